@@ -1,0 +1,71 @@
+/*
+** cli.c — `triage`: the entry point. It names the subcommands and hands
+** each its arguments; every subcommand lives in its own cli_<name>.c and is
+** a thin user of the public API in triage.h.
+*/
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "triage.h"
+
+/* TEMPORARY until cli_corpus.c lands */
+__attribute__((weak)) int cli_corpus(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "corpus: not built yet\n"); return 1; }
+
+static const char USAGE[] =
+    "usage: triage <command> [options]\n"
+    "\n"
+    "Referral triage for child and adolescent psychiatry: Lua rules decide\n"
+    "referrals (JSON) into decisions (accept, request_info, redirect, reject,\n"
+    "manual_review) with Danish reasons.\n"
+    "\n"
+    "commands:\n"
+    "  check    decide referral files without a database\n"
+    "  import   validate referrals and store them in a database\n"
+    "  run      decide every undecided referral in a database\n"
+    "  test     run the rule set's own test cases\n"
+    "  corpus   generate the synthetic referral corpus with gold decisions\n"
+    "\n"
+    "'triage <command> --help' tells more. --rules defaults to rules/ in the\n"
+    "current directory, --db to $TRIAGE_DB or triage.db.\n"
+    "\n"
+    "exit status: 0 done (manual_review counts as done); 1 usage or set-up\n"
+    "error; 2 a check failed; 3 some input records were invalid (the valid\n"
+    "ones were still handled).\n";
+
+const char *cli_default_rules(void) { return "rules"; }
+
+const char *cli_default_db(void)
+{
+    const char *db = getenv("TRIAGE_DB");
+    return db && *db ? db : "triage.db";
+}
+
+int cli_is_help(const char *arg)
+{
+    return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {{"check", cli_check}, {"import", cli_import}, {"run", cli_run},
+                {"test", cli_test},   {"corpus", cli_corpus}};
+    if (argc < 2 || cli_is_help(argv[1]) || !strcmp(argv[1], "help")) {
+        fputs(USAGE, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_DONE;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("triage %s\n", TRIAGE_VERSION);
+        return EXIT_DONE;
+    }
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (!strcmp(argv[1], cmds[i].name))
+            return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "triage: unknown command '%s'; 'triage --help' lists them\n", argv[1]);
+    return EXIT_USAGE;
+}

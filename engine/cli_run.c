@@ -1,0 +1,117 @@
+/*
+** cli_run.c — `triage run`: decide every referral in the database that has
+** no decision from the active rule set, store the decisions, and print a
+** summary (by outcome and target, elapsed, referrals per second).
+*/
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "cli.h"
+#include "decision.h"
+#include "triage.h"
+
+static const char HELP[] =
+    "usage: triage run [--db FILE] [--rules DIR] [--threads N]\n"
+    "\n"
+    "Decide every referral in the database that has no decision from the rule\n"
+    "set in DIR, append the decisions to the audit log, and print counts by\n"
+    "outcome and target, the time taken and referrals per second. A child's\n"
+    "referrals are decided in order of received date, on one thread.\n"
+    "\n"
+    "  --db FILE     database (default: $TRIAGE_DB or triage.db)\n"
+    "  --rules DIR   rule set directory (default: rules)\n"
+    "  --threads N   worker threads (default: 1)\n"
+    "\n"
+    "exit status: 0 all decided (manual_review counts as decided); 1 usage or\n"
+    "set-up error.\n";
+
+static void progress_bar(void *ud, long done, long total)
+{
+    if (total <= 0)
+        return;
+    int width = 40, fill = (int)(width * done / total);
+    fprintf(stderr, "\r[%.*s%*s] %ld/%ld", fill,
+            "########################################", width - fill, "", done, total);
+    if (done >= total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+int cli_run(int argc, char **argv)
+{
+    const char *db = cli_default_db(), *rules = cli_default_rules();
+    int threads = 1;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"rules", required_argument, 0, 'r'},
+                                         {"threads", required_argument, 0, 't'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:r:t:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'r': rules = optarg; break;
+        case 't': {
+            char *end;
+            threads = (int)strtol(optarg, &end, 10);
+            if (*end || threads < 1 || threads > 64) {
+                fprintf(stderr, "triage run: --threads must be a number from 1 to 64\n");
+                return EXIT_USAGE;
+            }
+            break;
+        }
+        case 'h': fputs(HELP, stdout); return EXIT_DONE;
+        default: fputs(HELP, stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "triage run: unexpected argument '%s' (import files with 'triage import')\n",
+                argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (strcmp(db, ":memory:") != 0 && access(db, F_OK) != 0) {
+        fprintf(stderr, "triage run: no database '%s'; create it with 'triage import --db %s FILE'\n",
+                db, db);
+        return EXIT_USAGE;
+    }
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(rules, NULL, &err);
+    if (!rs) {
+        fprintf(stderr, "triage run: %s\n", err.text);
+        return EXIT_USAGE;
+    }
+    triage_store *st = triage_store_open(db, &err);
+    if (!st) {
+        fprintf(stderr, "triage run: %s\n", err.text);
+        triage_ruleset_release(rs);
+        return EXIT_USAGE;
+    }
+    bt_summary sum;
+    memset(&err, 0, sizeof err);
+    triage_code rc = bt_run(db, st, rs, threads, isatty(2) ? progress_bar : NULL, NULL,
+                            &sum, &err);
+    if (rc != TRIAGE_OK)
+        fprintf(stderr, "triage run: %s\n", err.text[0] ? err.text : triage_strerror(rc));
+    printf("rule set %.12s (%d rules), %s\n", triage_ruleset_hash(rs),
+           triage_ruleset_rule_count(rs), db);
+    printf("decided %ld referrals in %.3f s (%.0f referrals/s, %d thread%s)\n", sum.decided,
+           sum.seconds, sum.seconds > 0 ? sum.decided / sum.seconds : 0.0, threads,
+           threads == 1 ? "" : "s");
+    printf("by outcome:\n");
+    for (int i = 0; i < 5; i++)
+        printf("  %-14s %7ld  %5.1f%%\n", triage_outcome_name((triage_outcome)i),
+               sum.by_outcome[i], sum.decided ? 100.0 * sum.by_outcome[i] / sum.decided : 0.0);
+    printf("by target:\n");
+    for (int i = 0; i < 6; i++)
+        printf("  %-19s %7ld  %5.1f%%\n", i < 5 ? dc_target_names[i] : "(none)",
+               sum.by_target[i], sum.decided ? 100.0 * sum.by_target[i] / sum.decided : 0.0);
+    printf("undecided left: %ld\n", triage_store_count(st, "undecided", triage_ruleset_hash(rs)));
+    triage_store_close(st);
+    triage_ruleset_release(rs);
+    return rc == TRIAGE_OK ? EXIT_DONE : EXIT_USAGE;
+}

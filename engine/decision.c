@@ -1,0 +1,316 @@
+/*
+** decision.c — the decision: building it while rules run (reasons, trace,
+** manual review), CPR masking of every string it takes in, and its JSON in
+** the key order of decision.schema.json.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "decision.h"
+#include "date.h"
+
+const char *const dc_missing_names[MI__N] = {
+    "cognitive_assessment", "updated_cognitive_assessment", "ppv",
+    "consent_both_custodians", "somatic_measurements"
+};
+const char *const dc_target_names[5] = {
+    "buc", "specialist_practice", "municipality", "adult_psychiatry", "other_region"
+};
+const char *const dc_priority_names[3] = { "acute", "urgent", "routine" };
+const char *const dc_request_names[2] = { "referrer", "municipality" };
+static const char *const dc_outcome_names[5] = {
+    "accept", "request_info", "redirect", "reject", "manual_review"
+};
+
+#define DC_NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define DC_DIGIT(c) ((unsigned char)((c) - '0') < 10)
+
+/* ---------------------------------------------------------------- masking */
+
+/* Length of a CPR-like run at s (s[0] a digit not preceded by one): six
+** digits, an optional hyphen, four digits, then no further digit. 0 if none. */
+static size_t dc_cpr_at(const char *s)
+{
+    size_t i = 0;
+    for (; i < 6; i++) if (!DC_DIGIT(s[i])) return 0;
+    if (s[i] == '-') i++;
+    for (int k = 0; k < 4; k++, i++) if (!DC_DIGIT(s[i])) return 0;
+    return DC_DIGIT(s[i]) ? 0 : i;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static size_t dc_utf8_len(const unsigned char *s)
+{
+    size_t n, i;
+    uint32_t cp;
+    if (s[0] < 0x80) return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) { n = 2; cp = s[0] & 0x1f; }
+    else if (s[0] >= 0xe0 && s[0] <= 0xef) { n = 3; cp = s[0] & 0x0f; }
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4) { n = 4; cp = s[0] & 0x07; }
+    else return 0;
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+/* Also replaces bytes that are not UTF-8 with '?', since the result must be
+** a JSON string; and never cuts a digit run or a character in two when out
+** is too small, so a truncated copy cannot end in part of a number. */
+void dc_mask_cpr(char *out, size_t cap, const char *s)
+{
+    size_t o = 0, i = 0, n;
+    if (!out || cap == 0) return;
+    if (!s) { out[0] = '\0'; return; }
+    while (s[i]) {
+        const char *piece = s + i;
+        n = 0;
+        if (DC_DIGIT(s[i]) && (i == 0 || !DC_DIGIT(s[i - 1])) && (n = dc_cpr_at(s + i))) {
+            piece = "XXXXXX-XXXX";
+            if (o + 11 >= cap) break;
+            memcpy(out + o, piece, 11);
+            o += 11; i += n;
+            continue;
+        }
+        n = dc_utf8_len((const unsigned char *)s + i);
+        if (n == 0) { piece = "?"; n = 1; }
+        if (o + n >= cap) {
+            /* out of room: drop a digit run that the cut would leave partial */
+            if (DC_DIGIT(s[i]))
+                while (o > 0 && DC_DIGIT(out[o - 1]) && i > 0 && DC_DIGIT(s[i - 1]))
+                    o--, i--;
+            break;
+        }
+        memcpy(out + o, piece, n);
+        o += n; i += n;
+    }
+    out[o] = '\0';
+}
+
+/* A masked heap copy of s (NULL taken as ""). */
+static char *dc_masked_dup(const char *s)
+{
+    size_t len = s ? strlen(s) : 0;
+    size_t cap = len + len / 10 + 2;   /* each ten-digit CPR grows by one byte */
+    char *p = malloc(cap);
+    if (p) dc_mask_cpr(p, cap, s);
+    return p;
+}
+
+/* ------------------------------------------------------------- building */
+
+triage_decision *dc_new(const char *id, const char *ruleset, int explain)
+{
+    triage_decision *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    if (id) {                          /* cut only between UTF-8 characters */
+        size_t n = strlen(id);
+        if (n >= sizeof d->id) {
+            n = sizeof d->id - 1;
+            while (n > 0 && ((unsigned char)id[n] & 0xc0) == 0x80) n--;
+        }
+        memcpy(d->id, id, n);
+    }
+    if (ruleset) snprintf(d->ruleset, sizeof d->ruleset, "%s", ruleset);
+    d->outcome = -1;
+    d->target = -1;
+    d->priority = -1;
+    d->deadline = DT_NONE;
+    d->request_from = -1;
+    d->explain = explain != 0;
+    return d;
+}
+
+int dc_add_reason(triage_decision *d, const char *rule, const char *text)
+{
+    char *r, *t;
+    if (!d) return -1;
+    if (d->nreasons == d->capreasons) {
+        int cap = d->capreasons ? 2 * d->capreasons : 4;
+        dc_reason *nr = realloc(d->reasons, (size_t)cap * sizeof *nr);
+        if (!nr) return -1;
+        d->reasons = nr;
+        d->capreasons = cap;
+    }
+    r = dc_masked_dup(rule);
+    t = dc_masked_dup(text);
+    if (!r || !t) { free(r); free(t); return -1; }
+    d->reasons[d->nreasons].rule = r;
+    d->reasons[d->nreasons].text = t;
+    d->nreasons++;
+    return 0;
+}
+
+int dc_add_step(triage_decision *d, const char *rule, int applied, const char *why)
+{
+    char *r, *w;
+    if (!d) return -1;
+    if (d->nsteps == d->capsteps) {
+        int cap = d->capsteps ? 2 * d->capsteps : 16;
+        dc_step *ns = realloc(d->steps, (size_t)cap * sizeof *ns);
+        if (!ns) return -1;
+        d->steps = ns;
+        d->capsteps = cap;
+    }
+    r = dc_masked_dup(rule);
+    w = dc_masked_dup(why);
+    if (!r || !w) { free(r); free(w); return -1; }
+    d->steps[d->nsteps].rule = r;
+    d->steps[d->nsteps].applied = applied != 0;
+    d->steps[d->nsteps].why = w;
+    d->nsteps++;
+    return 0;
+}
+
+static void dc_clear_reasons(triage_decision *d)
+{
+    for (int i = 0; i < d->nreasons; i++) {
+        free(d->reasons[i].rule);
+        free(d->reasons[i].text);
+    }
+    d->nreasons = 0;
+}
+
+/* The trace is kept: it shows how far the rules got before giving up. */
+void dc_manual_review(triage_decision *d, const char *rule, const char *why)
+{
+    if (!d) return;
+    d->outcome = TRIAGE_MANUAL_REVIEW;
+    d->target = -1;
+    d->unit[0] = '\0';
+    d->priority = -1;
+    d->deadline = DT_NONE;
+    d->missing = 0;
+    d->request_from = -1;
+    dc_clear_reasons(d);
+    dc_add_reason(d, rule ? rule : "", why ? why : "");
+}
+
+/* -------------------------------------------------------------- lookups */
+
+static int dc_find(const char *const *names, int n, const char *s)
+{
+    if (!s) return -1;
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0) return i;
+    return -1;
+}
+
+int dc_outcome_index(const char *s) { return dc_find(dc_outcome_names, DC_NELEM(dc_outcome_names), s); }
+int dc_target_index(const char *s) { return dc_find(dc_target_names, DC_NELEM(dc_target_names), s); }
+int dc_priority_index(const char *s) { return dc_find(dc_priority_names, DC_NELEM(dc_priority_names), s); }
+int dc_missing_index(const char *s) { return dc_find(dc_missing_names, MI__N, s); }
+int dc_request_index(const char *s) { return dc_find(dc_request_names, DC_NELEM(dc_request_names), s); }
+
+/* --------------------------------------------------------------- public */
+
+triage_outcome triage_decision_outcome(const triage_decision *d)
+{
+    return d && d->outcome >= 0 && d->outcome < 5 ? (triage_outcome)d->outcome
+                                                  : TRIAGE_MANUAL_REVIEW;
+}
+
+const char *triage_outcome_name(triage_outcome o)
+{
+    return (int)o >= 0 && (int)o < 5 ? dc_outcome_names[o] : "undecided";
+}
+
+const char *triage_decision_target(const triage_decision *d)
+{
+    return d && d->target >= 0 && d->target < DC_NELEM(dc_target_names)
+           ? dc_target_names[d->target] : NULL;
+}
+
+/* ----------------------------------------------------------------- JSON */
+
+static json_t *dc_name(const char *const *names, int n, int i)
+{
+    return i >= 0 && i < n ? json_string(names[i]) : json_null();
+}
+
+static json_t *dc_missing_array(const triage_decision *d)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < MI__N; i++)
+        if (d->missing & (1u << i))
+            json_array_append_new(a, json_string(dc_missing_names[i]));
+    return a;
+}
+
+static json_t *dc_reasons_array(const triage_decision *d)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < d->nreasons; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s}", "rule", d->reasons[i].rule,
+                                           "text", d->reasons[i].text));
+    return a;
+}
+
+static char *dc_dump(json_t *v)
+{
+    char *s = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(v);
+    return s;
+}
+
+char *dc_missing_json(const triage_decision *d)
+{
+    return d ? dc_dump(dc_missing_array(d)) : NULL;
+}
+
+char *dc_reasons_json(const triage_decision *d)
+{
+    return d ? dc_dump(dc_reasons_array(d)) : NULL;
+}
+
+/* Objects keep insertion order (jansson >= 2.8), so keys are set in the
+** order the schema and the README list them. */
+char *triage_decision_json(const triage_decision *d)
+{
+    json_t *o, *v;
+    char day[11];
+    if (!d || !(o = json_object())) return NULL;
+    json_object_set_new(o, "id", json_string(d->id));
+    json_object_set_new(o, "outcome", json_string(triage_outcome_name(d->outcome)));
+    json_object_set_new(o, "target", dc_name(dc_target_names, DC_NELEM(dc_target_names), d->target));
+    json_object_set_new(o, "unit", d->unit[0] ? json_string(d->unit) : json_null());
+    json_object_set_new(o, "priority", dc_name(dc_priority_names, DC_NELEM(dc_priority_names), d->priority));
+    if (d->deadline != DT_NONE) {
+        dt_format(d->deadline, day);
+        v = json_string(day);
+    } else
+        v = json_null();
+    json_object_set_new(o, "deadline", v);
+    if (d->outcome == TRIAGE_REQUEST_INFO)
+        json_object_set_new(o, "missing", dc_missing_array(d));
+    json_object_set_new(o, "request_from", dc_name(dc_request_names, DC_NELEM(dc_request_names), d->request_from));
+    json_object_set_new(o, "reasons", dc_reasons_array(d));
+    json_object_set_new(o, "ruleset", json_string(d->ruleset));
+    if (d->explain) {
+        json_t *t = json_array();
+        for (int i = 0; t && i < d->nsteps; i++)
+            json_array_append_new(t, json_pack("{s:s, s:b, s:s}", "rule", d->steps[i].rule,
+                                               "applied", d->steps[i].applied,
+                                               "why", d->steps[i].why));
+        json_object_set_new(o, "trace", t);
+    }
+    return dc_dump(o);
+}
+
+void triage_decision_free(triage_decision *d)
+{
+    if (!d) return;
+    dc_clear_reasons(d);
+    free(d->reasons);
+    for (int i = 0; i < d->nsteps; i++) {
+        free(d->steps[i].rule);
+        free(d->steps[i].why);
+    }
+    free(d->steps);
+    free(d);
+}

@@ -1,0 +1,60 @@
+/*
+** decision.h — the decision being built while rules run, and as returned.
+** Fixed-size fields and one small reasons/trace list keep a decision to a
+** couple of allocations; JSON is produced only on request.
+*/
+#ifndef TRIAGE_DECISION_H
+#define TRIAGE_DECISION_H
+#include <stdint.h>
+#include "triage.h"
+
+/* Missing items, in the order of the schema's enum (the output order). */
+enum dc_missing { MI_COGNITIVE, MI_UPDATED_COGNITIVE, MI_PPV, MI_CONSENT,
+                  MI_SOMATIC, MI__N };
+extern const char *const dc_missing_names[MI__N];
+extern const char *const dc_target_names[5];  /* buc specialist_practice municipality adult_psychiatry other_region */
+extern const char *const dc_priority_names[3]; /* acute urgent routine */
+extern const char *const dc_request_names[2];  /* referrer municipality */
+
+typedef struct dc_reason { char *rule; char *text; } dc_reason;
+typedef struct dc_step {          /* one trace entry */
+    char *rule; int applied; char *why;
+} dc_step;
+
+struct triage_decision {
+    char id[72];
+    char ruleset[65];
+    int outcome;                  /* triage_outcome; -1 while undecided */
+    int target;                   /* index in dc_target_names, -1 = null */
+    char unit[16];                /* "" = null */
+    int priority;                 /* index in dc_priority_names, -1 = null */
+    int32_t deadline;             /* day number, DT_NONE = null */
+    unsigned missing;             /* bit set of enum dc_missing */
+    int request_from;             /* index in dc_request_names, -1 = null */
+    int nreasons, capreasons;
+    dc_reason *reasons;
+    int explain;                  /* trace recorded */
+    int nsteps, capsteps;
+    dc_step *steps;
+};
+
+triage_decision *dc_new(const char *id, const char *ruleset, int explain);
+/* Append; strings are copied and CPR-like digit runs masked. 0 ok, -1 OOM. */
+int dc_add_reason(triage_decision *d, const char *rule, const char *text);
+int dc_add_step(triage_decision *d, const char *rule, int applied, const char *why);
+/* Replace whatever was decided by manual_review with one reason. */
+void dc_manual_review(triage_decision *d, const char *rule, const char *why);
+/* Lookups by schema spelling; -1 when unknown. */
+int dc_outcome_index(const char *s);
+int dc_target_index(const char *s);
+int dc_priority_index(const char *s);
+int dc_missing_index(const char *s);
+int dc_request_index(const char *s);
+/* JSON fragments for the store: missing as a JSON array, reasons as a JSON
+** array of {rule,text}. Caller frees with free(). */
+char *dc_missing_json(const triage_decision *d);
+char *dc_reasons_json(const triage_decision *d);
+/* Copy s into out (cap bytes) with every run of 6+4 digits (a CPR, with or
+** without hyphen) replaced by "XXXXXX-XXXX". Always NUL-terminates. */
+void dc_mask_cpr(char *out, size_t cap, const char *s);
+#endif

@@ -1,0 +1,702 @@
+/*
+** referral.c — parse and validate one referral against referral.schema.json.
+** Every schema limit is an error, never a truncation; the first error found
+** is reported as "FILE:LINE: ID: FIELD: what is wrong", and no message ever
+** carries a CPR number. Strings stay inside the jansson object (no copies).
+*/
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "date.h"
+#include "referral.h"
+#include "referral_json.h"
+
+/* ------------------------------------------------------------ name tables */
+
+const char *const rf_referrer_names[RK__N] = {
+    "gp", "specialist", "hospital", "municipality", "health_visitor", "self",
+    "other"};
+const char *const rf_custody_names[4] = {"joint", "sole", "placed", "unknown"};
+const char *const rf_assessment_names[AK__N] = {
+    "cognitive", "ppv", "school_statement", "child_welfare", "somatic", "other"};
+const char *const rf_risk_names[RISK__N] = {
+    "suicide_attempt", "suicide_plan", "suicidal_ideation", "self_harm",
+    "psychosis", "substance_misuse"};
+const char *const rf_priority_names[3] = {"routine", "urgent", "asap"};
+const char *const rf_sex_names[3] = {"F", "M", "U"};
+
+static const char *const rf_somatic_names[4] = {
+    "height_cm", "weight_kg", "bmi", "weight_loss_pct_3m"};
+static const double rf_somatic_range[4][2] = {
+    {30, 230}, {1, 300}, {5, 80}, {0, 100}};
+
+const char *triage_strerror(triage_code code)
+{
+    switch (code) {
+    case TRIAGE_OK:         return "success";
+    case TRIAGE_EINVAL:     return "invalid referral";
+    case TRIAGE_EJSON:      return "invalid JSON";
+    case TRIAGE_EIO:        return "input/output error";
+    case TRIAGE_ENOMEM:     return "out of memory";
+    case TRIAGE_ERULES:     return "rule set failed to load";
+    case TRIAGE_ESTORE:     return "store failed";
+    case TRIAGE_EDUPLICATE: return "referral already stored";
+    case TRIAGE_ENOTFOUND:  return "no such referral";
+    case TRIAGE_EUSAGE:     return "unusable argument";
+    }
+    return "unknown error";
+}
+
+/* ---------------------------------------------------------------- errors */
+
+static int rf_isdigit(int c) { return c >= '0' && c <= '9'; }
+
+void rf_mask_cpr(char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (!rf_isdigit((unsigned char)s[i])) { i++; continue; }
+        size_t a = i;
+        while (i < n && rf_isdigit((unsigned char)s[i])) i++;
+        size_t b = i, e = b;
+        if (b - a >= 6 && b + 1 < n && (s[b] == '-' || s[b] == ' ')) {
+            size_t c = b + 1;
+            while (c < n && rf_isdigit((unsigned char)s[c])) c++;
+            if (c - (b + 1) >= 4) e = c;
+        }
+        if (e - a >= 10)
+            for (size_t k = a; k < e; k++)
+                if (rf_isdigit((unsigned char)s[k])) s[k] = '*';
+        i = e > b ? e : b;
+    }
+}
+
+/* Copy src into dst[cap] without splitting a UTF-8 sequence; control bytes
+** become '?' so that a message stays one line. */
+static void rf_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    if (src)
+        for (; src[n] && n + 1 < cap; n++)
+            dst[n] = (unsigned char)src[n] < 0x20 || src[n] == 0x7f ? '?' : src[n];
+    if (src && src[n])   /* cut inside a sequence: drop its first bytes too */
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--;
+    dst[n] = '\0';
+    rf_mask_cpr(dst, n);
+}
+
+static void rf_verror(triage_error *err, triage_code code, const char *file,
+                      long line, const char *id, const char *field,
+                      const char *fmt, va_list ap)
+{
+    char what[512];
+    if (!err) return;
+    err->code = code;
+    err->msg = triage_strerror(code);
+    err->line = line;
+    rf_copy(err->file, sizeof err->file, file);
+    rf_copy(err->id, sizeof err->id, id);
+    rf_copy(err->field, sizeof err->field, field);
+    vsnprintf(what, sizeof what, fmt, ap);
+
+    char text[sizeof err->text + 512];
+    size_t n = 0;
+    char idbuf[320];
+    rf_copy(idbuf, sizeof idbuf, id);   /* the whole id where text has room */
+    if (file && *file)
+        n += (size_t)(line > 0 ? snprintf(text, sizeof text, "%s:%ld: ", err->file, line)
+                               : snprintf(text, sizeof text, "%s: ", err->file));
+    if (*idbuf && n < sizeof text)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s: ", idbuf);
+    if (*err->field && n < sizeof text)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s: ", err->field);
+    if (n < sizeof text)
+        snprintf(text + n, sizeof text - n, "%s", what);
+    rf_copy(err->text, sizeof err->text, text);
+}
+
+void rf_error(triage_error *err, triage_code code, const char *file, long line,
+              const char *id, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rf_verror(err, code, file, line, id, field, fmt, ap);
+    va_end(ap);
+}
+
+/* jansson's messages end in " near 'TOKEN'", quoting the input. Keep that
+** context only when it is whole and short; masking then removes CPR runs. */
+void rf_json_error(triage_error *err, const char *file, long line, int col,
+                   const json_error_t *je)
+{
+    char what[200];
+    const char *t = je->text;
+    unsigned byte;
+    if (sscanf(t, "unable to decode byte 0x%x", &byte) == 1) {
+        snprintf(what, sizeof what, "not valid UTF-8 (byte 0x%02x)", byte & 0xffu);
+    } else if (strncmp(t, "\\u0000 is not allowed", 21) == 0) {
+        snprintf(what, sizeof what, "\\u0000 (NUL) is not allowed in a string");
+    } else {
+        const char *near = strstr(t, " near '");
+        size_t keep = near ? (size_t)(near - t) : strlen(t);
+        if (near) {
+            size_t nl = strlen(near);
+            if (nl <= 48 && near[nl - 1] == '\'') keep += nl;
+        }
+        if (keep >= sizeof what) keep = sizeof what - 1;
+        memcpy(what, t, keep);
+        what[keep] = '\0';
+    }
+    long l = je->line > 0 ? je->line : 1;
+    long c = je->column > 0 ? je->column : 1;
+    if (l == 1) c += col > 1 ? col - 1 : 0;
+    if (line > 0) l += line - 1;
+    rf_error(err, TRIAGE_EJSON, file, line, NULL, NULL,
+             "invalid JSON: %s (line %ld, column %ld)", what, l, c);
+}
+
+/* ------------------------------------------------------------ validation */
+
+typedef struct rf_ctx {
+    triage_error *err;
+    const char *file;
+    long line;
+    const char *id;           /* once it is known to be valid */
+} rf_ctx;
+
+/* Report a schema error at path; returns 0 so that checks read
+** "return rf_fail(...)". */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int rf_fail(rf_ctx *c, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rf_verror(c->err, TRIAGE_EINVAL, c->file, c->line, c->id, path, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+static const char *rf_typename(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:  return "an object";
+    case JSON_ARRAY:   return "an array";
+    case JSON_STRING:  return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:    return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:   return "a boolean";
+    case JSON_NULL:    return "null";
+    }
+    return "a value";
+}
+
+/* Quote a string value for a message: at most 40 characters, escaped, and
+** cut before any digit run so that no part of a CPR number survives; whole
+** CPR-like runs inside the shown part are masked. */
+static const char *rf_quote(char out[160], const char *s, size_t len)
+{
+    size_t i = 0, n = 1, chars = 0;
+    out[0] = '"';
+    while (i < len && chars < 40) {
+        unsigned char ch = (unsigned char)s[i];
+        size_t w = ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
+        if (i + w > len) break;
+        if (ch == '"' || ch == '\\') { out[n++] = '\\'; out[n++] = (char)ch; }
+        else if (ch < 0x20 || ch == 0x7f) out[n++] = '?';
+        else { memcpy(out + n, s + i, w); n += w; }
+        i += w;
+        chars++;
+    }
+    if (i < len) {
+        /* A cut inside a run of digits could show part of a CPR number. */
+        while (n > 1 && (rf_isdigit((unsigned char)out[n - 1]) ||
+                         out[n - 1] == '-' || out[n - 1] == ' '))
+            n--;
+        memcpy(out + n, "\xE2\x80\xA6", 3);   /* … */
+        n += 3;
+    }
+    out[n++] = '"';
+    out[n] = '\0';
+    rf_mask_cpr(out, n);
+    return out;
+}
+
+/* Characters, i.e. UTF-8 code points (jansson has checked the encoding). */
+static size_t rf_chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+static int rf_string(rf_ctx *c, const json_t *v, const char *path,
+                     size_t minlen, size_t maxlen, const char **out, size_t *outlen)
+{
+    if (!json_is_string(v))
+        return rf_fail(c, path, "must be a string, not %s", rf_typename(v));
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (len < minlen)
+        return rf_fail(c, path, "must not be empty");
+    if (len > maxlen) {   /* bytes >= characters: count only when it matters */
+        size_t n = rf_chars(s, len);
+        if (n > maxlen)
+            return rf_fail(c, path, "is too long (%zu characters, at most %zu)", n, maxlen);
+    }
+    *out = s;
+    if (outlen) *outlen = len;
+    return 1;
+}
+
+/* One of names[0..n); *out = index, or -1 for null when allow_null. */
+static int rf_enum(rf_ctx *c, const json_t *v, const char *path,
+                   const char *const *names, int n, int allow_null, int *out)
+{
+    char list[160], q[160];
+    size_t k = 0;
+    if (allow_null && json_is_null(v)) { *out = -1; return 1; }
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t len = json_string_length(v);
+        for (int i = 0; i < n; i++)
+            if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0) {
+                *out = i;
+                return 1;
+            }
+    }
+    for (int i = 0; i < n && k < sizeof list; i++)
+        k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", i ? ", " : "", names[i]);
+    if (allow_null && k < sizeof list)
+        snprintf(list + k, sizeof list - k, ", null");
+    if (!json_is_string(v))
+        return rf_fail(c, path, "must be one of %s, not %s", list, rf_typename(v));
+    return rf_fail(c, path, "%s is not one of %s",
+                   rf_quote(q, json_string_value(v), json_string_length(v)), list);
+}
+
+static int rf_date(rf_ctx *c, const json_t *v, const char *path, int32_t *out)
+{
+    const char *s;
+    size_t len;
+    char q[160];
+    if (!rf_string(c, v, path, 0, 64, &s, &len)) {
+        if (json_is_string(v))   /* too long to be a date: say that instead */
+            return rf_fail(c, path, "is not a date (YYYY-MM-DD)");
+        return 0;
+    }
+    if (!dt_parse_iso(s, len, out))
+        return rf_fail(c, path, "%s is not a date (YYYY-MM-DD)", rf_quote(q, s, len));
+    return 1;
+}
+
+/* An integer in [lo, hi], or null (-1). JSON Schema counts 3.0 as an integer. */
+static int rf_int(rf_ctx *c, const json_t *v, const char *path, int lo, int hi,
+                  int *out)
+{
+    double d;
+    if (json_is_null(v)) { *out = -1; return 1; }
+    if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        if (i < lo || i > hi)
+            return rf_fail(c, path, "%" JSON_INTEGER_FORMAT " is out of range (%d to %d)",
+                           i, lo, hi);
+        *out = (int)i;
+        return 1;
+    }
+    if (!json_is_real(v))
+        return rf_fail(c, path, "must be an integer or null, not %s", rf_typename(v));
+    d = json_real_value(v);
+    if (d != floor(d))
+        return rf_fail(c, path, "%g is not an integer", d);
+    if (d < lo || d > hi)
+        return rf_fail(c, path, "%g is out of range (%d to %d)", d, lo, hi);
+    *out = (int)d;
+    return 1;
+}
+
+static int rf_number(rf_ctx *c, const json_t *v, const char *path, double lo,
+                     double hi, double *out)
+{
+    if (json_is_null(v)) { *out = NAN; return 1; }
+    if (!json_is_number(v))
+        return rf_fail(c, path, "must be a number or null, not %s", rf_typename(v));
+    double d = json_number_value(v);
+    if (!(d >= lo && d <= hi))
+        return rf_fail(c, path, "%g is out of range (%g to %g)", d, lo, hi);
+    *out = d;
+    return 1;
+}
+
+/* Boolean or null; absent also gives TRI_NULL. */
+static int rf_tri(rf_ctx *c, const json_t *v, const char *path, int *out)
+{
+    if (!v || json_is_null(v)) { *out = TRI_NULL; return 1; }
+    if (!json_is_boolean(v))
+        return rf_fail(c, path, "must be true, false or null, not %s", rf_typename(v));
+    *out = json_is_true(v) ? TRI_TRUE : TRI_FALSE;
+    return 1;
+}
+
+static int rf_object(rf_ctx *c, const json_t *v, const char *path)
+{
+    if (json_is_object(v)) return 1;
+    return rf_fail(c, path, "must be an object, not %s", rf_typename(v));
+}
+
+/* An optional array of at most max items; *n = its size (0 when absent). */
+static int rf_array(rf_ctx *c, const json_t *v, const char *path, size_t max, int *n)
+{
+    *n = 0;
+    if (!v) return 1;
+    if (!json_is_array(v))
+        return rf_fail(c, path, "must be an array, not %s", rf_typename(v));
+    if (json_array_size(v) > max)
+        return rf_fail(c, path, "has %zu items, at most %zu", json_array_size(v), max);
+    *n = (int)json_array_size(v);
+    return 1;
+}
+
+/* ------------------------------------------------------------ ICD and CPR */
+
+static int rf_upper(int ch) { return ch >= 'a' && ch <= 'z' ? ch - 32 : ch; }
+static int rf_isupper(int ch) { return ch >= 'A' && ch <= 'Z'; }
+
+int rf_icd_normalise(const char *code, char out[8])
+{
+    char s[16];
+    size_t n = 0, i = 0;
+    if (!code) return 0;
+    for (; code[n]; n++) {
+        if (n >= sizeof s - 1) return 0;
+        s[n] = (char)rf_upper((unsigned char)code[n]);
+    }
+    s[n] = '\0';
+    /* "D" then a letter is SKS's prefix; "D50" alone is WHO's chapter D. */
+    if (n >= 2 && s[0] == 'D' && rf_isupper((unsigned char)s[1])) i = 1;
+    if (n - i < 3 || !rf_isupper((unsigned char)s[i]) ||
+        !rf_isdigit((unsigned char)s[i + 1]) || !rf_isdigit((unsigned char)s[i + 2]))
+        return 0;
+    memcpy(out, s + i, 3);
+    i += 3;
+    if (i == n) { out[3] = '\0'; return 1; }
+    if (s[i] == '.') i++;
+    size_t m = n - i;
+    if (m < 1 || m > 3) return 0;
+    for (size_t k = i; k < n; k++)
+        if (!rf_isdigit((unsigned char)s[k]) && !rf_isupper((unsigned char)s[k])) return 0;
+    out[3] = '.';
+    memcpy(out + 4, s + i, m);
+    out[4 + m] = '\0';
+    return 1;
+}
+
+int rf_cpr_birth(const char cpr[10], int32_t *birth)
+{
+    for (int i = 0; i < 10; i++)
+        if (!rf_isdigit((unsigned char)cpr[i])) return 0;
+    int d = (cpr[0] - '0') * 10 + cpr[1] - '0';
+    int m = (cpr[2] - '0') * 10 + cpr[3] - '0';
+    int yy = (cpr[4] - '0') * 10 + cpr[5] - '0';
+    int c7 = cpr[6] - '0', y;
+    if (c7 <= 3) y = 1900 + yy;
+    else if (c7 == 4 || c7 == 9) y = (yy <= 36 ? 2000 : 1900) + yy;
+    else y = (yy <= 57 ? 2000 : 1800) + yy;
+    if (!dt_valid_ymd(y, m, d)) return 0;
+    *birth = dt_from_ymd(y, m, d);
+    return 1;
+}
+
+/* -------------------------------------------------------------- sections */
+
+static int rf_patient(rf_ctx *c, const json_t *p, triage_referral *r)
+{
+    const json_t *v;
+    int32_t bd = DT_NONE, cb = DT_NONE;
+    const char *s;
+    size_t len;
+
+    if (!p) return rf_fail(c, "patient", "is required");
+    if (!rf_object(c, p, "patient")) return 0;
+    if ((v = json_object_get(p, "cpr"))) {
+        if (!json_is_string(v))
+            return rf_fail(c, "patient.cpr", "must be a string, not %s", rf_typename(v));
+        s = json_string_value(v);
+        len = json_string_length(v);
+        int ok = len == 10 || (len == 11 && s[6] == '-');
+        for (size_t i = 0, k = 0; ok && i < len; i++) {
+            if (len == 11 && i == 6) continue;
+            if (!rf_isdigit((unsigned char)s[i])) ok = 0;
+            else r->cpr[k++] = s[i];
+        }
+        if (!ok) {
+            r->cpr[0] = '\0';
+            return rf_fail(c, "patient.cpr", "is not a CPR number (DDMMYY-SSSS)");
+        }
+        r->cpr[10] = '\0';
+        if (!rf_cpr_birth(r->cpr, &cb))
+            return rf_fail(c, "patient.cpr", "is not a valid CPR number (DDMMYY is not a date)");
+    }
+    if ((v = json_object_get(p, "birth_date")) &&
+        !rf_date(c, v, "patient.birth_date", &bd))
+        return 0;
+    if ((v = json_object_get(p, "sex")) &&
+        !rf_enum(c, v, "patient.sex", rf_sex_names, 3, 0, &r->sex))
+        return 0;
+    if (!(v = json_object_get(p, "municipality")))
+        return rf_fail(c, "patient.municipality", "is required");
+    if (!rf_string(c, v, "patient.municipality", 1, 100, &r->municipality, NULL))
+        return 0;
+    if ((v = json_object_get(p, "custody")) &&
+        !rf_enum(c, v, "patient.custody", rf_custody_names, 4, 1, &r->custody))
+        return 0;
+
+    if (bd == DT_NONE && cb == DT_NONE)
+        return rf_fail(c, "patient", "needs cpr or birth_date");
+    if (bd != DT_NONE && cb != DT_NONE && bd != cb)
+        return rf_fail(c, "patient.birth_date", "does not agree with the birth date in patient.cpr");
+    r->birth = bd != DT_NONE ? bd : cb;
+    if (r->birth > r->received)
+        return bd != DT_NONE
+            ? rf_fail(c, "patient.birth_date", "is after received (born after the referral)")
+            : rf_fail(c, "patient.cpr", "gives a birth date after received");
+    r->age = dt_age_years(r->birth, r->received);
+    return 1;
+}
+
+static int rf_assessment(rf_ctx *c, const json_t *a, int i, rf_assessment_t *out)
+{
+    char path[64];
+    const json_t *v;
+    snprintf(path, sizeof path, "assessments[%d]", i);
+    if (!rf_object(c, a, path)) return 0;
+    out->instrument = out->by = NULL;
+    out->date = DT_NONE;
+    out->fsiq = -1;
+    snprintf(path, sizeof path, "assessments[%d].kind", i);
+    if (!(v = json_object_get(a, "kind"))) return rf_fail(c, path, "is required");
+    if (!rf_enum(c, v, path, rf_assessment_names, AK__N, 0, &out->kind)) return 0;
+    snprintf(path, sizeof path, "assessments[%d].instrument", i);
+    if ((v = json_object_get(a, "instrument")) &&
+        !rf_string(c, v, path, 0, 100, &out->instrument, NULL))
+        return 0;
+    snprintf(path, sizeof path, "assessments[%d].date", i);
+    if ((v = json_object_get(a, "date")) && !rf_date(c, v, path, &out->date)) return 0;
+    snprintf(path, sizeof path, "assessments[%d].fsiq", i);
+    if ((v = json_object_get(a, "fsiq")) && !rf_int(c, v, path, 20, 180, &out->fsiq))
+        return 0;
+    snprintf(path, sizeof path, "assessments[%d].by", i);
+    if ((v = json_object_get(a, "by")) && !rf_string(c, v, path, 0, 200, &out->by, NULL))
+        return 0;
+    return 1;
+}
+
+static int rf_strings(rf_ctx *c, const json_t *arr, const char *name, int n,
+                      const char **out)
+{
+    char path[64];
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s[%d]", name, i);
+        if (!rf_string(c, json_array_get(arr, (size_t)i), path, 0, 100, &out[i], NULL))
+            return 0;
+    }
+    return 1;
+}
+
+/* Everything but the four arrays, into the stack copy t. */
+static int rf_scalars(rf_ctx *c, json_t *o, triage_referral *t)
+{
+    const json_t *v, *sub;
+    if (!(v = json_object_get(o, "received"))) return rf_fail(c, "received", "is required");
+    if (!rf_date(c, v, "received", &t->received)) return 0;
+    if ((v = json_object_get(o, "priority")) &&
+        !rf_enum(c, v, "priority", rf_priority_names, 3, 0, &t->priority))
+        return 0;
+
+    if (!(sub = json_object_get(o, "referrer"))) return rf_fail(c, "referrer", "is required");
+    if (!rf_object(c, sub, "referrer")) return 0;
+    if (!(v = json_object_get(sub, "kind"))) return rf_fail(c, "referrer.kind", "is required");
+    if (!rf_enum(c, v, "referrer.kind", rf_referrer_names, RK__N, 0, &t->referrer_kind))
+        return 0;
+    if ((v = json_object_get(sub, "name")) &&
+        !rf_string(c, v, "referrer.name", 0, 200, &t->referrer_name, NULL))
+        return 0;
+
+    if (!rf_patient(c, json_object_get(o, "patient"), t)) return 0;
+
+    if ((sub = json_object_get(o, "consent"))) {
+        if (!rf_object(c, sub, "consent")) return 0;
+        if (!rf_tri(c, json_object_get(sub, "both_custodians"),
+                    "consent.both_custodians", &t->consent_both))
+            return 0;
+    }
+    if ((v = json_object_get(o, "text")) &&
+        !rf_string(c, v, "text", 0, 65536, &t->text, &t->text_len))
+        return 0;
+    if ((v = json_object_get(o, "gapd")) && !rf_int(c, v, "gapd", 0, 8, &t->gapd))
+        return 0;
+    if ((sub = json_object_get(o, "risk"))) {
+        char path[48];
+        if (!rf_object(c, sub, "risk")) return 0;
+        for (int i = 0; i < RISK__N; i++) {
+            snprintf(path, sizeof path, "risk.%s", rf_risk_names[i]);
+            if (!rf_tri(c, json_object_get(sub, rf_risk_names[i]), path, &t->risk[i]))
+                return 0;
+        }
+    }
+    if ((sub = json_object_get(o, "somatic"))) {
+        char path[48];
+        if (!rf_object(c, sub, "somatic")) return 0;
+        for (int i = 0; i < 4; i++) {
+            snprintf(path, sizeof path, "somatic.%s", rf_somatic_names[i]);
+            if ((v = json_object_get(sub, rf_somatic_names[i])) &&
+                !rf_number(c, v, path, rf_somatic_range[i][0], rf_somatic_range[i][1],
+                           &t->somatic[i]))
+                return 0;
+        }
+    }
+    return rf_tri(c, json_object_get(o, "previous_buc_contact"), "previous_buc_contact",
+                  &t->previous_buc);
+}
+
+triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_error *err)
+{
+    rf_ctx c = {err, file, line, NULL};
+    triage_referral t, *r = NULL;
+    const json_t *v, *diag, *assess, *prior, *med;
+
+    memset(&t, 0, sizeof t);
+    t.raw = o;
+    t.priority = t.sex = -1;
+    t.custody = CU_NONE;
+    t.consent_both = t.previous_buc = TRI_NULL;
+    t.gapd = -1;
+    t.text = "";
+    for (int i = 0; i < RISK__N; i++) t.risk[i] = TRI_NULL;
+    for (int i = 0; i < 4; i++) t.somatic[i] = NAN;
+
+    if (!json_is_object(o)) {
+        rf_error(err, TRIAGE_EINVAL, file, line, NULL, NULL,
+                 "record is %s, not an object", o ? rf_typename(o) : "missing");
+        goto fail;
+    }
+    if (!(v = json_object_get(o, "id"))) {
+        rf_fail(&c, "id", "is required");
+        goto fail;
+    }
+    if (!rf_string(&c, v, "id", 1, 64, &t.id, NULL)) goto fail;
+    c.id = t.id;
+    if (!rf_scalars(&c, o, &t)) goto fail;
+
+    diag = json_object_get(o, "diagnoses");
+    assess = json_object_get(o, "assessments");
+    prior = json_object_get(o, "prior_interventions");
+    med = json_object_get(o, "medication");
+    if (!rf_array(&c, diag, "diagnoses", 20, &t.ndiag) ||
+        !rf_array(&c, assess, "assessments", 50, &t.nassess) ||
+        !rf_array(&c, prior, "prior_interventions", 50, &t.nprior) ||
+        !rf_array(&c, med, "medication", 30, &t.nmed))
+        goto fail;
+
+    /* One block: the referral, then its arrays (all 8-byte multiples). */
+    size_t sz = sizeof *r + (size_t)t.nassess * sizeof *t.assess +
+                (size_t)(t.nprior + t.nmed) * sizeof(char *) + (size_t)t.ndiag * 8;
+    char *blk = malloc(sz);
+    if (!blk) {
+        rf_error(err, TRIAGE_ENOMEM, file, line, t.id, NULL, "out of memory");
+        goto fail;
+    }
+    r = (triage_referral *)blk;
+    *r = t;
+    blk += sizeof *r;
+    r->assess = t.nassess ? (rf_assessment_t *)blk : NULL;
+    blk += (size_t)t.nassess * sizeof *t.assess;
+    r->prior = t.nprior ? (const char **)blk : NULL;
+    blk += (size_t)t.nprior * sizeof(char *);
+    r->med = t.nmed ? (const char **)blk : NULL;
+    blk += (size_t)t.nmed * sizeof(char *);
+    r->diag = t.ndiag ? (char (*)[8])blk : NULL;
+
+    for (int i = 0; i < t.ndiag; i++) {
+        char path[32], q[160];
+        const char *s;
+        size_t len;
+        snprintf(path, sizeof path, "diagnoses[%d]", i);
+        if (!rf_string(&c, json_array_get(diag, (size_t)i), path, 0, 16, &s, &len)) {
+            if (json_is_string(json_array_get(diag, (size_t)i)))
+                rf_fail(&c, path, "is not an ICD-10 code (e.g. F90.0 or DF900)");
+            goto fail;
+        }
+        int lower = 0;   /* the schema's pattern is upper case only */
+        for (size_t k = 0; k < len; k++) lower |= s[k] >= 'a' && s[k] <= 'z';
+        if (lower || !rf_icd_normalise(s, r->diag[i])) {
+            rf_fail(&c, path, "%s is not an ICD-10 code (e.g. F90.0 or DF900)",
+                    rf_quote(q, s, len));
+            goto fail;
+        }
+    }
+    for (int i = 0; i < t.nassess; i++)
+        if (!rf_assessment(&c, json_array_get(assess, (size_t)i), i, &r->assess[i]))
+            goto fail;
+    if (!rf_strings(&c, prior, "prior_interventions", t.nprior, r->prior) ||
+        !rf_strings(&c, med, "medication", t.nmed, r->med))
+        goto fail;
+    if (err) {
+        err->code = TRIAGE_OK;
+        err->msg = triage_strerror(TRIAGE_OK);
+    }
+    return r;
+fail:
+    free(r);
+    json_decref(o);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ public API */
+
+triage_referral *triage_referral_parse(const char *json, size_t len,
+                                       const char *file, long line,
+                                       triage_error *err)
+{
+    json_error_t je;
+    json_t *o;
+    if (!json) {
+        rf_error(err, TRIAGE_EUSAGE, file, line, NULL, NULL, "no JSON text given");
+        return NULL;
+    }
+    if (len >= 3 && memcmp(json, "\xEF\xBB\xBF", 3) == 0) { json += 3; len -= 3; }
+    const char *nul = memchr(json, '\0', len);
+    if (nul) {   /* jansson would read it as the end, or step over it */
+        long l = 1;
+        const char *ls = json, *nl;
+        for (const char *q = json; (nl = memchr(q, '\n', (size_t)(nul - q))); q = nl + 1) {
+            l++;
+            ls = nl + 1;
+        }
+        rf_error(err, TRIAGE_EJSON, file, line, NULL, NULL,
+                 "invalid JSON: a NUL byte in the input (line %ld, column %ld)",
+                 line > 0 ? line + l - 1 : l, (long)(nul - ls) + 1);
+        return NULL;
+    }
+    if (!(o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je))) {
+        rf_json_error(err, file, line, 1, &je);
+        return NULL;
+    }
+    return rf_from_json(o, file, line, err);
+}
+
+void triage_referral_free(triage_referral *r)
+{
+    if (!r) return;
+    json_decref(r->raw);
+    free(r);
+}
+
+const char *triage_referral_id(const triage_referral *r)
+{
+    return r ? r->id : NULL;
+}

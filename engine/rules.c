@@ -1,0 +1,895 @@
+/*
+** rules.c — rule sets and deciders. A rule set is the immutable bytes of a
+** rules directory and their hash; a decider is one sandboxed Lua state built
+** from it, for one thread, which runs every rule in order on each referral
+** until one decides. The policy lives entirely in the Lua files.
+*/
+#include "rules.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <lauxlib.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "date.h"
+#include "decision.h"
+#include "lreferral.h"
+#include "referral.h"
+#include "regex.h"
+#include "sandbox.h"
+#include "sha256.h"
+
+#define RL_MEMORY_DEFAULT ((size_t)64 << 20)
+#define RL_INSTR_DEFAULT 20000000ull
+#define RL_MAX_FILES 4096
+#define RL_MAX_FILE_BYTES ((size_t)16 << 20)
+
+typedef struct rl_file_t {
+    char *path;                 /* relative, '/'-separated */
+    char *data;
+    size_t len;
+} rl_file_t;
+
+struct triage_ruleset {
+    atomic_int refs;
+    char hash[65];
+    char *dir;
+    int nfiles;
+    rl_file_t *files;
+    triage_limits lim;
+    int nrules;
+};
+
+typedef struct rl_rule {
+    char *id, *title;
+    int when, action;           /* registry refs; action may be LUA_NOREF */
+} rl_rule;
+
+struct triage_decider {
+    triage_ruleset *rs;
+    triage_store *store;
+    sb_state *sb;
+    lua_State *L;
+    int nrules;
+    rl_rule *rules;
+    int d_ref, f_ref, fcache_ref, facts_ref;
+    int fdirty;                 /* the fact cache holds something */
+    int loading;                /* rule() and fact() are allowed */
+    triage_decision *dec;       /* being decided, NULL between referrals */
+    const char *rule_id;        /* rule running now */
+    rl_history_fn hist;
+    void *hist_ud;
+};
+
+static char FX_NIL, FX_BUSY;    /* fact cache markers: nil result, computing */
+
+static triage_decider *rl_self(lua_State *L)
+{
+    return *(triage_decider **)lua_getextraspace(L);
+}
+
+/* Raise an error located at the Lua code that called the C function. */
+static int rl_error(lua_State *L, const char *fmt, ...)
+{
+    va_list ap;
+    luaL_where(L, 1);
+    va_start(ap, fmt);
+    lua_pushvfstring(L, fmt, ap);
+    va_end(ap);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+/* ------------------------------------------------------------ rule files */
+
+static int rl_path_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rl_file_t *)a)->path, ((const rl_file_t *)b)->path);
+}
+
+static int rl_read_file(const char *full, rl_file_t *f, triage_error *err)
+{
+    FILE *fp = fopen(full, "rb");
+    if (!fp)
+        goto fail;
+    struct stat st;
+    if (fstat(fileno(fp), &st) != 0 || (size_t)st.st_size > RL_MAX_FILE_BYTES) {
+        fclose(fp);
+        goto fail;
+    }
+    f->len = (size_t)st.st_size;
+    f->data = malloc(f->len + 1);
+    if (!f->data || fread(f->data, 1, f->len, fp) != f->len) {
+        fclose(fp);
+        goto fail;
+    }
+    f->data[f->len] = 0;
+    fclose(fp);
+    return 0;
+fail:
+    if (err) {
+        err->code = TRIAGE_EIO;
+        err->msg = triage_strerror(TRIAGE_EIO);
+        snprintf(err->file, sizeof err->file, "%s", full);
+        snprintf(err->text, sizeof err->text, "%s: cannot read rule file (%s)", full,
+                 errno ? strerror(errno) : "too large");
+    }
+    return -1;
+}
+
+/* Collect every regular file under dir/rel, recursively. */
+static int rl_walk(triage_ruleset *rs, const char *rel, int *cap, triage_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s%s%s", rs->dir, *rel ? "/" : "", rel);
+    DIR *d = opendir(path);
+    if (!d) {
+        if (err) {
+            err->code = TRIAGE_ERULES;
+            err->msg = triage_strerror(TRIAGE_ERULES);
+            snprintf(err->file, sizeof err->file, "%s", path);
+            snprintf(err->text, sizeof err->text,
+                     "%s: cannot open the rules directory (%s); pass --rules DIR",
+                     path, strerror(errno));
+        }
+        return -1;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char relp[2048], full[4096];
+        snprintf(relp, sizeof relp, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+        snprintf(full, sizeof full, "%s/%s", rs->dir, relp);
+        struct stat st;
+        if (stat(full, &st) != 0)
+            continue;                       /* a dangling link holds nothing */
+        if (S_ISDIR(st.st_mode)) {
+            rc = rl_walk(rs, relp, cap, err);
+        } else if (S_ISREG(st.st_mode)) {
+            if (rs->nfiles == RL_MAX_FILES) {
+                rc = -1;
+                break;
+            }
+            if (rs->nfiles == *cap) {
+                *cap = *cap ? *cap * 2 : 32;
+                rl_file_t *nf = realloc(rs->files, (size_t)*cap * sizeof *nf);
+                if (!nf) { rc = -1; break; }
+                rs->files = nf;
+            }
+            rl_file_t *f = &rs->files[rs->nfiles];
+            memset(f, 0, sizeof *f);
+            f->path = strdup(relp);
+            if (!f->path) { rc = -1; break; }
+            rs->nfiles++;
+            rc = rl_read_file(full, f, err);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int rl_is_rule_file(const char *path)
+{
+    size_t n = strlen(path);
+    return !strchr(path, '/') && n > 4 && !strcmp(path + n - 4, ".lua");
+}
+
+static const rl_file_t *rl_find(const triage_ruleset *rs, const char *path)
+{
+    for (int i = 0; i < rs->nfiles; i++)
+        if (!strcmp(rs->files[i].path, path))
+            return &rs->files[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------- load-time API */
+
+/* rule{ id=, title=, when=, action= } */
+static int rl_rule_decl(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    if (!dc->loading)
+        return rl_error(L, "rule(): rules are declared when the rule set loads, not while deciding");
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_getfield(L, 1, "id");                                 /* +1 */
+    const char *id = lua_tostring(L, -1);
+    if (lua_type(L, -1) != LUA_TSTRING || !*id)
+        return rl_error(L, "rule(): 'id' must be a non-empty string");
+    lua_getfield(L, 1, "when");                               /* +2 */
+    if (lua_type(L, -1) != LUA_TFUNCTION)
+        return rl_error(L, "rule %s: 'when' must be a function(r, f, d)", id);
+    lua_getfield(L, 1, "action");                             /* +3 */
+    if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TFUNCTION)
+        return rl_error(L, "rule %s: 'action' must be a function(r, f, d)", id);
+    lua_getfield(L, 1, "title");                              /* +4 */
+    if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
+        return rl_error(L, "rule %s: 'title' must be a string", id);
+    for (lua_pushnil(L); lua_next(L, 1); lua_pop(L, 1)) {     /* typos in keys */
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        if (strcmp(k, "id") && strcmp(k, "when") && strcmp(k, "action") && strcmp(k, "title"))
+            return rl_error(L, "rule %s: unknown key '%s' (id, title, when, action)", id, k);
+    }
+    for (int i = 0; i < dc->nrules; i++)
+        if (!strcmp(dc->rules[i].id, id))
+            return rl_error(L, "rule %s: the id is declared twice", id);
+    rl_rule *nr = realloc(dc->rules, (size_t)(dc->nrules + 1) * sizeof *nr);
+    if (!nr)
+        return luaL_error(L, "not enough memory");
+    dc->rules = nr;
+    rl_rule *ru = &dc->rules[dc->nrules];
+    ru->id = strdup(id);
+    ru->title = strdup(lua_isnil(L, -1) ? id : lua_tostring(L, -1));
+    if (!ru->id || !ru->title) {
+        free(ru->id);
+        free(ru->title);
+        return luaL_error(L, "not enough memory");
+    }
+    lua_pop(L, 1);                                            /* +3 */
+    ru->action = lua_isnil(L, -1) ? (lua_pop(L, 1), LUA_NOREF) : luaL_ref(L, LUA_REGISTRYINDEX);
+    ru->when = luaL_ref(L, LUA_REGISTRYINDEX);                /* +1 */
+    dc->nrules++;
+    return 0;
+}
+
+/* fact(name, fn) */
+static int rl_fact_decl(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    if (!dc->loading)
+        return rl_error(L, "fact(): facts are declared when the rule set loads, not while deciding");
+    const char *name = luaL_checkstring(L, 1);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->facts_ref);         /* +1 facts */
+    if (lua_getfield(L, -1, name) != LUA_TNIL)
+        return rl_error(L, "fact '%s' is declared twice", name);
+    lua_pop(L, 1);
+    lua_pushvalue(L, 2);
+    lua_setfield(L, -2, name);
+    return 0;
+}
+
+/* include(path): run another file of the rule set once; return its value. */
+static int rl_include(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    const char *path = luaL_checkstring(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, "triage.included");    /* +1 */
+    int t = lua_getfield(L, -1, path);                        /* +2 */
+    if (t == LUA_TLIGHTUSERDATA)
+        return rl_error(L, "include: '%s' includes itself", path);
+    if (t != LUA_TNIL)
+        return 1;
+    lua_pop(L, 1);                                            /* +1 */
+    const rl_file_t *f = rl_find(dc->rs, path);
+    if (!f)
+        return rl_error(L, "include: no file '%s' in the rule set", path);
+    lua_pushlightuserdata(L, &FX_BUSY);
+    lua_setfield(L, -2, path);
+    char chunk[300];
+    snprintf(chunk, sizeof chunk, "@%s", path);
+    if (luaL_loadbufferx(L, f->data, f->len, chunk, "t") != LUA_OK)  /* +2 */
+        return lua_error(L);
+    lua_call(L, 0, 1);                                        /* +2 value */
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, path);                                /* remember */
+    return 1;
+}
+
+/* ------------------------------------------------------------------ date */
+
+static int ld_parse(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    int32_t day;
+    if (dt_parse_iso(s, len, &day))
+        lua_pushinteger(L, day);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static int ld_ymd(lua_State *L)
+{
+    lua_Integer y = luaL_checkinteger(L, 1), m = luaL_checkinteger(L, 2),
+                d = luaL_checkinteger(L, 3);
+    if (y < 1 || y > 9999 || !dt_valid_ymd((int)y, (int)m, (int)d))
+        lua_pushnil(L);
+    else
+        lua_pushinteger(L, dt_from_ymd((int)y, (int)m, (int)d));
+    return 1;
+}
+
+static int32_t ld_day(lua_State *L, int arg)
+{
+    lua_Integer d = luaL_checkinteger(L, arg);
+    luaL_argcheck(L, d > -1000000 && d < 3000000, arg, "not a day number");
+    return (int32_t)d;
+}
+
+static int ld_format(lua_State *L)
+{
+    char buf[11];
+    dt_format(ld_day(L, 1), buf);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+static int ld_parts(lua_State *L)
+{
+    int y, m, d;
+    dt_to_ymd(ld_day(L, 1), &y, &m, &d);
+    lua_pushinteger(L, y);
+    lua_pushinteger(L, m);
+    lua_pushinteger(L, d);
+    return 3;
+}
+
+static int ld_add_months(lua_State *L)
+{
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, n > -120000 && n < 120000, 2, "too many months");
+    lua_pushinteger(L, dt_add_months(ld_day(L, 1), (int)n));
+    return 1;
+}
+
+static int ld_age(lua_State *L)
+{
+    lua_pushinteger(L, dt_age_years(ld_day(L, 1), ld_day(L, 2)));
+    return 1;
+}
+
+/* ------------------------------------------------------------- decision */
+
+static triage_decision *dd_current(lua_State *L, triage_decider *dc)
+{
+    if (!dc->dec)
+        rl_error(L, "no referral is being decided");
+    return dc->dec;
+}
+
+/* An optional enum field of the decide{} table: -1 when nil. */
+static int dd_enum(lua_State *L, const char *key, int (*lookup)(const char *),
+                   const char *allowed)
+{
+    int t = lua_getfield(L, 1, key);
+    int v = -1;
+    if (t != LUA_TNIL) {
+        const char *s = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (!s || (v = lookup(s)) < 0)
+            return rl_error(L, "d:decide: %s '%s' is not one of %s", key,
+                            s ? s : luaL_typename(L, -1), allowed), -1;
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static int dd_decide(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    triage_decision *d = dd_current(L, dc);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_remove(L, 1);                               /* the table is now 1 */
+    if (d->outcome >= 0)
+        return rl_error(L, "d:decide: already decided in this rule");
+    static const char *const keys[] = {"outcome", "target", "unit", "priority",
+                                       "deadline", "request_from", NULL};
+    for (lua_pushnil(L); lua_next(L, 1); lua_pop(L, 1)) {
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        int ok = 0;
+        for (int i = 0; keys[i]; i++)
+            ok |= !strcmp(k, keys[i]);
+        if (!ok)
+            return rl_error(L, "d:decide: unknown key '%s' (outcome, target, unit, "
+                               "priority, deadline, request_from)", k);
+    }
+    int outcome = dd_enum(L, "outcome", dc_outcome_index,
+                          "accept, request_info, redirect, reject, manual_review");
+    if (outcome < 0)
+        return rl_error(L, "d:decide: 'outcome' is required");
+    int target = dd_enum(L, "target", dc_target_index,
+                         "buc, specialist_practice, municipality, adult_psychiatry, other_region");
+    int priority = dd_enum(L, "priority", dc_priority_index, "acute, urgent, routine");
+    int request = dd_enum(L, "request_from", dc_request_index, "referrer, municipality");
+    char unit[sizeof d->unit] = "";
+    int t = lua_getfield(L, 1, "unit");
+    if (t != LUA_TNIL) {
+        size_t n;
+        const char *s = t == LUA_TSTRING ? lua_tolstring(L, -1, &n) : NULL;
+        if (!s || n == 0 || n >= sizeof unit)
+            return rl_error(L, "d:decide: unit must be a short string such as 'B193'");
+        memcpy(unit, s, n + 1);
+    }
+    lua_pop(L, 1);
+    int32_t deadline = DT_NONE;
+    t = lua_getfield(L, 1, "deadline");
+    if (t == LUA_TNUMBER && lua_isinteger(L, -1)) {
+        deadline = (int32_t)lua_tointeger(L, -1);
+    } else if (t == LUA_TSTRING) {
+        size_t n;
+        const char *s = lua_tolstring(L, -1, &n);
+        if (!dt_parse_iso(s, n, &deadline))
+            return rl_error(L, "d:decide: deadline '%s' is not a date (YYYY-MM-DD)", s);
+    } else if (t != LUA_TNIL) {
+        return rl_error(L, "d:decide: deadline must be a day number or 'YYYY-MM-DD'");
+    }
+    lua_pop(L, 1);
+    d->outcome = outcome;
+    d->target = target;
+    memcpy(d->unit, unit, sizeof unit);
+    d->priority = priority;
+    d->deadline = deadline;
+    d->request_from = request;
+    return 0;
+}
+
+static int dd_reason(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    triage_decision *d = dd_current(L, dc);
+    const char *text = luaL_checkstring(L, 2);
+    if (dc_add_reason(d, dc->rule_id, text) != 0)
+        return luaL_error(L, "not enough memory");
+    return 0;
+}
+
+static int dd_missing(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    triage_decision *d = dd_current(L, dc);
+    const char *item = luaL_checkstring(L, 2);
+    int i = dc_missing_index(item);
+    if (i < 0)
+        return rl_error(L, "d:missing: '%s' is not one of cognitive_assessment, "
+                           "updated_cognitive_assessment, ppv, consent_both_custodians, "
+                           "somatic_measurements", item);
+    d->missing |= 1u << i;
+    return 0;
+}
+
+static int dd_missing_items(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    triage_decision *d = dd_current(L, dc);
+    lua_createtable(L, MI__N, 0);
+    int n = 0;
+    for (int i = 0; i < MI__N; i++)
+        if (d->missing & (1u << i)) {
+            lua_pushstring(L, dc_missing_names[i]);
+            lua_rawseti(L, -2, ++n);
+        }
+    return 1;
+}
+
+/* d.outcome, else the methods (upvalue 1). */
+static int dd_index(lua_State *L)
+{
+    const char *k = lua_tostring(L, 2);
+    if (k && !strcmp(k, "outcome")) {
+        triage_decider *dc = rl_self(L);
+        if (dc->dec && dc->dec->outcome >= 0)
+            lua_pushstring(L, triage_outcome_name((triage_outcome)dc->dec->outcome));
+        else
+            lua_pushnil(L);
+        return 1;
+    }
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNIL)
+        return luaL_error(L, "the decision has no field '%s'", k ? k : "?");
+    return 1;
+}
+
+/* ----------------------------------------------------------------- facts */
+
+/* f.name: computed once per referral by the declared function(r, f). */
+static int fx_index(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    lua_settop(L, 2);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fcache_ref);        /* 3 cache */
+    lua_pushvalue(L, 2);
+    int t = lua_rawget(L, 3);                                 /* 4 cached */
+    if (t == LUA_TLIGHTUSERDATA) {
+        if (lua_touserdata(L, 4) == &FX_BUSY)
+            return luaL_error(L, "fact '%s' depends on itself", lua_tostring(L, 2));
+        lua_pushnil(L);
+        return 1;
+    }
+    if (t != LUA_TNIL)
+        return 1;
+    lua_pop(L, 1);                                            /* 3 */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->facts_ref);         /* 4 facts */
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, 4) != LUA_TFUNCTION)                    /* 5 fn */
+        return luaL_error(L, "unknown fact '%s'", lua_tostring(L, 2));
+    lua_pushvalue(L, 2);
+    lua_pushlightuserdata(L, &FX_BUSY);
+    lua_rawset(L, 3);
+    dc->fdirty = 1;
+    lr_push(L);                                               /* 6 r */
+    lua_pushvalue(L, 1);                                      /* 7 f */
+    lua_call(L, 2, 1);                                        /* 5 value */
+    lua_pushvalue(L, 2);
+    if (lua_isnil(L, 5))
+        lua_pushlightuserdata(L, &FX_NIL);
+    else
+        lua_pushvalue(L, 5);
+    lua_rawset(L, 3);
+    return 1;
+}
+
+static int fx_newindex(lua_State *L)
+{
+    return luaL_error(L, "facts are read only: declare fact('%s', function(r, f) ... end)",
+                      lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+}
+
+/* Empty a registry table in place, keeping its storage for the next use. */
+static void rl_clear(lua_State *L, int ref)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);                   /* +1 t */
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {                                 /* +3 k v */
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_pushnil(L);
+        lua_rawset(L, -4);                                    /* +2 k */
+    }
+    lua_pop(L, 1);
+}
+
+/* ------------------------------------------------------------ building */
+
+static int rl_default_history(void *ud, const triage_referral *r, st_prior *out, int max)
+{
+    triage_decider *dc = ud;
+    if (dc->hist)
+        return dc->hist(dc->hist_ud, r, dc->rs->hash, out, max);
+    if (!dc->store)
+        return 0;
+    return st_history(dc->store, r->cpr, r->received, r->id, dc->rs->hash, out, max);
+}
+
+/* Fill err from a load failure: "path:line: message" when Lua says where. */
+static void rl_load_error(triage_decider *dc, const char *msg, triage_error *err)
+{
+    if (!err)
+        return;
+    memset(err, 0, sizeof *err);
+    err->code = TRIAGE_ERULES;
+    err->msg = triage_strerror(TRIAGE_ERULES);
+    const char *c1 = strchr(msg, ':');
+    long line = 0;
+    if (c1) {
+        char *end;
+        line = strtol(c1 + 1, &end, 10);
+        if (*end == ':' && line > 0) {
+            size_t n = (size_t)(c1 - msg);
+            snprintf(err->file, sizeof err->file, "%s/%.*s", dc->rs->dir, (int)n, msg);
+            err->line = line;
+            snprintf(err->text, sizeof err->text, "%s/%s", dc->rs->dir, msg);
+            return;
+        }
+    }
+    snprintf(err->file, sizeof err->file, "%s", dc->rs->dir);
+    snprintf(err->text, sizeof err->text, "%s: %s", dc->rs->dir, msg);
+}
+
+static int rl_build(triage_decider *dc, triage_error *err)
+{
+    const triage_limits *lim = &dc->rs->lim;
+    dc->sb = sb_open(lim->memory_bytes, lim->instructions);
+    if (!dc->sb) {
+        if (err) {
+            err->code = TRIAGE_ENOMEM;
+            err->msg = triage_strerror(TRIAGE_ENOMEM);
+            snprintf(err->text, sizeof err->text, "out of memory");
+        }
+        return -1;
+    }
+    lua_State *L = dc->L = dc->sb->L;
+    *(triage_decider **)lua_getextraspace(L) = dc;
+    rx_open(L);
+    lr_push(L);
+    lua_pop(L, 1);
+    lr_set_history(L, rl_default_history, dc);
+
+    lua_newtable(L);
+    dc->facts_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_newtable(L);
+    dc->fcache_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "triage.included");
+
+    lua_newtable(L);                                          /* +1 f */
+    lua_newtable(L);                                          /* +2 meta */
+    lua_pushcfunction(L, fx_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, fx_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_setmetatable(L, -2);                                  /* +1 */
+    dc->f_ref = luaL_ref(L, LUA_REGISTRYINDEX);               /* 0 */
+
+    lua_newuserdatauv(L, 1, 0);                               /* +1 d */
+    lua_newtable(L);                                          /* +2 meta */
+    static const luaL_Reg dmethods[] = {{"decide", dd_decide}, {"reason", dd_reason},
+                                        {"missing", dd_missing},
+                                        {"missing_items", dd_missing_items}, {NULL, NULL}};
+    luaL_newlib(L, dmethods);                                 /* +3 methods */
+    lua_pushcclosure(L, dd_index, 1);                         /* +3 */
+    lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "decision");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);                                  /* +1 */
+    dc->d_ref = luaL_ref(L, LUA_REGISTRYINDEX);               /* 0 */
+
+    lua_pushcfunction(L, rl_rule_decl);
+    lua_setglobal(L, "rule");
+    lua_pushcfunction(L, rl_fact_decl);
+    lua_setglobal(L, "fact");
+    lua_pushcfunction(L, rl_include);
+    lua_setglobal(L, "include");
+    static const luaL_Reg datelib[] = {{"parse", ld_parse}, {"ymd", ld_ymd},
+                                       {"format", ld_format}, {"parts", ld_parts},
+                                       {"add_months", ld_add_months}, {"age", ld_age},
+                                       {NULL, NULL}};
+    luaL_newlib(L, datelib);
+    lua_setglobal(L, "date");
+
+    dc->loading = 1;
+    for (int i = 0; i < dc->rs->nfiles; i++) {
+        const rl_file_t *f = &dc->rs->files[i];
+        if (!rl_is_rule_file(f->path))
+            continue;
+        char chunk[300];
+        snprintf(chunk, sizeof chunk, "@%s", f->path);
+        sb_rearm(dc->sb);
+        int st = luaL_loadbufferx(L, f->data, f->len, chunk, "t");
+        if (st == LUA_OK)
+            st = lua_pcall(L, 0, 0, 0);
+        if (st != LUA_OK) {
+            rl_load_error(dc, sb_error_text(dc->sb, st), err);
+            lua_settop(L, 0);
+            dc->loading = 0;
+            return -1;
+        }
+    }
+    dc->loading = 0;
+    if (dc->nrules == 0) {
+        rl_load_error(dc, "the rule set declares no rule (rule{...} in a *.lua file)", err);
+        return -1;
+    }
+    lua_gc(L, LUA_GCCOLLECT);
+    return 0;
+}
+
+triage_decider *triage_decider_new(triage_ruleset *rs, triage_store *store,
+                                   triage_error *err)
+{
+    triage_decider *dc = calloc(1, sizeof *dc);
+    if (!dc) {
+        if (err) {
+            err->code = TRIAGE_ENOMEM;
+            err->msg = triage_strerror(TRIAGE_ENOMEM);
+            snprintf(err->text, sizeof err->text, "out of memory");
+        }
+        return NULL;
+    }
+    dc->rs = triage_ruleset_retain(rs);
+    dc->store = store;
+    if (rl_build(dc, err) != 0) {
+        triage_decider_free(dc);
+        return NULL;
+    }
+    return dc;
+}
+
+void triage_decider_free(triage_decider *dc)
+{
+    if (!dc)
+        return;
+    sb_close(dc->sb);
+    for (int i = 0; i < dc->nrules; i++) {
+        free(dc->rules[i].id);
+        free(dc->rules[i].title);
+    }
+    free(dc->rules);
+    triage_ruleset_release(dc->rs);
+    free(dc);
+}
+
+triage_ruleset *triage_decider_ruleset(const triage_decider *dc)
+{
+    return dc->rs;
+}
+
+void rl_set_history(triage_decider *dc, rl_history_fn fn, void *ud)
+{
+    dc->hist = fn;
+    dc->hist_ud = ud;
+}
+
+/* ------------------------------------------------------------- deciding */
+
+/* A rule failed: the referral goes to a person, naming the rule. */
+static void rl_fail(triage_decider *dc, triage_decision *d, const rl_rule *ru, int status)
+{
+    char why[600];
+    const char *msg = sb_error_text(dc->sb, status);
+    if (status == LUA_ERRMEM && dc->sb->over_memory)
+        snprintf(why, sizeof why, "Regel %s fejlede: memory limit exceeded (%zu MiB); "
+                 "en medarbejder skal vurdere henvisningen.", ru->id,
+                 dc->rs->lim.memory_bytes >> 20);
+    else
+        snprintf(why, sizeof why, "Regel %s fejlede: %s; en medarbejder skal vurdere "
+                 "henvisningen.", ru->id, msg);
+    if (d->explain)
+        dc_add_step(d, ru->id, 0, why);
+    dc_manual_review(d, ru->id, why);
+}
+
+triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
+                               unsigned flags)
+{
+    triage_decision *d = dc_new(r->id, dc->rs->hash, (flags & TRIAGE_EXPLAIN) != 0);
+    if (!d)
+        return NULL;
+    lua_State *L = dc->L;
+    sb_rearm(dc->sb);
+    lr_set(L, r);
+    if (dc->fdirty) {
+        rl_clear(L, dc->fcache_ref);
+        dc->fdirty = 0;
+    }
+    dc->dec = d;
+    int failed = 0;
+    lr_push(L);                                               /* 1 r */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* 2 f */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->d_ref);             /* 3 d */
+    for (int i = 0; i < dc->nrules && !failed; i++) {
+        const rl_rule *ru = &dc->rules[i];
+        dc->rule_id = ru->id;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ru->when);          /* 4 when */
+        lua_pushvalue(L, 1);
+        lua_pushvalue(L, 2);
+        lua_pushvalue(L, 3);
+        int st = lua_pcall(L, 3, 2, 0);                       /* 4 applies, 5 why */
+        if (st != LUA_OK) {
+            rl_fail(dc, d, ru, st);
+            failed = 1;
+            break;
+        }
+        int applied = lua_toboolean(L, 4);
+        if (d->explain)
+            dc_add_step(d, ru->id, applied,
+                        lua_type(L, 5) == LUA_TSTRING ? lua_tostring(L, 5) : ru->title);
+        lua_settop(L, 3);
+        if (!applied || ru->action == LUA_NOREF)
+            continue;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ru->action);        /* 4 action */
+        lua_pushvalue(L, 1);
+        lua_pushvalue(L, 2);
+        lua_pushvalue(L, 3);
+        st = lua_pcall(L, 3, 0, 0);
+        if (st != LUA_OK) {
+            rl_fail(dc, d, ru, st);
+            failed = 1;
+            break;
+        }
+        if (d->outcome >= 0)
+            break;
+    }
+    if (!failed && d->outcome < 0)
+        dc_manual_review(d, "ENGINE", "Ingen regel traf en afgørelse; en medarbejder "
+                                      "skal vurdere henvisningen.");
+    lua_settop(L, 0);
+    dc->dec = NULL;
+    dc->rule_id = NULL;
+    lr_set(L, NULL);
+    if (failed)
+        lua_gc(L, LUA_GCCOLLECT);     /* give back what a runaway rule took */
+    return d;
+}
+
+/* -------------------------------------------------------------- rule sets */
+
+static void rl_free_files(triage_ruleset *rs)
+{
+    for (int i = 0; i < rs->nfiles; i++) {
+        free(rs->files[i].path);
+        free(rs->files[i].data);
+    }
+    free(rs->files);
+}
+
+triage_ruleset *triage_ruleset_load(const char *dir, const triage_limits *limits,
+                                    triage_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof *err), err->msg = triage_strerror(TRIAGE_OK);
+    triage_ruleset *rs = calloc(1, sizeof *rs);
+    if (!rs || !(rs->dir = strdup(dir))) {
+        free(rs);
+        if (err) {
+            err->code = TRIAGE_ENOMEM;
+            err->msg = triage_strerror(TRIAGE_ENOMEM);
+            snprintf(err->text, sizeof err->text, "out of memory");
+        }
+        return NULL;
+    }
+    size_t dl = strlen(rs->dir);
+    while (dl > 1 && rs->dir[dl - 1] == '/')
+        rs->dir[--dl] = 0;
+    atomic_init(&rs->refs, 1);
+    rs->lim.memory_bytes = limits && limits->memory_bytes ? limits->memory_bytes : RL_MEMORY_DEFAULT;
+    rs->lim.instructions = limits && limits->instructions ? limits->instructions : RL_INSTR_DEFAULT;
+    int cap = 0;
+    errno = 0;
+    if (rl_walk(rs, "", &cap, err) != 0) {
+        if (err && err->code == TRIAGE_OK) {
+            err->code = TRIAGE_ERULES;
+            err->msg = triage_strerror(TRIAGE_ERULES);
+            snprintf(err->text, sizeof err->text, "%s: too many or unreadable files", dir);
+        }
+        triage_ruleset_release(rs);
+        return NULL;
+    }
+    qsort(rs->files, (size_t)rs->nfiles, sizeof *rs->files, rl_path_cmp);
+    /* The hash: for each file in byte order of relative path, the path, a
+    ** NUL, the content and a NUL. */
+    sha256_ctx h;
+    sha256_init(&h);
+    for (int i = 0; i < rs->nfiles; i++) {
+        sha256_update(&h, rs->files[i].path, strlen(rs->files[i].path) + 1);
+        sha256_update(&h, rs->files[i].data, rs->files[i].len);
+        sha256_update(&h, "", 1);
+    }
+    sha256_final_hex(&h, rs->hash);
+    /* Verify by building one state: a rule set that cannot load never runs. */
+    triage_decider *probe = triage_decider_new(rs, NULL, err);
+    if (!probe) {
+        triage_ruleset_release(rs);
+        return NULL;
+    }
+    rs->nrules = probe->nrules;
+    triage_decider_free(probe);
+    return rs;
+}
+
+const char *triage_ruleset_hash(const triage_ruleset *rs) { return rs->hash; }
+int triage_ruleset_rule_count(const triage_ruleset *rs) { return rs->nrules; }
+int rl_file_count(const triage_ruleset *rs) { return rs->nfiles; }
+const char *rl_dir(const triage_ruleset *rs) { return rs->dir; }
+
+void rl_file(const triage_ruleset *rs, int i, const char **path, const char **data,
+             size_t *len)
+{
+    *path = rs->files[i].path;
+    *data = rs->files[i].data;
+    *len = rs->files[i].len;
+}
+
+triage_ruleset *triage_ruleset_retain(triage_ruleset *rs)
+{
+    atomic_fetch_add(&rs->refs, 1);
+    return rs;
+}
+
+void triage_ruleset_release(triage_ruleset *rs)
+{
+    if (!rs || atomic_fetch_sub(&rs->refs, 1) != 1)
+        return;
+    rl_free_files(rs);
+    free(rs->dir);
+    free(rs);
+}

@@ -1,0 +1,209 @@
+/*
+** sandbox.c — the Lua sandbox rules run in (after Suricata's
+** util-lua-sandbox.c): every allocation is charged to a byte budget, a count
+** hook stops runaway loops, and what a rule must not reach raises an error
+** naming it rather than being silently nil.
+*/
+#include "sandbox.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    sb_state *sb = ud;
+    size_t old = ptr ? osize : 0;   /* for a new block osize is a type tag */
+    if (nsize == 0) {
+        free(ptr);
+        sb->used -= old;
+        return NULL;
+    }
+    if (nsize > old && sb->used + (nsize - old) > sb->limit) {
+        sb->over_memory = 1;
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (!p)
+        return NULL;
+    sb->used = sb->used - old + nsize;
+    return p;
+}
+
+static void sb_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    sb_state *sb = sb_of(L);
+    if (++sb->ticks > sb->max_ticks)
+        luaL_error(L, "instruction limit exceeded (%I instructions)",
+                   (lua_Integer)(sb->max_ticks * SB_HOOK_EVERY));
+}
+
+sb_state *sb_of(lua_State *L)
+{
+    void *ud;
+    lua_getallocf(L, &ud);
+    return ud;
+}
+
+/* A blocked function: its upvalue is its name. */
+static int sb_blocked(lua_State *L)
+{
+    return luaL_error(L, "'%s' is not available to rules (sandbox)",
+                      lua_tostring(L, lua_upvalueindex(1)));
+}
+
+/* __index of a blocked library: names the member asked for. */
+static int sb_blocked_lib(lua_State *L)
+{
+    const char *lib = lua_tostring(L, lua_upvalueindex(1));
+    const char *key = lua_tostring(L, 2);
+    return luaL_error(L, "'%s.%s' is not available to rules (sandbox)", lib,
+                      key ? key : "?");
+}
+
+static void sb_block_fn(lua_State *L, int table, const char *field, const char *name)
+{
+    lua_pushstring(L, name);                       /* +1 name */
+    lua_pushcclosure(L, sb_blocked, 1);            /* name -> closure */
+    lua_setfield(L, table, field);                 /* 0 */
+}
+
+static void sb_block_lib(lua_State *L, const char *name)
+{
+    lua_newtable(L);                               /* +1 stand-in */
+    lua_newtable(L);                               /* +2 its metatable */
+    lua_pushstring(L, name);
+    lua_pushcclosure(L, sb_blocked_lib, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushstring(L, name);
+    lua_pushcclosure(L, sb_blocked, 1);
+    lua_setfield(L, -2, "__call");
+    lua_setmetatable(L, -2);                       /* +1 */
+    lua_setglobal(L, name);                        /* 0 */
+}
+
+/* load(chunk [, name [, mode [, env]]]) with mode forced to text: bytecode
+** could break the VM's invariants, so it never loads. */
+static int sb_load(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    const char *name = luaL_optstring(L, 2, "=(load)");
+    const char *mode = luaL_optstring(L, 3, "t");
+    if (strcmp(mode, "t") != 0)
+        return luaL_error(L, "load: only text chunks are allowed in rules (mode 't')");
+    int env = !lua_isnone(L, 4);
+    int status = luaL_loadbufferx(L, s, len, name, "t");   /* +1 fn or msg */
+    if (status != LUA_OK) {
+        lua_pushnil(L);
+        lua_insert(L, -2);                                  /* nil, msg */
+        return 2;
+    }
+    if (env) {                                              /* set _ENV */
+        lua_pushvalue(L, 4);
+        if (!lua_setupvalue(L, -2, 1))
+            lua_pop(L, 1);
+    }
+    return 1;
+}
+
+/* print: to stderr, with anything shaped like a CPR number masked. */
+static int sb_print(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1)
+            luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    size_t len;
+    char *s = (char *)lua_tolstring(L, -1, &len);
+    char *out = malloc(len + 1);
+    if (!out)
+        return luaL_error(L, "not enough memory");
+    memcpy(out, s, len + 1);
+    /* Mask runs of 6 digits, optional '-', 4 digits. */
+    for (size_t i = 0; i + 10 <= len; i++) {
+        if (i > 0 && out[i - 1] >= '0' && out[i - 1] <= '9')
+            continue;
+        size_t j = i, d = 0;
+        while (j < len && d < 6 && out[j] >= '0' && out[j] <= '9') j++, d++;
+        if (d != 6) continue;
+        size_t k = j + (j < len && out[j] == '-');
+        size_t e = k, d2 = 0;
+        while (e < len && d2 < 4 && out[e] >= '0' && out[e] <= '9') e++, d2++;
+        if (d2 != 4 || (e < len && out[e] >= '0' && out[e] <= '9')) continue;
+        for (size_t x = i; x < e; x++) if (out[x] != '-') out[x] = 'X';
+        i = e - 1;
+    }
+    fprintf(stderr, "rules: %s\n", out);
+    free(out);
+    return 0;
+}
+
+sb_state *sb_open(size_t memory_bytes, uint64_t instructions)
+{
+    sb_state *sb = calloc(1, sizeof *sb);
+    if (!sb)
+        return NULL;
+    sb->limit = memory_bytes;
+    sb->max_ticks = instructions / SB_HOOK_EVERY + 1;
+    lua_State *L = lua_newstate(sb_alloc, sb);
+    if (!L) {
+        free(sb);
+        return NULL;
+    }
+    sb->L = L;
+    static const luaL_Reg libs[] = {
+        {LUA_GNAME, luaopen_base},     {LUA_STRLIBNAME, luaopen_string},
+        {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
+        {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL}};
+    for (const luaL_Reg *l = libs; l->func; l++) {
+        luaL_requiref(L, l->name, l->func, 1);      /* +1 lib */
+        lua_pop(L, 1);
+    }
+    lua_pushglobaltable(L);                         /* +1 _G */
+    int g = lua_gettop(L);
+    static const char *const blocked[] = {"dofile", "loadfile", "require",
+                                          "collectgarbage", NULL};
+    for (const char *const *b = blocked; *b; b++)
+        sb_block_fn(L, g, *b, *b);
+    lua_pushcfunction(L, sb_load);
+    lua_setfield(L, g, "load");
+    lua_pushcfunction(L, sb_print);
+    lua_setfield(L, g, "print");
+    lua_getfield(L, g, "string");                   /* +2 string */
+    sb_block_fn(L, lua_gettop(L), "dump", "string.dump");
+    lua_pop(L, 2);                                  /* 0 */
+    static const char *const libs_blocked[] = {"io", "os", "debug", "package",
+                                               "coroutine", NULL};
+    for (const char *const *b = libs_blocked; *b; b++)
+        sb_block_lib(L, *b);
+    lua_sethook(L, sb_hook, LUA_MASKCOUNT, SB_HOOK_EVERY);
+    return sb;
+}
+
+void sb_close(sb_state *sb)
+{
+    if (!sb)
+        return;
+    lua_close(sb->L);
+    free(sb);
+}
+
+const char *sb_error_text(sb_state *sb, int status)
+{
+    lua_State *L = sb->L;
+    if (status == LUA_ERRMEM) {
+        return sb->over_memory ? "memory limit exceeded" : "out of memory";
+    }
+    const char *s = lua_tostring(L, -1);
+    return s ? s : "error object is not a string";
+}

@@ -1,0 +1,566 @@
+/*
+** store.c — the SQLite store: referrals as received, quarantined records,
+** and an append-only audit log of decisions. Every statement is prepared
+** once at open; history is found through the (cpr, received, id) index.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include <jansson.h>
+#include "triage.h"
+#include "referral.h"
+#include "decision.h"
+#include "date.h"
+#include "store.h"
+
+#define ST_VERSION 1     /* PRAGMA user_version of the schema below */
+#define ST_CHUNK 1024    /* rows read per query by each_undecided */
+
+static const char st_schema[] =
+    "CREATE TABLE IF NOT EXISTS referrals("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " received TEXT NOT NULL,"
+    " cpr TEXT CHECK (cpr IS NULL OR (length(cpr) = 10 AND cpr NOT GLOB '*[^0-9]*')),"
+    " birth_date TEXT, age INTEGER,"
+    " age_band TEXT CHECK (age_band IN ('0-7','8-13','14-17','18+')),"
+    " municipality TEXT, referrer_kind TEXT,"
+    " status TEXT NOT NULL DEFAULT 'new',"
+    " json TEXT NOT NULL, source TEXT, line INTEGER,"
+    " imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
+    "CREATE INDEX IF NOT EXISTS referrals_received ON referrals(received, id);"
+    "CREATE INDEX IF NOT EXISTS referrals_status ON referrals(status);"
+    "CREATE INDEX IF NOT EXISTS referrals_municipality ON referrals(municipality);"
+    "CREATE INDEX IF NOT EXISTS referrals_age_band ON referrals(age_band);"
+    "CREATE INDEX IF NOT EXISTS referrals_cpr ON referrals(cpr, received, id);"
+    "CREATE TABLE IF NOT EXISTS decisions("
+    " seq INTEGER PRIMARY KEY,"
+    " referral_id TEXT NOT NULL REFERENCES referrals(id),"
+    " ruleset TEXT NOT NULL, outcome TEXT NOT NULL, target TEXT, unit TEXT,"
+    " priority TEXT, deadline TEXT, missing TEXT, request_from TEXT,"
+    " reasons TEXT NOT NULL,"
+    " decided_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
+    "CREATE INDEX IF NOT EXISTS decisions_referral ON decisions(referral_id, ruleset);"
+    "CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions"
+    " BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions"
+    " BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;"
+    "CREATE TABLE IF NOT EXISTS quarantine("
+    " seq INTEGER PRIMARY KEY, source TEXT, line INTEGER, record_id TEXT,"
+    " field TEXT, error TEXT NOT NULL, raw TEXT,"
+    " at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));";
+
+/* The statements, prepared once; indexes into st->stmt. */
+enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_QUAR, S_GET, S_UNDECIDED,
+       S_DEC_PUT, S_DEC_STATUS, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
+       S__N };
+static const char *const st_sql[S__N] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_PUT] = "INSERT INTO referrals(id, received, cpr, birth_date, age, age_band,"
+              " municipality, referrer_kind, json, source, line)"
+              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [S_QUAR] = "INSERT INTO quarantine(source, line, record_id, field, error, raw)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_GET] = "SELECT json, source, line FROM referrals WHERE id = ?1",
+    [S_UNDECIDED] =
+        "SELECT received, id, json, source, line FROM referrals r"
+        " WHERE (received, id) > (?1, ?2) AND NOT EXISTS"
+        " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?3)"
+        " ORDER BY received, id LIMIT ?4",
+    [S_DEC_PUT] = "INSERT INTO decisions(referral_id, ruleset, outcome, target, unit,"
+                  " priority, deadline, missing, request_from, reasons)"
+                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_DEC_STATUS] = "UPDATE referrals SET status = ?2 WHERE id = ?1",
+    /* the latest decision of each prior referral, from rule set ?4 first */
+    [S_HISTORY] =
+        "SELECT r.id, r.received, d.outcome, d.target FROM referrals r"
+        " LEFT JOIN decisions d ON d.seq = (SELECT seq FROM decisions x"
+        "  WHERE x.referral_id = r.id ORDER BY x.ruleset IS ?4 DESC, x.seq DESC LIMIT 1)"
+        " WHERE r.cpr = ?1 AND (r.received, r.id) < (?2, ?3)"
+        " ORDER BY r.received, r.id",
+    [S_N_REF] = "SELECT count(*) FROM referrals",
+    [S_N_QUAR] = "SELECT count(*) FROM quarantine",
+    [S_N_DEC] = "SELECT count(*) FROM decisions",
+    [S_N_UND] = "SELECT count(*) FROM referrals r WHERE NOT EXISTS"
+                " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?1)",
+};
+
+struct triage_store {
+    sqlite3 *db;
+    int in_batch;
+    sqlite3_stmt *stmt[S__N];
+};
+
+/* ---------------------------------------------------------------- errors */
+
+static void st_cat(char *buf, size_t cap, size_t *n, const char *s)
+{
+    size_t l = strlen(s);
+    if (*n + l >= cap) l = cap - 1 - *n;
+    memcpy(buf + *n, s, l);
+    buf[*n += l] = '\0';
+}
+
+/* Fill err: "FILE:LINE: ID: what" with the parts that are known. The whole
+** text is masked, in case a CPR made it into a path or an SQLite message. */
+static triage_code st_fail(triage_error *err, triage_code code, const char *file,
+                           long line, const char *id, const char *what)
+{
+    char text[1024], num[32];
+    size_t n = 0;
+    if (!err) return code;
+    memset(err, 0, sizeof *err);
+    err->code = code;
+    err->msg = triage_strerror(code);
+    err->line = line;
+    text[0] = '\0';
+    if (file && *file) {
+        snprintf(err->file, sizeof err->file, "%s", file);
+        snprintf(num, sizeof num, ":%ld: ", line);
+        st_cat(text, sizeof text, &n, file);
+        st_cat(text, sizeof text, &n, num);
+    }
+    if (id && *id) {
+        dc_mask_cpr(err->id, sizeof err->id, id);
+        st_cat(text, sizeof text, &n, err->id);
+        st_cat(text, sizeof text, &n, ": ");
+    }
+    st_cat(text, sizeof text, &n, what ? what : "");
+    dc_mask_cpr(err->text, sizeof err->text, text);
+    return code;
+}
+
+static triage_code st_dberr(triage_store *st, triage_error *err, const char *doing)
+{
+    char what[300];
+    snprintf(what, sizeof what, "store: %s: %s", doing, sqlite3_errmsg(st->db));
+    return st_fail(err, TRIAGE_ESTORE, NULL, 0, NULL, what);
+}
+
+/* ---------------------------------------------------------- statements */
+
+/* Run a statement that returns no rows, and make it ready for reuse. */
+static int st_run(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+}
+
+static void st_done(sqlite3_stmt *s)
+{
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+
+static void st_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(s, i);
+}
+
+/* Outside a batch, a call that runs several statements makes its own
+** transaction; inside one it joins the batch. */
+static int st_tx_open(triage_store *st)
+{
+    return st->in_batch ? SQLITE_DONE : st_run(st->stmt[S_BEGIN]);
+}
+
+static void st_tx_close(triage_store *st, int ok)
+{
+    if (st->in_batch) return;
+    if (!ok || st_run(st->stmt[S_COMMIT]) != SQLITE_DONE)
+        if (!sqlite3_get_autocommit(st->db)) st_run(st->stmt[S_ROLLBACK]);
+}
+
+/* ----------------------------------------------------------- open/close */
+
+/* SQLite gives -wal and -shm the main file's mode; this makes sure. */
+static void st_chmod_side(const char *path, const char *suffix)
+{
+    char p[4096];
+    if ((size_t)snprintf(p, sizeof p, "%s%s", path, suffix) < sizeof p)
+        chmod(p, 0600);
+}
+
+triage_store *triage_store_open(const char *path, triage_error *err)
+{
+    triage_store *st;
+    int memory, version = 0, i;
+    sqlite3_stmt *q;
+    char what[300];
+
+    if (!path || !*path) {
+        st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no database path given");
+        return NULL;
+    }
+    memory = strcmp(path, ":memory:") == 0;
+    if (!memory) {
+        /* create it ourselves so a new file is 0600 whatever the umask */
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            snprintf(what, sizeof what, "store: cannot open %s: %s", path, strerror(errno));
+            st_fail(err, TRIAGE_ESTORE, NULL, 0, NULL, what);
+            return NULL;
+        }
+        close(fd);
+    }
+    if (!(st = calloc(1, sizeof *st))) {
+        st_fail(err, TRIAGE_ENOMEM, NULL, 0, NULL, "store: out of memory");
+        return NULL;
+    }
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, 5000);
+    if (sqlite3_exec(st->db, memory ? "PRAGMA foreign_keys=ON;"
+                     : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                       "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK)
+        goto fail;
+    if (sqlite3_step(q) == SQLITE_ROW) version = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (version > ST_VERSION) {
+        snprintf(what, sizeof what, "store: %s was made by a newer triage (schema %d)",
+                 path, version);
+        st_fail(err, TRIAGE_ESTORE, NULL, 0, NULL, what);
+        goto fail_quiet;
+    }
+    if (version < ST_VERSION) {
+        char sql[sizeof st_schema + 64];
+        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; %s PRAGMA user_version=%d; COMMIT;",
+                 st_schema, ST_VERSION);
+        if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            goto fail;
+        }
+    }
+    for (i = 0; i < S__N; i++)
+        if (sqlite3_prepare_v3(st->db, st_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                               &st->stmt[i], NULL) != SQLITE_OK)
+            goto fail;
+    if (!memory) {
+        st_chmod_side(path, "-wal");
+        st_chmod_side(path, "-shm");
+    }
+    return st;
+fail:
+    if (!st->db) st_fail(err, TRIAGE_ENOMEM, NULL, 0, NULL, "store: out of memory");
+    else {
+        snprintf(what, sizeof what, "store: cannot open %s: %s", path, sqlite3_errmsg(st->db));
+        st_fail(err, TRIAGE_ESTORE, NULL, 0, NULL, what);
+    }
+fail_quiet:
+    triage_store_close(st);
+    return NULL;
+}
+
+void triage_store_close(triage_store *st)
+{
+    if (!st) return;
+    if (st->in_batch && !sqlite3_get_autocommit(st->db))
+        st_run(st->stmt[S_ROLLBACK]);
+    for (int i = 0; i < S__N; i++) sqlite3_finalize(st->stmt[i]);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+/* -------------------------------------------------------------- batches */
+
+triage_code triage_store_begin(triage_store *st, triage_error *err)
+{
+    if (!st) return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store");
+    if (st->in_batch)
+        return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: a batch is already open");
+    if (st_run(st->stmt[S_BEGIN]) != SQLITE_DONE) return st_dberr(st, err, "begin");
+    st->in_batch = 1;
+    return TRIAGE_OK;
+}
+
+triage_code triage_store_commit(triage_store *st, triage_error *err)
+{
+    if (!st) return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store");
+    if (!st->in_batch)
+        return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no batch is open");
+    if (st_run(st->stmt[S_COMMIT]) != SQLITE_DONE) {
+        triage_code c = st_dberr(st, err, "commit");
+        if (!sqlite3_get_autocommit(st->db)) st_run(st->stmt[S_ROLLBACK]);
+        st->in_batch = 0;
+        return c;
+    }
+    st->in_batch = 0;
+    return TRIAGE_OK;
+}
+
+triage_code triage_store_rollback(triage_store *st)
+{
+    if (!st || !st->in_batch) return TRIAGE_OK;
+    st->in_batch = 0;
+    if (sqlite3_get_autocommit(st->db)) return TRIAGE_OK;  /* SQLite already did */
+    return st_run(st->stmt[S_ROLLBACK]) == SQLITE_DONE ? TRIAGE_OK : TRIAGE_ESTORE;
+}
+
+/* ------------------------------------------------------------ referrals */
+
+static const char *st_age_band(int age)
+{
+    return age <= 7 ? "0-7" : age <= 13 ? "8-13" : age <= 17 ? "14-17" : "18+";
+}
+
+triage_code triage_store_put(triage_store *st, const triage_referral *r,
+                             const char *source, long line, triage_error *err)
+{
+    sqlite3_stmt *s;
+    char received[11], birth[11], *json;
+    int rc;
+
+    if (!st || !r)
+        return st_fail(err, TRIAGE_EUSAGE, source, line, NULL, "store: nothing to store");
+    json = json_dumps(r->raw, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!json) return st_fail(err, TRIAGE_ENOMEM, source, line, r->id, "store: out of memory");
+    s = st->stmt[S_PUT];
+    dt_format(r->received, received);
+    st_text(s, 1, r->id);
+    st_text(s, 2, received);
+    st_text(s, 3, r->cpr[0] ? r->cpr : NULL);
+    if (r->birth != DT_NONE) {
+        dt_format(r->birth, birth);
+        st_text(s, 4, birth);
+        sqlite3_bind_int(s, 5, r->age);
+        st_text(s, 6, st_age_band(r->age));
+    }
+    st_text(s, 7, r->municipality);
+    st_text(s, 8, r->referrer_kind >= 0 && r->referrer_kind < RK__N
+                  ? rf_referrer_names[r->referrer_kind] : NULL);
+    sqlite3_bind_text(s, 9, json, -1, SQLITE_STATIC);
+    st_text(s, 10, source);
+    sqlite3_bind_int64(s, 11, line);
+    rc = st_run(s);
+    free(json);
+    if (rc == SQLITE_DONE) return TRIAGE_OK;
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+        st_fail(err, TRIAGE_EDUPLICATE, source, line, r->id,
+                "id: a referral with this id is already stored");
+        if (err) strcpy(err->field, "id");
+        return TRIAGE_EDUPLICATE;
+    }
+    {
+        char what[300];
+        snprintf(what, sizeof what, "store: %s", sqlite3_errmsg(st->db));
+        return st_fail(err, TRIAGE_ESTORE, source, line, r->id, what);
+    }
+}
+
+triage_code triage_store_quarantine(triage_store *st, const char *raw,
+                                    size_t raw_len, const triage_error *why,
+                                    triage_error *err)
+{
+    sqlite3_stmt *s;
+    if (!st) return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store");
+    s = st->stmt[S_QUAR];
+    if (why) {
+        st_text(s, 1, why->file[0] ? why->file : NULL);
+        sqlite3_bind_int64(s, 2, why->line);
+        st_text(s, 3, why->id[0] ? why->id : NULL);
+        st_text(s, 4, why->field[0] ? why->field : NULL);
+        st_text(s, 5, why->text[0] ? why->text : why->msg ? why->msg : "invalid record");
+    } else
+        st_text(s, 5, "invalid record");
+    if (raw) sqlite3_bind_text64(s, 6, raw, raw_len, SQLITE_STATIC, SQLITE_UTF8);
+    if (st_run(s) != SQLITE_DONE) return st_dberr(st, err, "quarantine");
+    return TRIAGE_OK;
+}
+
+/* A stored record parsed again, labelled with where it first came from. */
+static triage_referral *st_parse_row(sqlite3_stmt *s, int col, triage_error *err)
+{
+    const char *json = (const char *)sqlite3_column_text(s, col);
+    int len = sqlite3_column_bytes(s, col);
+    const char *source = (const char *)sqlite3_column_text(s, col + 1);
+    long line = (long)sqlite3_column_int64(s, col + 2);
+    return triage_referral_parse(json ? json : "", (size_t)len, source, line, err);
+}
+
+triage_referral *triage_store_get(triage_store *st, const char *id, triage_error *err)
+{
+    sqlite3_stmt *s;
+    triage_referral *r = NULL;
+    int rc;
+    if (!st || !id) {
+        st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store or no id");
+        return NULL;
+    }
+    s = st->stmt[S_GET];
+    st_text(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) r = st_parse_row(s, 0, err);
+    else if (rc == SQLITE_DONE)
+        st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, id, "no referral with this id is stored");
+    else
+        st_dberr(st, err, "get");
+    st_done(s);
+    return r;
+}
+
+/* Rows are read ST_CHUNK at a time, keyset-paginated on (received, id), and
+** the callback runs only after the statement is reset: a callback may then
+** use the store (history, put_decision) while the iteration goes on. */
+triage_code triage_store_each_undecided(triage_store *st, const char *hash,
+                                        triage_referral_fn fn, void *ud,
+                                        triage_error *err)
+{
+    triage_referral **chunk;
+    char last_recv[16] = "", last_id[320] = "";
+    triage_code code = TRIAGE_OK;
+    int n, i, rc, stop = 0;
+    sqlite3_stmt *s;
+
+    if (!st || !hash || !fn)
+        return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store, hash or callback");
+    if (!(chunk = malloc(ST_CHUNK * sizeof *chunk)))
+        return st_fail(err, TRIAGE_ENOMEM, NULL, 0, NULL, "store: out of memory");
+    s = st->stmt[S_UNDECIDED];
+    while (!stop) {
+        sqlite3_bind_text(s, 1, last_recv, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, last_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 4, ST_CHUNK);
+        for (n = 0; (rc = sqlite3_step(s)) == SQLITE_ROW; n++) {
+            if (!(chunk[n] = st_parse_row(s, 2, err))) {
+                code = err ? err->code : TRIAGE_ESTORE;
+                if (code == TRIAGE_OK) code = TRIAGE_ESTORE;
+                break;
+            }
+            snprintf(last_recv, sizeof last_recv, "%s", (const char *)sqlite3_column_text(s, 0));
+            snprintf(last_id, sizeof last_id, "%s", (const char *)sqlite3_column_text(s, 1));
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) code = st_dberr(st, err, "undecided");
+        st_done(s);
+        for (i = 0; i < n; i++) {
+            if (!stop && code == TRIAGE_OK) stop = fn(ud, chunk[i]) != 0;
+            else triage_referral_free(chunk[i]);
+        }
+        if (code != TRIAGE_OK || n < ST_CHUNK) break;
+    }
+    free(chunk);
+    return code;
+}
+
+long triage_store_count(triage_store *st, const char *what, const char *hash)
+{
+    sqlite3_stmt *s;
+    long n = -1;
+    if (!st || !what) return -1;
+    if (!strcmp(what, "referrals")) s = st->stmt[S_N_REF];
+    else if (!strcmp(what, "quarantine")) s = st->stmt[S_N_QUAR];
+    else if (!strcmp(what, "decisions")) s = st->stmt[S_N_DEC];
+    else if (!strcmp(what, "undecided") && hash) {
+        s = st->stmt[S_N_UND];
+        sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+    } else
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW) n = (long)sqlite3_column_int64(s, 0);
+    st_done(s);
+    return n;
+}
+
+/* ------------------------------------------------------------ decisions */
+
+triage_code triage_store_put_decision(triage_store *st, const triage_decision *d,
+                                      triage_error *err)
+{
+    sqlite3_stmt *s;
+    char *missing = NULL, *reasons, day[11];
+    const char *outcome;
+    triage_code code = TRIAGE_OK;
+    int rc;
+
+    if (!st || !d) return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no decision");
+    if (d->outcome < TRIAGE_ACCEPT || d->outcome > TRIAGE_MANUAL_REVIEW)
+        return st_fail(err, TRIAGE_EUSAGE, NULL, 0, d->id, "store: decision has no outcome");
+    outcome = triage_outcome_name(d->outcome);
+    reasons = dc_reasons_json(d);
+    if (d->outcome == TRIAGE_REQUEST_INFO) missing = dc_missing_json(d);
+    if (!reasons || (d->outcome == TRIAGE_REQUEST_INFO && !missing)) {
+        free(reasons);
+        free(missing);
+        return st_fail(err, TRIAGE_ENOMEM, NULL, 0, d->id, "store: out of memory");
+    }
+    if (st_tx_open(st) != SQLITE_DONE) {
+        code = st_dberr(st, err, "begin");
+        goto out;
+    }
+    s = st->stmt[S_DEC_PUT];
+    st_text(s, 1, d->id);
+    st_text(s, 2, d->ruleset);
+    st_text(s, 3, outcome);
+    st_text(s, 4, triage_decision_target(d));
+    st_text(s, 5, d->unit[0] ? d->unit : NULL);
+    st_text(s, 6, d->priority >= 0 && d->priority < 3 ? dc_priority_names[d->priority] : NULL);
+    if (d->deadline != DT_NONE) {
+        dt_format(d->deadline, day);
+        st_text(s, 7, day);
+    }
+    st_text(s, 8, missing);
+    st_text(s, 9, d->request_from >= 0 && d->request_from < 2
+                  ? dc_request_names[d->request_from] : NULL);
+    st_text(s, 10, reasons);
+    rc = st_run(s);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        code = st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, d->id,
+                       "no referral with this id is stored");
+    else if (rc != SQLITE_DONE)
+        code = st_dberr(st, err, "put decision");
+    else {
+        s = st->stmt[S_DEC_STATUS];
+        st_text(s, 1, d->id);
+        st_text(s, 2, outcome);
+        if (st_run(s) != SQLITE_DONE) code = st_dberr(st, err, "put decision");
+    }
+    st_tx_close(st, code == TRIAGE_OK);
+out:
+    free(reasons);
+    free(missing);
+    return code;
+}
+
+/* -------------------------------------------------------------- history */
+
+int st_history(triage_store *st, const char *cpr, int32_t received,
+               const char *id, const char *hash, st_prior *out, int max)
+{
+    sqlite3_stmt *s;
+    char day[11];
+    int n = 0, rc;
+    if (!st || !cpr || !id) return -1;
+    s = st->stmt[S_HISTORY];
+    dt_format(received, day);
+    sqlite3_bind_text(s, 1, cpr, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
+    st_text(s, 4, hash);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n < max && out) {
+            st_prior *p = &out[n];
+            const char *v = (const char *)sqlite3_column_text(s, 1);
+            snprintf(p->id, sizeof p->id, "%s", (const char *)sqlite3_column_text(s, 0));
+            if (!v || !dt_parse_iso(v, strlen(v), &p->received)) p->received = DT_NONE;
+            v = (const char *)sqlite3_column_text(s, 2);
+            snprintf(p->outcome, sizeof p->outcome, "%s", v ? v : "");
+            v = (const char *)sqlite3_column_text(s, 3);
+            snprintf(p->target, sizeof p->target, "%s", v ? v : "");
+        }
+        n++;
+    }
+    st_done(s);
+    return rc == SQLITE_DONE ? n : -1;
+}

@@ -1,0 +1,221 @@
+/*
+** triage.h — public C API of the triage engine.
+** Referrals (referral.schema.json) are parsed and validated, kept in a store,
+** and decided by a sandboxed Lua rule set into decisions (decision.schema.json).
+** Every handle is opaque; every function says who owns what it returns.
+*/
+#ifndef TRIAGE_H
+#define TRIAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TRIAGE_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum triage_code {
+    TRIAGE_OK = 0,        /* success */
+    TRIAGE_EINVAL,        /* a record breaks referral.schema.json */
+    TRIAGE_EJSON,         /* input is not well-formed JSON */
+    TRIAGE_EIO,           /* a file could not be read or written */
+    TRIAGE_ENOMEM,        /* out of memory */
+    TRIAGE_ERULES,        /* a rule set failed to load (syntax, runtime at load) */
+    TRIAGE_ESTORE,        /* the SQLite store failed */
+    TRIAGE_EDUPLICATE,    /* a referral with this id is already stored */
+    TRIAGE_ENOTFOUND,     /* no such referral */
+    TRIAGE_EUSAGE         /* the caller passed something unusable */
+} triage_code;
+
+/* Where and why something failed. Filled by any function that takes one;
+** all strings are NUL-terminated and never hold a CPR number. */
+typedef struct triage_error {
+    triage_code code;     /* TRIAGE_OK when nothing failed */
+    const char *msg;      /* constant description of code; never NULL */
+    long line;            /* input line (1-based) or rule file line; 0 if none */
+    char file[256];       /* input or rule file; "" if none */
+    char id[72];          /* referral id when known; "" otherwise */
+    char field[96];       /* dotted field path, e.g. "patient.birth_date" */
+    char text[512];       /* the whole message, ready to print:
+                             "FILE:LINE: ID: FIELD: what is wrong" */
+} triage_error;
+
+/* Constant description of a code (static storage; never NULL). */
+const char *triage_strerror(triage_code code);
+
+/* ------------------------------------------------------------- referrals */
+
+typedef struct triage_referral triage_referral;
+
+/* Parse and validate one referral from JSON text of len bytes.
+** Returns a new referral (free with triage_referral_free) or NULL with err
+** filled (err may be NULL). file/line only label error messages (may be
+** NULL/0). A CPR number never appears in err. */
+triage_referral *triage_referral_parse(const char *json, size_t len,
+                                       const char *file, long line,
+                                       triage_error *err);
+
+/* Free a referral; NULL is a no-op. */
+void triage_referral_free(triage_referral *r);
+
+/* The referral's id (owned by r, valid while r lives). */
+const char *triage_referral_id(const triage_referral *r);
+
+/* Reads JSON values one after another from a file or stdin ("-"): one object,
+** JSON Lines, an array of objects, or objects over several lines. Each record
+** is labelled with the line on which it starts. */
+typedef struct triage_reader triage_reader;
+
+/* Open path ("-" = stdin). Returns NULL with err filled on failure. Free with
+** triage_reader_close. The whole input is read into memory once. */
+triage_reader *triage_reader_open(const char *path, triage_error *err);
+
+/* Next record. Returns 1 and sets *out (caller frees with
+** triage_referral_free); 0 at end of input; -1 for a bad record: *out is
+** NULL, err says why, and if raw is not NULL *raw and *raw_len point at the
+** record's bytes (owned by the reader, valid until the next call) so that it
+** can be quarantined. Reading goes on after -1. */
+int triage_reader_next(triage_reader *rd, triage_referral **out,
+                       triage_error *err, const char **raw, size_t *raw_len);
+
+/* The line on which the record last returned by triage_reader_next starts. */
+long triage_reader_line(const triage_reader *rd);
+
+void triage_reader_close(triage_reader *rd);
+
+/* ------------------------------------------------------------- rule sets */
+
+/* Limits for every Lua state made from a rule set. Zero means the default. */
+typedef struct triage_limits {
+    size_t memory_bytes;        /* Lua heap per state (default 64 MiB) */
+    uint64_t instructions;      /* VM instructions per referral (default 20M) */
+} triage_limits;
+
+typedef struct triage_ruleset triage_ruleset;
+
+/* Load every file under dir, hash them, and verify the rule set by building
+** one sandboxed state from it. Returns a rule set with one reference (drop it
+** with triage_ruleset_release) or NULL with err filled (file and line of the
+** failing rule file). limits may be NULL for the defaults. */
+triage_ruleset *triage_ruleset_load(const char *dir, const triage_limits *limits,
+                                    triage_error *err);
+
+/* Lowercase hex SHA-256 of the rule set (64 chars; owned by rs). */
+const char *triage_ruleset_hash(const triage_ruleset *rs);
+
+/* Number of rules the rule set declares. */
+int triage_ruleset_rule_count(const triage_ruleset *rs);
+
+/* Reference counting: a rule set lives while any decider or caller holds it. */
+triage_ruleset *triage_ruleset_retain(triage_ruleset *rs);
+void triage_ruleset_release(triage_ruleset *rs);
+
+/* ----------------------------------------------------------------- store */
+
+typedef struct triage_store triage_store;
+
+/* Open or create a store at path (":memory:" for an in-memory one). A new
+** file is created mode 0600. Returns NULL with err filled on failure. Close
+** with triage_store_close. One store handle is used by one thread. */
+triage_store *triage_store_open(const char *path, triage_error *err);
+void triage_store_close(triage_store *st);
+
+/* Batches: everything between begin and commit is one transaction. Calls
+** outside a batch commit one by one. */
+triage_code triage_store_begin(triage_store *st, triage_error *err);
+triage_code triage_store_commit(triage_store *st, triage_error *err);
+triage_code triage_store_rollback(triage_store *st);
+
+/* Store a validated referral (r stays the caller's). source and line say
+** where it came from (may be NULL/0). TRIAGE_EDUPLICATE when the id is
+** already stored: nothing changes. */
+triage_code triage_store_put(triage_store *st, const triage_referral *r,
+                             const char *source, long line, triage_error *err);
+
+/* Keep a record that could not be imported, with the error that stopped it,
+** so nothing is lost. raw may be NULL (raw_len 0). */
+triage_code triage_store_quarantine(triage_store *st, const char *raw,
+                                    size_t raw_len, const triage_error *why,
+                                    triage_error *err);
+
+/* Fetch one stored referral by id. Returns a new referral (caller frees) or
+** NULL with err->code TRIAGE_ENOTFOUND / TRIAGE_ESTORE. */
+triage_referral *triage_store_get(triage_store *st, const char *id,
+                                  triage_error *err);
+
+/* Called once per referral; takes ownership of r (free it, or keep it).
+** Return 0 to go on, anything else to stop early. */
+typedef int (*triage_referral_fn)(void *ud, triage_referral *r);
+
+/* Every referral with no decision from rule set hash, in order of received
+** then id. */
+triage_code triage_store_each_undecided(triage_store *st, const char *hash,
+                                        triage_referral_fn fn, void *ud,
+                                        triage_error *err);
+
+/* Counts for summaries; -1 on error. what: "referrals", "quarantine",
+** "decisions", or "undecided" (needs hash; otherwise hash may be NULL). */
+long triage_store_count(triage_store *st, const char *what, const char *hash);
+
+/* ------------------------------------------------------------- decisions */
+
+typedef struct triage_decision triage_decision;
+
+typedef enum triage_outcome {
+    TRIAGE_ACCEPT,
+    TRIAGE_REQUEST_INFO,
+    TRIAGE_REDIRECT,
+    TRIAGE_REJECT,
+    TRIAGE_MANUAL_REVIEW
+} triage_outcome;
+
+triage_outcome triage_decision_outcome(const triage_decision *d);
+
+/* Outcome as the schema spells it ("accept", ...; static storage). */
+const char *triage_outcome_name(triage_outcome o);
+
+/* Target as the schema spells it ("buc", ...) or NULL (static storage). */
+const char *triage_decision_target(const triage_decision *d);
+
+/* The decision as one JSON object in decision.schema.json, without a newline,
+** with the trace when it was decided with explain. Caller frees with free(). */
+char *triage_decision_json(const triage_decision *d);
+
+void triage_decision_free(triage_decision *d);
+
+/* --------------------------------------------------------------- deciders */
+
+/* A decider is one sandboxed Lua state built from a rule set, for one thread.
+** It holds a reference to the rule set. store (may be NULL: no history) is
+** where rules look up a child's earlier referrals; it must outlive the
+** decider and be used by this thread only. */
+typedef struct triage_decider triage_decider;
+
+triage_decider *triage_decider_new(triage_ruleset *rs, triage_store *store,
+                                   triage_error *err);
+void triage_decider_free(triage_decider *dc);
+
+/* The rule set this decider runs (borrowed). */
+triage_ruleset *triage_decider_ruleset(const triage_decider *dc);
+
+#define TRIAGE_EXPLAIN 1u  /* record the trace: every rule evaluated, and why */
+
+/* Decide one referral. Never fails for rule errors or limits: those give a
+** manual_review decision naming the rule. Returns NULL only when out of
+** memory. Caller frees with triage_decision_free. */
+triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
+                               unsigned flags);
+
+/* Append a decision to the store's audit log (d stays the caller's). */
+triage_code triage_store_put_decision(triage_store *st, const triage_decision *d,
+                                      triage_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,271 @@
+/*
+** test_decision.c — decisions: JSON shape and key order per
+** decision.schema.json, enum orders, CPR masking, manual review, freeing.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include "decision.h"
+#include "date.h"
+
+#define HASH "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void expect_json(triage_decision *d, const char *want)
+{
+    char *s = triage_decision_json(d);
+    assert_non_null(s);
+    assert_string_equal(s, want);
+    free(s);
+}
+
+static void test_accept_json(void **state)
+{
+    triage_decision *d = dc_new("EX-03", HASH, 0);
+    assert_non_null(d);
+    d->outcome = TRIAGE_ACCEPT;
+    d->target = dc_target_index("buc");
+    strcpy(d->unit, "B205");
+    d->priority = dc_priority_index("acute");
+    d->deadline = dt_from_ymd(2020, 11, 5);
+    assert_int_equal(dc_add_reason(d, "ACU-01", "Selvmordsforsøg"), 0);
+    expect_json(d, "{\"id\":\"EX-03\",\"outcome\":\"accept\",\"target\":\"buc\","
+                   "\"unit\":\"B205\",\"priority\":\"acute\",\"deadline\":\"2020-11-05\","
+                   "\"request_from\":null,\"reasons\":[{\"rule\":\"ACU-01\","
+                   "\"text\":\"Selvmordsforsøg\"}],\"ruleset\":\"" HASH "\"}");
+    assert_int_equal(triage_decision_outcome(d), TRIAGE_ACCEPT);
+    assert_string_equal(triage_decision_target(d), "buc");
+    triage_decision_free(d);
+}
+
+/* missing only on request_info, in enum order whatever order it was set in */
+static void test_request_info_json(void **state)
+{
+    triage_decision *d = dc_new("EX-01", HASH, 0);
+    d->outcome = dc_outcome_index("request_info");
+    d->missing |= 1u << dc_missing_index("ppv");
+    d->missing |= 1u << dc_missing_index("cognitive_assessment");
+    d->request_from = dc_request_index("municipality");
+    expect_json(d, "{\"id\":\"EX-01\",\"outcome\":\"request_info\",\"target\":null,"
+                   "\"unit\":null,\"priority\":null,\"deadline\":null,"
+                   "\"missing\":[\"cognitive_assessment\",\"ppv\"],"
+                   "\"request_from\":\"municipality\",\"reasons\":[],\"ruleset\":\"" HASH "\"}");
+    assert_null(triage_decision_target(d));
+
+    char *m = dc_missing_json(d);
+    assert_string_equal(m, "[\"cognitive_assessment\",\"ppv\"]");
+    free(m);
+
+    /* the same bits on another outcome are not printed */
+    d->outcome = TRIAGE_REDIRECT;
+    d->target = dc_target_index("municipality");
+    char *s = triage_decision_json(d);
+    assert_null(strstr(s, "missing"));
+    assert_non_null(strstr(s, "\"target\":\"municipality\""));
+    free(s);
+    triage_decision_free(d);
+}
+
+static void test_explain_trace(void **state)
+{
+    triage_decision *d = dc_new("T-1", HASH, 1);
+    d->outcome = TRIAGE_REJECT;
+    assert_int_equal(dc_add_step(d, "REF-01", 1, "henviser mangler"), 0);
+    assert_int_equal(dc_add_step(d, "AGE-01", 0, "alder 9"), 0);
+    assert_int_equal(dc_add_reason(d, "REF-01", "Ingen gyldig henviser"), 0);
+    char *s = triage_decision_json(d);
+    json_error_t je;
+    json_t *o = json_loads(s, 0, &je);
+    assert_non_null(o);
+    /* keys in schema order */
+    const char *want[] = { "id", "outcome", "target", "unit", "priority", "deadline",
+                           "request_from", "reasons", "ruleset", "trace" };
+    const char *k;
+    json_t *v;
+    size_t i = 0;
+    json_object_foreach(o, k, v) {
+        assert_true(i < sizeof want / sizeof want[0]);
+        assert_string_equal(k, want[i]);
+        i++;
+    }
+    assert_int_equal(i, 10);
+    json_t *t = json_object_get(o, "trace");
+    assert_int_equal(json_array_size(t), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(t, 0), "rule")), "REF-01");
+    assert_true(json_is_true(json_object_get(json_array_get(t, 0), "applied")));
+    assert_true(json_is_false(json_object_get(json_array_get(t, 1), "applied")));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(t, 1), "why")), "alder 9");
+    json_decref(o);
+    free(s);
+
+    /* without explain no trace key, even if steps were recorded */
+    d->explain = 0;
+    s = triage_decision_json(d);
+    assert_null(strstr(s, "trace"));
+    free(s);
+    triage_decision_free(d);
+}
+
+static void test_enum_orders(void **state)
+{
+    assert_int_equal(TRIAGE_ACCEPT, dc_outcome_index("accept"));
+    assert_int_equal(TRIAGE_REQUEST_INFO, dc_outcome_index("request_info"));
+    assert_int_equal(TRIAGE_REDIRECT, dc_outcome_index("redirect"));
+    assert_int_equal(TRIAGE_REJECT, dc_outcome_index("reject"));
+    assert_int_equal(TRIAGE_MANUAL_REVIEW, dc_outcome_index("manual_review"));
+    for (int o = TRIAGE_ACCEPT; o <= TRIAGE_MANUAL_REVIEW; o++)
+        assert_int_equal(dc_outcome_index(triage_outcome_name(o)), o);
+    assert_int_equal(MI_COGNITIVE, dc_missing_index("cognitive_assessment"));
+    assert_int_equal(MI_UPDATED_COGNITIVE, dc_missing_index("updated_cognitive_assessment"));
+    assert_int_equal(MI_PPV, dc_missing_index("ppv"));
+    assert_int_equal(MI_CONSENT, dc_missing_index("consent_both_custodians"));
+    assert_int_equal(MI_SOMATIC, dc_missing_index("somatic_measurements"));
+    assert_int_equal(dc_target_index("buc"), 0);
+    assert_int_equal(dc_target_index("specialist_practice"), 1);
+    assert_int_equal(dc_target_index("municipality"), 2);
+    assert_int_equal(dc_target_index("adult_psychiatry"), 3);
+    assert_int_equal(dc_target_index("other_region"), 4);
+    assert_int_equal(dc_priority_index("acute"), 0);
+    assert_int_equal(dc_priority_index("urgent"), 1);
+    assert_int_equal(dc_priority_index("routine"), 2);
+    assert_int_equal(dc_request_index("referrer"), 0);
+    assert_int_equal(dc_request_index("municipality"), 1);
+    assert_int_equal(dc_target_index("nowhere"), -1);
+    assert_int_equal(dc_outcome_index(NULL), -1);
+    assert_int_equal(dc_missing_index("PPV"), -1);
+    assert_string_equal(triage_outcome_name((triage_outcome)99), "undecided");
+
+    /* all five missing items, set in reverse, come out in schema order */
+    triage_decision *d = dc_new("M", HASH, 0);
+    d->outcome = TRIAGE_REQUEST_INFO;
+    for (int i = MI__N - 1; i >= 0; i--) d->missing |= 1u << i;
+    char *m = dc_missing_json(d);
+    assert_string_equal(m, "[\"cognitive_assessment\",\"updated_cognitive_assessment\","
+                           "\"ppv\",\"consent_both_custodians\",\"somatic_measurements\"]");
+    free(m);
+    triage_decision_free(d);
+}
+
+static void mask_is(const char *in, const char *want)
+{
+    char out[256];
+    dc_mask_cpr(out, sizeof out, in);
+    assert_string_equal(out, want);
+}
+
+static void test_mask(void **state)
+{
+    mask_is("cpr 010203-1234 her", "cpr XXXXXX-XXXX her");
+    mask_is("0102031234", "XXXXXX-XXXX");
+    mask_is("a0102031234b", "aXXXXXX-XXXXb");
+    mask_is("x 010203-1234, 0505051234.", "x XXXXXX-XXXX, XXXXXX-XXXX.");
+    /* longer digit runs are not CPR numbers */
+    mask_is("01020312345", "01020312345");
+    mask_is("10102031234", "10102031234");
+    mask_is("010203-12345", "010203-12345");
+    mask_is("1010203-1234", "1010203-1234");
+    /* shorter ones neither */
+    mask_is("010203-123", "010203-123");
+    mask_is("12345 2020-11-05 F90.0", "12345 2020-11-05 F90.0");
+    mask_is("", "");
+    /* not UTF-8 becomes '?', UTF-8 is kept */
+    mask_is("a\xff" "b æøå", "a?b æøå");
+
+    char small[8];
+    dc_mask_cpr(small, sizeof small, "ab 0102031234");
+    assert_string_equal(small, "ab ");          /* no partial mask, no digits */
+    dc_mask_cpr(small, sizeof small, "ab 123456789012");
+    assert_string_equal(small, "ab ");          /* a cut never leaves part of a number */
+    dc_mask_cpr(small, sizeof small, "abcdeæø");
+    assert_string_equal(small, "abcdeæ");       /* 5 + 2 bytes fit; ø does not */
+    dc_mask_cpr(small, sizeof small, NULL);
+    assert_string_equal(small, "");
+
+    /* every string a decision takes in is masked */
+    triage_decision *d = dc_new("R-0102031234", HASH, 1);
+    dc_add_reason(d, "R-0102031234", "barn 010203-1234 henvist");
+    dc_add_step(d, "S 0102031234", 1, "cpr 0102031234");
+    d->outcome = TRIAGE_REJECT;
+    char *s = triage_decision_json(d);
+    assert_null(strstr(s, "010203-1234"));
+    assert_non_null(strstr(s, "\"text\":\"barn XXXXXX-XXXX henvist\""));
+    assert_non_null(strstr(s, "\"rule\":\"R-XXXXXX-XXXX\""));
+    assert_non_null(strstr(s, "\"why\":\"cpr XXXXXX-XXXX\""));
+    free(s);
+    triage_decision_free(d);
+}
+
+static void test_manual_review(void **state)
+{
+    triage_decision *d = dc_new("MR-1", HASH, 1);
+    d->outcome = TRIAGE_ACCEPT;
+    d->target = 0;
+    strcpy(d->unit, "B193");
+    d->priority = 2;
+    d->deadline = dt_from_ymd(2021, 1, 1);
+    d->missing = 3;
+    d->request_from = 0;
+    dc_add_reason(d, "A", "a");
+    dc_add_reason(d, "B", "b");
+    dc_add_step(d, "A", 1, "fired");
+    dc_manual_review(d, "TXT-02", "instruction limit hit for 0102031234");
+    assert_int_equal(triage_decision_outcome(d), TRIAGE_MANUAL_REVIEW);
+    assert_null(triage_decision_target(d));
+    assert_int_equal(d->nreasons, 1);
+    assert_int_equal(d->nsteps, 1);         /* the trace is kept */
+    assert_int_equal(d->missing, 0);
+    d->explain = 0;
+    expect_json(d, "{\"id\":\"MR-1\",\"outcome\":\"manual_review\",\"target\":null,"
+                   "\"unit\":null,\"priority\":null,\"deadline\":null,\"request_from\":null,"
+                   "\"reasons\":[{\"rule\":\"TXT-02\",\"text\":\"instruction limit hit for "
+                   "XXXXXX-XXXX\"}],\"ruleset\":\"" HASH "\"}");
+    char *r = dc_reasons_json(d);
+    assert_string_equal(r, "[{\"rule\":\"TXT-02\",\"text\":\"instruction limit hit for XXXXXX-XXXX\"}]");
+    free(r);
+    dc_manual_review(d, NULL, NULL);        /* NULL-safe */
+    assert_int_equal(d->nreasons, 1);
+    triage_decision_free(d);
+    dc_manual_review(NULL, "X", "y");
+}
+
+static void test_null_safety(void **state)
+{
+    triage_decision_free(NULL);
+    assert_null(triage_decision_json(NULL));
+    assert_null(triage_decision_target(NULL));
+    assert_null(dc_missing_json(NULL));
+    assert_int_equal(dc_add_reason(NULL, "a", "b"), -1);
+
+    /* a fresh decision is all nulls; an over-long id is cut between characters */
+    char id[100];
+    memset(id, 'a', sizeof id);
+    memcpy(id + 70, "æ", 2);                /* bytes 70-71: cut at 71 would split it */
+    id[99] = '\0';
+    triage_decision *d = dc_new(id, NULL, 0);
+    assert_int_equal(d->outcome, -1);
+    assert_int_equal(d->deadline, DT_NONE);
+    assert_int_equal(strlen(d->id), 70);
+    char *s = triage_decision_json(d);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "\"target\":null,\"unit\":null,\"priority\":null,\"deadline\":null"));
+    free(s);
+    triage_decision_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_accept_json),
+        cmocka_unit_test(test_request_info_json),
+        cmocka_unit_test(test_explain_trace),
+        cmocka_unit_test(test_enum_orders),
+        cmocka_unit_test(test_mask),
+        cmocka_unit_test(test_manual_review),
+        cmocka_unit_test(test_null_safety),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

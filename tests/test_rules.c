@@ -1,0 +1,240 @@
+/*
+** test_rules.c — how rules combine into a decision (precedence, collected
+** missing items and reasons, manual_review when nothing or something bad
+** happens), facts computed once per referral, the referral as Lua sees it,
+** history through the store, and the rule set hash.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "decision.h"
+#include "sha256.h"
+#include "testutil.h"
+
+typedef struct fixture {
+    char *dir;
+    triage_ruleset *rs;
+    triage_decider *dc;
+} fixture;
+
+static void setup_rules(fixture *fx, const char *lua, triage_store *st)
+{
+    fx->dir = tu_rules(lua);
+    triage_error err;
+    fx->rs = triage_ruleset_load(fx->dir, NULL, &err);
+    if (!fx->rs)
+        fail_msg("%s", err.text);
+    fx->dc = triage_decider_new(fx->rs, st, &err);
+    assert_non_null(fx->dc);
+}
+
+static void teardown_rules(fixture *fx)
+{
+    triage_decider_free(fx->dc);
+    triage_ruleset_release(fx->rs);
+    tu_rmtree(fx->dir);
+    free(fx->dir);
+}
+
+static triage_decision *decide(fixture *fx, const char *id, const char *extra)
+{
+    triage_referral *r = tu_referral(id, extra);
+    assert_non_null(r);
+    triage_decision *d = triage_decide(fx->dc, r, TRIAGE_EXPLAIN);
+    triage_referral_free(r);
+    assert_non_null(d);
+    return d;
+}
+
+static void precedence_and_collection(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "rule{ id='DOC-01', when=function() return true end,\n"
+        "  action=function(r, f, d) d:missing('ppv') d:reason('PPV mangler.') end }\n"
+        "rule{ id='DOC-02', when=function() return true end,\n"
+        "  action=function(r, f, d) d:missing('cognitive_assessment') end }\n"
+        "rule{ id='DOC-99', when=function(r, f, d) return #d:missing_items() > 0, 'noget mangler' end,\n"
+        "  action=function(r, f, d) d:decide{outcome='request_info', request_from='municipality'} end }\n"
+        "rule{ id='ACC-01', when=function() error('never reached') end }\n", NULL);
+    triage_decision *d = decide(&fx, "R1", "");
+    assert_int_equal(d->outcome, TRIAGE_REQUEST_INFO);
+    assert_int_equal(d->missing, (1u << MI_COGNITIVE) | (1u << MI_PPV));
+    assert_string_equal(dc_request_names[d->request_from], "municipality");
+    assert_int_equal(d->nreasons, 1);
+    assert_string_equal(d->reasons[0].rule, "DOC-01");
+    assert_int_equal(d->nsteps, 3);                    /* ACC-01 never ran */
+    assert_string_equal(d->steps[2].why, "noget mangler");
+    assert_true(d->steps[2].applied);
+    char *json = triage_decision_json(d);
+    /* missing comes out in the schema's order, whatever order rules used */
+    assert_non_null(strstr(json, "\"missing\":[\"cognitive_assessment\",\"ppv\"]"));
+    assert_non_null(strstr(json, "\"trace\":[{\"rule\":\"DOC-01\",\"applied\":true"));
+    free(json);
+    triage_decision_free(d);
+    teardown_rules(&fx);
+}
+
+static void nothing_decides_or_bad_decide(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "rule{ id='X-01', when=function(r) return r.id == 'BADOUT' end,\n"
+        "  action=function(r, f, d) d:decide{outcome='maybe'} end }\n"
+        "rule{ id='X-02', when=function(r) return r.id == 'BADKEY' end,\n"
+        "  action=function(r, f, d) d:decide{outcome='accept', taget='buc'} end }\n"
+        "rule{ id='X-03', when=function(r) return r.id == 'BADMISS' end,\n"
+        "  action=function(r, f, d) d:missing('xray') end }\n"
+        "rule{ id='X-04', when=function(r) return r.id == 'TYPO' end,\n"
+        "  action=function(r, f, d) local a = r.agee end }\n", NULL);
+    struct { const char *id, *rule, *text; } cases[] = {
+        {"NONE", "ENGINE", "Ingen regel"},
+        {"BADOUT", "X-01", "outcome 'maybe' is not one of"},
+        {"BADKEY", "X-02", "unknown key 'taget'"},
+        {"BADMISS", "X-03", "'xray' is not one of"},
+        {"TYPO", "X-04", "referral has no field 'agee'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        triage_decision *d = decide(&fx, cases[i].id, "");
+        assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
+        assert_int_equal(d->target, -1);
+        assert_string_equal(d->reasons[0].rule, cases[i].rule);
+        if (!strstr(d->reasons[0].text, cases[i].text))
+            fail_msg("%s: '%s' lacks '%s'", cases[i].id, d->reasons[0].text, cases[i].text);
+        triage_decision_free(d);
+    }
+    teardown_rules(&fx);
+}
+
+static void facts_once_per_referral(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "local calls = 0\n"
+        "fact('n', function(r, f) calls = calls + 1 return nil end)\n"
+        "fact('twice', function(r, f) return (f.n == nil) and r.age * 2 end)\n"
+        "rule{ id='F-01', when=function(r, f) return f.twice == f.twice and f.n == nil end }\n"
+        "rule{ id='F-02', when=function(r, f) return f.twice > 0 end, action=function(r, f, d)\n"
+        "  d:reason(('calls=%d twice=%d'):format(calls, f.twice)) calls = 0\n"
+        "  d:decide{outcome='accept', target='buc', unit='B193', priority='routine',\n"
+        "           deadline=r.received_day + 30} end }\n"
+        "rule{ id='F-03', when=function(r, f) return f.nope end }\n", NULL);
+    for (int round = 0; round < 2; round++) {
+        triage_decision *d = decide(&fx, "R1", "");
+        assert_string_equal(d->reasons[0].text, "calls=1 twice=16");
+        char *json = triage_decision_json(d);
+        assert_non_null(strstr(json, "\"deadline\":\"2020-04-01\""));
+        free(json);
+        triage_decision_free(d);
+    }
+    teardown_rules(&fx);
+}
+
+static void referral_fields(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "rule{ id='V-01', when=function() return true end, action=function(r, f, d)\n"
+        "  local a = r.assessments[1]\n"
+        "  d:reason(table.concat({r.id, r.received, r.birth_date, r.age, tostring(r.has_cpr),\n"
+        "    table.concat(r.diagnoses, '+'), r.referrer_kind, tostring(r.custody),\n"
+        "    tostring(r.consent_both), tostring(r.gapd), a.kind, a.date, tostring(a.fsiq),\n"
+        "    tostring(r.risk.self_harm), tostring(r.risk.psychosis), tostring(r.somatic.bmi),\n"
+        "    #r.text, #r:history()}, '|'))\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n", NULL);
+    triage_decision *d = decide(&fx, "R-7",
+        ",\"diagnoses\":[\"DF900\",\"F84.0\",\"DZ032\"],\"consent\":{\"both_custodians\":false},"
+        "\"gapd\":3,\"assessments\":[{\"kind\":\"cognitive\",\"date\":\"2019-03-04\",\"fsiq\":65}],"
+        "\"risk\":{\"self_harm\":true,\"psychosis\":null},\"somatic\":{\"bmi\":15.5},"
+        "\"text\":\"Dreng på 8 år\"");
+    assert_string_equal(d->reasons[0].text,
+        "R-7|2020-03-02|2011-06-14|8|false|F90.0+F84.0+Z03.2|gp|nil|false|3|cognitive|"
+        "2019-03-04|65|true|nil|15.5|15|0");
+    triage_decision_free(d);
+    teardown_rules(&fx);
+}
+
+static void history_through_the_store(void **state)
+{
+    (void)state;
+    triage_error err;
+    triage_store *st = triage_store_open(":memory:", &err);
+    assert_non_null(st);
+    fixture fx;
+    setup_rules(&fx,
+        "rule{ id='H-01', when=function(r) return #r:history() > 0 end, action=function(r, f, d)\n"
+        "  local h = r:history()[1]\n"
+        "  d:reason(h.id .. ' ' .. h.received .. ' ' .. h.outcome .. ' ' .. tostring(h.target))\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n"
+        "rule{ id='H-02', when=function() return true end, action=function(r, f, d)\n"
+        "  d:decide{outcome='redirect', target='municipality'} end }\n", st);
+    const char *cpr = ",\"patient\":{\"cpr\":\"140611-4321\",\"municipality\":\"Gladsaxe\"}";
+    char a[2048], b[2048];
+    snprintf(a, sizeof a, "{\"id\":\"A\",\"received\":\"2020-01-10\",\"referrer\":{\"kind\":\"gp\"}%s}", cpr);
+    snprintf(b, sizeof b, "{\"id\":\"B\",\"received\":\"2020-03-10\",\"referrer\":{\"kind\":\"gp\"}%s}", cpr);
+    triage_referral *ra = triage_referral_parse(a, strlen(a), NULL, 0, &err);
+    triage_referral *rb = triage_referral_parse(b, strlen(b), NULL, 0, &err);
+    assert_non_null(ra);
+    assert_non_null(rb);
+    assert_int_equal(triage_store_put(st, ra, "t", 1, &err), TRIAGE_OK);
+    triage_decision *da = triage_decide(fx.dc, ra, 0);
+    assert_int_equal(da->outcome, TRIAGE_REDIRECT);
+    assert_int_equal(triage_store_put_decision(st, da, &err), TRIAGE_OK);
+    assert_int_equal(triage_store_put(st, rb, "t", 2, &err), TRIAGE_OK);
+    triage_decision *db = triage_decide(fx.dc, rb, 0);
+    assert_int_equal(db->outcome, TRIAGE_ACCEPT);
+    assert_string_equal(db->reasons[0].text, "A 2020-01-10 redirect municipality");
+    /* The CPR never reaches rules: no field, no history entry shows it. */
+    char *json = triage_decision_json(db);
+    assert_null(strstr(json, "4321"));
+    free(json);
+    triage_decision_free(da);
+    triage_decision_free(db);
+    triage_referral_free(ra);
+    triage_referral_free(rb);
+    teardown_rules(&fx);
+    triage_store_close(st);
+}
+
+static void ruleset_hash(void **state)
+{
+    (void)state;
+    char *dir = tu_rules("rule{ id='A', when=function() return false end }\n");
+    tu_write(dir, "data/x.lua", "return 1\n");
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    assert_non_null(rs);
+    /* Documented: for each file in byte order of relative path, the path, a
+    ** NUL, the content and a NUL, all through SHA-256. */
+    const char blob[] = "10-rules.lua\0rule{ id='A', when=function() return false end }\n\0"
+                        "data/x.lua\0return 1\n\0";
+    char want[65];
+    sha256_hex(blob, sizeof blob - 1, want);
+    assert_string_equal(triage_ruleset_hash(rs), want);
+    triage_ruleset_release(rs);
+    tu_write(dir, "data/x.lua", "return 2\n");
+    rs = triage_ruleset_load(dir, NULL, &err);
+    assert_string_not_equal(triage_ruleset_hash(rs), want);
+    triage_ruleset_release(rs);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(precedence_and_collection),
+        cmocka_unit_test(nothing_decides_or_bad_decide),
+        cmocka_unit_test(facts_once_per_referral),
+        cmocka_unit_test(referral_fields),
+        cmocka_unit_test(history_through_the_store),
+        cmocka_unit_test(ruleset_hash),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,496 @@
+/*
+** test_store.c — the SQLite store: file mode, round trips, duplicates,
+** quarantine, the append-only decision log, undecided iteration, history,
+** and batches. File-backed stores live in a fresh temporary directory.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include "triage.h"
+#include "referral.h"
+#include "decision.h"
+#include "date.h"
+#include "store.h"
+
+#define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define CPR1 "0101104123"       /* born 2010-01-01 (7th digit 4, year 10 -> 2010) */
+#define CPR2 "0202124567"
+
+static char tmpdir[256];
+
+static int setup_dir(void **state)
+{
+    snprintf(tmpdir, sizeof tmpdir, "%s/test_store_XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_dir(void **state)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void db_path(char *out, size_t cap, const char *name)
+{
+    snprintf(out, cap, "%s/%s", tmpdir, name);
+}
+
+/* A valid referral from a few fields; cpr or birth may be NULL. */
+static triage_referral *mkref(const char *id, const char *received, const char *cpr,
+                              const char *birth)
+{
+    char json[1024], pat[200];
+    triage_error err;
+    if (cpr)
+        snprintf(pat, sizeof pat, "\"cpr\":\"%s\",", cpr);
+    else
+        snprintf(pat, sizeof pat, "\"birth_date\":\"%s\",", birth ? birth : "2012-05-01");
+    snprintf(json, sizeof json,
+             "{\"id\":\"%s\",\"received\":\"%s\",\"referrer\":{\"kind\":\"gp\",\"name\":\"Læge\"},"
+             "\"patient\":{%s\"municipality\":\"Gladsaxe\",\"sex\":\"F\"},"
+             "\"diagnoses\":[\"DF900\"],\"text\":\"Uro og koncentrationsbesvær.\",\"gapd\":3}",
+             id, received, pat);
+    triage_referral *r = triage_referral_parse(json, strlen(json), "mk.json", 1, &err);
+    if (!r) fail_msg("fixture did not parse: %s", err.text);
+    return r;
+}
+
+static triage_store *open_store(const char *path)
+{
+    triage_error err;
+    triage_store *st = triage_store_open(path, &err);
+    if (!st) fail_msg("open failed: %s", err.text);
+    return st;
+}
+
+static void put_ok(triage_store *st, const char *id, const char *received,
+                   const char *cpr, const char *birth)
+{
+    triage_error err;
+    triage_referral *r = mkref(id, received, cpr, birth);
+    assert_int_equal(triage_store_put(st, r, "in.jsonl", 7, &err), TRIAGE_OK);
+    triage_referral_free(r);
+}
+
+static void decide(triage_store *st, const char *id, const char *hash, int outcome,
+                   const char *target)
+{
+    triage_error err;
+    triage_decision *d = dc_new(id, hash, 0);
+    d->outcome = outcome;
+    d->target = dc_target_index(target);
+    dc_add_reason(d, "T-01", "test");
+    assert_int_equal(triage_store_put_decision(st, d, &err), TRIAGE_OK);
+    triage_decision_free(d);
+}
+
+/* One integer or text from a second, raw connection to the file. */
+static char *raw_query(const char *path, const char *sql, int *rc_out)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    char *v = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW && sqlite3_column_text(s, 0))
+            v = strdup((const char *)sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+    }
+    if (rc_out) *rc_out = rc;
+    sqlite3_close(db);
+    return v;
+}
+
+/* ----------------------------------------------------------------- tests */
+
+static void test_file_mode(void **state)
+{
+    char path[300], side[320];
+    struct stat sb;
+    mode_t old = umask(0);               /* a permissive umask must not matter */
+    db_path(path, sizeof path, "mode.db");
+    triage_store *st = open_store(path);
+    put_ok(st, "M-1", "2020-01-01", CPR1, NULL);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    snprintf(side, sizeof side, "%s-wal", path);
+    assert_int_equal(stat(side, &sb), 0);   /* WAL mode */
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    snprintf(side, sizeof side, "%s-shm", path);
+    assert_int_equal(stat(side, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    triage_store_close(st);
+    umask(old);
+
+    /* reopening finds the schema and the data */
+    st = open_store(path);
+    assert_int_equal(triage_store_count(st, "referrals", NULL), 1);
+    triage_store_close(st);
+    char *jm = raw_query(path, "PRAGMA journal_mode", NULL);
+    assert_string_equal(jm, "wal");
+    free(jm);
+    char *uv = raw_query(path, "PRAGMA user_version", NULL);
+    assert_string_equal(uv, "1");
+    free(uv);
+}
+
+static void test_open_errors(void **state)
+{
+    triage_error err;
+    char path[300];
+    db_path(path, sizeof path, "no/such/dir/x.db");
+    assert_null(triage_store_open(path, &err));
+    assert_int_equal(err.code, TRIAGE_ESTORE);
+    assert_non_null(strstr(err.text, "x.db"));
+    assert_null(triage_store_open(NULL, &err));
+    assert_int_equal(err.code, TRIAGE_EUSAGE);
+    triage_store_close(NULL);
+}
+
+static void test_round_trip(void **state)
+{
+    char path[300];
+    triage_error err;
+    db_path(path, sizeof path, "rt.db");
+    triage_store *st = open_store(path);
+    triage_referral *r = mkref("RT-1", "2020-03-02", "010110-4123", NULL);
+    assert_int_equal(triage_store_put(st, r, "in.jsonl", 12, &err), TRIAGE_OK);
+    triage_referral *g = triage_store_get(st, "RT-1", &err);
+    assert_non_null(g);
+    assert_string_equal(g->id, r->id);
+    assert_int_equal(g->received, r->received);
+    assert_string_equal(g->cpr, r->cpr);
+    assert_int_equal(g->birth, r->birth);
+    assert_int_equal(g->age, r->age);
+    assert_string_equal(g->municipality, r->municipality);
+    assert_int_equal(g->referrer_kind, r->referrer_kind);
+    assert_string_equal(g->text, r->text);
+    assert_int_equal(g->ndiag, 1);
+    assert_string_equal(g->diag[0], "F90.0");
+    assert_true(json_equal(g->raw, r->raw));
+    triage_referral_free(g);
+    triage_referral_free(r);
+
+    assert_null(triage_store_get(st, "nope", &err));
+    assert_int_equal(err.code, TRIAGE_ENOTFOUND);
+
+    /* the indexed columns as the brief lists them */
+    triage_store_close(st);
+    char *v = raw_query(path, "SELECT cpr || '|' || birth_date || '|' || age || '|' || age_band"
+                              " || '|' || referrer_kind || '|' || status || '|' || source"
+                              " || '|' || line FROM referrals WHERE id = 'RT-1'", NULL);
+    assert_string_equal(v, CPR1 "|2010-01-01|10|8-13|gp|new|in.jsonl|12");
+    free(v);
+}
+
+static void test_memory_store(void **state)
+{
+    triage_store *st = open_store(":memory:");
+    put_ok(st, "A", "2020-01-01", NULL, "2003-01-01");
+    triage_error err;
+    triage_referral *g = triage_store_get(st, "A", &err);
+    assert_non_null(g);
+    assert_string_equal(g->cpr, "");
+    triage_referral_free(g);
+    assert_int_equal(triage_store_count(st, "referrals", NULL), 1);
+    triage_store_close(st);
+}
+
+static void test_duplicate(void **state)
+{
+    triage_error err;
+    triage_store *st = open_store(":memory:");
+    triage_referral *r = mkref("D-1", "2020-01-01", CPR1, NULL);
+    assert_int_equal(triage_store_put(st, r, "a.json", 1, &err), TRIAGE_OK);
+    assert_int_equal(triage_store_put(st, r, "b.json", 9, &err), TRIAGE_EDUPLICATE);
+    assert_int_equal(err.code, TRIAGE_EDUPLICATE);
+    assert_string_equal(err.id, "D-1");
+    assert_string_equal(err.field, "id");
+    assert_int_equal(err.line, 9);
+    assert_non_null(strstr(err.text, "b.json:9: D-1: "));
+    assert_null(strstr(err.text, "0101104123"));
+    assert_int_equal(triage_store_count(st, "referrals", NULL), 1);
+    /* inside a batch the batch survives the duplicate */
+    assert_int_equal(triage_store_begin(st, &err), TRIAGE_OK);
+    assert_int_equal(triage_store_put(st, r, NULL, 0, &err), TRIAGE_EDUPLICATE);
+    put_ok(st, "D-2", "2020-01-02", CPR1, NULL);
+    assert_int_equal(triage_store_commit(st, &err), TRIAGE_OK);
+    assert_int_equal(triage_store_count(st, "referrals", NULL), 2);
+    triage_referral_free(r);
+    triage_store_close(st);
+}
+
+static void test_quarantine(void **state)
+{
+    char path[300];
+    triage_error err, why;
+    db_path(path, sizeof path, "q.db");
+    triage_store *st = open_store(path);
+    const char *raw = "{\"id\":\"Q-1\",\"received\":\"2020-13-01\",\"patient\":{\"cpr\":\"0101104123\"}}";
+    assert_null(triage_referral_parse(raw, strlen(raw), "bad.jsonl", 4, &why));
+    assert_int_equal(triage_store_quarantine(st, raw, strlen(raw), &why, &err), TRIAGE_OK);
+    assert_int_equal(triage_store_quarantine(st, NULL, 0, &why, &err), TRIAGE_OK);
+    assert_int_equal(triage_store_count(st, "quarantine", NULL), 2);
+    assert_int_equal(triage_store_count(st, "referrals", NULL), 0);
+    triage_store_close(st);
+    char *v = raw_query(path, "SELECT raw FROM quarantine ORDER BY seq LIMIT 1", NULL);
+    assert_string_equal(v, raw);           /* kept byte for byte */
+    free(v);
+    v = raw_query(path, "SELECT error FROM quarantine ORDER BY seq LIMIT 1", NULL);
+    assert_string_equal(v, why.text);
+    assert_null(strstr(v, "0101104123"));
+    free(v);
+    v = raw_query(path, "SELECT source || ':' || line || ':' || record_id FROM quarantine LIMIT 1", NULL);
+    assert_string_equal(v, "bad.jsonl:4:Q-1");
+    free(v);
+}
+
+static void test_decisions_append_only(void **state)
+{
+    char path[300];
+    triage_error err;
+    int rc;
+    db_path(path, sizeof path, "dec.db");
+    triage_store *st = open_store(path);
+    put_ok(st, "X-1", "2020-01-01", CPR1, NULL);
+
+    triage_decision *d = dc_new("X-1", HASH_A, 0);
+    d->outcome = TRIAGE_REQUEST_INFO;
+    d->missing = 1u << MI_PPV | 1u << MI_COGNITIVE;
+    d->request_from = dc_request_index("municipality");
+    dc_add_reason(d, "COG-01", "Mangler kognitiv test for 0101104123");
+    assert_int_equal(triage_store_put_decision(st, d, &err), TRIAGE_OK);
+    triage_decision_free(d);
+
+    /* a decision for a referral that is not stored */
+    d = dc_new("X-404", HASH_A, 0);
+    d->outcome = TRIAGE_REJECT;
+    assert_int_equal(triage_store_put_decision(st, d, &err), TRIAGE_ENOTFOUND);
+    /* an undecided decision is refused */
+    d->outcome = -1;
+    assert_int_equal(triage_store_put_decision(st, d, &err), TRIAGE_EUSAGE);
+    triage_decision_free(d);
+    assert_int_equal(triage_store_count(st, "decisions", NULL), 1);
+    triage_store_close(st);
+
+    char *v = raw_query(path, "SELECT outcome || '|' || missing || '|' || request_from || '|'"
+                              " || reasons || '|' || ruleset FROM decisions", NULL);
+    assert_string_equal(v, "request_info|[\"cognitive_assessment\",\"ppv\"]|municipality|"
+                           "[{\"rule\":\"COG-01\",\"text\":\"Mangler kognitiv test for XXXXXX-XXXX\"}]|"
+                           HASH_A);
+    free(v);
+    v = raw_query(path, "SELECT status FROM referrals WHERE id = 'X-1'", NULL);
+    assert_string_equal(v, "request_info");
+    free(v);
+
+    free(raw_query(path, "UPDATE decisions SET outcome = 'accept'", &rc));
+    assert_int_equal(rc, SQLITE_CONSTRAINT);
+    free(raw_query(path, "DELETE FROM decisions", &rc));
+    assert_int_equal(rc, SQLITE_CONSTRAINT);
+    v = raw_query(path, "SELECT count(*) || outcome FROM decisions", NULL);
+    assert_string_equal(v, "1request_info");
+    free(v);
+}
+
+/* Collects ids; optionally decides each one from the callback itself. */
+struct collect { char ids[64][16]; int n; triage_store *decide_in; int stop_at; };
+
+static int collect_fn(void *ud, triage_referral *r)
+{
+    struct collect *c = ud;
+    snprintf(c->ids[c->n++], 16, "%s", r->id);
+    if (c->decide_in) decide(c->decide_in, r->id, HASH_A, TRIAGE_ACCEPT, "buc");
+    triage_referral_free(r);
+    return c->stop_at && c->n == c->stop_at;
+}
+
+static void test_each_undecided(void **state)
+{
+    triage_error err;
+    triage_store *st = open_store(":memory:");
+    put_ok(st, "C", "2020-02-01", CPR1, NULL);
+    put_ok(st, "B", "2020-02-01", CPR2, NULL);
+    put_ok(st, "Z", "2020-01-15", NULL, NULL);
+    put_ok(st, "A", "2020-03-01", CPR1, NULL);
+    decide(st, "C", HASH_A, TRIAGE_ACCEPT, "buc");
+
+    struct collect c = { .n = 0 };
+    assert_int_equal(triage_store_each_undecided(st, HASH_A, collect_fn, &c, &err), TRIAGE_OK);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(c.ids[0], "Z");
+    assert_string_equal(c.ids[1], "B");
+    assert_string_equal(c.ids[2], "A");
+    assert_int_equal(triage_store_count(st, "undecided", HASH_A), 3);
+
+    /* a decision from another rule set does not count */
+    memset(&c, 0, sizeof c);
+    assert_int_equal(triage_store_each_undecided(st, HASH_B, collect_fn, &c, &err), TRIAGE_OK);
+    assert_int_equal(c.n, 4);
+    assert_string_equal(c.ids[1], "B");
+    assert_string_equal(c.ids[2], "C");
+
+    /* stopping early */
+    memset(&c, 0, sizeof c);
+    c.stop_at = 1;
+    assert_int_equal(triage_store_each_undecided(st, HASH_B, collect_fn, &c, &err), TRIAGE_OK);
+    assert_int_equal(c.n, 1);
+
+    /* the callback may write to the same store */
+    memset(&c, 0, sizeof c);
+    c.decide_in = st;
+    assert_int_equal(triage_store_each_undecided(st, HASH_A, collect_fn, &c, &err), TRIAGE_OK);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(triage_store_count(st, "undecided", HASH_A), 0);
+    assert_int_equal(triage_store_count(st, "undecided", HASH_B), 4);
+    assert_int_equal(triage_store_count(st, "decisions", NULL), 4);
+    assert_int_equal(triage_store_count(st, "undecided", NULL), -1);
+    assert_int_equal(triage_store_count(st, "bogus", NULL), -1);
+    triage_store_close(st);
+}
+
+static void test_history(void **state)
+{
+    triage_store *st = open_store(":memory:");
+    put_ok(st, "H-d", "2020-03-01", CPR1, NULL);
+    put_ok(st, "H-c", "2020-02-01", CPR1, NULL);
+    put_ok(st, "H-b", "2020-02-01", CPR1, NULL);
+    put_ok(st, "H-a", "2020-01-01", CPR1, NULL);
+    put_ok(st, "O-1", "2019-01-01", CPR2, NULL);   /* another child */
+    put_ok(st, "N-1", "2019-01-01", NULL, NULL);   /* no CPR */
+    decide(st, "H-a", HASH_B, TRIAGE_ACCEPT, "buc");
+    decide(st, "H-a", HASH_A, TRIAGE_REDIRECT, "municipality");
+    decide(st, "H-a", HASH_B, TRIAGE_REJECT, NULL);
+    decide(st, "H-b", HASH_B, TRIAGE_ACCEPT, "buc");
+    decide(st, "H-b", HASH_B, TRIAGE_REDIRECT, "specialist_practice");
+
+    st_prior p[8];
+    /* same day: only ids sorting before "H-c" */
+    int n = st_history(st, CPR1, dt_from_ymd(2020, 2, 1), "H-c", HASH_A, p, 8);
+    assert_int_equal(n, 2);
+    assert_string_equal(p[0].id, "H-a");
+    assert_int_equal(p[0].received, dt_from_ymd(2020, 1, 1));
+    assert_string_equal(p[0].outcome, "redirect");     /* rule set A preferred */
+    assert_string_equal(p[0].target, "municipality");
+    assert_string_equal(p[1].id, "H-b");
+    assert_string_equal(p[1].outcome, "redirect");     /* latest of any */
+    assert_string_equal(p[1].target, "specialist_practice");
+
+    /* from rule set B's view H-a's latest B decision wins */
+    n = st_history(st, CPR1, dt_from_ymd(2020, 2, 1), "H-c", HASH_B, p, 8);
+    assert_int_equal(n, 2);
+    assert_string_equal(p[0].outcome, "reject");
+    assert_string_equal(p[0].target, "");
+
+    /* later: everything before, oldest first; undecided ones have "" */
+    n = st_history(st, CPR1, dt_from_ymd(2020, 3, 1), "H-z", HASH_A, p, 8);
+    assert_int_equal(n, 4);
+    assert_string_equal(p[2].id, "H-c");
+    assert_string_equal(p[2].outcome, "");
+    assert_string_equal(p[3].id, "H-d");
+
+    /* max caps what is written, not what is counted */
+    memset(p, 0x55, sizeof p);
+    n = st_history(st, CPR1, dt_from_ymd(2021, 1, 1), "A", HASH_A, p, 1);
+    assert_int_equal(n, 4);
+    assert_string_equal(p[0].id, "H-a");
+    assert_int_equal((unsigned char)p[1].id[0], 0x55);
+
+    assert_int_equal(st_history(st, CPR1, dt_from_ymd(2020, 1, 1), "H-a", HASH_A, p, 8), 0);
+    assert_int_equal(st_history(st, "9999999999", dt_from_ymd(2030, 1, 1), "x", NULL, p, 8), 0);
+    n = st_history(st, CPR2, dt_from_ymd(2030, 1, 1), "x", NULL, p, 8);
+    assert_int_equal(n, 1);
+    assert_string_equal(p[0].id, "O-1");
+    triage_store_close(st);
+}
+
+struct counter { int n; char last[16]; int sorted; };
+
+static int count_fn(void *ud, triage_referral *r)
+{
+    struct counter *c = ud;
+    if (c->n && strcmp(c->last, r->id) >= 0) c->sorted = 0;
+    snprintf(c->last, sizeof c->last, "%s", r->id);
+    c->n++;
+    triage_referral_free(r);
+    return 0;
+}
+
+static void test_batch(void **state)
+{
+    char path[300], id[16];
+    triage_error err;
+    db_path(path, sizeof path, "batch.db");
+    triage_store *st = open_store(path);
+
+    /* a rolled back batch leaves nothing */
+    assert_int_equal(triage_store_begin(st, &err), TRIAGE_OK);
+    assert_int_equal(triage_store_begin(st, &err), TRIAGE_EUSAGE);
+    put_ok(st, "RB-1", "2020-01-01", NULL, NULL);
+    assert_int_equal(triage_store_rollback(st), TRIAGE_OK);
+    assert_int_equal(triage_store_count(st, "referrals", NULL), 0);
+    assert_int_equal(triage_store_commit(st, &err), TRIAGE_EUSAGE);
+
+    /* 1000 in one transaction; other connections see none until commit */
+    assert_int_equal(triage_store_begin(st, &err), TRIAGE_OK);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(id, sizeof id, "B-%04d", i);
+        triage_referral *r = mkref(id, "2020-06-01", i % 2 ? CPR1 : NULL, NULL);
+        assert_int_equal(triage_store_put(st, r, "batch.jsonl", i + 1, &err), TRIAGE_OK);
+        triage_referral_free(r);
+    }
+    char *v = raw_query(path, "SELECT count(*) FROM referrals", NULL);
+    assert_string_equal(v, "0");
+    free(v);
+    assert_int_equal(triage_store_commit(st, &err), TRIAGE_OK);
+    assert_int_equal(triage_store_count(st, "referrals", NULL), 1000);
+    v = raw_query(path, "SELECT count(*) FROM referrals", NULL);
+    assert_string_equal(v, "1000");
+    free(v);
+
+    /* a second batch past the 1024-row chunk: iteration stays in order */
+    assert_int_equal(triage_store_begin(st, &err), TRIAGE_OK);
+    for (int i = 1000; i < 2100; i++) {
+        snprintf(id, sizeof id, "B-%04d", i);
+        triage_referral *r = mkref(id, "2020-06-01", NULL, NULL);
+        assert_int_equal(triage_store_put(st, r, NULL, 0, &err), TRIAGE_OK);
+        triage_referral_free(r);
+    }
+    assert_int_equal(triage_store_commit(st, &err), TRIAGE_OK);
+    struct counter c = { .sorted = 1 };
+    assert_int_equal(triage_store_each_undecided(st, HASH_A, count_fn, &c, &err), TRIAGE_OK);
+    assert_int_equal(c.n, 2100);
+    assert_true(c.sorted);
+    assert_string_equal(c.last, "B-2099");
+    triage_store_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_file_mode),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_memory_store),
+        cmocka_unit_test(test_duplicate),
+        cmocka_unit_test(test_quarantine),
+        cmocka_unit_test(test_decisions_append_only),
+        cmocka_unit_test(test_each_undecided),
+        cmocka_unit_test(test_history),
+        cmocka_unit_test(test_batch),
+    };
+    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}

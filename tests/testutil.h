@@ -1,0 +1,73 @@
+/*
+** testutil.h — small helpers shared by the C tests: throwaway rule set
+** directories written from inline Lua, and referrals from inline JSON.
+*/
+#ifndef TRIAGE_TESTUTIL_H
+#define TRIAGE_TESTUTIL_H
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "triage.h"
+
+/* Make a fresh temporary directory; returns a static-lifetime copy. */
+static inline char *tu_tmpdir(void)
+{
+    char tmpl[] = "/tmp/triage-test-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    return d ? strdup(d) : NULL;
+}
+
+/* Write dir/name with the given text (creating dir/sub as needed). */
+static inline void tu_write(const char *dir, const char *name, const char *text)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    for (char *p = path + strlen(dir) + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(path, 0700);
+            *p = '/';
+        }
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        abort();
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A rule set directory holding one rule file with the given Lua. */
+static inline char *tu_rules(const char *lua)
+{
+    char *dir = tu_tmpdir();
+    tu_write(dir, "10-rules.lua", lua);
+    return dir;
+}
+
+static inline void tu_rmtree(const char *dir)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* A minimal valid referral with id and extra top-level JSON members
+** (",\"text\":\"...\"" style, may be ""). */
+static inline triage_referral *tu_referral(const char *id, const char *extra)
+{
+    char buf[8192];
+    snprintf(buf, sizeof buf,
+             "{\"id\":\"%s\",\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"gp\"},"
+             "\"patient\":{\"birth_date\":\"2011-06-14\",\"municipality\":\"Gladsaxe\"}%s}",
+             id, extra);
+    triage_error err;
+    triage_referral *r = triage_referral_parse(buf, strlen(buf), NULL, 0, &err);
+    if (!r)
+        fprintf(stderr, "tu_referral: %s\n", err.text);
+    return r;
+}
+#endif
