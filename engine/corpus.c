@@ -364,8 +364,11 @@ static void cp_make_cpr(cp_gen *G, cp_child *c)
     /* 7th digit 4-9 is 20YY for YY <= 36; the last digit's parity is the sex. */
     unsigned s = (400 + (k / 5) % 600) * 10 + 2 * (k % 5) + (unsigned)c->male;
     dt_to_ymd(c->birth, &y, &m, &d);
-    snprintf(c->cpr, sizeof c->cpr, "%02d%02d%02d%s%04u", d, m, y % 100,
-             cp_chance(&G->rng, .7) ? "-" : "", s);
+    char tmp[40];
+    snprintf(tmp, sizeof tmp, "%02d%02d%02d%s%04u", d, m, y % 100,
+             cp_chance(&G->rng, .7) ? "-" : "", s % 10000);
+    memcpy(c->cpr, tmp, sizeof c->cpr - 1);
+    c->cpr[sizeof c->cpr - 1] = 0;
 }
 
 static int cp_pick_muni(cp_gen *G)
@@ -470,7 +473,6 @@ static void cp_draw_clinical(cp_gen *G, cp_child *c, int mild_repeat)
                 if ((bmi < 12.8 || bmi > 13.2) && (bmi < 13.8 || bmi > 14.2)) break;
                 if (tries > 20) { acute = 0; }
             }
-            if (a >= 18) c->bmi = c->bmi < 15 ? 18.5 : c->bmi;
         }
         if (eat && cp_chance(r, .3)) c->wloss = cp_chance(r, .17) && a < 18 ? cp_range(r, 21, 30)
                                                                         : cp_range(r, 5, 17);
@@ -609,7 +611,7 @@ static void cp_noise(cp_gen *G, cp_child *a)
             int k = cp_below(r, cp_popcount(gs));
             for (int g = 0; g < G__N; g++)
                 if ((gs & GB(g)) && k-- == 0) { a->groups &= ~GB(g); break; }
-            if (!(a->groups & GB(G_DEPRESSION))) a->dep_severe = 0;
+            if (!(a->groups & GB(G_DEPRESSION))) a->dep_severe = a->dep_psychotic = 0;
         }
     } else if (x < .014) {
         a->self_harm = a->ideation = 0;
@@ -652,13 +654,12 @@ static void sb_fmt(cp_sb *b, const char *fmt, ...)
     b->n += (size_t)n;
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped; UTF-8
-** passes through as it is. */
-static void sb_str(cp_sb *b, const char *s)
+/* JSON string contents: quotes, backslashes and control characters escaped;
+** UTF-8 passes through as it is. */
+static void sb_esc(cp_sb *b, const char *s)
 {
     sb_grow(b, strlen(s) * 2 + 2);
     char *o = b->p + b->n;
-    *o++ = '"';
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
         if (ch == '"' || ch == '\\') { *o++ = '\\'; *o++ = (char)ch; }
@@ -666,8 +667,14 @@ static void sb_str(cp_sb *b, const char *s)
         else if (ch < 0x20) { *o++ = ' '; }
         else *o++ = (char)ch;
     }
-    *o++ = '"';
     b->n = (size_t)(o - b->p);
+}
+
+static void sb_str(cp_sb *b, const char *s)
+{
+    sb_put(b, "\"");
+    sb_esc(b, s);
+    sb_put(b, "\"");
 }
 
 static void sb_date(cp_sb *b, int32_t d)
@@ -849,8 +856,8 @@ static void cp_render_cog_text(cp_gen *G, const cp_child *a)
         snprintf(iq, sizeof iq, CP_PICK(r, f), a->fsiq);
     }
     if (a->cog_date == DT_NONE) {
-        if (iq[0]) SENT(G, cp_chance(r, .5) ? "Kognitiv undersøgelse vedlagt (%s)." : "%s vedlagt.",
-                        cp_chance(r, .5) ? iq : ins);
+        if (iq[0] && cp_chance(r, .5)) SENT(G, "Kognitiv undersøgelse vedlagt (%s).", iq);
+        else if (iq[0]) SENT(G, "%s vedlagt med %s.", ins, iq);
         else SENT(G, cp_chance(r, .5) ? "%s vedlagt." : "Kognitiv vurdering (%s) foreligger.", ins);
         return;
     }
@@ -930,9 +937,7 @@ static void cp_render(cp_gen *G, const cp_child *a, const char *id)
         } else {
             static const char *const f[] = { "%s henvises til udredning.", "Vedr. %s.",
                 "%s henvises til børne- og ungdomspsykiatrisk vurdering.", "Jeg henviser hermed %s." };
-            const char *fmt = CP_PICK(r, f);
-            if (fmt[0] == '%') { char t[80]; snprintf(t, sizeof t, fmt, who); SENT(G, "%s", t); }
-            else SENT(G, fmt, who);
+            SENT(G, CP_PICK(r, f), who);
         }
     }
     int first_free = G->nsent;
@@ -1216,20 +1221,16 @@ static void cp_render(cp_gen *G, const cp_child *a, const char *id)
         size_t start = b->n;
         for (int i = 0; i < G->nsent; i++) {
             if (i) sb_put(b, style == 2 && cp_chance(r, .25) ? "\\n" : " ");
-            size_t n0 = b->n;
-            sb_str(b, G->sent[i]);
-            /* drop the quotes sb_str added */
-            memmove(b->p + n0, b->p + n0 + 1, b->n - n0 - 2);
-            b->n -= 2;
+            sb_esc(b, G->sent[i]);
         }
-        if (style == 0 && b->n > start && cp_chance(r, .3)) b->p[b->n - 1] = ' ', b->n--;  /* no final dot */
+        if (style == 0 && b->n > start && b->p[b->n - 1] == '.' && cp_chance(r, .3)) b->n--;  /* no final dot */
     }
     sb_put(b, "\"");
     if (a->gapd >= 0) sb_fmt(b, ",\"gapd\":%d", a->gapd);
     else if (cp_chance(r, .2)) sb_put(b, ",\"gapd\":null");
 
     int nas = 0;
-    if (cog_struct || ppv_where != 1 ? (cog_struct || (a->ppv && ppv_where != 1)) : 0) {
+    if (cog_struct || (a->ppv && ppv_where != 1)) {
         sb_put(b, ",\"assessments\":[");
         if (cog_struct) {
             sb_put(b, "{\"kind\":\"cognitive\"");
@@ -1362,11 +1363,11 @@ int corpus_generate(const corpus_opts *o, FILE *referrals, FILE *gold, corpus_st
 
     for (long i = 0; i < count; i++) {
         /* referral i falls on working day floor(i * D / count): by day, in id order */
-        int32_t day = cp_workdays[(int)((__int128)i * cp_nworkdays / count)];
-        char id[32];
+        int32_t day = cp_workdays[(int)((int64_t)i * cp_nworkdays / count)];
+        char id[48];
         cp_child c, a;
         cp_gold g, ga;
-        snprintf(id, sizeof id, "R2020-%0*ld", width, i + 1);
+        snprintf(id, sizeof id, "R2020-%0*ld", width & 31, (i + 1) % 100000000000L);
         cp_draw_child(G, &c, day);
         cp_decide(&c, &g);
         a = c;

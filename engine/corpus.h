@@ -25,7 +25,7 @@ enum { CS_ACCEPT, CS_REQUEST_INFO, CS_REDIR_MUNICIPALITY, CS_REDIR_SPECIALIST,
 typedef struct corpus_stats {
     long n;
     long age_band[CS_AGE_N];       /* 0-7, 8-13, 14-17, 18+ */
-    long referrer[CS_REF_N];       /* gp municipality specialist hospital health_visitor self other */
+    long referrer[CS_REF_N];       /* schema order: gp specialist hospital municipality health_visitor self other */
     long main_problem[CS_MAIN_N];  /* adhd autism anxiety/ocd depression/self-harm eating psychosis/bipolar other */
     long comorbid;                 /* two or more groups other than WELLBEING */
     long out_of_region;

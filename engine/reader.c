@@ -5,6 +5,7 @@
 ** stepped into so that each element is labelled with its own line. After
 ** malformed JSON, reading resumes at the next line that starts with { or [.
 */
+#define _POSIX_C_SOURCE 200809L   /* fileno, fstat */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,7 @@ triage_reader *triage_reader_open(const char *path, triage_error *err)
         return NULL;
     }
     snprintf(rd->name, sizeof rd->name, "%s", label);
+    rf_mask_cpr(rd->name, strlen(rd->name));
     rd->line = 1;
     if (!(f = is_stdin ? stdin : fopen(path, "rb"))) {
         rf_error(err, TRIAGE_EIO, label, 0, NULL, NULL, "cannot open: %s", strerror(errno));
@@ -199,6 +201,10 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     if (raw) { *raw = b + start; *raw_len = rd->pos - start; }
     if (!(*out = rf_from_json(j, rd->name, line, err))) return -1;
     if (raw) { *raw = NULL; *raw_len = 0; }
+    if (err) {   /* where the record came from, for the store */
+        err->line = line;
+        memcpy(err->file, rd->name, sizeof err->file);
+    }
     return 1;
 
 resync:

@@ -648,6 +648,8 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
     if (err) {
         err->code = TRIAGE_OK;
         err->msg = triage_strerror(TRIAGE_OK);
+        err->line = line;
+        err->file[0] = err->id[0] = err->field[0] = err->text[0] = '\0';
     }
     return r;
 fail:

@@ -480,10 +480,15 @@ static void read_expect(const char *path, const want_t *w)
         if (rc == 1) {
             assert_non_null(r);
             assert_string_equal(triage_referral_id(r), w[i].id);
+            assert_int_equal(err.code, TRIAGE_OK);
+            assert_string_equal(err.file, path);
+            if (w[i].line) assert_int_equal(err.line, w[i].line);
+            assert_int_equal(triage_reader_line(rd), err.line);
             triage_referral_free(r);
         } else {
             assert_null(r);
             assert_int_equal(err.line, w[i].line);
+            assert_int_equal(triage_reader_line(rd), w[i].line);
             assert_true(err.code == TRIAGE_EJSON || err.code == TRIAGE_EINVAL);
             assert_true(strstr(err.text, path) == err.text);
             assert_no_cpr(err.text);
@@ -522,19 +527,19 @@ static void test_reader_jsonl(void **state)
         "42\n"
         REC("K");                   /* no final newline */
     want_t w[] = {
-        {1, "A", 0, NULL},
+        {1, "A", 1, NULL},
         {-1, NULL, 2, "{\"id\":\"B\",\"received\":\"2020-03-02\", broken\n"},
-        {1, "C", 0, NULL},
-        {1, "D", 0, NULL},
+        {1, "C", 3, NULL},
+        {1, "D", 5, NULL},
         {-1, NULL, 6, "{\"id\":\"E\",\"received\":\"2020-3-2\",\"referrer\":{\"kind\":\"gp\"},"
                       "\"patient\":{\"birth_date\":\"2011-06-14\",\"municipality\":\"G\"}}"},
         {-1, NULL, 7, "{\"id\":\"F\"\n"},
-        {1, "G", 0, NULL},
+        {1, "G", 8, NULL},
         {-1, NULL, 9, NULL},
-        {1, "I", 0, NULL},
-        {1, "J", 0, NULL},
+        {1, "I", 10, NULL},
+        {1, "J", 10, NULL},
         {-1, NULL, 11, "42"},
-        {1, "K", 0, NULL},
+        {1, "K", 12, NULL},
         {0, NULL, 0, NULL},
     };
     read_expect(tmpfile_with("jsonl.jsonl", s, strlen(s)), w);
@@ -582,14 +587,14 @@ static void test_reader_array(void **state)
         "[" REC("F") "]\n"
         REC("G") "\n";
     want_t w[] = {
-        {1, "A", 0, NULL},
-        {1, "B", 0, NULL},
+        {1, "A", 2, NULL},
+        {1, "B", 3, NULL},
         {-1, NULL, 9, "{\n    \"id\": \"C\", oops\n  },\n"},
-        {1, "D", 0, NULL},
-        {1, "E", 0, NULL},
+        {1, "D", 12, NULL},
+        {1, "E", 12, NULL},
         {-1, NULL, 13, "\"not a record\""},
-        {1, "F", 0, NULL},
-        {1, "G", 0, NULL},
+        {1, "F", 15, NULL},
+        {1, "G", 16, NULL},
         {0, NULL, 0, NULL},
     };
     read_expect(tmpfile_with("array.json", s, strlen(s)), w);
@@ -645,7 +650,9 @@ static void test_reader_examples(void **state)
         if (rc != 1) fail_msg("%s", err.text);
         assert_true(strncmp(triage_referral_id(r), "EX-0", 4) == 0);
         assert_int_equal(triage_referral_id(r)[4], '1' + i);
-        (void)lines;
+        assert_int_equal(err.code, TRIAGE_OK);   /* a record says where it starts */
+        assert_int_equal(err.line, lines[i]);
+        assert_string_equal(err.file, p);
         triage_referral_free(r);
     }
     triage_referral *r;
