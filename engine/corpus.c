@@ -429,7 +429,7 @@ static void cp_draw_clinical(cp_gen *G, cp_child *c, int mild_repeat)
     if (!mild_repeat) {
         double sh = .02, id = .02, now = 0, plan = 0, past = 0;
         switch (m) {
-        case MP_DEPRESSION: sh = .40; id = .50; now = .055; plan = .035; past = .07; break;
+        case MP_DEPRESSION: sh = .40; id = .50; now = .035; plan = .025; past = .07; break;
         case MP_ANXIETY: sh = .08; id = .10; now = .004; break;
         case MP_EATING: sh = .20; id = .15; now = .01; break;
         case MP_ADHD: case MP_AUTISM: sh = .03; id = .04; now = .003; break;
@@ -453,8 +453,8 @@ static void cp_draw_clinical(cp_gen *G, cp_child *c, int mild_repeat)
     /* Measurements: eating disorders, and now and then anyone. */
     if ((c->groups & GB(G_EATING)) || cp_chance(r, .03)) {
         int eat = (c->groups & GB(G_EATING)) != 0;
-        if (!eat || cp_chance(r, .78)) {
-            int acute = eat && a >= 6 && a <= 17 && cp_chance(r, a >= 12 ? .14 : .08);
+        if (!eat || cp_chance(r, .85)) {
+            int acute = eat && a >= 6 && a <= 17 && cp_chance(r, a >= 12 ? .10 : .05);
             double thr = a >= 12 ? 14.0 : 13.0, bmi;
             c->meas = 1 + cp_below(r, 3);
             if (a >= 16) c->height = cp_range(r, 156, 182);
@@ -499,7 +499,7 @@ static void cp_draw_clinical(cp_gen *G, cp_child *c, int mild_repeat)
     /* GAPD. */
     if (mild_repeat) c->gapd = cp_range(r, 1, 2);
     else if (cp_chance(r, .62)) {
-        static const double w[] = { .01, .04, .10, .18, .25, .2, .13, .06, .03 };
+        static const double w[] = { .01, .05, .16, .15, .20, .21, .14, .06, .03 };
         c->gapd = cp_pickw(r, w, 9);
         if ((m == MP_DEPRESSION || m == MP_PSYCHOSIS || m == MP_EATING) && c->gapd < 8) c->gapd++;
         if (m == MP_OTHER && c->gapd > 0 && cp_chance(r, .5)) c->gapd--;
@@ -510,7 +510,7 @@ static void cp_draw_clinical(cp_gen *G, cp_child *c, int mild_repeat)
     double pc;
     if (c->groups & GB(G_ID)) pc = .9;
     else if (adhdaut && a >= 6)
-        pc = c->prev_buc ? .9 : c->referrer == R_MUNICIPALITY ? .9 : c->referrer == R_GP ? .74 : .8;
+        pc = c->prev_buc ? .62 : c->referrer == R_MUNICIPALITY ? .9 : c->referrer == R_GP ? .74 : .8;
     else if (c->groups & GB(G_LEARNING)) pc = .5;
     else pc = a >= 6 ? .12 : .03;
     if (cp_chance(r, pc)) {
@@ -529,7 +529,7 @@ static void cp_draw_clinical(cp_gen *G, cp_child *c, int mild_repeat)
             c->fsiq = iq < 45 ? 45 : iq > 140 ? 140 : iq;
         }
     }
-    if (adhdaut && a >= 6) c->ppv = cp_chance(r, c->cog ? .94 : .5);
+    if (adhdaut && a >= 6) c->ppv = cp_chance(r, c->cog ? .97 : .6);
     else c->ppv = cp_chance(r, a >= 6 ? .25 : .08);
 }
 
@@ -585,15 +585,18 @@ static void cp_draw_child(cp_gen *G, cp_child *c, int32_t received)
     }
     c->male = cp_chance(r, cp_male_p[c->main]);
     c->muni = cp_pick_muni(G);
-    c->prev_buc = cp_chance(r, c->age >= 18 ? .5 : c->age >= 14 ? .17 : .1);
+    c->prev_buc = cp_chance(r, c->age >= 18 ? .5 : (c->main == MP_ADHD || c->main == MP_AUTISM) && c->age >= 6
+                               ? .22 : c->age >= 14 ? .15 : .08);
     c->eff = c->age == 18 && c->prev_buc ? 17 : c->age;
     {
         double w[4] = { .60, .31, .05, .04 };
         if (c->main == MP_OTHER) w[2] = .15;
         c->custody = cp_pickw(r, w, 4);
     }
-    c->consent = !cp_chance(r, .1);
     cp_draw_clinical(G, c, 0);
+    /* a letter that lacks one paper often lacks another */
+    c->consent = !cp_chance(r, (c->groups & (GB(G_ADHD) | GB(G_AUTISM))) && c->age >= 6 &&
+                                (!c->cog || !c->ppv) ? .3 : .06);
     if (cp_chance(r, .9)) { cp_make_cpr(G, c); c->birth_field = cp_chance(r, .15); }
     else c->birth_field = 1;
 }

@@ -195,10 +195,13 @@ static const char *rf_typename(const json_t *v)
     return "a value";
 }
 
+/* 40 characters of up to 4 bytes, the quotes, "…" and the NUL. */
+#define RF_QUOTE_MAX 192
+
 /* Quote a string value for a message: at most 40 characters, escaped, and
 ** cut before any digit run so that no part of a CPR number survives; whole
 ** CPR-like runs inside the shown part are masked. */
-static const char *rf_quote(char out[160], const char *s, size_t len)
+static const char *rf_quote(char out[RF_QUOTE_MAX], const char *s, size_t len)
 {
     size_t i = 0, n = 1, chars = 0;
     out[0] = '"';
@@ -257,7 +260,7 @@ static int rf_string(rf_ctx *c, const json_t *v, const char *path,
 static int rf_enum(rf_ctx *c, const json_t *v, const char *path,
                    const char *const *names, int n, int allow_null, int *out)
 {
-    char list[160], q[160];
+    char list[160], q[RF_QUOTE_MAX];
     size_t k = 0;
     if (allow_null && json_is_null(v)) { *out = -1; return 1; }
     if (json_is_string(v)) {
@@ -283,7 +286,7 @@ static int rf_date(rf_ctx *c, const json_t *v, const char *path, int32_t *out)
 {
     const char *s;
     size_t len;
-    char q[160];
+    char q[RF_QUOTE_MAX];
     if (!rf_string(c, v, path, 0, 64, &s, &len)) {
         if (json_is_string(v))   /* too long to be a date: say that instead */
             return rf_fail(c, path, "is not a date (YYYY-MM-DD)");
@@ -622,7 +625,7 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
     r->diag = t.ndiag ? (char (*)[8])blk : NULL;
 
     for (int i = 0; i < t.ndiag; i++) {
-        char path[32], q[160];
+        char path[32], q[RF_QUOTE_MAX];
         const char *s;
         size_t len;
         snprintf(path, sizeof path, "diagnoses[%d]", i);

@@ -391,6 +391,15 @@ static void test_lengths_in_characters(void **state)
     assert_null(triage_referral_parse(b, strlen(b), NULL, 0, &err));
     assert_string_equal(err.text, "T: referrer.kind: \"øøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøøø…\" "
                         "is not one of gp, specialist, hospital, municipality, health_visitor, self, other");
+    /* Four-byte characters fit too. */
+    char kind[256] = "", shown[200] = "\"";
+    for (int i = 0; i < 50; i++) strcat(kind, "\xF0\x9F\x98\x80");
+    for (int i = 0; i < 40; i++) strcat(shown, "\xF0\x9F\x98\x80");
+    strcat(shown, "\xE2\x80\xA6\" is not one of");
+    snprintf(b, sizeof b, "{\"id\":\"T\",\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"%s\"},"
+             "\"patient\":{\"birth_date\":\"2011-06-14\",\"municipality\":\"G\"}}", kind);
+    assert_null(triage_referral_parse(b, strlen(b), NULL, 0, &err));
+    assert_non_null(strstr(err.text, shown));
     /* ... and never ends in part of a digit run. */
     snprintf(b, sizeof b, "{\"id\":\"T\",\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"%s\"},"
              "\"patient\":{\"birth_date\":\"2011-06-14\",\"municipality\":\"G\"}}",
