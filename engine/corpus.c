@@ -362,7 +362,8 @@ static void cp_make_cpr(cp_gen *G, cp_child *c)
     unsigned k = 0;
     if (idx >= 0 && idx < CP_SERIAL_DAYS) k = G->serial[idx][c->male]++;
     /* 7th digit 4-9 is 20YY for YY <= 36; the last digit's parity is the sex. */
-    unsigned s = (400 + (k / 5) % 600) * 10 + 2 * (k % 5) + (unsigned)c->male;
+    /* k -> serial is one-to-one for k < 3000 per birth day and sex (367 is prime to 600) */
+    unsigned s = (400 + ((k / 5) * 367 + (unsigned)idx * 11) % 600) * 10 + 2 * ((k + (unsigned)idx) % 5) + (unsigned)c->male;
     dt_to_ymd(c->birth, &y, &m, &d);
     char tmp[40];
     snprintf(tmp, sizeof tmp, "%02d%02d%02d%s%04u", d, m, y % 100,
@@ -503,6 +504,7 @@ static void cp_draw_clinical(cp_gen *G, cp_child *c, int mild_repeat)
         c->gapd = cp_pickw(r, w, 9);
         if ((m == MP_DEPRESSION || m == MP_PSYCHOSIS || m == MP_EATING) && c->gapd < 8) c->gapd++;
         if (m == MP_OTHER && c->gapd > 0 && cp_chance(r, .5)) c->gapd--;
+        if ((m == MP_ADHD || m == MP_ANXIETY) && (c->gapd == 3 || c->gapd == 4) && cp_chance(r, .3)) c->gapd = 5;
     }
 
     /* Documents: cognitive assessment and PPV. */
@@ -510,7 +512,7 @@ static void cp_draw_clinical(cp_gen *G, cp_child *c, int mild_repeat)
     double pc;
     if (c->groups & GB(G_ID)) pc = .9;
     else if (adhdaut && a >= 6)
-        pc = c->prev_buc ? .62 : c->referrer == R_MUNICIPALITY ? .9 : c->referrer == R_GP ? .74 : .8;
+        pc = c->prev_buc ? .62 : c->referrer == R_MUNICIPALITY ? .92 : c->referrer == R_GP ? .77 : .82;
     else if (c->groups & GB(G_LEARNING)) pc = .5;
     else pc = a >= 6 ? .12 : .03;
     if (cp_chance(r, pc)) {
@@ -1008,6 +1010,12 @@ static void cp_render(cp_gen *G, const cp_child *a, const char *id)
         if (cp_chance(r, .4)) rk[5] = 1;
     } else if (a->age >= 13 && cp_chance(r, .08))
         SENT(G, "%s", cp_chance(r, .5) ? "Intet misbrug." : "Ingen misbrug af hash eller alkohol.");
+    /* Structured false beats text except for acute facts: a fact shown only in
+    ** the text must not sit beside a structured false. */
+    if (a->attempt_past && rk[0] == 0) rk[0] = -1;
+    if (a->ideation && rk[2] == 0) rk[2] = -1;
+    if (a->self_harm && rk[3] == 0) rk[3] = -1;
+    if ((a->groups & GB(G_SUBSTANCE)) && rk[5] == 0) rk[5] = -1;
     if (!(a->groups & GB(G_EATING)) && a->age >= 10 && cp_chance(r, .03))
         SENT(G, "Ikke tegn på spiseforstyrrelse.");
     if (!(a->attempt_now || a->attempt_past) && a->age >= 12 && cp_chance(r, .04))
@@ -1144,7 +1152,13 @@ static void cp_render(cp_gen *G, const cp_child *a, const char *id)
     if (style != 0 && cp_chance(r, .12)) SENT(G, "%s", CP_PICK(r, cp_family));
     if (style != 0) {
         int nf = style == 2 ? cp_range(r, 3, 8) : cp_range(r, 0, 2);
-        for (int i = 0; i < nf; i++) SENT(G, "%s", CP_PICK(r, cp_filler));
+        unsigned used = 0;       /* no filler twice */
+        for (int i = 0; i < nf; i++) {
+            int k = cp_below(r, CP_NELEM(cp_filler));
+            if (used & (1u << k)) continue;
+            used |= 1u << k;
+            SENT(G, "%s", cp_filler[k]);
+        }
         if (a->age >= 7 && a->age <= 17 && cp_chance(r, .3)) SENT(G, "Går i %d. klasse.", a->age - 6);
     }
     /* Sentences stand alone, so their order is free. */
@@ -1255,9 +1269,9 @@ static void cp_render(cp_gen *G, const cp_child *a, const char *id)
     }
     if (style != 0 && cp_chance(r, .2)) {
         static const char *const pi[] = { "ppr", "section_126a", "family_support", "special_education" };
-        int k = cp_range(r, 1, 2);
+        int k = cp_range(r, 1, 2), base = cp_below(r, 4);
         sb_put(b, ",\"prior_interventions\":[");
-        for (int i = 0; i < k; i++) { if (i) sb_put(b, ","); sb_str(b, pi[(i + cp_below(r, 4)) % 4]); }
+        for (int i = 0; i < k; i++) { if (i) sb_put(b, ","); sb_str(b, pi[(base + i) % 4]); }
         sb_put(b, "]");
     }
     {

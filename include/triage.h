@@ -115,6 +115,50 @@ int triage_ruleset_rule_count(const triage_ruleset *rs);
 triage_ruleset *triage_ruleset_retain(triage_ruleset *rs);
 void triage_ruleset_release(triage_ruleset *rs);
 
+/* ------------------------------------------------------------ rule host */
+
+/* A host keeps the active rule set of a long-running process and replaces
+** it safely: build the new one in a fresh sandbox, run its own tests, and
+** only then swap. Deciders finish on the rule set they started with; an old
+** rule set is freed when the last decider lets go of it. Thread-safe. */
+typedef struct triage_host triage_host;
+
+/* Load dir (its tests must pass). Returns NULL with err filled on failure.
+** Close with triage_host_close. limits may be NULL. */
+triage_host *triage_host_open(const char *dir, const triage_limits *limits,
+                              triage_error *err);
+void triage_host_close(triage_host *h);
+
+/* The active rule set, with a reference for the caller (drop it with
+** triage_ruleset_release). Never NULL. */
+triage_ruleset *triage_host_acquire(triage_host *h);
+
+/* Reload now. TRIAGE_OK when the active rule set is the directory's (swapped
+** or already current); otherwise the old one stays active, err says why
+** (file and line) and it is kept as the last error. */
+triage_code triage_host_reload(triage_host *h, triage_error *err);
+
+/* Watch the directory (inotify, every subdirectory) and reload shortly after
+** changes settle. Returns TRIAGE_OK, or an error when watching is impossible. */
+triage_code triage_host_watch(triage_host *h, triage_error *err);
+
+/* Called after every reload attempt, from the thread that made it: rs is the
+** active rule set (borrowed), err the failure or NULL. */
+typedef void (*triage_reload_fn)(void *ud, const triage_ruleset *rs,
+                                 const triage_error *err);
+void triage_host_on_reload(triage_host *h, triage_reload_fn fn, void *ud);
+
+typedef struct triage_host_status {
+    char ruleset[65];       /* active hash */
+    char loaded_at[32];     /* when it became active, ISO-8601 UTC */
+    long reloads;           /* swaps since open */
+    long failures;          /* failed attempts since open */
+    int has_error;          /* last attempt failed: last_error is set */
+    triage_error last_error;
+} triage_host_status;
+
+void triage_host_status_get(triage_host *h, triage_host_status *out);
+
 /* ----------------------------------------------------------------- store */
 
 typedef struct triage_store triage_store;

@@ -1,0 +1,290 @@
+/*
+** ruletest.c — run a rule set's test cases. A case file is a JSON array of
+** {"name", "referral", "before": [...], "expect": {...}}; each case is
+** decided on a fresh history holding only its "before" referrals, and every
+** expected field is compared. Failures name the file, the case's line and
+** name, and each differing field.
+*/
+#include "ruletest.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decision.h"
+#include "referral.h"
+#include "rules.h"
+
+#define RT_MAX_BEFORE 32
+
+typedef struct rt_ctx {
+    int n;
+    triage_referral *r[RT_MAX_BEFORE];
+    triage_decision *d[RT_MAX_BEFORE];
+    FILE *out;
+    triage_error *first;
+    int failed_case;           /* this case has failed already */
+    const char *file;
+    long line;
+    const char *name;
+} rt_ctx;
+
+/* History within one case: its earlier referrals, as decided just now. */
+static int rt_history(void *ud, const triage_referral *r, const char *hash,
+                      st_prior *out, int max)
+{
+    rt_ctx *c = ud;
+    int n = 0;
+    for (int i = 0; i < c->n; i++) {
+        const triage_referral *p = c->r[i];
+        if (strcmp(p->cpr, r->cpr) != 0 || p->received > r->received ||
+            (p->received == r->received && strcmp(p->id, r->id) >= 0))
+            continue;
+        if (n < max) {
+            st_prior *o = &out[n];
+            memset(o, 0, sizeof *o);
+            snprintf(o->id, sizeof o->id, "%s", p->id);
+            o->received = p->received;
+            snprintf(o->outcome, sizeof o->outcome, "%s",
+                     triage_outcome_name((triage_outcome)c->d[i]->outcome));
+            if (c->d[i]->target >= 0)
+                snprintf(o->target, sizeof o->target, "%s", dc_target_names[c->d[i]->target]);
+        }
+        n++;
+    }
+    return n;
+}
+
+/* Report one difference of the current case. */
+static void rt_fail(rt_ctx *c, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (c->out)
+        fprintf(c->out, "FAIL %s:%ld: %s: %s\n", c->file, c->line, c->name, msg);
+    if (c->first && c->first->code == TRIAGE_OK) {
+        c->first->code = TRIAGE_ERULES;
+        c->first->msg = triage_strerror(TRIAGE_ERULES);
+        c->first->line = c->line;
+        snprintf(c->first->file, sizeof c->first->file, "%s", c->file);
+        snprintf(c->first->text, sizeof c->first->text, "%s:%ld: rule test '%s' fails: %s",
+                 c->file, c->line, c->name, msg);
+    }
+    c->failed_case = 1;
+}
+
+static triage_referral *rt_referral(rt_ctx *c, json_t *obj, const char *what)
+{
+    char *s = json_dumps(obj, JSON_COMPACT);
+    triage_error err;
+    triage_referral *r = s ? triage_referral_parse(s, strlen(s), NULL, 0, &err) : NULL;
+    if (!r)
+        rt_fail(c, "%s is invalid: %s", what, s ? err.text : "out of memory");
+    free(s);
+    return r;
+}
+
+static void rt_compare(rt_ctx *c, json_t *expect, json_t *got)
+{
+    const char *key;
+    json_t *want;
+    json_object_foreach(expect, key, want) {
+        if (!strcmp(key, "reasons_include")) {
+            size_t i, j;
+            json_t *id, *rs;
+            json_array_foreach(want, i, id) {
+                int found = 0;
+                json_array_foreach(json_object_get(got, "reasons"), j, rs)
+                    found |= json_equal(json_object_get(rs, "rule"), id);
+                if (!found)
+                    rt_fail(c, "reasons: no reason from rule %s",
+                            json_string_value(id) ? json_string_value(id) : "?");
+            }
+            continue;
+        }
+        json_t *have = json_object_get(got, key), *empty = json_array();
+        if (!have)
+            have = json_is_array(want) ? empty : json_null();
+        if (!json_equal(want, have)) {
+            char *w = json_dumps(want, JSON_ENCODE_ANY | JSON_COMPACT);
+            char *h = json_dumps(have, JSON_ENCODE_ANY | JSON_COMPACT);
+            rt_fail(c, "%s: expected %s, got %s", key, w ? w : "?", h ? h : "?");
+            free(w);
+            free(h);
+        }
+        json_decref(empty);
+    }
+    if (c->failed_case && c->out) {
+        size_t j;
+        json_t *rs;
+        json_array_foreach(json_object_get(got, "reasons"), j, rs)
+            fprintf(c->out, "     reason %s: %s\n",
+                    json_string_value(json_object_get(rs, "rule")),
+                    json_string_value(json_object_get(rs, "text")));
+    }
+}
+
+static void rt_case(triage_decider *dc, rt_ctx *c, json_t *tc)
+{
+    json_t *expect = json_object_get(tc, "expect");
+    json_t *ref = json_object_get(tc, "referral");
+    json_t *before = json_object_get(tc, "before");
+    if (!json_is_object(expect) || !json_is_object(ref) ||
+        (before && (!json_is_array(before) || json_array_size(before) > RT_MAX_BEFORE))) {
+        rt_fail(c, "a case needs \"referral\" and \"expect\" objects (and \"before\" as an "
+                   "array of at most %d)", RT_MAX_BEFORE);
+        return;
+    }
+    size_t i;
+    json_t *b;
+    json_array_foreach(before, i, b) {
+        char what[32];
+        snprintf(what, sizeof what, "before[%zu]", i);
+        triage_referral *r = rt_referral(c, b, what);
+        if (!r)
+            goto done;
+        triage_decision *d = triage_decide(dc, r, 0);
+        if (!d) {
+            triage_referral_free(r);
+            rt_fail(c, "out of memory");
+            goto done;
+        }
+        c->r[c->n] = r;
+        c->d[c->n++] = d;
+    }
+    triage_referral *r = rt_referral(c, ref, "the referral");
+    if (r) {
+        triage_decision *d = triage_decide(dc, r, 0);
+        char *s = d ? triage_decision_json(d) : NULL;
+        json_t *got = s ? json_loads(s, 0, NULL) : NULL;
+        if (got)
+            rt_compare(c, expect, got);
+        else
+            rt_fail(c, "out of memory");
+        json_decref(got);
+        free(s);
+        triage_decision_free(d);
+        triage_referral_free(r);
+    }
+done:
+    for (int k = 0; k < c->n; k++) {
+        triage_referral_free(c->r[k]);
+        triage_decision_free(c->d[k]);
+    }
+    c->n = 0;
+}
+
+static long rt_line_of(const char *data, size_t off)
+{
+    long line = 1;
+    for (size_t i = 0; i < off; i++)
+        line += data[i] == '\n';
+    return line;
+}
+
+static size_t rt_skip_ws(const char *s, size_t i, size_t len)
+{
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* One case file: step through the array so that each case has its line. */
+static void rt_file(triage_decider *dc, rt_ctx *c, const char *data, size_t len,
+                    int verbose, rt_result *res)
+{
+    size_t i = rt_skip_ws(data, 0, len);
+    c->name = "(file)";
+    c->line = 1;
+    if (i >= len || data[i] != '[') {
+        c->failed_case = 0;
+        rt_fail(c, "a case file is a JSON array of cases");
+        res->failed++;
+        return;
+    }
+    i++;
+    for (int index = 1;; index++) {
+        i = rt_skip_ws(data, i, len);
+        if (i < len && data[i] == ']')
+            return;
+        c->line = rt_line_of(data, i);
+        c->failed_case = 0;
+        json_error_t je;
+        json_t *tc = json_loadb(data + i, len - i, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
+        if (!tc) {
+            c->name = "(file)";
+            c->line += je.line - 1;
+            rt_fail(c, "invalid JSON: %s", je.text);
+            res->failed++;
+            return;
+        }
+        i += je.position;
+        char name[200];
+        const char *nm = json_string_value(json_object_get(tc, "name"));
+        if (nm)
+            snprintf(name, sizeof name, "%s", nm);
+        else
+            snprintf(name, sizeof name, "case %d", index);
+        c->name = name;
+        rt_case(dc, c, tc);
+        json_decref(tc);
+        if (c->failed_case)
+            res->failed++;
+        else {
+            res->passed++;
+            if (verbose && c->out)
+                fprintf(c->out, "ok   %s:%ld: %s\n", c->file, c->line, name);
+        }
+        i = rt_skip_ws(data, i, len);
+        if (i < len && data[i] == ',') {
+            i++;
+        } else if (i >= len || data[i] != ']') {
+            c->line = rt_line_of(data, i < len ? i : len);
+            c->name = "(file)";
+            c->failed_case = 0;
+            rt_fail(c, "',' or ']' expected after a case");
+            res->failed++;
+            return;
+        }
+    }
+}
+
+int rt_run(triage_ruleset *rs, FILE *out, int verbose, rt_result *res, triage_error *first)
+{
+    memset(res, 0, sizeof *res);
+    if (first) {
+        memset(first, 0, sizeof *first);
+        first->msg = triage_strerror(TRIAGE_OK);
+    }
+    triage_decider *dc = triage_decider_new(rs, NULL, first);
+    if (!dc)
+        return -1;
+    rt_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        triage_decider_free(dc);
+        return -1;
+    }
+    c->out = out;
+    c->first = first;
+    rl_set_history(dc, rt_history, c);
+    for (int i = 0; i < rl_file_count(rs); i++) {
+        const char *path, *data;
+        size_t len;
+        rl_file(rs, i, &path, &data, &len);
+        size_t pl = strlen(path);
+        if (strncmp(path, "tests/", 6) != 0 || pl < 5 || strcmp(path + pl - 5, ".json"))
+            continue;
+        char label[600];
+        snprintf(label, sizeof label, "%s/%s", rl_dir(rs), path);
+        c->file = label;
+        res->files++;
+        rt_file(dc, c, data, len, verbose, res);
+    }
+    free(c);
+    triage_decider_free(dc);
+    return 0;
+}

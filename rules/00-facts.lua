@@ -1,0 +1,377 @@
+-- 00-facts.lua — facts about the child and the referral, shared by every rule
+-- (policy.md "Definitions"). Each is computed at most once per referral; text
+-- is read through lib/text.lua so negations and family history never count.
+-- Structured true/false beats text, except for the acute criteria (step 1).
+local T = include("lib/text.lua")
+local P = include("data/phrases.lua")
+local G = include("data/groups.lua")
+local M = include("data/municipalities.lua")
+
+local EMPTY = {}
+local lower, gsub, sub = string.lower, string.gsub, string.sub
+
+-- ---------------------------------------------------------------- text
+
+fact("text", function(r, f) return T.context(r.text, r.received_day) end)
+
+-- ------------------------------------------------------------- age, history
+
+fact("previous_contact", function(r, f)
+  local v = r.previous_buc_contact
+  if v ~= nil then return v end
+  return f.text:first(P.previous_contact) ~= nil
+end)
+
+-- The transition right: an 18-year-old with previous BUC contact counts as 17.
+fact("effective_age", function(r, f)
+  if r.age == 18 and f.previous_contact then return 17 end
+  return r.age
+end)
+
+-- An earlier referral of the same child, received 0-180 days before this one,
+-- that was redirected to the municipality.
+fact("repeat_referral", function(r, f)
+  for _, h in ipairs(r:history()) do
+    if h.outcome == "redirect" and h.target == "municipality" and h.received_day then
+      local days = r.received_day - h.received_day
+      if days >= 0 and days <= 180 then return true end
+    end
+  end
+  return false
+end)
+
+-- ------------------------------------------------------------- residence
+
+-- Two foldings (æ/ø/å to ae/oe/aa and to a/o/a), no hyphens, spaces or dots.
+local UPPER = { ["Æ"] = "æ", ["Ø"] = "ø", ["Å"] = "å", ["Ä"] = "æ", ["Ö"] = "ø", ["ä"] = "æ", ["ö"] = "ø",
+                ["É"] = "e", ["é"] = "e", ["Ü"] = "u", ["ü"] = "u" }
+local LONG = { ["æ"] = "ae", ["ø"] = "oe", ["å"] = "aa" }
+local SHORT = { ["æ"] = "a", ["ø"] = "o", ["å"] = "a" }
+local function fold(s, map)
+  s = gsub(lower(s), "\195[\128-\191]", UPPER)
+  s = gsub(s, "\195[\128-\191]", map)
+  return (gsub(s, "[%s%-%.]", ""))
+end
+
+local MUNI, SITE = {}, {}       -- folded spelling -> official name; name -> site
+for site, names in pairs(M.sites) do
+  for _, name in ipairs(names) do
+    SITE[name] = site
+    MUNI[fold(name, LONG)] = name
+    MUNI[fold(name, SHORT)] = name
+  end
+end
+for alias, name in pairs(M.aliases) do
+  MUNI[fold(alias, LONG)] = name
+  MUNI[fold(alias, SHORT)] = name
+end
+local SUFFIXES = {}
+for i, s in ipairs(M.suffixes) do SUFFIXES[i] = fold(s, LONG) end
+
+local seen, nseen = {}, 0         -- spellings already looked up, bounded
+local function municipality(raw)
+  local hit = seen[raw]
+  if hit ~= nil then return hit or nil end
+  hit = false
+  for _, map in ipairs({ LONG, SHORT }) do
+    local k = fold(raw, map)
+    if MUNI[k] then hit = MUNI[k]; break end
+    for _, suf in ipairs(SUFFIXES) do
+      if #k > #suf and sub(k, -#suf) == suf and MUNI[sub(k, 1, -#suf - 1)] then
+        hit = MUNI[sub(k, 1, -#suf - 1)]; break
+      end
+    end
+    if hit then break end
+  end
+  if nseen < 2000 then seen[raw] = hit; nseen = nseen + 1 end
+  return hit or nil
+end
+
+fact("municipality", function(r, f) return municipality(r.municipality) end)
+fact("site", function(r, f) local m = f.municipality; return m and SITE[m] end)
+
+-- ------------------------------------------------------- custody, consent
+
+fact("custody_joint", function(r, f)
+  if r.custody ~= nil then return r.custody == "joint" end
+  return f.text:first(P.custody_joint, "nofam") ~= nil
+end)
+
+fact("custody_placed", function(r, f)
+  if r.custody ~= nil then return r.custody == "placed" end
+  return f.text:first(P.custody_placed) ~= nil
+end)
+
+fact("consent", function(r, f)
+  local v = r.consent_both
+  if v ~= nil then return v end
+  return f.text:first(P.consent, "doc") ~= nil
+end)
+
+-- ------------------------------------------------------------- groups
+
+local PREFIX = {}               -- ICD prefix -> group
+for group, prefixes in pairs(G.icd) do
+  for _, p in ipairs(prefixes) do PREFIX[p] = group end
+end
+local function code_group(code)
+  return PREFIX[sub(code, 1, 5)] or PREFIX[sub(code, 1, 3)] or PREFIX[sub(code, 1, 2)] or PREFIX[sub(code, 1, 1)]
+end
+
+-- Groups from codes: set of group names (WELLBEING included).
+fact("code_groups", function(r, f)
+  local g = {}
+  for _, c in ipairs(r.diagnoses) do
+    local grp = code_group(c)
+    if grp then g[grp] = true end
+  end
+  return g
+end)
+
+fact("substance", function(r, f)
+  if f.code_groups.SUBSTANCE then return true end
+  local v = r.risk and r.risk.substance_misuse
+  if v ~= nil then return v end
+  return f.text:first(G.text.SUBSTANCE) ~= nil
+end)
+
+-- Every group from codes and text (policy: "Groups come from codes and from
+-- text"); SUBSTANCE follows the substance-misuse evidence.
+fact("groups", function(r, f)
+  local g, cg, tx = {}, f.code_groups, f.text
+  for _, name in ipairs(G.order) do
+    if name == "SUBSTANCE" then
+      if f.substance then g.SUBSTANCE = true end
+    elseif cg[name] or tx:first(G.text[name]) then
+      g[name] = true
+    end
+  end
+  return g
+end)
+
+-- Distinct groups other than WELLBEING.
+fact("group_count", function(r, f)
+  local n = 0
+  for _ in pairs(f.groups) do n = n + 1 end
+  return n
+end)
+
+fact("comorbid", function(r, f) return f.group_count >= 2 end)
+
+fact("core_group", function(r, f)
+  for _, name in ipairs(G.order) do
+    if G.core[name] and f.groups[name] then return name end
+  end
+  return nil
+end)
+
+fact("severe_depression", function(r, f)
+  for _, c in ipairs(r.diagnoses) do
+    if G.severe_depression_codes[sub(c, 1, 5)] then return true end
+  end
+  return f.text:first(G.severe_depression_text) ~= nil
+end)
+
+fact("psychotropic", function(r, f)
+  for _, m in ipairs(r.medication) do
+    if G.psychotropic:match(m) then return true end
+  end
+  return f.text:first(G.psychotropic) ~= nil
+end)
+
+-- ------------------------------------------------------------- risk
+
+-- Suicide attempt: "current", "past" (every text mention placed more than
+-- 3 months before received) or nil. Structured true with only past mentions
+-- is past; structured false does not cancel a current mention (acute).
+fact("suicide_attempt", function(r, f)
+  local tx, limit = f.text, date.add_months(r.received_day, -3)
+  local current, past = false, false
+  for s, e in tx:each(G.risk.suicide_attempt) do
+    local ss, se = tx:sentence(s)
+    local dated, recent = false, false
+    tx:dates(ss, se, function(day)
+      dated = true
+      if day >= limit then recent = true end
+    end)
+    if dated and not recent then past = true else current = true; break end
+  end
+  if current then return "current" end
+  local v = r.risk and r.risk.suicide_attempt
+  if past then
+    if v == false then return nil end
+    return "past"
+  end
+  if v then return "current" end
+  return nil
+end)
+
+fact("suicide_plan", function(r, f)
+  if r.risk and r.risk.suicide_plan then return true end
+  return f.text:first(G.risk.suicide_plan) ~= nil
+end)
+
+-- Psychotic symptoms (acute): flag, PSYCHOSIS code, F32.3/F33.3, or text.
+fact("psychotic", function(r, f)
+  if r.risk and r.risk.psychosis then return true end
+  if f.code_groups.PSYCHOSIS then return true end
+  for _, c in ipairs(r.diagnoses) do
+    if G.psychotic_depression_codes[sub(c, 1, 5)] then return true end
+  end
+  return f.text:first(G.text.PSYCHOSIS) ~= nil
+end)
+
+fact("suicidal_ideation", function(r, f)
+  local v = r.risk and r.risk.suicidal_ideation
+  if v ~= nil then return v end
+  return f.text:first(G.risk.suicidal_ideation) ~= nil
+end)
+
+-- Self-harm; a past suicide attempt counts as self-harm.
+fact("self_harm", function(r, f)
+  if f.suicide_attempt == "past" then return true end
+  local v = r.risk and r.risk.self_harm
+  if v ~= nil then return v end
+  return f.text:first(G.risk.self_harm) ~= nil
+end)
+
+fact("risk_flag", function(r, f)
+  return f.self_harm or f.suicidal_ideation or f.suicide_attempt ~= nil or f.suicide_plan or f.psychotic
+end)
+
+-- ------------------------------------------------------------- somatic
+
+-- {bmi, height, weight, loss} from structured fields, else text.
+fact("somatic", function(r, f)
+  local s = r.somatic or EMPTY
+  local tx = f.text
+  local bmi, h, w, loss = s.bmi, s.height_cm, s.weight_kg, s.weight_loss_pct_3m
+  local text = r.text
+  if not tx.empty then
+    if not bmi then
+      for st in tx:each(P.bmi, "nofam") do
+        local _, _, c = P.bmi:captures(text, st)
+        local v = T.number(c[1])
+        if v and v >= 5 and v <= 80 and (not bmi or v < bmi) then bmi = v end
+      end
+    end
+    if not w then
+      for st in tx:each(P.weight, "nofam") do
+        local _, _, c = P.weight:captures(text, st)
+        w = T.number(c[1]) or w
+      end
+    end
+    if not h then
+      local st = tx:first(P.height, "nofam")
+      if st then
+        local _, _, c = P.height:captures(text, st)
+        if c[3] then h = T.number(c[3]) * 100 else h = T.number(c[1] or c[2] or c[4]) end
+      end
+    end
+    if not loss then
+      for st in tx:each(P.weight_loss, "nofam") do
+        local _, e, c = P.weight_loss:captures(text, st)
+        local ss, se = tx:sentence(st)
+        local months
+        local _, _, sc = P.span:captures(sub(text, 1, se - 1), ss)
+        if sc then months = T.span_months(sc[1], sc[2]) end
+        if not months or months <= 3 then
+          local v
+          if c[1] then v = T.number(c[1])
+          elseif c[2] and w then local kg = T.number(c[2]); v = 100 * kg / (w + kg) end
+          if v and (not loss or v > loss) then loss = v end
+        end
+      end
+    end
+  end
+  if not bmi and h and w and h > 0 then bmi = w / ((h / 100) ^ 2) end
+  return { bmi = bmi, height = h, weight = w, loss = loss }
+end)
+
+-- Eating-disorder medical risk (acute), whatever the group.
+fact("eating_risk", function(r, f)
+  local s, age = f.somatic, f.effective_age
+  if s.loss and s.loss >= 20 then return true end
+  if s.bmi then
+    if age >= 12 and age <= 17 and s.bmi < 14.0 then return true end
+    if age >= 6 and age <= 11 and s.bmi < 13.0 then return true end
+  end
+  return false
+end)
+
+fact("acute", function(r, f)
+  return f.suicide_attempt == "current" or f.suicide_plan or f.psychotic or f.eating_risk
+end)
+
+-- ------------------------------------------------------------- documents
+
+-- Full-scale IQ: the lowest structured value, else the lowest in text.
+fact("iq", function(r, f)
+  local iq
+  for _, a in ipairs(r.assessments) do
+    if a.fsiq and (not iq or a.fsiq < iq) then iq = a.fsiq end
+  end
+  if iq then return iq end
+  local tx = f.text
+  for st in tx:each(P.iq, "nofam") do
+    local _, _, c = P.iq:captures(r.text, st)
+    local v = tonumber(c[1])
+    if v and v >= 20 and v <= 180 and (not iq or v < iq) then iq = v end
+  end
+  return iq
+end)
+
+fact("low_iq", function(r, f) local iq = f.iq; return iq ~= nil and iq < 70 end)
+
+-- Cognitive assessment: nil (none), "current" or "outdated" (newest dated
+-- before received minus 24 months). Undated evidence counts as current when
+-- nothing is dated; when some evidence is dated, that date is the one used
+-- (a text line repeating a dated test's result adds no newer test).
+fact("cognitive", function(r, f)
+  local newest, undated, any = nil, false, false
+  for _, a in ipairs(r.assessments) do
+    if a.kind == "cognitive" or a.fsiq then
+      any = true
+      if a.date_day then
+        if not newest or a.date_day > newest then newest = a.date_day end
+      else
+        undated = true
+      end
+    end
+  end
+  local tx = f.text
+  for s, e in tx:each(P.cognitive, "doc") do
+    any = true
+    local day = tx:date_near(s, e)
+    if day and day <= r.received_day then
+      if not newest or day > newest then newest = day end
+    else
+      undated = true
+    end
+  end
+  if not any then return nil end
+  if not newest then return "current" end
+  if newest < date.add_months(r.received_day, -24) then return "outdated" end
+  return "current"
+end)
+
+fact("ppv", function(r, f)
+  for _, a in ipairs(r.assessments) do
+    if a.kind == "ppv" then return true end
+  end
+  return f.text:first(P.ppv, "doc") ~= nil
+end)
+
+fact("needs_cognitive", function(r, f)
+  return (f.groups.ADHD or f.groups.AUTISM) and f.effective_age >= 6 and not f.previous_contact
+end)
+
+-- ------------------------------------------------------------- target group
+
+fact("target_group", function(r, f)
+  return f.core_group ~= nil or f.risk_flag or f.psychotropic
+end)
+
+fact("intellectual_disability", function(r, f)
+  return f.low_iq or f.groups.ID == true
+end)
