@@ -1,9 +1,11 @@
 /*
 ** cli_run.c — `triage run`: decide every referral in the database that has
 ** no decision from the active rule set, store the decisions, and print a
-** summary (by outcome and target, elapsed, referrals per second).
+** summary. With --watch it stays: new imports are decided as they come, and
+** rule changes (inotify or SIGHUP) go through the rule host's reload.
 */
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,7 @@
 #include "triage.h"
 
 static const char HELP[] =
-    "usage: triage run [--db FILE] [--rules DIR] [--threads N]\n"
+    "usage: triage run [--db FILE] [--rules DIR] [--threads N] [--watch]\n"
     "\n"
     "Decide every referral in the database that has no decision from the rule\n"
     "set in DIR, append the decisions to the audit log, and print counts by\n"
@@ -25,6 +27,10 @@ static const char HELP[] =
     "  --db FILE     database (default: $TRIAGE_DB or triage.db)\n"
     "  --rules DIR   rule set directory (default: rules)\n"
     "  --threads N   worker threads (default: 1)\n"
+    "  --watch       keep running: decide new referrals as they are imported; when\n"
+    "                the rules change (or on SIGHUP) reload them — only a rule set\n"
+    "                that loads and passes its tests replaces the active one — and\n"
+    "                decide everything again under it; Ctrl-C ends\n"
     "\n"
     "exit status: 0 all decided (manual_review counts as decided); 1 usage or\n"
     "set-up error.\n";
@@ -41,18 +47,91 @@ static void progress_bar(void *ud, long done, long total)
     fflush(stderr);
 }
 
+static void print_summary(triage_ruleset *rs, const char *db, int threads,
+                          const bt_summary *sum, triage_store *st)
+{
+    printf("rule set %.12s (%d rules), %s\n", triage_ruleset_hash(rs),
+           triage_ruleset_rule_count(rs), db);
+    printf("decided %ld referrals in %.3f s (%.0f referrals/s, %d thread%s)\n", sum->decided,
+           sum->seconds, sum->seconds > 0 ? sum->decided / sum->seconds : 0.0, threads,
+           threads == 1 ? "" : "s");
+    printf("by outcome:\n");
+    for (int i = 0; i < 5; i++)
+        printf("  %-14s %7ld  %5.1f%%\n", triage_outcome_name((triage_outcome)i),
+               sum->by_outcome[i], sum->decided ? 100.0 * sum->by_outcome[i] / sum->decided : 0.0);
+    printf("by target:\n");
+    for (int i = 0; i < 6; i++)
+        printf("  %-19s %7ld  %5.1f%%\n", i < 5 ? dc_target_names[i] : "(none)",
+               sum->by_target[i], sum->decided ? 100.0 * sum->by_target[i] / sum->decided : 0.0);
+    printf("undecided left: %ld\n", triage_store_count(st, "undecided", triage_ruleset_hash(rs)));
+    fflush(stdout);
+}
+
+/* --watch: decide what is new, reload on change or SIGHUP, until stopped. */
+static int run_watch(const char *db, const char *rules, int threads, triage_store *st)
+{
+    triage_error err;
+    triage_host *h = triage_host_open(rules, NULL, &err);
+    if (!h) {
+        fprintf(stderr, "triage run: %s\n", err.text);
+        return EXIT_USAGE;
+    }
+    int sigfd = cli_signals_open();
+    if (triage_host_watch(h, &err) != TRIAGE_OK)
+        fprintf(stderr, "triage run: %s (reload with SIGHUP)\n", err.text);
+    long seen_failures = 0;
+    int status = EXIT_DONE;
+    for (;;) {
+        triage_host_status hs;
+        triage_host_status_get(h, &hs);
+        if (hs.failures > seen_failures) {
+            seen_failures = hs.failures;
+            fprintf(stderr, "triage run: reload failed, the active rules stay: %s\n",
+                    hs.last_error.text);
+        }
+        cli_publish_status(st, h, "run --watch");
+        triage_ruleset *rs = triage_host_acquire(h);
+        if (triage_store_count(st, "undecided", triage_ruleset_hash(rs)) > 0) {
+            bt_summary sum;
+            memset(&err, 0, sizeof err);
+            triage_code rc = bt_run(db, st, rs, threads, NULL, NULL, &sum, &err);
+            if (rc != TRIAGE_OK) {
+                fprintf(stderr, "triage run: %s\n", err.text);
+                triage_ruleset_release(rs);
+                status = EXIT_USAGE;
+                break;
+            }
+            print_summary(rs, db, threads, &sum, st);
+        }
+        triage_ruleset_release(rs);
+        /* Wake for a signal, else look for new referrals once a second. */
+        struct pollfd pfd = {sigfd, POLLIN, 0};
+        if (poll(&pfd, 1, 1000) > 0) {
+            int sig = cli_signal_take();
+            if (sig == 'Q')
+                break;
+            if (sig == 'H' && triage_host_reload(h, &err) != TRIAGE_OK)
+                fprintf(stderr, "triage run: reload failed, the active rules stay: %s\n",
+                        err.text);
+        }
+    }
+    triage_host_close(h);
+    return status;
+}
+
 int cli_run(int argc, char **argv)
 {
     const char *db = cli_default_db(), *rules = cli_default_rules();
-    int threads = 1;
+    int threads = 1, watch = 0;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"rules", required_argument, 0, 'r'},
                                          {"threads", required_argument, 0, 't'},
+                                         {"watch", no_argument, 0, 'w'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:r:t:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:r:t:wh", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'r': rules = optarg; break;
@@ -65,6 +144,7 @@ int cli_run(int argc, char **argv)
             }
             break;
         }
+        case 'w': watch = 1; break;
         case 'h': fputs(HELP, stdout); return EXIT_DONE;
         default: fputs(HELP, stderr); return EXIT_USAGE;
         }
@@ -80,15 +160,20 @@ int cli_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     triage_error err;
-    triage_ruleset *rs = triage_ruleset_load(rules, NULL, &err);
-    if (!rs) {
-        fprintf(stderr, "triage run: %s\n", err.text);
-        return EXIT_USAGE;
-    }
     triage_store *st = triage_store_open(db, &err);
     if (!st) {
         fprintf(stderr, "triage run: %s\n", err.text);
-        triage_ruleset_release(rs);
+        return EXIT_USAGE;
+    }
+    if (watch) {
+        int rc = run_watch(db, rules, threads, st);
+        triage_store_close(st);
+        return rc;
+    }
+    triage_ruleset *rs = triage_ruleset_load(rules, NULL, &err);
+    if (!rs) {
+        fprintf(stderr, "triage run: %s\n", err.text);
+        triage_store_close(st);
         return EXIT_USAGE;
     }
     bt_summary sum;
@@ -97,20 +182,7 @@ int cli_run(int argc, char **argv)
                             &sum, &err);
     if (rc != TRIAGE_OK)
         fprintf(stderr, "triage run: %s\n", err.text[0] ? err.text : triage_strerror(rc));
-    printf("rule set %.12s (%d rules), %s\n", triage_ruleset_hash(rs),
-           triage_ruleset_rule_count(rs), db);
-    printf("decided %ld referrals in %.3f s (%.0f referrals/s, %d thread%s)\n", sum.decided,
-           sum.seconds, sum.seconds > 0 ? sum.decided / sum.seconds : 0.0, threads,
-           threads == 1 ? "" : "s");
-    printf("by outcome:\n");
-    for (int i = 0; i < 5; i++)
-        printf("  %-14s %7ld  %5.1f%%\n", triage_outcome_name((triage_outcome)i),
-               sum.by_outcome[i], sum.decided ? 100.0 * sum.by_outcome[i] / sum.decided : 0.0);
-    printf("by target:\n");
-    for (int i = 0; i < 6; i++)
-        printf("  %-19s %7ld  %5.1f%%\n", i < 5 ? dc_target_names[i] : "(none)",
-               sum.by_target[i], sum.decided ? 100.0 * sum.by_target[i] / sum.decided : 0.0);
-    printf("undecided left: %ld\n", triage_store_count(st, "undecided", triage_ruleset_hash(rs)));
+    print_summary(rs, db, threads, &sum, st);
     triage_store_close(st);
     triage_ruleset_release(rs);
     return rc == TRIAGE_OK ? EXIT_DONE : EXIT_USAGE;

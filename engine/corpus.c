@@ -109,7 +109,7 @@ static const cp_muni cp_munis[] = {
     {"Allerød", SITE_HILLEROED, 25, {"Alleroed", "Allerod", "Allerød Kommune"}, "Alerød"},
     {"Egedal", SITE_HILLEROED, 43, {"Egedal Kommune"}, "Egdal"},
     {"Fredensborg", SITE_HILLEROED, 41, {"Fredensborg Kommune"}, "Fredensbor"},
-    {"Frederikssund", SITE_HILLEROED, 45, {"Frederikssund Kommune", "Frederiksund"}, "Frederiksand"},
+    {"Frederikssund", SITE_HILLEROED, 45, {"Frederikssund Kommune", "FREDERIKSSUND"}, "Frederiksand"},
     {"Furesø", SITE_HILLEROED, 41, {"Furesoe", "Furesø Kommune", "Fureso"}, "Furesæ"},
     {"Gribskov", SITE_HILLEROED, 41, {"Gribskov Kommune"}, "Gripskov"},
     {"Halsnæs", SITE_HILLEROED, 31, {"Halsnæs Kommune", "Halsnaes"}, "Halsnes"},

@@ -52,12 +52,15 @@ static const char st_schema[] =
     "CREATE TABLE IF NOT EXISTS quarantine("
     " seq INTEGER PRIMARY KEY, source TEXT, line INTEGER, record_id TEXT,"
     " field TEXT, error TEXT NOT NULL, raw TEXT,"
-    " at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));";
+    " at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
+    "CREATE TABLE IF NOT EXISTS meta("
+    " key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));";
 
 /* The statements, prepared once; indexes into st->stmt. */
 enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_QUAR, S_GET, S_UNDECIDED,
        S_DEC_PUT, S_DEC_STATUS, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
-       S__N };
+       S_META_SET, S_META_GET, S__N };
 static const char *const st_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
@@ -89,6 +92,9 @@ static const char *const st_sql[S__N] = {
     [S_N_DEC] = "SELECT count(*) FROM decisions",
     [S_N_UND] = "SELECT count(*) FROM referrals r WHERE NOT EXISTS"
                 " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?1)",
+    [S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE"
+                   " SET value = excluded.value, updated_at = excluded.updated_at",
+    [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 };
 
 struct triage_store {
@@ -563,4 +569,32 @@ int st_history(triage_store *st, const char *cpr, int32_t received,
     }
     st_done(s);
     return rc == SQLITE_DONE ? n : -1;
+}
+
+/* ----------------------------------------------------------------- meta */
+
+triage_code triage_store_meta_set(triage_store *st, const char *key, const char *value,
+                                  triage_error *err)
+{
+    if (!st || !key || !value)
+        return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: meta needs a key and a value");
+    sqlite3_stmt *s = st->stmt[S_META_SET];
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+    int rc = st_run(s);
+    st_done(s);
+    return rc == SQLITE_DONE ? TRIAGE_OK : st_dberr(st, err, "meta");
+}
+
+char *triage_store_meta_get(triage_store *st, const char *key)
+{
+    if (!st || !key)
+        return NULL;
+    sqlite3_stmt *s = st->stmt[S_META_GET];
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    char *v = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = strdup((const char *)sqlite3_column_text(s, 0));
+    st_done(s);
+    return v;
 }

@@ -255,6 +255,13 @@ triage_ruleset *triage_decider_ruleset(const triage_decider *dc);
 triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
                                unsigned flags);
 
+/* Small named values kept beside the data, e.g. the rule set a long-running
+** process has active ("active"). value is copied. */
+triage_code triage_store_meta_set(triage_store *st, const char *key,
+                                  const char *value, triage_error *err);
+/* The value, or NULL when there is none. Caller frees with free(). */
+char *triage_store_meta_get(triage_store *st, const char *key);
+
 /* Append a decision to the store's audit log (d stays the caller's). */
 triage_code triage_store_put_decision(triage_store *st, const triage_decision *d,
                                       triage_error *err);

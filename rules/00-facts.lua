@@ -8,7 +8,7 @@ local G = include("data/groups.lua")
 local M = include("data/municipalities.lua")
 
 local EMPTY = {}
-local lower, gsub, sub = string.lower, string.gsub, string.sub
+local lower, gsub, sub, byte = string.lower, string.gsub, string.sub, string.byte
 
 -- ---------------------------------------------------------------- text
 
@@ -42,7 +42,9 @@ end)
 
 -- ------------------------------------------------------------- residence
 
--- Two foldings (æ/ø/å to ae/oe/aa and to a/o/a), no hyphens, spaces or dots.
+-- Two foldings (æ/ø/å to ae/oe/aa and to a/o/a), no hyphens, spaces or dots
+-- (policy.md); beyond the policy, a name one typo away from exactly one
+-- municipality is taken as that municipality (corpus letters hold such typos).
 local UPPER = { ["Æ"] = "æ", ["Ø"] = "ø", ["Å"] = "å", ["Ä"] = "æ", ["Ö"] = "ø", ["ä"] = "æ", ["ö"] = "ø",
                 ["É"] = "e", ["é"] = "e", ["Ü"] = "u", ["ü"] = "u" }
 local LONG = { ["æ"] = "ae", ["ø"] = "oe", ["å"] = "aa" }
@@ -50,7 +52,24 @@ local SHORT = { ["æ"] = "a", ["ø"] = "o", ["å"] = "a" }
 local function fold(s, map)
   s = gsub(lower(s), "\195[\128-\191]", UPPER)
   s = gsub(s, "\195[\128-\191]", map)
+  s = gsub(s, "x", "ks")           -- Gladsaxe / Gladsakse
   return (gsub(s, "[%s%-%.]", ""))
+end
+
+-- Whether a and b differ by at most one edit (insert, delete, substitute,
+-- swap of neighbours): the cheap typo repair ("Frederiksund", "Bornhom").
+local function near(a, b)
+  local la, lb = #a, #b
+  if la > lb then a, b, la, lb = b, a, lb, la end
+  if lb - la > 1 then return false end
+  local i = 1
+  while i <= la and byte(a, i) == byte(b, i) do i = i + 1 end
+  if i > la then return true end
+  if la == lb then
+    if sub(a, i + 1) == sub(b, i + 1) then return true end
+    return byte(a, i) == byte(b, i + 1) and byte(a, i + 1) == byte(b, i) and sub(a, i + 2) == sub(b, i + 2)
+  end
+  return sub(a, i) == sub(b, i + 1)
 end
 
 local MUNI, SITE = {}, {}       -- folded spelling -> official name; name -> site
@@ -82,6 +101,20 @@ local function municipality(raw)
       end
     end
     if hit then break end
+  end
+  if not hit then                -- one typo away from exactly one name
+    for _, map in ipairs({ LONG, SHORT }) do
+      local k = fold(raw, map)
+      if #k >= 5 then
+        for key, name in pairs(MUNI) do
+          if #key >= 5 and near(k, key) then
+            if hit and hit ~= name then hit = false; break end
+            hit = name
+          end
+        end
+      end
+      if hit then break end
+    end
   end
   if nseen < 2000 then seen[raw] = hit; nseen = nseen + 1 end
   return hit or nil

@@ -92,6 +92,7 @@ return {
     self_harm = regex([[
         \bselvskad\w* | \bselvmutil\w* | \bcutt(?:er|ing|ede|et)\b | \bselvdestruktiv\w*
       | \b(?:skærer|skære|skar|skåret|risper|rispe|ridser|ridse|ridset|brænder|brændt|snitter|snittet)\s+sig\b
+      | \b(?:skærer|skære|skar|skåret|risper|rispe|ridser|ridse|ridset|snitter|snittet|cutter)\s+(?:(?:sig\s+)?(?:selv\s+)?)?(?:i|på)\s+(?:armene|armen|arme|benene|benet|huden|håndled\w*|lårene|låret|maven|underarm\w*|kroppen)
       | \bslår\s+sig\s+selv\b | \bskader\s+sig\s+selv\b | \bgør\s+skade\s+på\s+sig\s+selv\b ]], "x"),
   },
 

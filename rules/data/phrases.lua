@@ -73,13 +73,15 @@ return {
           |i\s+(?:den\s+)?(?:nære\s+|nærmeste\s+|biologiske\s+)?famili(?:en|e)\b
           |på\s+(?:mors|fars)\s+side) ]], "x"),
 
-  -- Dates. Captures: 1-3 ISO y m d; 4-6 d/m-y; 7-9 d.m.y; 10-11 month-name
-  -- year; 12-13 m.yyyy or m/yyyy; 14 year; 15-16 "for N år/måneder siden";
-  -- 17 just now ("i går", "for nylig"); 18 "sidste år".
+  -- Dates. Captures: 1-3 ISO y m d; 4-6 d/m-y; 7-9 d.m.y; 10-12 "3. maj
+  -- 2018"; 13-14 month-name year; 15-16 m.yyyy or m/yyyy; 17 year; 18-19
+  -- "for N år/måneder siden"; 20 just now ("i går", "for nylig"); 21
+  -- "sidste år".
   date = regex([[
       \b(\d{4})-(\d{1,2})-(\d{1,2})\b
     | \b(\d{1,2})/(\d{1,2})\s*-\s*(\d{4}|\d{2})\b
     | (?:\bd\.\s*)?\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})\b
+    | (?:\bd\.\s*)?\b(\d{1,2})\.?\s+(jan(?:uar)?|feb(?:ruar)?|mar(?:ts)?|apr(?:il)?|maj|jun(?:i)?|jul(?:i)?|aug(?:ust)?|sep(?:t|tember)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+(\d{4})\b
     | \b(jan(?:uar)?|feb(?:ruar)?|mar(?:ts)?|apr(?:il)?|maj|jun(?:i)?|jul(?:i)?|aug(?:ust)?|sep(?:t|tember)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+(\d{4})\b
     | \b(\d{1,2})[./](\d{4})\b
     | \b((?:19|20)\d\d)\b
@@ -115,7 +117,7 @@ return {
     | \bppr[-\s]*(?:udtalelse|vurdering|rapport|beskrivelse|notat|statusbeskrivelse)\w*
     | \b(?:udtalelse|vurdering|rapport|beskrivelse)\w*\s+(?:fra|af|udarbejdet\s+af)\s+(?:kommunens\s+)?ppr\b
     | \bppr\s*(?:'s|s)\s+(?:vurdering|udtalelse|beskrivelse)\w*
-    | \bppr\s+har\s+(?:\w+\s+){0,2}?(?:vurderet|udarbejdet|beskrevet|lavet|foretaget|udfærdiget|skrevet) ]], "x"),
+    | \bppr\s+har\s+(?:(?!(?:ikke|ej|aldrig|endnu)\b)\w+\s+){0,2}?(?:vurderet|udarbejdet|beskrevet|lavet|foretaget|udfærdiget|skrevet) ]], "x"),
   -- IQ value; capture 1 is the number (policy step 7: "IQ 62", "samlet IK 65").
   iq = regex([[
       \b(?:fsiq|iq|ik|samlet\s+ik|samlet\s+iq|total[-\s]?ik|totalik|helheds-?ik|fuldskala-?iq)(?:-?(?:niveau|score|værdi)\w*)?\b
@@ -127,7 +129,7 @@ return {
       \b(?:begge|både\s+mor\s+og\s+far|både\s+far\s+og\s+mor|mor\s+og\s+far|far\s+og\s+mor|forældremyndighedsindehaverne|forældrene)\b
         (?:(?!\b(?:ikke|ej|uden|kun|mangler|alene|uenige?)\b)[^.!?\n]){0,80}?
         \b(?:indforstå\w*|samtyk\w*|enig(?:e|t)?\b|accept\w*|godkend\w*|giver\s+lov|givet\s+lov|tilslut\w*|underskrevet|underskrevne|bakker\s+op|er\s+med\s+på|informeret\s+og\s+enige)
-    | \bsamtykke\w*\s+(?:\w+\s+){0,3}?(?:fra|af)\s+(?:begge|både)\b
+    | \bsamtykke\w*\s+(?:\w+\s+){0,3}?(?:fra|af)\s+(?:begge|både)\b(?:\s+(?:forældre\w*|forældremyndighedsindehavere|parter|indehavere\s+af\s+forældremyndigheden|mor\s+og\s+far|far\s+og\s+mor))?
     | \b(?:indforstå\w*|enige)\s+(?:\w+\s+){0,2}?(?:begge|både)\b
     | \bbegge\s+(?:forældre\w*|forældremyndighedsindehavere|parter|indehavere\s+af\s+forældremyndigheden)\s+(?:\w+\s+){0,2}?ønsker\b ]], "x"),
   custody_joint = regex([[

@@ -8,10 +8,18 @@ local byte, sub, find, lower, gsub = string.byte, string.sub, string.find, strin
 
 local function letter(c) return c and ((c >= 65 and c <= 90) or (c >= 97 and c <= 122)) end
 local function digit(c) return c and c >= 48 and c <= 57 end
+-- A lower-case letter (ASCII or æ ø å) at byte i: after an ordinal ("9. klasse").
+local function lowercase_at(s, i)
+  local c = byte(s, i)
+  if not c then return false end
+  if c >= 97 and c <= 122 then return true end
+  local c2 = byte(s, i + 1)
+  return c == 195 and (c2 == 166 or c2 == 184 or c2 == 165)
+end
 
 -- Sentence ends: positions of ".", "!", "?" or a line break that end a
--- sentence; a dot between digits ("4.3.2019", "16.2") or after a short
--- abbreviation ("d.", "ca.") does not. The text's end is the last entry.
+-- sentence; a dot between digits ("4.3.2019", "16.2"), after an ordinal
+-- ("9. klasse", "3. maj") or after a short abbreviation ("d.", "ca.") does not. The text's end is the last entry.
 local function sentence_ends(text)
   local ends, n, pos = {}, 0, 1
   while true do
@@ -19,7 +27,8 @@ local function sentence_ends(text)
     if not i then break end
     local stop = true
     if byte(text, i) == 46 then
-      if digit(byte(text, i - 1)) and digit(byte(text, i + 1)) then
+      local nx = byte(text, i + 1)
+      if digit(byte(text, i - 1)) and (digit(nx) or (nx == 32 and lowercase_at(text, i + 2))) then
         stop = false
       else
         local j = i - 1
@@ -218,19 +227,20 @@ function T.resolve(c, recv)
   if c[1] then return date.ymd(tonumber(c[1]), tonumber(c[2]), tonumber(c[3])) end
   if c[4] then return date.ymd(year(c[6], ry), tonumber(c[5]), tonumber(c[4])) end
   if c[7] then return date.ymd(year(c[9], ry), tonumber(c[8]), tonumber(c[7])) end
-  if c[10] then return date.ymd(tonumber(c[11]), P.months[lower(sub(c[10], 1, 3))], 15) end
-  if c[12] then return date.ymd(tonumber(c[13]), tonumber(c[12]), 15) end
-  if c[14] then return date.ymd(tonumber(c[14]), 7, 1) end
-  if c[15] then
-    local n, unit = count(c[15]), lower(c[16])
+  if c[10] then return date.ymd(tonumber(c[12]), P.months[lower(sub(c[11], 1, 3))], tonumber(c[10])) end
+  if c[13] then return date.ymd(tonumber(c[14]), P.months[lower(sub(c[13], 1, 3))], 15) end
+  if c[15] then return date.ymd(tonumber(c[16]), tonumber(c[15]), 15) end
+  if c[17] then return date.ymd(tonumber(c[17]), 7, 1) end
+  if c[18] then
+    local n, unit = count(c[18]), lower(c[19])
     if not n then return nil end
     if find(unit, "^å") then return date.add_months(recv, -math.floor(n * 12 + 0.5)) end
     if find(unit, "^m") then return date.add_months(recv, -math.floor(n + 0.5)) end
     if find(unit, "^u") then return recv - math.floor(7 * n + 0.5) end
     return recv - math.floor(n + 0.5)
   end
-  if c[17] then return recv end
-  if c[18] then return date.ymd(ry - 1, 7, 1) end
+  if c[20] then return recv end
+  if c[21] then return date.ymd(ry - 1, 7, 1) end
   return nil
 end
 
