@@ -32,6 +32,9 @@ static const char USAGE[] =
     "  corpus   generate the synthetic referral corpus with gold decisions\n"
     "  watch    re-decide referrals on every save of the rules (for rule authors)\n"
     "  status   the rule set, whether it loads and passes its tests, and the store\n"
+    "  serve    the intake service: JSON API and web page over HTTP\n"
+    "  regress  measure a rule set against gold decisions; a gate for CI\n"
+    "  diff     the decisions two rule sets make differently, and why\n"
     "\n"
     "'triage <command> --help' tells more. --rules defaults to rules/ in the\n"
     "current directory, --db to $TRIAGE_DB or triage.db.\n"
@@ -117,7 +120,7 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {{"check", cli_check}, {"import", cli_import}, {"run", cli_run},
                 {"test", cli_test},   {"corpus", cli_corpus}, {"watch", cli_watch},
-                {"status", cli_status}};
+                {"status", cli_status}, {"serve", cli_serve}, {"regress", cli_regress}, {"diff", cli_diff}};
     if (argc < 2 || cli_is_help(argv[1]) || !strcmp(argv[1], "help")) {
         fputs(USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_DONE;

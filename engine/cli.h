@@ -17,6 +17,9 @@ int cli_test(int argc, char **argv);
 int cli_corpus(int argc, char **argv);
 int cli_watch(int argc, char **argv);
 int cli_status(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_regress(int argc, char **argv);
+int cli_diff(int argc, char **argv);
 
 /* Shared helpers (cli.c). */
 const char *cli_default_rules(void);   /* "rules" */

@@ -101,7 +101,7 @@ static const cp_muni cp_munis[] = {
     {"Glostrup", SITE_GLOSTRUP, 23, {"Glostrup Kommune"}, "Glostup"},
     {"Herlev", SITE_GLOSTRUP, 29, {"Herlev Kommune"}, "Herlew"},
     {"Hvidovre", SITE_GLOSTRUP, 53, {"Hvidovre Kommune"}, "Hvidore"},
-    {"Høje-Taastrup", SITE_GLOSTRUP, 51, {"Hoeje-Taastrup", "Høje Taastrup", "Hoje-Taastrup Kommune", "Høje-Taastrup Kommune"}, "Høje-Tåstrup"},
+    {"Høje-Taastrup", SITE_GLOSTRUP, 51, {"Hoeje-Taastrup", "Høje Taastrup", "Hoje-Taastrup Kommune", "Høje-Taastrup Kommune"}, "Høje-Tastrup"},
     {"Ishøj", SITE_GLOSTRUP, 23, {"Ishoej", "Ishoj", "Ishøj Kommune"}, "Ishøi"},
     {"Lyngby-Taarbæk", SITE_GLOSTRUP, 56, {"Lyngby", "Lyngby-Taarbaek", "Lyngby-Taarbæk Kommune", "Lyngby Taarbæk"}, "Lyngbye"},
     {"Rødovre", SITE_GLOSTRUP, 40, {"Roedovre", "Rodovre", "Rødovre Kommune"}, "Rødore"},
@@ -881,8 +881,9 @@ static void cp_render_cog_text(cp_gen *G, const cp_child *a)
         else SENT(G, "Evnetest foretaget %s.", dp);
         break;
     case 3:
-        SENT(G, "Der er lavet kognitiv test %s.", dp);
-        if (iq[0]) SENT(G, "Testen viste %s.", iq);
+        /* the result stays in the dated sentence: alone it would be undated evidence */
+        if (iq[0]) SENT(G, "Der er lavet kognitiv test %s, som viste %s.", dp, iq);
+        else SENT(G, "Der er lavet kognitiv test %s.", dp);
         break;
     default:
         SENT(G, "Kognitiv vurdering foretaget %s%s%s.", dp, iq[0] ? ", " : "", iq);
@@ -933,7 +934,8 @@ static void cp_render(cp_gen *G, const cp_child *a, const char *id)
         else snprintf(who, sizeof who, "%d-årig %s", a->age, kid);
         int mg = -1;
         for (int g = 0; g < G__N; g++)
-            if ((gmode[g] & 2) && g != G_WELLBEING && (mg < 0 || cp_chance(r, .3))) mg = g;
+            if ((gmode[g] & 2) && g != G_WELLBEING && !(g == G_DEPRESSION && a->dep_severe) &&
+                (mg < 0 || cp_chance(r, .3))) mg = g;
         if (mg >= 0 && cp_chance(r, .5)) {
             const char *np = cp_pick_list(r, cp_group_np[mg], 3);
             if (cp_chance(r, .5)) SENT(G, "%c%s henvises med %s.", who[0], who + 1, np);
@@ -1390,7 +1392,12 @@ int corpus_generate(const corpus_opts *o, FILE *referrals, FILE *gold, corpus_st
         a = c;
         cp_noise(G, &a);
         cp_decide(&a, &ga);
-        if (!cp_gold_eq(&g, &ga)) st->noise++;
+        if (!cp_gold_eq(&g, &ga)) {
+            st->noise++;
+#ifdef CP_DEBUG_NOISE
+            fprintf(stderr, "noise %s\n", id);
+#endif
+        }
         cp_render(G, &a, id);
         cp_count(st, &c, &g);
         if (referrals && fwrite(G->line.p, 1, G->line.n, referrals) != G->line.n) rc = -1;

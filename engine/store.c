@@ -4,6 +4,7 @@
 ** once at open; history is found through the (cpr, received, id) index.
 */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +61,7 @@ static const char st_schema[] =
 /* The statements, prepared once; indexes into st->stmt. */
 enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_QUAR, S_GET, S_UNDECIDED,
        S_DEC_PUT, S_DEC_STATUS, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
-       S_META_SET, S_META_GET, S__N };
+       S_META_SET, S_META_GET, S_RECORD, S_DEC_LIST, S__N };
 static const char *const st_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
@@ -95,6 +96,10 @@ static const char *const st_sql[S__N] = {
     [S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE"
                    " SET value = excluded.value, updated_at = excluded.updated_at",
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [S_RECORD] = "SELECT json, status, imported_at FROM referrals WHERE id = ?1",
+    [S_DEC_LIST] = "SELECT seq, ruleset, outcome, target, unit, priority, deadline, missing,"
+                   " request_from, reasons, decided_at FROM decisions"
+                   " WHERE referral_id = ?1 ORDER BY seq",
 };
 
 struct triage_store {
@@ -597,4 +602,198 @@ char *triage_store_meta_get(triage_store *st, const char *key)
         v = strdup((const char *)sqlite3_column_text(s, 0));
     st_done(s);
     return v;
+}
+
+/* ------------------------------------------------------------ work list */
+
+/* A text column as a JSON string, or null. */
+static json_t *st_jtext(sqlite3_stmt *s, int col)
+{
+    const char *v = (const char *)sqlite3_column_text(s, col);
+    return v ? json_string(v) : json_null();
+}
+
+/* A column that holds JSON text (missing, reasons), parsed; null if none. */
+static json_t *st_jraw(sqlite3_stmt *s, int col)
+{
+    const char *v = (const char *)sqlite3_column_text(s, col);
+    json_t *j = v ? json_loads(v, 0, NULL) : NULL;
+    return j ? j : json_null();
+}
+
+/* The filters present, in one order, so that the SQL text and the bindings
+** agree. The WHERE clause names only the filters given: each combination
+** gets the plan that fits it (status, received and the decision index). */
+static const struct { size_t off; const char *sql; } st_filters[] = {
+    {offsetof(triage_query, outcome), " AND r.status = ?"},
+    {offsetof(triage_query, target), " AND d.target = ?"},
+    {offsetof(triage_query, unit), " AND d.unit = ?"},
+    {offsetof(triage_query, priority), " AND d.priority = ?"},
+    {offsetof(triage_query, from), " AND r.received >= ?"},
+    {offsetof(triage_query, to), " AND r.received <= ?"},
+    {offsetof(triage_query, due), " AND d.deadline <= ?"},
+};
+
+static const char *st_filter(const triage_query *q, int i)
+{
+    const char *v = *(const char *const *)((const char *)q + st_filters[i].off);
+    return v && *v ? v : NULL;
+}
+
+/* Build the list or count statement for q. like is the q pattern's storage. */
+static sqlite3_stmt *st_list_stmt(triage_store *st, const triage_query *q, int count,
+                                  char *like, size_t like_cap)
+{
+    char sql[2048];
+    size_t n = 0;
+    sqlite3_stmt *s = NULL;
+    int nf = (int)(sizeof st_filters / sizeof st_filters[0]), i, b = 1;
+    sql[0] = '\0';
+    st_cat(sql, sizeof sql, &n, count
+        ? "SELECT count(*)"
+        : "SELECT r.id, r.received, r.municipality, r.age_band, r.referrer_kind, r.status,"
+          " d.outcome, d.target, d.unit, d.priority, d.deadline, d.missing, d.request_from,"
+          " d.ruleset, d.decided_at");
+    st_cat(sql, sizeof sql, &n, " FROM referrals r LEFT JOIN decisions d ON d.seq ="
+           " (SELECT max(seq) FROM decisions x WHERE x.referral_id = r.id) WHERE 1");
+    for (i = 0; i < nf; i++)
+        if (st_filter(q, i)) st_cat(sql, sizeof sql, &n, st_filters[i].sql);
+    if (q->q && *q->q)
+        st_cat(sql, sizeof sql, &n, " AND (r.id LIKE ?1000 ESCAPE '\\'"
+               " OR r.municipality LIKE ?1000 ESCAPE '\\')");
+    if (!count) {
+        st_cat(sql, sizeof sql, &n, q->due && *q->due
+               ? " ORDER BY d.deadline, r.received, r.id LIMIT ?1001 OFFSET ?1002"
+               : " ORDER BY r.received DESC, r.id DESC LIMIT ?1001 OFFSET ?1002");
+    }
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) return NULL;
+    for (i = 0; i < nf; i++)
+        if (st_filter(q, i)) sqlite3_bind_text(s, b++, st_filter(q, i), -1, SQLITE_STATIC);
+    if (q->q && *q->q) {
+        size_t k = 0;
+        like[k++] = '%';
+        for (const char *p = q->q; *p && k + 3 < like_cap; p++) {
+            if (*p == '%' || *p == '_' || *p == '\\') like[k++] = '\\';
+            like[k++] = *p;
+        }
+        like[k++] = '%';
+        like[k] = '\0';
+        sqlite3_bind_text(s, 1000, like, -1, SQLITE_STATIC);
+    }
+    if (!count) {
+        long limit = q->limit > 0 ? q->limit : 50;
+        sqlite3_bind_int64(s, 1001, limit > 1000 ? 1000 : limit);
+        sqlite3_bind_int64(s, 1002, q->offset > 0 ? q->offset : 0);
+    }
+    return s;
+}
+
+/* Preparing per call costs microseconds against a page of rows read; the
+** filter combination, not a fixed statement, should pick the index. */
+char *triage_store_list(triage_store *st, const triage_query *q, triage_error *err)
+{
+    triage_query none;
+    sqlite3_stmt *s;
+    char like[512];
+    json_t *items, *o;
+    long total = 0;
+    int rc;
+    char *out;
+
+    if (!st) {
+        st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store");
+        return NULL;
+    }
+    if (!q) { memset(&none, 0, sizeof none); q = &none; }
+    if (!(s = st_list_stmt(st, q, 1, like, sizeof like))) {
+        st_dberr(st, err, "list");
+        return NULL;
+    }
+    if (sqlite3_step(s) == SQLITE_ROW) total = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (!(s = st_list_stmt(st, q, 0, like, sizeof like))) {
+        st_dberr(st, err, "list");
+        return NULL;
+    }
+    items = json_array();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *it = json_object();
+        static const char *const names[] = {"id", "received", "municipality", "age_band",
+            "referrer_kind", "status", "outcome", "target", "unit", "priority",
+            "deadline", "missing", "request_from", "ruleset", "decided_at"};
+        for (int i = 0; i < 15; i++)
+            json_object_set_new(it, names[i], i == 11 ? st_jraw(s, i) : st_jtext(s, i));
+        json_array_append_new(items, it);
+    }
+    if (rc != SQLITE_DONE) {
+        st_dberr(st, err, "list");
+        sqlite3_finalize(s);
+        json_decref(items);
+        return NULL;
+    }
+    sqlite3_finalize(s);
+    o = json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "limit",
+                  (json_int_t)(q->limit > 0 ? (q->limit > 1000 ? 1000 : q->limit) : 50),
+                  "offset", (json_int_t)(q->offset > 0 ? q->offset : 0), "items", items);
+    out = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    if (!out) st_fail(err, TRIAGE_ENOMEM, NULL, 0, NULL, "store: out of memory");
+    return out;
+}
+
+char *triage_store_record(triage_store *st, const char *id, triage_error *err)
+{
+    sqlite3_stmt *s;
+    json_t *o, *decs;
+    char *out = NULL;
+    int rc;
+
+    if (!st || !id) {
+        st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store or no id");
+        return NULL;
+    }
+    s = st->stmt[S_RECORD];
+    st_text(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        if (rc == SQLITE_DONE)
+            st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, id, "no referral with this id is stored");
+        else
+            st_dberr(st, err, "record");
+        st_done(s);
+        return NULL;
+    }
+    o = json_object();
+    json_object_set_new(o, "referral", st_jraw(s, 0));
+    json_object_set_new(o, "status", st_jtext(s, 1));
+    json_object_set_new(o, "imported_at", st_jtext(s, 2));
+    st_done(s);
+    decs = json_array();
+    s = st->stmt[S_DEC_LIST];
+    st_text(s, 1, id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        /* shaped as decision.schema.json, with the log's seq and time */
+        json_t *d = json_object();
+        json_object_set_new(d, "id", json_string(id));
+        json_object_set_new(d, "outcome", st_jtext(s, 2));
+        json_object_set_new(d, "target", st_jtext(s, 3));
+        json_object_set_new(d, "unit", st_jtext(s, 4));
+        json_object_set_new(d, "priority", st_jtext(s, 5));
+        json_object_set_new(d, "deadline", st_jtext(s, 6));
+        if (sqlite3_column_type(s, 7) != SQLITE_NULL)
+            json_object_set_new(d, "missing", st_jraw(s, 7));
+        json_object_set_new(d, "request_from", st_jtext(s, 8));
+        json_object_set_new(d, "reasons", st_jraw(s, 9));
+        json_object_set_new(d, "ruleset", st_jtext(s, 1));
+        json_object_set_new(d, "seq", json_integer(sqlite3_column_int64(s, 0)));
+        json_object_set_new(d, "decided_at", st_jtext(s, 10));
+        json_array_append_new(decs, d);
+    }
+    st_done(s);
+    json_object_set_new(o, "decisions", decs);
+    if (rc != SQLITE_DONE) st_dberr(st, err, "record");
+    else if (!(out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+        st_fail(err, TRIAGE_ENOMEM, NULL, 0, NULL, "store: out of memory");
+    json_decref(o);
+    return out;
 }

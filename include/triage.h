@@ -266,6 +266,35 @@ char *triage_store_meta_get(triage_store *st, const char *key);
 triage_code triage_store_put_decision(triage_store *st, const triage_decision *d,
                                       triage_error *err);
 
+
+/* ------------------------------------------------------------- work list */
+
+/* Filters for the intake work list; NULL (or 0) means no filter. Each
+** referral appears once, with its latest decision. */
+typedef struct triage_query {
+    const char *outcome;   /* latest outcome, or "new" for undecided */
+    const char *target;    /* latest decision's target */
+    const char *unit;      /* latest decision's unit */
+    const char *priority;  /* latest decision's priority */
+    const char *from, *to; /* received on or after / on or before (YYYY-MM-DD) */
+    const char *due;       /* deadline on or before (YYYY-MM-DD); sorts by deadline */
+    const char *q;         /* substring of the id or the municipality */
+    long limit;            /* rows per page (default 50, at most 1000) */
+    long offset;
+} triage_query;
+
+/* The work list as one JSON object {"total":N,"limit":L,"offset":O,"items":[...]};
+** items hold id, received, municipality, age_band, referrer_kind, status and
+** the latest decision's fields, never a CPR number. Newest first, or by
+** deadline when q->due is set. Caller frees with free(); NULL with err. */
+char *triage_store_list(triage_store *st, const triage_query *q, triage_error *err);
+
+/* One referral as stored, with its decisions oldest first (the audit log),
+** as {"referral":{...},"status":S,"imported_at":T,"decisions":[...]}.
+** Caller frees with free(); NULL with err->code TRIAGE_ENOTFOUND or
+** TRIAGE_ESTORE. */
+char *triage_store_record(triage_store *st, const char *id, triage_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,7 +12,8 @@ local lower, gsub, sub, byte = string.lower, string.gsub, string.sub, string.byt
 
 -- ---------------------------------------------------------------- text
 
-fact("text", function(r, f) return T.context(r.text, r.received_day) end)
+local READING = include("data/reading.lua")
+fact("text", function(r, f) return T.context(READING.text and r.text or "", r.received_day) end)
 
 -- ------------------------------------------------------------- age, history
 
@@ -361,26 +362,18 @@ fact("low_iq", function(r, f) local iq = f.iq; return iq ~= nil and iq < 70 end)
 -- nothing is dated; when some evidence is dated, that date is the one used
 -- (a text line repeating a dated test's result adds no newer test).
 fact("cognitive", function(r, f)
-  local newest, undated, any = nil, false, false
+  local newest, any = nil, false
   for _, a in ipairs(r.assessments) do
     if a.kind == "cognitive" or a.fsiq then
       any = true
-      if a.date_day then
-        if not newest or a.date_day > newest then newest = a.date_day end
-      else
-        undated = true
-      end
+      if a.date_day and (not newest or a.date_day > newest) then newest = a.date_day end
     end
   end
   local tx = f.text
   for s, e in tx:each(P.cognitive, "doc") do
     any = true
     local day = tx:date_near(s, e)
-    if day and day <= r.received_day then
-      if not newest or day > newest then newest = day end
-    else
-      undated = true
-    end
+    if day and day <= r.received_day and (not newest or day > newest) then newest = day end
   end
   if not any then return nil end
   if not newest then return "current" end

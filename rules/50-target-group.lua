@@ -2,7 +2,6 @@
 -- group, a risk flag or psychotropic medication. Mild difficulties in one
 -- area (GAPD 2 or less) belong with the municipality — except on a repeat
 -- referral after the municipality was already tried (TG-03).
-local G = include("data/groups.lua")
 
 rule {
   id = "TG-01",

@@ -29,42 +29,104 @@ return {
 
   text = {
     PSYCHOSIS = regex([[
-        \bpsykose(?:n|r|rne)?\b | \bpsykotisk\w* | \bpsykosenær\w*
-      | \bh(?:ø|o|oe)r(?:er|te|t|ende)?\s+(?:\w+\s+)?stemme\w* | \bstemmehøring\w* | \w*hallucin\w*
-      | \bvrangforestilling\w* | \bskizofren\w* | \bskizoaffektiv\w* | \bparanoi\w* | \bparanoid\w*
-      | \bser\s+syner\b | \bforfølgelses(?:forestilling|idé|ide|tanke|vanvid)\w* | \btankeforstyrrelse\w* ]], "x"),
+      \b(?: psykose(?:n|r|rne)?\b
+         | psykotisk\w*
+         | psykosenær\w*
+         | h(?:ø|o|oe)r(?:er|te|t|ende)?\s+(?:\w+\s+)?stemme\w*
+         | stemmehøring\w*
+         | vrangforestilling\w*
+         | skizofren\w*
+         | skizoaffektiv\w*
+         | paranoi\w*
+         | paranoid\w*
+         | ser\s+syner\b
+         | forfølgelses(?:forestilling|idé|ide|tanke|vanvid)\w*
+         | tankeforstyrrelse\w* )
+    | hallucin\w* ]], "x"),
     BIPOLAR = regex([[
-        \bbipolar\w* | \b(?:hypo)?mani(?:en|er|sk|ske|skt)?\b | \bmaniodepressiv\w* ]], "x"),
+      \b(?: bipolar\w*
+         | (?:hypo)?mani(?:en|er|sk|ske|skt)?\b
+         | maniodepressiv\w* ) ]], "x"),
     DEPRESSION = regex([[
-        \bdepres+i\w* | \bnedtrykt\w* | \bnedstemt\w* | \btungsind\w* | \bdystymi\w*
-      | \b(?:nedsat|lavt|sænket)\s+stemningsleje ]], "x"),
+      \b(?: depres+i\w*
+         | nedtrykt\w*
+         | nedstemt\w*
+         | tungsind\w*
+         | dystymi\w*
+         | (?:nedsat|lavt|sænket)\s+stemningsleje ) ]], "x"),
     ANXIETY = regex([[
-        \b(?:\w+s|social|panik|skole|eksamens)?angst\w* | \bpanikanfald\w* | \bpanikl(?:idelse)\w*
-      | \b\w*fobi(?:en|er|sk|ske)?\b ]], "x"),
+      \b(?: panikanfald\w*
+         | panikl(?:idelse)\w* )
+    | (?:\b|(?<=s)|(?<=ial)|(?<=panik))angst\w*   # separationsangst, socialangst; not tvangstanker, fangst
+    | fobi(?:en|er|sk|ske)?\b ]], "x"),
     OCD = regex([[
-        \bocd\b | \btvangs(?:tank|handl|symptom|lidelse|ritual|præg|adfærd|forestilling|mæssig|syndrom|neuros|fænomen|tøns)\w*
-      | \bobsessiv\w* | \bkompulsiv\w* ]], "x"),
-    TRAUMA = regex([[ \bptsd\b | \bptss\b | \bpost[-\s]?traumatisk\w* ]], "x"),
+      \b(?: ocd\b
+         | tvangs(?:tank|handl|symptom|lidelse|ritual|præg|adfærd|forestilling|mæssig|syndrom|neuros|fænomen|tøns)\w*
+         | obsessiv\w*
+         | kompulsiv\w* ) ]], "x"),
+    TRAUMA = regex([[
+      \b(?: ptsd\b
+         | ptss\b
+         | post[-\s]?traumatisk\w* ) ]], "x"),
     EATING = regex([[
-        \bspise-?\s*forstyr\w* | \banore[kxc]\w* | \bbulimi\w* | \barfid\b | \bbinge[-\s]?eating\w*
-      | \bspisevægring\w* | \bselektiv\s+spisning\w* ]], "x"),
+      \b(?: spise-?\s*forstyr\w*
+         | anore[kxc]\w*
+         | bulimi\w*
+         | arfid\b
+         | binge[-\s]?eating\w*
+         | spisevægring\w*
+         | selektiv\s+spisning\w* ) ]], "x"),
     AUTISM = regex([[
-        \bautis\w* | \basf\b | \basd\b | \basperger\w* | \bgennemgribende\s+udviklingsforstyr\w* ]], "x"),
+      \b(?: autis\w*
+         | asf\b
+         | asd\b
+         | asperger\w*
+         | gennemgribende\s+udviklingsforstyr\w* ) ]], "x"),
     ADHD = regex([[
-        \badhd\w* | \bahdh\b | \badhs\b | (?-i:\bADD\b) | \bopmærksomhedsforstyr\w* | \bhyperkinetisk\w*
-      | \bopmærksomheds-?\s*og\s+aktivitetsforstyr\w* | \baktivitets-?\s*og\s+opmærksomhedsforstyr\w* ]], "x"),
-    TICS = regex([[ \btics\w* | \btic\b | \btourette\w* ]], "x"),
+      \b(?: adhd\w*
+         | ahdh\b
+         | adhs\b
+         | opmærksomhedsforstyr\w*
+         | hyperkinetisk\w*
+         | opmærksomheds-?\s*og\s+aktivitetsforstyr\w*
+         | aktivitets-?\s*og\s+opmærksomhedsforstyr\w* )
+    | (?-i:\bADD\b) ]], "x"),
+    TICS = regex([[
+      \b(?: tics\w*
+         | tic\b
+         | tourette\w* ) ]], "x"),
     ID = regex([[
-        \budviklingshæm\w* | \bmental\w*\s+retard\w* | \bretarder\w*
-      | \bintellektuel\w*\s+(?:funktionsnedsættelse|handicap|udviklingshæmning)\w* ]], "x"),
+      \b(?: udviklingshæm\w*
+         | mental\w*\s+retard\w*
+         | retarder\w*
+         | intellektuel\w*\s+(?:funktionsnedsættelse|handicap|udviklingshæmning)\w* ) ]], "x"),
     LEARNING = regex([[
-        \bordblind\w* | \bdysleksi\w* | \bdyskalkuli\w* | \btalblind\w* | \bsprogforstyr\w*
-      | \bindlæringsvanskelighed\w* | \bindlæringsproblem\w* | \blæsevanskelighed\w* | \blæse-?\s*og\s+stavevanskelighed\w* ]], "x"),
-    CONDUCT = regex([[ \badfærdsforstyr\w* | \boppositionel\w* | \btrodsforstyr\w* ]], "x"),
+      \b(?: ordblind\w*
+         | dysleksi\w*
+         | dyskalkuli\w*
+         | talblind\w*
+         | sprogforstyr\w*
+         | indlæringsvanskelighed\w*
+         | indlæringsproblem\w*
+         | læsevanskelighed\w*
+         | læse-?\s*og\s+stavevanskelighed\w* ) ]], "x"),
+    CONDUCT = regex([[
+      \b(?: adfærdsforstyr\w*
+         | oppositionel\w*
+         | trodsforstyr\w* ) ]], "x"),
     SUBSTANCE = regex([[
-        \b(?:alkohol|stof|hash|cannabis|rusmiddel|narko)?misbrug(?!t)\w* | \bhash\w* | \bcannabis\w* | \bkokain\w*
-      | \bamfetamin\b | \becstasy\b | \brusmid+el\w* | \brusmidler\w* | \bstofbrug\w* | \beuforiserende\s+stof\w*
-      | \bbinge\s*drink\w* | \bdrikker\s+(?:dagligt|meget|alkohol|sig\s+fuld)\b ]], "x"),
+      \b(?: (?:alkohol|stof|hash|cannabis|rusmiddel|narko)?misbrug(?!t)\w*
+         | hash\w*
+         | cannabis\w*
+         | kokain\w*
+         | amfetamin\b
+         | ecstasy\b
+         | rusmid+el\w*
+         | rusmidler\w*
+         | stofbrug\w*
+         | euforiserende\s+stof\w*
+         | binge\s*drink\w*
+         | drikker\s+(?:dagligt|meget|alkohol|sig\s+fuld)\b ) ]], "x"),
   },
   -- "svær depression" and its variants (policy: severe depression in text).
   severe_depression_text = regex([[
@@ -73,38 +135,87 @@ return {
   -- Risk flags (policy: self_harm, suicidal_ideation, suicide_attempt, suicide_plan).
   risk = {
     suicide_attempt = regex([[
-        \bselvmordsforsøg\w* | \bsuicid(?:al)?forsøg\w* | \bsuicidalt?\s+forsøg\w*
-      | \bforsøg(?:t|te)\s+(?:\w+\s+){0,2}?(?:at\s+)?(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|slå\s+sig\s+selv\s+ihjel|hænge\s+sig|dræbe\s+sig\s+selv)
-      | \bforsøg\s+på\s+(?:at\s+)?(?:selvmord|begå\s+selvmord|tage\s+sit\s+(?:eget\s+)?liv)
-      | \b(?:tog|taget|indtaget|indtog)\s+(?:en\s+)?(?:\w+\s+)?overdosis | \bsuicidal\w*\s+(?:hensigt|intoksikation)\w* ]], "x"),
+      \b(?: selvmordsforsøg\w*
+         | suicid(?:al)?forsøg\w*
+         | suicidalt?\s+forsøg\w*
+         | forsøg(?:t|te)\s+(?:\w+\s+){0,2}?(?:at\s+)?(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|slå\s+sig\s+selv\s+ihjel|hænge\s+sig|dræbe\s+sig\s+selv)
+         | forsøg\s+på\s+(?:at\s+)?(?:selvmord|begå\s+selvmord|tage\s+sit\s+(?:eget\s+)?liv)
+         | (?:tog|taget|indtaget|indtog)\s+(?:en\s+)?(?:\w+\s+)?overdosis
+         | suicidal\w*\s+(?:hensigt|intoksikation)\w* ) ]], "x"),
     suicide_plan = regex([[
-        \bselvmordsplan\w* | \bsuicid(?:al)?plan\w*
-      | \bplan(?:er|en|erne)?\s+(?:om|for)\s+(?:at\s+)?(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|dø|slå\s+sig\s+selv\s+ihjel|hænge\s+sig)
-      | \bplan\w*\s+for\s+hvordan\s+(?:\w+\s+){0,3}?(?:tage\s+sit\s+(?:eget\s+)?liv|dø|slå\s+sig\s+selv\s+ihjel|begå\s+selvmord)
-      | \bplanlæg\w*\s+(?:\w+\s+)?(?:at\s+)?(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|slå\s+sig\s+selv\s+ihjel|hænge\s+sig)
-      | \bafskedsbrev\w* ]], "x"),
+      \b(?: selvmordsplan\w*
+         | suicid(?:al)?plan\w*
+         | plan(?:er|en|erne)?\s+(?:om|for)\s+(?:at\s+)?(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|dø|slå\s+sig\s+selv\s+ihjel|hænge\s+sig)
+         | plan\w*\s+for\s+hvordan\s+(?:\w+\s+){0,3}?(?:tage\s+sit\s+(?:eget\s+)?liv|dø|slå\s+sig\s+selv\s+ihjel|begå\s+selvmord)
+         | planlæg\w*\s+(?:\w+\s+)?(?:at\s+)?(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|slå\s+sig\s+selv\s+ihjel|hænge\s+sig)
+         | afskedsbrev\w* ) ]], "x"),
     suicidal_ideation = regex([[
-        \bselvmordstank\w* | \bselvmordsovervej\w* | \bselvmordsrisiko\w* | \bselvmordstruende\b | \bsuicidal\w*
-      | \bsuicidtank\w* | \bsuicidrisiko\w* | \bdødsønsk\w* | \bdødstank\w* | \blivslede\w*
-      | \btanker\s+om\s+(?:at\s+)?(?:dø|døden|selvmord|tage\s+sit\s+(?:eget\s+)?liv|ikke\s+at\s+(?:ville\s+)?leve|slå\s+sig\s+selv\s+ihjel)
-      | \bønske\w*\s+(?:om\s+)?(?:at\s+)?(?:dø|være\s+død|ikke\s+at\s+leve|ikke\s+at\s+være\s+her)
-      | \bvil\s+(?:hellere\s+)?(?:ikke\s+leve|dø|være\s+død) | \bikke\s+(?:længere\s+)?(?:vil|ønsker\s+at|orker\s+at)\s+leve ]], "x"),
+      \b(?: selvmordstank\w*
+         | selvmordsovervej\w*
+         | selvmordsrisiko\w*
+         | selvmordstruende\b
+         | suicidal\w*
+         | suicidtank\w*
+         | suicidrisiko\w*
+         | dødsønsk\w*
+         | dødstank\w*
+         | livslede\w*
+         | tanker\s+om\s+(?:at\s+)?(?:dø|døden|selvmord|tage\s+sit\s+(?:eget\s+)?liv|ikke\s+at\s+(?:ville\s+)?leve|slå\s+sig\s+selv\s+ihjel)
+         | ønske\w*\s+(?:om\s+)?(?:at\s+)?(?:dø|være\s+død|ikke\s+at\s+leve|ikke\s+at\s+være\s+her)
+         | vil\s+(?:hellere\s+)?(?:ikke\s+leve|dø|være\s+død)
+         | ikke\s+(?:længere\s+)?(?:vil|ønsker\s+at|orker\s+at)\s+leve ) ]], "x"),
     self_harm = regex([[
-        \bselvskad\w* | \bselvmutil\w* | \bcutt(?:er|ing|ede|et)\b | \bselvdestruktiv\w*
-      | \b(?:skærer|skære|skar|skåret|risper|rispe|ridser|ridse|ridset|brænder|brændt|snitter|snittet)\s+sig\b
-      | \b(?:skærer|skære|skar|skåret|risper|rispe|ridser|ridse|ridset|snitter|snittet|cutter)\s+(?:(?:sig\s+)?(?:selv\s+)?)?(?:i|på)\s+(?:armene|armen|arme|benene|benet|huden|håndled\w*|lårene|låret|maven|underarm\w*|kroppen)
-      | \bslår\s+sig\s+selv\b | \bskader\s+sig\s+selv\b | \bgør\s+skade\s+på\s+sig\s+selv\b ]], "x"),
+      \b(?: selvskad\w*
+         | selvmutil\w*
+         | cutt(?:er|ing|ede|et)\b
+         | selvdestruktiv\w*
+         | (?:skærer|skære|skar|skåret|risper|rispe|ridser|ridse|ridset|brænder|brændt|snitter|snittet)\s+sig\b
+         | (?:skærer|skære|skar|skåret|risper|rispe|ridser|ridse|ridset|snitter|snittet|cutter)\s+(?:(?:sig\s+)?(?:selv\s+)?)?(?:i|på)\s+(?:armene|armen|arme|benene|benet|huden|håndled\w*|lårene|låret|maven|underarm\w*|kroppen)
+         | slår\s+sig\s+selv\b
+         | skader\s+sig\s+selv\b
+         | gør\s+skade\s+på\s+sig\s+selv\b ) ]], "x"),
   },
 
   -- Psychotropic medication (policy definitions), generic and brand names.
   -- Melatonin and non-psychiatric drugs are deliberately absent.
   psychotropic = regex([[
-      \bmet(?:h)?yl(?:ph|f)enidat\w* | \britalin\w* | \bconcerta\b | \bmedikinet\w* | \bequasym\w*
-    | \blisdex(?:amf|amph)etamin\w* | \belvanse\b | \bdex(?:amf|amph)etamin\w* | \battentin\b
-    | \batomoxetin\w* | \bstrattera\b | \bguanfacin\w* | \bintuniv\b
-    | \bsertralin\w* | \bzoloft\b | \bfluoxetin\w* | \bfontex\b | \bprozac\b | \bescitalopram\w* | \bcipralex\b
-    | \bcitalopram\w* | \bvenlafaxin\w* | \befexor\w* | \bduloxetin\w* | \bcymbalta\b
-    | \baripiprazol\w* | \babilify\b | \brisperidon\w* | \brisperdal\b | \bquetiapin\w* | \bseroquel\b
-    | \bolanzapin\w* | \bzyprexa\b | \bli(?:th|t)ium\w* | \bssri\b | \bsnri\b | \bantidepressiv\w*
-    | \bantipsykoti\w* | \bcentralstimulerende\b ]], "x"),
+      \b(?: met(?:h)?yl(?:ph|f)enidat\w*
+         | ritalin\w*
+         | concerta\b
+         | medikinet\w*
+         | equasym\w*
+         | lisdex(?:amf|amph)etamin\w*
+         | elvanse\b
+         | dex(?:amf|amph)etamin\w*
+         | attentin\b
+         | atomoxetin\w*
+         | strattera\b
+         | guanfacin\w*
+         | intuniv\b
+         | sertralin\w*
+         | zoloft\b
+         | fluoxetin\w*
+         | fontex\b
+         | prozac\b
+         | escitalopram\w*
+         | cipralex\b
+         | citalopram\w*
+         | venlafaxin\w*
+         | efexor\w*
+         | duloxetin\w*
+         | cymbalta\b
+         | aripiprazol\w*
+         | abilify\b
+         | risperidon\w*
+         | risperdal\b
+         | quetiapin\w*
+         | seroquel\b
+         | olanzapin\w*
+         | zyprexa\b
+         | li(?:th|t)ium\w*
+         | ssri\b
+         | snri\b
+         | antidepressiv\w*
+         | antipsykoti\w*
+         | centralstimulerende\b ) ]], "x"),
 }

@@ -24,8 +24,8 @@ return {
   -- What ends a negation's reach inside a sentence: a contrast word (men,
   -- dog ...), a new finite clause ("og har ...", ", hun ..."), a semicolon.
   contrast = regex([[
-      \b(?:men|dog|derimod|imidlertid|alligevel|bortset|undtagen|udover)\b
-    | \bog\s+(?:har|er|var|får|fik|viser|beskriver|beskrives|fremstår|virker|lider|oplever|udviser|ses|hun|han|nu)\b
+      \b(?: (?:men|dog|derimod|imidlertid|alligevel|bortset|undtagen|udover)\b
+         | og\s+(?:har|er|var|får|fik|viser|beskriver|beskrives|fremstår|virker|lider|oplever|udviser|ses|hun|han|nu)\b )
     | ,\s*(?:har|er|var|hvor|da|fordi|mens|og|hun|han|som|nu)\b
     | ; ]], "x"),
   -- The clause after a clinical term negates it: "ADHD er afkræftet",
@@ -48,23 +48,31 @@ return {
   -- Family history. A relative followed by what they have ("far har ADHD",
   -- "morbror med skizofreni", "mors depression") starts a clause about them.
   family_start = regex([[
-      \b]] .. REL .. [[(?:\s*(?:,|og|samt)?\s*]] .. REL .. [[)*
+    \b(?:
+        ]] .. REL .. [[(?:\s*(?:,|og|samt)?\s*]] .. REL .. [[)*
         (?:\s+(?:også|selv|tidligere|formentlig|muligvis|ligeledes|sandsynligvis|angiveligt|vist|begge|i\s+mange\s+år))*
         \s+(?:har|havde|med|lider|led|fik|får|tager|diagnosticeret|behandles|behandlet
              |er\s+(?:diagnosticeret|kendt|i\s+behandling|behandlet|udredt|tidligere|selv|også)
              |blev\s+(?:diagnosticeret|udredt|behandlet))\b
-    | \b]] .. RELPOSS .. [[\s
-    | \b(?:begge\s+forældre\s+har|forældrene\s+har\s+begge|en\s+af\s+forældrene|den\s+ene\s+forælder)\b ]], "x"),
+      | ]] .. RELPOSS .. [[\s
+      | (?:begge\s+forældre\s+har|forældrene\s+har\s+begge|en\s+af\s+forældrene|den\s+ene\s+forælder)\b ) ]], "x"),
   -- Markers that make their whole clause family history ("i familien").
   family_clause = regex([[
-      \bi\s+(?:den\s+)?(?:nære\s+|nærmeste\s+|biologiske\s+)?famili(?:en|e)\b
-    | \bfamiliær\w* | \bfamiliært\b | \barvelig\w* | \bdisposition\w* | \bdisponeret\b
-    | \bfamilie(?:historie|anamnese|belastning)\w* | \bhereditet\w* | \bi\s+slægten\b ]], "x"),
+      \b(?: i\s+(?:den\s+)?(?:nære\s+|nærmeste\s+|biologiske\s+)?famili(?:en|e)\b
+         | familiær\w*
+         | familiært\b
+         | arvelig\w*
+         | disposition\w*
+         | disponeret\b
+         | familie(?:historie|anamnese|belastning)\w*
+         | hereditet\w*
+         | i\s+slægten\b ) ]], "x"),
   -- What ends a family clause: the child becomes the subject again.
   family_end = regex([[
-      \b(?:men|dog|mens|hvorimod|derimod|at|om|hvordan|fordi|pga|grundet|idet|drengen|pigen|barnet|sønnen|datteren
+      \b(?: (?:men|dog|mens|hvorimod|derimod|at|om|hvordan|fordi|pga|grundet|idet|drengen|pigen|barnet|sønnen|datteren
           |hans|hendes|drengens|pigens|barnets|sønnens|datterens|han|hun|patienten|pt|vedkommende)\b
-    | \bden\s+unge\b | [;:(] ]], "x"),
+         | den\s+unge\b )
+    | [;:(] ]], "x"),
   -- A term followed by where it sits in the family: "ADHD hos far",
   -- "depression og angst i familien". Anchored at the end of the term.
   family_post = regex([[
@@ -104,20 +112,20 @@ return {
 
   -- Documents (step 6).
   cognitive = regex([[
-      \b(?:wisc|wppsi|wais|leiter)\w*
-    | \bkognitiv\w*\s+(?:\w+\s+)?(?:vurdering|undersøgelse|udredning|test|testning|screening|profil|evnevurdering)\w*
-    | \bkognitivt?\s+(?:testet|undersøgt|vurderet|udredt)
-    | \bevne(?:test|undersøgelse|måling|vurdering|testning)\w*
-    | \bintelligens(?:test|måling|undersøgelse|testning)\w*
-    | \bpsykolog(?:isk)?\s*test\w*
-    | \b(?:fsiq|iq|ik)(?:-?(?:niveau|score|værdi)\w*)?\b[\s:=]*(?:(?:på|er|var|af|ca\.?|omkring|målt\s+til|svarende\s+til)\s*)*\d{2,3}\b ]], "x"),
+      \b(?: (?:wisc|wppsi|wais|leiter)\w*
+         | kognitiv\w*\s+(?:\w+\s+)?(?:vurdering|undersøgelse|udredning|test|testning|screening|profil|evnevurdering)\w*
+         | kognitivt?\s+(?:testet|undersøgt|vurderet|udredt)
+         | evne(?:test|undersøgelse|måling|vurdering|testning)\w*
+         | intelligens(?:test|måling|undersøgelse|testning)\w*
+         | psykolog(?:isk)?\s*test\w*
+         | (?:fsiq|iq|ik)(?:-?(?:niveau|score|værdi)\w*)?\b[\s:=]*(?:(?:på|er|var|af|ca\.?|omkring|målt\s+til|svarende\s+til)\s*)*\d{2,3}\b ) ]], "x"),
   ppv = regex([[
-      \bppv\b
-    | \bp(?:æ|ae)d(?:agogisk)?\.?\s*[-–/]?\s*psyk(?:ologisk)?\.?\s+(?:vurdering|udtalelse)\w*
-    | \bppr[-\s]*(?:udtalelse|vurdering|rapport|beskrivelse|notat|statusbeskrivelse)\w*
-    | \b(?:udtalelse|vurdering|rapport|beskrivelse)\w*\s+(?:fra|af|udarbejdet\s+af)\s+(?:kommunens\s+)?ppr\b
-    | \bppr\s*(?:'s|s)\s+(?:vurdering|udtalelse|beskrivelse)\w*
-    | \bppr\s+har\s+(?:(?!(?:ikke|ej|aldrig|endnu)\b)\w+\s+){0,2}?(?:vurderet|udarbejdet|beskrevet|lavet|foretaget|udfærdiget|skrevet) ]], "x"),
+      \b(?: ppv\b
+         | p(?:æ|ae)d(?:agogisk)?\.?\s*[-–/]?\s*psyk(?:ologisk)?\.?\s+(?:vurdering|udtalelse)\w*
+         | ppr[-\s]*(?:udtalelse|vurdering|rapport|beskrivelse|notat|statusbeskrivelse)\w*
+         | (?:udtalelse|vurdering|rapport|beskrivelse)\w*\s+(?:fra|af|udarbejdet\s+af)\s+(?:kommunens\s+)?ppr\b
+         | ppr\s*(?:'s|s)\s+(?:vurdering|udtalelse|beskrivelse)\w*
+         | ppr\s+har\s+(?:(?!(?:ikke|ej|aldrig|endnu)\b)\w+\s+){0,2}?(?:vurderet|udarbejdet|beskrevet|lavet|foretaget|udfærdiget|skrevet) ) ]], "x"),
   -- IQ value; capture 1 is the number (policy step 7: "IQ 62", "samlet IK 65").
   iq = regex([[
       \b(?:fsiq|iq|ik|samlet\s+ik|samlet\s+iq|total[-\s]?ik|totalik|helheds-?ik|fuldskala-?iq)(?:-?(?:niveau|score|værdi)\w*)?\b
@@ -126,38 +134,45 @@ return {
   -- Consent of both custodians, stated positively; "ikke/kun/mangler" inside
   -- the phrase breaks it ("kun mor har givet samtykke" is no consent).
   consent = regex([[
-      \b(?:begge|både\s+mor\s+og\s+far|både\s+far\s+og\s+mor|mor\s+og\s+far|far\s+og\s+mor|forældremyndighedsindehaverne|forældrene)\b
+      \b(?: (?:begge|både\s+mor\s+og\s+far|både\s+far\s+og\s+mor|mor\s+og\s+far|far\s+og\s+mor|forældremyndighedsindehaverne|forældrene)\b
         (?:(?!\b(?:ikke|ej|uden|kun|mangler|alene|uenige?)\b)[^.!?\n]){0,80}?
         \b(?:indforstå\w*|samtyk\w*|enig(?:e|t)?\b|accept\w*|godkend\w*|giver\s+lov|givet\s+lov|tilslut\w*|underskrevet|underskrevne|bakker\s+op|er\s+med\s+på|informeret\s+og\s+enige)
-    | \bsamtykke\w*\s+(?:\w+\s+){0,3}?(?:fra|af)\s+(?:begge|både)\b(?:\s+(?:forældre\w*|forældremyndighedsindehavere|parter|indehavere\s+af\s+forældremyndigheden|mor\s+og\s+far|far\s+og\s+mor))?
-    | \b(?:indforstå\w*|enige)\s+(?:\w+\s+){0,2}?(?:begge|både)\b
-    | \bbegge\s+(?:forældre\w*|forældremyndighedsindehavere|parter|indehavere\s+af\s+forældremyndigheden)\s+(?:\w+\s+){0,2}?ønsker\b ]], "x"),
+         | samtykke\w*\s+(?:\w+\s+){0,3}?(?:fra|af)\s+(?:begge|både)\b(?:\s+(?:forældre\w*|forældremyndighedsindehavere|parter|indehavere\s+af\s+forældremyndigheden|mor\s+og\s+far|far\s+og\s+mor))?
+         | (?:indforstå\w*|enige)\s+(?:\w+\s+){0,2}?(?:begge|både)\b
+         | begge\s+(?:forældre\w*|forældremyndighedsindehavere|parter|indehavere\s+af\s+forældremyndigheden)\s+(?:\w+\s+){0,2}?ønsker\b ) ]], "x"),
   custody_joint = regex([[
-      \bfælles\s+(?:forældre)?myndighed\w* | \bforældremyndigheden\s+er\s+fælles\b
-    | \bdeler\s+forældremyndighed\w* | \bbegge\s+forældre\s+har\s+forældremyndighed\w* ]], "x"),
+      \b(?: fælles\s+(?:forældre)?myndighed\w*
+         | forældremyndigheden\s+er\s+fælles\b
+         | deler\s+forældremyndighed\w*
+         | begge\s+forældre\s+har\s+forældremyndighed\w* ) ]], "x"),
   custody_placed = regex([[
-      \b(?:døgn|tvangs|frivilligt\s+)?anbragt\w* | \banbringelse\w* | \bplejefamilie\w* | \bplejeforældre\w*
-    | \bopholdssted\w* | \bdøgninstitution\w* | \bfamiliepleje\w* ]], "x"),
+      \b(?: (?:døgn|tvangs|frivilligt\s+)?anbragt\w*
+         | anbringelse\w*
+         | plejefamilie\w*
+         | plejeforældre\w*
+         | opholdssted\w*
+         | døgninstitution\w*
+         | familiepleje\w* ) ]], "x"),
   -- Earlier contact with child and adolescent psychiatry.
   previous_contact = regex([[
-      \b(?:tidligere|kendt|tilknyttet|været|forløb|udredt|afsluttet|indlagt|behandlet|fulgt|følges|set|vurderet|diagnosticeret)\b
+      \b(?: (?:tidligere|kendt|tilknyttet|været|forløb|udredt|afsluttet|indlagt|behandlet|fulgt|følges|set|vurderet|diagnosticeret)\b
         (?:[^\S\n]+[^\s,.;:!?]+){0,5}?[^\S\n]+(?:i|på|ved|hos|af|til|med|fra|i\s+regi\s+af)[^\S\n]+(?:\w+[^\S\n]+)?]] .. BUC .. [[\b
-    | \btidligere\s+(?:\w+\s+){0,2}?(?:kontakt|forløb)\w*\s*[:=-]?\s*(?:med\s+|til\s+|i\s+|på\s+)?]] .. BUC .. [[\b
-    | \b]] .. BUC .. [[[-\s]*(?:kontakt|forløb)\w*\s+(?:tidligere|i\s+(?:19|20)\d\d|fra\s+(?:19|20)\d\d)
-    | \btidligere\s+(?:\w+\s+)?(?:børne-?\s*og\s+ungdoms|børne)?psykiatrisk\w*\s+(?:kontakt|forløb|udredning|behandling|indlæggelse|vurdering)
-    | \bkendt\s+(?:i|på|af|ved|hos)\s+(?:\w+\s+)?(?:børne\w*\s+)?psykiatri\w* ]], "x"),
+         | tidligere\s+(?:\w+\s+){0,2}?(?:kontakt|forløb)\w*\s*[:=-]?\s*(?:med\s+|til\s+|i\s+|på\s+)?]] .. BUC .. [[\b
+         | ]] .. BUC .. [[[-\s]*(?:kontakt|forløb)\w*\s+(?:tidligere|i\s+(?:19|20)\d\d|fra\s+(?:19|20)\d\d)
+         | tidligere\s+(?:\w+\s+)?(?:børne-?\s*og\s+ungdoms|børne)?psykiatrisk\w*\s+(?:kontakt|forløb|udredning|behandling|indlæggelse|vurdering)
+         | kendt\s+(?:i|på|af|ved|hos)\s+(?:\w+\s+)?(?:børne\w*\s+)?psykiatri\w* ) ]], "x"),
 
   -- Measurements; capture 1 (and 2 for metres) is the value, decimal comma or dot.
   bmi = regex([[\bbmi\b[\s:=]*(?:(?:på|er|var|nu|ca\.?|af|omkring|kun|aktuelt|målt\s+til)\s*)*(\d{1,2}(?:[.,]\d{1,2})?)]], "x"),
   weight = regex([[
       \b(?:vægt(?:en)?|vejer|vejede|kropsvægt(?:en)?)\b[\s:=]*(?:(?:er|var|på|nu|ca\.?|kun|omkring|aktuelt|målt\s+til)\s*)*(\d{1,3}(?:[.,]\d{1,2})?)\s*kg\b ]], "x"),
   height = regex([[
-      \b(?:højde(?:n)?|måler|er)\b[\s:=]*(?:(?:er|var|på|nu|ca\.?|omkring|målt\s+til)\s*)*(\d{2,3}(?:[.,]\d)?)\s*cm\b
-    | \b(\d{2,3}(?:[.,]\d)?)\s*cm\s+høj\b
-    | \b(?:højde(?:n)?|måler)\b[\s:=]*(?:(?:er|var|på|nu|ca\.?|omkring)\s*)*([12][.,]\d{1,2})\s*m\b
-    | \b(1\d\d(?:[.,]\d)?)\s*cm\b ]], "x"),
+      \b(?: (?:højde(?:n)?|måler|er)\b[\s:=]*(?:(?:er|var|på|nu|ca\.?|omkring|målt\s+til)\s*)*(\d{2,3}(?:[.,]\d)?)\s*cm\b
+         | (\d{2,3}(?:[.,]\d)?)\s*cm\s+høj\b
+         | (?:højde(?:n)?|måler)\b[\s:=]*(?:(?:er|var|på|nu|ca\.?|omkring)\s*)*([12][.,]\d{1,2})\s*m\b
+         | (1\d\d(?:[.,]\d)?)\s*cm\b ) ]], "x"),
   -- Weight loss in percent (capture 1) or kilograms (capture 2).
   weight_loss = regex([[
-      \b(?:vægttab(?:et)?|tabt\s+sig|tabt|vægtreduktion|taget\s+af|vægtfald)\b[\s:=]*(?:(?:på|sig|med|ca\.?|omkring|over|hele)\s*)*(\d{1,2}(?:[.,]\d)?)\s*(?:%|procent)
-    | \b(?:vægttab(?:et)?|tabt\s+sig|tabt|taget\s+af|vægtfald)\b[\s:=]*(?:(?:på|sig|med|ca\.?|omkring|over)\s*)*(\d{1,2}(?:[.,]\d)?)\s*kg\b ]], "x"),
+      \b(?: (?:vægttab(?:et)?|tabt\s+sig|tabt|vægtreduktion|taget\s+af|vægtfald)\b[\s:=]*(?:(?:på|sig|med|ca\.?|omkring|over|hele)\s*)*(\d{1,2}(?:[.,]\d)?)\s*(?:%|procent)
+         | (?:vægttab(?:et)?|tabt\s+sig|tabt|taget\s+af|vægtfald)\b[\s:=]*(?:(?:på|sig|med|ca\.?|omkring|over)\s*)*(\d{1,2}(?:[.,]\d)?)\s*kg\b ) ]], "x"),
 }

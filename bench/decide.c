@@ -1,0 +1,899 @@
+/*
+** decide.c — triage-bench: the decide phase of the engine, timed alone.
+** Referrals are parsed into memory first (untimed, in chunks for big files);
+** then only triage_decide runs, with history kept in memory, so that no
+** JSON parsing and no SQLite I/O is in the figure. See bench/README.md.
+*/
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <getopt.h>
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decision.h"
+#include "referral.h"
+#include "rules.h"
+#include "store.h"
+#include "triage.h"
+
+#define BN_MAX_THREADS 64
+
+static const char HELP[] =
+    "usage: triage-bench [--rules DIR] [--reps N] [--threads N] [--chunk N]\n"
+    "                    [--empty] [--breakdown] [--json] REFERRALS.jsonl\n"
+    "\n"
+    "Parse every referral of a JSON Lines file into memory (untimed), then time\n"
+    "triage_decide over all of them, one decider per thread, history kept in\n"
+    "memory (a child's earlier decisions, as `triage run` would see them).\n"
+    "Prints referrals/s (min/median/max over the repetitions), per-referral\n"
+    "latency p50/p99, the rule set's reload time and peak RSS.\n"
+    "\n"
+    "  --rules DIR    rule set (default: rules)\n"
+    "  --reps N       repetitions of the decide phase (default 5)\n"
+    "  --threads N    deciders on N threads, referrals split by child (default 1)\n"
+    "  --chunk N      referrals held in memory at once (default 200000); a file\n"
+    "                 larger than one chunk is re-read for every repetition\n"
+    "  --empty        decide with a one-rule rule set instead (the engine's floor)\n"
+    "  --breakdown    also measure where the time goes: empty rule set, regex,\n"
+    "                 JSON parse, SQLite store/read/history/decision write\n"
+    "  --json         last line: the figures as one flat JSON object\n";
+
+/* ------------------------------------------------------------------ time */
+
+static double bn_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int bn_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int bn_cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts v. */
+static double bn_median(double *v, int n)
+{
+    if (n <= 0)
+        return 0;
+    qsort(v, (size_t)n, sizeof *v, bn_cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double bn_peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;   /* KiB on Linux */
+}
+
+/* ----------------------------------------------------------------- regex */
+
+/* The engine's pcre2_match calls come here (linked with
+** -Wl,--wrap=pcre2_match_8), so --breakdown can time regex matching without
+** touching the engine. Off, it costs one branch per match. */
+int __real_pcre2_match_8(const pcre2_code *code, PCRE2_SPTR subject, PCRE2_SIZE length,
+                         PCRE2_SIZE offset, uint32_t options, pcre2_match_data *md,
+                         pcre2_match_context *mc);
+int __wrap_pcre2_match_8(const pcre2_code *code, PCRE2_SPTR subject, PCRE2_SIZE length,
+                         PCRE2_SIZE offset, uint32_t options, pcre2_match_data *md,
+                         pcre2_match_context *mc);
+
+static int bn_rx_on;             /* timing enabled (single thread only) */
+static double bn_rx_seconds;
+static long bn_rx_calls;
+
+int __wrap_pcre2_match_8(const pcre2_code *code, PCRE2_SPTR subject, PCRE2_SIZE length,
+                         PCRE2_SIZE offset, uint32_t options, pcre2_match_data *md,
+                         pcre2_match_context *mc)
+{
+    if (!bn_rx_on)
+        return __real_pcre2_match_8(code, subject, length, offset, options, md, mc);
+    double t0 = bn_now();
+    int rc = __real_pcre2_match_8(code, subject, length, offset, options, md, mc);
+    bn_rx_seconds += bn_now() - t0;
+    bn_rx_calls++;
+    return rc;
+}
+
+/* What one bn_now() pair costs, to take out of timed regions of a few
+** hundred nanoseconds. */
+static double bn_timer_cost(void)
+{
+    double best = 1;
+    for (int k = 0; k < 5; k++) {
+        double t0 = bn_now(), x = 0;
+        for (int i = 0; i < 100000; i++)
+            x += bn_now() - bn_now();
+        double per = (bn_now() - t0) / 100000 / 2;
+        if (per < best)
+            best = per;
+        (void)x;
+    }
+    return best;
+}
+
+/* --------------------------------------------------- history in memory */
+
+/* A child's decided referrals, newest first by chains through `prev`: what
+** st_history would find in a store the run loop keeps writing to. */
+typedef struct bh_entry {
+    int32_t received;
+    int8_t outcome, target;       /* triage_outcome; target index, -1 null */
+    uint32_t prev;                /* index + 1 of the child's previous entry */
+    uint32_t id;                  /* offset in ids */
+} bh_entry;
+
+typedef struct bh_slot {
+    uint64_t key;                 /* CPR as a number + 1; 0 = empty */
+    uint32_t last;                /* index + 1 of the newest entry */
+} bh_slot;
+
+typedef struct bn_hist {
+    bh_slot *slots;
+    size_t nslots, used;
+    bh_entry *e;
+    size_t ne, cape;
+    char *ids;
+    size_t nids, capids;
+    long lookups;
+} bn_hist;
+
+static uint64_t bh_key(const char *cpr)
+{
+    uint64_t k = 0;
+    for (int i = 0; i < 10; i++)
+        k = k * 10 + (uint64_t)(cpr[i] - '0');
+    return k + 1;
+}
+
+static bh_slot *bh_find(bn_hist *h, uint64_t key)
+{
+    size_t s = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (h->nslots - 1);
+    while (h->slots[s].key && h->slots[s].key != key)
+        s = (s + 1) & (h->nslots - 1);
+    return &h->slots[s];
+}
+
+static void bh_reset(bn_hist *h)
+{
+    if (h->slots)
+        memset(h->slots, 0, h->nslots * sizeof *h->slots);
+    h->used = h->ne = h->nids = 0;
+    h->lookups = 0;
+}
+
+static void bh_free(bn_hist *h)
+{
+    free(h->slots);
+    free(h->e);
+    free(h->ids);
+    memset(h, 0, sizeof *h);
+}
+
+static void *bh_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap : 1024;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(p, c * size);
+    if (!q) {
+        fprintf(stderr, "triage-bench: out of memory\n");
+        exit(1);
+    }
+    *cap = c;
+    return q;
+}
+
+static void bh_add(bn_hist *h, const triage_referral *r, const triage_decision *d)
+{
+    if (!r->cpr[0])
+        return;
+    if ((h->used + 1) * 2 > h->nslots) {           /* rehash at half full */
+        bh_slot *old = h->slots;
+        size_t n = h->nslots;
+        h->nslots = n ? n * 2 : 4096;
+        h->slots = calloc(h->nslots, sizeof *h->slots);
+        if (!h->slots) {
+            fprintf(stderr, "triage-bench: out of memory\n");
+            exit(1);
+        }
+        for (size_t i = 0; i < n; i++)
+            if (old[i].key)
+                *bh_find(h, old[i].key) = old[i];
+        free(old);
+    }
+    size_t idlen = strlen(r->id) + 1;
+    h->ids = bh_grow(h->ids, &h->capids, h->nids + idlen, 1);
+    h->e = bh_grow(h->e, &h->cape, h->ne + 1, sizeof *h->e);
+    bh_slot *s = bh_find(h, bh_key(r->cpr));
+    if (!s->key) {
+        s->key = bh_key(r->cpr);
+        s->last = 0;
+        h->used++;
+    }
+    bh_entry *e = &h->e[h->ne];
+    e->received = r->received;
+    e->outcome = (int8_t)d->outcome;
+    e->target = (int8_t)d->target;
+    e->prev = s->last;
+    e->id = (uint32_t)h->nids;
+    memcpy(h->ids + h->nids, r->id, idlen);
+    h->nids += idlen;
+    s->last = (uint32_t)++h->ne;
+}
+
+/* rl_history_fn: the same contract as st_history. */
+static int bh_history(void *ud, const triage_referral *r, const char *hash,
+                      st_prior *out, int max)
+{
+    bn_hist *h = ud;
+    h->lookups++;
+    if (!r->cpr[0] || !h->slots)
+        return 0;
+    bh_slot *s = bh_find(h, bh_key(r->cpr));
+    if (!s->key)
+        return 0;
+    uint32_t pick[256];
+    int n = 0;
+    for (uint32_t i = s->last; i; i = h->e[i - 1].prev) {
+        const bh_entry *e = &h->e[i - 1];
+        if (e->received < r->received ||
+            (e->received == r->received && strcmp(h->ids + e->id, r->id) < 0)) {
+            if (n < 256)
+                pick[n] = i - 1;
+            n++;
+        }
+    }
+    /* pick[] is newest first; out[] is oldest first. */
+    int k = n < 256 ? n : 256;
+    for (int j = 0; j < k && j < max; j++) {
+        const bh_entry *e = &h->e[pick[k - 1 - j]];
+        snprintf(out[j].id, sizeof out[j].id, "%s", h->ids + e->id);
+        out[j].received = e->received;
+        snprintf(out[j].outcome, sizeof out[j].outcome, "%s",
+                 e->outcome >= 0 ? triage_outcome_name((triage_outcome)e->outcome) : "");
+        snprintf(out[j].target, sizeof out[j].target, "%s",
+                 e->target >= 0 ? dc_target_names[e->target] : "");
+    }
+    (void)hash;
+    return n;
+}
+
+/* ------------------------------------------------------------ referrals */
+
+typedef struct bn_input {
+    const char *path;
+    FILE *f;
+    char *line;
+    size_t cap;
+    long lineno;
+    triage_referral **r;
+    int n, max;
+    long invalid;
+    int whole;                    /* the chunk holds the whole file */
+    double parse_seconds;         /* of the last fill */
+} bn_input;
+
+static void bn_input_clear(bn_input *in)
+{
+    for (int i = 0; i < in->n; i++)
+        triage_referral_free(in->r[i]);
+    in->n = 0;
+}
+
+static int bn_input_rewind(bn_input *in)
+{
+    if (in->f)
+        fclose(in->f);
+    in->f = fopen(in->path, "r");
+    if (!in->f) {
+        fprintf(stderr, "triage-bench: cannot read '%s': %s\n", in->path, strerror(errno));
+        return -1;
+    }
+    in->lineno = 0;
+    return 0;
+}
+
+/* Parse up to one chunk into memory. Returns how many referrals it holds. */
+static int bn_input_fill(bn_input *in)
+{
+    bn_input_clear(in);
+    double t0 = bn_now();
+    ssize_t len;
+    while (in->n < in->max && (len = getline(&in->line, &in->cap, in->f)) >= 0) {
+        in->lineno++;
+        while (len > 0 && (in->line[len - 1] == '\n' || in->line[len - 1] == '\r'))
+            len--;
+        if (len == 0)
+            continue;
+        triage_error err;
+        triage_referral *r = triage_referral_parse(in->line, (size_t)len, in->path,
+                                                   in->lineno, &err);
+        if (!r) {
+            if (in->invalid++ < 3)
+                fprintf(stderr, "triage-bench: skipped: %s\n", err.text);
+            continue;
+        }
+        in->r[in->n++] = r;
+    }
+    in->parse_seconds = bn_now() - t0;
+    return in->n;
+}
+
+/* ------------------------------------------------------------- deciding */
+
+typedef struct bn_worker {
+    triage_decider *dc;
+    bn_hist hist;
+    triage_referral **r;          /* this worker's share of the chunk */
+    int n, cap;
+    float *lat;                   /* per-referral µs, or NULL */
+    long done, oom;
+    long outcomes[5];
+    triage_decision **keep;       /* decisions kept (breakdown), or NULL */
+} bn_worker;
+
+__attribute__((noinline)) static void *bn_work(void *arg)
+{
+    bn_worker *w = arg;
+    for (int i = 0; i < w->n; i++) {
+        const triage_referral *r = w->r[i];
+        double t0 = w->lat ? bn_now() : 0;
+        triage_decision *d = triage_decide(w->dc, r, 0);
+        if (w->lat)
+            w->lat[w->done] = (float)((bn_now() - t0) * 1e6);
+        w->done++;
+        if (!d) {
+            w->oom++;
+            continue;
+        }
+        w->outcomes[d->outcome]++;
+        bh_add(&w->hist, r, d);
+        if (w->keep)
+            w->keep[i] = d;
+        else
+            triage_decision_free(d);
+    }
+    return NULL;
+}
+
+static uint64_t bn_fnv(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+    return h;
+}
+
+/* Split the chunk by child over the workers and decide it. Returns the wall
+** time of deciding alone. */
+static double bn_decide_chunk(bn_input *in, bn_worker *w, int nw)
+{
+    for (int k = 0; k < nw; k++)
+        w[k].n = 0;
+    for (int i = 0; i < in->n; i++) {
+        const triage_referral *r = in->r[i];
+        int k = nw == 1 ? 0 : (int)(bn_fnv(r->cpr[0] ? r->cpr : r->id) % (uint64_t)nw);
+        if (w[k].n == w[k].cap) {
+            w[k].cap = w[k].cap ? w[k].cap * 2 : 1024;
+            w[k].r = realloc(w[k].r, (size_t)w[k].cap * sizeof *w[k].r);
+            if (!w[k].r) {
+                fprintf(stderr, "triage-bench: out of memory\n");
+                exit(1);
+            }
+        }
+        w[k].r[w[k].n++] = in->r[i];
+    }
+    pthread_t tid[BN_MAX_THREADS];
+    double t0 = bn_now();
+    for (int k = 1; k < nw; k++)
+        if (pthread_create(&tid[k], NULL, bn_work, &w[k]) != 0) {
+            fprintf(stderr, "triage-bench: cannot start a thread\n");
+            exit(1);
+        }
+    bn_work(&w[0]);
+    for (int k = 1; k < nw; k++)
+        pthread_join(tid[k], NULL);
+    return bn_now() - t0;
+}
+
+/* ------------------------------------------------------------ rule sets */
+
+/* A rule set of one rule that decides at once: what the engine costs with
+** no policy in it (state reset, r/f/d, one when and one action call). */
+static char bn_floor_dir[64];
+
+static const char *bn_floor_rules(void)
+{
+    static const char rule[] =
+        "-- 00-floor.lua: one rule that decides at once (triage-bench --empty)\n"
+        "rule { id = \"FLOOR-01\", title = \"decide at once\",\n"
+        "  when = function(r, f, d) return true end,\n"
+        "  action = function(r, f, d) d:decide{ outcome = \"manual_review\" } end }\n";
+    snprintf(bn_floor_dir, sizeof bn_floor_dir, "/tmp/triage-bench-floor-XXXXXX");
+    if (!mkdtemp(bn_floor_dir))
+        return NULL;
+    char path[128];
+    snprintf(path, sizeof path, "%s/00-floor.lua", bn_floor_dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return NULL;
+    fputs(rule, f);
+    fclose(f);
+    return bn_floor_dir;
+}
+
+static void bn_floor_remove(void)
+{
+    if (!bn_floor_dir[0])
+        return;
+    char path[128];
+    snprintf(path, sizeof path, "%s/00-floor.lua", bn_floor_dir);
+    unlink(path);
+    rmdir(bn_floor_dir);
+    bn_floor_dir[0] = 0;
+}
+
+static triage_ruleset *bn_load(const char *dir)
+{
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    if (!rs)
+        fprintf(stderr, "triage-bench: %s\n", err.text);
+    return rs;
+}
+
+/* Milliseconds to load the rule set and build its first decider; median. */
+static double bn_reload_ms(const char *dir, int reps)
+{
+    double v[32];
+    int n = 0;
+    for (int i = 0; i < reps && n < 32; i++) {
+        double t0 = bn_now();
+        triage_ruleset *rs = bn_load(dir);
+        if (!rs)
+            return -1;
+        triage_error err;
+        triage_decider *dc = triage_decider_new(rs, NULL, &err);
+        double t = bn_now() - t0;
+        if (!dc)
+            return -1;
+        triage_decider_free(dc);
+        triage_ruleset_release(rs);
+        v[n++] = t * 1e3;
+    }
+    return bn_median(v, n);
+}
+
+/* ---------------------------------------------------------------- passes */
+
+typedef struct bn_pass {
+    int reps;
+    double *per_s;                /* referrals/s of each repetition */
+    double *p50, *p99;            /* µs of each repetition (one thread) */
+    long referrals;               /* per repetition */
+    long outcomes[5];
+} bn_pass;
+
+static int bn_workers_new(bn_worker *w, int nw, triage_ruleset *rs)
+{
+    for (int k = 0; k < nw; k++) {
+        memset(&w[k], 0, sizeof w[k]);
+        triage_error err;
+        w[k].dc = triage_decider_new(rs, NULL, &err);
+        if (!w[k].dc) {
+            fprintf(stderr, "triage-bench: %s\n", err.text);
+            return -1;
+        }
+        rl_set_history(w[k].dc, bh_history, &w[k].hist);
+    }
+    return 0;
+}
+
+static void bn_workers_free(bn_worker *w, int nw)
+{
+    for (int k = 0; k < nw; k++) {
+        triage_decider_free(w[k].dc);
+        bh_free(&w[k].hist);
+        free(w[k].r);
+        free(w[k].lat);
+    }
+}
+
+/* Decide the whole input reps times on nw threads. */
+static int bn_run_pass(bn_input *in, triage_ruleset *rs, int nw, int reps, bn_pass *p)
+{
+    bn_worker w[BN_MAX_THREADS];
+    if (bn_workers_new(w, nw, rs) != 0)
+        return -1;
+    memset(p, 0, sizeof *p);
+    p->reps = reps;
+    p->per_s = calloc((size_t)reps, sizeof *p->per_s);
+    p->p50 = calloc((size_t)reps, sizeof *p->p50);
+    p->p99 = calloc((size_t)reps, sizeof *p->p99);
+    float *lat = NULL;
+    size_t latcap = 0;
+    for (int rep = 0; rep < reps; rep++) {
+        double secs = 0;
+        long n = 0;
+        for (int k = 0; k < nw; k++) {
+            bh_reset(&w[k].hist);
+            w[k].done = 0;
+            memset(w[k].outcomes, 0, sizeof w[k].outcomes);
+        }
+        if (!in->whole && bn_input_rewind(in) != 0)
+            return -1;
+        for (;;) {
+            if (!in->whole && bn_input_fill(in) == 0)
+                break;
+            if (nw == 1) {                      /* latency: one thread only */
+                if (latcap < (size_t)(w[0].done + in->n)) {
+                    latcap = (size_t)(w[0].done + in->n);
+                    lat = realloc(lat, latcap * sizeof *lat);
+                }
+                w[0].lat = lat;
+            }
+            secs += bn_decide_chunk(in, w, nw);
+            n += in->n;
+            w[0].lat = NULL;
+            if (in->whole)
+                break;
+        }
+        p->referrals = n;
+        p->per_s[rep] = secs > 0 ? n / secs : 0;
+        if (nw == 1 && w[0].done > 0) {
+            qsort(lat, (size_t)w[0].done, sizeof *lat, bn_cmp_float);
+            p->p50[rep] = lat[(size_t)(w[0].done * 50 / 100)];
+            p->p99[rep] = lat[(size_t)(w[0].done * 99 / 100)];
+        }
+        memset(p->outcomes, 0, sizeof p->outcomes);
+        for (int k = 0; k < nw; k++)
+            for (int o = 0; o < 5; o++)
+                p->outcomes[o] += w[k].outcomes[o];
+    }
+    free(lat);
+    bn_workers_free(w, nw);
+    return 0;
+}
+
+/* Median rate in referrals/s, min and max. */
+static void bn_rates(bn_pass *p, double *mn, double *med, double *mx)
+{
+    double *v = malloc((size_t)p->reps * sizeof *v);
+    memcpy(v, p->per_s, (size_t)p->reps * sizeof *v);
+    *med = bn_median(v, p->reps);
+    *mn = v[0];
+    *mx = v[p->reps - 1];
+    free(v);
+}
+
+static void bn_pass_free(bn_pass *p)
+{
+    free(p->per_s);
+    free(p->p50);
+    free(p->p99);
+}
+
+/* ------------------------------------------------------------- breakdown */
+
+typedef struct bn_breakdown {
+    long n;                       /* referrals measured (first chunk) */
+    double parse_us;              /* JSON parse + validation */
+    double empty_us;              /* decide, one-rule rule set */
+    double full_us;               /* decide, the rule set, timing on */
+    double regex_us, regex_calls; /* inside pcre2_match, per referral */
+    double history_lookups;       /* r:history() calls per referral */
+    double store_put_us;          /* triage_store_put, one transaction */
+    double store_read_us;         /* triage_store_each_undecided, incl. parse */
+    double sqlite_decide_us;      /* decide with history from SQLite */
+    double decision_write_us;     /* triage_store_put_decision, one transaction */
+    double timer_ns;
+} bn_breakdown;
+
+static int bn_each(void *ud, triage_referral *r)
+{
+    (*(long *)ud)++;
+    triage_referral_free(r);
+    return 0;
+}
+
+/* Best of reps passes over the chunk with one decider; µs per referral. */
+static double bn_decide_us(bn_input *in, triage_ruleset *rs, triage_store *st, int reps,
+                           triage_decision **keep)
+{
+    double best = 1e30;
+    for (int rep = 0; rep < reps; rep++) {
+        bn_worker w;
+        memset(&w, 0, sizeof w);
+        triage_error err;
+        w.dc = triage_decider_new(rs, st, &err);
+        if (!w.dc) {
+            fprintf(stderr, "triage-bench: %s\n", err.text);
+            return -1;
+        }
+        if (!st)
+            rl_set_history(w.dc, bh_history, &w.hist);
+        w.keep = rep == reps - 1 ? keep : NULL;
+        double t = bn_decide_chunk(in, &w, 1);
+        if (t < best)
+            best = t;
+        bn_workers_free(&w, 1);
+    }
+    return best * 1e6 / in->n;
+}
+
+/* JSON parse + validation per referral in steady state (the first fill also
+** pays for page faults): the first n lines read into memory, then parsed and
+** freed; the best of two passes. */
+static double bn_parse_us(bn_input *in, long n)
+{
+    if (bn_input_rewind(in) != 0)
+        return -1;
+    char **lines = calloc((size_t)n, sizeof *lines);
+    size_t *lens = calloc((size_t)n, sizeof *lens);
+    long k = 0;
+    ssize_t len;
+    while (k < n && (len = getline(&in->line, &in->cap, in->f)) >= 0) {
+        if (len > 1) {
+            lens[k] = (size_t)len;
+            lines[k++] = strndup(in->line, (size_t)len);
+        }
+    }
+    double best = 1e30;
+    for (int pass = 0; pass < 2; pass++) {
+        double t0 = bn_now();
+        for (long i = 0; i < k; i++)
+            triage_referral_free(triage_referral_parse(lines[i], lens[i], in->path, i + 1, NULL));
+        double t = bn_now() - t0;
+        if (t < best)
+            best = t;
+    }
+    for (long i = 0; i < k; i++)
+        free(lines[i]);
+    free(lines);
+    free(lens);
+    return k ? best * 1e6 / k : 0;
+}
+
+static int bn_breakdown_run(bn_input *in, triage_ruleset *rs, int reps, bn_breakdown *b)
+{
+    memset(b, 0, sizeof *b);
+    if (!in->whole) {                          /* the first chunk stands for all */
+        if (bn_input_rewind(in) != 0)
+            return -1;
+        bn_input_fill(in);
+    }
+    long n = b->n = in->n;
+    if (n == 0)
+        return -1;
+    double tc = bn_timer_cost();
+    b->timer_ns = tc * 1e9;
+    b->parse_us = bn_parse_us(in, n);
+
+    const char *fdir = bn_floor_rules();
+    triage_ruleset *floor = fdir ? bn_load(fdir) : NULL;
+    bn_floor_remove();
+    if (!floor)
+        return -1;
+    b->empty_us = bn_decide_us(in, floor, NULL, reps, NULL);
+    triage_ruleset_release(floor);
+
+    /* Regex: one pass with the pcre2_match timers on; each timed call also
+    ** pays for one timer pair, taken out again. */
+    bn_worker w;
+    memset(&w, 0, sizeof w);
+    triage_error err;
+    w.dc = triage_decider_new(rs, NULL, &err);
+    if (!w.dc)
+        return -1;
+    rl_set_history(w.dc, bh_history, &w.hist);
+    bn_rx_seconds = 0;
+    bn_rx_calls = 0;
+    bn_rx_on = 1;
+    double t = bn_decide_chunk(in, &w, 1);
+    bn_rx_on = 0;
+    double rx = bn_rx_seconds - bn_rx_calls * tc;
+    (void)t;
+    b->full_us = bn_decide_us(in, rs, NULL, reps, NULL);
+    b->regex_us = (rx > 0 ? rx : 0) * 1e6 / n;
+    b->regex_calls = (double)bn_rx_calls / n;
+    b->history_lookups = (double)w.hist.lookups / n;
+    bn_workers_free(&w, 1);
+
+    /* SQLite: a fresh file store, as `triage import` then `triage run` use it. */
+    char dir[] = "/tmp/triage-bench-db-XXXXXX", path[64];
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(path, sizeof path, "%s/bench.db", dir);
+    triage_store *st = triage_store_open(path, &err);
+    if (!st)
+        goto fail;
+    double t0 = bn_now();
+    triage_store_begin(st, &err);
+    for (int i = 0; i < in->n; i++)
+        triage_store_put(st, in->r[i], in->path, i + 1, &err);
+    triage_store_commit(st, &err);
+    b->store_put_us = (bn_now() - t0) * 1e6 / n;
+    long got = 0;
+    t0 = bn_now();
+    triage_store_each_undecided(st, triage_ruleset_hash(rs), bn_each, &got, &err);
+    b->store_read_us = (bn_now() - t0) * 1e6 / (got ? got : 1);
+
+    triage_decision **keep = calloc((size_t)n, sizeof *keep);
+    b->sqlite_decide_us = bn_decide_us(in, rs, st, reps, keep);
+    t0 = bn_now();
+    triage_store_begin(st, &err);
+    for (long i = 0; i < n; i++)
+        if (keep[i])
+            triage_store_put_decision(st, keep[i], &err);
+    triage_store_commit(st, &err);
+    b->decision_write_us = (bn_now() - t0) * 1e6 / n;
+    for (long i = 0; i < n; i++)
+        triage_decision_free(keep[i]);
+    free(keep);
+    triage_store_close(st);
+fail:
+    for (int i = 0; i < 4; i++) {
+        static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+        char p[96];
+        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+    return st ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static int bn_int(const char *s, const char *what, int lo, int hi)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || v < lo || v > hi) {
+        fprintf(stderr, "triage-bench: %s must be a number from %d to %d\n", what, lo, hi);
+        exit(1);
+    }
+    return (int)v;
+}
+
+int main(int argc, char **argv)
+{
+    const char *rules = "rules";
+    int reps = 5, threads = 1, chunk = 200000, empty = 0, breakdown = 0, json = 0;
+    static const struct option opts[] = {
+        {"rules", required_argument, 0, 'r'}, {"reps", required_argument, 0, 'n'},
+        {"threads", required_argument, 0, 't'}, {"chunk", required_argument, 0, 'c'},
+        {"empty", no_argument, 0, 'e'}, {"breakdown", no_argument, 0, 'b'},
+        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "r:n:t:c:ebjh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': rules = optarg; break;
+        case 'n': reps = bn_int(optarg, "--reps", 1, 1000); break;
+        case 't': threads = bn_int(optarg, "--threads", 1, BN_MAX_THREADS); break;
+        case 'c': chunk = bn_int(optarg, "--chunk", 1, 100000000); break;
+        case 'e': empty = 1; break;
+        case 'b': breakdown = 1; break;
+        case 'j': json = 1; break;
+        case 'h': fputs(HELP, stdout); return 0;
+        default: fputs(HELP, stderr); return 1;
+        }
+    }
+    if (optind != argc - 1) {
+        fputs(HELP, stderr);
+        return 1;
+    }
+    bn_input in = {.path = argv[optind], .max = chunk};
+    in.r = malloc((size_t)chunk * sizeof *in.r);
+    if (!in.r || bn_input_rewind(&in) != 0)
+        return 1;
+    bn_input_fill(&in);
+    if (in.n == 0) {
+        fprintf(stderr, "triage-bench: no valid referral in '%s'\n", in.path);
+        return 1;
+    }
+    in.whole = in.n < in.max || getc(in.f) == EOF;
+    double parse_us = in.parse_seconds * 1e6 / in.n;
+
+    const char *dir = rules;
+    if (empty && !(dir = bn_floor_rules())) {
+        fprintf(stderr, "triage-bench: cannot write the empty rule set under /tmp\n");
+        return 1;
+    }
+    double reload_ms = bn_reload_ms(dir, reps < 3 ? 3 : reps);
+    triage_ruleset *rs = bn_load(dir);
+    if (!rs) {
+        bn_floor_remove();
+        return 1;
+    }
+    int nrules = triage_ruleset_rule_count(rs);
+    bn_pass p;
+    if (bn_run_pass(&in, rs, threads, reps, &p) != 0) {
+        bn_floor_remove();
+        return 1;
+    }
+    double mn, med, mx;
+    bn_rates(&p, &mn, &med, &mx);
+    double p50 = threads == 1 ? bn_median(p.p50, reps) : 0;
+    double p99 = threads == 1 ? bn_median(p.p99, reps) : 0;
+
+    bn_breakdown b;
+    int have_b = breakdown && !empty && bn_breakdown_run(&in, rs, reps, &b) == 0;
+    bn_floor_remove();
+
+    printf("triage-bench: %ld referrals%s, rule set %.12s (%d rules%s), %d thread%s, %d rep%s\n",
+           p.referrals, in.whole ? "" : " (streamed in chunks)", triage_ruleset_hash(rs), nrules,
+           empty ? ", empty floor" : "", threads, threads == 1 ? "" : "s", reps,
+           reps == 1 ? "" : "s");
+    printf("  decide        %10.0f referrals/s median  (min %.0f, max %.0f)  %.2f us/referral\n",
+           med, mn, mx, med > 0 ? 1e6 / med : 0);
+    if (threads == 1)
+        printf("  latency       p50 %.2f us  p99 %.2f us\n", p50, p99);
+    printf("  reload        %.1f ms (load + first decider, median)\n", reload_ms);
+    printf("  parse         %.2f us/referral (JSON + validation; not in decide)\n", parse_us);
+    printf("  outcomes      accept %ld  request_info %ld  redirect %ld  reject %ld  manual_review %ld\n",
+           p.outcomes[0], p.outcomes[1], p.outcomes[2], p.outcomes[3], p.outcomes[4]);
+    double rss = bn_peak_rss_mb();
+    printf("  peak RSS      %.1f MB\n", rss);
+    if (have_b) {
+        double lua = b.full_us - b.empty_us - b.regex_us;
+        printf("breakdown (us per referral, first %ld referrals; timer pair %.0f ns taken out):\n",
+               b.n, b.timer_ns * 2);
+        printf("  decide, full rule set      %8.2f  best of %d\n", b.full_us, reps);
+        printf("    engine floor (1 rule)    %8.2f  state reset, r/f/d, one when + action\n", b.empty_us);
+        printf("    regex (pcre2_match)      %8.2f  %.1f matches/referral\n", b.regex_us, b.regex_calls);
+        printf("    Lua rules and facts      %8.2f  the rest: Lua code, field access, history (%.2f lookups)\n",
+               lua, b.history_lookups);
+        printf("  JSON parse + validate      %8.2f\n", b.parse_us);
+        printf("  SQLite store (import)      %8.2f  triage_store_put, one transaction\n", b.store_put_us);
+        printf("  SQLite read                %8.2f  each_undecided incl. JSON parse (%.2f without)\n",
+               b.store_read_us, b.store_read_us - b.parse_us);
+        printf("  decide, SQLite history     %8.2f  (+%.2f for st_history over the in-memory one)\n",
+               b.sqlite_decide_us, b.sqlite_decide_us - b.full_us);
+        printf("  decision write             %8.2f  triage_store_put_decision, one transaction\n",
+               b.decision_write_us);
+    }
+    if (json) {
+        printf("{\"referrals\":%ld,\"threads\":%d,\"reps\":%d,\"rules\":%d,\"empty\":%d,"
+               "\"decide_per_s\":%.0f,\"decide_per_s_min\":%.0f,\"decide_per_s_max\":%.0f,"
+               "\"us_per_referral\":%.3f,\"p50_us\":%.2f,\"p99_us\":%.2f,\"reload_ms\":%.2f,"
+               "\"parse_us\":%.3f,\"peak_rss_mb\":%.1f",
+               p.referrals, threads, reps, nrules, empty, med, mn, mx, med > 0 ? 1e6 / med : 0,
+               p50, p99, reload_ms, parse_us, rss);
+        if (have_b)
+            printf(",\"bd_full_us\":%.3f,\"bd_empty_us\":%.3f,\"bd_regex_us\":%.3f,"
+                   "\"bd_regex_calls\":%.2f,\"bd_lua_us\":%.3f,\"bd_parse_us\":%.3f,"
+                   "\"bd_store_put_us\":%.3f,\"bd_store_read_us\":%.3f,"
+                   "\"bd_sqlite_decide_us\":%.3f,\"bd_decision_write_us\":%.3f",
+                   b.full_us, b.empty_us, b.regex_us, b.regex_calls,
+                   b.full_us - b.empty_us - b.regex_us, b.parse_us, b.store_put_us,
+                   b.store_read_us, b.sqlite_decide_us, b.decision_write_us);
+        printf("}\n");
+    }
+    bn_pass_free(&p);
+    triage_ruleset_release(rs);
+    bn_input_clear(&in);
+    free(in.r);
+    free(in.line);
+    if (in.f)
+        fclose(in.f);
+    return p.referrals > 0 ? 0 : 1;
+}

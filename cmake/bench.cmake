@@ -1,0 +1,15 @@
+# cmake/bench.cmake — the benchmark program (bench/decide.c) and the smoke
+# test that keeps bench/run working. Included from the top-level CMakeLists.
+add_executable(triage-bench ${CMAKE_SOURCE_DIR}/bench/decide.c)
+target_compile_options(triage-bench PRIVATE -Wall -Wextra)
+# pcre2_match is wrapped so that --breakdown can time regex matching.
+target_link_options(triage-bench PRIVATE -Wl,--wrap=pcre2_match_8)
+target_link_libraries(triage-bench PRIVATE triage_core)
+
+if(BUILD_TESTING)
+  # Not a timing test: only that the harness runs and its JSON has the keys.
+  add_test(NAME bench_smoke
+           COMMAND bash ${CMAKE_SOURCE_DIR}/bench/smoke.sh $<TARGET_FILE:triage>
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  set_tests_properties(bench_smoke PROPERTIES LABELS bench TIMEOUT 300)
+endif()
