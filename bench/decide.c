@@ -38,7 +38,7 @@ static const char HELP[] =
     "  --rules DIR    rule set (default: rules)\n"
     "  --reps N       repetitions of the decide phase (default 5)\n"
     "  --threads N    deciders on N threads, referrals split by child (default 1)\n"
-    "  --chunk N      referrals held in memory at once (default 200000); a file\n"
+    "  --chunk N      referrals held in memory at once (default 50000); a file\n"
     "                 larger than one chunk is re-read for every repetition\n"
     "  --empty        decide with a one-rule rule set instead (the engine's floor)\n"
     "  --breakdown    also measure where the time goes: empty rule set, regex,\n"
@@ -777,7 +777,7 @@ static int bn_int(const char *s, const char *what, int lo, int hi)
 int main(int argc, char **argv)
 {
     const char *rules = "rules";
-    int reps = 5, threads = 1, chunk = 200000, empty = 0, breakdown = 0, json = 0;
+    int reps = 5, threads = 1, chunk = 50000, empty = 0, breakdown = 0, json = 0;
     static const struct option opts[] = {
         {"rules", required_argument, 0, 'r'}, {"reps", required_argument, 0, 'n'},
         {"threads", required_argument, 0, 't'}, {"chunk", required_argument, 0, 'c'},

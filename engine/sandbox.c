@@ -11,6 +11,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* Wall time per run (referral or file load). The instruction count cannot
+** see work done inside library calls (string.rep of megabytes, a regex near
+** its match limit), so a loop of them is stopped by the clock instead. */
+#define SB_TIME_LIMIT_MS 5000
+
+/* When this thread's current run began: set at a run's first hook call
+** (ticks == 1 after sb_rearm), kept here so that sb_state stays as it is. */
+static _Thread_local struct { const sb_state *sb; uint64_t start_ms; } sb_clock;
+
+static uint64_t sb_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &t);   /* a few ns: fine every hook */
+    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
 
 static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -36,7 +53,14 @@ static void sb_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     sb_state *sb = sb_of(L);
-    if (++sb->ticks > sb->max_ticks)
+    uint64_t now = sb_now_ms();
+    if (++sb->ticks == 1 || sb_clock.sb != sb) {
+        sb_clock.sb = sb;
+        sb_clock.start_ms = now;
+    } else if (now - sb_clock.start_ms > SB_TIME_LIMIT_MS) {
+        luaL_error(L, "time limit exceeded (%d s)", SB_TIME_LIMIT_MS / 1000);
+    }
+    if (sb->ticks > sb->max_ticks)
         luaL_error(L, "instruction limit exceeded (%I instructions)",
                    (lua_Integer)(sb->max_ticks * SB_HOOK_EVERY));
 }

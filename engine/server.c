@@ -167,9 +167,9 @@ static void sv_worker_drop_deciders(sv_worker *w)
     w->dc_db = w->dc_mem = NULL;
 }
 
-/* This thread's worker, with deciders on the host's active rule set.
-** Returns NULL with msg set when it cannot be made ready. */
-static sv_worker *sv_worker_get(tr_server *s, const char **msg)
+/* This thread's worker, with deciders on the host's active rule set when
+** deciding. Returns NULL with msg set when it cannot be made ready. */
+static sv_worker *sv_worker_get(tr_server *s, int deciding, const char **msg)
 {
     sv_worker *w = sv_tls_gen == s->gen ? sv_tls : NULL;
     triage_error err;
@@ -187,6 +187,7 @@ static sv_worker *sv_worker_get(tr_server *s, const char **msg)
     }
     if (!w->db && !(w->db = triage_store_open(s->db, &err))) { *msg = "store unavailable"; return NULL; }
     if (!w->mem && !(w->mem = triage_store_open(":memory:", &err))) { *msg = "out of memory"; return NULL; }
+    if (!deciding) return w;
     triage_ruleset *rs = triage_host_acquire(s->host);
     if (!w->dc_db || triage_decider_ruleset(w->dc_db) != rs) {
         sv_worker_drop_deciders(w);
@@ -582,7 +583,7 @@ static MHD_Result_t sv_route(tr_server *s, struct MHD_Connection *c, const char 
     if ((check && !post) || (refs && !post && !get) || ((one || status) && !get))
         return sv_error(s, c, method, url, rq, 405, "method not allowed", NULL);
     const char *why = NULL;
-    sv_worker *w = sv_worker_get(s, &why);
+    sv_worker *w = sv_worker_get(s, !status && !(refs && get), &why);
     if (!w) return sv_error(s, c, method, url, rq, 503, why, NULL);
     if (check) return sv_check(s, w, c, method, url, rq);
     if (refs) return post ? sv_create(s, w, c, method, url, rq) : sv_list(s, w, c, method, url, rq);

@@ -115,7 +115,9 @@ function traceTable(trace) {
   const t = el('table', null, 'trace');
   const head = el('tr');
   ['Regel', 'Anvendt', 'Hvorfor'].forEach((x) => head.append(el('th', x)));
-  t.append(el('thead')).append(head);
+  const thead = el('thead');
+  thead.append(head);
+  t.append(thead);
   const body = el('tbody');
   (trace || []).forEach((s) => {
     const tr = el('tr', null, s.applied ? 'applied' : '');

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# run.sh — browser test of the intake page: start `triage serve` on a free
+# loopback port with a fresh database, the shipped rules and a token, and
+# drive the page in headless Chromium (tests/browser/page.test.js).
+# Usage: tests/browser/run.sh [TRIAGE_EXE] [SCREENSHOT_DIR]
+# Not part of ctest: CI calls it on its own. Exits non-zero on failure.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+exe=$(realpath "${1:-$root/build/triage}")
+out=$(mkdir -p "${2:-$(dirname "$exe")}" && cd "${2:-$(dirname "$exe")}" && pwd)
+
+chromium=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+if [ -z "$chromium" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        chromium=$(command -v chromium)
+    else
+        echo "run.sh: chromium is not installed (apt-get install chromium, or set CHROMIUM)" >&2
+        exit 1
+    fi
+fi
+(cd "$here" && npm ci --no-audit --no-fund --silent)
+
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/token"
+(cd "$root" && exec "$exe" serve --db "$work/test.db" --rules rules --listen 127.0.0.1:0 \
+     --token-file "$work/token") 2> "$work/serve.log" &
+pid=$!
+port=
+for _ in $(seq 100); do
+    port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$work/serve.log" | head -1)
+    [ -n "$port" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+done
+if [ -z "$port" ]; then
+    echo "run.sh: triage serve did not start:" >&2
+    cat "$work/serve.log" >&2
+    exit 1
+fi
+status=0
+TRIAGE_URL="http://127.0.0.1:$port" TRIAGE_TEST_TOKEN=$(cat "$work/token") \
+SCREENSHOT_DIR="$out" EXAMPLES="$root/tests/spec/examples" CHROMIUM="$chromium" \
+    node "$here/page.test.js" || status=$?
+if grep -Eq '[0-9]{6}-?[0-9]{4}' "$work/serve.log"; then
+    echo "run.sh: the request log holds a CPR-like number" >&2
+    status=1
+fi
+[ "$status" = 0 ] && echo "browser test passed; screenshots in $out" || cat "$work/serve.log" >&2
+exit "$status"
