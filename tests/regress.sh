@@ -32,6 +32,17 @@ set -e
 [ $rc -eq 2 ] || { cat "$tmp/strict.txt"; fail "a stricter rule set passed the gate (exit $rc)"; }
 grep -q "GATE: wrongly_rejected rose" "$tmp/strict.txt" || fail "the gate does not say why"
 
+# 2b. diff names what the stricter copy changes, grouped, with the deciding rules.
+set +e
+"$triage" diff --db "$tmp/c.db" --rules "$root/rules" --rules "$tmp/stricter" > "$tmp/diff.txt"
+rc=$?
+set -e
+[ $rc -eq 2 ] || { cat "$tmp/diff.txt"; fail "diff found no difference (exit $rc)"; }
+grep -q "^accept buc -> redirect municipality: [0-9]" "$tmp/diff.txt" || { cat "$tmp/diff.txt"; fail "diff lacks the group"; }
+grep -q "\[ACC-02 -> TG-02\]" "$tmp/diff.txt" || fail "diff does not name the deciding rules"
+"$triage" diff --db "$tmp/c.db" --rules "$root/rules" --rules "$root/rules" | grep -q ": 0 of 4753 decisions differ" \
+  || fail "a rule set differs from itself"
+
 # 3. The structured-only rule set rejects far more wrongly than the shipped one.
 "$root/corpus/make-strict" "$tmp/strict-2020"
 set +e
