@@ -9,6 +9,7 @@
 
 #include <lauxlib.h>
 #include <pcre2.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RX_META "triage.regex"
@@ -20,6 +21,9 @@ typedef struct rx_pat {
     pcre2_code *code;
     pcre2_match_data *md;
     int ncap;                 /* capture groups */
+    uint32_t opts;            /* compile options */
+    char *src;                /* the pattern, for the text scanner's copies */
+    size_t srclen;
 } rx_pat;
 
 /* Per-state context: match limits and the trusted (pre-validated) subject. */
@@ -53,8 +57,10 @@ static int rx_gc(lua_State *L)
     rx_pat *p = luaL_checkudata(L, 1, RX_META);
     pcre2_match_data_free(p->md);
     pcre2_code_free(p->code);
+    free(p->src);
     p->md = NULL;
     p->code = NULL;
+    p->src = NULL;
     return 0;
 }
 
@@ -234,7 +240,13 @@ static int rx_new(lua_State *L)
     rx_pat *p = lua_newuserdatauv(L, sizeof *p, 0);           /* +3 pattern */
     memset(p, 0, sizeof *p);
     p->code = code;
+    p->opts = opts;
     luaL_setmetatable(L, RX_META);
+    p->src = malloc(plen + 1);
+    if (!p->src)
+        return luaL_error(L, "regex: not enough memory");
+    memcpy(p->src, pat, plen + 1);
+    p->srclen = plen;
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);   /* else the interpreter runs */
     uint32_t ncap = 0;
     pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &ncap);
@@ -246,6 +258,20 @@ static int rx_new(lua_State *L)
     lua_pushvalue(L, -2);
     lua_rawset(L, -5);                                        /* cache[key] = p */
     return 1;
+}
+
+const void *rx_check(lua_State *L, int idx, const char **src, size_t *len, uint32_t *opts)
+{
+    rx_pat *p = luaL_checkudata(L, idx, RX_META);
+    if (!p->code)
+        luaL_error(L, "regex: pattern already freed");
+    if (src)
+        *src = p->src;
+    if (len)
+        *len = p->srclen;
+    if (opts)
+        *opts = p->opts;
+    return p->code;
 }
 
 void rx_trust(lua_State *L, const char *s, size_t len)

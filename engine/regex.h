@@ -7,6 +7,7 @@
 #define TRIAGE_REGEX_H
 #include <lua.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Install the global `regex` in L (a sandbox state). */
 void rx_open(lua_State *L);
@@ -15,4 +16,9 @@ void rx_open(lua_State *L);
 ** referral text, checked once at parse), so matches on it skip the check.
 ** The pointer must be a Lua string's own storage; NULL forgets. */
 void rx_trust(lua_State *L, const char *s, size_t len);
+
+/* The compiled pcre2_code of the regex at idx (raises if it is none), with
+** its source and compile options, for engine code that builds on patterns
+** rules declared (textscan.c). The code lives as long as the regex value. */
+const void *rx_check(lua_State *L, int idx, const char **src, size_t *len, uint32_t *opts);
 #endif

@@ -22,6 +22,7 @@
 #include "regex.h"
 #include "sandbox.h"
 #include "sha256.h"
+#include "textscan.h"
 
 #define RL_MEMORY_DEFAULT ((size_t)64 << 20)
 #define RL_INSTR_DEFAULT 20000000ull
@@ -600,6 +601,7 @@ static int rl_build(triage_decider *dc, triage_error *err)
     lua_State *L = dc->L = dc->sb->L;
     *(triage_decider **)lua_getextraspace(L) = dc;
     rx_open(L);
+    ts_open(L);
     lr_push(L);
     lua_pop(L, 1);
     lr_set_history(L, rl_default_history, dc);

@@ -13,6 +13,10 @@ local lower, gsub, sub, byte = string.lower, string.gsub, string.sub, string.byt
 -- ---------------------------------------------------------------- text
 
 local READING = include("data/reading.lua")
+-- Every pattern read with first/each below, found in one pass over the text.
+T.terms(G.text, G.risk, G.severe_depression_text, G.psychotropic,
+        P.previous_contact, P.custody_joint, P.custody_placed, P.consent,
+        P.cognitive, P.ppv, P.iq, P.bmi, P.weight, P.height, P.weight_loss)
 fact("text", function(r, f) return T.context(READING.text and r.text or "", r.received_day) end)
 
 -- ------------------------------------------------------------- age, history

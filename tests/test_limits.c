@@ -25,7 +25,8 @@
 
 static char *tmp;
 
-/* Case k (1..8) is referral number n with n % 400 == k; what its reason holds. */
+/* Case k (1..8) is referral number n with n % 400 == k (case 7, the clock,
+** only n == 7); what it runs and what its reason must hold. */
 static const char *const CASES[] = {
     NULL,
     "while true do end",
@@ -59,7 +60,8 @@ static char *rules_lua(void)
         n += snprintf(lua + n, sizeof lua - (size_t)n, "case[%d] = function() %s end\n", k, CASES[k]);
     snprintf(lua + n, sizeof lua - (size_t)n,
              "rule{ id='BAD', when=function(r)\n"
-             "  local k = tonumber(r.id:sub(-6)) %% 400\n"
+             "  local n = tonumber(r.id:sub(-6)); local k = n %% 400\n"
+             "  if k == 7 and n > 400 then return false end  -- 5 s each: once is enough\n"
              "  if case[k] then case[k]() end return false end }\n"
              /* errors (compare nil) only on referrals without gapd */
              "rule{ id='GAPD', when=function(r) return r.gapd < 3 end,\n"
@@ -158,7 +160,9 @@ static void batch_with_runaway_rules(void **state)
         const char *id = (const char *)sqlite3_column_text(s, 0);
         const char *outcome = (const char *)sqlite3_column_text(s, 1);
         const char *reasons = (const char *)sqlite3_column_text(s, 2);
-        int k = atoi(id + strlen(id) - 6) % 400;
+        int num = atoi(id + strlen(id) - 6), k = num % 400;
+        if (k == 7 && num > 400)
+            k = 0;
         n++;
         if (k >= 1 && k <= NCASES) {
             assert_string_equal(outcome, "manual_review");
@@ -181,7 +185,7 @@ static void batch_with_runaway_rules(void **state)
     assert_int_equal(n, CORPUS);
     for (int k = 1; k <= NCASES; k++) {
         fprintf(stderr, "test_limits: case %d contained %ld times: %s\n", k, contained[k], CASES[k]);
-        assert_int_equal(contained[k], CORPUS / 400);
+        assert_int_equal(contained[k], k == 7 ? 1 : CORPUS / 400);
     }
     fprintf(stderr, "test_limits: %ld rule errors on data, %ld decided normally\n", gapd_errors,
             decided);

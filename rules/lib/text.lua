@@ -1,195 +1,43 @@
 -- lib/text.lua — reading Danish referral text as policy.md asks: sentences,
--- negation, family history and dates. T.context(text, received_day) makes the
--- per-referral state; scopes are computed lazily, once, and shared by facts.
+-- negation, family history and dates. T.context(text, received_day) points
+-- the engine's scanner at a referral; what it finds is shared by all facts.
 local P = include("data/phrases.lua")
 
 local T = {}
-local byte, sub, find, lower, gsub = string.byte, string.sub, string.find, string.lower, string.gsub
+local lower, gsub, find, sub = string.lower, string.gsub, string.find, string.sub
 
-local function letter(c) return c and ((c >= 65 and c <= 90) or (c >= 97 and c <= 122)) end
-local function digit(c) return c and c >= 48 and c <= 57 end
--- A lower-case letter (ASCII or æ ø å) at byte i: after an ordinal ("9. klasse").
-local function lowercase_at(s, i)
-  local c = byte(s, i)
-  if not c then return false end
-  if c >= 97 and c <= 122 then return true end
-  local c2 = byte(s, i + 1)
-  return c == 195 and (c2 == 166 or c2 == 184 or c2 == 165)
-end
+-- The engine's text scanner reads each referral's text once for every rule:
+-- sentence ends, negation scopes (to the sentence's end or the next contrast
+-- word), family clauses, and the mentions of every term, all from the
+-- patterns and word lists in data/phrases.lua. A mention counts unless it is
+-- negated ("ingen selvskade", "ADHD er afkræftet") or, unless kind is "doc"
+-- or "nofam", about a relative; kind "doc" also uses the document negations.
+local S = scanner{
+  negation = P.negation, negation_doc = P.negation_doc, contrast = P.contrast,
+  post_clin = P.post_clin, post_doc = P.post_doc,
+  family_start = P.family_start, family_clause = P.family_clause,
+  family_end = P.family_end, family_post = P.family_post,
+  abbreviations = P.abbreviations,
+}
 
--- Sentence ends: positions of ".", "!", "?" or a line break that end a
--- sentence; a dot between digits ("4.3.2019", "16.2"), after an ordinal
--- ("9. klasse", "3. maj") or after a short abbreviation ("d.", "ca.") does not. The text's end is the last entry.
-local function sentence_ends(text)
-  local ends, n, pos = {}, 0, 1
-  while true do
-    local i = find(text, "[%.!?\n]", pos)
-    if not i then break end
-    local stop = true
-    if byte(text, i) == 46 then
-      local nx = byte(text, i + 1)
-      if digit(byte(text, i - 1)) and (digit(nx) or (nx == 32 and lowercase_at(text, i + 2))) then
-        stop = false
-      else
-        local j = i - 1
-        while j >= i - 5 and letter(byte(text, j)) do j = j - 1 end
-        if j < i - 1 and not letter(byte(text, j)) and P.abbreviations[lower(sub(text, j + 1, i - 1))] then
-          stop = false
-        end
-      end
-    end
-    if stop then n = n + 1; ends[n] = i end
-    pos = i + 1
-  end
-  ends[n + 1] = #text + 1
-  return ends
-end
+-- T.terms(...): the patterns rules read with first/each (regexes or tables
+-- of them). Declared at load, they are found in one pass over each text;
+-- any other pattern still works, scanned on its own.
+T.terms = S.terms
 
-local Ctx = {}
+local Ctx = {
+  first = S.first,         -- ctx:first(re [, kind]) -> start, end of the first mention that counts
+  each = S.each,           -- ctx:each(re [, kind]) -> iterator over those mentions
+  sentence = S.sentence,   -- ctx:sentence(pos) -> first byte, terminator (exclusive end)
+}
 Ctx.__index = Ctx
 
+-- One context per referral, reused: the fact cache holds it for one referral.
+local ctx = setmetatable({}, Ctx)
 function T.context(text, received_day)
-  return setmetatable({ text = text, received = received_day, empty = (text == "") }, Ctx)
-end
-
-function Ctx:ends()
-  local e = self._ends
-  if not e then e = sentence_ends(self.text); self._ends = e end
-  return e
-end
-
--- The sentence holding byte position pos: first byte, and the position of
--- its terminator (exclusive end).
-function Ctx:sentence(pos)
-  local ends, start = self:ends(), 1
-  for i = 1, #ends do
-    local e = ends[i]
-    if e >= pos then return start, e end
-    start = e + 1
-  end
-  return start, #self.text + 1
-end
-
-local function starts(re, text)
-  local out, n = {}, 0
-  for s in re:gmatch(text) do n = n + 1; out[n] = s end
-  return out
-end
-
--- Flat list {word_end, scope_end, ...}: each negation word reaches to the end
--- of its sentence or the next contrast word, whichever comes first.
-function Ctx:scopes(re)
-  local text, out, n = self.text, {}, 0
-  local contrast = self._contrast
-  if not contrast then contrast = starts(P.contrast, text); self._contrast = contrast end
-  for _, e in re:gmatch(text) do
-    local _, lim = self:sentence(e)
-    for i = 1, #contrast do
-      local c = contrast[i]
-      if c > e then if c < lim then lim = c end break end
-    end
-    out[n + 1], out[n + 2] = e, lim
-    n = n + 2
-  end
-  return out
-end
-
-function Ctx:neg()
-  local s = self._neg
-  if not s then s = self:scopes(P.negation); self._neg = s end
-  return s
-end
-
-function Ctx:neg_doc()
-  local s = self._negdoc
-  if not s then s = self:scopes(P.negation_doc); self._negdoc = s end
-  return s
-end
-
-local function inside(spans, s)
-  for i = 1, #spans, 2 do
-    if spans[i] < s and s < spans[i + 1] then return true end
-  end
-  return false
-end
-
--- Family clauses as a flat list {start, end, ...}.
-function Ctx:family()
-  local f = self._fam
-  if f then return f end
-  local text, n = self.text, 0
-  f = {}
-  local fend
-  local function clause_end(from, lim)
-    fend = fend or starts(P.family_end, text)
-    for i = 1, #fend do
-      local c = fend[i]
-      if c >= from then if c < lim then return c end break end
-    end
-    return lim
-  end
-  for s, e in P.family_start:gmatch(text) do
-    local _, se = self:sentence(s)
-    local lim = s + 90
-    if se < lim then lim = se end
-    f[n + 1], f[n + 2] = s, clause_end(e + 1, lim)
-    n = n + 2
-  end
-  for s, e in P.family_clause:gmatch(text) do
-    local ss, se = self:sentence(s)
-    local cs = s
-    while cs > ss do   -- back to the clause's start
-      local c = byte(text, cs - 1)
-      if c == 44 or c == 59 or c == 58 then break end
-      cs = cs - 1
-    end
-    f[n + 1], f[n + 2] = cs, clause_end(e + 1, se)
-    n = n + 2
-  end
-  self._fam = f
-  return f
-end
-
--- Whether the mention at s..e is not evidence: negated, or (unless kind is
--- "doc" or "nofam") about a relative. kind "doc" uses the document negations.
-function Ctx:discounted(s, e, kind)
-  local text = self.text
-  if kind == "doc" then
-    if inside(self:neg(), s) or inside(self:neg_doc(), s) then return true end
-    if P.post_doc:find(text, e + 1) then return true end
-    return false
-  end
-  if inside(self:neg(), s) or P.post_clin:find(text, e + 1) then return true end
-  if kind == "nofam" then return false end
-  local f = self:family()
-  for i = 1, #f, 2 do
-    if f[i] <= s and s < f[i + 1] then return true end
-  end
-  return P.family_post:find(text, e + 1) ~= nil
-end
-
--- First mention of re that counts as evidence: start, end; or nil.
-function Ctx:first(re, kind)
-  if self.empty then return nil end
-  for s, e in re:gmatch(self.text) do
-    if not self:discounted(s, e, kind) then return s, e end
-  end
-  return nil
-end
-
--- Iterator over the mentions of re that count as evidence.
-function Ctx:each(re, kind)
-  local text, pos = self.text, 1
-  return function()
-    if self.empty then return nil end
-    while true do
-      local s, e = re:find(text, pos)
-      if not s then return nil end
-      pos = e + 1
-      if e < s then pos = s + 1 end
-      if not self:discounted(s, e, kind) then return s, e end
-    end
-  end
+  S.reset(text)
+  ctx.text, ctx.received, ctx.empty = text, received_day, (text == "")
+  return ctx
 end
 
 -- "16,2" or "16.2" as a number.

@@ -157,6 +157,29 @@ function include(path) end
 ---@return Regex
 function regex(pattern, flags) end
 
+---@class ScannerSpec
+---@field negation Regex        # words that negate what follows, to the sentence's end or a contrast
+---@field negation_doc Regex    # further negations for kind "doc"
+---@field contrast Regex        # what ends a negation's reach
+---@field post_clin Regex       # \G-anchored: a clause after a term that negates it
+---@field post_doc Regex        # \G-anchored: the same for kind "doc"
+---@field family_start Regex    # a relative who has something starts a family clause
+---@field family_clause Regex   # a marker that makes its clause family history
+---@field family_end Regex      # what ends a family clause
+---@field family_post Regex     # \G-anchored: "hos far", "i familien" after a term
+---@field abbreviations table<string, true>  # words of 1-5 letters whose dot ends no sentence
+
+---@class Scanner  # its functions take a context first (ignored), so they can be methods
+---@field reset fun(text: string)                                      # read a new referral's text
+---@field first fun(self: any, re: Regex, kind: string?): integer?, integer?
+---@field each fun(self: any, re: Regex, kind: string?): fun(): integer, integer
+---@field sentence fun(self: any, pos: integer): integer, integer
+---@field terms fun(...: Regex|table)                                  # declare terms at load
+
+---@param spec ScannerSpec
+---@return Scanner
+function scanner(spec) end
+
 date = {}
 ---@return integer?
 function date.parse(s) end

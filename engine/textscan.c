@@ -1,0 +1,849 @@
+/*
+** textscan.c — the text evidence every rule shares. At load, each term a rule
+** set declares gets a bit in a table indexed by (left context, character,
+** next character), filled by asking PCRE2 itself, with partial matching,
+** whether a match can start so; per referral one pass over the text lists
+** where each term can start, PCRE2-JIT confirms those places only, and
+** sentence ends, negation scopes and family clauses are computed once.
+** Results are exactly those of scanning each term with its regex from left
+** to right; the policy (all patterns and word lists) stays in the rule set.
+*/
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "textscan.h"
+
+#include <lauxlib.h>
+#include <pcre2.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regex.h"
+
+#define TS_META "triage.scanner"
+#define TS_NC 193                 /* character classes: ASCII, U+00C0..U+00FF, other */
+#define TS_OTHER 192
+#define TS_BITS 64                /* prefiltered terms; more are scanned plainly */
+#define TS_MATCH_LIMIT 1000000u   /* as regex.c */
+#define TS_DEPTH_LIMIT 10000u
+
+enum { TS_NEG, TS_NEGDOC, TS_CONTRAST, TS_FSTART, TS_FCLAUSE, TS_FEND, TS_NCTX };
+enum { TS_POST_CLIN, TS_POST_DOC, TS_POST_FAM, TS_NPOST };
+enum { TS_CLIN, TS_DOC, TS_NOFAM };
+
+static const char *const ts_ctx_names[TS_NCTX] = {
+    "negation", "negation_doc", "contrast", "family_start", "family_clause", "family_end"};
+static const char *const ts_post_names[TS_NPOST] = {"post_clin", "post_doc", "family_post"};
+
+typedef struct ts_term {
+    const pcre2_code *code;       /* the rule set's (kept alive by the term table) */
+    pcre2_code *anch;             /* anchored copy when prefiltered */
+    int bit;                      /* prefilter bit, or -1: scanned plainly */
+    unsigned gen;                 /* referral the mentions belong to */
+    int m0, mn;                   /* mentions: pairs at ment.v[2*m0 ...] */
+    int chead, ctail;             /* candidate starts, a list in cand */
+} ts_term;
+
+typedef struct ts_vec { int *v; int n, cap; } ts_vec;
+
+typedef struct ts_scanner {
+    ts_term *terms;
+    int nterms, capterms, nbits;
+    int bitterm[TS_BITS];         /* bit -> term */
+    uint64_t *tab;                /* [left 0/1][class][next class] -> terms */
+    int ctx[TS_NCTX];
+    const pcre2_code *post[TS_NPOST];
+    uint64_t *abbr;               /* abbreviations, packed, sorted */
+    int nabbr;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *js;
+    /* the referral being read */
+    const char *s;
+    size_t len;
+    unsigned gen;
+    int have_cand, have_ends, have_neg, have_negdoc, have_fam;
+    ts_vec ends, neg, negdoc, fam, ment, cand;
+} ts_scanner;
+
+/* ------------------------------------------------------------- helpers */
+
+static void ts_push(lua_State *L, ts_vec *v, int a, int b)
+{
+    if (v->n + 2 > v->cap) {
+        int cap = v->cap ? v->cap * 2 : 64;
+        int *nv = realloc(v->v, (size_t)cap * sizeof *nv);
+        if (!nv)
+            luaL_error(L, "scanner: not enough memory");
+        v->v = nv;
+        v->cap = cap;
+    }
+    v->v[v->n++] = a;
+    v->v[v->n++] = b;
+}
+
+/* Run code on the text from byte offset start: 1 match (offsets in md),
+** 0 none; raises for the match limit and other failures. */
+static int ts_exec(lua_State *L, ts_scanner *sc, const pcre2_code *code, size_t start)
+{
+    int rc = pcre2_match(code, (PCRE2_SPTR)sc->s, sc->len, start, PCRE2_NO_UTF_CHECK,
+                         sc->md, sc->mctx);
+    if (rc >= 0)
+        return 1;
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    PCRE2_UCHAR msg[160];
+    pcre2_get_error_message(rc, msg, sizeof msg);
+    return luaL_error(L, "regex: %s", (const char *)msg);
+}
+
+/* Class of the character at s[i] and its length in bytes (valid UTF-8). */
+static int ts_class(const unsigned char *s, size_t n, size_t i, int *w)
+{
+    unsigned c = s[i];
+    if (c < 0x80) {
+        *w = 1;
+        return (int)c;
+    }
+    if (c == 0xC3 && i + 1 < n) {
+        *w = 2;
+        return 128 + (int)(s[i + 1] - 0x80);
+    }
+    *w = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    return TS_OTHER;
+}
+
+/* What a class says about \b after it: 0 not a word character, 1 one, 2 unknown. */
+static int ts_wordness(int cls)
+{
+    if (cls < 128)
+        return (cls >= 'a' && cls <= 'z') || (cls >= 'A' && cls <= 'Z') ||
+               (cls >= '0' && cls <= '9') || cls == '_';
+    if (cls < TS_OTHER)
+        return cls != 128 + 0x17 && cls != 128 + 0x37;    /* all letters but × ÷ */
+    return 2;
+}
+
+static size_t ts_put(unsigned char *b, int cls)
+{
+    if (cls < 128) {
+        b[0] = (unsigned char)cls;
+        return 1;
+    }
+    b[0] = 0xC3;
+    b[1] = (unsigned char)(0x80 + cls - 128);
+    return 2;
+}
+
+/* ------------------------------------------------------------- building */
+
+/* Whether the two-character test may stand in for scanning with the
+** pattern: it looks back no further than \b does, and has no anchors,
+** verbs, callouts or subroutines the test could misjudge. Conservative. */
+static int ts_filterable(const char *p, size_t n, uint32_t opts)
+{
+    int cls = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '\\') {
+            if (i + 1 < n && strchr("GAzZKQECgk", p[i + 1]) && p[i + 1])
+                return 0;
+            i++;
+            continue;
+        }
+        if (cls) {
+            if (c == ']')
+                cls = 0;
+            continue;
+        }
+        if (c == '[') {
+            cls = 1;
+            if (i + 1 < n && p[i + 1] == '^')
+                i++;
+            if (i + 1 < n && p[i + 1] == ']')
+                i++;
+        } else if (c == '#' && (opts & PCRE2_EXTENDED)) {
+            while (i < n && p[i] != '\n')
+                i++;
+        } else if (c == '^' || c == '$') {
+            return 0;
+        } else if (c == '(' && i + 1 < n && p[i + 1] == '*') {
+            return 0;
+        } else if (c == '(' && i + 2 < n && p[i + 1] == '?') {
+            char k = p[i + 2];
+            if (!strchr(":>!=|#-^imnsxUJ", k) || !k)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether, after a left context (0: not a word character, 1: one), a match
+** can start with the character of class c1 followed by c2 (-1: whatever).
+** code is the anchored copy; partial matching says whether a longer text
+** could still match, so a "no" is exact. */
+static int ts_could(const pcre2_code *code, pcre2_match_data *md, int left, int c1, int c2)
+{
+    unsigned char b[8];
+    size_t n = 0;
+    b[n++] = left ? 'a' : ' ';
+    n += ts_put(b + n, c1);
+    if (c2 >= 0)
+        n += ts_put(b + n, c2);
+    int rc = pcre2_match(code, b, n, 1, PCRE2_PARTIAL_SOFT, md, NULL);
+    return rc != PCRE2_ERROR_NOMATCH;
+}
+
+/* Classes the build asks PCRE2 about; any other character is taken as one
+** where every term may start or go on (exact, only slower, and rare). */
+static int ts_tested(int cls)
+{
+    if (cls < 128)
+        return (cls >= 32 && cls < 127) || cls == '\n' || cls == '\t' || cls == '\r';
+    switch (cls - 128 + 0xC0) {
+    case 0xC4: case 0xC5: case 0xC6: case 0xC9: case 0xD6: case 0xD8: case 0xDC:   /* ÄÅÆÉÖØÜ */
+    case 0xE4: case 0xE5: case 0xE6: case 0xE9: case 0xF6: case 0xF8: case 0xFC:   /* äåæéöøü */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void ts_rows(ts_scanner *sc, const pcre2_code *code, int bit)
+{
+    uint64_t m = (uint64_t)1 << bit;
+    for (int left = 0; left < 2; left++) {
+        uint64_t *t = sc->tab + (size_t)left * TS_NC * TS_NC;
+        for (int c1 = 0; c1 < TS_NC; c1++) {
+            uint64_t *row = t + (size_t)c1 * TS_NC;
+            if (c1 == TS_OTHER || !ts_tested(c1)) {
+                for (int c2 = 0; c2 < TS_NC; c2++)
+                    row[c2] |= m;
+                continue;
+            }
+            if (!ts_could(code, sc->md, left, c1, -1))
+                continue;
+            for (int c2 = 0; c2 < TS_NC; c2++)   /* untested, none: as "could" */
+                if (c2 == TS_OTHER || !ts_tested(c2) || ts_could(code, sc->md, left, c1, c2))
+                    row[c2] |= m;
+        }
+    }
+}
+
+static ts_scanner *ts_get(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* The term of the regex at idx, registered (plainly scanned) when new. */
+static int ts_term_of(lua_State *L, ts_scanner *sc, int idx)
+{
+    lua_getiuservalue(L, lua_upvalueindex(1), 1);             /* +1 terms */
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, -2) == LUA_TNUMBER) {                   /* +2 */
+        int t = (int)lua_tointeger(L, -1);
+        lua_pop(L, 2);
+        return t;
+    }
+    lua_pop(L, 1);                                            /* +1 */
+    const char *src;
+    size_t srclen;
+    uint32_t opts;
+    const pcre2_code *code = rx_check(L, idx, &src, &srclen, &opts);
+    if (sc->nterms == sc->capterms) {
+        int cap = sc->capterms ? sc->capterms * 2 : 32;
+        ts_term *nt = realloc(sc->terms, (size_t)cap * sizeof *nt);
+        if (!nt)
+            return luaL_error(L, "scanner: not enough memory");
+        sc->terms = nt;
+        sc->capterms = cap;
+    }
+    int t = sc->nterms++;
+    ts_term *tm = &sc->terms[t];
+    memset(tm, 0, sizeof *tm);
+    tm->code = code;
+    tm->bit = -1;
+    tm->chead = tm->ctail = -1;
+    lua_pushvalue(L, idx);
+    lua_pushinteger(L, t);
+    lua_rawset(L, -3);                                        /* +1 */
+    lua_pop(L, 1);
+    return t;
+}
+
+/* Give a term a prefilter bit when its pattern allows one and bits remain. */
+static void ts_filter(lua_State *L, ts_scanner *sc, int idx)
+{
+    int t = ts_term_of(L, sc, idx);
+    ts_term *tm = &sc->terms[t];
+    if (tm->bit >= 0 || sc->nbits == TS_BITS)
+        return;
+    const char *src;
+    size_t srclen;
+    uint32_t opts;
+    rx_check(L, idx, &src, &srclen, &opts);
+    uint32_t empty = 1;
+    pcre2_pattern_info(tm->code, PCRE2_INFO_MATCHEMPTY, &empty);
+    if (empty || !ts_filterable(src, srclen, opts))
+        return;
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *a = pcre2_compile((PCRE2_SPTR)src, srclen, opts | PCRE2_ANCHORED, &err, &off, NULL);
+    if (!a)
+        return;
+    pcre2_jit_compile(a, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_SOFT);
+    tm->anch = a;
+    tm->bit = sc->nbits++;
+    sc->bitterm[tm->bit] = t;
+    ts_rows(sc, a, tm->bit);
+}
+
+/* Register every regex in the value at idx (tables: their values, deeply). */
+static void ts_add(lua_State *L, ts_scanner *sc, int idx, int depth)
+{
+    idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) == LUA_TUSERDATA) {
+        ts_filter(L, sc, idx);
+        return;
+    }
+    if (lua_type(L, idx) != LUA_TTABLE || depth > 8)
+        return;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        ts_add(L, sc, -1, depth + 1);
+        lua_pop(L, 1);
+    }
+}
+
+/* ----------------------------------------------------------- per referral */
+
+/* Where each prefiltered term can start: one pass over the text. */
+static void ts_candidates(lua_State *L, ts_scanner *sc)
+{
+    const unsigned char *s = (const unsigned char *)sc->s;
+    size_t n = sc->len;
+    for (int b = 0; b < sc->nbits; b++) {
+        ts_term *tm = &sc->terms[sc->bitterm[b]];
+        tm->chead = tm->ctail = -1;
+    }
+    sc->cand.n = 0;
+    sc->have_cand = 1;
+    if (n == 0)
+        return;
+    const uint64_t *t0 = sc->tab, *t1 = sc->tab + (size_t)TS_NC * TS_NC;
+    int w1, w2 = 0, left = 0;
+    int c1 = ts_class(s, n, 0, &w1);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + (size_t)w1;
+        int c2 = j < n ? ts_class(s, n, j, &w2) : TS_OTHER;
+        size_t k = (size_t)c1 * TS_NC + (size_t)c2;
+        uint64_t m = left == 0 ? t0[k] : left == 1 ? t1[k] : t0[k] | t1[k];
+        while (m) {
+            int b = __builtin_ctzll(m);
+            m &= m - 1;
+            ts_term *tm = &sc->terms[sc->bitterm[b]];
+            int at = sc->cand.n;
+            ts_push(L, &sc->cand, (int)i, -1);
+            if (tm->ctail >= 0)
+                sc->cand.v[tm->ctail + 1] = at;
+            else
+                tm->chead = at;
+            tm->ctail = at;
+        }
+        left = ts_wordness(c1);
+        i = j;
+        c1 = c2;
+        w1 = w2;
+    }
+}
+
+/* The term's mentions in this referral, as a regex scan from left to right
+** finds them (1-based start, inclusive end). */
+static ts_term *ts_mentions(lua_State *L, ts_scanner *sc, int t)
+{
+    ts_term *tm = &sc->terms[t];
+    if (tm->gen == sc->gen)
+        return tm;
+    int m0 = sc->ment.n / 2;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+    if (tm->bit >= 0) {
+        if (!sc->have_cand)
+            ts_candidates(L, sc);
+        tm = &sc->terms[t];
+        size_t next = 0;
+        for (int k = tm->chead; k >= 0; k = sc->cand.v[k + 1]) {
+            size_t p = (size_t)sc->cand.v[k];
+            if (p < next || !ts_exec(L, sc, tm->anch, p))
+                continue;
+            ts_push(L, &sc->ment, (int)ov[0] + 1, (int)ov[1]);
+            next = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+        }
+    } else {
+        size_t at = 0;
+        while (at <= sc->len && ts_exec(L, sc, tm->code, at)) {
+            ts_push(L, &sc->ment, (int)ov[0] + 1, (int)ov[1]);
+            at = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+        }
+    }
+    tm = &sc->terms[t];
+    tm->m0 = m0;
+    tm->mn = sc->ment.n / 2 - m0;
+    tm->gen = sc->gen;
+#ifdef TS_VERIFY   /* the prefilter must find what a plain scan finds */
+    if (tm->bit >= 0) {
+        size_t at = 0;
+        int i = 0;
+        while (at <= sc->len && ts_exec(L, sc, tm->code, at)) {
+            if (i >= tm->mn || sc->ment.v[2 * (m0 + i)] != (int)ov[0] + 1 ||
+                sc->ment.v[2 * (m0 + i) + 1] != (int)ov[1])
+                abort();
+            i++;
+            at = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+        }
+        if (i != tm->mn)
+            abort();
+    }
+#endif
+    return tm;
+}
+
+static int ts_abbr_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int ts_is_abbr(const ts_scanner *sc, const char *w, int n)
+{
+    uint64_t k = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (c >= 'A' && c <= 'Z')
+            c += 32;
+        k = k << 8 | c;
+    }
+    return bsearch(&k, sc->abbr, (size_t)sc->nabbr, sizeof k, ts_abbr_cmp) != NULL;
+}
+
+static int ts_letter(int c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+static int ts_digit(int c) { return c >= '0' && c <= '9'; }
+
+/* Sentence ends (1-based positions of the terminators, then len + 1): ".",
+** "!", "?" or a line break; not a dot between digits ("4.3.2019", "16.2"),
+** after an ordinal ("9. klasse") or after an abbreviation ("d.", "ca."). */
+static void ts_ends(lua_State *L, ts_scanner *sc)
+{
+    const unsigned char *s = (const unsigned char *)sc->s;
+    int n = (int)sc->len;
+    sc->ends.n = 0;
+    sc->have_ends = 1;
+#define B(i) ((i) >= 1 && (i) <= n ? (int)s[(i) - 1] : -1)   /* 1-based byte */
+    for (int i = 1; i <= n; i++) {
+        int c = s[i - 1];
+        if (c != '.' && c != '!' && c != '?' && c != '\n')
+            continue;
+        if (c == '.') {
+            int nx = B(i + 1);
+            if (ts_digit(B(i - 1))) {
+                if (ts_digit(nx))
+                    continue;
+                if (nx == ' ') {
+                    int a = B(i + 2), b2 = B(i + 3);
+                    if ((a >= 'a' && a <= 'z') ||
+                        (a == 195 && (b2 == 166 || b2 == 184 || b2 == 165)))
+                        continue;
+                }
+            }
+            int j = i - 1;
+            while (j >= i - 5 && ts_letter(B(j)))
+                j--;
+            if (j < i - 1 && !ts_letter(B(j)) && ts_is_abbr(sc, sc->s + j, i - 1 - j))
+                continue;
+        }
+        ts_push(L, &sc->ends, i, 0);
+    }
+#undef B
+    ts_push(L, &sc->ends, n + 1, 0);
+}
+
+/* The sentence holding 1-based pos: its first byte and its terminator. */
+static void ts_sentence(lua_State *L, ts_scanner *sc, int pos, int *start, int *end)
+{
+    if (!sc->have_ends)
+        ts_ends(L, sc);
+    int st = 1;
+    for (int i = 0; i < sc->ends.n; i += 2) {
+        int e = sc->ends.v[i];
+        if (e >= pos) {
+            *start = st;
+            *end = e;
+            return;
+        }
+        st = e + 1;
+    }
+    *start = st;
+    *end = (int)sc->len + 1;
+}
+
+/* Negation scopes {word end, scope end}: to the sentence's end or the next
+** contrast, whichever comes first. */
+static void ts_scopes(lua_State *L, ts_scanner *sc, int which, ts_vec *out)
+{
+    out->n = 0;
+    int nt = sc->ctx[which], ct = sc->ctx[TS_CONTRAST];
+    int n0 = ts_mentions(L, sc, nt)->m0, nn = sc->terms[nt].mn;
+    ts_mentions(L, sc, ct);
+    int c0 = sc->terms[ct].m0, cn = sc->terms[ct].mn;
+    for (int i = 0; i < nn; i++) {
+        int e = sc->ment.v[2 * (n0 + i) + 1], ss, lim;
+        ts_sentence(L, sc, e, &ss, &lim);
+        for (int k = 0; k < cn; k++) {
+            int c = sc->ment.v[2 * (c0 + k)];
+            if (c > e) {
+                if (c < lim)
+                    lim = c;
+                break;
+            }
+        }
+        ts_push(L, out, e, lim);
+    }
+}
+
+static int ts_clause_end(lua_State *L, ts_scanner *sc, int from, int lim)
+{
+    ts_term *fe = ts_mentions(L, sc, sc->ctx[TS_FEND]);
+    for (int k = 0; k < fe->mn; k++) {
+        int c = sc->ment.v[2 * (fe->m0 + k)];
+        if (c >= from)
+            return c < lim ? c : lim;
+    }
+    return lim;
+}
+
+/* Family clauses {start, end}: a relative who has something, up to where
+** the child is the subject again; or a clause marked "i familien". */
+static void ts_family(lua_State *L, ts_scanner *sc)
+{
+    sc->fam.n = 0;
+    int ft = sc->ctx[TS_FSTART], fc = sc->ctx[TS_FCLAUSE];
+    ts_mentions(L, sc, ft);
+    for (int i = 0; i < sc->terms[ft].mn; i++) {
+        int s = sc->ment.v[2 * (sc->terms[ft].m0 + i)];
+        int e = sc->ment.v[2 * (sc->terms[ft].m0 + i) + 1], ss, se;
+        ts_sentence(L, sc, s, &ss, &se);
+        int lim = s + 90 < se ? s + 90 : se;
+        int ce = ts_clause_end(L, sc, e + 1, lim);
+        ts_push(L, &sc->fam, s, ce);
+    }
+    ts_mentions(L, sc, fc);
+    for (int i = 0; i < sc->terms[fc].mn; i++) {
+        int s = sc->ment.v[2 * (sc->terms[fc].m0 + i)];
+        int e = sc->ment.v[2 * (sc->terms[fc].m0 + i) + 1], ss, se;
+        ts_sentence(L, sc, s, &ss, &se);
+        int cs = s;
+        while (cs > ss) {
+            int c = (unsigned char)sc->s[cs - 2];
+            if (c == ',' || c == ';' || c == ':')
+                break;
+            cs--;
+        }
+        int ce = ts_clause_end(L, sc, e + 1, se);
+        ts_push(L, &sc->fam, cs, ce);
+    }
+    sc->have_fam = 1;
+}
+
+static int ts_inside(const ts_vec *v, int s)
+{
+    for (int i = 0; i < v->n; i += 2)
+        if (v->v[i] < s && s < v->v[i + 1])
+            return 1;
+    return 0;
+}
+
+/* Whether the mention s..e is no evidence: negated, or about a relative. */
+static int ts_discounted(lua_State *L, ts_scanner *sc, int s, int e, int kind)
+{
+    if (!sc->have_neg) {
+        ts_scopes(L, sc, TS_NEG, &sc->neg);
+        sc->have_neg = 1;
+    }
+    if (ts_inside(&sc->neg, s))
+        return 1;
+    if (kind == TS_DOC) {
+        if (!sc->have_negdoc) {
+            ts_scopes(L, sc, TS_NEGDOC, &sc->negdoc);
+            sc->have_negdoc = 1;
+        }
+        return ts_inside(&sc->negdoc, s) || ts_exec(L, sc, sc->post[TS_POST_DOC], (size_t)e);
+    }
+    if (ts_exec(L, sc, sc->post[TS_POST_CLIN], (size_t)e))
+        return 1;
+    if (kind == TS_NOFAM)
+        return 0;
+    if (!sc->have_fam)
+        ts_family(L, sc);
+    for (int i = 0; i < sc->fam.n; i += 2)
+        if (sc->fam.v[i] <= s && s < sc->fam.v[i + 1])
+            return 1;
+    return ts_exec(L, sc, sc->post[TS_POST_FAM], (size_t)e);
+}
+
+static int ts_kind(lua_State *L, int idx)
+{
+    size_t n;
+    const char *k = lua_tolstring(L, idx, &n);
+    if (k && n == 3 && !memcmp(k, "doc", 3))
+        return TS_DOC;
+    if (k && n == 5 && !memcmp(k, "nofam", 5))
+        return TS_NOFAM;
+    return TS_CLIN;
+}
+
+/* ----------------------------------------------------------- Lua methods */
+
+/* S.reset(text): read a new referral's text. */
+static int ts_reset(lua_State *L)
+{
+    ts_scanner *sc = ts_get(L);
+    size_t n;
+    const char *s = luaL_checklstring(L, 1, &n);
+    if (n > (size_t)1 << 30)
+        return luaL_error(L, "scanner: text too long");
+    /* only valid UTF-8 is matched without PCRE2's own check */
+    for (size_t i = 0; i < n;) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x80) {
+            i++;
+            continue;
+        }
+        int w = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 0;
+        if (!w || i + (size_t)w > n)
+            return luaL_error(L, "scanner: text is not valid UTF-8");
+        for (int k = 1; k < w; k++)
+            if (((unsigned char)s[i + k] & 0xC0) != 0x80)
+                return luaL_error(L, "scanner: text is not valid UTF-8");
+        i += (size_t)w;
+    }
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, lua_upvalueindex(1), 2);             /* keep it alive */
+    sc->s = s;
+    sc->len = n;
+    sc->gen++;
+    if (sc->gen == 0)
+        sc->gen = 1;
+    sc->have_cand = sc->have_ends = sc->have_neg = sc->have_negdoc = sc->have_fam = 0;
+    sc->ment.n = 0;
+    return 0;
+}
+
+static ts_scanner *ts_ready(lua_State *L)
+{
+    ts_scanner *sc = ts_get(L);
+    if (!sc->s)
+        luaL_error(L, "scanner: no text (call reset first)");
+    return sc;
+}
+
+/* S.first(self, re [, kind]) -> start, end of the first mention that counts. */
+static int ts_first(lua_State *L)
+{
+    ts_scanner *sc = ts_ready(L);
+    int t = ts_term_of(L, sc, 2), kind = ts_kind(L, 3);
+    if (sc->len == 0)
+        return 0;
+    ts_term *tm = ts_mentions(L, sc, t);
+    int m0 = tm->m0, mn = tm->mn;
+    for (int i = 0; i < mn; i++) {
+        int s = sc->ment.v[2 * (m0 + i)], e = sc->ment.v[2 * (m0 + i) + 1];
+        if (!ts_discounted(L, sc, s, e, kind)) {
+            lua_pushinteger(L, s);
+            lua_pushinteger(L, e);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Iterator; upvalues: scanner, term, kind, next mention, referral. */
+static int ts_each_next(lua_State *L)
+{
+    ts_scanner *sc = ts_get(L);
+    int t = (int)lua_tointeger(L, lua_upvalueindex(2));
+    int kind = (int)lua_tointeger(L, lua_upvalueindex(3));
+    int i = (int)lua_tointeger(L, lua_upvalueindex(4));
+    if ((unsigned)lua_tointeger(L, lua_upvalueindex(5)) != sc->gen || sc->len == 0)
+        return 0;
+    ts_term *tm = ts_mentions(L, sc, t);
+    int m0 = tm->m0, mn = tm->mn;
+    for (; i < mn; i++) {
+        int s = sc->ment.v[2 * (m0 + i)], e = sc->ment.v[2 * (m0 + i) + 1];
+        if (!ts_discounted(L, sc, s, e, kind)) {
+            lua_pushinteger(L, i + 1);
+            lua_replace(L, lua_upvalueindex(4));
+            lua_pushinteger(L, s);
+            lua_pushinteger(L, e);
+            return 2;
+        }
+    }
+    lua_pushinteger(L, mn);
+    lua_replace(L, lua_upvalueindex(4));
+    return 0;
+}
+
+/* S.each(self, re [, kind]) -> iterator over the mentions that count. */
+static int ts_each(lua_State *L)
+{
+    ts_scanner *sc = ts_ready(L);
+    int t = ts_term_of(L, sc, 2), kind = ts_kind(L, 3);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushinteger(L, t);
+    lua_pushinteger(L, kind);
+    lua_pushinteger(L, 0);
+    lua_pushinteger(L, (lua_Integer)sc->gen);
+    lua_pushcclosure(L, ts_each_next, 5);
+    return 1;
+}
+
+/* S.sentence(self, pos) -> first byte, terminator of pos's sentence. */
+static int ts_sentence_l(lua_State *L)
+{
+    ts_scanner *sc = ts_ready(L);
+    int pos = (int)luaL_checkinteger(L, 2), st, e;
+    ts_sentence(L, sc, pos, &st, &e);
+    lua_pushinteger(L, st);
+    lua_pushinteger(L, e);
+    return 2;
+}
+
+/* S.terms(...): regexes (or tables of them) the rules read with first/each,
+** prefiltered from now on. Call at load. */
+static int ts_terms(lua_State *L)
+{
+    ts_scanner *sc = ts_get(L);
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++)
+        ts_add(L, sc, i, 0);
+    return 0;
+}
+
+static int ts_gc(lua_State *L)
+{
+    ts_scanner *sc = lua_touserdata(L, 1);
+    for (int i = 0; i < sc->nterms; i++)
+        pcre2_code_free(sc->terms[i].anch);
+    free(sc->terms);
+    free(sc->tab);
+    free(sc->abbr);
+    free(sc->ends.v);
+    free(sc->neg.v);
+    free(sc->negdoc.v);
+    free(sc->fam.v);
+    free(sc->ment.v);
+    free(sc->cand.v);
+    pcre2_match_data_free(sc->md);
+    pcre2_match_context_free(sc->mctx);
+    pcre2_jit_stack_free(sc->js);
+    memset(sc, 0, sizeof *sc);
+    return 0;
+}
+
+/* scanner{negation=, negation_doc=, contrast=, family_start=, family_clause=,
+** family_end=, post_clin=, post_doc=, family_post=, abbreviations=} ->
+** table of functions: reset, first, each, sentence, terms. */
+static int ts_new(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    ts_scanner *sc = lua_newuserdatauv(L, sizeof *sc, 2);     /* 2 scanner */
+    memset(sc, 0, sizeof *sc);
+    luaL_setmetatable(L, TS_META);
+    lua_newtable(L);
+    lua_setiuservalue(L, 2, 1);                               /* regex -> term */
+    sc->md = pcre2_match_data_create(1, NULL);
+    sc->mctx = pcre2_match_context_create(NULL);
+    sc->js = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+    sc->tab = calloc((size_t)2 * TS_NC * TS_NC, sizeof *sc->tab);
+    if (!sc->md || !sc->mctx || !sc->js || !sc->tab)
+        return luaL_error(L, "scanner: not enough memory");
+    pcre2_set_match_limit(sc->mctx, TS_MATCH_LIMIT);
+    pcre2_set_depth_limit(sc->mctx, TS_DEPTH_LIMIT);
+    pcre2_jit_stack_assign(sc->mctx, NULL, sc->js);
+
+    lua_pushvalue(L, 2);                                      /* 3 upvalue */
+    for (int i = 0; i < TS_NPOST; i++) {
+        lua_getfield(L, 1, ts_post_names[i]);
+        sc->post[i] = rx_check(L, -1, NULL, NULL, NULL);
+        lua_getiuservalue(L, 2, 1);                           /* keep it alive */
+        lua_pushvalue(L, -2);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
+        lua_pop(L, 2);
+    }
+    lua_getfield(L, 1, "abbreviations");                      /* 4 */
+    luaL_checktype(L, 4, LUA_TTABLE);
+    int cap = 0;
+    lua_pushnil(L);
+    while (lua_next(L, 4)) {
+        lua_pop(L, 1);
+        size_t n;
+        const char *w = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &n) : NULL;
+        if (!w || n < 1 || n > 5)
+            return luaL_error(L, "scanner: abbreviations are words of 1 to 5 letters");
+        if (sc->nabbr == cap) {
+            cap = cap ? cap * 2 : 32;
+            uint64_t *na = realloc(sc->abbr, (size_t)cap * sizeof *na);
+            if (!na)
+                return luaL_error(L, "scanner: not enough memory");
+            sc->abbr = na;
+        }
+        uint64_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)w[i];
+            if (!ts_letter(c))
+                return luaL_error(L, "scanner: abbreviations are words of 1 to 5 letters");
+            k = k << 8 | (unsigned char)(c | 32);
+        }
+        sc->abbr[sc->nabbr++] = k;
+    }
+    if (sc->nabbr)
+        qsort(sc->abbr, (size_t)sc->nabbr, sizeof *sc->abbr, ts_abbr_cmp);
+    lua_settop(L, 3);
+
+    /* the methods see the scanner as upvalue 1: terms() needs it on the stack */
+    lua_createtable(L, 0, 5);                                 /* 4 result */
+    static const luaL_Reg fns[] = {{"reset", ts_reset}, {"first", ts_first},
+                                   {"each", ts_each}, {"sentence", ts_sentence_l},
+                                   {"terms", ts_terms}, {NULL, NULL}};
+    lua_pushvalue(L, 2);
+    luaL_setfuncs(L, fns, 1);
+
+    /* context patterns: terms too, prefiltered */
+    lua_getfield(L, 4, "terms");                              /* 5 */
+    for (int i = 0; i < TS_NCTX; i++) {
+        lua_pushvalue(L, 5);
+        lua_getfield(L, 1, ts_ctx_names[i]);
+        rx_check(L, -1, NULL, NULL, NULL);
+        lua_pushvalue(L, -1);
+        lua_insert(L, -3);                                    /* re, fn, re */
+        lua_call(L, 1, 0);                                    /* re */
+        lua_getiuservalue(L, 2, 1);
+        lua_pushvalue(L, -2);
+        lua_rawget(L, -2);
+        sc->ctx[i] = (int)lua_tointeger(L, -1);
+        lua_pop(L, 3);
+    }
+    lua_settop(L, 4);
+    return 1;
+}
+
+void ts_open(lua_State *L)
+{
+    luaL_newmetatable(L, TS_META);
+    lua_pushcfunction(L, ts_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushliteral(L, "scanner");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+    lua_pushcfunction(L, ts_new);
+    lua_setglobal(L, "scanner");
+}

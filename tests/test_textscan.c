@@ -1,0 +1,166 @@
+/*
+** test_textscan.c — the text scanner rules share: sentence ends ("d. 4.3.2019",
+** "BMI 16.2", "9. klasse"), negation scopes cut by contrast words, family
+** clauses, caseless Danish æøå, and mentions equal to a plain regex scan.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "decision.h"
+#include "testutil.h"
+
+/* A small phrase set in the shape of rules/data/phrases.lua. */
+static const char *SCANNER =
+    "local S = scanner{\n"
+    "  negation = regex[[\\b(?:ikke|ingen|uden|aldrig)\\b]],\n"
+    "  negation_doc = regex[[\\b(?:mangler|afventer)\\b]],\n"
+    "  contrast = regex[[\\b(?:men|dog)\\b|;]],\n"
+    "  post_clin = regex[[\\G\\s*(?:er\\s+)?afkræftet\\b]],\n"
+    "  post_doc = regex[[\\G\\s+(?:mangler|foreligger\\s+ikke)\\b]],\n"
+    "  family_start = regex[[\\b(?:far|mor|morbror)\\s+(?:har|med)\\b|\\b(?:fars|mors)\\s]],\n"
+    "  family_clause = regex[[\\bi\\s+familien\\b]],\n"
+    "  family_end = regex[=[\\b(?:men|drengen|pigen|han|hun)\\b|[;:(]]=],\n"
+    "  family_post = regex[[\\G\\s*hos\\s+(?:far|mor)\\b]],\n"
+    "  abbreviations = { d = true, ca = true },\n"
+    "}\n"
+    "local ADHD, ANGST, PPV = regex[[\\badhd\\b]], regex[[\\bangst\\w*]], regex[[\\bppv\\b]]\n"
+    "local SPISE = regex[[\\bspiseforstyr\\w*]]\n"
+    "S.terms(ADHD, { ANGST, PPV }, SPISE)\n"
+    "local OTHER = regex[[\\bskolevægr\\w*]]   -- not declared: scanned on its own\n"
+    "local function all(re, kind)\n"
+    "  local t = {}\n"
+    "  for s, e in S.each(nil, re, kind) do t[#t + 1] = s .. '-' .. e end\n"
+    "  return table.concat(t, ',')\n"
+    "end\n"
+    "local function first(re, kind) return tostring((S.first(nil, re, kind))) end\n"
+    "local function sentences(text)\n"
+    "  local t, pos = {}, 1\n"
+    "  while pos <= #text do\n"
+    "    local s, e = S.sentence(nil, pos)\n"
+    "    t[#t + 1] = s .. '-' .. e\n"
+    "    pos = e + 1\n"
+    "  end\n"
+    "  return table.concat(t, ',')\n"
+    "end\n";
+
+/* Run `expr` (Lua returning a value, with S reset to the referral's text)
+** on a referral whose text is `text`; return it as a string. */
+static char *eval(const char *expr, const char *text)
+{
+    char lua[8192], extra[2048];
+    snprintf(lua, sizeof lua,
+             "%s\nrule{ id='TS', when=function() return true end, action=function(r, f, d)\n"
+             "  S.reset(r.text)\n"
+             "  d:reason(tostring((function() %s end)()))\n"
+             "  d:decide{outcome='accept', target='buc'} end }\n", SCANNER, expr);
+    snprintf(extra, sizeof extra, ",\"text\":\"%s\"", text);
+    char *dir = tu_rules(lua);
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    if (!rs)
+        fail_msg("%s", err.text);
+    triage_decider *dc = triage_decider_new(rs, NULL, &err);
+    if (!dc)
+        fail_msg("%s", err.text);
+    triage_referral *r = tu_referral("R1", extra);
+    assert_non_null(r);
+    triage_decision *d = triage_decide(dc, r, 0);
+    assert_non_null(d);
+    assert_true(d->nreasons > 0);
+    char *out = strdup(d->reasons[0].text);
+    triage_decision_free(d);
+    triage_referral_free(r);
+    triage_decider_free(dc);
+    triage_ruleset_release(rs);
+    tu_rmtree(dir);
+    return out;
+}
+
+static void expect(const char *expr, const char *text, const char *want)
+{
+    char *got = eval(expr, text);
+    if (strcmp(got, want) != 0)
+        fail_msg("%s on \"%s\": got \"%s\", want \"%s\"", expr, text, got, want);
+    free(got);
+}
+
+static void sentence_ends(void **state)
+{
+    (void)state;
+    /* "d." is an abbreviation, "4.3.2019" a date: one sentence, then another */
+    expect("return sentences(r.text)", "Set d. 4.3.2019 af egen læge. Nu bedre.",
+           "1-30,31-40");
+    /* a decimal point is no end; "9. klasse" is an ordinal */
+    expect("return sentences(r.text)", "BMI 16.2 i 9. klasse! Hvad nu?", "1-21,22-30");
+    /* a line break ends a sentence; "ca." does not */
+    expect("return sentences(r.text)", "Vejer ca. 40 kg\\nHøjde 150", "1-16,17-27");
+    /* after "9." a capital letter starts a new sentence */
+    expect("return sentences(r.text)", "Går i 9. Klasse", "1-9,10-17");
+}
+
+static void negation_scope(void **state)
+{
+    (void)state;
+    expect("return first(ADHD)", "Ingen tegn på ADHD.", "nil");
+    /* a contrast word ends the negation's reach */
+    expect("return first(ADHD)", "Ikke angst, men ADHD.", "17");
+    expect("return first(ANGST)", "Ikke angst, men ADHD.", "nil");
+    /* the reach ends with the sentence */
+    expect("return first(ADHD)", "Ingen angst. ADHD er kendt.", "14");
+    /* a clause after the term negates it */
+    expect("return first(ADHD)", "ADHD er afkræftet. Angst.", "nil");
+    expect("return all(ANGST)", "Angst i skolen; ikke angstanfald. Angsten fylder.", "1-5,35-41");
+    /* document negations only count for kind doc */
+    expect("return first(PPV, 'doc')", "PPV mangler.", "nil");
+    expect("return first(PPV, 'doc')", "Mangler PPV.", "nil");
+    expect("return first(PPV)", "Mangler PPV.", "9");
+    expect("return first(PPV, 'doc')", "PPV vedlagt.", "1");
+}
+
+static void family_clauses(void **state)
+{
+    (void)state;
+    expect("return first(ADHD)", "Far har ADHD.", "nil");
+    expect("return first(ADHD, 'nofam')", "Far har ADHD.", "9");
+    /* the child as subject again ends the clause */
+    expect("return first(ADHD)", "Far har angst, men drengen har ADHD.", "32");
+    expect("return first(ANGST)", "Far har angst, men drengen har ADHD.", "nil");
+    expect("return first(ADHD)", "Der er ADHD i familien.", "nil");
+    expect("return first(ADHD)", "Mistanke om ADHD hos far.", "nil");
+    /* a possessive starts a clause; ":" ends it (ø is two bytes) */
+    expect("return first(ADHD)", "Mors søster har ADHD. Pigen har ADHD.", "34");
+    expect("return first(ADHD)", "Mors søster: ADHD.", "15");
+}
+
+static void danish_caseless(void **state)
+{
+    (void)state;
+    expect("return all(SPISE)", "SPISEFORSTYRRELSE og spiseforstyrret adfærd.", "1-17,22-36");
+    expect("return all(ANGST)", "ANGSTEN; ængstelig, Angst.", "1-7,22-26");
+    /* æøå and other letters next to a term: \\b as in PCRE2 */
+    expect("return all(ADHD)", "øADHD ADHDø æ ADHD – ADHD", "18-21,27-30");
+    /* an undeclared pattern works the same way */
+    expect("return first(OTHER)", "Ingen skolevægring. Skolevægring siden maj.", "22");
+    expect("return first(ADHD)", "", "nil");
+}
+
+static void errors(void **state)
+{
+    (void)state;
+    expect("local ok, e = pcall(S.first, nil, 'adhd'); return ok", "ADHD", "false");
+    expect("local ok = pcall(scanner, {}); return ok", "", "false");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sentence_ends),
+        cmocka_unit_test(negation_scope),
+        cmocka_unit_test(family_clauses),
+        cmocka_unit_test(danish_caseless),
+        cmocka_unit_test(errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
