@@ -43,6 +43,9 @@ struct triage_ruleset {
     rl_file_t *files;
     triage_limits lim;
     int nrules;
+    /* The state built to verify the rule set, kept for the first decider
+    ** asked for so that it is not built twice; it holds no reference. */
+    _Atomic(struct triage_decider *) spare;
 };
 
 typedef struct rl_rule {
@@ -678,7 +681,13 @@ static int rl_build(triage_decider *dc, triage_error *err)
 triage_decider *triage_decider_new(triage_ruleset *rs, triage_store *store,
                                    triage_error *err)
 {
-    triage_decider *dc = calloc(1, sizeof *dc);
+    triage_decider *dc = atomic_exchange(&rs->spare, NULL);
+    if (dc) {
+        triage_ruleset_retain(rs);
+        dc->store = store;
+        return dc;
+    }
+    dc = calloc(1, sizeof *dc);
     if (!dc) {
         if (err) {
             err->code = TRIAGE_ENOMEM;
@@ -864,7 +873,8 @@ triage_ruleset *triage_ruleset_load(const char *dir, const triage_limits *limits
         return NULL;
     }
     rs->nrules = probe->nrules;
-    triage_decider_free(probe);
+    atomic_fetch_sub(&rs->refs, 1);          /* the spare borrows its rule set */
+    atomic_store(&rs->spare, probe);
     return rs;
 }
 
@@ -891,6 +901,11 @@ void triage_ruleset_release(triage_ruleset *rs)
 {
     if (!rs || atomic_fetch_sub(&rs->refs, 1) != 1)
         return;
+    triage_decider *spare = atomic_exchange(&rs->spare, NULL);
+    if (spare) {
+        spare->rs = NULL;                    /* it held no reference */
+        triage_decider_free(spare);
+    }
     rl_free_files(rs);
     free(rs->dir);
     free(rs);
