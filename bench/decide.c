@@ -17,9 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <lua.h>
+
 #include "decision.h"
 #include "referral.h"
 #include "rules.h"
+#include "sandbox.h"
 #include "store.h"
 #include "triage.h"
 
@@ -27,7 +30,7 @@
 
 static const char HELP[] =
     "usage: triage-bench [--rules DIR] [--reps N] [--threads N] [--chunk N]\n"
-    "                    [--empty] [--breakdown] [--json] REFERRALS.jsonl\n"
+    "                    [--empty] [--breakdown] [--profile] [--json] REFERRALS.jsonl\n"
     "\n"
     "Parse every referral of a JSON Lines file into memory (untimed), then time\n"
     "triage_decide over all of them, one decider per thread, history kept in\n"
@@ -45,6 +48,8 @@ static const char HELP[] =
     "  --empty        decide with a one-rule rule set instead (the engine's floor)\n"
     "  --breakdown    also measure where the time goes: empty rule set, regex,\n"
     "                 JSON parse, SQLite store/read/history/decision write\n"
+    "  --profile      also time every Lua call once (hooks): which rules, facts\n"
+    "                 and library functions the time per referral goes to\n"
     "  --json         last line: the figures as one flat JSON object\n";
 
 /* ------------------------------------------------------------------ time */
@@ -128,6 +133,185 @@ static double bn_timer_cost(void)
         (void)x;
     }
     return best;
+}
+
+static uint64_t bn_fnv(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+    return h;
+}
+
+/* ----------------------------------------------------------- Lua profile */
+
+/* --profile: the sandbox sets its instruction-limit hook with lua_sethook
+** (linked with -Wl,--wrap=lua_sethook); for the profiling decider only, call
+** and return events are added and the count events still go to the
+** sandbox. A shadow stack times every call: a rule's when/action or a fact
+** (a Lua function entered from C) gets its time minus the other facts it
+** evaluates; a C function called from Lua (string.gsub, re:find, the text
+** scanner, field access) its time minus facts it runs. The hooks slow Lua
+** down several times, so read shares, not absolute times. One thread. */
+void __real_lua_sethook(lua_State *L, lua_Hook f, int mask, int count);
+void __wrap_lua_sethook(lua_State *L, lua_Hook f, int mask, int count);
+
+#define BP_SLOTS 4096
+#define BP_DEPTH 1024
+typedef struct bp_count { char key[96]; double secs; long calls; } bp_count;
+typedef struct bp_frame { double t0, o0, nested; int key, entry, c; } bp_frame;
+static int bn_prof_next, bn_prof_on;
+static lua_Hook bn_engine_hook;
+static bp_count *bp_tab;
+static bp_frame bp_stack[BP_DEPTH];
+static int bp_depth;
+static double bp_total;
+static double bp_overhead;        /* time spent in the hook itself, so far */
+static long bp_calls;
+
+static int bp_slot(const char *key)
+{
+    uint64_t h = bn_fnv(key);
+    for (size_t i = 0; i < BP_SLOTS; i++) {
+        size_t k = (h + i) & (BP_SLOTS - 1);
+        if (!bp_tab[k].key[0])
+            snprintf(bp_tab[k].key, sizeof bp_tab[k].key, "%s", key);
+        if (!strcmp(bp_tab[k].key, key))
+            return (int)k;
+    }
+    return 0;
+}
+
+static void bp_pop(double now)
+{
+    bp_frame *f = &bp_stack[--bp_depth];
+    double dt = now - f->t0 - (bp_overhead - f->o0), own = dt - f->nested;
+    if (f->entry || f->c) {
+        bp_tab[f->key].secs += own;
+        bp_tab[f->key].calls++;
+    }
+    if (bp_depth > 0)
+        bp_stack[bp_depth - 1].nested += f->entry ? dt : f->nested;
+    else
+        bp_total += dt;
+}
+
+static void bn_prof_hook(lua_State *L, lua_Debug *ar)
+{
+    if (ar->event == LUA_HOOKCOUNT) {
+        if (bn_engine_hook)
+            bn_engine_hook(L, ar);
+        return;
+    }
+    if (!bn_prof_on)
+        return;
+    double now = bn_now();
+    if (ar->event == LUA_HOOKRET) {
+        if (bp_depth > 0)
+            bp_pop(now);
+        bp_overhead += bn_now() - now;
+        return;
+    }
+    int tail = ar->event == LUA_HOOKTAILCALL, entry_of_top = 0;
+    if (tail && bp_depth > 0) {               /* the called frame replaces the top */
+        entry_of_top = bp_stack[bp_depth - 1].entry;
+        bp_pop(now);
+    }
+    if (bp_depth >= BP_DEPTH) {
+        bp_overhead += bn_now() - now;
+        return;
+    }
+    char key[96];
+    lua_getinfo(L, "Sn", ar);
+    int c = strcmp(ar->what, "C") == 0;
+    if (c)
+        snprintf(key, sizeof key, "[C] %s%s%s", ar->namewhat[0] ? ar->namewhat : "",
+                 ar->namewhat[0] ? " " : "", ar->name ? ar->name : "?");
+    else
+        snprintf(key, sizeof key, "%s:%d%s%s", ar->short_src, ar->linedefined,
+                 ar->name ? " " : "", ar->name ? ar->name : "");
+    bp_frame *f = &bp_stack[bp_depth++];
+    bp_calls++;
+    f->t0 = now;
+    f->nested = 0;
+    f->c = c;
+    f->entry = !c && (tail ? entry_of_top : bp_depth == 1 || bp_stack[bp_depth - 2].c);
+    f->key = bp_slot(key);
+    f->o0 = bp_overhead;
+    bp_overhead += bn_now() - now;
+}
+
+void __wrap_lua_sethook(lua_State *L, lua_Hook f, int mask, int count)
+{
+    if (bn_prof_next && f && f != bn_prof_hook) {
+        bn_engine_hook = f;
+        f = bn_prof_hook;
+        mask |= LUA_MASKCALL | LUA_MASKRET;
+    }
+    __real_lua_sethook(L, f, mask, count);
+}
+
+static int bp_cmp(const void *a, const void *b)
+{
+    double x = ((const bp_count *)a)->secs, y = ((const bp_count *)b)->secs;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* What a rule-file function is, from its first line: fact("name") or the
+** rule id above a when/action. Best effort; "" when unknown. */
+static void bp_label(const char *dir, const char *key, char *out, size_t cap)
+{
+    char file[96], path[512], *colon;
+    out[0] = 0;
+    snprintf(file, sizeof file, "%s", key);
+    if (!(colon = strrchr(file, ':')))
+        return;
+    int line = atoi(colon + 1);
+    *colon = 0;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char buf[512], id[64] = "";
+    const char *q;
+    for (int n = 1; fgets(buf, sizeof buf, f) && n <= line; n++) {
+        if ((q = strstr(buf, "id = \"")))
+            sscanf(q + 6, "%63[^\"]", id);
+        if (n < line)
+            continue;
+        if ((q = strstr(buf, "fact(\"")))
+            snprintf(out, cap, "fact %.60s", q + 6);
+        else if (id[0] && (q = strstr(buf, "when")) && q < strstr(buf, "function"))
+            snprintf(out, cap, "rule %s when", id);
+        else if (id[0] && (q = strstr(buf, "action")) && q < strstr(buf, "function"))
+            snprintf(out, cap, "rule %s action", id);
+    }
+    fclose(f);
+    char *e = strchr(out, '"');
+    if (e)
+        *e = 0;
+}
+
+/* us per referral of a row, less the hooks' own cost per call (cost_us),
+** and its share of the unhooked decide time (plain_us). */
+static void bp_print(int want_c, const char *title, long referrals, double cost_us,
+                     double plain_us, const char *dir)
+{
+    printf("  %s\n", title);
+    for (int i = 0, shown = 0; i < BP_SLOTS && shown < 15; i++) {
+        if (!bp_tab[i].calls || (strncmp(bp_tab[i].key, "[C]", 3) == 0) != want_c)
+            continue;
+        double calls = (double)bp_tab[i].calls / referrals;
+        double us = bp_tab[i].secs * 1e6 / referrals - calls * cost_us;
+        if (us < 0)
+            us = 0;
+        char label[96] = "";
+        if (!want_c)
+            bp_label(dir, bp_tab[i].key, label, sizeof label);
+        printf("    %5.1f%%  %7.2f us  %7.2f calls  %s%s%s\n", 100.0 * us / plain_us, us, calls,
+               bp_tab[i].key, label[0] ? "  " : "", label);
+        shown++;
+    }
 }
 
 /* --------------------------------------------------- history in memory */
@@ -375,14 +559,6 @@ __attribute__((noinline)) static void *bn_work(void *arg)
             triage_decision_free(d);
     }
     return NULL;
-}
-
-static uint64_t bn_fnv(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
 }
 
 /* Split the chunk by child over the workers and decide it. Returns the wall
@@ -779,14 +955,15 @@ static int bn_int(const char *s, const char *what, int lo, int hi)
 int main(int argc, char **argv)
 {
     const char *rules = "rules";
-    int reps = 5, threads = 1, chunk = 8192, empty = 0, breakdown = 0, json = 0;
+    int reps = 5, threads = 1, chunk = 8192, empty = 0, breakdown = 0, json = 0, profile = 0;
     static const struct option opts[] = {
         {"rules", required_argument, 0, 'r'}, {"reps", required_argument, 0, 'n'},
         {"threads", required_argument, 0, 't'}, {"chunk", required_argument, 0, 'c'},
         {"empty", no_argument, 0, 'e'}, {"breakdown", no_argument, 0, 'b'},
-        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"json", no_argument, 0, 'j'}, {"profile", no_argument, 0, 'p'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "r:n:t:c:ebjh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:n:t:c:ebjph", opts, NULL)) != -1) {
         switch (c) {
         case 'r': rules = optarg; break;
         case 'n': reps = bn_int(optarg, "--reps", 1, 1000); break;
@@ -795,6 +972,7 @@ int main(int argc, char **argv)
         case 'e': empty = 1; break;
         case 'b': breakdown = 1; break;
         case 'j': json = 1; break;
+        case 'p': profile = 1; break;
         case 'h': fputs(HELP, stdout); return 0;
         default: fputs(HELP, stderr); return 1;
         }
@@ -872,6 +1050,41 @@ int main(int argc, char **argv)
                b.sqlite_decide_us, b.sqlite_decide_us - b.full_us);
         printf("  decision write             %8.2f  triage_store_put_decision, one transaction\n",
                b.decision_write_us);
+    }
+    if (profile && !empty) {
+        bp_tab = calloc(BP_SLOTS, sizeof *bp_tab);
+        if (!in.whole && bn_input_rewind(&in) == 0)
+            bn_input_fill(&in);
+        double plain = bn_decide_us(&in, rs, NULL, 1, NULL);
+        bn_prof_next = 1;                      /* the next decider is profiled */
+        bn_worker w;
+        memset(&w, 0, sizeof w);
+        triage_error err;
+        w.dc = triage_decider_new(rs, NULL, &err);
+        bn_prof_next = 0;
+        if (w.dc) {
+            rl_set_history(w.dc, bh_history, &w.hist);
+            bn_prof_on = 1;
+            double t = bn_decide_chunk(&in, &w, 1);
+            bn_prof_on = 0;
+            bn_workers_free(&w, 1);
+            qsort(bp_tab, BP_SLOTS, sizeof *bp_tab, bp_cmp);
+            double hooked = t * 1e6 / in.n, calls = (double)bp_calls / in.n;
+            double measured = bp_overhead * 1e6 / in.n;
+            double cost = calls > 0 ? (hooked - plain - measured) / calls : 0;
+            if (cost < 0)
+                cost = 0;
+            printf("Lua profile, %d referrals: %.1f Lua calls per referral, timed with hooks "
+                   "(%.1f us/referral with them, %.1f without; the hooks' measured time and "
+                   "%.3f us per call besides are taken out);\n"
+                   "%% of the plain decide time, us and calls per referral:\n",
+                   in.n, calls, hooked, plain, cost);
+            bp_print(0, "rules and facts (a fact's time excludes other facts it uses):", in.n,
+                     cost, plain, rules);
+            bp_print(1, "C functions called from Lua (excluding facts they run):", in.n, cost,
+                     plain, rules);
+        }
+        free(bp_tab);
     }
     if (json) {
         printf("{\"referrals\":%ld,\"threads\":%d,\"reps\":%d,\"rules\":%d,\"empty\":%d,"

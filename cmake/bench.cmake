@@ -2,9 +2,21 @@
 # test that keeps bench/run working. Included from the top-level CMakeLists.
 add_executable(triage-bench ${CMAKE_SOURCE_DIR}/bench/decide.c)
 target_compile_options(triage-bench PRIVATE -Wall -Wextra)
-# pcre2_match is wrapped so that --breakdown can time regex matching.
-target_link_options(triage-bench PRIVATE -Wl,--wrap=pcre2_match_8)
+# pcre2_match is wrapped so that --breakdown can time regex matching, and
+# lua_sethook so that --profile can sample the Lua VM; the engine is untouched.
+target_link_options(triage-bench PRIVATE -Wl,--wrap=pcre2_match_8 -Wl,--wrap=lua_sethook)
 target_link_libraries(triage-bench PRIVATE triage_core)
+
+
+# The same program with Lua linked statically, where liblua5.4.a exists: its
+# symbols name Lua's own functions in `bench/run --callgrind` listings.
+find_library(TRIAGE_LUA_STATIC NAMES liblua5.4.a)
+if(TRIAGE_LUA_STATIC)
+  add_executable(triage-bench-symbols ${CMAKE_SOURCE_DIR}/bench/decide.c)
+  target_compile_options(triage-bench-symbols PRIVATE -Wall -Wextra)
+  target_link_options(triage-bench-symbols PRIVATE -Wl,--wrap=pcre2_match_8 -Wl,--wrap=lua_sethook)
+  target_link_libraries(triage-bench-symbols PRIVATE triage_core ${TRIAGE_LUA_STATIC} dl)
+endif()
 
 if(BUILD_TESTING)
   # Not a timing test: only that the harness runs and its JSON has the keys.

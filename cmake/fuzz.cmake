@@ -62,7 +62,8 @@ if(BUILD_TESTING)
         set(args ${CMAKE_SOURCE_DIR}/tests/data/fuzz/${CMAKE_MATCH_1} ${TRIAGE_FUZZ_SEEDS_${CMAKE_MATCH_1}})
       endif()
       add_test(NAME valgrind_${t}
-               COMMAND ${VALGRIND} --error-exitcode=1 --leak-check=full
+               COMMAND ${VALGRIND} --suppressions=${CMAKE_SOURCE_DIR}/cmake/valgrind.supp
+                       --error-exitcode=1 --leak-check=full
                        --errors-for-leak-kinds=definite --show-leak-kinds=definite
                        --track-origins=yes --quiet $<TARGET_FILE:${t}> ${args}
                WORKING_DIRECTORY ${CMAKE_BINARY_DIR})

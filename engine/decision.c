@@ -8,6 +8,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "decision.h"
+#include "referral_json.h"
 #include "date.h"
 
 const char *const dc_missing_names[MI__N] = {
@@ -90,6 +91,9 @@ void dc_mask_cpr(char *out, size_t cap, const char *s)
         o += n; i += n;
     }
     out[o] = '\0';
+    /* Then the wider net error messages use: any run of ten or more digits,
+    ** or six, a separator and four inside longer runs. */
+    rf_mask_cpr(out, o);
 }
 
 /* A masked heap copy of s (NULL taken as ""). */

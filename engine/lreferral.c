@@ -194,7 +194,8 @@ static void lr_build(lua_State *L, const triage_referral *r, int f)
 
 static int lr_index(lua_State *L)
 {
-    lr_view *v = lr_check(L);
+    /* only the view's own metatable leads here (and hides itself) */
+    lr_view *v = lua_touserdata(L, 1);
     lua_pushvalue(L, 2);
     int f = lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER ? (int)lua_tointeger(L, -1) : 0;
     lua_pop(L, 1);

@@ -62,6 +62,8 @@ struct triage_decider {
     rl_rule *rules;
     int d_ref, f_ref, fcache_ref, facts_ref;
     int fdirty;                 /* the fact cache holds something */
+    int fstrict;                /* facts only in the cache: every read checked */
+    int fbroken;                /* a rule changed a computed fact in f */
     int loading;                /* rule() and fact() are allowed */
     triage_decision *dec;       /* being decided, NULL between referrals */
     const char *rule_id;        /* rule running now */
@@ -495,61 +497,96 @@ static int dd_index(lua_State *L)
 
 /* ----------------------------------------------------------------- facts */
 
-/* f.name: computed once per referral by the declared function(r, f). */
+/* f.name: computed once per referral by the declared function(r, f).
+** Upvalues: the referral, the fact functions, the cache (name -> value, or
+** FX_NIL / FX_BUSY). A computed value is also stored in f itself, so that
+** later reads are plain table reads that never come here; a rule could then
+** overwrite it without __newindex seeing it, which rl_facts_done notices,
+** and the referral is decided again in strict mode (values only in the
+** cache, so the write raises where it happens, as it always did). */
 static int fx_index(lua_State *L)
 {
-    triage_decider *dc = rl_self(L);
     lua_settop(L, 2);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fcache_ref);        /* 3 cache */
     lua_pushvalue(L, 2);
-    int t = lua_rawget(L, 3);                                 /* 4 cached */
+    int t = lua_rawget(L, lua_upvalueindex(3));               /* 3 cached */
     if (t == LUA_TLIGHTUSERDATA) {
-        if (lua_touserdata(L, 4) == &FX_BUSY)
+        if (lua_touserdata(L, 3) == &FX_BUSY)
             return luaL_error(L, "fact '%s' depends on itself", lua_tostring(L, 2));
         lua_pushnil(L);
         return 1;
     }
-    if (t != LUA_TNIL)
+    triage_decider *dc = rl_self(L);
+    if (t != LUA_TNIL) {
+        if (!dc->fstrict)
+            dc->fbroken = 1;                                  /* removed from f */
         return 1;
-    lua_pop(L, 1);                                            /* 3 */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->facts_ref);         /* 4 facts */
+    }
     lua_pushvalue(L, 2);
-    if (lua_rawget(L, 4) != LUA_TFUNCTION)                    /* 5 fn */
+    if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TFUNCTION)  /* 4 fn */
         return luaL_error(L, "unknown fact '%s'", lua_tostring(L, 2));
     lua_pushvalue(L, 2);
     lua_pushlightuserdata(L, &FX_BUSY);
-    lua_rawset(L, 3);
+    lua_rawset(L, lua_upvalueindex(3));
     dc->fdirty = 1;
-    lr_push(L);                                               /* 6 r */
-    lua_pushvalue(L, 1);                                      /* 7 f */
-    lua_call(L, 2, 1);                                        /* 5 value */
+    lua_pushvalue(L, lua_upvalueindex(1));                    /* 5 r */
+    lua_pushvalue(L, 1);                                      /* 6 f */
+    lua_call(L, 2, 1);                                        /* 4 value */
     lua_pushvalue(L, 2);
-    if (lua_isnil(L, 5))
+    if (lua_isnil(L, 4)) {
         lua_pushlightuserdata(L, &FX_NIL);
-    else
-        lua_pushvalue(L, 5);
-    lua_rawset(L, 3);
+        lua_rawset(L, lua_upvalueindex(3));
+    } else {
+        lua_pushvalue(L, 4);
+        lua_rawset(L, lua_upvalueindex(3));
+        if (!dc->fstrict) {
+            lua_pushvalue(L, 2);
+            lua_pushvalue(L, 4);
+            lua_rawset(L, 1);
+        }
+    }
     return 1;
+}
+
+/* After a referral: empty the cache in place and give f a fresh table (an
+** emptied one would cost a second walk); say whether f still held exactly
+** the computed values (0) or a rule changed one (1). */
+static int rl_facts_done(lua_State *L, triage_decider *dc)
+{
+    int broken = dc->fbroken;
+    dc->fbroken = 0;
+    if (!dc->fdirty)
+        return broken;
+    dc->fdirty = 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* +1 f */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fcache_ref);        /* +2 cache */
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {                                 /* +4 k v */
+        if (!dc->fstrict && lua_type(L, -1) != LUA_TLIGHTUSERDATA) {
+            lua_pushvalue(L, -2);
+            lua_rawget(L, -5);                                /* +5 f[k] */
+            if (!lua_rawequal(L, -1, -2))
+                broken = 1;
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);                                        /* +3 k */
+        lua_pushvalue(L, -1);
+        lua_pushnil(L);
+        lua_rawset(L, -4);
+    }
+    lua_pop(L, 1);                                            /* +1 f */
+    lua_getmetatable(L, -1);                                  /* +2 meta */
+    lua_createtable(L, 0, 48);                                /* +3 new f */
+    lua_insert(L, -2);
+    lua_setmetatable(L, -2);                                  /* +2 */
+    lua_rawseti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* +1 */
+    lua_pop(L, 1);
+    return !dc->fstrict && broken;
 }
 
 static int fx_newindex(lua_State *L)
 {
     return luaL_error(L, "facts are read only: declare fact('%s', function(r, f) ... end)",
                       lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
-}
-
-/* Empty a registry table in place, keeping its storage for the next use. */
-static void rl_clear(lua_State *L, int ref)
-{
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);                   /* +1 t */
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {                                 /* +3 k v */
-        lua_pop(L, 1);
-        lua_pushvalue(L, -1);
-        lua_pushnil(L);
-        lua_rawset(L, -4);                                    /* +2 k */
-    }
-    lua_pop(L, 1);
 }
 
 /* ------------------------------------------------------------ building */
@@ -618,7 +655,10 @@ static int rl_build(triage_decider *dc, triage_error *err)
 
     lua_newtable(L);                                          /* +1 f */
     lua_newtable(L);                                          /* +2 meta */
-    lua_pushcfunction(L, fx_index);
+    lr_push(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->facts_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fcache_ref);
+    lua_pushcclosure(L, fx_index, 3);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, fx_newindex);
     lua_setfield(L, -2, "__newindex");
@@ -749,7 +789,7 @@ static void rl_fail(triage_decider *dc, triage_decision *d, const rl_rule *ru, i
     dc_manual_review(d, ru->id, why);
 }
 
-triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
+static triage_decision *rl_run(triage_decider *dc, const triage_referral *r,
                                unsigned flags)
 {
     triage_decision *d = dc_new(r->id, dc->rs->hash, (flags & TRIAGE_EXPLAIN) != 0);
@@ -758,10 +798,6 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
     lua_State *L = dc->L;
     sb_rearm(dc->sb);
     lr_set(L, r);
-    if (dc->fdirty) {
-        rl_clear(L, dc->fcache_ref);
-        dc->fdirty = 0;
-    }
     dc->dec = d;
     int failed = 0;
     lr_push(L);                                               /* 1 r */
@@ -809,6 +845,22 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
     lr_set(L, NULL);
     if (failed)
         lua_gc(L, LUA_GCCOLLECT);     /* give back what a runaway rule took */
+    return d;
+}
+
+triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
+                               unsigned flags)
+{
+    triage_decision *d = rl_run(dc, r, flags);
+    if (!rl_facts_done(dc->L, dc))
+        return d;
+    /* a rule wrote to f: decide again with every fact read checked, so the
+    ** write fails in that rule exactly as it always has */
+    triage_decision_free(d);
+    dc->fstrict = 1;
+    d = rl_run(dc, r, flags);
+    rl_facts_done(dc->L, dc);
+    dc->fstrict = 0;
     return d;
 }
 

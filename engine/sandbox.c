@@ -6,6 +6,8 @@
 */
 #include "sandbox.h"
 
+#include "decision.h"
+
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdio.h>
@@ -16,7 +18,7 @@
 /* Wall time per run (referral or file load). The instruction count cannot
 ** see work done inside library calls (string.rep of megabytes, a regex near
 ** its match limit), so a loop of them is stopped by the clock instead. */
-#define SB_TIME_LIMIT_MS 5000
+#define SB_TIME_LIMIT_MS 10000
 
 /* When this thread's current run began: set at a run's first hook call
 ** (ticks == 1 after sb_rearm), kept here so that sb_state stays as it is. */
@@ -149,27 +151,67 @@ static int sb_print(lua_State *L)
     luaL_pushresult(&b);
     size_t len;
     char *s = (char *)lua_tolstring(L, -1, &len);
-    char *out = malloc(len + 1);
+    char *out = malloc(len + len / 10 + 2);   /* masking may grow a CPR by a byte */
     if (!out)
         return luaL_error(L, "not enough memory");
-    memcpy(out, s, len + 1);
-    /* Mask runs of 6 digits, optional '-', 4 digits. */
-    for (size_t i = 0; i + 10 <= len; i++) {
-        if (i > 0 && out[i - 1] >= '0' && out[i - 1] <= '9')
-            continue;
-        size_t j = i, d = 0;
-        while (j < len && d < 6 && out[j] >= '0' && out[j] <= '9') j++, d++;
-        if (d != 6) continue;
-        size_t k = j + (j < len && out[j] == '-');
-        size_t e = k, d2 = 0;
-        while (e < len && d2 < 4 && out[e] >= '0' && out[e] <= '9') e++, d2++;
-        if (d2 != 4 || (e < len && out[e] >= '0' && out[e] <= '9')) continue;
-        for (size_t x = i; x < e; x++) if (out[x] != '-') out[x] = 'X';
-        i = e - 1;
-    }
+    dc_mask_cpr(out, len + len / 10 + 2, s);
     fprintf(stderr, "rules: %s\n", out);
     free(out);
     return 0;
+}
+
+/* Lua's own pattern matcher never returns to the VM while it backtracks,
+** so neither the instruction hook nor the clock can stop it: 'a'*400 with
+** '.-.-.-b' takes seconds. Each repetition multiplies the worst case by the
+** subject's length, so a call is refused when length^(repetitions+1) passes
+** a bound (about a tenth of a second); regex() has real match limits. */
+#define SB_PATTERN_BUDGET 1e8
+
+static int sb_pattern_guard(lua_State *L)
+{
+    size_t n, plen;
+    luaL_checklstring(L, 1, &n);
+    const char *p = luaL_checklstring(L, 2, &plen);
+    const char *name = lua_tostring(L, lua_upvalueindex(2));
+    int plain = !strcmp(name, "find") && lua_toboolean(L, 4);
+    int reps = 0;
+    for (size_t i = 0; !plain && i < plen; i++) {
+        if (p[i] == '%') {
+            i++;                                    /* an escape, or %b %f: no repetition */
+        } else if (p[i] == '[') {                   /* a set: '-' there is a range */
+            i++;
+            if (i < plen && p[i] == '^') i++;
+            if (i < plen && p[i] == ']') i++;
+            while (i < plen && p[i] != ']')
+                i += p[i] == '%' ? 2 : 1;
+        } else if (p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?') {
+            reps++;
+        }
+    }
+    if (reps > 0) {
+        double cost = (double)(n + 1);
+        for (int k = 0; k < reps; k++)
+            cost *= (double)(n + 1);
+        if (cost > SB_PATTERN_BUDGET)
+            return luaL_error(L, "string.%s: a Lua pattern with %d repetitions on %d bytes "
+                              "could run for minutes; use regex(), which has match limits",
+                              name, reps, (int)n);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));          /* the library's own */
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static void sb_guard_patterns(lua_State *L, int strlib)
+{
+    static const char *const fns[] = {"find", "match", "gmatch", "gsub", NULL};
+    for (const char *const *f = fns; *f; f++) {
+        lua_getfield(L, strlib, *f);                /* +1 original */
+        lua_pushstring(L, *f);                      /* +2 name */
+        lua_pushcclosure(L, sb_pattern_guard, 2);   /* +1 guard */
+        lua_setfield(L, strlib, *f);                /* 0 */
+    }
 }
 
 sb_state *sb_open(size_t memory_bytes, uint64_t instructions)
@@ -205,6 +247,7 @@ sb_state *sb_open(size_t memory_bytes, uint64_t instructions)
     lua_setfield(L, g, "print");
     lua_getfield(L, g, "string");                   /* +2 string */
     sb_block_fn(L, lua_gettop(L), "dump", "string.dump");
+    sb_guard_patterns(L, lua_gettop(L));
     lua_pop(L, 2);                                  /* 0 */
     static const char *const libs_blocked[] = {"io", "os", "debug", "package",
                                                "coroutine", NULL};

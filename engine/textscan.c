@@ -13,6 +13,7 @@
 
 #include <lauxlib.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,7 @@ static const char *const ts_post_names[TS_NPOST] = {"post_clin", "post_doc", "fa
 
 typedef struct ts_term {
     const pcre2_code *code;       /* the rule set's (kept alive by the term table) */
-    pcre2_code *anch;             /* anchored copy when prefiltered */
+    const pcre2_code *anch;       /* anchored copy when prefiltered (shared) */
     int bit;                      /* prefilter bit, or -1: scanned plainly */
     unsigned gen;                 /* referral the mentions belong to */
     int m0, mn;                   /* mentions: pairs at ment.v[2*m0 ...] */
@@ -50,6 +51,7 @@ typedef struct ts_scanner {
     int nterms, capterms, nbits;
     int bitterm[TS_BITS];         /* bit -> term */
     uint64_t *tab;                /* [left 0/1][class][next class] -> terms */
+    uint64_t live;                /* bits given to terms */
     int ctx[TS_NCTX];
     const pcre2_code *post[TS_NPOST];
     uint64_t *abbr;               /* abbreviations, packed, sorted */
@@ -208,25 +210,83 @@ static int ts_tested(int cls)
     }
 }
 
-static void ts_rows(ts_scanner *sc, const pcre2_code *code, int bit)
+/* What the build learns of one pattern, kept for the life of the process
+** and shared by every scanner (threads, reloads) that declares the same
+** source with the same options: the JIT-compiled anchored copy and, for
+** each left context and tested first character, the next characters after
+** which a match can start (untested classes are candidates for all terms,
+** set once per scanner). Built once under ts_lock; read-only after. */
+typedef struct ts_shared {
+    struct ts_shared *next;
+    uint32_t opts;
+    size_t len;
+    char *src;
+    pcre2_code *anch;             /* NULL: not prefiltered */
+    uint64_t rows[2][TS_NC][(TS_NC + 63) / 64];
+} ts_shared;
+
+static pthread_mutex_t ts_lock = PTHREAD_MUTEX_INITIALIZER;
+static ts_shared *ts_cache;
+
+static void ts_learn(ts_shared *sh, pcre2_match_data *md)
 {
-    uint64_t m = (uint64_t)1 << bit;
-    for (int left = 0; left < 2; left++) {
-        uint64_t *t = sc->tab + (size_t)left * TS_NC * TS_NC;
+    for (int left = 0; left < 2; left++)
         for (int c1 = 0; c1 < TS_NC; c1++) {
-            uint64_t *row = t + (size_t)c1 * TS_NC;
-            if (c1 == TS_OTHER || !ts_tested(c1)) {
-                for (int c2 = 0; c2 < TS_NC; c2++)
-                    row[c2] |= m;
-                continue;
-            }
-            if (!ts_could(code, sc->md, left, c1, -1))
+            if (c1 == TS_OTHER || !ts_tested(c1) || !ts_could(sh->anch, md, left, c1, -1))
                 continue;
             for (int c2 = 0; c2 < TS_NC; c2++)   /* untested, none: as "could" */
-                if (c2 == TS_OTHER || !ts_tested(c2) || ts_could(code, sc->md, left, c1, c2))
-                    row[c2] |= m;
+                if (c2 == TS_OTHER || !ts_tested(c2) || ts_could(sh->anch, md, left, c1, c2))
+                    sh->rows[left][c1][c2 >> 6] |= (uint64_t)1 << (c2 & 63);
+        }
+}
+
+/* The shared entry for a pattern, built when new; NULL without memory. */
+static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, size_t len,
+                                     uint32_t opts, pcre2_match_data *md)
+{
+    pthread_mutex_lock(&ts_lock);
+    ts_shared *sh;
+    for (sh = ts_cache; sh; sh = sh->next)
+        if (sh->opts == opts && sh->len == len && !memcmp(sh->src, src, len))
+            goto done;
+    sh = calloc(1, sizeof *sh);
+    if (!sh || !(sh->src = malloc(len + 1))) {
+        free(sh);
+        sh = NULL;
+        goto done;
+    }
+    memcpy(sh->src, src, len);
+    sh->src[len] = 0;
+    sh->len = len;
+    sh->opts = opts;
+    uint32_t empty = 1;
+    pcre2_pattern_info(code, PCRE2_INFO_MATCHEMPTY, &empty);
+    if (!empty && ts_filterable(src, len, opts)) {
+        int err;
+        PCRE2_SIZE off;
+        sh->anch = pcre2_compile((PCRE2_SPTR)src, len, opts | PCRE2_ANCHORED, &err, &off, NULL);
+        if (sh->anch) {
+            pcre2_jit_compile(sh->anch, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_SOFT);
+            ts_learn(sh, md);
         }
     }
+    sh->next = ts_cache;
+    ts_cache = sh;
+done:
+    pthread_mutex_unlock(&ts_lock);
+    return sh;
+}
+
+static void ts_rows(ts_scanner *sc, const ts_shared *sh, int bit)
+{
+    uint64_t m = (uint64_t)1 << bit;
+    for (int left = 0; left < 2; left++)
+        for (int c1 = 0; c1 < TS_NC; c1++) {
+            uint64_t *row = sc->tab + ((size_t)left * TS_NC + (size_t)c1) * TS_NC;
+            for (int w = 0; w < (TS_NC + 63) / 64; w++)
+                for (uint64_t b = sh->rows[left][c1][w]; b; b &= b - 1)
+                    row[w * 64 + __builtin_ctzll(b)] |= m;
+        }
 }
 
 static ts_scanner *ts_get(lua_State *L)
@@ -281,20 +341,14 @@ static void ts_filter(lua_State *L, ts_scanner *sc, int idx)
     size_t srclen;
     uint32_t opts;
     rx_check(L, idx, &src, &srclen, &opts);
-    uint32_t empty = 1;
-    pcre2_pattern_info(tm->code, PCRE2_INFO_MATCHEMPTY, &empty);
-    if (empty || !ts_filterable(src, srclen, opts))
+    const ts_shared *sh = ts_shared_of(tm->code, src, srclen, opts, sc->md);
+    if (!sh || !sh->anch)
         return;
-    int err;
-    PCRE2_SIZE off;
-    pcre2_code *a = pcre2_compile((PCRE2_SPTR)src, srclen, opts | PCRE2_ANCHORED, &err, &off, NULL);
-    if (!a)
-        return;
-    pcre2_jit_compile(a, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_SOFT);
-    tm->anch = a;
+    tm->anch = sh->anch;
     tm->bit = sc->nbits++;
     sc->bitterm[tm->bit] = t;
-    ts_rows(sc, a, tm->bit);
+    sc->live |= (uint64_t)1 << tm->bit;
+    ts_rows(sc, sh, tm->bit);
 }
 
 /* Register every regex in the value at idx (tables: their values, deeply). */
@@ -336,7 +390,7 @@ static void ts_candidates(lua_State *L, ts_scanner *sc)
         size_t j = i + (size_t)w1;
         int c2 = j < n ? ts_class(s, n, j, &w2) : TS_OTHER;
         size_t k = (size_t)c1 * TS_NC + (size_t)c2;
-        uint64_t m = left == 0 ? t0[k] : left == 1 ? t1[k] : t0[k] | t1[k];
+        uint64_t m = (left == 0 ? t0[k] : left == 1 ? t1[k] : t0[k] | t1[k]) & sc->live;
         while (m) {
             int b = __builtin_ctzll(m);
             m &= m - 1;
@@ -704,6 +758,38 @@ static int ts_each(lua_State *L)
     return 1;
 }
 
+/* S.from(self, re, pos) -> start, end of the first mention, negated or not,
+** that starts at pos or later; nil when none; false when a mention starts
+** before pos and runs over it, so that a search from pos could find what
+** the scan from the start did not (the caller then searches itself). */
+static int ts_from(lua_State *L)
+{
+    ts_scanner *sc = ts_ready(L);
+    int t = ts_term_of(L, sc, 2);
+    lua_Integer pos = luaL_checkinteger(L, 3);
+    if (sc->len == 0)
+        return 0;
+    ts_term *tm = ts_mentions(L, sc, t);
+    const int *m = sc->ment.v + 2 * tm->m0;
+    int lo = 0, hi = tm->mn;          /* first mention reaching pos or later */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (m[2 * mid + 1] < pos && m[2 * mid] < pos)    /* empty: e = s - 1 */
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == tm->mn)
+        return 0;
+    if (m[2 * lo] < pos) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    lua_pushinteger(L, m[2 * lo]);
+    lua_pushinteger(L, m[2 * lo + 1]);
+    return 2;
+}
+
 /* S.sentence(self, pos) -> first byte, terminator of pos's sentence. */
 static int ts_sentence_l(lua_State *L)
 {
@@ -729,8 +815,6 @@ static int ts_terms(lua_State *L)
 static int ts_gc(lua_State *L)
 {
     ts_scanner *sc = lua_touserdata(L, 1);
-    for (int i = 0; i < sc->nterms; i++)
-        pcre2_code_free(sc->terms[i].anch);
     free(sc->terms);
     free(sc->tab);
     free(sc->abbr);
@@ -768,6 +852,12 @@ static int ts_new(lua_State *L)
     pcre2_set_match_limit(sc->mctx, TS_MATCH_LIMIT);
     pcre2_set_depth_limit(sc->mctx, TS_DEPTH_LIMIT);
     pcre2_jit_stack_assign(sc->mctx, NULL, sc->js);
+    /* a character the build does not ask about may start or go on any term */
+    for (int left = 0; left < 2; left++)
+        for (int c1 = 0; c1 < TS_NC; c1++)
+            if (c1 == TS_OTHER || !ts_tested(c1))
+                memset(sc->tab + ((size_t)left * TS_NC + (size_t)c1) * TS_NC, 0xFF,
+                       TS_NC * sizeof *sc->tab);
 
     lua_pushvalue(L, 2);                                      /* 3 upvalue */
     for (int i = 0; i < TS_NPOST; i++) {
@@ -813,6 +903,7 @@ static int ts_new(lua_State *L)
     lua_createtable(L, 0, 5);                                 /* 4 result */
     static const luaL_Reg fns[] = {{"reset", ts_reset}, {"first", ts_first},
                                    {"each", ts_each}, {"sentence", ts_sentence_l},
+                                   {"from", ts_from},
                                    {"terms", ts_terms}, {NULL, NULL}};
     lua_pushvalue(L, 2);
     luaL_setfuncs(L, fns, 1);

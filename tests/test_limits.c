@@ -61,7 +61,7 @@ static char *rules_lua(void)
     snprintf(lua + n, sizeof lua - (size_t)n,
              "rule{ id='BAD', when=function(r)\n"
              "  local n = tonumber(r.id:sub(-6)); local k = n %% 400\n"
-             "  if k == 7 and n > 400 then return false end  -- 5 s each: once is enough\n"
+             "  if k == 7 and n > 400 then return false end  -- 10 s each: once is enough\n"
              "  if case[k] then case[k]() end return false end }\n"
              /* errors (compare nil) only on referrals without gapd */
              "rule{ id='GAPD', when=function(r) return r.gapd < 3 end,\n"

@@ -102,6 +102,20 @@ static void deep_recursion(void **state)
     run_bad("local function f(n) return 1 + f(n + 1) end f(1)", "stack overflow|memory limit exceeded");
 }
 
+/* Lua's pattern matcher cannot be interrupted while it backtracks: calls
+** whose worst case is minutes are refused, ordinary ones still work. */
+static void runaway_lua_patterns(void **state)
+{
+    (void)state;
+    run_bad("local x = ('a'):rep(1e5):find('.-.-.-b')", "use regex()");
+    run_bad("local x = ('a'):rep(400):match('(.-)(.-)(.-)b')", "use regex()");
+    run_bad("for w in ('a'):rep(2e4):gmatch('a*a*b') do end", "use regex()");
+    run_bad("local x = string.gsub(('a'):rep(1e4), '.-.-x', '')", "use regex()");
+    /* Loops of calls each within bounds end at the clock or instruction limit. */
+    run_bad("while true do local x = ('a'):rep(100):find('.-.-b') end",
+            "instruction limit exceeded|time limit exceeded");
+}
+
 static void allowed_libraries(void **state)
 {
     (void)state;
@@ -109,7 +123,8 @@ static void allowed_libraries(void **state)
         "rule{ id='LIB-01', when=function(r) return true end, action=function(r, f, d)\n"
         "  local t = {3, 1, 2}; table.sort(t)\n"
         "  d:reason(string.format('%d%d%d %s %d %s', t[1], t[2], t[3], string.upper('æøå'),\n"
-        "    math.floor(2.7), utf8.char(248)))\n"
+        "    math.floor(2.7), utf8.char(248)) .. (' 16,2 kg'):gsub('%s', '')\n"
+        "    .. ('BMI 16,2'):match('(%d+),(%d)') .. tostring(('a.b'):find('.', 1, true)))\n"
         "  d:decide{outcome='accept', target='buc'} end }\n");
     triage_error err;
     triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
@@ -118,7 +133,7 @@ static void allowed_libraries(void **state)
     triage_referral *r = tu_referral("R1", "");
     triage_decision *d = triage_decide(dc, r, 0);
     assert_int_equal(d->outcome, TRIAGE_ACCEPT);
-    assert_string_equal(d->reasons[0].text, "123 æøå 2 ø");
+    assert_string_equal(d->reasons[0].text, "123 æøå 2 ø16,2kg162");
     triage_decision_free(d);
     triage_referral_free(r);
     triage_decider_free(dc);
@@ -172,6 +187,7 @@ int main(void)
         cmocka_unit_test(instruction_limit),
         cmocka_unit_test(memory_limit),
         cmocka_unit_test(deep_recursion),
+        cmocka_unit_test(runaway_lua_patterns),
         cmocka_unit_test(allowed_libraries),
         cmocka_unit_test(load_errors_name_file_and_line),
     };

@@ -146,6 +146,32 @@ static void danish_caseless(void **state)
     expect("return first(ADHD)", "", "nil");
 }
 
+/* S.from: raw mentions (negated ones too) from a position on; false when a
+** mention runs over the position, for both declared and plain patterns. */
+static void mentions_from(void **state)
+{
+    (void)state;
+    static const char *const fr =
+        "local s, e = S.from(nil, %s, %d); return tostring(s) .. '-' .. tostring(e)";
+    char expr[256];
+    const char *text = "Ingen ADHD. Dato 4.3.2019 og skolevægring; ADHD igen.";
+    struct { const char *re; int pos; const char *want; } cases[] = {
+        {"ADHD", 1, "7-10"},            /* negated, still a mention */
+        {"ADHD", 7, "7-10"},
+        {"ADHD", 8, "false-nil"},       /* inside the first mention */
+        {"ADHD", 11, "45-48"},
+        {"ADHD", 49, "nil-nil"},
+        {"OTHER", 1, "30-42"},          /* not declared: scanned on its own */
+        {"OTHER", 31, "false-nil"},
+        {"OTHER", 43, "nil-nil"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(expr, sizeof expr, fr, cases[i].re, cases[i].pos);
+        expect(expr, text, cases[i].want);
+    }
+    expect("return tostring((S.from(nil, ADHD, 1)))", "", "nil");
+}
+
 static void errors(void **state)
 {
     (void)state;
@@ -160,6 +186,7 @@ int main(void)
         cmocka_unit_test(negation_scope),
         cmocka_unit_test(family_clauses),
         cmocka_unit_test(danish_caseless),
+        cmocka_unit_test(mentions_from),
         cmocka_unit_test(errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,7 @@ local S = scanner{
 -- of them). Declared at load, they are found in one pass over each text;
 -- any other pattern still works, scanned on its own.
 T.terms = S.terms
+S.terms(P.date)           -- dates are read sentence by sentence: Ctx:dates
 
 local Ctx = {
   first = S.first,         -- ctx:first(re [, kind]) -> start, end of the first mention that counts
@@ -92,12 +93,19 @@ function T.resolve(c, recv)
   return nil
 end
 
--- Calls fn(day, start) for each date in text[from..to).
+-- Calls fn(day, start) for each date in text[from..to): the dates a search
+-- from `from` finds, taken from the scanner's one pass over the text unless
+-- a date found there runs over `from` (then the regex searches itself).
+local DATE, from_scan = P.date, S.from
 function Ctx:dates(from, to, fn)
   local text, pos = self.text, from
   while pos < to do
-    local s, e, caps = P.date:captures(text, pos)
-    if not s or s >= to then return end
+    local s, e = from_scan(self, DATE, pos)
+    if s == nil or (s and s >= to) then return end
+    local caps, _
+    if s then _, _, caps = DATE:captures(text, s)
+    else s, e, caps = DATE:captures(text, pos)
+         if not s or s >= to then return end end
     local day = T.resolve(caps, self.received)
     if day then fn(day, s) end
     pos = e + 1

@@ -174,6 +174,7 @@ function regex(pattern, flags) end
 ---@field first fun(self: any, re: Regex, kind: string?): integer?, integer?
 ---@field each fun(self: any, re: Regex, kind: string?): fun(): integer, integer
 ---@field sentence fun(self: any, pos: integer): integer, integer
+---@field from fun(self: any, re: Regex, pos: integer): integer|false|nil, integer?  # first match at pos or later; false: one runs over pos
 ---@field terms fun(...: Regex|table)                                  # declare terms at load
 
 ---@param spec ScannerSpec
