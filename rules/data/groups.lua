@@ -32,7 +32,7 @@ return {
       \b(?: psykose(?:n|r|rne)?\b
          | psykotisk\w*
          | psykosenær\w*
-         | h(?:ø|o|oe)r(?:er|te|t|ende)?\s+(?:\w+\s+)?stemme\w*
+         | h(?:ø|o|oe)r(?:er|te|t|ende)?\s+(?:(?!ikke\b|ingen\b|aldrig\b)\w+\s+)?stemme\w*
          | stemmehøring\w*
          | vrangforestilling\w*
          | skizofren\w*
