@@ -138,7 +138,7 @@ return {
       \b(?: selvmordsforsøg\w*
          | suicid(?:al)?forsøg\w*
          | suicidalt?\s+forsøg\w*
-         | forsøg(?:t|te)\s+(?:\w+\s+){0,2}?(?:at\s+)?(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|slå\s+sig\s+selv\s+ihjel|hænge\s+sig|dræbe\s+sig\s+selv)
+         | forsøg(?:t|te)\s+(?:\w+\s+){0,4}?(?:at\s+)?(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|slå\s+sig\s+selv\s+ihjel|hænge\s+sig|dræbe\s+sig\s+selv)
          | forsøg\s+på\s+(?:at\s+)?(?:selvmord|begå\s+selvmord|tage\s+sit\s+(?:eget\s+)?liv)
          | (?:tog|taget|indtaget|indtog)\s+(?:en\s+)?(?:\w+\s+)?overdosis
          | suicidal\w*\s+(?:hensigt|intoksikation)\w* ) ]], "x"),
@@ -171,6 +171,7 @@ return {
          | selvdestruktiv\w*
          | (?:skærer|skære|skar|skåret|risper|rispe|ridser|ridse|ridset|brænder|brændt|snitter|snittet)\s+sig\b
          | (?:skærer|skære|skar|skåret|risper|rispe|ridser|ridse|ridset|snitter|snittet|cutter)\s+(?:(?:sig\s+)?(?:selv\s+)?)?(?:i|på)\s+(?:armene|armen|arme|benene|benet|huden|håndled\w*|lårene|låret|maven|underarm\w*|kroppen)
+         | (?:skærer|skære|skar|skåret|snitter|snittet|ridser|ridset|brænder|brændt)\s+i\s+sig\s+selv\b
          | slår\s+sig\s+selv\b
          | skader\s+sig\s+selv\b
          | gør\s+skade\s+på\s+sig\s+selv\b ) ]], "x"),

@@ -121,7 +121,7 @@ return {
          | (?:fsiq|iq|ik)(?:-?(?:niveau|score|værdi)\w*)?\b[\s:=]*(?:(?:på|er|var|af|ca\.?|omkring|målt\s+til|svarende\s+til)\s*)*\d{2,3}\b ) ]], "x"),
   ppv = regex([[
       \b(?: ppv\b
-         | p(?:æ|ae)d(?:agogisk)?\.?\s*[-–/]?\s*psyk(?:ologisk)?\.?\s+(?:vurdering|udtalelse)\w*
+         | p(?:æ|ae)d(?:agogisk(?:e)?)?\.?\s*[-–/]?\s*psyk(?:ologisk(?:e)?)?\.?\s+(?:vurdering|udtalelse)\w*
          | ppr[-\s]*(?:udtalelse|vurdering|rapport|beskrivelse|notat|statusbeskrivelse)\w*
          | (?:udtalelse|vurdering|rapport|beskrivelse)\w*\s+(?:fra|af|udarbejdet\s+af)\s+(?:kommunens\s+)?ppr\b
          | ppr\s*(?:'s|s)\s+(?:vurdering|udtalelse|beskrivelse)\w*
