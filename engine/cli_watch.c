@@ -217,12 +217,7 @@ int cli_watch(int argc, char **argv)
         fprintf(stderr, "triage watch: %s\n", h ? "out of memory" : err.text);
         return EXIT_USAGE;
     }
-    triage_ruleset *rs = triage_host_acquire(h);
-    wt_decide_all(rs, &s, prev);
-    printf("watching %s: %d referrals, rule set %.12s (%d rules)\n", rules, s.n,
-           triage_ruleset_hash(rs), triage_ruleset_rule_count(rs));
-    wt_summary("  decisions", &s, prev);
-    fflush(stdout);
+    /* Watch before saying so: a save right after the banner must count. */
     int sigfd = cli_signals_open();
     if (pipe(notify) != 0 || sigfd < 0) {
         fprintf(stderr, "triage watch: cannot set up signals\n");
@@ -231,6 +226,12 @@ int cli_watch(int argc, char **argv)
     triage_host_on_reload(h, wt_on_reload, NULL);
     if (triage_host_watch(h, &err) != TRIAGE_OK)
         fprintf(stderr, "triage watch: %s (reload with SIGHUP)\n", err.text);
+    triage_ruleset *rs = triage_host_acquire(h);
+    wt_decide_all(rs, &s, prev);
+    printf("watching %s: %d referrals, rule set %.12s (%d rules)\n", rules, s.n,
+           triage_ruleset_hash(rs), triage_ruleset_rule_count(rs));
+    wt_summary("  decisions", &s, prev);
+    fflush(stdout);
     long attempts = 0, seen_failures = 0;
     struct pollfd fds[2] = {{sigfd, POLLIN, 0}, {notify[0], POLLIN, 0}};
     while (max_reloads < 0 || attempts < max_reloads) {

@@ -1,25 +1,31 @@
 /*
 ** reader.c — split an input of JSON values into referral records.
-** The whole input is read into memory; jansson parses one value at a time
-** (JSON_DISABLE_EOF_CHECK tells how many bytes it took). A top-level array is
-** stepped into so that each element is labelled with its own line. After
-** malformed JSON, reading resumes at the next line that starts with { or [.
+** The input streams through a sliding window (a few MiB however large the
+** file); jansson parses one value at a time (JSON_DISABLE_EOF_CHECK tells how
+** many bytes it took) and a value cut by the window's end is parsed again
+** once more is read. A top-level array is stepped into so that each element
+** is labelled with its own line. After malformed JSON, reading resumes at
+** the next line that starts with { or [.
 */
-#define _POSIX_C_SOURCE 200809L   /* fileno, fstat */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "referral_json.h"
 
+#define RD_CHUNK ((size_t)1 << 20)   /* bytes read at a time */
+
 struct triage_reader {
-    char *buf;
-    size_t len, pos;
+    FILE *f;              /* NULL once the input is exhausted and closed */
+    int is_stdin, eof, io_error;
+    char *buf;            /* the window: bytes [0, len) of the input from `base` */
+    size_t len, cap, pos;
     long line;            /* line number of the byte at line_at */
     size_t line_at;       /* positions only move forward */
-    size_t line_start;    /* offset where that line begins */
+    size_t line_start;    /* offset where that line begins (or the window's start) */
+    int col_carry;        /* characters of that line already slid out of the window */
     int in_array;         /* inside a top-level [ ... ] */
     int need_sep;         /* in the array, after an element: want , or ] */
+    int started;          /* the byte order mark check is done */
     char name[256];       /* label for messages */
 };
 
@@ -31,6 +37,7 @@ static long rd_line(triage_reader *rd, size_t off)
         rd->line++;
         p = nl + 1;
         rd->line_start = (size_t)(p - rd->buf);
+        rd->col_carry = 0;
     }
     rd->line_at = off;
     return rd->line;
@@ -39,54 +46,90 @@ static long rd_line(triage_reader *rd, size_t off)
 /* 1-based column of off in characters, as jansson counts them. */
 static int rd_col(const triage_reader *rd, size_t off)
 {
-    int col = 1;
+    int col = 1 + rd->col_carry;
     for (size_t i = rd->line_start; i < off; i++)
         col += ((unsigned char)rd->buf[i] & 0xC0) != 0x80;
     return col;
 }
 
-/* Where to go on after a bad record that starts at from: the first later
-** line whose first non-blank character is { or [, else the end. */
-static size_t rd_resync(const triage_reader *rd, size_t from)
+/* Slide out what lies before the current record, then read up to one more
+** chunk. Returns 1 when bytes were added, 0 at the end of the input. */
+static int rd_more(triage_reader *rd)
 {
-    const char *b = rd->buf, *nl;
-    size_t i = from;
-    while ((nl = memchr(b + i, '\n', rd->len - i))) {
-        i = (size_t)(nl - b) + 1;
-        size_t k = i;
-        while (k < rd->len && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r')) k++;
-        if (k < rd->len && (b[k] == '{' || b[k] == '[')) return i;
+    if (rd->eof)
+        return 0;
+    size_t drop = rd->pos < rd->line_at ? rd->pos : rd->line_at;
+    if (drop > rd->len / 2 || drop >= RD_CHUNK) {
+        if (rd->line_start < drop) {           /* keep the column right */
+            for (size_t i = rd->line_start; i < drop; i++)
+                rd->col_carry += ((unsigned char)rd->buf[i] & 0xC0) != 0x80;
+            rd->line_start = drop;
+        }
+        memmove(rd->buf, rd->buf + drop, rd->len - drop);
+        rd->len -= drop;
+        rd->pos -= drop;
+        rd->line_at -= drop;
+        rd->line_start -= drop;
     }
-    return rd->len;
+    if (rd->cap - rd->len < RD_CHUNK + 1) {
+        size_t ncap = rd->cap ? rd->cap : RD_CHUNK + 1;
+        while (ncap - rd->len < RD_CHUNK + 1)
+            ncap *= 2;
+        char *nb = realloc(rd->buf, ncap);
+        if (!nb) {
+            rd->io_error = ENOMEM;
+            rd->eof = 1;
+            return 0;
+        }
+        rd->buf = nb;
+        rd->cap = ncap;
+    }
+    size_t n = fread(rd->buf + rd->len, 1, RD_CHUNK, rd->f);
+    rd->len += n;
+    rd->buf[rd->len] = '\0';
+    if (n == 0) {
+        if (ferror(rd->f))
+            rd->io_error = errno ? errno : EIO;
+        rd->eof = 1;
+    }
+    return n > 0;
 }
 
-static int rd_read_all(FILE *f, triage_reader *rd)
+/* Where to go on after a bad record that starts at rd->pos: the first later
+** line whose first non-blank character is { or [, else the end. The window
+** may slide meanwhile; rd->pos stays on the record's first byte. */
+static size_t rd_resync(triage_reader *rd)
 {
-    struct stat st;
-    size_t cap = 1 << 16;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        cap = (size_t)st.st_size + 1;
-    rd->buf = malloc(cap);
-    if (!rd->buf) return TRIAGE_ENOMEM;
+    size_t i = rd->pos;
     for (;;) {
-        if (rd->len + 1 >= cap) {
-            char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(rd->buf, cap * 2);
-            if (!nb) return TRIAGE_ENOMEM;
-            rd->buf = nb;
-            cap *= 2;
+        const char *nl = memchr(rd->buf + i, '\n', rd->len - i);
+        if (!nl) {
+            size_t keep = i - rd->pos;
+            if (!rd_more(rd))
+                return rd->len;
+            i = rd->pos + keep;
+            continue;
         }
-        size_t n = fread(rd->buf + rd->len, 1, cap - 1 - rd->len, f);
-        rd->len += n;
-        if (n == 0) break;
+        size_t ls = (size_t)(nl - rd->buf) + 1, k;
+        for (;;) {                              /* the line may go on past the window */
+            k = ls;
+            while (k < rd->len && (rd->buf[k] == ' ' || rd->buf[k] == '\t' || rd->buf[k] == '\r'))
+                k++;
+            if (k < rd->len || rd->eof)
+                break;
+            size_t keep = ls - rd->pos;
+            rd_more(rd);
+            ls = rd->pos + keep;
+        }
+        if (k < rd->len && (rd->buf[k] == '{' || rd->buf[k] == '['))
+            return ls;
+        i = ls;
     }
-    rd->buf[rd->len] = '\0';
-    return ferror(f) ? TRIAGE_EIO : TRIAGE_OK;
 }
 
 triage_reader *triage_reader_open(const char *path, triage_error *err)
 {
     triage_reader *rd;
-    FILE *f;
     int is_stdin = path && strcmp(path, "-") == 0;
     const char *label = is_stdin ? "<stdin>" : path;
 
@@ -101,54 +144,75 @@ triage_reader *triage_reader_open(const char *path, triage_error *err)
     snprintf(rd->name, sizeof rd->name, "%s", label);
     rf_mask_cpr(rd->name, strlen(rd->name));
     rd->line = 1;
-    if (!(f = is_stdin ? stdin : fopen(path, "rb"))) {
+    rd->is_stdin = is_stdin;
+    if (!(rd->f = is_stdin ? stdin : fopen(path, "rb"))) {
         rf_error(err, TRIAGE_EIO, label, 0, NULL, NULL, "cannot open: %s", strerror(errno));
         free(rd);
         return NULL;
     }
     errno = 0;
-    int rc = rd_read_all(f, rd);
-    int e = errno;
-    if (!is_stdin) fclose(f);
-    if (rc != TRIAGE_OK) {
-        rf_error(err, (triage_code)rc, label, 0, NULL, NULL, "cannot read: %s",
-                 rc == TRIAGE_ENOMEM ? "out of memory" : strerror(e ? e : EIO));
+    rd_more(rd);
+    if (rd->io_error) {
+        rf_error(err, rd->io_error == ENOMEM ? TRIAGE_ENOMEM : TRIAGE_EIO, label, 0, NULL,
+                 NULL, "cannot read: %s", strerror(rd->io_error));
         triage_reader_close(rd);
         return NULL;
     }
-    if (rd->len >= 3 && memcmp(rd->buf, "\xEF\xBB\xBF", 3) == 0)
-        rd->pos = rd->line_at = rd->line_start = 3;   /* a UTF-8 byte order mark */
     return rd;
 }
 
 void triage_reader_close(triage_reader *rd)
 {
     if (!rd) return;
+    if (rd->f && !rd->is_stdin) fclose(rd->f);
     free(rd->buf);
     free(rd);
+}
+
+/* Skip blanks, reading more as needed; 1 when a byte is at pos. */
+static int rd_skip_blank(triage_reader *rd)
+{
+    for (;;) {
+        while (rd->pos < rd->len && (rd->buf[rd->pos] == ' ' || rd->buf[rd->pos] == '\t' ||
+                                     rd->buf[rd->pos] == '\r' || rd->buf[rd->pos] == '\n'))
+            rd->pos++;
+        if (rd->pos < rd->len)
+            return 1;
+        if (!rd_more(rd))
+            return 0;
+    }
 }
 
 int triage_reader_next(triage_reader *rd, triage_referral **out,
                        triage_error *err, const char **raw, size_t *raw_len)
 {
     const int flags = JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES;
-    const char *b = rd->buf;
     size_t start;
     long line;
 
     *out = NULL;
     if (raw) { *raw = NULL; *raw_len = 0; }
+    if (!rd->started) {
+        rd->started = 1;
+        while (rd->len < 3 && rd_more(rd)) {}
+        if (rd->len >= 3 && memcmp(rd->buf, "\xEF\xBB\xBF", 3) == 0)
+            rd->pos = rd->line_at = rd->line_start = 3;   /* a UTF-8 byte order mark */
+    }
     for (;;) {
-        while (rd->pos < rd->len && (b[rd->pos] == ' ' || b[rd->pos] == '\t' ||
-                                     b[rd->pos] == '\r' || b[rd->pos] == '\n'))
-            rd->pos++;
-        if (rd->pos >= rd->len) {
+        if (!rd_skip_blank(rd)) {
+            if (rd->io_error) {
+                rf_error(err, TRIAGE_EIO, rd->name, rd_line(rd, rd->len), NULL, NULL,
+                         "cannot read: %s", strerror(rd->io_error));
+                rd->io_error = 0;
+                return -1;
+            }
             if (!rd->in_array) return 0;
             rd->in_array = 0;
             rf_error(err, TRIAGE_EJSON, rd->name, rd_line(rd, rd->len), NULL, NULL,
                      "invalid JSON: the array is not closed with ']'");
             return -1;
         }
+        const char *b = rd->buf;
         if (!rd->in_array) {
             if (b[rd->pos] == '[') {   /* step into a top-level array */
                 rd->pos++;
@@ -172,7 +236,18 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     start = rd->pos;
     line = rd_line(rd, start);
     json_error_t je;
-    json_t *j = json_loadb(b + start, rd->len - start, flags, &je);
+    json_t *j;
+    for (;;) {
+        j = json_loadb(rd->buf + start, rd->len - start, flags, &je);
+        if (j || json_error_code(&je) != json_error_premature_end_of_input || rd->eof)
+            break;
+        rd->pos = start;                       /* the value runs past the window */
+        int more = rd_more(rd);
+        start = rd->pos;
+        if (!more)
+            break;
+    }
+    const char *b = rd->buf;
     /* jansson may step over a NUL byte as if it were not there: refuse it. */
     size_t span = je.position > 0 ? (size_t)je.position : 0;
     if (span > rd->len - start) span = rd->len - start;
@@ -187,7 +262,7 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
         json_decref(j);
         rf_error(err, TRIAGE_EJSON, rd->name, line, NULL, NULL,
                  "invalid JSON: a NUL byte in the input (line %ld, column %ld)",
-                 l, (long)(nul - ls) + 1);
+                 l, (long)(nul - ls) + 1 + (l == line ? rd->col_carry : 0));
         goto resync;
     }
     if (!j) {
@@ -198,7 +273,7 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     if (rd->pos <= start) rd->pos = start + 1;   /* never stand still */
     if (rd->pos > rd->len) rd->pos = rd->len;
     rd->need_sep = rd->in_array;
-    if (raw) { *raw = b + start; *raw_len = rd->pos - start; }
+    if (raw) { *raw = rd->buf + start; *raw_len = rd->pos - start; }
     if (!(*out = rf_from_json(j, rd->name, line, err))) return -1;
     if (raw) { *raw = NULL; *raw_len = 0; }
     if (err) {   /* where the record came from, for the store */
@@ -208,9 +283,14 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     return 1;
 
 resync:
-    rd->pos = rd_resync(rd, start);
+    rd->pos = start;
+    {
+        size_t next = rd_resync(rd);
+        start = rd->pos;                         /* the window may have slid */
+        rd->pos = next;
+    }
     rd->need_sep = 0;
-    if (raw) { *raw = b + start; *raw_len = rd->pos - start; }
+    if (raw) { *raw = rd->buf + start; *raw_len = rd->pos - start; }
     return -1;
 }
 

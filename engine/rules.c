@@ -60,8 +60,9 @@ struct triage_decider {
     lua_State *L;
     int nrules;
     rl_rule *rules;
-    int d_ref, f_ref, fcache_ref, facts_ref;
+    int d_ref, f_ref, fcache_ref, facts_ref, fdone_ref;
     int fdirty;                 /* the fact cache holds something */
+    int ndone;                  /* facts begun this referral: names in fdone[1..] */
     int fstrict;                /* facts only in the cache: every read checked */
     int fbroken;                /* a rule changed a computed fact in f */
     int loading;                /* rule() and fact() are allowed */
@@ -477,9 +478,14 @@ static int dd_missing_items(lua_State *L)
     return 1;
 }
 
-/* d.outcome, else the methods (upvalue 1). */
+/* d.outcome, d.explain, else the methods (upvalue 1). d.explain is true
+** when the trace is recorded: only then is a `why` from `when` shown, so
+** rules build those strings only then. */
 static int dd_index(lua_State *L)
 {
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+        return 1;
     const char *k = lua_tostring(L, 2);
     if (k && !strcmp(k, "outcome")) {
         triage_decider *dc = rl_self(L);
@@ -489,21 +495,25 @@ static int dd_index(lua_State *L)
             lua_pushnil(L);
         return 1;
     }
-    lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNIL)
-        return luaL_error(L, "the decision has no field '%s'", k ? k : "?");
-    return 1;
+    if (k && !strcmp(k, "explain")) {
+        triage_decider *dc = rl_self(L);
+        lua_pushboolean(L, dc->dec && dc->dec->explain);
+        return 1;
+    }
+    return luaL_error(L, "the decision has no field '%s'", k ? k : "?");
 }
 
 /* ----------------------------------------------------------------- facts */
 
 /* f.name: computed once per referral by the declared function(r, f).
 ** Upvalues: the referral, the fact functions, the cache (name -> value, or
-** FX_NIL / FX_BUSY). A computed value is also stored in f itself, so that
-** later reads are plain table reads that never come here; a rule could then
-** overwrite it without __newindex seeing it, which rl_facts_done notices,
-** and the referral is decided again in strict mode (values only in the
-** cache, so the write raises where it happens, as it always did). */
+** FX_NIL / FX_BUSY), the names begun this referral (an array, so that the
+** end of a referral touches those facts only). A computed value is also
+** stored in f itself, so that later reads are plain table reads that never
+** come here; a rule could then overwrite it without __newindex seeing it,
+** which rl_facts_done notices, and the referral is decided again in strict
+** mode (values only in the cache, so the write raises where it happens, as
+** it always did). */
 static int fx_index(lua_State *L)
 {
     lua_settop(L, 2);
@@ -527,6 +537,8 @@ static int fx_index(lua_State *L)
     lua_pushvalue(L, 2);
     lua_pushlightuserdata(L, &FX_BUSY);
     lua_rawset(L, lua_upvalueindex(3));
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, lua_upvalueindex(4), ++dc->ndone);
     dc->fdirty = 1;
     lua_pushvalue(L, lua_upvalueindex(1));                    /* 5 r */
     lua_pushvalue(L, 1);                                      /* 6 f */
@@ -547,9 +559,9 @@ static int fx_index(lua_State *L)
     return 1;
 }
 
-/* After a referral: empty the cache in place and give f a fresh table (an
-** emptied one would cost a second walk); say whether f still held exactly
-** the computed values (0) or a rule changed one (1). */
+/* After a referral: forget the facts begun, in the cache and in f, in place
+** (f only ever holds computed facts: any other write raises); say whether
+** f still held exactly the computed values (0) or a rule changed one (1). */
 static int rl_facts_done(lua_State *L, triage_decider *dc)
 {
     int broken = dc->fbroken;
@@ -559,27 +571,26 @@ static int rl_facts_done(lua_State *L, triage_decider *dc)
     dc->fdirty = 0;
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* +1 f */
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fcache_ref);        /* +2 cache */
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {                                 /* +4 k v */
-        if (!dc->fstrict && lua_type(L, -1) != LUA_TLIGHTUSERDATA) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fdone_ref);         /* +3 done */
+    for (int i = 1; i <= dc->ndone; i++) {
+        lua_rawgeti(L, -1, i);                                /* +4 name */
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, -4) != LUA_TLIGHTUSERDATA && !dc->fstrict) {  /* +5 value */
             lua_pushvalue(L, -2);
-            lua_rawget(L, -5);                                /* +5 f[k] */
+            lua_rawget(L, -6);                                /* +6 f[name] */
             if (!lua_rawequal(L, -1, -2))
                 broken = 1;
             lua_pop(L, 1);
+            lua_pushvalue(L, -2);
+            lua_pushnil(L);
+            lua_rawset(L, -7);                                /* f[name] = nil */
         }
-        lua_pop(L, 1);                                        /* +3 k */
-        lua_pushvalue(L, -1);
+        lua_pop(L, 1);                                        /* +4 name */
         lua_pushnil(L);
-        lua_rawset(L, -4);
+        lua_rawset(L, -4);                                    /* +3 */
     }
-    lua_pop(L, 1);                                            /* +1 f */
-    lua_getmetatable(L, -1);                                  /* +2 meta */
-    lua_createtable(L, 0, 48);                                /* +3 new f */
-    lua_insert(L, -2);
-    lua_setmetatable(L, -2);                                  /* +2 */
-    lua_rawseti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* +1 */
-    lua_pop(L, 1);
+    dc->ndone = 0;
+    lua_pop(L, 3);
     return !dc->fstrict && broken;
 }
 
@@ -650,6 +661,8 @@ static int rl_build(triage_decider *dc, triage_error *err)
     dc->facts_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_newtable(L);
     dc->fcache_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_createtable(L, 64, 0);
+    dc->fdone_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, "triage.included");
 
@@ -658,7 +671,8 @@ static int rl_build(triage_decider *dc, triage_error *err)
     lr_push(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->facts_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fcache_ref);
-    lua_pushcclosure(L, fx_index, 3);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fdone_ref);
+    lua_pushcclosure(L, fx_index, 4);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, fx_newindex);
     lua_setfield(L, -2, "__newindex");
