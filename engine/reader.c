@@ -239,7 +239,11 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     json_t *j;
     for (;;) {
         j = json_loadb(rd->buf + start, rd->len - start, flags, &je);
-        if (j || json_error_code(&je) != json_error_premature_end_of_input || rd->eof)
+        /* A value cut by the window's end fails as premature end, or — a
+        ** literal such as "fals|e" — as a bad token right at the end. */
+        if (j || rd->eof ||
+            (json_error_code(&je) != json_error_premature_end_of_input &&
+             (size_t)je.position + 64 < rd->len - start))
             break;
         rd->pos = start;                       /* the value runs past the window */
         int more = rd_more(rd);

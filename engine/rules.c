@@ -60,7 +60,8 @@ struct triage_decider {
     lua_State *L;
     int nrules;
     rl_rule *rules;
-    int d_ref, f_ref, fcache_ref, facts_ref, fdone_ref;
+    int d_ref, dm_ref, f_ref, fcache_ref, facts_ref, fdone_ref;
+    int dexplain;               /* d.explain as set in the methods table */
     int fdirty;                 /* the fact cache holds something */
     int ndone;                  /* facts begun this referral: names in fdone[1..] */
     int fstrict;                /* facts only in the cache: every read checked */
@@ -478,14 +479,13 @@ static int dd_missing_items(lua_State *L)
     return 1;
 }
 
-/* d.outcome, d.explain, else the methods (upvalue 1). d.explain is true
-** when the trace is recorded: only then is a `why` from `when` shown, so
-** rules build those strings only then. */
+/* What the methods table (d's __index) lacks: d.outcome, else an error.
+** d.explain lives in the methods table itself, set per referral (true when
+** the trace is recorded: only then is a `why` from `when` shown, so rules
+** build those strings only then); method calls and d.explain are thus plain
+** table reads. */
 static int dd_index(lua_State *L)
 {
-    lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
-        return 1;
     const char *k = lua_tostring(L, 2);
     if (k && !strcmp(k, "outcome")) {
         triage_decider *dc = rl_self(L);
@@ -493,11 +493,6 @@ static int dd_index(lua_State *L)
             lua_pushstring(L, triage_outcome_name((triage_outcome)dc->dec->outcome));
         else
             lua_pushnil(L);
-        return 1;
-    }
-    if (k && !strcmp(k, "explain")) {
-        triage_decider *dc = rl_self(L);
-        lua_pushboolean(L, dc->dec && dc->dec->explain);
         return 1;
     }
     return luaL_error(L, "the decision has no field '%s'", k ? k : "?");
@@ -685,7 +680,16 @@ static int rl_build(triage_decider *dc, triage_error *err)
                                         {"missing", dd_missing},
                                         {"missing_items", dd_missing_items}, {NULL, NULL}};
     luaL_newlib(L, dmethods);                                 /* +3 methods */
-    lua_pushcclosure(L, dd_index, 1);                         /* +3 */
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "explain");
+    lua_createtable(L, 0, 2);                                 /* +4 its meta */
+    lua_pushcfunction(L, dd_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "decision");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);                                  /* +3 */
+    lua_pushvalue(L, -1);
+    dc->dm_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_setfield(L, -2, "__index");
     lua_pushliteral(L, "decision");
     lua_setfield(L, -2, "__metatable");
@@ -817,6 +821,13 @@ static triage_decision *rl_run(triage_decider *dc, const triage_referral *r,
     lr_push(L);                                               /* 1 r */
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* 2 f */
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->d_ref);             /* 3 d */
+    if (dc->dexplain != d->explain) {
+        dc->dexplain = d->explain;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, dc->dm_ref);
+        lua_pushboolean(L, d->explain);
+        lua_setfield(L, -2, "explain");
+        lua_pop(L, 1);
+    }
     for (int i = 0; i < dc->nrules && !failed; i++) {
         const rl_rule *ru = &dc->rules[i];
         dc->rule_id = ru->id;

@@ -56,6 +56,8 @@ typedef struct ts_scanner {
     const pcre2_code *post[TS_NPOST];
     uint64_t *abbr;               /* abbreviations, packed, sorted */
     int nabbr;
+    int *sets;                    /* term sets: [count, term...] each, at setat[i] */
+    int nsets, setlen, setcap, *setat;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *js;
@@ -698,6 +700,8 @@ static ts_scanner *ts_ready(lua_State *L)
     return sc;
 }
 
+static int ts_next_counting(lua_State *L, ts_scanner *sc, int t, int kind, lua_Integer after);
+
 /* S.first(self, re [, kind]) -> start, end of the first mention that counts. */
 static int ts_first(lua_State *L)
 {
@@ -705,56 +709,120 @@ static int ts_first(lua_State *L)
     int t = ts_term_of(L, sc, 2), kind = ts_kind(L, 3);
     if (sc->len == 0)
         return 0;
-    ts_term *tm = ts_mentions(L, sc, t);
-    int m0 = tm->m0, mn = tm->mn;
-    for (int i = 0; i < mn; i++) {
-        int s = sc->ment.v[2 * (m0 + i)], e = sc->ment.v[2 * (m0 + i) + 1];
-        if (!ts_discounted(L, sc, s, e, kind)) {
-            lua_pushinteger(L, s);
-            lua_pushinteger(L, e);
-            return 2;
-        }
-    }
-    return 0;
+    int k = ts_next_counting(L, sc, t, kind, 0);
+    if (k < 0)
+        return 0;
+    lua_pushinteger(L, sc->ment.v[2 * k]);
+    lua_pushinteger(L, sc->ment.v[2 * k + 1]);
+    return 2;
 }
 
-/* Iterator; upvalues: scanner, term, kind, next mention, referral. */
+/* The first mention of term t starting after `after` (1-based) that
+** counts, as its index, or -1. Mentions start at increasing positions. */
+static int ts_next_counting(lua_State *L, ts_scanner *sc, int t, int kind, lua_Integer after)
+{
+    ts_term *tm = ts_mentions(L, sc, t);
+    int m0 = tm->m0, mn = tm->mn;
+    if (mn == 0)
+        return -1;                /* (and the list may not exist yet) */
+    const int *m = sc->ment.v + 2 * m0;
+    int i = 0;
+    if (after > 0) {              /* mentions are few: a linear walk */
+        while (i < mn && m[2 * i] <= after)
+            i++;
+    }
+    for (; i < mn; i++) {
+        m = sc->ment.v + 2 * m0;  /* ts_discounted may grow ment */
+        if (!ts_discounted(L, sc, m[2 * i], m[2 * i + 1], kind))
+            return m0 + i;
+    }
+    return -1;
+}
+
+/* The iterator each() returns, stateless so that a loop allocates nothing:
+** the state packs the referral, term and kind; the control is the start of
+** the mention returned last (0 first). Upvalue: the scanner. */
 static int ts_each_next(lua_State *L)
 {
     ts_scanner *sc = ts_get(L);
-    int t = (int)lua_tointeger(L, lua_upvalueindex(2));
-    int kind = (int)lua_tointeger(L, lua_upvalueindex(3));
-    int i = (int)lua_tointeger(L, lua_upvalueindex(4));
-    if ((unsigned)lua_tointeger(L, lua_upvalueindex(5)) != sc->gen || sc->len == 0)
+    lua_Integer st = lua_tointeger(L, 1);
+    lua_Integer after = lua_tointeger(L, 2);
+    int kind = (int)(st & 3), t = (int)((st >> 2) & 0xFFFFF);
+    if ((unsigned)(st >> 22) != sc->gen || sc->len == 0 || t >= sc->nterms)
         return 0;
-    ts_term *tm = ts_mentions(L, sc, t);
-    int m0 = tm->m0, mn = tm->mn;
-    for (; i < mn; i++) {
-        int s = sc->ment.v[2 * (m0 + i)], e = sc->ment.v[2 * (m0 + i) + 1];
-        if (!ts_discounted(L, sc, s, e, kind)) {
-            lua_pushinteger(L, i + 1);
-            lua_replace(L, lua_upvalueindex(4));
-            lua_pushinteger(L, s);
-            lua_pushinteger(L, e);
-            return 2;
-        }
-    }
-    lua_pushinteger(L, mn);
-    lua_replace(L, lua_upvalueindex(4));
-    return 0;
+    int k = ts_next_counting(L, sc, t, kind, after);
+    if (k < 0)
+        return 0;
+    lua_pushinteger(L, sc->ment.v[2 * k]);
+    lua_pushinteger(L, sc->ment.v[2 * k + 1]);
+    return 2;
 }
 
-/* S.each(self, re [, kind]) -> iterator over the mentions that count. */
+/* S.each(self, re [, kind]) -> iterator over the mentions that count.
+** Upvalues: the scanner, the iterator. */
 static int ts_each(lua_State *L)
 {
     ts_scanner *sc = ts_ready(L);
     int t = ts_term_of(L, sc, 2), kind = ts_kind(L, 3);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_pushinteger(L, t);
-    lua_pushinteger(L, kind);
+    lua_pushvalue(L, lua_upvalueindex(2));
+    lua_pushinteger(L, (lua_Integer)sc->gen << 22 | (lua_Integer)t << 2 | kind);
     lua_pushinteger(L, 0);
-    lua_pushinteger(L, (lua_Integer)sc->gen);
-    lua_pushcclosure(L, ts_each_next, 5);
+    return 3;
+}
+
+/* S.set(list) -> a number naming the array of regexes list (at most 64),
+** for which(): declared at load, like terms(), and prefiltered. */
+static int ts_set(lua_State *L)
+{
+    ts_scanner *sc = ts_get(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    int n = (int)lua_rawlen(L, 1);
+    if (n > 64)
+        return luaL_error(L, "scanner: a set holds at most 64 patterns");
+    if (sc->setlen + n + 1 > sc->setcap || sc->nsets % 16 == 0) {
+        int cap = sc->setcap + n + 1 + 256;
+        int *ns = realloc(sc->sets, (size_t)cap * sizeof *ns);
+        int *na = realloc(sc->setat, (size_t)(sc->nsets + 16) * sizeof *na);
+        if (ns)
+            sc->sets = ns;
+        if (na)
+            sc->setat = na;
+        if (!ns || !na)
+            return luaL_error(L, "scanner: not enough memory");
+        sc->setcap = cap;
+    }
+    int at = sc->setlen;
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, 1, i);
+        ts_add(L, sc, -1, 0);
+        int t = ts_term_of(L, sc, lua_gettop(L));
+        lua_pop(L, 1);
+        sc->sets[at + i] = t;
+    }
+    sc->sets[at] = n;
+    sc->setlen += n + 1;
+    sc->setat[sc->nsets] = at;
+    lua_pushinteger(L, ++sc->nsets);
+    return 1;
+}
+
+/* S.which(self, set [, kind]) -> an integer with bit i - 1 set when the
+** set's i-th pattern has a mention that counts (first() would find one). */
+static int ts_which(lua_State *L)
+{
+    ts_scanner *sc = ts_ready(L);
+    lua_Integer id = luaL_checkinteger(L, 2);
+    int kind = ts_kind(L, 3);
+    if (id < 1 || id > sc->nsets)
+        return luaL_error(L, "scanner: no set %d (S.set makes them)", (int)id);
+    lua_Integer bits = 0;
+    if (sc->len > 0) {
+        const int *set = sc->sets + sc->setat[id - 1];
+        for (int i = 0; i < set[0]; i++)
+            if (ts_next_counting(L, sc, set[1 + i], kind, 0) >= 0)
+                bits |= (lua_Integer)1 << i;
+    }
+    lua_pushinteger(L, bits);
     return 1;
 }
 
@@ -824,6 +892,8 @@ static int ts_gc(lua_State *L)
     free(sc->fam.v);
     free(sc->ment.v);
     free(sc->cand.v);
+    free(sc->sets);
+    free(sc->setat);
     pcre2_match_data_free(sc->md);
     pcre2_match_context_free(sc->mctx);
     pcre2_jit_stack_free(sc->js);
@@ -900,13 +970,18 @@ static int ts_new(lua_State *L)
     lua_settop(L, 3);
 
     /* the methods see the scanner as upvalue 1: terms() needs it on the stack */
-    lua_createtable(L, 0, 5);                                 /* 4 result */
+    lua_createtable(L, 0, 8);                                 /* 4 result */
     static const luaL_Reg fns[] = {{"reset", ts_reset}, {"first", ts_first},
-                                   {"each", ts_each}, {"sentence", ts_sentence_l},
-                                   {"from", ts_from},
+                                   {"sentence", ts_sentence_l},
+                                   {"from", ts_from}, {"set", ts_set}, {"which", ts_which},
                                    {"terms", ts_terms}, {NULL, NULL}};
     lua_pushvalue(L, 2);
     luaL_setfuncs(L, fns, 1);
+    lua_pushvalue(L, 2);                                      /* each: scanner, iterator */
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, ts_each_next, 1);
+    lua_pushcclosure(L, ts_each, 2);
+    lua_setfield(L, 4, "each");
 
     /* context patterns: terms too, prefiltered */
     lua_getfield(L, 4, "terms");                              /* 5 */

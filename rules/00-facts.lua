@@ -36,7 +36,9 @@ end)
 -- An earlier referral of the same child, received 0-180 days before this one,
 -- that was redirected to the municipality.
 fact("repeat_referral", function(r, f)
-  for _, h in ipairs(r:history()) do
+  local hist = r:history()
+  for i = 1, #hist do
+    local h = hist[i]
     if h.outcome == "redirect" and h.target == "municipality" and h.received_day then
       local days = r.received_day - h.received_day
       if days >= 0 and days <= 180 then return true end
@@ -137,7 +139,7 @@ end)
 
 fact("custody_placed", function(r, f)
   if r.custody ~= nil then return r.custody == "placed" end
-  return f.text:first(P.custody_placed) ~= nil
+  return f.text:first(P.custody_placed, "nofam") ~= nil
 end)
 
 fact("consent", function(r, f)
@@ -156,11 +158,25 @@ local function code_group(code)
   return PREFIX[sub(code, 1, 5)] or PREFIX[sub(code, 1, 3)] or PREFIX[sub(code, 1, 2)] or PREFIX[sub(code, 1, 1)]
 end
 
+-- What a diagnosis code says, by code, kept across referrals (the codes
+-- are few; the table is bounded): {group or false, severe depression,
+-- psychotic depression}.
+local CODES, ncodes = {}, 0
+local function code_info(c)
+  local info = CODES[c]
+  if info then return info end
+  local five = sub(c, 1, 5)
+  info = { code_group(c) or false, G.severe_depression_codes[five] or false,
+           G.psychotic_depression_codes[five] or false }
+  if ncodes < 4000 then CODES[c] = info; ncodes = ncodes + 1 end
+  return info
+end
+
 -- Groups from codes: set of group names (WELLBEING included).
 fact("code_groups", function(r, f)
-  local g = {}
-  for _, c in ipairs(r.diagnoses) do
-    local grp = code_group(c)
+  local g, dx = {}, r.diagnoses
+  for i = 1, #dx do
+    local grp = code_info(dx[i])[1]
     if grp then g[grp] = true end
   end
   return g
@@ -168,20 +184,41 @@ end)
 
 fact("substance", function(r, f)
   if f.code_groups.SUBSTANCE then return true end
-  local v = r.risk and r.risk.substance_misuse
+  local rk = r.risk
+  local v = rk and rk.substance_misuse
   if v ~= nil then return v end
   return f.text:first(G.text.SUBSTANCE) ~= nil
 end)
 
 -- Every group from codes and text (policy: "Groups come from codes and from
 -- text"); SUBSTANCE follows the substance-misuse evidence.
+-- The groups' words are looked for in one scanner call (tx:which): bit
+-- i - 1 of its answer says whether GROUP_TEXT[i] has a mention that counts.
+local ORDER, GROUP_TEXT, GROUP_BIT = G.order, {}, {}
+for _, name in ipairs(ORDER) do
+  if name ~= "SUBSTANCE" and G.text[name] then
+    GROUP_TEXT[#GROUP_TEXT + 1] = G.text[name]
+    GROUP_BIT[name] = 1 << (#GROUP_TEXT - 1)
+  end
+end
+local GROUP_SET = T.set(GROUP_TEXT)
+
 fact("groups", function(r, f)
   local g, cg, tx = {}, f.code_groups, f.text
-  for _, name in ipairs(G.order) do
+  local found = tx:which(GROUP_SET)
+  for i = 1, #ORDER do
+    local name = ORDER[i]
     if name == "SUBSTANCE" then
       if f.substance then g.SUBSTANCE = true end
-    elseif cg[name] or tx:first(G.text[name]) then
+    elseif cg[name] then
       g[name] = true
+    else
+      local bit = GROUP_BIT[name]
+      if bit then
+        if found & bit ~= 0 then g[name] = true end
+      elseif tx:first(G.text[name]) then
+        g[name] = true
+      end
     end
   end
   return g
@@ -196,23 +233,38 @@ end)
 
 fact("comorbid", function(r, f) return f.group_count >= 2 end)
 
+local CORE = {}                 -- the core groups, in G.order
+for _, name in ipairs(ORDER) do
+  if G.core[name] then CORE[#CORE + 1] = name end
+end
+
 fact("core_group", function(r, f)
-  for _, name in ipairs(G.order) do
-    if G.core[name] and f.groups[name] then return name end
+  local g = f.groups
+  for i = 1, #CORE do
+    if g[CORE[i]] then return CORE[i] end
   end
   return nil
 end)
 
 fact("severe_depression", function(r, f)
-  for _, c in ipairs(r.diagnoses) do
-    if G.severe_depression_codes[sub(c, 1, 5)] then return true end
+  local dx = r.diagnoses
+  for i = 1, #dx do
+    if code_info(dx[i])[2] then return true end
   end
   return f.text:first(G.severe_depression_text) ~= nil
 end)
 
+local MEDS, nmeds = {}, 0         -- medication name -> psychotropic, bounded
 fact("psychotropic", function(r, f)
-  for _, m in ipairs(r.medication) do
-    if G.psychotropic:match(m) then return true end
+  local meds = r.medication
+  for i = 1, #meds do
+    local m = meds[i]
+    local hit = MEDS[m]
+    if hit == nil then
+      hit = G.psychotropic:match(m)
+      if nmeds < 4000 then MEDS[m] = hit; nmeds = nmeds + 1 end
+    end
+    if hit then return true end
   end
   return f.text:first(G.psychotropic) ~= nil
 end)
@@ -223,9 +275,10 @@ end)
 -- 3 months before received) or nil. Structured true with only past mentions
 -- is past; structured false does not cancel a current mention (acute).
 fact("suicide_attempt", function(r, f)
-  local tx, limit = f.text, date.add_months(r.received_day, -3)
+  local tx, limit = f.text, nil
   local current, past = false, false
   for s, e in tx:each(G.risk.suicide_attempt) do
+    limit = limit or date.add_months(r.received_day, -3)
     local ss, se = tx:sentence(s)
     local dated, recent = false, false
     tx:dates(ss, se, function(day)
@@ -235,7 +288,8 @@ fact("suicide_attempt", function(r, f)
     if dated and not recent then past = true else current = true; break end
   end
   if current then return "current" end
-  local v = r.risk and r.risk.suicide_attempt
+  local rk = r.risk
+  local v = rk and rk.suicide_attempt
   if past then
     if v == false then return nil end
     return "past"
@@ -245,22 +299,26 @@ fact("suicide_attempt", function(r, f)
 end)
 
 fact("suicide_plan", function(r, f)
-  if r.risk and r.risk.suicide_plan then return true end
+  local rk = r.risk
+  if rk and rk.suicide_plan then return true end
   return f.text:first(G.risk.suicide_plan) ~= nil
 end)
 
 -- Psychotic symptoms (acute): flag, PSYCHOSIS code, F32.3/F33.3, or text.
 fact("psychotic", function(r, f)
-  if r.risk and r.risk.psychosis then return true end
+  local rk = r.risk
+  if rk and rk.psychosis then return true end
   if f.code_groups.PSYCHOSIS then return true end
-  for _, c in ipairs(r.diagnoses) do
-    if G.psychotic_depression_codes[sub(c, 1, 5)] then return true end
+  local dx = r.diagnoses
+  for i = 1, #dx do
+    if code_info(dx[i])[3] then return true end
   end
   return f.text:first(G.text.PSYCHOSIS) ~= nil
 end)
 
 fact("suicidal_ideation", function(r, f)
-  local v = r.risk and r.risk.suicidal_ideation
+  local rk = r.risk
+  local v = rk and rk.suicidal_ideation
   if v ~= nil then return v end
   return f.text:first(G.risk.suicidal_ideation) ~= nil
 end)
@@ -268,7 +326,8 @@ end)
 -- Self-harm; a past suicide attempt counts as self-harm.
 fact("self_harm", function(r, f)
   if f.suicide_attempt == "past" then return true end
-  local v = r.risk and r.risk.self_harm
+  local rk = r.risk
+  local v = rk and rk.self_harm
   if v ~= nil then return v end
   return f.text:first(G.risk.self_harm) ~= nil
 end)
@@ -279,13 +338,17 @@ end)
 
 -- ------------------------------------------------------------- somatic
 
--- {bmi, height, weight, loss} from structured fields, else text.
+-- {bmi, height, weight, loss} from structured fields, else text. Most
+-- texts state none of them: one scanner call says which are there.
+local MEASURES = T.set({ P.bmi, P.weight, P.height, P.weight_loss })
 fact("somatic", function(r, f)
   local s = r.somatic or EMPTY
   local tx = f.text
   local bmi, h, w, loss = s.bmi, s.height_cm, s.weight_kg, s.weight_loss_pct_3m
-  local text = r.text
-  if not tx.empty then
+  local stated = 0
+  if not tx.empty and not (bmi and h and w and loss) then stated = tx:which(MEASURES, "nofam") end
+  if stated ~= 0 then
+    local text = r.text
     if not bmi then
       for st in tx:each(P.bmi, "nofam") do
         local _, _, c = P.bmi:captures(text, st)
@@ -346,7 +409,9 @@ end)
 -- Full-scale IQ: the lowest structured value, else the lowest in text.
 fact("iq", function(r, f)
   local iq
-  for _, a in ipairs(r.assessments) do
+  local as = r.assessments
+  for i = 1, #as do
+    local a = as[i]
     if a.fsiq and (not iq or a.fsiq < iq) then iq = a.fsiq end
   end
   if iq then return iq end
@@ -367,27 +432,31 @@ fact("low_iq", function(r, f) local iq = f.iq; return iq ~= nil and iq < 70 end)
 -- (a text line repeating a dated test's result adds no newer test).
 fact("cognitive", function(r, f)
   local newest, any = nil, false
-  for _, a in ipairs(r.assessments) do
+  local as = r.assessments
+  for i = 1, #as do
+    local a = as[i]
     if a.kind == "cognitive" or a.fsiq then
       any = true
       if a.date_day and (not newest or a.date_day > newest) then newest = a.date_day end
     end
   end
   local tx = f.text
+  local recv = r.received_day
   for s, e in tx:each(P.cognitive, "doc") do
     any = true
     local day = tx:date_near(s, e)
-    if day and day <= r.received_day and (not newest or day > newest) then newest = day end
+    if day and day <= recv and (not newest or day > newest) then newest = day end
   end
   if not any then return nil end
   if not newest then return "current" end
-  if newest < date.add_months(r.received_day, -24) then return "outdated" end
+  if newest < date.add_months(recv, -24) then return "outdated" end
   return "current"
 end)
 
 fact("ppv", function(r, f)
-  for _, a in ipairs(r.assessments) do
-    if a.kind == "ppv" then return true end
+  local as = r.assessments
+  for i = 1, #as do
+    if as[i].kind == "ppv" then return true end
   end
   return f.text:first(P.ppv, "doc") ~= nil
 end)

@@ -4,7 +4,8 @@ rule {
   id = "REF-01",
   title = "Henvisning fra familien selv eller en anden end læge/kommune",
   when = function(r, f, d)
-    return r.referrer_kind == "self" or r.referrer_kind == "other", "henviser: " .. tostring(r.referrer_kind)
+    local kind = r.referrer_kind
+    return kind == "self" or kind == "other", d.explain and "henviser: " .. tostring(kind) or nil
   end,
   action = function(r, f, d)
     d:reason("BUC kan kun modtage henvisninger fra en læge eller fra kommunen. Kontakt egen læge, "

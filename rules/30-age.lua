@@ -4,7 +4,8 @@ rule {
   id = "AGE-01",
   title = "Effektiv alder 18 år eller derover",
   when = function(r, f, d)
-    return f.effective_age >= 18, ("alder %d år, effektiv alder %d år"):format(r.age, f.effective_age)
+    local age = f.effective_age
+    return age >= 18, d.explain and ("alder %d år, effektiv alder %d år"):format(r.age, age) or nil
   end,
   action = function(r, f, d)
     d:reason("Den unge er fyldt 18 år; henvisningen sendes til voksenpsykiatrien.")

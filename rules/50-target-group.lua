@@ -29,7 +29,7 @@ rule {
   id = "TG-02",
   title = "Lette vanskeligheder på ét område (GAPD 2 eller derunder)",
   when = function(r, f, d)
-    return mild(f, r) and not f.repeat_referral, "GAPD " .. tostring(r.gapd)
+    return mild(f, r) and not f.repeat_referral, d.explain and "GAPD " .. tostring(r.gapd) or nil
   end,
   action = function(r, f, d)
     d:reason(("Lette vanskeligheder på ét område (GAPD %d) uden komorbiditet, risiko eller psykofarmaka; "

@@ -5,7 +5,7 @@ rule {
   id = "ID-01",
   title = "IQ under 70 eller udviklingshæmning",
   when = function(r, f, d)
-    return f.intellectual_disability, f.iq and ("IQ " .. f.iq) or nil
+    return f.intellectual_disability, d.explain and f.iq and ("IQ " .. f.iq) or nil
   end,
   action = function(r, f, d)
     d:reason("Barnet har en intellektuel funktionsnedsættelse (IQ under 70 eller udviklingshæmning); "

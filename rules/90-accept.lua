@@ -8,8 +8,9 @@ local function unit(f)
   if f.groups.EATING then return U.eating end
   local site = f.site
   if site == "bornholm" then return U.bornholm end
-  local age = f.effective_age
-  for _, band in ipairs(U.sites[site]) do
+  local age, bands = f.effective_age, U.sites[site]
+  for i = 1, #bands do
+    local band = bands[i]
     if age >= band[1] and age <= band[2] then return band[3] end
   end
   return nil

@@ -21,6 +21,7 @@
 #include "testutil.h"
 
 #define CORPUS 2000
+#define UNDER_ASAN TU_ASAN
 #define MAX_RSS_KB (400L * 1024)   /* 2 threads x 64 MiB Lua budget + SQLite + a chunk */
 
 static char *tmp;
@@ -130,7 +131,8 @@ static void batch_with_runaway_rules(void **state)
     char *rn[] = {TRIAGE_EXE, "run", "--db", db, "--rules", rules, "--threads", "2", NULL};
     assert_int_equal(run(rn, &rss), 0);
     fprintf(stderr, "test_limits: triage run peak RSS %ld KB\n", rss);
-    assert_true(rss < MAX_RSS_KB);
+    if (!UNDER_ASAN)
+        assert_true(rss < MAX_RSS_KB);
 
     /* Which referrals have gapd: those decide normally, the rest fail GAPD. */
     json_error_t je;
@@ -246,8 +248,10 @@ static void budget_is_given_back(void **state)
     long hwm = vm_kb("VmHWM");
     fprintf(stderr, "test_limits: VmHWM after 6 rounds %ld KB, after 60 %ld KB\n", hwm_early, hwm);
     assert_true(hwm > 0);
-    assert_true(hwm - hwm_early < 8 * 1024);      /* no growth: nothing kept */
-    assert_true(hwm < 16 * 1024 + 64 * 1024);     /* one budget plus the program */
+    if (!UNDER_ASAN) {
+        assert_true(hwm - hwm_early < 8 * 1024);  /* no growth: nothing kept */
+        assert_true(hwm < 16 * 1024 + 64 * 1024); /* one budget plus the program */
+    }
     triage_referral_free(t);
     triage_referral_free(s);
     triage_referral_free(rx);
@@ -255,6 +259,7 @@ static void budget_is_given_back(void **state)
     triage_decider_free(dc);
     triage_ruleset_release(rs);
     tu_rmtree(dir);
+    free(dir);
 }
 
 int main(void)

@@ -31,6 +31,7 @@ static const char *record(int i, char *buf, size_t cap)
     snprintf(buf, cap,
              "{\"id\":\"S%06d\",\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"gp\"},"
              "\"patient\":{\"birth_date\":\"2011-06-14\",\"municipality\":\"Gladsaxe\"},"
+             "\"consent\":{\"both_custodians\":false},\"previous_buc_contact\":null,\"gapd\":3,"
              "\"text\":\"Dreng med uro og koncentrationsbesvær i skolen gennem to år; "
              "forældrene ønsker udredning for ADHD. Record %d.\"}", i, i);
     return buf;
@@ -73,7 +74,7 @@ static void jsonl_in_bounded_memory(void **state)
     assert_int_equal(bad, N / 997 + (N % 997 > 500));
     /* ~10 MB of input; the window is 1 MiB. */
     long grew = vm_hwm_kb() - before;
-    if (grew > 8 * 1024)
+    if (!TU_ASAN && grew > 8 * 1024)
         fail_msg("peak RSS grew by %ld KiB reading a 10 MB file", grew);
     tu_rmtree(dir);
     free(dir);
@@ -154,12 +155,51 @@ static void one_record_larger_than_the_window(void **state)
     free(dir);
 }
 
+/* A literal or number cut exactly by the window's edge is read whole. */
+static void literal_cut_by_the_window(void **state)
+{
+    (void)state;
+    static const char *const tails[] = {"false", "null", "true", "16.25"};
+    static const char *const keys[] = {"\"consent\":{\"both_custodians\":",
+                                       "\"previous_buc_contact\":", "\"previous_buc_contact\":",
+                                       "\"somatic\":{\"bmi\":"};
+    for (int t = 0; t < 4; t++)
+        for (int cut = 1; cut < (int)strlen(tails[t]); cut++) {
+            char *dir = tu_tmpdir(), path[512];
+            snprintf(path, sizeof path, "%s/cut.jsonl", dir);
+            FILE *f = fopen(path, "w");
+            const char *head = "{\"id\":\"PAD\",\"received\":\"2020-03-02\",\"referrer\":"
+                               "{\"kind\":\"gp\"},\"patient\":{\"birth_date\":\"2011-06-14\","
+                               "\"municipality\":\"Gladsaxe\"},";
+            /* pad with a field the schema ignores so the literal straddles 1 MiB */
+            long used = (long)strlen(head) + (long)strlen("\"pad\":\"\",") + (long)strlen(keys[t]);
+            long pad = (1L << 20) - used - cut;
+            fprintf(f, "%s\"pad\":\"", head);
+            for (long i = 0; i < pad; i++)
+                fputc('p', f);
+            fprintf(f, "\",%s%s%s}\n", keys[t], tails[t], t == 0 || t == 3 ? "}" : "");
+            fclose(f);
+            triage_error err;
+            triage_reader *rd = triage_reader_open(path, &err);
+            triage_referral *r;
+            int rc = triage_reader_next(rd, &r, &err, NULL, NULL);
+            if (rc != 1)
+                fail_msg("%s cut after %d: %s", tails[t], cut, err.text);
+            triage_referral_free(r);
+            assert_int_equal(triage_reader_next(rd, &r, &err, NULL, NULL), 0);
+            triage_reader_close(rd);
+            tu_rmtree(dir);
+            free(dir);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(jsonl_in_bounded_memory),
         cmocka_unit_test(pretty_array_across_the_window),
         cmocka_unit_test(one_record_larger_than_the_window),
+        cmocka_unit_test(literal_cut_by_the_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,6 +36,7 @@ static char *eval(const char *expr, const char *text)
     triage_decider_free(dc);
     triage_ruleset_release(rs);
     tu_rmtree(dir);
+    free(dir);
     return out;
 }
 

@@ -78,6 +78,33 @@ static void precedence_and_collection(void **state)
     teardown_rules(&fx);
 }
 
+/* d.explain: true exactly when the trace is recorded, so a rule builds its
+** `why` only then; it is read only, like the rest of d. */
+static void explain_flag(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "rule{ id='X-01', when=function(r, f, d) return false, d.explain and 'why ' .. r.id or nil end }\n"
+        "rule{ id='X-02', when=function() return true end, action=function(r, f, d)\n"
+        "  d:reason(tostring(d.explain) .. ' ' .. tostring(pcall(function() d.explain = 1 end)))\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n", NULL);
+    for (int round = 0; round < 2; round++) {         /* it follows each call's flags */
+        triage_decision *d = decide(&fx, "R1", "");
+        assert_int_equal(d->nsteps, 2);
+        assert_string_equal(d->steps[0].why, "why R1");
+        assert_string_equal(d->reasons[0].text, "true false");
+        triage_decision_free(d);
+        triage_referral *r = tu_referral("R2", "");
+        d = triage_decide(fx.dc, r, 0);
+        triage_referral_free(r);
+        assert_int_equal(d->nsteps, 0);
+        assert_string_equal(d->reasons[0].text, "false false");
+        triage_decision_free(d);
+    }
+    teardown_rules(&fx);
+}
+
 static void nothing_decides_or_bad_decide(void **state)
 {
     (void)state;
@@ -230,6 +257,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(precedence_and_collection),
+        cmocka_unit_test(explain_flag),
         cmocka_unit_test(nothing_decides_or_bad_decide),
         cmocka_unit_test(facts_once_per_referral),
         cmocka_unit_test(referral_fields),

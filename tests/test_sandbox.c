@@ -60,6 +60,7 @@ static void run_bad(const char *body, const char *expect_in_reason)
     triage_decider_free(dc);
     triage_ruleset_release(rs);
     tu_rmtree(dir);
+    free(dir);
 }
 
 static void blocked_functions(void **state)
@@ -139,6 +140,7 @@ static void allowed_libraries(void **state)
     triage_decider_free(dc);
     triage_ruleset_release(rs);
     tu_rmtree(dir);
+    free(dir);
 }
 
 static void load_errors_name_file_and_line(void **state)
@@ -152,17 +154,20 @@ static void load_errors_name_file_and_line(void **state)
     assert_non_null(strstr(err.file, "10-rules.lua"));
     assert_non_null(strstr(err.text, "10-rules.lua:3:"));
     tu_rmtree(dir);
+    free(dir);
 
     dir = tu_rules("local t = nil\nrule{ id='A', when=function() return true end }\nt.x = 1\n");
     assert_null(triage_ruleset_load(dir, NULL, &err));
     assert_int_equal(err.line, 3);
     assert_non_null(strstr(err.text, "attempt to index"));
     tu_rmtree(dir);
+    free(dir);
 
     dir = tu_rules("while true do end\n");          /* a runaway at load */
     assert_null(triage_ruleset_load(dir, NULL, &err));
     assert_non_null(strstr(err.text, "instruction limit exceeded"));
     tu_rmtree(dir);
+    free(dir);
 
     dir = tu_rules("rule{ id='A', when=function() return true end }\n"
                    "rule{ id='A', when=function() return true end }\n");
@@ -170,11 +175,13 @@ static void load_errors_name_file_and_line(void **state)
     assert_non_null(strstr(err.text, "declared twice"));
     assert_int_equal(err.line, 2);
     tu_rmtree(dir);
+    free(dir);
 
     dir = tu_rules("rule{ id='A', wen=function() return true end }\n");
     assert_null(triage_ruleset_load(dir, NULL, &err));
     assert_non_null(strstr(err.text, "'when' must be a function"));
     tu_rmtree(dir);
+    free(dir);
 
     assert_null(triage_ruleset_load("/nonexistent/rules", NULL, &err));
     assert_non_null(strstr(err.text, "--rules"));

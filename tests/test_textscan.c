@@ -75,6 +75,7 @@ static char *eval(const char *expr, const char *text)
     triage_decider_free(dc);
     triage_ruleset_release(rs);
     tu_rmtree(dir);
+    free(dir);
     return out;
 }
 
@@ -172,6 +173,34 @@ static void mentions_from(void **state)
     expect("return tostring((S.from(nil, ADHD, 1)))", "", "nil");
 }
 
+/* S.set/S.which: one call answers first() for every pattern of a set; each()
+** iterates without state of its own, so two loops over one term interleave. */
+static void sets_and_each(void **state)
+{
+    (void)state;
+    static const char *const w =
+        "local set = S.set{ ADHD, ANGST, PPV, OTHER }\n"
+        "local t = {}\n"
+        "for _, kind in ipairs{ 'clin', 'doc', 'nofam' } do\n"
+        "  local bits, want = S.which(nil, set, kind), 0\n"
+        "  for i, re in ipairs{ ADHD, ANGST, PPV, OTHER } do\n"
+        "    if S.first(nil, re, kind) then want = want | (1 << (i - 1)) end\n"
+        "  end\n"
+        "  t[#t + 1] = bits .. (bits == want and '' or '!')\n"
+        "end\n"
+        "return table.concat(t, ',')";
+    expect(w, "Far har ADHD. Ingen angst, men PPV mangler. Skolevægring.", "12,9,13");
+    expect(w, "ADHD og angst; PPV vedlagt.", "7,7,7");
+    expect(w, "", "0,0,0");
+    expect("return pcall(S.which, nil, 99)", "ADHD", "false");
+    /* nested loops over the same term; a stale iterator yields nothing */
+    expect("local t = {}\n"
+           "for s in S.each(nil, ANGST) do for s2 in S.each(nil, ANGST) do t[#t + 1] = s .. ':' .. s2 end end\n"
+           "local it, st, c = S.each(nil, ANGST); S.reset('angst'); t[#t + 1] = tostring((it(st, c)))\n"
+           "return table.concat(t, ',')",
+           "Angst og angst.", "1:1,1:10,10:1,10:10,nil");
+}
+
 static void errors(void **state)
 {
     (void)state;
@@ -187,6 +216,7 @@ int main(void)
         cmocka_unit_test(family_clauses),
         cmocka_unit_test(danish_caseless),
         cmocka_unit_test(mentions_from),
+        cmocka_unit_test(sets_and_each),
         cmocka_unit_test(errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

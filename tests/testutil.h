@@ -13,6 +13,19 @@
 
 #include "triage.h"
 
+/* Under AddressSanitizer resident memory includes shadow memory and the
+** quarantine of freed blocks, so tests skip their memory-size bounds. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TU_ASAN 1
+#endif
+#endif
+#ifndef TU_ASAN
+#define TU_ASAN 0
+#endif
+
 /* Make a fresh temporary directory; returns a static-lifetime copy. */
 static inline char *tu_tmpdir(void)
 {

@@ -1,6 +1,12 @@
 -- data/groups.lua — the diagnostic groups of policy.md: ICD-10 prefixes, the
 -- Danish words that name each group in free text, and psychotropic drugs.
 -- Text patterns allow Danish endings (angst/angsten, depressionen ...).
+
+-- Ways of taking one's life, shared by attempt and plan wording.
+local SUICIDE = [[(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|slå\s+sig\s+selv\s+ihjel|hænge\s+sig|dræbe\s+sig\s+selv
+  |kaste\s+sig\s+ud\s+(?:foran|fra)|springe\s+ud\s+(?:foran|fra)|hoppe\s+ud\s+(?:foran|fra)|drukne\s+sig|skyde\s+sig|kvæle\s+sig
+  |tage\s+(?:en\s+)?overdosis)]]
+
 return {
   -- Evaluation and reporting order.
   order = { "PSYCHOSIS", "BIPOLAR", "DEPRESSION", "ANXIETY", "OCD", "TRAUMA", "EATING",
@@ -29,10 +35,10 @@ return {
 
   text = {
     PSYCHOSIS = regex([[
-      \b(?: psykose(?:n|r|rne)?\b
+      \b(?: psykose(?!risiko)\w*
          | psykotisk\w*
          | psykosenær\w*
-         | h(?:ø|o|oe)r(?:er|te|t|ende)?\s+(?:(?!ikke\b|ingen\b|aldrig\b)\w+\s+)?stemme\w*
+         | h(?:ø|o|oe)r(?:er|te|t|ende)?\s+(?:(?!ikke\b|ingen\b|aldrig\b)\w+\s+){0,3}?stemme\w*
          | stemmehøring\w*
          | vrangforestilling\w*
          | skizofren\w*
@@ -42,13 +48,14 @@ return {
          | ser\s+syner\b
          | forfølgelses(?:forestilling|idé|ide|tanke|vanvid)\w*
          | tankeforstyrrelse\w* )
-    | hallucin\w* ]], "x"),
+    | hallucin(?!ogen)\w* ]], "x"),   -- "hallucinogene stoffer" are drugs
     BIPOLAR = regex([[
       \b(?: bipolar\w*
          | (?:hypo)?mani(?:en|er|sk|ske|skt)?\b
          | maniodepressiv\w* ) ]], "x"),
     DEPRESSION = regex([[
       \b(?: depres+i\w*
+         | deprimer\w*
          | nedtrykt\w*
          | nedstemt\w*
          | tungsind\w*
@@ -57,7 +64,8 @@ return {
     ANXIETY = regex([[
       \b(?: panikanfald\w*
          | panikl(?:idelse)\w* )
-    | (?:\b|(?<=s)|(?<=ial)|(?<=panik))angst\w*   # separationsangst, socialangst; not tvangstanker, fangst
+    | (?:\b|(?<=s)|(?<=ial)|(?<=panik)|(?<=e))angst\w*   # separationsangst, socialangst, skoleangst; not tvangstanker, fangst
+    | \bængstel\w*
     | fobi(?:en|er|sk|ske)?\b ]], "x"),
     OCD = regex([[
       \b(?: ocd\b
@@ -80,7 +88,7 @@ return {
       \b(?: autis\w*
          | asf\b
          | asd\b
-         | asperger\w*
+         | as[bp]erger\w*
          | gennemgribende\s+udviklingsforstyr\w* ) ]], "x"),
     ADHD = regex([[
       \b(?: adhd\w*
@@ -130,7 +138,8 @@ return {
   },
   -- "svær depression" and its variants (policy: severe depression in text).
   severe_depression_text = regex([[
-      \b(?:sv(?:æ|ae)re?t?|alvorlig[et]?|dyb[et]?|massiv[et]?)\s+(?:grad\s+af\s+|grads\s+)?(?:\w+\s+)?depres+i\w* ]], "x"),
+      \b(?: (?:sv(?:æ|ae)re?t?|alvorlig[et]?|dyb[et]?|massiv[et]?)\s+(?:grad\s+af\s+|grads\s+)?(?:\w+\s+)?(?:depres+i|deprimer)\w*
+         | (?:depres+i|deprimer)\w*\s+(?:\w+\s+)?(?:af|i)\s+(?:sv(?:æ|ae)r|alvorlig|høj)\s+grad\b ) ]], "x"),
 
   -- Risk flags (policy: self_harm, suicidal_ideation, suicide_attempt, suicide_plan).
   risk = {
@@ -138,16 +147,17 @@ return {
       \b(?: selvmordsforsøg\w*
          | suicid(?:al)?forsøg\w*
          | suicidalt?\s+forsøg\w*
-         | forsøg(?:t|te)\s+(?:\w+\s+){0,4}?(?:at\s+)?(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|slå\s+sig\s+selv\s+ihjel|hænge\s+sig|dræbe\s+sig\s+selv)
-         | forsøg\s+på\s+(?:at\s+)?(?:selvmord|begå\s+selvmord|tage\s+sit\s+(?:eget\s+)?liv)
+         | forsøg(?:t|te)\s+(?:(?:\w+|d\.|\d[\d./-]*\d)\s+){0,4}?(?:at\s+)?]] .. SUICIDE .. [[
+         | forsøg\s+på\s+(?:at\s+)?]] .. SUICIDE .. [[
          | (?:tog|taget|indtaget|indtog)\s+(?:en\s+)?(?:\w+\s+)?overdosis
-         | suicidal\w*\s+(?:hensigt|intoksikation)\w* ) ]], "x"),
+         | suicidal\w*\s+(?:hensigt|intoksikation|øjemed)\w*
+         | selvmords(?:hensigt|øjemed|intoksikation)\w* ) ]], "x"),
     suicide_plan = regex([[
       \b(?: selvmordsplan\w*
          | suicid(?:al)?plan\w*
-         | plan(?:er|en|erne)?\s+(?:om|for)\s+(?:at\s+)?(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|dø|slå\s+sig\s+selv\s+ihjel|hænge\s+sig)
-         | plan\w*\s+for\s+hvordan\s+(?:\w+\s+){0,3}?(?:tage\s+sit\s+(?:eget\s+)?liv|dø|slå\s+sig\s+selv\s+ihjel|begå\s+selvmord)
-         | planlæg\w*\s+(?:\w+\s+)?(?:at\s+)?(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|slå\s+sig\s+selv\s+ihjel|hænge\s+sig)
+         | plan(?:er|en|erne)?\s+(?:om|for)\s+(?:at\s+)?(?:dø\b|]] .. SUICIDE .. [[)
+         | plan\w*\s+for\s+hvordan\s+(?:\w+\s+){0,3}?(?:dø\b|]] .. SUICIDE .. [[)
+         | planl(?:æg|ag)\w*\s+(?:\w+\s+)?(?:at\s+)?]] .. SUICIDE .. [[
          | afskedsbrev\w* ) ]], "x"),
     suicidal_ideation = regex([[
       \b(?: selvmordstank\w*
@@ -160,20 +170,22 @@ return {
          | dødsønsk\w*
          | dødstank\w*
          | livslede\w*
-         | tanker\s+om\s+(?:at\s+)?(?:dø|døden|selvmord|tage\s+sit\s+(?:eget\s+)?liv|ikke\s+at\s+(?:ville\s+)?leve|slå\s+sig\s+selv\s+ihjel)
+         | (?:tanker|taler|talt|snakker|snakket|skriver|skrevet|udtaler|udtalt)\s+(?:(?!ikke\b|aldrig\b|ingen\b)\w+\s+){0,2}?om\s+(?:at\s+)?(?:dø\b|døden|selvmord|tage\s+sit\s+(?:eget\s+)?liv|ikke\s+at\s+(?:ville\s+)?leve|slå\s+sig\s+selv\s+ihjel)
+         | vil\s+(?:(?!ikke\b|aldrig\b)\w+\s+)?(?:tage\s+sit\s+(?:eget\s+)?liv|begå\s+selvmord|slå\s+sig\s+selv\s+ihjel)
          | ønske\w*\s+(?:om\s+)?(?:at\s+)?(?:dø|være\s+død|ikke\s+at\s+leve|ikke\s+at\s+være\s+her)
          | vil\s+(?:hellere\s+)?(?:ikke\s+leve|dø|være\s+død)
-         | ikke\s+(?:længere\s+)?(?:vil|ønsker\s+at|orker\s+at)\s+leve ) ]], "x"),
+         | ikke\s+(?:længere\s+)?(?:vil|ønsker\s+at|orker\s+at)\s+leve
+         | (?:ikke|ingen)\s+(?:(?:længere|mere|har|haft|nogen|rigtig)\s+){0,2}(?:lyst\s+til\s+at\s+leve|livslyst|grund\s+til\s+at\s+leve) ) ]], "x"),
     self_harm = regex([[
       \b(?: selvskad\w*
          | selvmutil\w*
          | cutt(?:er|ing|ede|et)\b
          | selvdestruktiv\w*
-         | (?:skærer|skære|skar|skåret|risper|rispe|ridser|ridse|ridset|brænder|brændt|snitter|snittet)\s+sig\b
-         | (?:skærer|skære|skar|skåret|risper|rispe|ridser|ridse|ridset|snitter|snittet|cutter)\s+(?:(?:sig\s+)?(?:selv\s+)?)?(?:i|på)\s+(?:armene|armen|arme|benene|benet|huden|håndled\w*|lårene|låret|maven|underarm\w*|kroppen)
+         | (?:skærer|skære|skar|skåret|risper|rispe|rispet|ridser|ridse|ridset|kradser|kradse|kradset|brænder|brændt|snitter|snittet)\s+sig\b
+         | (?:skærer|skære|skar|skåret|risper|rispe|rispet|ridser|ridse|ridset|snitter|snittet|cutter)\s+(?:(?:sig\s+)?(?:selv\s+)?)?(?:i|på)\s+(?:armene|armen|arme|benene|benet|huden|håndled\w*|lårene|låret|maven|underarm\w*|kroppen)
          | (?:skærer|skære|skar|skåret|snitter|snittet|ridser|ridset|brænder|brændt)\s+i\s+sig\s+selv\b
-         | slår\s+sig\s+selv\b
-         | skader\s+sig\s+selv\b
+         | sl(?:år|og|ået)\s+sig\s+selv\b
+         | skade(?:r|t|de)?\s+sig\s+selv\b
          | gør\s+skade\s+på\s+sig\s+selv\b ) ]], "x"),
   },
 
@@ -214,6 +226,13 @@ return {
          | olanzapin\w*
          | zyprexa\b
          | li(?:th|t)ium\w*
+         | litarex\b
+         | lithionit\b
+         | paroxetin\w*
+         | seroxat\b
+         | fluvoxamin\w*
+         | fevarin\b
+         | cipramil\b
          | ssri\b
          | snri\b
          | antidepressiv\w*

@@ -24,12 +24,16 @@ local S = scanner{
 -- of them). Declared at load, they are found in one pass over each text;
 -- any other pattern still works, scanned on its own.
 T.terms = S.terms
+-- T.set{re, ...}: a set of declared patterns (at most 64) that ctx:which
+-- asks about all at once, in one call instead of one first() per pattern.
+T.set = S.set
 S.terms(P.date)           -- dates are read sentence by sentence: Ctx:dates
 
 local Ctx = {
   first = S.first,         -- ctx:first(re [, kind]) -> start, end of the first mention that counts
   each = S.each,           -- ctx:each(re [, kind]) -> iterator over those mentions
   sentence = S.sentence,   -- ctx:sentence(pos) -> first byte, terminator (exclusive end)
+  which = S.which,         -- ctx:which(set [, kind]) -> bit i - 1 set: set[i] has a mention that counts
 }
 Ctx.__index = Ctx
 

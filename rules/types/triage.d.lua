@@ -72,6 +72,7 @@ function Referral:history() end
 
 ---@class Decision
 ---@field outcome string?  # decided so far, or nil
+---@field explain boolean  # the trace is recorded: build `when`'s why-string only then
 local Decision = {}
 ---@param fields DecisionFields
 function Decision:decide(fields) end
@@ -89,6 +90,9 @@ local TextContext = {}
 ---@return integer?, integer?
 function TextContext:first(re, kind) end
 function TextContext:each(re, kind) end
+---@param set integer  # from T.set{re, ...}
+---@return integer     # bit i - 1 set: set[i] has a mention that counts
+function TextContext:which(set, kind) end
 ---@return integer, integer
 function TextContext:sentence(pos) end
 
@@ -176,6 +180,8 @@ function regex(pattern, flags) end
 ---@field sentence fun(self: any, pos: integer): integer, integer
 ---@field from fun(self: any, re: Regex, pos: integer): integer|false|nil, integer?  # first match at pos or later; false: one runs over pos
 ---@field terms fun(...: Regex|table)                                  # declare terms at load
+---@field set fun(list: Regex[]): integer                              # declare a set (at most 64) for which, at load
+---@field which fun(self: any, set: integer, kind: string?): integer   # bit i - 1: first(list[i], kind) finds one
 
 ---@param spec ScannerSpec
 ---@return Scanner
