@@ -25,3 +25,8 @@ if(BUILD_TESTING)
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
   set_tests_properties(bench_smoke PROPERTIES LABELS bench TIMEOUT 300)
 endif()
+
+# How long a rule author waits for a save to take effect (bench/reload.c).
+add_executable(triage-reload-bench ${CMAKE_SOURCE_DIR}/bench/reload.c)
+target_compile_options(triage-reload-bench PRIVATE -Wall -Wextra)
+target_link_libraries(triage-reload-bench PRIVATE triage_core)
