@@ -10,11 +10,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "referral_json.h"
 
 #define RD_CHUNK ((size_t)1 << 20)   /* bytes read at a time */
 
 struct triage_reader {
+    size_t chunk;         /* bytes read at a time: RD_CHUNK, less for a small file */
     FILE *f;              /* NULL once the input is exhausted and closed */
     int is_stdin, eof, io_error;
     char *buf;            /* the window: bytes [0, len) of the input from `base` */
@@ -59,7 +61,7 @@ static int rd_more(triage_reader *rd)
     if (rd->eof)
         return 0;
     size_t drop = rd->pos < rd->line_at ? rd->pos : rd->line_at;
-    if (drop > rd->len / 2 || drop >= RD_CHUNK) {
+    if (drop > rd->len / 2 || drop >= rd->chunk) {
         if (rd->line_start < drop) {           /* keep the column right */
             for (size_t i = rd->line_start; i < drop; i++)
                 rd->col_carry += ((unsigned char)rd->buf[i] & 0xC0) != 0x80;
@@ -71,9 +73,9 @@ static int rd_more(triage_reader *rd)
         rd->line_at -= drop;
         rd->line_start -= drop;
     }
-    if (rd->cap - rd->len < RD_CHUNK + 1) {
-        size_t ncap = rd->cap ? rd->cap : RD_CHUNK + 1;
-        while (ncap - rd->len < RD_CHUNK + 1)
+    if (rd->cap - rd->len < rd->chunk + 1) {
+        size_t ncap = rd->cap ? rd->cap : rd->chunk + 1;
+        while (ncap - rd->len < rd->chunk + 1)
             ncap *= 2;
         char *nb = realloc(rd->buf, ncap);
         if (!nb) {
@@ -84,7 +86,7 @@ static int rd_more(triage_reader *rd)
         rd->buf = nb;
         rd->cap = ncap;
     }
-    size_t n = fread(rd->buf + rd->len, 1, RD_CHUNK, rd->f);
+    size_t n = fread(rd->buf + rd->len, 1, rd->chunk, rd->f);
     rd->len += n;
     rd->buf[rd->len] = '\0';
     if (n == 0) {
@@ -150,6 +152,11 @@ triage_reader *triage_reader_open(const char *path, triage_error *err)
         free(rd);
         return NULL;
     }
+    struct stat st;                         /* a small file needs a small window */
+    rd->chunk = RD_CHUNK;
+    if (fstat(fileno(rd->f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (size_t)st.st_size < RD_CHUNK)
+        rd->chunk = (size_t)st.st_size + 1;
     errno = 0;
     rd_more(rd);
     if (rd->io_error) {
