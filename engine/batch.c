@@ -16,6 +16,7 @@
 #include "referral.h"
 #include "rules.h"
 #include "store.h"
+#include "strhash.h"
 
 #define BT_CHUNK 4096
 #define BT_MAX_THREADS 64
@@ -52,19 +53,11 @@ struct bt_run_t {
     triage_code rc;
 };
 
-static uint64_t bt_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;     /* FNV-1a */
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 static void bt_map_build(bt_run_t *b)
 {
     memset(b->slots, 0, (size_t)b->nslots * sizeof *b->slots);
     for (int i = 0; i < b->n; i++) {
-        size_t s = bt_hash(b->items[i].r->id) & (size_t)(b->nslots - 1);
+        size_t s = sh_hash(b->items[i].r->id) & (size_t)(b->nslots - 1);
         while (b->slots[s])
             s = (s + 1) & (size_t)(b->nslots - 1);
         b->slots[s] = i + 1;
@@ -73,7 +66,7 @@ static void bt_map_build(bt_run_t *b)
 
 static bt_item *bt_map_find(bt_run_t *b, const char *id)
 {
-    size_t s = bt_hash(id) & (size_t)(b->nslots - 1);
+    size_t s = sh_hash(id) & (size_t)(b->nslots - 1);
     for (; b->slots[s]; s = (s + 1) & (size_t)(b->nslots - 1))
         if (!strcmp(b->items[b->slots[s] - 1].r->id, id))
             return &b->items[b->slots[s] - 1];
@@ -120,7 +113,7 @@ static int bt_flush(bt_run_t *b)
         return 0;
     for (int i = 0; i < b->n; i++) {
         const triage_referral *r = b->items[i].r;
-        b->items[i].worker = (int)(bt_hash(r->cpr[0] ? r->cpr : r->id) % (uint64_t)b->nworkers);
+        b->items[i].worker = (int)(sh_hash(r->cpr[0] ? r->cpr : r->id) % (uint64_t)b->nworkers);
         b->items[i].d = NULL;
     }
     bt_map_build(b);

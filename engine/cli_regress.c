@@ -18,6 +18,7 @@
 #include "evaluate.h"
 #include "referral.h"
 #include "triage.h"
+#include "strhash.h"
 
 static const char HELP[] =
     "usage: triage regress --gold FILE [--db FILE] [--rules DIR] [--baseline FILE]\n"
@@ -89,18 +90,10 @@ typedef struct rg {
     int nrules, caprules;
 } rg;
 
-static uint64_t rg_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 static gold_t *rg_find(rg *x, const char *id)
 {
     size_t mask = (size_t)x->nslots - 1;
-    for (size_t s = rg_hash(id) & mask; x->slots[s]; s = (s + 1) & mask)
+    for (size_t s = sh_hash(id) & mask; x->slots[s]; s = (s + 1) & mask)
         if (!strcmp(x->g[x->slots[s] - 1].id, id))
             return &x->g[x->slots[s] - 1];
     return NULL;
@@ -155,7 +148,7 @@ static int rg_load_gold(rg *x, const char *path)
     if (!x->slots)
         return -1;
     for (int i = 0; i < x->ng; i++) {
-        size_t mask = (size_t)x->nslots - 1, s = rg_hash(x->g[i].id) & mask;
+        size_t mask = (size_t)x->nslots - 1, s = sh_hash(x->g[i].id) & mask;
         while (x->slots[s])
             s = (s + 1) & mask;
         x->slots[s] = i + 1;

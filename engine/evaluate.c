@@ -12,6 +12,7 @@
 #include "decision.h"
 #include "referral.h"
 #include "rules.h"
+#include "strhash.h"
 
 typedef struct ev_entry {
     char cpr[11];
@@ -30,17 +31,9 @@ typedef struct ev_pass {
     int stop;
 } ev_pass;
 
-static uint64_t ev_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 static int *ev_slot(ev_pass *p, const char *cpr)
 {
-    size_t mask = (size_t)p->nheads - 1, s = ev_hash(cpr) & mask;
+    size_t mask = (size_t)p->nheads - 1, s = sh_hash(cpr) & mask;
     while (p->heads[s] && strcmp(p->e[p->heads[s] - 1].cpr, cpr) != 0)
         s = (s + 1) & mask;
     return &p->heads[s];

@@ -220,16 +220,8 @@ static int teardown(void **state)
 
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    s[fread(s, 1, (size_t)n, f)] = 0;
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
+    char *s = tu_slurp(path, len);
+    assert_non_null(s);
     return s;
 }
 

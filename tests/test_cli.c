@@ -32,16 +32,8 @@ static char *slurp(const char *name)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", tmp, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    s[fread(s, 1, (size_t)n, f)] = 0;
-    fclose(f);
-    return s;
+    char *s = tu_slurp(path, NULL);
+    return s ? s : strdup("");
 }
 
 /* Rules that reach every outcome and quote the text back (masking test). */

@@ -89,21 +89,6 @@ static const char *find_cpr(const char *s, size_t n)
     return NULL;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    *len = fread(s, 1, (size_t)n, f);
-    s[*len] = 0;
-    fclose(f);
-    return s;
-}
-
 static int streams;            /* output files written by sh(), numbered */
 
 /* Run a command in tmp with its streams kept as out-N.txt / err-N.txt. */
@@ -136,7 +121,7 @@ static int setup(void **state)
         char path[1100];
         size_t n;
         snprintf(path, sizeof path, "%s/%s", tmp, inputs[i]);
-        char *s = slurp(path, &n);
+        char *s = tu_slurp(path, &n);
         if (!s)
             return -1;
         collect(s, n);
@@ -177,7 +162,7 @@ static long scan(const char *dir, long *bytes)
         if (!strncmp(e->d_name, "p.db", 4))
             continue;          /* the database holds the referral itself */
         size_t n;
-        char *s = slurp(path, &n);
+        char *s = tu_slurp(path, &n);
         assert_non_null(s);
         const char *hit = find_cpr(s, n);
         if (hit)
@@ -235,7 +220,7 @@ static void full_run_leaks_no_cpr(void **state)
     /* The masked quote proves the text reached the outputs at all. */
     size_t n;
     snprintf(path, sizeof path, "%s/out-5.txt", tmp);   /* check --explain */
-    char *o = slurp(path, &n);
+    char *o = tu_slurp(path, &n);
     assert_non_null(strstr(o, "Citat: Pigen (CPR XXXXXX-XXXX"));
     free(o);
 

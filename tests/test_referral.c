@@ -16,23 +16,15 @@
 #include "triage.h"
 #include "referral.h"
 #include "date.h"
+#include "testutil.h"
 
 #define DATA TRIAGE_SOURCE_DIR "/tests/data/referral"
 
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return b;
+    char *s = tu_slurp(path, len);
+    assert_non_null(s);
+    return s;
 }
 
 static void spit(const char *path, const char *s, size_t n)

@@ -68,6 +68,27 @@ static inline void tu_rmtree(const char *dir)
         fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* A file's whole content, NUL-terminated (free with free()), or NULL when
+** it cannot be read. len (may be NULL) receives its length. */
+static inline char *tu_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    size_t got = s ? fread(s, 1, (size_t)n, f) : 0;
+    fclose(f);
+    if (!s)
+        return NULL;
+    s[got] = 0;
+    if (len)
+        *len = got;
+    return s;
+}
+
 /* A minimal valid referral with id and extra top-level JSON members
 ** (",\"text\":\"...\"" style, may be ""). */
 static inline triage_referral *tu_referral(const char *id, const char *extra)
