@@ -68,6 +68,13 @@ void dc_mask_cpr(char *out, size_t cap, const char *s)
     size_t o = 0, i = 0, n;
     if (!out || cap == 0) return;
     if (!s) { out[0] = '\0'; return; }
+    /* Most reasons hold no digit: then only the UTF-8 repair could change
+    ** them, and valid text that fits is copied as it is. */
+    for (i = 0; s[i]; i += n) {
+        if (DC_DIGIT(s[i]) || !(n = dc_utf8_len((const unsigned char *)s + i))) break;
+    }
+    if (!s[i] && i < cap) { memcpy(out, s, i + 1); return; }
+    i = 0;
     while (s[i]) {
         const char *piece = s + i;
         n = 0;

@@ -26,6 +26,7 @@
 #define TS_BITS 64                /* prefiltered terms; more are scanned plainly */
 #define TS_MATCH_LIMIT 1000000u   /* as regex.c */
 #define TS_DEPTH_LIMIT 10000u
+#define TS_PAIRS_MAX 320          /* a term with more starting pairs gets no third test */
 
 enum { TS_NEG, TS_NEGDOC, TS_CONTRAST, TS_FSTART, TS_FCLAUSE, TS_FEND, TS_NCTX };
 enum { TS_POST_CLIN, TS_POST_DOC, TS_POST_FAM, TS_NPOST };
@@ -38,6 +39,7 @@ static const char *const ts_post_names[TS_NPOST] = {"post_clin", "post_doc", "fa
 typedef struct ts_term {
     const pcre2_code *code;       /* the rule set's (kept alive by the term table) */
     const pcre2_code *anch;       /* anchored copy when prefiltered (shared) */
+    const struct ts_shared *sh;   /* its build: the third-character test */
     int bit;                      /* prefilter bit, or -1: scanned plainly */
     unsigned gen;                 /* referral the mentions belong to */
     int m0, mn;                   /* mentions: pairs at ment.v[2*m0 ...] */
@@ -89,7 +91,12 @@ static void ts_push(lua_State *L, ts_vec *v, int a, int b)
 ** 0 none; raises for the match limit and other failures. */
 static int ts_exec(lua_State *L, ts_scanner *sc, const pcre2_code *code, size_t start)
 {
-    int rc = pcre2_match(code, (PCRE2_SPTR)sc->s, sc->len, start, PCRE2_NO_UTF_CHECK,
+    /* The text is valid UTF-8 (checked on input), so the JIT code may run
+    ** directly, skipping pcre2_match's checks; a pattern without JIT code
+    ** answers JIT_BADOPTION and goes through pcre2_match. */
+    int rc = pcre2_jit_match(code, (PCRE2_SPTR)sc->s, sc->len, start, 0, sc->md, sc->mctx);
+    if (rc == PCRE2_ERROR_JIT_BADOPTION)
+        rc = pcre2_match(code, (PCRE2_SPTR)sc->s, sc->len, start, PCRE2_NO_UTF_CHECK,
                          sc->md, sc->mctx);
     if (rc >= 0)
         return 1;
@@ -181,11 +188,20 @@ static int ts_filterable(const char *p, size_t n, uint32_t opts)
     return 1;
 }
 
+static int ts_could3(const pcre2_code *code, pcre2_match_data *md, int left, int c1, int c2,
+                     int c3);
+
 /* Whether, after a left context (0: not a word character, 1: one), a match
 ** can start with the character of class c1 followed by c2 (-1: whatever).
 ** code is the anchored copy; partial matching says whether a longer text
 ** could still match, so a "no" is exact. */
 static int ts_could(const pcre2_code *code, pcre2_match_data *md, int left, int c1, int c2)
+{
+    return ts_could3(code, md, left, c1, c2, -1);
+}
+
+static int ts_could3(const pcre2_code *code, pcre2_match_data *md, int left, int c1, int c2,
+                     int c3)
 {
     unsigned char b[8];
     size_t n = 0;
@@ -193,6 +209,8 @@ static int ts_could(const pcre2_code *code, pcre2_match_data *md, int left, int 
     n += ts_put(b + n, c1);
     if (c2 >= 0)
         n += ts_put(b + n, c2);
+    if (c3 >= 0)
+        n += ts_put(b + n, c3);
     int rc = pcre2_match(code, b, n, 1, PCRE2_PARTIAL_SOFT, md, NULL);
     return rc != PCRE2_ERROR_NOMATCH;
 }
@@ -225,6 +243,12 @@ typedef struct ts_shared {
     char *src;
     pcre2_code *anch;             /* NULL: not prefiltered */
     uint64_t rows[2][TS_NC][(TS_NC + 63) / 64];
+    /* The third character: for each tested starting pair that can begin a
+    ** match (key (left * TS_NC + c1) * TS_NC + c2, ascending), the classes
+    ** that may follow. None when the pairs are too many (npair 0). */
+    int npair;
+    uint32_t *pkey;
+    uint64_t (*third)[(TS_NC + 63) / 64];
 } ts_shared;
 
 static pthread_mutex_t ts_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -240,6 +264,62 @@ static void ts_learn(ts_shared *sh, pcre2_match_data *md)
                 if (c2 == TS_OTHER || !ts_tested(c2) || ts_could(sh->anch, md, left, c1, c2))
                     sh->rows[left][c1][c2 >> 6] |= (uint64_t)1 << (c2 & 63);
         }
+    int np = 0;
+    for (int left = 0; left < 2; left++)
+        for (int c1 = 0; c1 < TS_NC; c1++)
+            for (int c2 = 0; c2 < TS_NC; c2++)
+                if (ts_tested(c1) && c1 != TS_OTHER && ts_tested(c2) && c2 != TS_OTHER &&
+                    (sh->rows[left][c1][c2 >> 6] >> (c2 & 63) & 1))
+                    np++;
+    if (np == 0 || np > TS_PAIRS_MAX)
+        return;
+    sh->pkey = malloc((size_t)np * sizeof *sh->pkey);
+    sh->third = calloc((size_t)np, sizeof *sh->third);
+    if (!sh->pkey || !sh->third) {
+        free(sh->pkey);
+        free(sh->third);
+        sh->pkey = NULL;
+        sh->third = NULL;
+        return;
+    }
+    int k = 0;
+    for (int left = 0; left < 2; left++)
+        for (int c1 = 0; c1 < TS_NC; c1++)
+            for (int c2 = 0; c2 < TS_NC; c2++) {
+                if (!(ts_tested(c1) && c1 != TS_OTHER && ts_tested(c2) && c2 != TS_OTHER &&
+                      (sh->rows[left][c1][c2 >> 6] >> (c2 & 63) & 1)))
+                    continue;
+                sh->pkey[k] = (uint32_t)((left * TS_NC + c1) * TS_NC + c2);
+                for (int c3 = 0; c3 < TS_NC; c3++)   /* untested: as "could" */
+                    if (c3 == TS_OTHER || !ts_tested(c3) ||
+                        ts_could3(sh->anch, md, left, c1, c2, c3))
+                        sh->third[k][c3 >> 6] |= (uint64_t)1 << (c3 & 63);
+                k++;
+            }
+    sh->npair = np;
+}
+
+/* Whether a match of the term with this build can start with c1 c2 c3
+** after the left context (2: either); 1 when the test does not apply. */
+static int ts_third(const ts_shared *sh, int left, int c1, int c2, int c3)
+{
+    if (!sh || !sh->npair || c3 < 0 || c1 == TS_OTHER || c2 == TS_OTHER ||
+        !ts_tested(c1) || !ts_tested(c2))
+        return 1;
+    for (int l = left == 1; l <= (left != 0); l++) {
+        uint32_t key = (uint32_t)((l * TS_NC + c1) * TS_NC + c2);
+        int lo = 0, hi = sh->npair;
+        while (lo < hi) {
+            int mid = (lo + hi) >> 1;
+            if (sh->pkey[mid] < key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < sh->npair && sh->pkey[lo] == key && (sh->third[lo][c3 >> 6] >> (c3 & 63) & 1))
+            return 1;
+    }
+    return 0;
 }
 
 /* The shared entry for a pattern, built when new; NULL without memory. */
@@ -347,6 +427,7 @@ static void ts_filter(lua_State *L, ts_scanner *sc, int idx)
     if (!sh || !sh->anch)
         return;
     tm->anch = sh->anch;
+    tm->sh = sh;
     tm->bit = sc->nbits++;
     sc->bitterm[tm->bit] = t;
     sc->live |= (uint64_t)1 << tm->bit;
@@ -386,17 +467,21 @@ static void ts_candidates(lua_State *L, ts_scanner *sc)
     if (n == 0)
         return;
     const uint64_t *t0 = sc->tab, *t1 = sc->tab + (size_t)TS_NC * TS_NC;
-    int w1, w2 = 0, left = 0;
+    int w1, w2 = 0, w3, left = 0;
     int c1 = ts_class(s, n, 0, &w1);
     for (size_t i = 0; i < n;) {
         size_t j = i + (size_t)w1;
         int c2 = j < n ? ts_class(s, n, j, &w2) : TS_OTHER;
         size_t k = (size_t)c1 * TS_NC + (size_t)c2;
         uint64_t m = (left == 0 ? t0[k] : left == 1 ? t1[k] : t0[k] | t1[k]) & sc->live;
+        /* the third character, when there is one (-1: the text ends) */
+        int c3 = m && j < n && j + (size_t)w2 < n ? ts_class(s, n, j + (size_t)w2, &w3) : -1;
         while (m) {
             int b = __builtin_ctzll(m);
             m &= m - 1;
             ts_term *tm = &sc->terms[sc->bitterm[b]];
+            if (!ts_third(tm->sh, left, c1, c2, c3))
+                continue;
             int at = sc->cand.n;
             ts_push(L, &sc->cand, (int)i, -1);
             if (tm->ctail >= 0)

@@ -236,7 +236,7 @@ async function submitCheck(save) {
     }
     out.append(card);
   });
-  if (save) { out.prepend(el('p', 'Henvisningen er gemt.', 'ok')); loadList(); }
+  if (save) { out.prepend(el('p', 'Henvisningen er gemt.', 'ok')); loadStatus(); loadList(); }
 }
 
 /* --------------------------------------------------------------- setup */
@@ -271,4 +271,6 @@ document.addEventListener('DOMContentLoaded', () => {
     if (f) $('#referral-text').value = await f.text();
   });
   loadStatus().then(loadList);
+  /* A rule change in the server (hot reload) shows without a page reload. */
+  setInterval(loadStatus, 30000);
 });
