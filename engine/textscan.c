@@ -26,7 +26,7 @@
 #define TS_BITS 64                /* prefiltered terms; more are scanned plainly */
 #define TS_MATCH_LIMIT 1000000u   /* as regex.c */
 #define TS_DEPTH_LIMIT 10000u
-#define TS_PAIRS_MAX 320          /* a term with more starting pairs gets no third test */
+#define TS_MEMO_MAX (1u << 17)   /* third-character answers kept per scanner */
 
 enum { TS_NEG, TS_NEGDOC, TS_CONTRAST, TS_FSTART, TS_FCLAUSE, TS_FEND, TS_NCTX };
 enum { TS_POST_CLIN, TS_POST_DOC, TS_POST_FAM, TS_NPOST };
@@ -39,7 +39,6 @@ static const char *const ts_post_names[TS_NPOST] = {"post_clin", "post_doc", "fa
 typedef struct ts_term {
     const pcre2_code *code;       /* the rule set's (kept alive by the term table) */
     const pcre2_code *anch;       /* anchored copy when prefiltered (shared) */
-    const struct ts_shared *sh;   /* its build: the third-character test */
     int bit;                      /* prefilter bit, or -1: scanned plainly */
     unsigned gen;                 /* referral the mentions belong to */
     int m0, mn;                   /* mentions: pairs at ment.v[2*m0 ...] */
@@ -63,6 +62,8 @@ typedef struct ts_scanner {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *js;
+    uint64_t *memo;               /* third-character answers: open addressing */
+    uint32_t memocap, memon;
     /* the referral being read */
     const char *s;
     size_t len;
@@ -243,12 +244,6 @@ typedef struct ts_shared {
     char *src;
     pcre2_code *anch;             /* NULL: not prefiltered */
     uint64_t rows[2][TS_NC][(TS_NC + 63) / 64];
-    /* The third character: for each tested starting pair that can begin a
-    ** match (key (left * TS_NC + c1) * TS_NC + c2, ascending), the classes
-    ** that may follow. None when the pairs are too many (npair 0). */
-    int npair;
-    uint32_t *pkey;
-    uint64_t (*third)[(TS_NC + 63) / 64];
 } ts_shared;
 
 static pthread_mutex_t ts_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -264,63 +259,9 @@ static void ts_learn(ts_shared *sh, pcre2_match_data *md)
                 if (c2 == TS_OTHER || !ts_tested(c2) || ts_could(sh->anch, md, left, c1, c2))
                     sh->rows[left][c1][c2 >> 6] |= (uint64_t)1 << (c2 & 63);
         }
-    int np = 0;
-    for (int left = 0; left < 2; left++)
-        for (int c1 = 0; c1 < TS_NC; c1++)
-            for (int c2 = 0; c2 < TS_NC; c2++)
-                if (ts_tested(c1) && c1 != TS_OTHER && ts_tested(c2) && c2 != TS_OTHER &&
-                    (sh->rows[left][c1][c2 >> 6] >> (c2 & 63) & 1))
-                    np++;
-    if (np == 0 || np > TS_PAIRS_MAX)
-        return;
-    sh->pkey = malloc((size_t)np * sizeof *sh->pkey);
-    sh->third = calloc((size_t)np, sizeof *sh->third);
-    if (!sh->pkey || !sh->third) {
-        free(sh->pkey);
-        free(sh->third);
-        sh->pkey = NULL;
-        sh->third = NULL;
-        return;
-    }
-    int k = 0;
-    for (int left = 0; left < 2; left++)
-        for (int c1 = 0; c1 < TS_NC; c1++)
-            for (int c2 = 0; c2 < TS_NC; c2++) {
-                if (!(ts_tested(c1) && c1 != TS_OTHER && ts_tested(c2) && c2 != TS_OTHER &&
-                      (sh->rows[left][c1][c2 >> 6] >> (c2 & 63) & 1)))
-                    continue;
-                sh->pkey[k] = (uint32_t)((left * TS_NC + c1) * TS_NC + c2);
-                for (int c3 = 0; c3 < TS_NC; c3++)   /* untested: as "could" */
-                    if (c3 == TS_OTHER || !ts_tested(c3) ||
-                        ts_could3(sh->anch, md, left, c1, c2, c3))
-                        sh->third[k][c3 >> 6] |= (uint64_t)1 << (c3 & 63);
-                k++;
-            }
-    sh->npair = np;
 }
 
-/* Whether a match of the term with this build can start with c1 c2 c3
-** after the left context (2: either); 1 when the test does not apply. */
-static int ts_third(const ts_shared *sh, int left, int c1, int c2, int c3)
-{
-    if (!sh || !sh->npair || c3 < 0 || c1 == TS_OTHER || c2 == TS_OTHER ||
-        !ts_tested(c1) || !ts_tested(c2))
-        return 1;
-    for (int l = left == 1; l <= (left != 0); l++) {
-        uint32_t key = (uint32_t)((l * TS_NC + c1) * TS_NC + c2);
-        int lo = 0, hi = sh->npair;
-        while (lo < hi) {
-            int mid = (lo + hi) >> 1;
-            if (sh->pkey[mid] < key)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < sh->npair && sh->pkey[lo] == key && (sh->third[lo][c3 >> 6] >> (c3 & 63) & 1))
-            return 1;
-    }
-    return 0;
-}
+
 
 /* The shared entry for a pattern, built when new; NULL without memory. */
 static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, size_t len,
@@ -427,7 +368,6 @@ static void ts_filter(lua_State *L, ts_scanner *sc, int idx)
     if (!sh || !sh->anch)
         return;
     tm->anch = sh->anch;
-    tm->sh = sh;
     tm->bit = sc->nbits++;
     sc->bitterm[tm->bit] = t;
     sc->live |= (uint64_t)1 << tm->bit;
@@ -452,6 +392,65 @@ static void ts_add(lua_State *L, ts_scanner *sc, int idx, int depth)
 }
 
 /* ----------------------------------------------------------- per referral */
+
+/* Whether term bit b can start with c1 c2 c3 after the left context (2:
+** either), asked of PCRE2 the first time a scanner meets the triple and
+** remembered; 1 (a candidate, still exact) where the test does not apply. */
+static int ts_third(ts_scanner *sc, int b, int left, int c1, int c2, int c3)
+{
+    if (c3 < 0 || c1 == TS_OTHER || c2 == TS_OTHER || c3 == TS_OTHER || !ts_tested(c1) ||
+        !ts_tested(c2) || !ts_tested(c3))
+        return 1;
+    const pcre2_code *anch = sc->terms[sc->bitterm[b]].anch;
+    for (int l = left == 1; l <= (left != 0); l++) {
+        uint64_t key = ((((uint64_t)b << 1 | (uint64_t)l) << 8 | (uint64_t)c1) << 8 |
+                        (uint64_t)c2) << 8 | (uint64_t)c3;
+        uint64_t e = (key + 1) << 1;
+        uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15u) >> 40);
+        uint32_t i = 0;
+        if (sc->memo) {
+            for (i = h & (sc->memocap - 1); sc->memo[i]; i = (i + 1) & (sc->memocap - 1))
+                if ((sc->memo[i] | 1) == (e | 1))
+                    break;
+            if (sc->memo[i]) {
+                if (sc->memo[i] & 1)
+                    return 1;
+                continue;
+            }
+        }
+        int could = ts_could3(anch, sc->md, l, c1, c2, c3);
+        if (!sc->memo || (sc->memon + 1) * 2 > sc->memocap) {   /* grow, or stop keeping */
+            uint32_t cap = sc->memocap ? sc->memocap * 2 : 1024;
+            uint64_t *nm = cap <= TS_MEMO_MAX ? calloc(cap, sizeof *nm) : NULL;
+            if (nm) {
+                for (uint32_t k = 0; k < sc->memocap; k++) {
+                    uint64_t x = sc->memo[k];
+                    if (!x)
+                        continue;
+                    uint64_t kk = (x >> 1) - 1;
+                    uint32_t j = (uint32_t)((kk * 0x9E3779B97F4A7C15u) >> 40) & (cap - 1);
+                    while (nm[j])
+                        j = (j + 1) & (cap - 1);
+                    nm[j] = x;
+                }
+                free(sc->memo);
+                sc->memo = nm;
+                sc->memocap = cap;
+            }
+            i = UINT32_MAX;
+            if (sc->memo && (sc->memon + 1) * 2 <= sc->memocap)
+                for (i = h & (sc->memocap - 1); sc->memo[i]; i = (i + 1) & (sc->memocap - 1))
+                    ;
+        }
+        if (i != UINT32_MAX) {
+            sc->memo[i] = e | (uint64_t)could;
+            sc->memon++;
+        }
+        if (could)
+            return 1;
+    }
+    return 0;
+}
 
 /* Where each prefiltered term can start: one pass over the text. */
 static void ts_candidates(lua_State *L, ts_scanner *sc)
@@ -480,7 +479,7 @@ static void ts_candidates(lua_State *L, ts_scanner *sc)
             int b = __builtin_ctzll(m);
             m &= m - 1;
             ts_term *tm = &sc->terms[sc->bitterm[b]];
-            if (!ts_third(tm->sh, left, c1, c2, c3))
+            if (!ts_third(sc, b, left, c1, c2, c3))
                 continue;
             int at = sc->cand.n;
             ts_push(L, &sc->cand, (int)i, -1);
@@ -982,6 +981,7 @@ static int ts_gc(lua_State *L)
     pcre2_match_data_free(sc->md);
     pcre2_match_context_free(sc->mctx);
     pcre2_jit_stack_free(sc->js);
+    free(sc->memo);
     memset(sc, 0, sizeof *sc);
     return 0;
 }
