@@ -1,13 +1,19 @@
 -- 10-acute.lua — step 1: acute need overrides everything else, paperwork,
 -- referrer and residence included. ACUTE-01..03 name the criteria that hold;
 -- ACUTE-04 decides (B205 today, or adult psychiatry today from 18).
+local X = include("lib/explain.lua")
 local U = include("data/units.lua")
 
 rule {
   id = "ACUTE-01",
   title = "Aktuelt selvmordsforsøg eller selvmordsplan",
   when = function(r, f, d)
-    return f.suicide_attempt == "current" or f.suicide_plan
+    local applies = f.suicide_attempt == "current" or f.suicide_plan
+    if not d.explain then return applies end
+    local a = f.suicide_attempt
+    return applies, ("selvmordsforsøg: %s; selvmordsplan: %s"):format(
+      a == "current" and "aktuelt" or a == "past" and "tidligere (over 3 måneder før modtagelsen)" or "intet",
+      X.yes(f.suicide_plan))
   end,
   action = function(r, f, d)
     if f.suicide_plan then
@@ -21,7 +27,10 @@ rule {
 rule {
   id = "ACUTE-02",
   title = "Psykotiske symptomer",
-  when = function(r, f, d) return f.psychotic end,
+  when = function(r, f, d)
+    return f.psychotic, d.explain and ("psykotiske symptomer (flag, kode F2x/F32.3/F33.3 eller tekst): %s")
+      :format(X.yes(f.psychotic)) or nil
+  end,
   action = function(r, f, d)
     d:reason("Henvisningen beskriver psykotiske symptomer; det kræver akut vurdering.")
   end,
@@ -30,7 +39,12 @@ rule {
 rule {
   id = "ACUTE-03",
   title = "Medicinsk risiko ved spiseforstyrrelse",
-  when = function(r, f, d) return f.eating_risk end,
+  when = function(r, f, d)
+    if not d.explain then return f.eating_risk end
+    local s = f.somatic
+    return f.eating_risk, ("BMI %s (grænse 14,0 ved 12-17 år, 13,0 ved 6-11 år), vægttab %s inden for 3 måneder, effektiv alder %d år")
+      :format(X.num(s.bmi), X.num(s.loss, " %"), f.effective_age)
+  end,
   action = function(r, f, d)
     local s = f.somatic
     if s.loss and s.loss >= 20 then
@@ -44,7 +58,9 @@ rule {
 rule {
   id = "ACUTE-04",
   title = "Akut behov afgør henvisningen",
-  when = function(r, f, d) return f.acute end,
+  when = function(r, f, d)
+    return f.acute, d.explain and ("akut behov: %s"):format(X.yes(f.acute)) or nil
+  end,
   action = function(r, f, d)
     if f.effective_age >= 18 then
       d:reason("Den unge er fyldt 18 år og har akut behov; henvisningen sendes i dag til voksenpsykiatriens akutmodtagelse.")

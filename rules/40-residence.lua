@@ -4,7 +4,8 @@ rule {
   id = "RES-01",
   title = "Bopælskommune uden for Region Hovedstaden",
   when = function(r, f, d)
-    return f.municipality == nil, d.explain and "kommune: " .. r.municipality or nil
+    return f.municipality == nil, d.explain and ("kommune: %s (%s)"):format(r.municipality,
+      f.municipality and ("= " .. f.municipality) or "ikke en af regionens 29 kommuner") or nil
   end,
   action = function(r, f, d)
     d:reason(("%s er ikke en af Region Hovedstadens 29 kommuner; henvisningen sendes til "

@@ -2,11 +2,15 @@
 -- group, a risk flag or psychotropic medication. Mild difficulties in one
 -- area (GAPD 2 or less) belong with the municipality — except on a repeat
 -- referral after the municipality was already tried (TG-03).
+local X = include("lib/explain.lua")
 
 rule {
   id = "TG-01",
   title = "Uden for målgruppen",
-  when = function(r, f, d) return not f.target_group end,
+  when = function(r, f, d)
+    return not f.target_group, d.explain and ("diagnosegrupper: %s; risiko: %s; psykofarmaka: %s")
+      :format(X.groups(f), X.yes(f.risk_flag), X.yes(f.psychotropic)) or nil
+  end,
   action = function(r, f, d)
     local only_substance = f.groups.SUBSTANCE and f.group_count == 1
     if only_substance then
@@ -29,7 +33,10 @@ rule {
   id = "TG-02",
   title = "Lette vanskeligheder på ét område (GAPD 2 eller derunder)",
   when = function(r, f, d)
-    return mild(f, r) and not f.repeat_referral, d.explain and "GAPD " .. tostring(r.gapd) or nil
+    return mild(f, r) and not f.repeat_referral, d.explain
+      and ("GAPD %s; komorbiditet: %s; risiko: %s; psykofarmaka: %s; gentagen henvisning: %s")
+        :format(r.gapd and tostring(r.gapd) or "ikke oplyst", X.yes(f.comorbid), X.yes(f.risk_flag),
+                X.yes(f.psychotropic), X.yes(f.repeat_referral)) or nil
   end,
   action = function(r, f, d)
     d:reason(("Lette vanskeligheder på ét område (GAPD %d) uden komorbiditet, risiko eller psykofarmaka; "
@@ -41,7 +48,10 @@ rule {
 rule {
   id = "TG-03",
   title = "Gentagen henvisning efter henvisning til kommunen",
-  when = function(r, f, d) return f.repeat_referral end,
+  when = function(r, f, d)
+    return f.repeat_referral, d.explain and ("sendt til kommunen inden for 180 dage: %s (%d tidligere henvisninger)")
+      :format(X.yes(f.repeat_referral), #r:history()) or nil
+  end,
   action = function(r, f, d)
     d:reason("Barnet er inden for de seneste 180 dage sendt videre til kommunen; henvisningen "
       .. "behandles derfor i BUC og sendes ikke tilbage.")

@@ -2,6 +2,7 @@
 -- Bornholm B377, otherwise the site's unit for the age band. Priority urgent
 -- for self-harm, suicidal ideation, a past attempt, bipolar or severe
 -- depression; the referrer's requested priority does not change it.
+local X = include("lib/explain.lua")
 local U = include("data/units.lua")
 
 local function unit(f)
@@ -20,7 +21,10 @@ rule {
   id = "ACC-01",
   title = "Hastende prioritet",
   when = function(r, f, d)
-    return f.self_harm or f.suicidal_ideation or f.groups.BIPOLAR or (f.groups.DEPRESSION and f.severe_depression)
+    local urgent = f.self_harm or f.suicidal_ideation or f.groups.BIPOLAR or (f.groups.DEPRESSION and f.severe_depression)
+    return urgent, d.explain and ("selvskade: %s; selvmordstanker: %s; bipolar: %s; svær depression: %s")
+      :format(X.yes(f.self_harm), X.yes(f.suicidal_ideation), X.yes(f.groups.BIPOLAR),
+              X.yes(f.groups.DEPRESSION and f.severe_depression)) or nil
   end,
   action = function(r, f, d)
     local why
@@ -36,7 +40,10 @@ rule {
 rule {
   id = "ACC-02",
   title = "Modtaget i BUC",
-  when = function(r, f, d) return true end,
+  when = function(r, f, d)
+    return true, d.explain and ("enhed %s: %s, effektiv alder %d år"):format(unit(f) or "?",
+      f.groups.EATING and "spiseforstyrrelse" or (U.site_names[f.site] or "?"), f.effective_age) or nil
+  end,
   action = function(r, f, d)
     local u = unit(f)
     local urgent = f.self_harm or f.suicidal_ideation or f.groups.BIPOLAR or (f.groups.DEPRESSION and f.severe_depression)

@@ -111,12 +111,38 @@ static void broken_rule_is_caught(void **state)
     free(dir);
 }
 
+/* --explain says, for every rule, what it looked at and what it found —
+** also for the rules that did not apply. */
+static void explain_says_why(void **state)
+{
+    (void)state;
+    char cmd[1024], *out;
+    snprintf(cmd, sizeof cmd, "'%s' check --explain --rules '%s' '%s/02-adhd-docs-in-text.referral.json'",
+             TRIAGE_EXE, RULES, EXAMPLES);
+    assert_int_equal(run(cmd, &out), 0);
+    static const char *const want[] = {
+        "[ ] ACUTE-01: selvmordsforsøg: intet; selvmordsplan: nej",
+        "[ ] RES-01: kommune: Kbh (= København)",
+        "[ ] TG-01: diagnosegrupper: ADHD, autisme; risiko: nej; psykofarmaka: nej",
+        "[ ] DOC-02: krav (ADHD/autisme, 6-17 år, ingen tidligere kontakt): ja; kognitiv vurdering: fundet",
+        "[ ] DOC-04: krav: ja; PPV: fundet",
+        "[ ] ID-01: IQ 88",
+        "[ ] SP-01: bliver i BUC: diagnosegrupper: ADHD, autisme",
+        "[x] ACC-02: enhed B294: Bispebjerg, effektiv alder 10 år",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(out, want[i]))
+            fail_msg("the trace lacks '%s':\n%s", want[i], out);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(examples_match),
         cmocka_unit_test(rule_cases_pass),
         cmocka_unit_test(broken_rule_is_caught),
+        cmocka_unit_test(explain_says_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
