@@ -3,7 +3,7 @@
 -- Text patterns allow Danish endings (angst/angsten, depressionen ...).
 
 -- Ways of taking one's life, shared by attempt and plan wording.
-local SUICIDE = [[(?:begå\s+selvmord|selvmord|tage\s+sit\s+(?:eget\s+)?liv|slå\s+sig\s+selv\s+ihjel|hænge\s+sig|dræbe\s+sig\s+selv
+local SUICIDE = [[(?:begå\s+selvmord|selvmord|tage\s+(?:sit|mit)\s+(?:eget\s+)?liv|slå\s+(?:sig|mig)\s+selv\s+ihjel|hænge\s+(?:sig|mig)|dræbe\s+(?:sig|mig)\s+selv
   |kaste\s+sig\s+ud\s+(?:foran|fra)|springe\s+ud\s+(?:foran|fra)|hoppe\s+ud\s+(?:foran|fra)|drukne\s+sig|skyde\s+sig|kvæle\s+sig
   |tage\s+(?:en\s+)?overdosis)]]
 
@@ -60,10 +60,12 @@ return {
          | nedstemt\w*
          | tungsind\w*
          | dystymi\w*
-         | (?:nedsat|lavt|sænket)\s+stemningsleje ) ]], "x"),
+         | (?:nedsat|lavt|sænket)\s+stemningsleje
+         | stemningsleje\w*\s+(?:(?:er|var|virker|fremstår|noget|let|lettere|tydeligt|meget|lidt)\s+){0,3}(?:sænket|nedsat|lavt|depressivt) ) ]], "x"),
     ANXIETY = regex([[
       \b(?: panikanfald\w*
-         | panikl(?:idelse)\w* )
+         | panikl(?:idelse)\w*
+         | panic[-\s]?attack\w* )
     | (?:\b|(?<=s)|(?<=ial)|(?<=panik)|(?<=e))angst\w*   # separationsangst, socialangst, skoleangst; not tvangstanker, fangst
     | \bængstel\w*
     | fobi(?:en|er|sk|ske)?\b ]], "x"),
@@ -81,7 +83,7 @@ return {
          | anore[kxc]\w*
          | bulimi\w*
          | arfid\b
-         | binge[-\s]?eating\w*
+         | binge[-\s]?(?:eating|spis)\w*
          | spisevægring\w*
          | selektiv\s+spisning\w* ) ]], "x"),
     AUTISM = regex([[
@@ -97,7 +99,8 @@ return {
          | opmærksomhedsforstyr\w*
          | hyperkinetisk\w*
          | opmærksomheds-?\s*og\s+aktivitetsforstyr\w*
-         | aktivitets-?\s*og\s+opmærksomhedsforstyr\w* )
+         | aktivitets-?\s*og\s+opmærksomhedsforstyr\w*
+         | forstyrrelse\w*\s+af\s+(?:aktivitet|opmærksomhed)\w*\s+og\s+(?:aktivitet|opmærksomhed)\w* )
     | (?-i:\bADD\b) ]], "x"),
     TICS = regex([[
       \b(?: tics\w*
@@ -149,7 +152,8 @@ return {
          | suicidalt?\s+forsøg\w*
          | forsøg(?:t|te)\s+(?:(?:\w+|d\.|\d[\d./-]*\d)\s+){0,4}?(?:at\s+)?]] .. SUICIDE .. [[
          | forsøg\s+på\s+(?:at\s+)?]] .. SUICIDE .. [[
-         | (?:tog|taget|indtaget|indtog)\s+(?:en\s+)?(?:\w+\s+)?overdosis
+         | (?:tog|taget|indtaget|indtog)\s+(?:\w+\s+){0,3}?overdosis
+         | (?:indtag\w*|indtog|tog|taget|slugt\w*|slugte)\s+(?:[\w.]+\s+){0,5}?med\s+(?:henblik\s+på|ønske\s+om|hensigt\s+om|det\s+formål)\s+at\s+(?:dø\b|]] .. SUICIDE .. [[)
          | suicidal\w*\s+(?:hensigt|intoksikation|øjemed)\w*
          | selvmords(?:hensigt|øjemed|intoksikation)\w* ) ]], "x"),
     suicide_plan = regex([[
@@ -171,7 +175,11 @@ return {
          | dødstank\w*
          | livslede\w*
          | (?:tanker|taler|talt|snakker|snakket|skriver|skrevet|udtaler|udtalt)\s+(?:(?!ikke\b|aldrig\b|ingen\b)\w+\s+){0,2}?om\s+(?:at\s+)?(?:dø\b|døden|selvmord|tage\s+sit\s+(?:eget\s+)?liv|ikke\s+at\s+(?:ville\s+)?leve|slå\s+sig\s+selv\s+ihjel)
-         | vil\s+(?:(?!ikke\b|aldrig\b)\w+\s+)?(?:tage\s+sit\s+(?:eget\s+)?liv|begå\s+selvmord|slå\s+sig\s+selv\s+ihjel)
+         | vil\s+(?:(?!ikke\b|aldrig\b)\w+\s+)?(?:tage\s+(?:sit|mit)\s+(?:eget\s+)?liv|begå\s+selvmord|slå\s+(?:sig|mig)\s+selv\s+ihjel)
+         | (?:lyst|trang)\s+til\s+at\s+(?:dø\b|]] .. SUICIDE .. [[)
+         | overvej(?:er|ede|et|elser?)\s+(?:(?!ikke\b|aldrig\b)\w+\s+){0,2}?(?:selvmord\w*|at\s+(?:dø\b|]] .. SUICIDE .. [[))
+         | tru(?:er|ede|et|sler|slet|ende)\s+(?:\w+\s+)?med\s+(?:at\s+)?(?:selvmord\w*|]] .. SUICIDE .. [[)
+         | tænk(?:er|te|t)\s+(?:(?!ikke\b|aldrig\b)\w+\s+){0,2}?på\s+(?:at\s+)?(?:dø\b|døden|]] .. SUICIDE .. [[)
          | ønske\w*\s+(?:om\s+)?(?:at\s+)?(?:dø|være\s+død|ikke\s+at\s+leve|ikke\s+at\s+være\s+her)
          | vil\s+(?:hellere\s+)?(?:ikke\s+leve|dø|være\s+død)
          | ikke\s+(?:længere\s+)?(?:vil|ønsker\s+at|orker\s+at)\s+leve
@@ -180,12 +188,13 @@ return {
       \b(?: selvskad\w*
          | selvmutil\w*
          | cutt(?:er|ing|ede|et)\b
+         | self[-\s]?harm\w*
          | selvdestruktiv\w*
-         | (?:skærer|skære|skar|skåret|risper|rispe|rispet|ridser|ridse|ridset|kradser|kradse|kradset|brænder|brændt|snitter|snittet)\s+sig\b
-         | (?:skærer|skære|skar|skåret|risper|rispe|rispet|ridser|ridse|ridset|snitter|snittet|cutter)\s+(?:(?:sig\s+)?(?:selv\s+)?)?(?:i|på)\s+(?:armene|armen|arme|benene|benet|huden|håndled\w*|lårene|låret|maven|underarm\w*|kroppen)
-         | (?:skærer|skære|skar|skåret|snitter|snittet|ridser|ridset|brænder|brændt)\s+i\s+sig\s+selv\b
-         | sl(?:år|og|ået)\s+sig\s+selv\b
-         | skade(?:r|t|de)?\s+sig\s+selv\b
+         | (?:skærer|skære|skar|skåret|risper|rispe|rispet|ridser|ridse|ridset|kradser|kradse|kradset|brænder|brændt|snitter|snittet)\s+(?:sig|mig)\b
+         | (?:skærer|skære|skar|skåret|risper|rispe|rispet|ridser|ridse|ridset|snitter|snittet|cutter)\s+(?:(?:sig\s+|mig\s+)?(?:selv\s+)?)?(?:i|på)\s+(?:armene|armen|arme|benene|benet|huden|håndled\w*|lårene|låret|maven|underarm\w*|kroppen)
+         | (?:skærer|skære|skar|skåret|snitter|snittet|ridser|ridset|brænder|brændt)\s+i\s+(?:sig|mig)\s+selv\b
+         | sl(?:år|og|ået)\s+(?:sig|mig)\s+selv\b
+         | skade(?:r|t|de)?\s+(?:sig|mig)\s+selv\b
          | gør\s+skade\s+på\s+sig\s+selv\b ) ]], "x"),
   },
 

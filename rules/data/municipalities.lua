@@ -16,7 +16,9 @@ return {
     bornholm = { "Bornholm" },
   },
   -- Short forms in everyday use, mapped to the official name.
-  aliases = { Lyngby = "Lyngby-Taarbæk", Kbh = "København" },
+  aliases = { Lyngby = "Lyngby-Taarbæk", Kbh = "København", ["Kongens Lyngby"] = "Lyngby-Taarbæk",
+              -- postal districts written as the municipality ("København NV")
+              ["København NV"] = "København", ["København SV"] = "København" },
   -- Tried removed from the end of the (folded) name, each on its own.
   suffixes = { "Kommune", "s Kommune", "Regionskommune", "s Regionskommune" },
 }

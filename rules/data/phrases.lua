@@ -14,7 +14,7 @@ local RELPOSS = [[(?:fa(?:rs|rens|ders|derens)|mo(?:rs|rens|ders|derens)
   |(?:store|lille|halv)?(?:bro(?:rs|rens|derens)|søst(?:ers|erens))|søskendes
   |(?:mor|far)(?:bro(?:rs|rens|derens)|fa(?:rs|rens|derens)|mo(?:rs|rens|derens))|(?:mo|fa)ste(?:rs|rens)
   |forældrenes|forældres|bedsteforældrenes|familiens|onkels|tantes|fætters|kusines)]]
-local BUC = [[(?:buc|bup|b&u|bu-?psykiatri\w*|børne-?\s*og\s+ungdomspsykiatri\w*|børne-?\s*og\s+ungdomspsykiatrisk\w*(?:\s+(?:center|afdeling|ambulatorium)\w*)?|børnepsykiatri\w*|ungdomspsykiatri\w*)]]
+local BUC = [[(?:buc|bup|b&u|bu-?psykiatri\w*|børne-?\s*og\s+ungdomspsykiatri\w*|børne-?\s*og\s+ungdomspsykiatrisk\w*(?:\s+(?:center|afdeling|ambulatorium)\w*)?|børnepsykiatri\w*|ungdomspsykiatri\w*|psykiatrisk\w*\s+(?:afdeling|ambulatorium|center)\w*\s+for\s+børn\s+og\s+unge)]]
 local NUMW = [[(?:\d+½?|en|et|ét|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|et\s+par|nogle|få|et\s+halvt|halve|halvandet|det\s+(?:seneste|sidste))]]
 
 return {
@@ -35,16 +35,16 @@ return {
   -- dog ...), a new finite clause ("og har ...", ", hun ..."), a semicolon.
   contrast = regex([[
       \b(?: (?:men|dog|derimod|imidlertid|alligevel|bortset|undtagen|udover)\b
-         | og\s+(?:har|er|var|får|fik|viser|beskriver|beskrives|fremstår|virker|lider|oplever|udviser|ses|hun|han|nu)\b )
+         | og\s+(?:har|er|var|får|fik|viser|beskriver|beskrives|fremstår|virker|lider|oplever|udviser|ses|hun|han|nu|hører|siger|fortæller|tænker)\b )
     | ,\s*(?:har|er|var|hvor|da|fordi|mens|og|hun|han|som|nu)\b
     | ; ]], "x"),
   -- The clause after a clinical term negates it: "ADHD er afkræftet",
   -- "Selvskade: nej". Anchored at the end of the term (\G).
   post_clin = regex([[
       \G(?:\s+(?:symptom|træk|tegn|tank|adfærd|oplevels|episod|lidelse|problem)\w*)?[\s,]*(?:\([^)]{0,30}\)\s*)?
-        (?:(?:er|blev|bliver|var|kan|kunne|må|anses|vurderes|synes|findes|nu|dog|senere|efterfølgende|sidenhen)\s+(?:for\s+)?){0,3}
+        (?:(?:er|blev|bliver|var|kan|kunne|må|anses|vurderes|synes|findes|nu|dog|tidligere|senere|efterfølgende|sidenhen)\s+(?:for\s+)?){0,3}
         (?:afkræftet|afkræftes|udelukket|udelukkes|afvist|afvises|benægtes|benægtet|usandsynlig\w*
-          |ikke\s+(?:til\s+stede|aktuel\w*|mistænkt|påvist|længere\s+aktuel\w*))\b
+          |ikke\s+(?:til\s+stede|aktuel\w*|mistænkt|påvist|sandsynlig\w*|længere\s+aktuel\w*))\b
     | \G(?:\s+(?:symptom|træk|tegn|tank|adfærd|oplevels|episod|lidelse|problem)\w*)?\s*[:=–-]\s*(?:nej|ingen|ikke|negativ|0)\b ]], "x"),
   -- The clause after a document term negates it: "PPV foreligger ikke",
   -- "PPV mangler", "er ikke foretaget/udarbejdet/givet", "er bestilt".
@@ -139,7 +139,7 @@ return {
          | intelligens(?:test|måling|undersøgelse|testning)\w*
          | psykolog(?:isk)?\s*test\w*
          | intelligenskvotient\w*
-         | (?:fsiq|iq|ik)(?:'?en|-?(?:niveau|score|værdi)\w*)?\b[\s:=]*(?:(?:på|er|var|af|ca\.?|omkring|målt\s+til|svarende\s+til)\s*)*\d{2,3}\b ) ]], "x"),
+         | (?:fsiq|iq|ik)(?:'?en|-?(?:niveau|score|værdi)\w*)?\b[\s:=]*(?:(?:på|er|var|af|ca\.?|omkring|målt\s+til|svarende\s+til|i\s+(?:området|intervallet|niveauet))\s*)*\d{2,3}\b ) ]], "x"),
   ppv = regex([[
       \b(?: ppv(?:'?en|'?et)?\b
          | p(?:æ|ae)d(?:agogisk(?:e)?)?\.?\s*[-–/]?\s*psyk(?:ologisk(?:e)?)?\.?\s+(?:vurdering|udtalelse)\w*
@@ -150,7 +150,7 @@ return {
   -- IQ value; capture 1 is the number (policy step 7: "IQ 62", "samlet IK 65").
   iq = regex([[
       \b(?:fsiq|iq|ik|samlet\s+ik|samlet\s+iq|total[-\s]?ik|totalik|helheds-?ik|fuldskala[-\s]?iq|intelligenskvotient)(?:'?en|-?(?:niveau|score|værdi)\w*)?\b
-        [\s:=]*(?:(?:på|er|var|af|ca\.?|omkring|målt\s+til|svarende\s+til|lig\s+med)\s*)*(\d{2,3})\b ]], "x"),
+        [\s:=]*(?:(?:på|er|var|af|ca\.?|omkring|målt\s+til|svarende\s+til|lig\s+med|i\s+(?:området|intervallet|niveauet))\s*)*(\d{2,3})\b ]], "x"),
 
   -- Consent of both custodians, stated positively; "ikke/kun/mangler" inside
   -- the phrase breaks it ("kun mor har givet samtykke" is no consent).
@@ -168,8 +168,10 @@ return {
          | deler\s+forældremyndighed\w*
          | begge\s+forældre\s+har\s+forældremyndighed\w* ) ]], "x"),
   custody_placed = regex([[
-      \b(?: (?:døgn|tvangs|netværks|slægts|frivilligt\s+)?anbragt\w*(?:\s+(?:hos|ved)\s+(?:sin\s+|sine\s+)?\w+)?   # "anbragt hos mormor" is the child's placement, not family history
+      \b(?: (?:døgn|tvangs|netværks|slægts|institutions|frivilligt\s+)?anbragt\w*(?:\s+(?:hos|ved)\s+(?:sin\s+|sine\s+)?\w+)?   # "anbragt hos mormor" is the child's placement, not family history
          | (?:netværks|slægts)?pleje(?:familie|forældre|barn|mor|far)\w*
+         | (?:netværks|slægts)pleje\b
+         | børnehjem\w*
          | anbringelse\w*
          | opholdssted\w*
          | døgninstitution\w*
@@ -184,11 +186,13 @@ return {
          | kendt\s+(?:i|på|af|ved|hos)\s+(?:\w+\s+)?(?:børne\w*\s+)?psykiatri\w* ) ]], "x"),
 
   -- Measurements; capture 1 (and 2 for metres) is the value, decimal comma or dot.
-  bmi = regex([[\bbmi\b[\s:=]*(?:(?:på|er|var|nu|ca\.?|af|omkring|kun|aktuelt|målt\s+til|beregnet\s+til|udregnet\s+til|faldet\s+til|ligger|lå|nede|blot|senest|sidst)\s*)*(\d{1,2}(?:[.,]\d{1,2})?)]], "x"),
+  bmi = regex([[\bbmi\b[\s:=|]*(?:(?:på|er|var|nu|ca\.?|af|omkring|kun|aktuelt|målt\s+til|beregnet\s+til|udregnet\s+til|faldet\s+til|ligger|lå|nede|blot|senest|sidst)\s*)*(\d{1,2}(?:[.,]\d{1,2})?)]], "x"),
   weight = regex([[
-      \b(?:vægt(?:en)?|vejer|vejede|kropsvægt(?:en)?|vgt|v(?=\s*[:=]))\b[\s:=.]*(?:(?:er|var|på|nu|ca\.?|kun|omkring|aktuelt|målt\s+til|lige|blot)\s*)*(\d{1,3}(?:[.,]\d{1,2})?)\s*k(?:g|ilo)\b ]], "x"),
+      \b(?: (?| (?:vægt(?:en)?|vejer|vejede|kropsvægt(?:en)?|vgt|v(?=\s*[:=]))\b[\s:=.|]*(?:(?:er|var|på|nu|ca\.?|kun|omkring|aktuelt|målt\s+til|lige|blot)\s*)*(\d{1,3}(?:[.,]\d{1,2})?)\s*k(?:g|ilo)\b
+                | (?:vægt(?:en)?|kropsvægt(?:en)?)\s*\(\s*kg\s*\)[\s:=|]*(\d{1,3}(?:[.,]\d{1,2})?)(?!\s*(?:cm|m|%)) ) ) ]], "x"),
   height = regex([[
-      \b(?: (?:højde(?:n)?|måler|er)\b[\s:=]*(?:(?:er|var|på|nu|ca\.?|omkring|målt\s+til)\s*)*(\d{2,3}(?:[.,]\d)?)\s*cm\b
+      \b(?: (?| (?:højde(?:n)?|måler|er)\b[\s:=|]*(?:(?:er|var|på|nu|ca\.?|omkring|målt\s+til)\s*)*(\d{2,3}(?:[.,]\d)?)\s*cm\b
+             | højde(?:n)?\s*\(\s*cm\s*\)[\s:=|]*(\d{2,3}(?:[.,]\d)?)\b )
          | (\d{2,3}(?:[.,]\d)?)\s*cm\s+høj\b
          | (?| (?:højde(?:n)?|måler|er)\b[\s:=]*(?:(?:er|var|på|nu|ca\.?|omkring)\s*)*([12][.,]\d{1,2})\s*m\b
              | ([12][.,]\d{1,2})\s*m\s+høj\b )
