@@ -109,6 +109,13 @@ local function municipality(raw)
     end
     if hit then break end
   end
+  if not hit then                -- an address: "Nørrebrogade 12, 2200 København N"
+    local town = raw:match("%d%d%d%d%s+([^,]+)$")
+    if town then
+      town = town:gsub("%s+[NSVCK]+$", ""):gsub("%s+S?\195\152$", "")
+      hit = municipality(town) or false
+    end
+  end
   if not hit then                -- one typo away from exactly one name
     for _, map in ipairs({ LONG, SHORT }) do
       local k = fold(raw, map)
