@@ -60,10 +60,13 @@ struct triage_decider {
     lua_State *L;
     int nrules;
     rl_rule *rules;
-    int d_ref, dm_ref, f_ref, fcache_ref, facts_ref, fdone_ref;
+    int d_ref, dm_ref, f_ref, fcache_ref, facts_ref, ffn_ref;
     int dexplain;               /* d.explain as set in the methods table */
     int fdirty;                 /* the fact cache holds something */
-    int ndone;                  /* facts begun this referral: names in fdone[1..] */
+    int nfacts;                 /* facts declared: ids 1..nfacts */
+    unsigned char *fstate;      /* [id]: FS_* this referral */
+    int *fdone;                 /* ids of the facts begun this referral */
+    int ndone;
     int fstrict;                /* facts only in the cache: every read checked */
     int fbroken;                /* a rule changed a computed fact in f */
     int loading;                /* rule() and fact() are allowed */
@@ -73,7 +76,8 @@ struct triage_decider {
     void *hist_ud;
 };
 
-static char FX_NIL, FX_BUSY;    /* fact cache markers: nil result, computing */
+static char FX_BUSY;            /* include() marker: running */
+enum { FS_NONE, FS_BUSY, FS_NIL, FS_VALUE };   /* a fact, this referral */
 
 static triage_decider *rl_self(lua_State *L)
 {
@@ -245,7 +249,8 @@ static int rl_rule_decl(lua_State *L)
     return 0;
 }
 
-/* fact(name, fn) */
+/* fact(name, fn): the name gets an id; the function is ffn[id], the name
+** ffn[-id], and this referral's state fstate[id] (values: fcache[id]). */
 static int rl_fact_decl(lua_State *L)
 {
     triage_decider *dc = rl_self(L);
@@ -257,8 +262,24 @@ static int rl_fact_decl(lua_State *L)
     if (lua_getfield(L, -1, name) != LUA_TNIL)
         return rl_error(L, "fact '%s' is declared twice", name);
     lua_pop(L, 1);
-    lua_pushvalue(L, 2);
+    int id = dc->nfacts + 1;
+    unsigned char *st = realloc(dc->fstate, (size_t)id + 1);
+    if (st)
+        dc->fstate = st;
+    int *done = realloc(dc->fdone, (size_t)id * sizeof *done);
+    if (done)
+        dc->fdone = done;
+    if (!st || !done)
+        return luaL_error(L, "not enough memory");
+    st[id] = FS_NONE;
+    dc->nfacts = id;
+    lua_pushinteger(L, id);
     lua_setfield(L, -2, name);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);           /* +2 ffn */
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, -2, id);
+    lua_pushvalue(L, 1);
+    lua_rawseti(L, -2, -id);
     return 0;
 }
 
@@ -501,50 +522,50 @@ static int dd_index(lua_State *L)
 /* ----------------------------------------------------------------- facts */
 
 /* f.name: computed once per referral by the declared function(r, f).
-** Upvalues: the referral, the fact functions, the cache (name -> value, or
-** FX_NIL / FX_BUSY), the names begun this referral (an array, so that the
-** end of a referral touches those facts only). A computed value is also
-** stored in f itself, so that later reads are plain table reads that never
-** come here; a rule could then overwrite it without __newindex seeing it,
-** which rl_facts_done notices, and the referral is decided again in strict
-** mode (values only in the cache, so the write raises where it happens, as
-** it always did). */
+** Upvalues: the referral, the fact ids (name -> id), ffn (id -> function),
+** the value cache (id -> value); whether a fact is begun, nil, or has its
+** value in the cache is dc->fstate[id], and the ids begun this referral are
+** dc->fdone, so that the end of a referral touches those facts only. A
+** computed value is also stored in f itself, so that later reads are plain
+** table reads that never come here; a rule could then overwrite it without
+** __newindex seeing it, which rl_facts_done notices, and the referral is
+** decided again in strict mode (values only in the cache, so the write
+** raises where it happens, as it always did). */
 static int fx_index(lua_State *L)
 {
     lua_settop(L, 2);
     lua_pushvalue(L, 2);
-    int t = lua_rawget(L, lua_upvalueindex(3));               /* 3 cached */
-    if (t == LUA_TLIGHTUSERDATA) {
-        if (lua_touserdata(L, 3) == &FX_BUSY)
-            return luaL_error(L, "fact '%s' depends on itself", lua_tostring(L, 2));
+    if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNUMBER)    /* 3 id */
+        return luaL_error(L, "unknown fact '%s'", lua_tostring(L, 2));
+    int id = (int)lua_tointeger(L, 3);
+    triage_decider *dc = rl_self(L);
+    switch (dc->fstate[id]) {
+    case FS_BUSY:
+        return luaL_error(L, "fact '%s' depends on itself", lua_tostring(L, 2));
+    case FS_NIL:
         lua_pushnil(L);
         return 1;
-    }
-    triage_decider *dc = rl_self(L);
-    if (t != LUA_TNIL) {
+    case FS_VALUE:
         if (!dc->fstrict)
             dc->fbroken = 1;                                  /* removed from f */
+        lua_rawgeti(L, lua_upvalueindex(4), id);
         return 1;
+    default:
+        break;
     }
-    lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TFUNCTION)  /* 4 fn */
-        return luaL_error(L, "unknown fact '%s'", lua_tostring(L, 2));
-    lua_pushvalue(L, 2);
-    lua_pushlightuserdata(L, &FX_BUSY);
-    lua_rawset(L, lua_upvalueindex(3));
-    lua_pushvalue(L, 2);
-    lua_rawseti(L, lua_upvalueindex(4), ++dc->ndone);
+    dc->fstate[id] = FS_BUSY;
+    dc->fdone[dc->ndone++] = id;
     dc->fdirty = 1;
+    lua_rawgeti(L, lua_upvalueindex(3), id);                  /* 4 fn */
     lua_pushvalue(L, lua_upvalueindex(1));                    /* 5 r */
     lua_pushvalue(L, 1);                                      /* 6 f */
     lua_call(L, 2, 1);                                        /* 4 value */
-    lua_pushvalue(L, 2);
     if (lua_isnil(L, 4)) {
-        lua_pushlightuserdata(L, &FX_NIL);
-        lua_rawset(L, lua_upvalueindex(3));
+        dc->fstate[id] = FS_NIL;
     } else {
+        dc->fstate[id] = FS_VALUE;
         lua_pushvalue(L, 4);
-        lua_rawset(L, lua_upvalueindex(3));
+        lua_rawseti(L, lua_upvalueindex(4), id);
         if (!dc->fstrict) {
             lua_pushvalue(L, 2);
             lua_pushvalue(L, 4);
@@ -566,23 +587,25 @@ static int rl_facts_done(lua_State *L, triage_decider *dc)
     dc->fdirty = 0;
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* +1 f */
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fcache_ref);        /* +2 cache */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fdone_ref);         /* +3 done */
-    for (int i = 1; i <= dc->ndone; i++) {
-        lua_rawgeti(L, -1, i);                                /* +4 name */
-        lua_pushvalue(L, -1);
-        if (lua_rawget(L, -4) != LUA_TLIGHTUSERDATA && !dc->fstrict) {  /* +5 value */
-            lua_pushvalue(L, -2);
-            lua_rawget(L, -6);                                /* +6 f[name] */
-            if (!lua_rawequal(L, -1, -2))
-                broken = 1;
-            lua_pop(L, 1);
-            lua_pushvalue(L, -2);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);           /* +3 ffn */
+    for (int i = 0; i < dc->ndone; i++) {
+        int id = dc->fdone[i];
+        if (dc->fstate[id] == FS_VALUE) {
+            if (!dc->fstrict) {
+                lua_rawgeti(L, -1, -id);                      /* +4 name */
+                lua_pushvalue(L, -1);
+                lua_rawget(L, -5);                            /* +5 f[name] */
+                lua_rawgeti(L, -4, id);                       /* +6 value */
+                if (!lua_rawequal(L, -1, -2))
+                    broken = 1;
+                lua_pop(L, 2);
+                lua_pushnil(L);
+                lua_rawset(L, -5);                            /* +3 f[name] = nil */
+            }
             lua_pushnil(L);
-            lua_rawset(L, -7);                                /* f[name] = nil */
+            lua_rawseti(L, -3, id);                           /* cache[id] = nil */
         }
-        lua_pop(L, 1);                                        /* +4 name */
-        lua_pushnil(L);
-        lua_rawset(L, -4);                                    /* +3 */
+        dc->fstate[id] = FS_NONE;
     }
     dc->ndone = 0;
     lua_pop(L, 3);
@@ -654,10 +677,10 @@ static int rl_build(triage_decider *dc, triage_error *err)
 
     lua_newtable(L);
     dc->facts_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_newtable(L);
+    lua_createtable(L, 64, 0);
     dc->fcache_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_createtable(L, 64, 0);
-    dc->fdone_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    dc->ffn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, "triage.included");
 
@@ -665,8 +688,8 @@ static int rl_build(triage_decider *dc, triage_error *err)
     lua_newtable(L);                                          /* +2 meta */
     lr_push(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->facts_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fcache_ref);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fdone_ref);
     lua_pushcclosure(L, fx_index, 4);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, fx_newindex);
@@ -773,6 +796,8 @@ void triage_decider_free(triage_decider *dc)
         free(dc->rules[i].title);
     }
     free(dc->rules);
+    free(dc->fstate);
+    free(dc->fdone);
     triage_ruleset_release(dc->rs);
     free(dc);
 }

@@ -39,6 +39,7 @@ static const char *const ts_post_names[TS_NPOST] = {"post_clin", "post_doc", "fa
 typedef struct ts_term {
     const pcre2_code *code;       /* the rule set's (kept alive by the term table) */
     const pcre2_code *anch;       /* anchored copy when prefiltered (shared) */
+    const pcre2_code *learn;      /* what the prefilter asks: anch, lookbehinds dropped */
     int bit;                      /* prefilter bit, or -1: scanned plainly */
     unsigned gen;                 /* referral the mentions belong to */
     int m0, mn;                   /* mentions: pairs at ment.v[2*m0 ...] */
@@ -149,8 +150,9 @@ static size_t ts_put(unsigned char *b, int cls)
 /* ------------------------------------------------------------- building */
 
 /* Whether the two-character test may stand in for scanning with the
-** pattern: it looks back no further than \b does, and has no anchors,
-** verbs, callouts or subroutines the test could misjudge. Conservative. */
+** pattern: it looks back no further than \b does (lookbehinds aside: the
+** test asks a copy without them, see ts_relax), and has no anchors, verbs,
+** callouts or subroutines the test could misjudge. Conservative. */
 static int ts_filterable(const char *p, size_t n, uint32_t opts)
 {
     int cls = 0;
@@ -182,11 +184,91 @@ static int ts_filterable(const char *p, size_t n, uint32_t opts)
             return 0;
         } else if (c == '(' && i + 2 < n && p[i + 1] == '?') {
             char k = p[i + 2];
+            if (k == '<' && i + 3 < n && (p[i + 3] == '=' || p[i + 3] == '!'))
+                continue;                 /* lookbehind */
             if (!strchr(":>!=|#-^imnsxUJ", k) || !k)
                 return 0;
         }
     }
     return 1;
+}
+
+/* The pattern with each lookbehind, (?<=...) or (?<!...), replaced by an
+** empty group (malloc'd, its length in *outlen); NULL when there is none or
+** the source is beyond this simple reading. Dropping an assertion only adds
+** matches, so where the copy cannot start a match the pattern cannot
+** either: the copy answers the prefilter's questions, the pattern itself
+** still confirms every candidate (and reads before it as it always did). */
+static char *ts_relax(const char *p, size_t n, uint32_t opts, size_t *outlen)
+{
+    char *out = malloc(n + 1);          /* "(?:)" is shorter than any lookbehind */
+    size_t o = 0, i = 0;
+    int cls = 0, dropped = 0;
+    if (!out)
+        return NULL;
+    while (i < n) {
+        char c = p[i];
+        if (!cls && c == '(' && i + 3 < n && p[i + 1] == '?' && p[i + 2] == '<' &&
+            (p[i + 3] == '=' || p[i + 3] == '!')) {
+            size_t j = i + 4;
+            int depth = 1, jcls = 0;
+            for (; j < n && depth > 0; j++) {
+                char d = p[j];
+                if (d == '\\') {
+                    j++;
+                } else if (jcls) {
+                    if (d == ']')
+                        jcls = 0;
+                } else if (d == '[') {
+                    jcls = 1;
+                    if (j + 1 < n && p[j + 1] == '^')
+                        j++;
+                    if (j + 1 < n && p[j + 1] == ']')
+                        j++;
+                } else if ((d == '#' && (opts & PCRE2_EXTENDED)) || d == '<') {
+                    depth = -1;           /* comments, nested lookbehinds: not here */
+                    break;
+                } else if (d == '(') {
+                    depth++;
+                } else if (d == ')') {
+                    depth--;
+                }
+            }
+            if (depth != 0)
+                break;
+            memcpy(out + o, "(?:)", 4);
+            o += 4;
+            i = j;
+            dropped = 1;
+            continue;
+        }
+        size_t w = 1;
+        if (c == '\\') {
+            w = i + 1 < n ? 2 : 1;
+        } else if (cls) {
+            if (c == ']')
+                cls = 0;
+        } else if (c == '[') {
+            cls = 1;
+            if (i + 1 < n && p[i + 1] == '^')
+                w++;
+            if (i + w < n && p[i + w] == ']')
+                w++;
+        } else if (c == '#' && (opts & PCRE2_EXTENDED)) {
+            while (i + w < n && p[i + w] != '\n')
+                w++;
+        }
+        memcpy(out + o, p + i, w);
+        o += w;
+        i += w;
+    }
+    if (i < n || !dropped) {
+        free(out);
+        return NULL;
+    }
+    out[o] = 0;
+    *outlen = o;
+    return out;
 }
 
 static int ts_could3(const pcre2_code *code, pcre2_match_data *md, int left, int c1, int c2,
@@ -243,6 +325,7 @@ typedef struct ts_shared {
     size_t len;
     char *src;
     pcre2_code *anch;             /* NULL: not prefiltered */
+    pcre2_code *learn;            /* anch, or anch without its lookbehinds */
     uint64_t rows[2][TS_NC][(TS_NC + 63) / 64];
 } ts_shared;
 
@@ -253,15 +336,24 @@ static void ts_learn(ts_shared *sh, pcre2_match_data *md)
 {
     for (int left = 0; left < 2; left++)
         for (int c1 = 0; c1 < TS_NC; c1++) {
-            if (c1 == TS_OTHER || !ts_tested(c1) || !ts_could(sh->anch, md, left, c1, -1))
+            if (c1 == TS_OTHER || !ts_tested(c1) || !ts_could(sh->learn, md, left, c1, -1))
                 continue;
             for (int c2 = 0; c2 < TS_NC; c2++)   /* untested, none: as "could" */
-                if (c2 == TS_OTHER || !ts_tested(c2) || ts_could(sh->anch, md, left, c1, c2))
+                if (c2 == TS_OTHER || !ts_tested(c2) || ts_could(sh->learn, md, left, c1, c2))
                     sh->rows[left][c1][c2 >> 6] |= (uint64_t)1 << (c2 & 63);
         }
 }
 
 
+
+static int ts_find(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    for (size_t i = 0; i + k <= n; i++)
+        if (!memcmp(s + i, w, k))
+            return 1;
+    return 0;
+}
 
 /* The shared entry for a pattern, built when new; NULL without memory. */
 static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, size_t len,
@@ -284,15 +376,38 @@ static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, si
     sh->opts = opts;
     uint32_t empty = 1;
     pcre2_pattern_info(code, PCRE2_INFO_MATCHEMPTY, &empty);
-    if (!empty && ts_filterable(src, len, opts)) {
+    size_t rlen = 0;
+    char *relaxed = ts_relax(src, len, opts, &rlen);
+    int behind = ts_find(src, len, "(?<=") || ts_find(src, len, "(?<!");
+    if (!empty && ts_filterable(src, len, opts) && (relaxed || !behind)) {
         int err;
         PCRE2_SIZE off;
-        sh->anch = pcre2_compile((PCRE2_SPTR)src, len, opts | PCRE2_ANCHORED, &err, &off, NULL);
+        pcre2_code *learn = NULL;
+        if (relaxed) {
+            learn = pcre2_compile((PCRE2_SPTR)relaxed, rlen, opts | PCRE2_ANCHORED, &err, &off,
+                                  NULL);
+            empty = 1;
+            if (learn)
+                pcre2_pattern_info(learn, PCRE2_INFO_MATCHEMPTY, &empty);
+            if (learn && (empty || !ts_filterable(relaxed, rlen, opts))) {
+                pcre2_code_free(learn);
+                learn = NULL;
+            }
+        }
+        if (!relaxed || learn)
+            sh->anch = pcre2_compile((PCRE2_SPTR)src, len, opts | PCRE2_ANCHORED, &err, &off,
+                                     NULL);
         if (sh->anch) {
             pcre2_jit_compile(sh->anch, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_SOFT);
+            if (learn)
+                pcre2_jit_compile(learn, PCRE2_JIT_PARTIAL_SOFT);
+            sh->learn = learn ? learn : sh->anch;
             ts_learn(sh, md);
+        } else {
+            pcre2_code_free(learn);
         }
     }
+    free(relaxed);
     sh->next = ts_cache;
     ts_cache = sh;
 done:
@@ -368,6 +483,7 @@ static void ts_filter(lua_State *L, ts_scanner *sc, int idx)
     if (!sh || !sh->anch)
         return;
     tm->anch = sh->anch;
+    tm->learn = sh->learn;
     tm->bit = sc->nbits++;
     sc->bitterm[tm->bit] = t;
     sc->live |= (uint64_t)1 << tm->bit;
@@ -401,7 +517,7 @@ static int ts_third(ts_scanner *sc, int b, int left, int c1, int c2, int c3)
     if (c3 < 0 || c1 == TS_OTHER || c2 == TS_OTHER || c3 == TS_OTHER || !ts_tested(c1) ||
         !ts_tested(c2) || !ts_tested(c3))
         return 1;
-    const pcre2_code *anch = sc->terms[sc->bitterm[b]].anch;
+    const pcre2_code *anch = sc->terms[sc->bitterm[b]].learn;
     for (int l = left == 1; l <= (left != 0); l++) {
         uint64_t key = ((((uint64_t)b << 1 | (uint64_t)l) << 8 | (uint64_t)c1) << 8 |
                         (uint64_t)c2) << 8 | (uint64_t)c3;
