@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "date.h"
 #include "decision.h"
 #include "triage.h"
 
@@ -37,12 +38,10 @@ static void print_text(const triage_decision *d)
         printf(", enhed %s", d->unit);
     if (d->priority >= 0)
         printf(", %s", dc_priority_names[d->priority]);
-    if (d->deadline != INT32_MIN) {
-        char *j = triage_decision_json(d);   /* the one place dates are formatted */
-        const char *p = j ? strstr(j, "\"deadline\":\"") : NULL;
-        if (p)
-            printf(", frist %.10s", p + 12);
-        free(j);
+    if (d->deadline != DT_NONE) {
+        char day[11];
+        dt_format(d->deadline, day);
+        printf(", frist %s", day);
     }
     putchar('\n');
     if (d->missing) {
