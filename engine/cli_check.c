@@ -45,12 +45,18 @@ static void print_text(const triage_decision *d)
     }
     putchar('\n');
     if (d->missing) {
+        static const char *const da[MI__N] = {
+            "kognitiv vurdering", "opdateret kognitiv vurdering", "PPV",
+            "samtykke fra begge forældremyndighedsindehavere", "højde og vægt (BMI)"};
         printf("  mangler:");
+        const char *sep = " ";
         for (int i = 0; i < MI__N; i++)
-            if (d->missing & (1u << i))
-                printf(" %s", dc_missing_names[i]);
+            if (d->missing & (1u << i)) {
+                printf("%s%s", sep, da[i]);
+                sep = ", ";
+            }
         if (d->request_from >= 0)
-            printf(" (indhentes hos %s)", dc_request_names[d->request_from]);
+            printf(" (indhentes hos %s)", d->request_from == 1 ? "kommunen" : "henviser");
         putchar('\n');
     }
     for (int i = 0; i < d->nreasons; i++)
