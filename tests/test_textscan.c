@@ -58,27 +58,7 @@ static char *eval(const char *expr, const char *text)
              "  d:reason(tostring((function() %s end)()))\n"
              "  d:decide{outcome='accept', target='buc'} end }\n", SCANNER, expr);
     snprintf(extra, sizeof extra, ",\"text\":\"%s\"", text);
-    char *dir = tu_rules(lua);
-    triage_error err;
-    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
-    if (!rs)
-        fail_msg("%s", err.text);
-    triage_decider *dc = triage_decider_new(rs, NULL, &err);
-    if (!dc)
-        fail_msg("%s", err.text);
-    triage_referral *r = tu_referral("R1", extra);
-    assert_non_null(r);
-    triage_decision *d = triage_decide(dc, r, 0);
-    assert_non_null(d);
-    assert_true(d->nreasons > 0);
-    char *out = strdup(d->reasons[0].text);
-    triage_decision_free(d);
-    triage_referral_free(r);
-    triage_decider_free(dc);
-    triage_ruleset_release(rs);
-    tu_rmtree(dir);
-    free(dir);
-    return out;
+    return tu_first_reason(lua, extra);
 }
 
 static void expect(const char *expr, const char *text, const char *want)

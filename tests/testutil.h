@@ -104,4 +104,34 @@ static inline triage_referral *tu_referral(const char *id, const char *extra)
         fprintf(stderr, "tu_referral: %s\n", err.text);
     return r;
 }
+/* Decide one referral (extra members as for tu_referral) with a one-file
+** rule set of `lua`, and return the decision's first reason (free with
+** free()). Set-up failures come back as "ERROR: ..." so that the caller's
+** comparison shows them. Needs decision.h for the decision's fields. */
+#ifdef TRIAGE_DECISION_H
+static inline char *tu_first_reason(const char *lua, const char *extra)
+{
+    char *dir = tu_rules(lua), *out, msg[600];
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    triage_decider *dc = rs ? triage_decider_new(rs, NULL, &err) : NULL;
+    triage_referral *r = dc ? tu_referral("R1", extra) : NULL;
+    triage_decision *d = r ? triage_decide(dc, r, 0) : NULL;
+    if (d && d->nreasons > 0) {
+        out = strdup(d->reasons[0].text);
+    } else {
+        snprintf(msg, sizeof msg, "ERROR: %s",
+                 !dc ? err.text : !r ? "invalid referral" : "no reason");
+        out = strdup(msg);
+    }
+    triage_decision_free(d);
+    triage_referral_free(r);
+    triage_decider_free(dc);
+    if (rs)
+        triage_ruleset_release(rs);
+    tu_rmtree(dir);
+    free(dir);
+    return out;
+}
+#endif
 #endif
