@@ -1,8 +1,8 @@
 /*
 ** lreferral.c — the referral userdata rules read (`r.age`, `r.text`, ...).
-** Field names map to small integers through one table lookup; composite
-** values are built once per referral and kept in the userdata's cache table,
-** which is emptied in place (no new table) when the next referral comes.
+** The userdata's __index is a value table, fresh per referral: a field is
+** built by lr_index the first time it is read (composites included) and
+** kept there, so every later read is a plain table lookup, never a C call.
 */
 #include "lreferral.h"
 
@@ -20,7 +20,7 @@
 
 typedef struct lr_view {
     const triage_referral *r;
-    int dirty;                 /* the cache holds something */
+    int vmeta_ref;             /* the value tables' metatable (__index = lr_index) */
     lr_history_fn hist;
     void *hist_ud;
 } lr_view;
@@ -46,6 +46,15 @@ static const char *const lr_somatic_names[4] = {"height_cm", "weight_kg", "bmi",
 static lr_view *lr_check(lua_State *L)
 {
     return luaL_checkudata(L, 1, LR_META);
+}
+
+/* Push this referral's value table (the view's metatable's __index). */
+static void lr_values(lua_State *L, int view)
+{
+    lua_getmetatable(L, view);                                /* +1 meta */
+    lua_pushliteral(L, "__index");
+    lua_rawget(L, -2);                                        /* +2 values */
+    lua_remove(L, -2);                                        /* +1 */
 }
 
 static void lr_push_tri(lua_State *L, int v)
@@ -80,7 +89,7 @@ static void lr_push_strings(lua_State *L, const char *const *v, int n)
 static int lr_history(lua_State *L)
 {
     lr_view *v = lr_check(L);
-    lua_getiuservalue(L, 1, 1);                               /* +1 cache */
+    lr_values(L, 1);                                          /* +1 values */
     if (lua_rawgeti(L, -1, F_HISTORY) == LUA_TTABLE)          /* +2 */
         return 1;
     lua_pop(L, 1);                                            /* +1 */
@@ -113,8 +122,7 @@ static int lr_history(lua_State *L)
         lua_rawseti(L, -2, i + 1);                            /* +2 */
     }
     lua_pushvalue(L, -1);
-    lua_rawseti(L, -3, F_HISTORY);                            /* cache it */
-    v->dirty = 1;
+    lua_rawseti(L, -3, F_HISTORY);                            /* keep it */
     return 1;
 }
 
@@ -192,10 +200,13 @@ static void lr_build(lua_State *L, const triage_referral *r, int f)
     }
 }
 
+/* values[name], the first time it is read this referral: upvalue 1 maps
+** names to fields, upvalue 2 is the view. A nil field is not kept (it
+** comes here each time: cheap). */
 static int lr_index(lua_State *L)
 {
-    /* only the view's own metatable leads here (and hides itself) */
-    lr_view *v = lua_touserdata(L, 1);
+    lr_view *v = lua_touserdata(L, lua_upvalueindex(2));
+    lua_settop(L, 2);                                         /* 1 values, 2 name */
     lua_pushvalue(L, 2);
     int f = lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER ? (int)lua_tointeger(L, -1) : 0;
     lua_pop(L, 1);
@@ -207,48 +218,42 @@ static int lr_index(lua_State *L)
     if (!r)
         return luaL_error(L, "no referral is being decided");
     switch (f) {
-    case F_ID: lua_pushstring(L, r->id); return 1;
-    case F_RECEIVED: lr_push_day(L, r->received); return 1;
-    case F_RECEIVED_DAY: lua_pushinteger(L, r->received); return 1;
-    case F_BIRTH_DATE: lr_push_day(L, r->birth); return 1;
-    case F_BIRTH_DAY: lua_pushinteger(L, r->birth); return 1;
-    case F_AGE: lua_pushinteger(L, r->age); return 1;
-    case F_HAS_CPR: lua_pushboolean(L, r->cpr[0] != 0); return 1;
+    case F_ID: lua_pushstring(L, r->id); break;
+    case F_RECEIVED: lr_push_day(L, r->received); break;
+    case F_RECEIVED_DAY: lua_pushinteger(L, r->received); break;
+    case F_BIRTH_DATE: lr_push_day(L, r->birth); break;
+    case F_BIRTH_DAY: lua_pushinteger(L, r->birth); break;
+    case F_AGE: lua_pushinteger(L, r->age); break;
+    case F_HAS_CPR: lua_pushboolean(L, r->cpr[0] != 0); break;
     case F_PRIORITY:
         if (r->priority < 0) lua_pushnil(L);
         else lua_pushstring(L, rf_priority_names[r->priority]);
-        return 1;
-    case F_REFERRER_KIND: lua_pushstring(L, rf_referrer_names[r->referrer_kind]); return 1;
-    case F_REFERRER_NAME: lua_pushstring(L, r->referrer_name); return 1;
+        break;
+    case F_REFERRER_KIND: lua_pushstring(L, rf_referrer_names[r->referrer_kind]); break;
+    case F_REFERRER_NAME: lua_pushstring(L, r->referrer_name); break;
     case F_SEX:
         if (r->sex < 0) lua_pushnil(L);
         else lua_pushstring(L, rf_sex_names[r->sex]);
-        return 1;
-    case F_MUNICIPALITY: lua_pushstring(L, r->municipality); return 1;
+        break;
+    case F_MUNICIPALITY: lua_pushstring(L, r->municipality); break;
     case F_CUSTODY:
         if (r->custody == CU_NONE) lua_pushnil(L);
         else lua_pushstring(L, rf_custody_names[r->custody]);
-        return 1;
-    case F_CONSENT_BOTH: lr_push_tri(L, r->consent_both); return 1;
-    case F_PREVIOUS_BUC: lr_push_tri(L, r->previous_buc); return 1;
+        break;
+    case F_CONSENT_BOTH: lr_push_tri(L, r->consent_both); break;
+    case F_PREVIOUS_BUC: lr_push_tri(L, r->previous_buc); break;
     case F_GAPD:
         if (r->gapd < 0) lua_pushnil(L);
         else lua_pushinteger(L, r->gapd);
-        return 1;
-    case F_HISTORY:
-        lua_pushcfunction(L, lr_history);
-        return 1;
-    default:
         break;
+    case F_HISTORY: lua_pushcfunction(L, lr_history); break;
+    default: lr_build(L, r, f); break;
+    }                                                         /* 3 value */
+    if (!lua_isnil(L, 3)) {
+        lua_pushvalue(L, 2);
+        lua_pushvalue(L, 3);
+        lua_rawset(L, 1);
     }
-    lua_getiuservalue(L, 1, 1);                               /* +1 cache */
-    if (lua_rawgeti(L, -1, f) != LUA_TNIL)                    /* +2 cached */
-        return 1;
-    lua_pop(L, 1);                                            /* +1 */
-    lr_build(L, r, f);                                        /* +2 value */
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, -3, f);                                    /* +2 */
-    v->dirty = 1;
     return 1;
 }
 
@@ -277,17 +282,20 @@ void lr_push(lua_State *L)
     if (lua_getfield(L, LUA_REGISTRYINDEX, LR_REG) == LUA_TUSERDATA)
         return;
     lua_pop(L, 1);
-    lr_view *v = lua_newuserdatauv(L, sizeof *v, 1);          /* +1 view */
+    lr_view *v = lua_newuserdatauv(L, sizeof *v, 0);          /* +1 view */
     memset(v, 0, sizeof *v);
-    lua_newtable(L);
-    lua_setiuservalue(L, -2, 1);                              /* cache */
+    lua_createtable(L, 0, 1);                                 /* +2 values' meta */
+    lua_createtable(L, 0, (int)(sizeof lr_names / sizeof *lr_names));  /* +3 names */
+    for (int i = 1; lr_names[i]; i++) {
+        lua_pushinteger(L, i);
+        lua_setfield(L, -2, lr_names[i]);
+    }
+    lua_pushvalue(L, -3);
+    lua_pushcclosure(L, lr_index, 2);                         /* +3 */
+    lua_setfield(L, -2, "__index");
+    v->vmeta_ref = luaL_ref(L, LUA_REGISTRYINDEX);            /* +1 */
     if (luaL_newmetatable(L, LR_META)) {                      /* +2 meta */
-        lua_newtable(L);                                      /* +3 names */
-        for (int i = 1; lr_names[i]; i++) {
-            lua_pushinteger(L, i);
-            lua_setfield(L, -2, lr_names[i]);
-        }
-        lua_pushcclosure(L, lr_index, 1);                     /* +3 */
+        lua_newtable(L);
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, lr_newindex);
         lua_setfield(L, -2, "__newindex");
@@ -301,24 +309,25 @@ void lr_push(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, LR_REG);               /* +1 view */
 }
 
+/* A fresh value table per referral: the old one, with what this referral's
+** rules read, is garbage. */
 void lr_set(lua_State *L, const triage_referral *r)
 {
     lr_push(L);                                               /* +1 view */
     lr_view *v = lua_touserdata(L, -1);
     v->r = r;
-    if (v->dirty) {                                           /* empty in place */
-        lua_getiuservalue(L, -1, 1);                          /* +2 cache */
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {                             /* +4 k v */
-            lua_pop(L, 1);
-            lua_pushvalue(L, -1);
-            lua_pushnil(L);
-            lua_rawset(L, -4);                                /* +3 k */
-        }
-        lua_pop(L, 1);                                        /* +1 */
-        v->dirty = 0;
+    if (!r) {                 /* between referrals: reads fail, values wait */
+        lua_pop(L, 1);
+        rx_trust(L, NULL, 0);
+        return;
     }
-    lua_pop(L, 1);                                            /* 0 */
+    lua_getmetatable(L, -1);                                  /* +2 meta */
+    lua_pushliteral(L, "__index");                            /* +3 */
+    lua_createtable(L, 0, 16);                                /* +4 values */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->vmeta_ref);
+    lua_setmetatable(L, -2);                                  /* +4 */
+    lua_rawset(L, -3);                                        /* +2 */
+    lua_pop(L, 2);                                            /* 0 */
     rx_trust(L, NULL, 0);
 }
 

@@ -60,21 +60,21 @@ struct triage_decider {
     lua_State *L;
     int nrules;
     rl_rule *rules;
-    int d_ref, dm_ref, f_ref, fcache_ref, facts_ref, ffn_ref;
+    int d_ref, dm_ref, f_ref, fm_ref, fvm_ref, facts_ref, ffn_ref;
+    int driver_ref, cur_up;     /* the rule loop; its upvalue `cur` */
     int dexplain;               /* d.explain as set in the methods table */
-    int fdirty;                 /* the fact cache holds something */
     int nfacts;                 /* facts declared: ids 1..nfacts */
     unsigned char *fstate;      /* [id]: FS_* this referral */
     int *fdone;                 /* ids of the facts begun this referral */
     int ndone;
-    int fstrict;                /* facts only in the cache: every read checked */
-    int fbroken;                /* a rule changed a computed fact in f */
     int loading;                /* rule() and fact() are allowed */
     triage_decision *dec;       /* being decided, NULL between referrals */
-    const char *rule_id;        /* rule running now */
     rl_history_fn hist;
     void *hist_ud;
 };
+
+static void rl_load_error(triage_decider *dc, const char *msg, triage_error *err);
+static const struct rl_rule *rl_current(lua_State *L, triage_decider *dc);
 
 static char FX_BUSY;            /* include() marker: running */
 enum { FS_NONE, FS_BUSY, FS_NIL, FS_VALUE };   /* a fact, this referral */
@@ -250,7 +250,7 @@ static int rl_rule_decl(lua_State *L)
 }
 
 /* fact(name, fn): the name gets an id; the function is ffn[id], the name
-** ffn[-id], and this referral's state fstate[id] (values: fcache[id]). */
+** ffn[-id], and this referral's state fstate[id] (values: fv[name]). */
 static int rl_fact_decl(lua_State *L)
 {
     triage_decider *dc = rl_self(L);
@@ -467,7 +467,8 @@ static int dd_reason(lua_State *L)
     triage_decider *dc = rl_self(L);
     triage_decision *d = dd_current(L, dc);
     const char *text = luaL_checkstring(L, 2);
-    if (dc_add_reason(d, dc->rule_id, text) != 0)
+    const rl_rule *ru = rl_current(L, dc);
+    if (dc_add_reason(d, ru ? ru->id : NULL, text) != 0)
         return luaL_error(L, "not enough memory");
     return 0;
 }
@@ -521,21 +522,19 @@ static int dd_index(lua_State *L)
 
 /* ----------------------------------------------------------------- facts */
 
-/* f.name: computed once per referral by the declared function(r, f).
-** Upvalues: the referral, the fact ids (name -> id), ffn (id -> function),
-** the value cache (id -> value); whether a fact is begun, nil, or has its
-** value in the cache is dc->fstate[id], and the ids begun this referral are
-** dc->fdone, so that the end of a referral touches those facts only. A
-** computed value is also stored in f itself, so that later reads are plain
-** table reads that never come here; a rule could then overwrite it without
-** __newindex seeing it, which rl_facts_done notices, and the referral is
-** decided again in strict mode (values only in the cache, so the write
-** raises where it happens, as it always did). */
+/* Rules see f, an empty proxy: its metatable's __index is this referral's
+** value table fv (a fresh one per referral), and its __newindex raises, so
+** facts are read only by construction and a read of a computed fact is one
+** table lookup in fv. fv's own __index is fx_index, which computes a fact
+** the first time it is read. Upvalues: the fact ids (name -> id), ffn (id ->
+** function), r and f. Whether a fact is begun or nil this referral is
+** dc->fstate[id] (a nil value cannot live in fv), and the ids begun are
+** dc->fdone, so the end of a referral resets those few bytes and drops fv. */
 static int fx_index(lua_State *L)
 {
-    lua_settop(L, 2);
+    lua_settop(L, 2);                                         /* 1 fv, 2 name */
     lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNUMBER)    /* 3 id */
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER)    /* 3 id */
         return luaL_error(L, "unknown fact '%s'", lua_tostring(L, 2));
     int id = (int)lua_tointeger(L, 3);
     triage_decider *dc = rl_self(L);
@@ -545,77 +544,141 @@ static int fx_index(lua_State *L)
     case FS_NIL:
         lua_pushnil(L);
         return 1;
-    case FS_VALUE:
-        if (!dc->fstrict)
-            dc->fbroken = 1;                                  /* removed from f */
-        lua_rawgeti(L, lua_upvalueindex(4), id);
+    case FS_VALUE:        /* only a rawset of nil into fv could bring us here */
+        lua_rawgeti(L, lua_upvalueindex(2), -id);
         return 1;
     default:
         break;
     }
     dc->fstate[id] = FS_BUSY;
     dc->fdone[dc->ndone++] = id;
-    dc->fdirty = 1;
-    lua_rawgeti(L, lua_upvalueindex(3), id);                  /* 4 fn */
-    lua_pushvalue(L, lua_upvalueindex(1));                    /* 5 r */
-    lua_pushvalue(L, 1);                                      /* 6 f */
+    lua_rawgeti(L, lua_upvalueindex(2), id);                  /* 4 fn */
+    lua_pushvalue(L, lua_upvalueindex(3));                    /* 5 r */
+    lua_pushvalue(L, lua_upvalueindex(4));                    /* 6 f */
     lua_call(L, 2, 1);                                        /* 4 value */
     if (lua_isnil(L, 4)) {
         dc->fstate[id] = FS_NIL;
-    } else {
-        dc->fstate[id] = FS_VALUE;
-        lua_pushvalue(L, 4);
-        lua_rawseti(L, lua_upvalueindex(4), id);
-        if (!dc->fstrict) {
-            lua_pushvalue(L, 2);
-            lua_pushvalue(L, 4);
-            lua_rawset(L, 1);
-        }
+        return 1;
     }
+    dc->fstate[id] = FS_VALUE;
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 4);
+    lua_rawset(L, 1);                                         /* fv[name] = value */
     return 1;
 }
 
-/* After a referral: forget the facts begun, in the cache and in f, in place
-** (f only ever holds computed facts: any other write raises); say whether
-** f still held exactly the computed values (0) or a rule changed one (1). */
-static int rl_facts_done(lua_State *L, triage_decider *dc)
+/* Before a referral: a fresh, presized fv behind f (the old one is garbage). */
+static void rl_facts_begin(lua_State *L, triage_decider *dc)
 {
-    int broken = dc->fbroken;
-    dc->fbroken = 0;
-    if (!dc->fdirty)
-        return broken;
-    dc->fdirty = 0;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* +1 f */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fcache_ref);        /* +2 cache */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);           /* +3 ffn */
-    for (int i = 0; i < dc->ndone; i++) {
-        int id = dc->fdone[i];
-        if (dc->fstate[id] == FS_VALUE) {
-            if (!dc->fstrict) {
-                lua_rawgeti(L, -1, -id);                      /* +4 name */
-                lua_pushvalue(L, -1);
-                lua_rawget(L, -5);                            /* +5 f[name] */
-                lua_rawgeti(L, -4, id);                       /* +6 value */
-                if (!lua_rawequal(L, -1, -2))
-                    broken = 1;
-                lua_pop(L, 2);
-                lua_pushnil(L);
-                lua_rawset(L, -5);                            /* +3 f[name] = nil */
-            }
-            lua_pushnil(L);
-            lua_rawseti(L, -3, id);                           /* cache[id] = nil */
-        }
-        dc->fstate[id] = FS_NONE;
-    }
+    for (int i = 0; i < dc->ndone; i++)
+        dc->fstate[dc->fdone[i]] = FS_NONE;
     dc->ndone = 0;
-    lua_pop(L, 3);
-    return !dc->fstrict && broken;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fm_ref);            /* +1 f's meta */
+    lua_pushliteral(L, "__index");                            /* +2 */
+    lua_createtable(L, 0, dc->nfacts < 32 ? dc->nfacts : 32); /* +3 fv */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fvm_ref);           /* +4 fv's meta */
+    lua_setmetatable(L, -2);                                  /* +3 */
+    lua_rawset(L, -3);                                        /* +1 */
+    lua_pop(L, 1);                                            /* 0 */
 }
 
 static int fx_newindex(lua_State *L)
 {
     return luaL_error(L, "facts are read only: declare fact('%s', function(r, f) ... end)",
                       lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+}
+
+/* -------------------------------------------------------------- the driver */
+
+/* The rule loop runs in Lua, inside one protected call per referral: a
+** pcall per rule from C cost more than most rules do. `cur` is the rule
+** running (C reads it, as an upvalue, to name the rule in a reason or a
+** failure); decided() and step() are C (rl_decided, rl_step). */
+static const char rl_driver_src[] =
+    "local WHEN, ACTION, N, decided, step = ...\n"
+    "local cur = 0\n"
+    "return function(r, f, d, explain)\n"
+    "  for i = 1, N do\n"
+    "    cur = i\n"
+    "    local ok, why = WHEN[i](r, f, d)\n"
+    "    if explain then step(i, ok, why) end\n"
+    "    if ok then\n"
+    "      local act = ACTION[i]\n"
+    "      if act then\n"
+    "        act(r, f, d)\n"
+    "        if decided() then return end\n"
+    "      end\n"
+    "    end\n"
+    "  end\n"
+    "end\n";
+
+/* The rule running now (its index is the driver's upvalue `cur`), or NULL. */
+static const rl_rule *rl_current(lua_State *L, triage_decider *dc)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->driver_ref);        /* +1 driver */
+    lua_getupvalue(L, -1, dc->cur_up);                        /* +2 cur */
+    lua_Integer i = lua_tointeger(L, -1);
+    lua_pop(L, 2);                                            /* 0 */
+    return i >= 1 && i <= dc->nrules ? &dc->rules[i - 1] : NULL;
+}
+
+static int rl_decided(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    lua_pushboolean(L, dc->dec && dc->dec->outcome >= 0);
+    return 1;
+}
+
+/* step(i, applied, why): the trace line of rule i (explain only). */
+static int rl_step(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    lua_Integer i = lua_tointeger(L, 1);
+    if (!dc->dec || i < 1 || i > dc->nrules)
+        return 0;
+    const rl_rule *ru = &dc->rules[i - 1];
+    const char *why = lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : ru->title;
+    if (dc_add_step(dc->dec, ru->id, lua_toboolean(L, 2), why) != 0)
+        return luaL_error(L, "not enough memory");
+    return 0;
+}
+
+/* Compile the driver over the rules declared (after the files load). */
+static int rl_driver(triage_decider *dc, triage_error *err)
+{
+    lua_State *L = dc->L;
+    if (luaL_loadbufferx(L, rl_driver_src, sizeof rl_driver_src - 1, "=driver", "t")) {
+        rl_load_error(dc, lua_tostring(L, -1), err);
+        lua_settop(L, 0);
+        return -1;
+    }                                                         /* +1 chunk */
+    lua_createtable(L, dc->nrules, 0);                        /* +2 WHEN */
+    lua_createtable(L, dc->nrules, 0);                        /* +3 ACTION */
+    for (int i = 0; i < dc->nrules; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, dc->rules[i].when);
+        lua_rawseti(L, -3, i + 1);
+        if (dc->rules[i].action != LUA_NOREF) {
+            lua_rawgeti(L, LUA_REGISTRYINDEX, dc->rules[i].action);
+            lua_rawseti(L, -2, i + 1);
+        }
+    }
+    lua_pushinteger(L, dc->nrules);                           /* +4 N */
+    lua_pushcfunction(L, rl_decided);                         /* +5 */
+    lua_pushcfunction(L, rl_step);                            /* +6 */
+    sb_rearm(dc->sb);
+    if (lua_pcall(L, 5, 1, 0) != LUA_OK) {                    /* +1 driver */
+        rl_load_error(dc, sb_error_text(dc->sb, LUA_ERRRUN), err);
+        lua_settop(L, 0);
+        return -1;
+    }
+    const char *name;
+    for (int n = 1; (name = lua_getupvalue(L, -1, n)) != NULL; n++) {
+        lua_pop(L, 1);
+        if (!strcmp(name, "cur"))
+            dc->cur_up = n;
+    }
+    dc->driver_ref = luaL_ref(L, LUA_REGISTRYINDEX);          /* 0 */
+    return 0;
 }
 
 /* ------------------------------------------------------------ building */
@@ -678,23 +741,27 @@ static int rl_build(triage_decider *dc, triage_error *err)
     lua_newtable(L);
     dc->facts_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_createtable(L, 64, 0);
-    dc->fcache_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_createtable(L, 64, 0);
     dc->ffn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, "triage.included");
 
     lua_newtable(L);                                          /* +1 f */
-    lua_newtable(L);                                          /* +2 meta */
-    lr_push(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->facts_ref);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fcache_ref);
-    lua_pushcclosure(L, fx_index, 4);
-    lua_setfield(L, -2, "__index");
+    lua_createtable(L, 0, 3);                                 /* +2 f's meta */
     lua_pushcfunction(L, fx_newindex);
     lua_setfield(L, -2, "__newindex");
-    lua_setmetatable(L, -2);                                  /* +1 */
+    lua_pushliteral(L, "facts");
+    lua_setfield(L, -2, "__metatable");
+    lua_pushvalue(L, -1);
+    dc->fm_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_setmetatable(L, -2);                                  /* +1 f */
+    lua_createtable(L, 0, 1);                                 /* +2 fv's meta */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->facts_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);
+    lr_push(L);
+    lua_pushvalue(L, -5);                                     /* f */
+    lua_pushcclosure(L, fx_index, 4);
+    lua_setfield(L, -2, "__index");
+    dc->fvm_ref = luaL_ref(L, LUA_REGISTRYINDEX);             /* +1 */
     dc->f_ref = luaL_ref(L, LUA_REGISTRYINDEX);               /* 0 */
 
     lua_newuserdatauv(L, 1, 0);                               /* +1 d */
@@ -755,7 +822,10 @@ static int rl_build(triage_decider *dc, triage_error *err)
         rl_load_error(dc, "the rule set declares no rule (rule{...} in a *.lua file)", err);
         return -1;
     }
+    if (rl_driver(dc, err) != 0)
+        return -1;
     lua_gc(L, LUA_GCCOLLECT);
+    lua_gc(L, LUA_GCGEN, 0, 0);
     return 0;
 }
 
@@ -832,7 +902,7 @@ static void rl_fail(triage_decider *dc, triage_decision *d, const rl_rule *ru, i
     dc_manual_review(d, ru->id, why);
 }
 
-static triage_decision *rl_run(triage_decider *dc, const triage_referral *r,
+triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
                                unsigned flags)
 {
     triage_decision *d = dc_new(r->id, dc->rs->hash, (flags & TRIAGE_EXPLAIN) != 0);
@@ -841,11 +911,8 @@ static triage_decision *rl_run(triage_decider *dc, const triage_referral *r,
     lua_State *L = dc->L;
     sb_rearm(dc->sb);
     lr_set(L, r);
+    rl_facts_begin(L, dc);
     dc->dec = d;
-    int failed = 0;
-    lr_push(L);                                               /* 1 r */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* 2 f */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->d_ref);             /* 3 d */
     if (dc->dexplain != d->explain) {
         dc->dexplain = d->explain;
         lua_rawgeti(L, LUA_REGISTRYINDEX, dc->dm_ref);
@@ -853,64 +920,26 @@ static triage_decision *rl_run(triage_decider *dc, const triage_referral *r,
         lua_setfield(L, -2, "explain");
         lua_pop(L, 1);
     }
-    for (int i = 0; i < dc->nrules && !failed; i++) {
-        const rl_rule *ru = &dc->rules[i];
-        dc->rule_id = ru->id;
-        lua_rawgeti(L, LUA_REGISTRYINDEX, ru->when);          /* 4 when */
-        lua_pushvalue(L, 1);
-        lua_pushvalue(L, 2);
-        lua_pushvalue(L, 3);
-        int st = lua_pcall(L, 3, 2, 0);                       /* 4 applies, 5 why */
-        if (st != LUA_OK) {
-            rl_fail(dc, d, ru, st);
-            failed = 1;
-            break;
-        }
-        int applied = lua_toboolean(L, 4);
-        if (d->explain)
-            dc_add_step(d, ru->id, applied,
-                        lua_type(L, 5) == LUA_TSTRING ? lua_tostring(L, 5) : ru->title);
-        lua_settop(L, 3);
-        if (!applied || ru->action == LUA_NOREF)
-            continue;
-        lua_rawgeti(L, LUA_REGISTRYINDEX, ru->action);        /* 4 action */
-        lua_pushvalue(L, 1);
-        lua_pushvalue(L, 2);
-        lua_pushvalue(L, 3);
-        st = lua_pcall(L, 3, 0, 0);
-        if (st != LUA_OK) {
-            rl_fail(dc, d, ru, st);
-            failed = 1;
-            break;
-        }
-        if (d->outcome >= 0)
-            break;
-    }
-    if (!failed && d->outcome < 0)
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->driver_ref);        /* 1 driver */
+    lr_push(L);                                               /* 2 r */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* 3 f */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->d_ref);             /* 4 d */
+    lua_pushboolean(L, d->explain);                           /* 5 explain */
+    int st = lua_pcall(L, 4, 0, 0);                           /* 0, or 1 error */
+    int failed = st != LUA_OK;
+    if (failed) {
+        const rl_rule *ru = rl_current(L, dc);
+        static const rl_rule engine = {(char *)"ENGINE", (char *)"ENGINE", LUA_NOREF, LUA_NOREF};
+        rl_fail(dc, d, ru ? ru : &engine, st);
+    } else if (d->outcome < 0) {
         dc_manual_review(d, "ENGINE", "Ingen regel traf en afgørelse; en medarbejder "
                                       "skal vurdere henvisningen.");
+    }
     lua_settop(L, 0);
     dc->dec = NULL;
-    dc->rule_id = NULL;
     lr_set(L, NULL);
     if (failed)
         lua_gc(L, LUA_GCCOLLECT);     /* give back what a runaway rule took */
-    return d;
-}
-
-triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
-                               unsigned flags)
-{
-    triage_decision *d = rl_run(dc, r, flags);
-    if (!rl_facts_done(dc->L, dc))
-        return d;
-    /* a rule wrote to f: decide again with every fact read checked, so the
-    ** write fails in that rule exactly as it always has */
-    triage_decision_free(d);
-    dc->fstrict = 1;
-    d = rl_run(dc, r, flags);
-    rl_facts_done(dc->L, dc);
-    dc->fstrict = 0;
     return d;
 }
 

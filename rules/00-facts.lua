@@ -200,34 +200,31 @@ end)
 -- Every group from codes and text (policy: "Groups come from codes and from
 -- text"); SUBSTANCE follows the substance-misuse evidence.
 -- The groups' words are looked for in one scanner call (tx:which): bit
--- i - 1 of its answer says whether GROUP_TEXT[i] has a mention that counts.
-local ORDER, GROUP_TEXT, GROUP_BIT = G.order, {}, {}
+-- i - 1 of its answer says whether GROUP_TEXT[i] has a mention that counts;
+-- only the bits set are visited.
+local ORDER, GROUP_TEXT, BIT_GROUP, IN_ORDER = G.order, {}, {}, {}
 for _, name in ipairs(ORDER) do
-  if name ~= "SUBSTANCE" and G.text[name] then
+  if name ~= "SUBSTANCE" then
+    IN_ORDER[name] = true
+    assert(G.text[name], "data/groups.lua: no text for " .. name)
     GROUP_TEXT[#GROUP_TEXT + 1] = G.text[name]
-    GROUP_BIT[name] = 1 << (#GROUP_TEXT - 1)
+    BIT_GROUP[1 << (#GROUP_TEXT - 1)] = name
   end
 end
 local GROUP_SET = T.set(GROUP_TEXT)
 
 fact("groups", function(r, f)
-  local g, cg, tx = {}, f.code_groups, f.text
-  local found = tx:which(GROUP_SET)
-  for i = 1, #ORDER do
-    local name = ORDER[i]
-    if name == "SUBSTANCE" then
-      if f.substance then g.SUBSTANCE = true end
-    elseif cg[name] then
-      g[name] = true
-    else
-      local bit = GROUP_BIT[name]
-      if bit then
-        if found & bit ~= 0 then g[name] = true end
-      elseif tx:first(G.text[name]) then
-        g[name] = true
-      end
-    end
+  local g = {}
+  for name in pairs(f.code_groups) do
+    if IN_ORDER[name] then g[name] = true end
   end
+  local found = f.text:which(GROUP_SET)
+  while found ~= 0 do
+    local bit = found & -found
+    g[BIT_GROUP[bit]] = true
+    found = found ~ bit
+  end
+  if f.substance then g.SUBSTANCE = true end
   return g
 end)
 
