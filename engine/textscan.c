@@ -26,7 +26,8 @@
 #define TS_BITS 64                /* prefiltered terms; more are scanned plainly */
 #define TS_MATCH_LIMIT 1000000u   /* as regex.c */
 #define TS_DEPTH_LIMIT 10000u
-#define TS_MEMO_MAX (1u << 17)   /* third-character answers kept per scanner */
+#define TS_DEEP_MAX (1u << 15)   /* longer-prefix answers kept per scanner */
+#define TS_K 7                    /* bytes a candidate's prefix test reads (< 8) */
 
 enum { TS_NEG, TS_NEGDOC, TS_CONTRAST, TS_FSTART, TS_FCLAUSE, TS_FEND, TS_NCTX };
 enum { TS_POST_CLIN, TS_POST_DOC, TS_POST_FAM, TS_NPOST };
@@ -47,6 +48,8 @@ typedef struct ts_term {
 } ts_term;
 
 typedef struct ts_vec { int *v; int n, cap; } ts_vec;
+typedef struct ts_deep { uint64_t key, mask; } ts_deep;
+typedef struct ts_ptr { const void *p; int t; } ts_ptr;
 
 typedef struct ts_scanner {
     ts_term *terms;
@@ -63,8 +66,12 @@ typedef struct ts_scanner {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *js;
-    uint64_t *memo;               /* third-character answers: open addressing */
-    uint32_t memocap, memon;
+    uint64_t gate[3][TS_NC];      /* [left 0/1/either][class] -> terms that may start */
+    unsigned char wordy[256];     /* class -> ts_wordness */
+    ts_deep *deep;                /* longer-prefix answers: open addressing */
+    uint32_t deepcap, deepn;
+    ts_ptr *ptrs;                 /* regex userdata -> term, open addressing */
+    uint32_t ptrcap, ptrn;
     /* the referral being read */
     const char *s;
     size_t len;
@@ -271,20 +278,11 @@ static char *ts_relax(const char *p, size_t n, uint32_t opts, size_t *outlen)
     return out;
 }
 
-static int ts_could3(const pcre2_code *code, pcre2_match_data *md, int left, int c1, int c2,
-                     int c3);
-
 /* Whether, after a left context (0: not a word character, 1: one), a match
 ** can start with the character of class c1 followed by c2 (-1: whatever).
 ** code is the anchored copy; partial matching says whether a longer text
 ** could still match, so a "no" is exact. */
 static int ts_could(const pcre2_code *code, pcre2_match_data *md, int left, int c1, int c2)
-{
-    return ts_could3(code, md, left, c1, c2, -1);
-}
-
-static int ts_could3(const pcre2_code *code, pcre2_match_data *md, int left, int c1, int c2,
-                     int c3)
 {
     unsigned char b[8];
     size_t n = 0;
@@ -292,8 +290,6 @@ static int ts_could3(const pcre2_code *code, pcre2_match_data *md, int left, int
     n += ts_put(b + n, c1);
     if (c2 >= 0)
         n += ts_put(b + n, c2);
-    if (c3 >= 0)
-        n += ts_put(b + n, c3);
     int rc = pcre2_match(code, b, n, 1, PCRE2_PARTIAL_SOFT, md, NULL);
     return rc != PCRE2_ERROR_NOMATCH;
 }
@@ -422,9 +418,15 @@ static void ts_rows(ts_scanner *sc, const ts_shared *sh, int bit)
         for (int c1 = 0; c1 < TS_NC; c1++) {
             uint64_t *row = sc->tab + ((size_t)left * TS_NC + (size_t)c1) * TS_NC;
             for (int w = 0; w < (TS_NC + 63) / 64; w++)
-                for (uint64_t b = sh->rows[left][c1][w]; b; b &= b - 1)
+                for (uint64_t b = sh->rows[left][c1][w]; b; b &= b - 1) {
                     row[w * 64 + __builtin_ctzll(b)] |= m;
+                    sc->gate[left][c1] |= m;
+                    sc->gate[2][c1] |= m;
+                }
         }
+    sc->deepn = 0;                /* the answers lack the new term */
+    if (sc->deep)
+        memset(sc->deep, 0, (size_t)sc->deepcap * sizeof *sc->deep);
 }
 
 static ts_scanner *ts_get(lua_State *L)
@@ -432,8 +434,51 @@ static ts_scanner *ts_get(lua_State *L)
     return lua_touserdata(L, lua_upvalueindex(1));
 }
 
+static int ts_term_slow(lua_State *L, ts_scanner *sc, int idx);
+
 /* The term of the regex at idx, registered (plainly scanned) when new. */
 static int ts_term_of(lua_State *L, ts_scanner *sc, int idx)
+{
+    /* Every call asks: a table of the userdata's addresses answers first.
+    ** The term table keeps each regex alive, so an address is never reused
+    ** by another object while it is listed here. */
+    const void *p = lua_type(L, idx) == LUA_TUSERDATA ? lua_touserdata(L, idx) : NULL;
+    uint32_t h = (uint32_t)(((uintptr_t)p * 0x9E3779B97F4A7C15u) >> 40);
+    if (p && sc->ptrs)
+        for (uint32_t i = h & (sc->ptrcap - 1); sc->ptrs[i].p; i = (i + 1) & (sc->ptrcap - 1))
+            if (sc->ptrs[i].p == p)
+                return sc->ptrs[i].t;
+    int t = ts_term_slow(L, sc, idx);
+    if (p && (sc->ptrn + 1) * 2 > sc->ptrcap) {
+        uint32_t cap = sc->ptrcap ? sc->ptrcap * 2 : 64;
+        ts_ptr *np = calloc(cap, sizeof *np);
+        if (!np)
+            return t;             /* unlisted: still answered, more slowly */
+        for (uint32_t k = 0; k < sc->ptrcap; k++) {
+            if (!sc->ptrs[k].p)
+                continue;
+            uint32_t j = (uint32_t)(((uintptr_t)sc->ptrs[k].p * 0x9E3779B97F4A7C15u) >> 40) &
+                         (cap - 1);
+            while (np[j].p)
+                j = (j + 1) & (cap - 1);
+            np[j] = sc->ptrs[k];
+        }
+        free(sc->ptrs);
+        sc->ptrs = np;
+        sc->ptrcap = cap;
+    }
+    if (p) {
+        uint32_t i = h & (sc->ptrcap - 1);
+        while (sc->ptrs[i].p)
+            i = (i + 1) & (sc->ptrcap - 1);
+        sc->ptrs[i].p = p;
+        sc->ptrs[i].t = t;
+        sc->ptrn++;
+    }
+    return t;
+}
+
+static int ts_term_slow(lua_State *L, ts_scanner *sc, int idx)
 {
     lua_getiuservalue(L, lua_upvalueindex(1), 1);             /* +1 terms */
     lua_pushvalue(L, idx);
@@ -509,66 +554,94 @@ static void ts_add(lua_State *L, ts_scanner *sc, int idx, int depth)
 
 /* ----------------------------------------------------------- per referral */
 
-/* Whether term bit b can start with c1 c2 c3 after the left context (2:
-** either), asked of PCRE2 the first time a scanner meets the triple and
-** remembered; 1 (a candidate, still exact) where the test does not apply. */
-static int ts_third(ts_scanner *sc, int b, int left, int c1, int c2, int c3)
+/* Whether the anchored learn code can start a match with the text's bytes
+** p[0..n) (whole characters) after the left context: the build's question
+** asked of the real text, directly of the JIT code (valid UTF-8). */
+static int ts_couldn(ts_scanner *sc, const pcre2_code *code, int left, const unsigned char *p,
+                     size_t n)
 {
-    if (c3 < 0 || c1 == TS_OTHER || c2 == TS_OTHER || c3 == TS_OTHER || !ts_tested(c1) ||
-        !ts_tested(c2) || !ts_tested(c3))
-        return 1;
-    const pcre2_code *anch = sc->terms[sc->bitterm[b]].learn;
-    for (int l = left == 1; l <= (left != 0); l++) {
-        uint64_t key = ((((uint64_t)b << 1 | (uint64_t)l) << 8 | (uint64_t)c1) << 8 |
-                        (uint64_t)c2) << 8 | (uint64_t)c3;
-        uint64_t e = (key + 1) << 1;
-        uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15u) >> 40);
-        uint32_t i = 0;
-        if (sc->memo) {
-            for (i = h & (sc->memocap - 1); sc->memo[i]; i = (i + 1) & (sc->memocap - 1))
-                if ((sc->memo[i] | 1) == (e | 1))
-                    break;
-            if (sc->memo[i]) {
-                if (sc->memo[i] & 1)
-                    return 1;
-                continue;
-            }
-        }
-        int could = ts_could3(anch, sc->md, l, c1, c2, c3);
-        if (!sc->memo || (sc->memon + 1) * 2 > sc->memocap) {   /* grow, or stop keeping */
-            uint32_t cap = sc->memocap ? sc->memocap * 2 : 1024;
-            uint64_t *nm = cap <= TS_MEMO_MAX ? calloc(cap, sizeof *nm) : NULL;
-            if (nm) {
-                for (uint32_t k = 0; k < sc->memocap; k++) {
-                    uint64_t x = sc->memo[k];
-                    if (!x)
-                        continue;
-                    uint64_t kk = (x >> 1) - 1;
-                    uint32_t j = (uint32_t)((kk * 0x9E3779B97F4A7C15u) >> 40) & (cap - 1);
-                    while (nm[j])
-                        j = (j + 1) & (cap - 1);
-                    nm[j] = x;
-                }
-                free(sc->memo);
-                sc->memo = nm;
-                sc->memocap = cap;
-            }
-            i = UINT32_MAX;
-            if (sc->memo && (sc->memon + 1) * 2 <= sc->memocap)
-                for (i = h & (sc->memocap - 1); sc->memo[i]; i = (i + 1) & (sc->memocap - 1))
-                    ;
-        }
-        if (i != UINT32_MAX) {
-            sc->memo[i] = e | (uint64_t)could;
-            sc->memon++;
-        }
-        if (could)
-            return 1;
-    }
-    return 0;
+    unsigned char b[1 + TS_K];
+    b[0] = left ? 'a' : ' ';
+    memcpy(b + 1, p, n);
+    int rc = pcre2_jit_match(code, b, n + 1, 1, PCRE2_PARTIAL_SOFT, sc->md, sc->mctx);
+    if (rc == PCRE2_ERROR_JIT_BADOPTION)
+        rc = pcre2_match(code, b, n + 1, 1, PCRE2_PARTIAL_SOFT, sc->md, sc->mctx);
+    return rc != PCRE2_ERROR_NOMATCH;     /* errors: a candidate, still exact */
 }
 
-/* Where each prefiltered term can start: one pass over the text. */
+/* Of the terms m that the table lets start at p (avail bytes left) after
+** the left context (2: either), those that can still start there given the
+** next TS_K bytes (whole characters; fewer at the text's end). The answer
+** depends on the left context and those bytes only, so it is asked of PCRE2
+** the first time a scanner meets them and remembered (cleared when terms
+** are added). */
+static uint64_t ts_deeper(ts_scanner *sc, uint64_t m, int left, const unsigned char *p,
+                          size_t avail)
+{
+    uint64_t x = 0;
+    size_t n = avail;
+    if (avail > TS_K) {
+        memcpy(&x, p, 8);
+        n = TS_K;
+        while (n > 0 && (p[n] & 0xC0) == 0x80)     /* no character cut in two */
+            n--;
+    } else {
+        memcpy(&x, p, avail);
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    x &= ((uint64_t)1 << (8 * n)) - 1;
+    uint64_t key = x << 8 | (uint64_t)left << 3 | (uint64_t)n;     /* n >= 1: never 0 */
+    uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15u) >> 40), i;
+    if (sc->deep) {
+        for (i = h & (sc->deepcap - 1); sc->deep[i].key; i = (i + 1) & (sc->deepcap - 1))
+            if (sc->deep[i].key == key)
+                return sc->deep[i].mask;
+    }
+    uint64_t out = 0;
+    for (uint64_t r = m; r; r &= r - 1) {
+        int b = __builtin_ctzll(r);
+        const pcre2_code *learn = sc->terms[sc->bitterm[b]].learn;
+        for (int l = left == 1; l <= (left != 0); l++)
+            if (ts_couldn(sc, learn, l, p, n)) {
+                out |= (uint64_t)1 << b;
+                break;
+            }
+    }
+    if (!sc->deep || (sc->deepn + 1) * 2 > sc->deepcap) {    /* grow, or start over */
+        uint32_t cap = sc->deepcap ? sc->deepcap * 2 : 1024;
+        ts_deep *nd = cap <= TS_DEEP_MAX ? calloc(cap, sizeof *nd) : NULL;
+        if (nd) {
+            for (uint32_t k = 0; k < sc->deepcap; k++) {
+                if (!sc->deep[k].key)
+                    continue;
+                uint32_t j = (uint32_t)((sc->deep[k].key * 0x9E3779B97F4A7C15u) >> 40) & (cap - 1);
+                while (nd[j].key)
+                    j = (j + 1) & (cap - 1);
+                nd[j] = sc->deep[k];
+            }
+            free(sc->deep);
+            sc->deep = nd;
+            sc->deepcap = cap;
+        } else if (sc->deep) {
+            memset(sc->deep, 0, (size_t)sc->deepcap * sizeof *sc->deep);
+            sc->deepn = 0;
+        }
+    }
+    if (sc->deep) {
+        for (i = h & (sc->deepcap - 1); sc->deep[i].key; i = (i + 1) & (sc->deepcap - 1))
+            ;
+        sc->deep[i].key = key;
+        sc->deep[i].mask = out;
+        sc->deepn++;
+    }
+    return out;
+}
+
+/* Where each prefiltered term can start: one pass over the text. Most
+** characters start no term after their left context (the gate); the rest
+** are looked up by their next character, then by the next TS_K bytes. */
 static void ts_candidates(lua_State *L, ts_scanner *sc)
 {
     const unsigned char *s = (const unsigned char *)sc->s;
@@ -579,36 +652,35 @@ static void ts_candidates(lua_State *L, ts_scanner *sc)
     }
     sc->cand.n = 0;
     sc->have_cand = 1;
-    if (n == 0)
-        return;
+    const uint64_t live = sc->live;
     const uint64_t *t0 = sc->tab, *t1 = sc->tab + (size_t)TS_NC * TS_NC;
-    int w1, w2 = 0, w3, left = 0;
-    int c1 = ts_class(s, n, 0, &w1);
+    int left = 0;
     for (size_t i = 0; i < n;) {
-        size_t j = i + (size_t)w1;
-        int c2 = j < n ? ts_class(s, n, j, &w2) : TS_OTHER;
-        size_t k = (size_t)c1 * TS_NC + (size_t)c2;
-        uint64_t m = (left == 0 ? t0[k] : left == 1 ? t1[k] : t0[k] | t1[k]) & sc->live;
-        /* the third character, when there is one (-1: the text ends) */
-        int c3 = m && j < n && j + (size_t)w2 < n ? ts_class(s, n, j + (size_t)w2, &w3) : -1;
-        while (m) {
-            int b = __builtin_ctzll(m);
-            m &= m - 1;
-            ts_term *tm = &sc->terms[sc->bitterm[b]];
-            if (!ts_third(sc, b, left, c1, c2, c3))
-                continue;
-            int at = sc->cand.n;
-            ts_push(L, &sc->cand, (int)i, -1);
-            if (tm->ctail >= 0)
-                sc->cand.v[tm->ctail + 1] = at;
-            else
-                tm->chead = at;
-            tm->ctail = at;
+        int c1 = s[i], w = 1;
+        if (c1 >= 0x80)
+            c1 = ts_class(s, n, i, &w);
+        uint64_t m = sc->gate[left][c1] & live;
+        if (m) {
+            int w2, c2 = i + (size_t)w < n ? ts_class(s, n, i + (size_t)w, &w2) : TS_OTHER;
+            size_t x = (size_t)c1 * TS_NC + (size_t)c2;
+            m &= left == 0 ? t0[x] : left == 1 ? t1[x] : t0[x] | t1[x];
+            if (m)
+                m = ts_deeper(sc, m, left, s + i, n - i);
+            while (m) {
+                int b = __builtin_ctzll(m);
+                m &= m - 1;
+                ts_term *tm = &sc->terms[sc->bitterm[b]];
+                int at = sc->cand.n;
+                ts_push(L, &sc->cand, (int)i, -1);
+                if (tm->ctail >= 0)
+                    sc->cand.v[tm->ctail + 1] = at;
+                else
+                    tm->chead = at;
+                tm->ctail = at;
+            }
         }
-        left = ts_wordness(c1);
-        i = j;
-        c1 = c2;
-        w1 = w2;
+        left = sc->wordy[c1];
+        i += (size_t)w;
     }
 }
 
@@ -695,7 +767,7 @@ static void ts_ends(lua_State *L, ts_scanner *sc)
 #define B(i) ((i) >= 1 && (i) <= n ? (int)s[(i) - 1] : -1)   /* 1-based byte */
     for (int i = 1; i <= n; i++) {
         int c = s[i - 1];
-        if (c != '.' && c != '!' && c != '?' && c != '\n')
+        if (c > '?' || !((0x8000400200000400u >> c) & 1))  /* . ! ? \n */
             continue;
         if (c == '.') {
             int nx = B(i + 1);
@@ -870,6 +942,11 @@ static int ts_reset(lua_State *L)
         unsigned char b = (unsigned char)s[i];
         if (b < 0x80) {
             i++;
+            for (uint64_t x; i + 8 <= n; i += 8) {    /* ASCII runs, 8 bytes a step */
+                memcpy(&x, s + i, 8);
+                if (x & 0x8080808080808080u)
+                    break;
+            }
             continue;
         }
         int w = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 0;
@@ -1097,7 +1174,8 @@ static int ts_gc(lua_State *L)
     pcre2_match_data_free(sc->md);
     pcre2_match_context_free(sc->mctx);
     pcre2_jit_stack_free(sc->js);
-    free(sc->memo);
+    free(sc->deep);
+    free(sc->ptrs);
     memset(sc, 0, sizeof *sc);
     return 0;
 }
@@ -1126,9 +1204,14 @@ static int ts_new(lua_State *L)
     /* a character the build does not ask about may start or go on any term */
     for (int left = 0; left < 2; left++)
         for (int c1 = 0; c1 < TS_NC; c1++)
-            if (c1 == TS_OTHER || !ts_tested(c1))
+            if (c1 == TS_OTHER || !ts_tested(c1)) {
                 memset(sc->tab + ((size_t)left * TS_NC + (size_t)c1) * TS_NC, 0xFF,
                        TS_NC * sizeof *sc->tab);
+                sc->gate[left][c1] = sc->gate[2][c1] = ~(uint64_t)0;
+            }
+    for (int c = 0; c < TS_NC; c++) {
+        sc->wordy[c] = (unsigned char)ts_wordness(c);
+    }
 
     lua_pushvalue(L, 2);                                      /* 3 upvalue */
     for (int i = 0; i < TS_NPOST; i++) {

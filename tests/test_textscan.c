@@ -37,6 +37,16 @@ static const char *SCANNER =
     "  return table.concat(t, ',')\n"
     "end\n"
     "local function first(re, kind) return tostring((S.first(nil, re, kind))) end\n"
+    "local function plain(re, text)   -- a plain regex scan from left to right\n"
+    "  local t, pos = {}, 1\n"
+    "  while pos <= #text + 1 do\n"
+    "    local s, e = re:find(text, pos)\n"
+    "    if not s then break end\n"
+    "    t[#t + 1] = s .. '-' .. e\n"
+    "    pos = e >= s and e + 1 or s + 1\n"
+    "  end\n"
+    "  return table.concat(t, ',')\n"
+    "end\n"
     "local function sentences(text)\n"
     "  local t, pos = {}, 1\n"
     "  while pos <= #text do\n"
@@ -194,6 +204,69 @@ static void lookbehind_terms(void **state)
     expect("return all(BEHIND)", "Tvangstanker og fangst.", "");
 }
 
+/* The prefilter's gates: the first character after its left context, the
+** next one, then the next bytes (asked of PCRE2 once, remembered). Each case
+** is compared with a plain scan, and with the mentions written out. */
+static void prefilter_gates(void **state)
+{
+    (void)state;
+    static const char *const cmp =
+        "local a, b = all(%s), plain(%s, r.text); return a == b and a or (a .. ' != ' .. b)";
+    struct { const char *re, *text, *want; } cases[] = {
+        /* "ang", "spise" start candidates that the longer prefix rejects */
+        {"ANGST", "Angiver angivelig angst; Angstfyldt.", "19-23,26-35"},
+        {"SPISE", "Spisevaner, spiseforstyrrelse, spisefors.", "13-29"},
+        /* the text ends inside a candidate, or just after a mention */
+        {"SPISE", "spiseforstyr", "1-12"},
+        {"SPISE", "spiseforsty", ""},
+        {"ANGST", "angs", ""},
+        {"ADHD", "ADH", ""},
+        {"ADHD", "adhd", "1-4"},
+        /* æøå at the edges: letters, so no \\b; multibyte bytes in the prefix */
+        {"ADHD", "æADHD ADHDå", ""},
+        {"ADHD", "ø ADHD å", "4-7"},
+        {"ANGST", "ængstelig angstø", "12-18"},
+        {"ANGST", "angstæøå æøå angst", "1-11,20-24"},
+        /* a character outside the tested classes before and inside a term */
+        {"ADHD", "€ADHD, ADHD€ 中ADHD", "4-7,10-13"},
+        {"ANGST", "angst中 angst€x", "1-8,10-14"},
+        /* the lookbehind term: prefiltered by a copy without them */
+        {"BEHIND", "tvangstanker, socialangst, angs", "21-25"},
+    };
+    char expr[512];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(expr, sizeof expr, cmp, cases[i].re, cases[i].re);
+        expect(expr, cases[i].text, cases[i].want);
+    }
+    /* the same prefixes met again, answered from the scanner's memory */
+    expect("local t = {}\n"
+           "for _, x in ipairs{ 'angiver angst', 'angst angiver', 'angiver angst' } do\n"
+           "  S.reset(x); t[#t + 1] = all(ANGST)\n"
+           "end\n"
+           "return table.concat(t, ';')", "", "9-13;1-5;9-13");
+}
+
+/* More terms than the prefilter has bits: the rest are scanned plainly,
+** and terms declared after texts were read still find what a scan finds. */
+static void many_terms(void **state)
+{
+    (void)state;
+    expect("local res = {}\n"
+           "for i = 1, 80 do res[i] = regex('\\\\bord' .. i .. '\\\\b') end\n"
+           "S.terms(res)\n"
+           "local t = {}\n"
+           "for _, i in ipairs{ 1, 40, 63, 64, 65, 80 } do\n"
+           "  t[#t + 1] = i .. ':' .. all(res[i]) .. '=' .. plain(res[i], r.text)\n"
+           "end\n"
+           "local late = regex[[\\bordet\\b]]\n"
+           "S.terms(late)\n"
+           "t[#t + 1] = all(late) .. ',' .. all(ANGST)\n"
+           "return table.concat(t, ';')",
+           "ord1 ord40 ord63 ord64 ord65 ord80 ord8 ordet angst ord1",
+           "1:1-4,53-56=1-4,53-56;40:6-10=6-10;63:12-16=12-16;64:18-22=18-22;"
+           "65:24-28=24-28;80:30-34=30-34;41-45,47-51");
+}
+
 static void errors(void **state)
 {
     (void)state;
@@ -211,6 +284,8 @@ int main(void)
         cmocka_unit_test(mentions_from),
         cmocka_unit_test(sets_and_each),
         cmocka_unit_test(lookbehind_terms),
+        cmocka_unit_test(prefilter_gates),
+        cmocka_unit_test(many_terms),
         cmocka_unit_test(errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
