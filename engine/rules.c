@@ -387,72 +387,84 @@ static triage_decision *dd_current(lua_State *L, triage_decider *dc)
     return dc->dec;
 }
 
-/* An optional enum field of the decide{} table: -1 when nil. */
+/* The value of a decide{} key (at index 4) as an enum index. */
 static int dd_enum(lua_State *L, const char *key, int (*lookup)(const char *),
                    const char *allowed)
 {
-    int t = lua_getfield(L, 1, key);
-    int v = -1;
-    if (t != LUA_TNIL) {
-        const char *s = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-        if (!s || (v = lookup(s)) < 0)
-            return rl_error(L, "d:decide: %s '%s' is not one of %s", key,
-                            s ? s : luaL_typename(L, -1), allowed), -1;
-    }
-    lua_pop(L, 1);
+    const char *s = lua_type(L, 4) == LUA_TSTRING ? lua_tostring(L, 4) : NULL;
+    int v = s ? lookup(s) : -1;
+    if (v < 0)
+        rl_error(L, "d:decide: %s '%s' is not one of %s", key, s ? s : luaL_typename(L, 4),
+                 allowed);
     return v;
 }
 
+enum { DK_OUTCOME = 1, DK_TARGET, DK_UNIT, DK_PRIORITY, DK_DEADLINE, DK_REQUEST };
+static const char *const dd_keys[] = {NULL, "outcome", "target", "unit", "priority",
+                                      "deadline", "request_from", NULL};
+
+/* d:decide{...}: one pass over the table; upvalue 1 maps its keys to DK_*. */
 static int dd_decide(lua_State *L)
 {
     triage_decider *dc = rl_self(L);
     triage_decision *d = dd_current(L, dc);
     luaL_checktype(L, 2, LUA_TTABLE);
-    lua_remove(L, 1);                               /* the table is now 1 */
+    lua_settop(L, 2);
     if (d->outcome >= 0)
         return rl_error(L, "d:decide: already decided in this rule");
-    static const char *const keys[] = {"outcome", "target", "unit", "priority",
-                                       "deadline", "request_from", NULL};
-    for (lua_pushnil(L); lua_next(L, 1); lua_pop(L, 1)) {
-        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-        int ok = 0;
-        for (int i = 0; keys[i]; i++)
-            ok |= !strcmp(k, keys[i]);
-        if (!ok)
+    int outcome = -1, target = -1, priority = -1, request = -1;
+    char unit[sizeof d->unit] = "";
+    int32_t deadline = DT_NONE;
+    for (lua_pushnil(L); lua_next(L, 2); lua_pop(L, 1)) {    /* 3 key, 4 value */
+        int k = 0;
+        if (lua_type(L, 3) == LUA_TSTRING) {
+            lua_pushvalue(L, 3);
+            if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER)
+                k = (int)lua_tointeger(L, -1);
+            lua_pop(L, 1);
+        }
+        size_t n;
+        const char *s;
+        switch (k) {
+        case DK_OUTCOME:
+            outcome = dd_enum(L, "outcome", dc_outcome_index,
+                              "accept, request_info, redirect, reject, manual_review");
+            break;
+        case DK_TARGET:
+            target = dd_enum(L, "target", dc_target_index, "buc, specialist_practice, "
+                             "municipality, adult_psychiatry, other_region");
+            break;
+        case DK_PRIORITY:
+            priority = dd_enum(L, "priority", dc_priority_index, "acute, urgent, routine");
+            break;
+        case DK_REQUEST:
+            request = dd_enum(L, "request_from", dc_request_index, "referrer, municipality");
+            break;
+        case DK_UNIT:
+            s = lua_type(L, 4) == LUA_TSTRING ? lua_tolstring(L, 4, &n) : NULL;
+            if (!s || n == 0 || n >= sizeof unit)
+                return rl_error(L, "d:decide: unit must be a short string such as 'B193'");
+            memcpy(unit, s, n + 1);
+            break;
+        case DK_DEADLINE:
+            if (lua_type(L, 4) == LUA_TNUMBER && lua_isinteger(L, 4)) {
+                deadline = (int32_t)lua_tointeger(L, 4);
+            } else if (lua_type(L, 4) == LUA_TSTRING) {
+                s = lua_tolstring(L, 4, &n);
+                if (!dt_parse_iso(s, n, &deadline))
+                    return rl_error(L, "d:decide: deadline '%s' is not a date (YYYY-MM-DD)", s);
+            } else {
+                return rl_error(L, "d:decide: deadline must be a day number or 'YYYY-MM-DD'");
+            }
+            break;
+        default:
             return rl_error(L, "d:decide: unknown key '%s' (outcome, target, unit, "
-                               "priority, deadline, request_from)", k);
+                               "priority, deadline, request_from)",
+                            lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : "?");
+        }
     }
-    int outcome = dd_enum(L, "outcome", dc_outcome_index,
-                          "accept, request_info, redirect, reject, manual_review");
     if (outcome < 0)
         return rl_error(L, "d:decide: 'outcome' is required");
-    int target = dd_enum(L, "target", dc_target_index,
-                         "buc, specialist_practice, municipality, adult_psychiatry, other_region");
-    int priority = dd_enum(L, "priority", dc_priority_index, "acute, urgent, routine");
-    int request = dd_enum(L, "request_from", dc_request_index, "referrer, municipality");
-    char unit[sizeof d->unit] = "";
-    int t = lua_getfield(L, 1, "unit");
-    if (t != LUA_TNIL) {
-        size_t n;
-        const char *s = t == LUA_TSTRING ? lua_tolstring(L, -1, &n) : NULL;
-        if (!s || n == 0 || n >= sizeof unit)
-            return rl_error(L, "d:decide: unit must be a short string such as 'B193'");
-        memcpy(unit, s, n + 1);
-    }
-    lua_pop(L, 1);
-    int32_t deadline = DT_NONE;
-    t = lua_getfield(L, 1, "deadline");
-    if (t == LUA_TNUMBER && lua_isinteger(L, -1)) {
-        deadline = (int32_t)lua_tointeger(L, -1);
-    } else if (t == LUA_TSTRING) {
-        size_t n;
-        const char *s = lua_tolstring(L, -1, &n);
-        if (!dt_parse_iso(s, n, &deadline))
-            return rl_error(L, "d:decide: deadline '%s' is not a date (YYYY-MM-DD)", s);
-    } else if (t != LUA_TNIL) {
-        return rl_error(L, "d:decide: deadline must be a day number or 'YYYY-MM-DD'");
-    }
-    lua_pop(L, 1);
     d->outcome = outcome;
     d->target = target;
     memcpy(d->unit, unit, sizeof unit);
@@ -766,10 +778,16 @@ static int rl_build(triage_decider *dc, triage_error *err)
 
     lua_newuserdatauv(L, 1, 0);                               /* +1 d */
     lua_newtable(L);                                          /* +2 meta */
-    static const luaL_Reg dmethods[] = {{"decide", dd_decide}, {"reason", dd_reason},
-                                        {"missing", dd_missing},
+    static const luaL_Reg dmethods[] = {{"reason", dd_reason}, {"missing", dd_missing},
                                         {"missing_items", dd_missing_items}, {NULL, NULL}};
     luaL_newlib(L, dmethods);                                 /* +3 methods */
+    lua_createtable(L, 0, 6);                                 /* +4 decide's keys */
+    for (int i = 1; dd_keys[i]; i++) {
+        lua_pushinteger(L, i);
+        lua_setfield(L, -2, dd_keys[i]);
+    }
+    lua_pushcclosure(L, dd_decide, 1);                        /* +4 */
+    lua_setfield(L, -2, "decide");                            /* +3 */
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "explain");
     lua_createtable(L, 0, 2);                                 /* +4 its meta */
