@@ -16,6 +16,7 @@
 #include "referral.h"
 #include "rules.h"
 #include "store.h"
+#include "store_run.h"
 #include "strhash.h"
 
 #define BT_CHUNK 4096
@@ -117,6 +118,11 @@ static int bt_flush(bt_run_t *b)
         b->items[i].d = NULL;
     }
     bt_map_build(b);
+    /* Each worker's history lookups share one read transaction for the
+    ** chunk: nothing is written to the store until all of them are done. */
+    int reading[BT_MAX_THREADS] = {0};
+    for (int k = 0; k < b->nworkers; k++)
+        reading[k] = st_read_begin(b->w[k].st) == 0;
     pthread_t tid[BT_MAX_THREADS];
     int started[BT_MAX_THREADS] = {0};
     for (int k = 1; k < b->nworkers; k++)
@@ -128,6 +134,9 @@ static int bt_flush(bt_run_t *b)
         else
             bt_work(&b->w[k]);          /* no thread: do its share here */
     }
+    for (int k = 0; k < b->nworkers; k++)
+        if (reading[k])
+            st_read_end(b->w[k].st);
     int rc = 0;
     if (triage_store_begin(b->st, b->err) != TRIAGE_OK) {
         rc = -1;

@@ -68,10 +68,22 @@ void dc_mask_cpr(char *out, size_t cap, const char *s)
     size_t o = 0, i = 0, n;
     if (!out || cap == 0) return;
     if (!s) { out[0] = '\0'; return; }
-    /* Most reasons hold no digit: then only the UTF-8 repair could change
-    ** them, and valid text that fits is copied as it is. */
-    for (i = 0; s[i]; i += n) {
-        if (DC_DIGIT(s[i]) || !(n = dc_utf8_len((const unsigned char *)s + i))) break;
+    /* Both nets below need a run of six digits before anything is masked,
+    ** so text whose digit runs are all shorter (no digits, dates, ages) can
+    ** change only by the UTF-8 repair: valid text that fits is copied as it
+    ** is. ASCII takes one test a byte; other bytes are checked as UTF-8. */
+    for (i = 0, n = 0; s[i]; ) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            n = DC_DIGIT(c) ? n + 1 : 0;
+            if (n == 6) break;
+            i++;
+        } else {
+            size_t w = dc_utf8_len((const unsigned char *)s + i);
+            if (!w) break;
+            n = 0;
+            i += w;
+        }
     }
     if (!s[i] && i < cap) { memcpy(out, s, i + 1); return; }
     i = 0;
@@ -103,14 +115,25 @@ void dc_mask_cpr(char *out, size_t cap, const char *s)
     rf_mask_cpr(out, o);
 }
 
-/* A masked heap copy of s (NULL taken as ""). */
-static char *dc_masked_dup(const char *s)
+/* Room for a masked copy of s (NULL taken as ""): each ten-digit CPR grows
+** by one byte. */
+static size_t dc_masked_cap(const char *s)
 {
     size_t len = s ? strlen(s) : 0;
-    size_t cap = len + len / 10 + 2;   /* each ten-digit CPR grows by one byte */
-    char *p = malloc(cap);
-    if (p) dc_mask_cpr(p, cap, s);
-    return p;
+    return len + len / 10 + 2;
+}
+
+/* Masked copies of a and b in one allocation, freed through *pa. */
+static int dc_masked_pair(const char *a, const char *b, char **pa, char **pb)
+{
+    size_t ca = dc_masked_cap(a), cb = dc_masked_cap(b);
+    char *p = malloc(ca + cb);
+    if (!p) return -1;
+    dc_mask_cpr(p, ca, a);
+    dc_mask_cpr(p + ca, cb, b);
+    *pa = p;
+    *pb = p + ca;
+    return 0;
 }
 
 /* ------------------------------------------------------------- building */
@@ -148,9 +171,7 @@ int dc_add_reason(triage_decision *d, const char *rule, const char *text)
         d->reasons = nr;
         d->capreasons = cap;
     }
-    r = dc_masked_dup(rule);
-    t = dc_masked_dup(text);
-    if (!r || !t) { free(r); free(t); return -1; }
+    if (dc_masked_pair(rule, text, &r, &t)) return -1;
     d->reasons[d->nreasons].rule = r;
     d->reasons[d->nreasons].text = t;
     d->nreasons++;
@@ -168,9 +189,7 @@ int dc_add_step(triage_decision *d, const char *rule, int applied, const char *w
         d->steps = ns;
         d->capsteps = cap;
     }
-    r = dc_masked_dup(rule);
-    w = dc_masked_dup(why);
-    if (!r || !w) { free(r); free(w); return -1; }
+    if (dc_masked_pair(rule, why, &r, &w)) return -1;
     d->steps[d->nsteps].rule = r;
     d->steps[d->nsteps].applied = applied != 0;
     d->steps[d->nsteps].why = w;
@@ -180,10 +199,8 @@ int dc_add_step(triage_decision *d, const char *rule, int applied, const char *w
 
 static void dc_clear_reasons(triage_decision *d)
 {
-    for (int i = 0; i < d->nreasons; i++) {
-        free(d->reasons[i].rule);
-        free(d->reasons[i].text);
-    }
+    for (int i = 0; i < d->nreasons; i++)
+        free(d->reasons[i].rule);   /* text shares its allocation */
     d->nreasons = 0;
 }
 
@@ -318,10 +335,8 @@ void triage_decision_free(triage_decision *d)
     if (!d) return;
     dc_clear_reasons(d);
     free(d->reasons);
-    for (int i = 0; i < d->nsteps; i++) {
-        free(d->steps[i].rule);
-        free(d->steps[i].why);
-    }
+    for (int i = 0; i < d->nsteps; i++)
+        free(d->steps[i].rule);     /* why shares its allocation */
     free(d->steps);
     free(d);
 }

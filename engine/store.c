@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <sqlite3.h>
 #include <jansson.h>
@@ -18,8 +19,13 @@
 #include "decision.h"
 #include "date.h"
 #include "store.h"
+#include "store_run.h"
+#include "refpack.h"
 
-#define ST_VERSION 1     /* PRAGMA user_version of the schema below */
+/* PRAGMA user_version of the schema below. 2 added referral_packed (see
+** refpack.h): a version 1 database gains the table when opened, and its
+** referrals, having no packed form, are parsed from their JSON as before. */
+#define ST_VERSION 2
 #define ST_CHUNK 1024    /* rows read per query by each_undecided */
 
 static const char st_schema[] =
@@ -38,6 +44,10 @@ static const char st_schema[] =
     "CREATE INDEX IF NOT EXISTS referrals_municipality ON referrals(municipality);"
     "CREATE INDEX IF NOT EXISTS referrals_age_band ON referrals(age_band);"
     "CREATE INDEX IF NOT EXISTS referrals_cpr ON referrals(cpr, received, id);"
+    /* A cache beside the row, not in it: `run` rewrites every row it decides
+    ** (status), and a blob inside would be written again with it. */
+    "CREATE TABLE IF NOT EXISTS referral_packed("
+    " id TEXT PRIMARY KEY NOT NULL, packed BLOB NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS decisions("
     " seq INTEGER PRIMARY KEY,"
     " referral_id TEXT NOT NULL REFERENCES referrals(id),"
@@ -59,7 +69,7 @@ static const char st_schema[] =
     " updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));";
 
 /* The statements, prepared once; indexes into st->stmt. */
-enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_QUAR, S_GET, S_UNDECIDED,
+enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_PACK, S_READ_BEGIN, S_QUAR, S_GET, S_UNDECIDED,
        S_DEC_PUT, S_DEC_STATUS, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
        S_META_SET, S_META_GET, S_RECORD, S_DEC_LIST, S__N };
 static const char *const st_sql[S__N] = {
@@ -69,17 +79,20 @@ static const char *const st_sql[S__N] = {
     [S_PUT] = "INSERT INTO referrals(id, received, cpr, birth_date, age, age_band,"
               " municipality, referrer_kind, json, source, line)"
               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [S_PACK] = "INSERT OR REPLACE INTO referral_packed(id, packed) VALUES(?1, ?2)",
+    [S_READ_BEGIN] = "BEGIN",
     [S_QUAR] = "INSERT INTO quarantine(source, line, record_id, field, error, raw)"
                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_GET] = "SELECT json, source, line FROM referrals WHERE id = ?1",
     [S_UNDECIDED] =
-        "SELECT received, id, json, source, line FROM referrals r"
-        " WHERE (received, id) > (?1, ?2) AND NOT EXISTS"
+        "SELECT r.received, r.id, r.json, r.source, r.line, p.packed FROM referrals r"
+        " LEFT JOIN referral_packed p ON p.id = r.id"
+        " WHERE (r.received, r.id) > (?1, ?2) AND NOT EXISTS"
         " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?3)"
-        " ORDER BY received, id LIMIT ?4",
+        " ORDER BY r.received, r.id LIMIT ?4",
     [S_DEC_PUT] = "INSERT INTO decisions(referral_id, ruleset, outcome, target, unit,"
-                  " priority, deadline, missing, request_from, reasons)"
-                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                  " priority, deadline, missing, request_from, reasons, decided_at)"
+                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [S_DEC_STATUS] = "UPDATE referrals SET status = ?2 WHERE id = ?1",
     /* the latest decision of each prior referral, from rule set ?4 first */
     [S_HISTORY] =
@@ -201,6 +214,26 @@ static void st_chmod_side(const char *path, const char *suffix)
         chmod(p, 0600);
 }
 
+/* Create the schema, or bring an older one up to ST_VERSION, in one write
+** transaction; the version is read again inside it, since another process
+** may have done the work meanwhile. */
+static int st_migrate(sqlite3 *db)
+{
+    char sql[sizeof st_schema + 64];
+    sqlite3_stmt *q;
+    int version = 0, rc;
+    if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) return rc;
+    if ((rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL)) != SQLITE_OK)
+        return rc;
+    if (sqlite3_step(q) == SQLITE_ROW) version = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (version < ST_VERSION) {
+        snprintf(sql, sizeof sql, "%s PRAGMA user_version=%d;", st_schema, ST_VERSION);
+        if ((rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK) return rc;
+    }
+    return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+}
+
 triage_store *triage_store_open(const char *path, triage_error *err)
 {
     triage_store *st;
@@ -232,9 +265,19 @@ triage_store *triage_store_open(const char *path, triage_error *err)
         goto fail;
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, 5000);
+    /* WAL: readers (the server, run's workers) never wait for the writer.
+    ** synchronous=NORMAL: a commit is not synced, a checkpoint is; a crash of
+    ** the process loses nothing committed, a power cut may lose the last
+    ** transactions but never corrupts, and decisions lost so are made again by
+    ** the next `run` (the referrals they decide stay undecided). FULL would
+    ** sync every chunk and import batch for no gain in what can be lost for
+    ** good. mmap_size: reads come straight from the OS page cache, shared by
+    ** every connection, instead of a read() per page into each connection's
+    ** own small cache (run's workers read the same pages as the main one). */
     if (sqlite3_exec(st->db, memory ? "PRAGMA foreign_keys=ON;"
                      : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                       "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK)
+                       "PRAGMA mmap_size=268435456; PRAGMA foreign_keys=ON;",
+                     NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK)
         goto fail;
@@ -246,14 +289,9 @@ triage_store *triage_store_open(const char *path, triage_error *err)
         st_fail(err, TRIAGE_ESTORE, NULL, 0, NULL, what);
         goto fail_quiet;
     }
-    if (version < ST_VERSION) {
-        char sql[sizeof st_schema + 64];
-        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; %s PRAGMA user_version=%d; COMMIT;",
-                 st_schema, ST_VERSION);
-        if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-            goto fail;
-        }
+    if (version < ST_VERSION && st_migrate(st->db) != SQLITE_OK) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        goto fail;
     }
     for (i = 0; i < S__N; i++)
         if (sqlite3_prepare_v3(st->db, st_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
@@ -320,6 +358,20 @@ triage_code triage_store_rollback(triage_store *st)
     return st_run(st->stmt[S_ROLLBACK]) == SQLITE_DONE ? TRIAGE_OK : TRIAGE_ESTORE;
 }
 
+/* A deferred BEGIN takes no lock until the first read, and only a read
+** lock then; COMMIT of a transaction that wrote nothing just lets go. */
+int st_read_begin(triage_store *st)
+{
+    if (!st || st->in_batch || !sqlite3_get_autocommit(st->db)) return -1;
+    return st_run(st->stmt[S_READ_BEGIN]) == SQLITE_DONE ? 0 : -1;
+}
+
+void st_read_end(triage_store *st)
+{
+    if (st && !st->in_batch && !sqlite3_get_autocommit(st->db))
+        st_run(st->stmt[S_COMMIT]);
+}
+
 /* ------------------------------------------------------------ referrals */
 
 static const char *st_age_band(int age)
@@ -332,12 +384,21 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
 {
     sqlite3_stmt *s;
     char received[11], birth[11], *json;
+    void *packed;
+    size_t packed_len;
     int rc;
 
     if (!st || !r)
         return st_fail(err, TRIAGE_EUSAGE, source, line, NULL, "store: nothing to store");
+    if (!r->raw)   /* a referral read back from a store keeps no JSON tree */
+        return st_fail(err, TRIAGE_EUSAGE, source, line, r->id,
+                       "store: only a parsed referral can be stored");
     json = json_dumps(r->raw, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!json) return st_fail(err, TRIAGE_ENOMEM, source, line, r->id, "store: out of memory");
+    packed = json ? rp_pack(r, json, strlen(json), &packed_len) : NULL;
+    if (!packed) {
+        free(json);
+        return st_fail(err, TRIAGE_ENOMEM, source, line, r->id, "store: out of memory");
+    }
     s = st->stmt[S_PUT];
     dt_format(r->received, received);
     st_text(s, 1, r->id);
@@ -357,6 +418,15 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
     sqlite3_bind_int64(s, 11, line);
     rc = st_run(s);
     free(json);
+    if (rc == SQLITE_DONE) {
+        /* Only a cache: a referral without it is parsed from its JSON, so
+        ** failing to store it fails nothing. */
+        s = st->stmt[S_PACK];
+        st_text(s, 1, r->id);
+        sqlite3_bind_blob64(s, 2, packed, packed_len, SQLITE_STATIC);
+        st_run(s);
+    }
+    free(packed);
     if (rc == SQLITE_DONE) return TRIAGE_OK;
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
         st_fail(err, TRIAGE_EDUPLICATE, source, line, r->id,
@@ -391,11 +461,22 @@ triage_code triage_store_quarantine(triage_store *st, const char *raw,
     return TRIAGE_OK;
 }
 
-/* A stored record parsed again, labelled with where it first came from. */
-static triage_referral *st_parse_row(sqlite3_stmt *s, int col, triage_error *err)
+/* A stored record: json, source, line from column col on, and the packed
+** form at column packed (-1: parse the JSON). The packed form is used only
+** while it still matches the JSON text; otherwise (an older row, or one
+** damaged or edited since import) the JSON is parsed and validated again,
+** and an error is labelled with where the record first came from. */
+static triage_referral *st_parse_row(sqlite3_stmt *s, int col, int packed,
+                                     triage_error *err)
 {
     const char *json = (const char *)sqlite3_column_text(s, col);
     int len = sqlite3_column_bytes(s, col);
+    if (packed >= 0 && json && sqlite3_column_type(s, packed) == SQLITE_BLOB) {
+        triage_referral *r = rp_unpack(sqlite3_column_blob(s, packed),
+                                       (size_t)sqlite3_column_bytes(s, packed),
+                                       json, (size_t)len);
+        if (r) return r;
+    }
     const char *source = (const char *)sqlite3_column_text(s, col + 1);
     long line = (long)sqlite3_column_int64(s, col + 2);
     return triage_referral_parse(json ? json : "", (size_t)len, source, line, err);
@@ -413,7 +494,7 @@ triage_referral *triage_store_get(triage_store *st, const char *id, triage_error
     s = st->stmt[S_GET];
     st_text(s, 1, id);
     rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) r = st_parse_row(s, 0, err);
+    if (rc == SQLITE_ROW) r = st_parse_row(s, 0, -1, err);
     else if (rc == SQLITE_DONE)
         st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, id, "no referral with this id is stored");
     else
@@ -446,7 +527,7 @@ triage_code triage_store_each_undecided(triage_store *st, const char *hash,
         sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
         sqlite3_bind_int(s, 4, ST_CHUNK);
         for (n = 0; (rc = sqlite3_step(s)) == SQLITE_ROW; n++) {
-            if (!(chunk[n] = st_parse_row(s, 2, err))) {
+            if (!(chunk[n] = st_parse_row(s, 2, 5, err))) {
                 code = err ? err->code : TRIAGE_ESTORE;
                 if (code == TRIAGE_OK) code = TRIAGE_ESTORE;
                 break;
@@ -486,11 +567,33 @@ long triage_store_count(triage_store *st, const char *what, const char *hash)
 
 /* ------------------------------------------------------------ decisions */
 
+/* Now as the column default writes it, strftime('%Y-%m-%dT%H:%M:%fZ','now')
+** (UTC, milliseconds, truncated as SQLite does), without SQLite parsing the
+** format for every decision stored. */
+static void st_now(char out[25])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t day = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    int rest = (int)(ms - day * 86400000);
+    const int part[4] = {rest / 3600000, rest / 60000 % 60, rest / 1000 % 60, rest % 1000};
+    dt_format((int32_t)day, out);
+    memcpy(out + 10, "Thh:mm:ss.fffZ", 15);
+    for (int i = 0; i < 3; i++) {
+        out[11 + 3 * i] = (char)('0' + part[i] / 10);
+        out[12 + 3 * i] = (char)('0' + part[i] % 10);
+    }
+    out[20] = (char)('0' + part[3] / 100);
+    out[21] = (char)('0' + part[3] / 10 % 10);
+    out[22] = (char)('0' + part[3] % 10);
+}
+
 triage_code triage_store_put_decision(triage_store *st, const triage_decision *d,
                                       triage_error *err)
 {
     sqlite3_stmt *s;
-    char *missing = NULL, *reasons, day[11];
+    char *missing = NULL, *reasons, day[11], now[25];
     const char *outcome;
     triage_code code = TRIAGE_OK;
     int rc;
@@ -525,6 +628,8 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
     st_text(s, 9, d->request_from >= 0 && d->request_from < 2
                   ? dc_request_names[d->request_from] : NULL);
     st_text(s, 10, reasons);
+    st_now(now);
+    st_text(s, 11, now);
     rc = st_run(s);
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
         code = st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, d->id,

@@ -256,6 +256,89 @@ static void test_null_safety(void **state)
     triage_decision_free(d);
 }
 
+/* The fast path (no run of six digits, valid UTF-8: copied as it is) and
+** the masking path meet at six digits; a CPR is masked wherever it sits. */
+static void test_mask_fast_path(void **state)
+{
+    /* start, middle, end; with and without the dash; next to UTF-8 */
+    mask_is("0102031234 i starten", "XXXXXX-XXXX i starten");
+    mask_is("010203-1234 i starten", "XXXXXX-XXXX i starten");
+    mask_is("i midten 0102031234 her", "i midten XXXXXX-XXXX her");
+    mask_is("i midten 010203-1234 her", "i midten XXXXXX-XXXX her");
+    mask_is("til sidst 0102031234", "til sidst XXXXXX-XXXX");
+    mask_is("til sidst 010203-1234", "til sidst XXXXXX-XXXX");
+    mask_is("æ0102031234ø", "æXXXXXX-XXXXø");
+    mask_is("2020-11-05 æ 010203-1234", "2020-11-05 æ XXXXXX-XXXX");
+    /* short runs anywhere: unchanged, by the fast path */
+    mask_is("alder 12 år, 2020-11-05, F90.0, 12345, 1-2-3-4-5-6-7-8-9-0",
+            "alder 12 år, 2020-11-05, F90.0, 12345, 1-2-3-4-5-6-7-8-9-0");
+    mask_is("12345-1234 og 12345 1234", "12345-1234 og 12345 1234");
+    /* six digits take the full path, which leaves what is no CPR */
+    mask_is("123456", "123456");
+    mask_is("123456-123 x", "123456-123 x");
+    /* a run cut by a non-ASCII letter is two runs */
+    mask_is("01020æ31234", "01020æ31234");
+    /* bad UTF-8 with no digits is still repaired */
+    mask_is("\xc3(", "?(");
+    mask_is("ok \xed\xa0\x80", "ok ???");
+
+    /* a long reason with no digits is copied whole */
+    char big[1200], out[1300];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    dc_mask_cpr(out, sizeof out, big);
+    assert_string_equal(out, big);
+    /* and one with a CPR at its very end still masked */
+    memcpy(big + sizeof big - 12, "0102031234", 11);
+    dc_mask_cpr(out, sizeof out, big);
+    assert_null(strstr(out, "0102031234"));
+    assert_non_null(strstr(out, "XXXXXX-XXXX"));
+}
+
+/* dc_reasons_json and dc_missing_json are the compact JSON of the masked
+** reasons and the missing items, escapes included, in the store's shape. */
+static void test_store_json(void **state)
+{
+    static const char *const texts[] = {
+        "", "plain", "quote \" and \\ backslash", "slash / stays",
+        "ctl \x01\x02\x07\x08\x09\x0a\x0b\x0c\x0d\x1b\x1f end", "del \x7f",
+        "æøå ÆØÅ é ß €", "emoji \xf0\x9f\x98\x80", "\xe2\x80\xa8 line sep",
+        "cpr 010203-1234", "mixed \"\\/\n\t æ", "}{][,:"};
+    int n = (int)(sizeof texts / sizeof texts[0]);
+    triage_decision *d = dc_new("R-1", HASH, 0);
+    json_t *want = json_array();
+    char *got = dc_reasons_json(d);
+    assert_string_equal(got, "[]");
+    free(got);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(dc_add_reason(d, texts[(i + 3) % n], texts[i]), 0);
+        json_array_append_new(want, json_pack("{s:s, s:s}", "rule", d->reasons[i].rule,
+                                              "text", d->reasons[i].text));
+    }
+    char *w = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    got = dc_reasons_json(d);
+    assert_non_null(w);
+    assert_string_equal(got, w);
+    assert_null(strstr(got, "010203-1234"));
+    free(got);
+    free(w);
+    json_decref(want);
+
+    for (unsigned m = 0; m < (1u << MI__N); m++) {
+        d->missing = m;
+        want = json_array();
+        for (int i = 0; i < MI__N; i++)
+            if (m & (1u << i)) json_array_append_new(want, json_string(dc_missing_names[i]));
+        w = json_dumps(want, JSON_COMPACT);
+        got = dc_missing_json(d);
+        assert_string_equal(got, w);
+        free(got);
+        free(w);
+        json_decref(want);
+    }
+    triage_decision_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +349,8 @@ int main(void)
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_manual_review),
         cmocka_unit_test(test_null_safety),
+        cmocka_unit_test(test_mask_fast_path),
+        cmocka_unit_test(test_store_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

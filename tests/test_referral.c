@@ -16,6 +16,7 @@
 #include "triage.h"
 #include "referral.h"
 #include "date.h"
+#include "refpack.h"
 #include "testutil.h"
 
 #define DATA TRIAGE_SOURCE_DIR "/tests/data/referral"
@@ -729,6 +730,152 @@ static void test_reader_edge_cases(void **state)
     triage_reader_close(NULL);
 }
 
+/* ------------------------------------------------------- packed referrals */
+
+static void same_str(const char *a, const char *b)
+{
+    if (!a || !b) assert_ptr_equal(a, b);
+    else assert_string_equal(a, b);
+}
+
+/* Every field the rules can see is the same in a and b. */
+static void same_referral(const triage_referral *a, const triage_referral *b)
+{
+    assert_string_equal(a->id, b->id);
+    assert_int_equal(a->received, b->received);
+    assert_int_equal(a->priority, b->priority);
+    assert_int_equal(a->referrer_kind, b->referrer_kind);
+    same_str(a->referrer_name, b->referrer_name);
+    assert_string_equal(a->cpr, b->cpr);
+    assert_int_equal(a->birth, b->birth);
+    assert_int_equal(a->age, b->age);
+    assert_int_equal(a->sex, b->sex);
+    assert_string_equal(a->municipality, b->municipality);
+    assert_int_equal(a->custody, b->custody);
+    assert_int_equal(a->consent_both, b->consent_both);
+    assert_int_equal(a->ndiag, b->ndiag);
+    for (int i = 0; i < a->ndiag; i++) assert_string_equal(a->diag[i], b->diag[i]);
+    assert_int_equal(a->text_len, b->text_len);
+    assert_memory_equal(a->text, b->text, a->text_len + 1);
+    assert_int_equal(a->gapd, b->gapd);
+    assert_int_equal(a->nassess, b->nassess);
+    for (int i = 0; i < a->nassess; i++) {
+        assert_int_equal(a->assess[i].kind, b->assess[i].kind);
+        same_str(a->assess[i].instrument, b->assess[i].instrument);
+        assert_int_equal(a->assess[i].date, b->assess[i].date);
+        assert_int_equal(a->assess[i].fsiq, b->assess[i].fsiq);
+        same_str(a->assess[i].by, b->assess[i].by);
+    }
+    assert_int_equal(a->nprior, b->nprior);
+    for (int i = 0; i < a->nprior; i++) assert_string_equal(a->prior[i], b->prior[i]);
+    assert_int_equal(a->nmed, b->nmed);
+    for (int i = 0; i < a->nmed; i++) assert_string_equal(a->med[i], b->med[i]);
+    for (int i = 0; i < RISK__N; i++) assert_int_equal(a->risk[i], b->risk[i]);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(isnan(a->somatic[i]), isnan(b->somatic[i]));
+        if (!isnan(a->somatic[i])) assert_true(a->somatic[i] == b->somatic[i]);
+    }
+    assert_int_equal(a->previous_buc, b->previous_buc);
+}
+
+static const char PACK_FULL[] =
+    "{\"id\":\"R-1\",\"received\":\"2024-03-01\",\"priority\":\"urgent\","
+    "\"referrer\":{\"kind\":\"specialist\",\"name\":\"Dr. \\u00c6\"},"
+    "\"patient\":{\"cpr\":\"010110-4123\",\"birth_date\":\"2010-01-01\",\"sex\":\"M\","
+    "\"municipality\":\"K\\u00f8ge\",\"custody\":null},"
+    "\"consent\":{\"both_custodians\":false},\"diagnoses\":[\"DF900\",\"F41\",\"F84.10\"],"
+    "\"text\":\"Tekst med \\\"citat\\\", tal 12 og \\u00e6\\u00f8\\u00e5 \\ud83d\\ude00.\","
+    "\"gapd\":null,\"assessments\":[{\"kind\":\"cognitive\",\"instrument\":\"WISC-V\","
+    "\"date\":\"2023-01-02\",\"fsiq\":68,\"by\":\"PPR\"},{\"kind\":\"ppv\"},"
+    "{\"kind\":\"other\",\"fsiq\":null}],\"prior_interventions\":[\"PMTO\",\"\"],"
+    "\"risk\":{\"self_harm\":true,\"psychosis\":false},"
+    "\"somatic\":{\"height_cm\":150.5,\"bmi\":null},\"medication\":[\"methylphenidat\"],"
+    "\"previous_buc_contact\":true}";
+
+static const char PACK_BARE[] =
+    "{\"id\":\"x\",\"received\":\"2024-03-01\",\"referrer\":{\"kind\":\"self\"},"
+    "\"patient\":{\"birth_date\":\"2008-02-29\",\"municipality\":\"A\"}}";
+
+static void test_pack_round_trip(void **state)
+{
+    const char *const cases[] = {PACK_FULL, PACK_BARE};
+    for (int c = 0; c < 2; c++) {
+        triage_error err;
+        triage_referral *r = triage_referral_parse(cases[c], strlen(cases[c]), "p.json", 1, &err);
+        if (!r) fail_msg("fixture: %s", err.text);
+        size_t n;
+        void *blob = rp_pack(r, cases[c], strlen(cases[c]), &n);
+        assert_non_null(blob);
+        triage_referral *u = rp_unpack(blob, n, cases[c], strlen(cases[c]));
+        assert_non_null(u);
+        assert_null(u->raw);
+        same_referral(r, u);
+        triage_referral_free(u);
+        free(blob);
+        triage_referral_free(r);
+    }
+}
+
+/* Any change to the blob or to the JSON it was made from is refused (the
+** store then parses the JSON); none of it may crash or read out of bounds. */
+static void test_pack_damage(void **state)
+{
+    triage_error err;
+    size_t jn = strlen(PACK_FULL), n;
+    triage_referral *r = triage_referral_parse(PACK_FULL, jn, "p.json", 1, &err);
+    assert_non_null(r);
+    unsigned char *blob = rp_pack(r, PACK_FULL, jn, &n);
+    assert_non_null(blob);
+    for (size_t cut = 0; cut < n; cut++)            /* every truncation */
+        assert_null(rp_unpack(blob, cut, PACK_FULL, jn));
+    for (size_t i = 0; i < n; i++) {                /* every byte changed */
+        blob[i] ^= 0x20;
+        assert_null(rp_unpack(blob, n, PACK_FULL, jn));
+        blob[i] ^= 0x20;
+    }
+    char *other = strdup(PACK_FULL);                /* the JSON edited */
+    other[jn - 3] = 'X';
+    assert_null(rp_unpack(blob, n, other, jn));
+    assert_null(rp_unpack(blob, n, PACK_FULL, jn - 1));
+    assert_null(rp_unpack(NULL, 0, PACK_FULL, jn));
+    triage_referral *u = rp_unpack(blob, n, PACK_FULL, jn);   /* still whole */
+    assert_non_null(u);
+    triage_referral_free(u);
+    free(other);
+    free(blob);
+    triage_referral_free(r);
+}
+
+/* Every pass_*.json of the validation suite survives the round trip. */
+static void test_pack_suite(void **state)
+{
+    DIR *dir = opendir(DATA);
+    struct dirent *e;
+    int seen = 0;
+    assert_non_null(dir);
+    while ((e = readdir(dir))) {
+        char path[1024];
+        size_t len, n;
+        triage_error err;
+        if (strncmp(e->d_name, "pass_", 5) != 0) continue;
+        snprintf(path, sizeof path, "%s/%s", DATA, e->d_name);
+        char *json = slurp(path, &len);
+        triage_referral *r = triage_referral_parse(json, len, e->d_name, 1, &err);
+        if (!r) fail_msg("%s: %s", e->d_name, err.text);
+        void *blob = rp_pack(r, json, len, &n);
+        triage_referral *u = rp_unpack(blob, n, json, len);
+        assert_non_null(u);
+        same_referral(r, u);
+        triage_referral_free(u);
+        triage_referral_free(r);
+        free(blob);
+        free(json);
+        seen++;
+    }
+    closedir(dir);
+    assert_true(seen > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +893,9 @@ int main(void)
         cmocka_unit_test(test_reader_examples),
         cmocka_unit_test(test_reader_lines),
         cmocka_unit_test(test_reader_edge_cases),
+        cmocka_unit_test(test_pack_round_trip),
+        cmocka_unit_test(test_pack_damage),
+        cmocka_unit_test(test_pack_suite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

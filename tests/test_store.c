@@ -144,7 +144,7 @@ static void test_file_mode(void **state)
     assert_string_equal(jm, "wal");
     free(jm);
     char *uv = raw_query(path, "PRAGMA user_version", NULL);
-    assert_string_equal(uv, "1");
+    assert_string_equal(uv, "2");
     free(uv);
 }
 
@@ -478,6 +478,149 @@ static void test_batch(void **state)
     triage_store_close(st);
 }
 
+/* ------------------------------------------------- packed referrals (v2) */
+
+/* Per referral seen: id, whether it came from its packed form (no JSON
+** tree), its text and age. */
+struct seen { int n; char id[8][16]; int packed[8]; char text[8][64]; int age[8]; };
+
+static int seen_fn(void *ud, triage_referral *r)
+{
+    struct seen *c = ud;
+    if (c->n < 8) {
+        snprintf(c->id[c->n], 16, "%s", r->id);
+        c->packed[c->n] = r->raw == NULL;
+        snprintf(c->text[c->n], 64, "%s", r->text);
+        c->age[c->n] = r->age;
+        c->n++;
+    }
+    triage_referral_free(r);
+    return 0;
+}
+
+static void exec_raw(const char *path, const char *sql)
+{
+    int rc;
+    free(raw_query(path, sql, &rc));
+    assert_int_equal(rc, SQLITE_DONE);
+}
+
+static void test_packed_rows(void **state)
+{
+    triage_error err;
+    char path[300];
+    db_path(path, sizeof path, "packed.db");
+    triage_store *st = open_store(path);
+    put_ok(st, "A", "2020-01-01", CPR1, NULL);
+    put_ok(st, "B", "2020-01-02", CPR2, NULL);
+    put_ok(st, "C", "2020-01-03", NULL, "2012-05-01");
+    char *v = raw_query(path, "SELECT count(*) FROM referral_packed", NULL);
+    assert_string_equal(v, "3");
+    free(v);
+
+    /* fresh rows come from their packed form, equal to the parsed record */
+    struct seen c = {0};
+    assert_int_equal(triage_store_each_undecided(st, HASH_A, seen_fn, &c, &err), TRIAGE_OK);
+    assert_int_equal(c.n, 3);
+    triage_referral *want = mkref("A", "2020-01-01", CPR1, NULL);
+    for (int i = 0; i < 3; i++) {
+        assert_true(c.packed[i]);
+        assert_string_equal(c.text[i], want->text);
+    }
+    assert_string_equal(c.id[0], "A");
+    assert_int_equal(c.age[0], want->age);
+    triage_referral_free(want);
+
+    /* a damaged or missing packed form, or JSON edited after import: the
+    ** JSON is parsed again and wins */
+    exec_raw(path, "UPDATE referral_packed SET packed = zeroblob(40) WHERE id = 'A'");
+    exec_raw(path, "DELETE FROM referral_packed WHERE id = 'B'");
+    exec_raw(path, "UPDATE referrals SET json = json_set(json, '$.text', 'Ny tekst')"
+                   " WHERE id = 'C'");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(triage_store_each_undecided(st, HASH_A, seen_fn, &c, &err), TRIAGE_OK);
+    assert_int_equal(c.n, 3);
+    for (int i = 0; i < 3; i++) assert_false(c.packed[i]);
+    assert_int_equal(c.age[0], 10);
+    assert_string_equal(c.text[2], "Ny tekst");
+
+    /* JSON damaged after import: reported with where it came from, and no
+    ** CPR in the message, whatever the packed form says */
+    exec_raw(path, "UPDATE referral_packed SET packed = (SELECT packed FROM referral_packed"
+                   " WHERE id = 'C') WHERE id = 'A'");
+    exec_raw(path, "UPDATE referrals SET json = '{\"id\":\"A\",\"patient\":{\"cpr\":\""
+                   CPR1 "\"' WHERE id = 'A'");
+    memset(&c, 0, sizeof c);
+    assert_int_not_equal(triage_store_each_undecided(st, HASH_A, seen_fn, &c, &err), TRIAGE_OK);
+    assert_int_equal(err.code, TRIAGE_EJSON);
+    assert_non_null(strstr(err.text, "in.jsonl:7"));
+    assert_null(strstr(err.text, CPR1));
+    assert_int_equal(c.n, 0);
+
+    /* well-formed but no longer valid: the validator still has the last word */
+    exec_raw(path, "UPDATE referrals SET json = json_set((SELECT json FROM referrals"
+                   " WHERE id = 'B'), '$.id', 'A', '$.gapd', 99) WHERE id = 'A'");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(triage_store_each_undecided(st, HASH_A, seen_fn, &c, &err), TRIAGE_EINVAL);
+    assert_string_equal(err.field, "gapd");
+    assert_null(strstr(err.text, CPR2));
+    triage_store_close(st);
+}
+
+/* A version 1 database (no referral_packed) opens, gains the table, and its
+** old rows are parsed from their JSON; a newer one is refused by name. */
+static void test_schema_upgrade(void **state)
+{
+    triage_error err;
+    char path[300];
+    db_path(path, sizeof path, "v1.db");
+    triage_store *st = open_store(path);
+    put_ok(st, "A", "2020-01-01", CPR1, NULL);
+    triage_store_close(st);
+    exec_raw(path, "DROP TABLE referral_packed");
+    exec_raw(path, "PRAGMA user_version = 1");
+
+    st = open_store(path);
+    char *v = raw_query(path, "PRAGMA user_version", NULL);
+    assert_string_equal(v, "2");
+    free(v);
+    put_ok(st, "B", "2020-01-02", CPR2, NULL);
+    struct seen c = {0};
+    assert_int_equal(triage_store_each_undecided(st, HASH_A, seen_fn, &c, &err), TRIAGE_OK);
+    assert_int_equal(c.n, 2);
+    assert_false(c.packed[0]);   /* imported before: parsed */
+    assert_true(c.packed[1]);
+    triage_store_close(st);
+
+    exec_raw(path, "PRAGMA user_version = 3");
+    assert_null(triage_store_open(path, &err));
+    assert_int_equal(err.code, TRIAGE_ESTORE);
+    assert_non_null(strstr(err.text, "newer triage"));
+}
+
+static int keep_fn(void *ud, triage_referral *r)
+{
+    *(triage_referral **)ud = r;
+    return 1;
+}
+
+/* A referral read back from the store has no JSON tree to store again. */
+static void test_put_unpacked(void **state)
+{
+    triage_error err;
+    triage_referral *r = NULL;
+    char path[300];
+    db_path(path, sizeof path, "again.db");
+    triage_store *st = open_store(path);
+    put_ok(st, "A", "2020-01-01", CPR1, NULL);
+    assert_int_equal(triage_store_each_undecided(st, HASH_A, keep_fn, &r, &err), TRIAGE_OK);
+    assert_non_null(r);
+    assert_null(r->raw);
+    assert_int_equal(triage_store_put(st, r, NULL, 0, &err), TRIAGE_EUSAGE);
+    triage_referral_free(r);
+    triage_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +634,9 @@ int main(void)
         cmocka_unit_test(test_each_undecided),
         cmocka_unit_test(test_history),
         cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_packed_rows),
+        cmocka_unit_test(test_schema_upgrade),
+        cmocka_unit_test(test_put_unpacked),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
