@@ -3,8 +3,9 @@
 ** set declares gets a bit in a table indexed by (left context, character,
 ** next character), filled by asking PCRE2 itself, with partial matching,
 ** whether a match can start so; per referral one pass over the text lists
-** where each term can start, PCRE2-JIT confirms those places only, and
-** sentence ends, negation scopes and family clauses are computed once.
+** where each term can start, PCRE2-JIT confirms those places only (and
+** only as far as a rule asks), and sentence ends, negation scopes and family
+** clauses are computed once; the post checks get the same kind of gate.
 ** Results are exactly those of scanning each term with its regex from left
 ** to right; the policy (all patterns and word lists) stays in the rule set.
 */
@@ -27,6 +28,7 @@
 #define TS_MATCH_LIMIT 1000000u   /* as regex.c */
 #define TS_DEPTH_LIMIT 10000u
 #define TS_DEEP_MAX (1u << 15)   /* longer-prefix answers kept per scanner */
+#define TS_STOP 768               /* skip: this byte needs a closer look */
 #define TS_K 7                    /* bytes a candidate's prefix test reads (< 8) */
 
 enum { TS_NEG, TS_NEGDOC, TS_CONTRAST, TS_FSTART, TS_FCLAUSE, TS_FEND, TS_NCTX };
@@ -37,18 +39,22 @@ static const char *const ts_ctx_names[TS_NCTX] = {
     "negation", "negation_doc", "contrast", "family_start", "family_clause", "family_end"};
 static const char *const ts_post_names[TS_NPOST] = {"post_clin", "post_doc", "family_post"};
 
+typedef struct ts_vec { int *v; int n, cap; } ts_vec;
+
 typedef struct ts_term {
     const pcre2_code *code;       /* the rule set's (kept alive by the term table) */
     const pcre2_code *anch;       /* anchored copy when prefiltered (shared) */
     const pcre2_code *learn;      /* what the prefilter asks: anch, lookbehinds dropped */
     int bit;                      /* prefilter bit, or -1: scanned plainly */
-    unsigned gen;                 /* referral the mentions belong to */
-    int m0, mn;                   /* mentions: pairs at ment.v[2*m0 ...] */
+    unsigned gen;                 /* referral the scan state belongs to */
     int chead, ctail;             /* candidate starts, a list in cand */
+    int ck;                       /* the next candidate to confirm, or -1 */
+    int done;                     /* every mention found */
+    size_t next;                  /* where the scan goes on */
+    ts_vec mv;                    /* mentions found so far: {1-based start, end} */
 } ts_term;
-
-typedef struct ts_vec { int *v; int n, cap; } ts_vec;
 typedef struct ts_deep { uint64_t key, mask; } ts_deep;
+typedef struct ts_memo { ts_deep *t; uint32_t cap, n; } ts_memo;   /* open addressing */
 typedef struct ts_ptr { const void *p; int t; } ts_ptr;
 
 typedef struct ts_scanner {
@@ -68,8 +74,11 @@ typedef struct ts_scanner {
     pcre2_jit_stack *js;
     uint64_t gate[3][TS_NC];      /* [left 0/1/either][class] -> terms that may start */
     unsigned char wordy[256];     /* class -> ts_wordness */
-    ts_deep *deep;                /* longer-prefix answers: open addressing */
-    uint32_t deepcap, deepn;
+    uint16_t skip[3 * 256];       /* [left][byte]: 256 * next left, or TS_STOP */
+    int skip_ok;                  /* skip matches gate and live */
+    ts_memo deep;                 /* longer-prefix answers: terms that may start */
+    ts_memo postm;                /* post checks: which may match after a window */
+    pcre2_code *postl[TS_NPOST];  /* what the post prefilter asks, or NULL */
     ts_ptr *ptrs;                 /* regex userdata -> term, open addressing */
     uint32_t ptrcap, ptrn;
     /* the referral being read */
@@ -77,7 +86,8 @@ typedef struct ts_scanner {
     size_t len;
     unsigned gen;
     int have_cand, have_ends, have_neg, have_negdoc, have_fam;
-    ts_vec ends, neg, negdoc, fam, ment, cand;
+    int fam_fs;                   /* family_start mentions in fam so far */
+    ts_vec ends, neg, negdoc, fam, cand;
 } ts_scanner;
 
 /* ------------------------------------------------------------- helpers */
@@ -160,13 +170,14 @@ static size_t ts_put(unsigned char *b, int cls)
 ** pattern: it looks back no further than \b does (lookbehinds aside: the
 ** test asks a copy without them, see ts_relax), and has no anchors, verbs,
 ** callouts or subroutines the test could misjudge. Conservative. */
-static int ts_filterable(const char *p, size_t n, uint32_t opts)
+static int ts_filterable(const char *p, size_t n, uint32_t opts, int allow_g)
 {
     int cls = 0;
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
         if (c == '\\') {
-            if (i + 1 < n && strchr("GAzZKQECgk", p[i + 1]) && p[i + 1])
+            if (i + 1 < n && strchr("GAzZKQECgk", p[i + 1]) && p[i + 1] &&
+                !(allow_g && p[i + 1] == 'G'))
                 return 0;
             i++;
             continue;
@@ -375,7 +386,7 @@ static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, si
     size_t rlen = 0;
     char *relaxed = ts_relax(src, len, opts, &rlen);
     int behind = ts_find(src, len, "(?<=") || ts_find(src, len, "(?<!");
-    if (!empty && ts_filterable(src, len, opts) && (relaxed || !behind)) {
+    if (!empty && ts_filterable(src, len, opts, 0) && (relaxed || !behind)) {
         int err;
         PCRE2_SIZE off;
         pcre2_code *learn = NULL;
@@ -385,7 +396,7 @@ static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, si
             empty = 1;
             if (learn)
                 pcre2_pattern_info(learn, PCRE2_INFO_MATCHEMPTY, &empty);
-            if (learn && (empty || !ts_filterable(relaxed, rlen, opts))) {
+            if (learn && (empty || !ts_filterable(relaxed, rlen, opts, 0))) {
                 pcre2_code_free(learn);
                 learn = NULL;
             }
@@ -424,9 +435,10 @@ static void ts_rows(ts_scanner *sc, const ts_shared *sh, int bit)
                     sc->gate[2][c1] |= m;
                 }
         }
-    sc->deepn = 0;                /* the answers lack the new term */
-    if (sc->deep)
-        memset(sc->deep, 0, (size_t)sc->deepcap * sizeof *sc->deep);
+    sc->skip_ok = 0;
+    sc->deep.n = 0;               /* the answers lack the new term */
+    if (sc->deep.t)
+        memset(sc->deep.t, 0, (size_t)sc->deep.cap * sizeof *sc->deep.t);
 }
 
 static ts_scanner *ts_get(lua_State *L)
@@ -503,6 +515,7 @@ static int ts_term_slow(lua_State *L, ts_scanner *sc, int idx)
     int t = sc->nterms++;
     ts_term *tm = &sc->terms[t];
     memset(tm, 0, sizeof *tm);
+    tm->gen = sc->gen - 1;        /* no scan state yet (gen 0 is never current) */
     tm->code = code;
     tm->bit = -1;
     tm->chead = tm->ctail = -1;
@@ -569,6 +582,78 @@ static int ts_couldn(ts_scanner *sc, const pcre2_code *code, int left, const uns
     return rc != PCRE2_ERROR_NOMATCH;     /* errors: a candidate, still exact */
 }
 
+static uint32_t ts_hash(uint64_t key)
+{
+    return (uint32_t)((key * 0x9E3779B97F4A7C15u) >> 40);
+}
+
+/* The remembered answer for key (never 0), or NULL. */
+static inline ts_deep *ts_memo_get(const ts_memo *mo, uint64_t key)
+{
+    if (!mo->t)
+        return NULL;
+    for (uint32_t i = ts_hash(key) & (mo->cap - 1); mo->t[i].key; i = (i + 1) & (mo->cap - 1))
+        if (mo->t[i].key == key)
+            return &mo->t[i];
+    return NULL;
+}
+
+/* Remember an answer (key not there yet): the table doubles up to
+** TS_DEEP_MAX entries, then starts over. Without memory, nothing is kept. */
+static void ts_memo_put(ts_memo *mo, uint64_t key, uint64_t mask)
+{
+    if (!mo->t || (mo->n + 1) * 2 > mo->cap) {
+        uint32_t cap = mo->cap ? mo->cap * 2 : 1024;
+        ts_deep *nd = cap <= TS_DEEP_MAX ? calloc(cap, sizeof *nd) : NULL;
+        if (nd) {
+            for (uint32_t k = 0; k < mo->cap; k++) {
+                if (!mo->t[k].key)
+                    continue;
+                uint32_t j = ts_hash(mo->t[k].key) & (cap - 1);
+                while (nd[j].key)
+                    j = (j + 1) & (cap - 1);
+                nd[j] = mo->t[k];
+            }
+            free(mo->t);
+            mo->t = nd;
+            mo->cap = cap;
+        } else if (mo->t) {
+            memset(mo->t, 0, (size_t)mo->cap * sizeof *mo->t);
+            mo->n = 0;
+        }
+    }
+    if (!mo->t)
+        return;
+    uint32_t i = ts_hash(key) & (mo->cap - 1);
+    while (mo->t[i].key)
+        i = (i + 1) & (mo->cap - 1);
+    mo->t[i].key = key;
+    mo->t[i].mask = mask;
+    mo->n++;
+}
+
+/* The next TS_K bytes at p (avail >= 1 left), whole characters, packed with
+** the left context as a key that is never 0; their count in *n. */
+static inline uint64_t ts_window(const unsigned char *p, size_t avail, int left, size_t *n)
+{
+    uint64_t x = 0;
+    size_t k = avail;
+    if (avail > TS_K) {
+        memcpy(&x, p, 8);
+        k = TS_K;
+        while (k > 0 && (p[k] & 0xC0) == 0x80)     /* no character cut in two */
+            k--;
+    } else {
+        memcpy(&x, p, avail);
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    x &= ((uint64_t)1 << (8 * k)) - 1;
+    *n = k;
+    return x << 8 | (uint64_t)left << 3 | (uint64_t)k;     /* k >= 1: never 0 */
+}
+
 /* Of the terms m that the table lets start at p (avail bytes left) after
 ** the left context (2: either), those that can still start there given the
 ** next TS_K bytes (whole characters; fewer at the text's end). The answer
@@ -578,27 +663,11 @@ static int ts_couldn(ts_scanner *sc, const pcre2_code *code, int left, const uns
 static uint64_t ts_deeper(ts_scanner *sc, uint64_t m, int left, const unsigned char *p,
                           size_t avail)
 {
-    uint64_t x = 0;
-    size_t n = avail;
-    if (avail > TS_K) {
-        memcpy(&x, p, 8);
-        n = TS_K;
-        while (n > 0 && (p[n] & 0xC0) == 0x80)     /* no character cut in two */
-            n--;
-    } else {
-        memcpy(&x, p, avail);
-    }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);
-#endif
-    x &= ((uint64_t)1 << (8 * n)) - 1;
-    uint64_t key = x << 8 | (uint64_t)left << 3 | (uint64_t)n;     /* n >= 1: never 0 */
-    uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15u) >> 40), i;
-    if (sc->deep) {
-        for (i = h & (sc->deepcap - 1); sc->deep[i].key; i = (i + 1) & (sc->deepcap - 1))
-            if (sc->deep[i].key == key)
-                return sc->deep[i].mask;
-    }
+    size_t n;
+    uint64_t key = ts_window(p, avail, left, &n);
+    const ts_deep *d = ts_memo_get(&sc->deep, key);
+    if (d)
+        return d->mask;
     uint64_t out = 0;
     for (uint64_t r = m; r; r &= r - 1) {
         int b = __builtin_ctzll(r);
@@ -609,34 +678,21 @@ static uint64_t ts_deeper(ts_scanner *sc, uint64_t m, int left, const unsigned c
                 break;
             }
     }
-    if (!sc->deep || (sc->deepn + 1) * 2 > sc->deepcap) {    /* grow, or start over */
-        uint32_t cap = sc->deepcap ? sc->deepcap * 2 : 1024;
-        ts_deep *nd = cap <= TS_DEEP_MAX ? calloc(cap, sizeof *nd) : NULL;
-        if (nd) {
-            for (uint32_t k = 0; k < sc->deepcap; k++) {
-                if (!sc->deep[k].key)
-                    continue;
-                uint32_t j = (uint32_t)((sc->deep[k].key * 0x9E3779B97F4A7C15u) >> 40) & (cap - 1);
-                while (nd[j].key)
-                    j = (j + 1) & (cap - 1);
-                nd[j] = sc->deep[k];
-            }
-            free(sc->deep);
-            sc->deep = nd;
-            sc->deepcap = cap;
-        } else if (sc->deep) {
-            memset(sc->deep, 0, (size_t)sc->deepcap * sizeof *sc->deep);
-            sc->deepn = 0;
-        }
-    }
-    if (sc->deep) {
-        for (i = h & (sc->deepcap - 1); sc->deep[i].key; i = (i + 1) & (sc->deepcap - 1))
-            ;
-        sc->deep[i].key = key;
-        sc->deep[i].mask = out;
-        sc->deepn++;
-    }
+    ts_memo_put(&sc->deep, key, out);
     return out;
+}
+
+/* The first byte from i on that skip stops at; *lx follows the left
+** context. Apart, so that the loop keeps its few values in registers. */
+static __attribute__((noinline)) size_t ts_skip(const uint16_t *skip, const unsigned char *s,
+                                                size_t i, unsigned *lx)
+{
+    const unsigned char *p = s + i;
+    unsigned x = *lx;
+    for (unsigned y; (y = skip[x + *p]) < TS_STOP; p++)
+        x = y;
+    *lx = x;
+    return (size_t)(p - s);
 }
 
 /* Where each prefiltered term can start: one pass over the text. Most
@@ -654,9 +710,24 @@ static void ts_candidates(lua_State *L, ts_scanner *sc)
     sc->have_cand = 1;
     const uint64_t live = sc->live;
     const uint64_t *t0 = sc->tab, *t1 = sc->tab + (size_t)TS_NC * TS_NC;
-    int left = 0;
-    for (size_t i = 0; i < n;) {
-        int c1 = s[i], w = 1;
+    const uint16_t *skip = sc->skip;
+    if (!sc->skip_ok) {
+        /* an ASCII byte that starts no term after its left context only
+        ** passes the left context on; the rest, and the NUL after the text
+        ** (Lua strings have one; s stays alive with the text), stop */
+        for (int l = 0; l < 3; l++)
+            for (int c = 0; c < 256; c++)
+                sc->skip[l * 256 + c] = c == 0 || c >= 0x80 || (sc->gate[l][c] & live)
+                                            ? TS_STOP
+                                            : (uint16_t)(256 * sc->wordy[c]);
+        sc->skip_ok = 1;
+    }
+    unsigned lx = 0;              /* 256 * left context */
+    for (size_t i = 0;;) {
+        i = ts_skip(skip, s, i, &lx);
+        if (i >= n)
+            break;
+        int left = (int)(lx >> 8), c1 = s[i], w = 1;
         if (c1 >= 0x80)
             c1 = ts_class(s, n, i, &w);
         uint64_t m = sc->gate[left][c1] & live;
@@ -679,59 +750,99 @@ static void ts_candidates(lua_State *L, ts_scanner *sc)
                 tm->ctail = at;
             }
         }
-        left = sc->wordy[c1];
+        lx = 256u * sc->wordy[c1];
         i += (size_t)w;
     }
 }
 
-/* The term's mentions in this referral, as a regex scan from left to right
-** finds them (1-based start, inclusive end). */
-static ts_term *ts_mentions(lua_State *L, ts_scanner *sc, int t)
+/* Term t, its scan of this referral started. Mentions are found as they
+** are asked for, in order: a rule asking for the first mention that counts
+** confirms no candidate past it. */
+static ts_term *ts_begin(lua_State *L, ts_scanner *sc, int t)
 {
     ts_term *tm = &sc->terms[t];
-    if (tm->gen == sc->gen)
-        return tm;
-    int m0 = sc->ment.n / 2;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
-    if (tm->bit >= 0) {
-        if (!sc->have_cand)
+    if (tm->gen != sc->gen) {
+        if (tm->bit >= 0 && !sc->have_cand)
             ts_candidates(L, sc);
         tm = &sc->terms[t];
-        size_t next = 0;
-        for (int k = tm->chead; k >= 0; k = sc->cand.v[k + 1]) {
-            size_t p = (size_t)sc->cand.v[k];
-            if (p < next || !ts_exec(L, sc, tm->anch, p))
-                continue;
-            ts_push(L, &sc->ment, (int)ov[0] + 1, (int)ov[1]);
-            next = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
-        }
-    } else {
-        size_t at = 0;
-        while (at <= sc->len && ts_exec(L, sc, tm->code, at)) {
-            ts_push(L, &sc->ment, (int)ov[0] + 1, (int)ov[1]);
-            at = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
-        }
+        tm->gen = sc->gen;
+        tm->mv.n = 0;
+        tm->ck = tm->bit >= 0 ? tm->chead : -1;
+        tm->next = 0;
+        tm->done = 0;
     }
-    tm = &sc->terms[t];
-    tm->m0 = m0;
-    tm->mn = sc->ment.n / 2 - m0;
-    tm->gen = sc->gen;
+    return tm;
+}
+
+/* Find the term's next mention, as a regex scan from left to right finds
+** it (1-based start, inclusive end); 0 when there is none. */
+static int ts_step(lua_State *L, ts_scanner *sc, ts_term *tm)
+{
+    if (tm->done)
+        return 0;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+    int found = 0;
+#ifdef TS_VERIFY
+    size_t from = tm->next;
+#endif
+    if (tm->bit >= 0) {
+        int k = tm->ck;
+        for (; k >= 0; k = sc->cand.v[k + 1]) {
+            size_t p = (size_t)sc->cand.v[k];
+            if (p >= tm->next && ts_exec(L, sc, tm->anch, p)) {
+                found = 1;
+                k = sc->cand.v[k + 1];
+                break;
+            }
+        }
+        tm->ck = k;
+    } else {
+        found = tm->next <= sc->len && ts_exec(L, sc, tm->code, tm->next);
+    }
+    if (!found) {
+        tm->done = 1;
+    } else {
+        ts_push(L, &tm->mv, (int)ov[0] + 1, (int)ov[1]);
+        tm->next = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+    }
 #ifdef TS_VERIFY   /* the prefilter must find what a plain scan finds */
     if (tm->bit >= 0) {
-        size_t at = 0;
-        int i = 0;
-        while (at <= sc->len && ts_exec(L, sc, tm->code, at)) {
-            if (i >= tm->mn || sc->ment.v[2 * (m0 + i)] != (int)ov[0] + 1 ||
-                sc->ment.v[2 * (m0 + i) + 1] != (int)ov[1])
-                abort();
-            i++;
-            at = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
-        }
-        if (i != tm->mn)
+        int plain = from <= sc->len && ts_exec(L, sc, tm->code, from);
+        if (plain != found || (found && (tm->mv.v[tm->mv.n - 2] != (int)ov[0] + 1 ||
+                                         tm->mv.v[tm->mv.n - 1] != (int)ov[1])))
             abort();
     }
 #endif
+    return found;
+}
+
+/* Mention i of term t ({start, end}, valid until the term finds more), or
+** NULL when the term has fewer. */
+static const int *ts_ment(lua_State *L, ts_scanner *sc, int t, int i)
+{
+    ts_term *tm = ts_begin(L, sc, t);
+    while (tm->mv.n <= 2 * i)
+        if (!ts_step(L, sc, tm))
+            return NULL;
+    return tm->mv.v + 2 * i;
+}
+
+/* Every mention of term t. */
+static ts_term *ts_mentions(lua_State *L, ts_scanner *sc, int t)
+{
+    ts_term *tm = ts_begin(L, sc, t);
+    while (ts_step(L, sc, tm))
+        ;
     return tm;
+}
+
+/* Whether the term (begun) holds every mention that starts at or before
+** 1-based pos: the next mention cannot start before its next candidate. */
+static int ts_known(const ts_scanner *sc, const ts_term *tm, int pos)
+{
+    if (tm->done || (tm->mv.n > 0 && tm->mv.v[tm->mv.n - 2] > pos))
+        return 1;
+    return tm->bit >= 0 && (tm->ck < 0 || sc->cand.v[tm->ck] + 1 > pos);
 }
 
 static int ts_abbr_cmp(const void *a, const void *b)
@@ -765,7 +876,25 @@ static void ts_ends(lua_State *L, ts_scanner *sc)
     sc->ends.n = 0;
     sc->have_ends = 1;
 #define B(i) ((i) >= 1 && (i) <= n ? (int)s[(i) - 1] : -1)   /* 1-based byte */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     for (int i = 1; i <= n; i++) {
+        if (i + 7 <= n) {         /* 8 bytes at a time while none may end one */
+            uint64_t x, a, b, c, d;
+            memcpy(&x, s + i - 1, 8);
+            a = x ^ (ones * '.');
+            b = x ^ (ones * '!');
+            c = x ^ (ones * '?');
+            d = x ^ (ones * '\n');
+            uint64_t hit = (((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) |
+                            ((d - ones) & ~d)) & highs;
+            if (!hit) {
+                i += 7;
+                continue;
+            }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            i += __builtin_ctzll(hit) >> 3;   /* the lowest flag is exact (no borrow below) */
+#endif
+        }
         int c = s[i - 1];
         if (c > '?' || !((0x8000400200000400u >> c) & 1))  /* . ! ? \n */
             continue;
@@ -817,15 +946,13 @@ static void ts_sentence(lua_State *L, ts_scanner *sc, int pos, int *start, int *
 static void ts_scopes(lua_State *L, ts_scanner *sc, int which, ts_vec *out)
 {
     out->n = 0;
-    int nt = sc->ctx[which], ct = sc->ctx[TS_CONTRAST];
-    int n0 = ts_mentions(L, sc, nt)->m0, nn = sc->terms[nt].mn;
-    ts_mentions(L, sc, ct);
-    int c0 = sc->terms[ct].m0, cn = sc->terms[ct].mn;
-    for (int i = 0; i < nn; i++) {
-        int e = sc->ment.v[2 * (n0 + i) + 1], ss, lim;
+    const ts_term *neg = ts_mentions(L, sc, sc->ctx[which]);
+    const ts_term *con = ts_mentions(L, sc, sc->ctx[TS_CONTRAST]);
+    for (int i = 0; i < neg->mv.n; i += 2) {
+        int e = neg->mv.v[i + 1], ss, lim;
         ts_sentence(L, sc, e, &ss, &lim);
-        for (int k = 0; k < cn; k++) {
-            int c = sc->ment.v[2 * (c0 + k)];
+        for (int k = 0; k < con->mv.n; k += 2) {
+            int c = con->mv.v[k];
             if (c > e) {
                 if (c < lim)
                     lim = c;
@@ -838,46 +965,52 @@ static void ts_scopes(lua_State *L, ts_scanner *sc, int which, ts_vec *out)
 
 static int ts_clause_end(lua_State *L, ts_scanner *sc, int from, int lim)
 {
-    ts_term *fe = ts_mentions(L, sc, sc->ctx[TS_FEND]);
-    for (int k = 0; k < fe->mn; k++) {
-        int c = sc->ment.v[2 * (fe->m0 + k)];
-        if (c >= from)
-            return c < lim ? c : lim;
-    }
+    const int *m;
+    for (int k = 0; (m = ts_ment(L, sc, sc->ctx[TS_FEND], k)) != NULL; k++)
+        if (m[0] >= from)
+            return m[0] < lim ? m[0] : lim;
     return lim;
 }
 
-/* Family clauses {start, end}: a relative who has something, up to where
-** the child is the subject again; or a clause marked "i familien". */
-static void ts_family(lua_State *L, ts_scanner *sc)
+/* Family clauses {start, end} that may hold 1-based pos: a relative who has
+** something, up to where the child is the subject again; or a clause
+** marked "i familien". A clause of the first kind starts at its relative,
+** so only relatives up to pos are looked for (more as later positions ask). */
+static void ts_family(lua_State *L, ts_scanner *sc, int pos)
 {
-    sc->fam.n = 0;
     int ft = sc->ctx[TS_FSTART], fc = sc->ctx[TS_FCLAUSE];
-    ts_mentions(L, sc, ft);
-    for (int i = 0; i < sc->terms[ft].mn; i++) {
-        int s = sc->ment.v[2 * (sc->terms[ft].m0 + i)];
-        int e = sc->ment.v[2 * (sc->terms[ft].m0 + i) + 1], ss, se;
+    if (!sc->have_fam) {
+        sc->fam.n = 0;
+        sc->fam_fs = 0;
+        const ts_term *cl = ts_mentions(L, sc, fc);
+        for (int i = 0; i < cl->mv.n; i += 2) {
+            int s = cl->mv.v[i], e = cl->mv.v[i + 1], ss, se;
+            ts_sentence(L, sc, s, &ss, &se);
+            int cs = s;
+            while (cs > ss) {
+                int c = (unsigned char)sc->s[cs - 2];
+                if (c == ',' || c == ';' || c == ':')
+                    break;
+                cs--;
+            }
+            int ce = ts_clause_end(L, sc, e + 1, se);
+            ts_push(L, &sc->fam, cs, ce);
+        }
+        sc->have_fam = 1;
+    }
+    ts_term *tm = ts_begin(L, sc, ft);
+    for (;;) {
+        if (tm->mv.n <= 2 * sc->fam_fs && (ts_known(sc, tm, pos) || !ts_step(L, sc, tm)))
+            break;
+        int s = tm->mv.v[2 * sc->fam_fs], e = tm->mv.v[2 * sc->fam_fs + 1], ss, se;
+        if (s > pos)
+            break;
         ts_sentence(L, sc, s, &ss, &se);
         int lim = s + 90 < se ? s + 90 : se;
         int ce = ts_clause_end(L, sc, e + 1, lim);
         ts_push(L, &sc->fam, s, ce);
+        sc->fam_fs++;
     }
-    ts_mentions(L, sc, fc);
-    for (int i = 0; i < sc->terms[fc].mn; i++) {
-        int s = sc->ment.v[2 * (sc->terms[fc].m0 + i)];
-        int e = sc->ment.v[2 * (sc->terms[fc].m0 + i) + 1], ss, se;
-        ts_sentence(L, sc, s, &ss, &se);
-        int cs = s;
-        while (cs > ss) {
-            int c = (unsigned char)sc->s[cs - 2];
-            if (c == ',' || c == ';' || c == ':')
-                break;
-            cs--;
-        }
-        int ce = ts_clause_end(L, sc, e + 1, se);
-        ts_push(L, &sc->fam, cs, ce);
-    }
-    sc->have_fam = 1;
 }
 
 static int ts_inside(const ts_vec *v, int s)
@@ -885,6 +1018,52 @@ static int ts_inside(const ts_vec *v, int s)
     for (int i = 0; i < v->n; i += 2)
         if (v->v[i] < s && s < v->v[i + 1])
             return 1;
+    return 0;
+}
+
+/* Whether post check k matches at byte offset e (a mention's end). Most
+** mentions are followed by words no post check can begin with: the next
+** TS_K bytes, asked of a copy with partial matching as for the terms, rule
+** that out; the answer is remembered per bytes and left context. */
+static int ts_post(lua_State *L, ts_scanner *sc, int k, int e)
+{
+    size_t at = (size_t)e;
+    const unsigned char *s = (const unsigned char *)sc->s;
+    if (sc->postl[k] && at < sc->len) {
+        int left = 0, w;
+        if (at > 0) {
+            size_t j = at - 1;
+            while (j > 0 && (s[j] & 0xC0) == 0x80)
+                j--;
+            left = sc->wordy[ts_class(s, sc->len, j, &w)];
+        }
+        size_t n;
+        uint64_t key = ts_window(s + at, sc->len - at, left, &n);
+        uint64_t known = (uint64_t)1 << k, yes = known << 8;
+        ts_deep *d = ts_memo_get(&sc->postm, key);
+        if (!d || !(d->mask & known)) {
+            uint64_t v = known;
+            for (int l = left == 1; l <= (left != 0); l++)
+                if (ts_couldn(sc, sc->postl[k], l, s + at, n)) {
+                    v |= yes;
+                    break;
+                }
+            if (d)
+                d->mask |= v;
+            else
+                ts_memo_put(&sc->postm, key, v);
+            if (!(v & yes))
+                goto none;
+        } else if (!(d->mask & yes)) {
+            goto none;
+        }
+    }
+    return ts_exec(L, sc, sc->post[k], at);
+none:
+#ifdef TS_VERIFY   /* the prefilter must answer as the pattern does */
+    if (ts_exec(L, sc, sc->post[k], at))
+        abort();
+#endif
     return 0;
 }
 
@@ -902,18 +1081,17 @@ static int ts_discounted(lua_State *L, ts_scanner *sc, int s, int e, int kind)
             ts_scopes(L, sc, TS_NEGDOC, &sc->negdoc);
             sc->have_negdoc = 1;
         }
-        return ts_inside(&sc->negdoc, s) || ts_exec(L, sc, sc->post[TS_POST_DOC], (size_t)e);
+        return ts_inside(&sc->negdoc, s) || ts_post(L, sc, TS_POST_DOC, e);
     }
-    if (ts_exec(L, sc, sc->post[TS_POST_CLIN], (size_t)e))
+    if (ts_post(L, sc, TS_POST_CLIN, e))
         return 1;
     if (kind == TS_NOFAM)
         return 0;
-    if (!sc->have_fam)
-        ts_family(L, sc);
+    ts_family(L, sc, s);
     for (int i = 0; i < sc->fam.n; i += 2)
         if (sc->fam.v[i] <= s && s < sc->fam.v[i + 1])
             return 1;
-    return ts_exec(L, sc, sc->post[TS_POST_FAM], (size_t)e);
+    return ts_post(L, sc, TS_POST_FAM, e);
 }
 
 static int ts_kind(lua_State *L, int idx)
@@ -965,7 +1143,6 @@ static int ts_reset(lua_State *L)
     if (sc->gen == 0)
         sc->gen = 1;
     sc->have_cand = sc->have_ends = sc->have_neg = sc->have_negdoc = sc->have_fam = 0;
-    sc->ment.n = 0;
     return 0;
 }
 
@@ -989,29 +1166,22 @@ static int ts_first(lua_State *L)
     int k = ts_next_counting(L, sc, t, kind, 0);
     if (k < 0)
         return 0;
-    lua_pushinteger(L, sc->ment.v[2 * k]);
-    lua_pushinteger(L, sc->ment.v[2 * k + 1]);
+    lua_pushinteger(L, sc->terms[t].mv.v[2 * k]);
+    lua_pushinteger(L, sc->terms[t].mv.v[2 * k + 1]);
     return 2;
 }
 
 /* The first mention of term t starting after `after` (1-based) that
-** counts, as its index, or -1. Mentions start at increasing positions. */
+** counts, as its index in the term's mentions, or -1. Mentions start at
+** increasing positions and are found no further than this one. */
 static int ts_next_counting(lua_State *L, ts_scanner *sc, int t, int kind, lua_Integer after)
 {
-    ts_term *tm = ts_mentions(L, sc, t);
-    int m0 = tm->m0, mn = tm->mn;
-    if (mn == 0)
-        return -1;                /* (and the list may not exist yet) */
-    const int *m = sc->ment.v + 2 * m0;
-    int i = 0;
-    if (after > 0) {              /* mentions are few: a linear walk */
-        while (i < mn && m[2 * i] <= after)
-            i++;
-    }
-    for (; i < mn; i++) {
-        m = sc->ment.v + 2 * m0;  /* ts_discounted may grow ment */
-        if (!ts_discounted(L, sc, m[2 * i], m[2 * i + 1], kind))
-            return m0 + i;
+    const int *m;
+    for (int i = 0; (m = ts_ment(L, sc, t, i)) != NULL; i++) {
+        if (m[0] <= after)        /* mentions are few: a linear walk */
+            continue;
+        if (!ts_discounted(L, sc, m[0], m[1], kind))    /* (may find more: m moves) */
+            return i;
     }
     return -1;
 }
@@ -1030,8 +1200,8 @@ static int ts_each_next(lua_State *L)
     int k = ts_next_counting(L, sc, t, kind, after);
     if (k < 0)
         return 0;
-    lua_pushinteger(L, sc->ment.v[2 * k]);
-    lua_pushinteger(L, sc->ment.v[2 * k + 1]);
+    lua_pushinteger(L, sc->terms[t].mv.v[2 * k]);
+    lua_pushinteger(L, sc->terms[t].mv.v[2 * k + 1]);
     return 2;
 }
 
@@ -1115,8 +1285,8 @@ static int ts_from(lua_State *L)
     if (sc->len == 0)
         return 0;
     ts_term *tm = ts_mentions(L, sc, t);
-    const int *m = sc->ment.v + 2 * tm->m0;
-    int lo = 0, hi = tm->mn;          /* first mention reaching pos or later */
+    const int *m = tm->mv.v;
+    int lo = 0, hi = tm->mv.n / 2;    /* first mention reaching pos or later */
     while (lo < hi) {
         int mid = (lo + hi) / 2;
         if (m[2 * mid + 1] < pos && m[2 * mid] < pos)    /* empty: e = s - 1 */
@@ -1124,7 +1294,7 @@ static int ts_from(lua_State *L)
         else
             hi = mid;
     }
-    if (lo == tm->mn)
+    if (lo == tm->mv.n / 2)
         return 0;
     if (m[2 * lo] < pos) {
         lua_pushboolean(L, 0);
@@ -1160,6 +1330,8 @@ static int ts_terms(lua_State *L)
 static int ts_gc(lua_State *L)
 {
     ts_scanner *sc = lua_touserdata(L, 1);
+    for (int i = 0; i < sc->nterms; i++)
+        free(sc->terms[i].mv.v);
     free(sc->terms);
     free(sc->tab);
     free(sc->abbr);
@@ -1167,17 +1339,40 @@ static int ts_gc(lua_State *L)
     free(sc->neg.v);
     free(sc->negdoc.v);
     free(sc->fam.v);
-    free(sc->ment.v);
     free(sc->cand.v);
     free(sc->sets);
     free(sc->setat);
     pcre2_match_data_free(sc->md);
     pcre2_match_context_free(sc->mctx);
     pcre2_jit_stack_free(sc->js);
-    free(sc->deep);
+    free(sc->deep.t);
+    free(sc->postm.t);
+    for (int i = 0; i < TS_NPOST; i++)
+        pcre2_code_free(sc->postl[i]);
     free(sc->ptrs);
     memset(sc, 0, sizeof *sc);
     return 0;
+}
+
+/* The copy of a post check its prefilter asks (anchored, \G allowed, as
+** the check starts where a mention ends), or NULL: checked plainly. */
+static pcre2_code *ts_post_learn(const char *src, size_t len, uint32_t opts)
+{
+    size_t rlen = 0;
+    char *relaxed = ts_relax(src, len, opts, &rlen);
+    int behind = ts_find(src, len, "(?<=") || ts_find(src, len, "(?<!");
+    const char *q = relaxed ? relaxed : src;
+    size_t qn = relaxed ? rlen : len;
+    pcre2_code *code = NULL;
+    if ((relaxed || !behind) && ts_filterable(q, qn, opts, 1)) {
+        int err;
+        PCRE2_SIZE off;
+        code = pcre2_compile((PCRE2_SPTR)q, qn, opts | PCRE2_ANCHORED, &err, &off, NULL);
+        if (code)
+            pcre2_jit_compile(code, PCRE2_JIT_PARTIAL_SOFT);
+    }
+    free(relaxed);
+    return code;
 }
 
 /* scanner{negation=, negation_doc=, contrast=, family_start=, family_clause=,
@@ -1216,7 +1411,11 @@ static int ts_new(lua_State *L)
     lua_pushvalue(L, 2);                                      /* 3 upvalue */
     for (int i = 0; i < TS_NPOST; i++) {
         lua_getfield(L, 1, ts_post_names[i]);
-        sc->post[i] = rx_check(L, -1, NULL, NULL, NULL);
+        const char *src;
+        size_t srclen;
+        uint32_t opts;
+        sc->post[i] = rx_check(L, -1, &src, &srclen, &opts);
+        sc->postl[i] = ts_post_learn(src, srclen, opts);
         lua_getiuservalue(L, 2, 1);                           /* keep it alive */
         lua_pushvalue(L, -2);
         lua_pushboolean(L, 1);

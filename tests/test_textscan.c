@@ -29,7 +29,9 @@ static const char *SCANNER =
     "local SPISE = regex[[\\bspiseforstyr\\w*]]\n"
     "local BEHIND = regex[[(?:\\b|(?<=s)|(?<=ial))angst\\w*]]   -- looks further back than \\b\n"
     "local BEHIND_PLAIN = regex[[(?:\\b|(?<=s)|(?<=ial))angst\\w*]]\n"
-    "S.terms(ADHD, { ANGST, PPV }, SPISE, BEHIND)\n"
+    "local ALT = regex[[\\b(?:mo|mor|morbror)\\w{0,2}]]   -- an earlier branch matches shorter\n"
+    "local LIST = regex[[\\b(?:øre|ØREN|æble|åen|åens)\\b]]\n"
+    "S.terms(ADHD, { ANGST, PPV }, SPISE, BEHIND, ALT, LIST)\n"
     "local OTHER = regex[[\\bskolevægr\\w*]]   -- not declared: scanned on its own\n"
     "local function all(re, kind)\n"
     "  local t = {}\n"
@@ -267,6 +269,90 @@ static void many_terms(void **state)
            "65:24-28=24-28;80:30-34=30-34;41-45,47-51");
 }
 
+/* Mentions are found as they are asked for: first() stops at the first
+** that counts; each(), from() and which() asked later still find all, in
+** order, the same as a plain scan. */
+static void lazy_mentions(void **state)
+{
+    (void)state;
+    expect("local a = first(ANGST); local b = all(ANGST)\n"
+           "local s, e = S.from(nil, ANGST, 20)\n"
+           "return a .. ';' .. b .. ';' .. tostring(s) .. '-' .. tostring(e)",
+           "Ingen angst. Angst her, angst der.", "14;14-18,25-29;25-29");
+    /* from() first (all found), then first() */
+    expect("local s = S.from(nil, ANGST, 1); return tostring(s) .. ';' .. first(ANGST)",
+           "Ingen angst. Angst her.", "7;14");
+    /* the iterator resumes a scan that first() left half done */
+    expect("local a = first(ADHD); local t = {}\n"
+           "for s in S.each(nil, ADHD) do t[#t + 1] = s end\n"
+           "return a .. ';' .. table.concat(t, ',')",
+           "ADHD, ingen ADHD; ADHD og ADHD.", "1;1,19,27");
+    static const char *const cmp =
+        "local a, b = all(%s), plain(%s, r.text); return a == b and a or (a .. ' != ' .. b)";
+    struct { const char *re, *text, *want; } cases[] = {
+        /* leftmost-first alternation: "mo" wins, then \\w{0,2} */
+        {"ALT", "morbror, mor, moster, morfar", "1-4,10-12,15-18,23-26"},
+        {"ALT", "Morbroren MOR mo", "1-4,11-13,15-16"},
+        /* caseless æøå in a word list; a word that is a prefix of another */
+        {"LIST", "ØRE øren Åens ÅEN æble ÆBLER", "1-4,6-10,12-16,18-21,23-27"},
+        {"LIST", "øre, ørene, åen.", "1-4,15-18"},
+        {"BEHIND", "Angst, social-angst, separationsangst", "1-5,15-19,33-37"},
+    };
+    char expr[512];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(expr, sizeof expr, cmp, cases[i].re, cases[i].re);
+        expect(expr, cases[i].text, cases[i].want);
+    }
+}
+
+/* Family clauses are looked for only as far as a mention asks; a clause
+** marked later ("i familien") still covers a term before it. */
+static void lazy_family(void **state)
+{
+    (void)state;
+    const char *text = "Pigen har ADHD. Far har angst. ADHD og angst i familien.";
+    expect("return first(ADHD) .. ',' .. first(ANGST)", text, "11,nil");
+    expect("return first(ANGST) .. ',' .. first(ADHD)", text, "nil,11");
+    expect("return all(ADHD, 'nofam') .. ';' .. first(ANGST, 'nofam')", text, "11-14,32-35;25");
+    expect("local t = {}\n"
+           "for s in S.each(nil, ANGST) do t[#t + 1] = s end\n"
+           "for s in S.each(nil, ADHD) do t[#t + 1] = s end\n"
+           "return table.concat(t, ',')", "Far har angst. Angst og ADHD; far har ADHD.", "16,25");
+}
+
+/* The post checks' prefilter: the bytes after a mention rule most checks
+** out; where they cannot, the check itself answers (and is remembered by
+** bytes only as "maybe", never as a match). */
+static void post_checks(void **state)
+{
+    (void)state;
+    expect("return first(ADHD)", "ADHD er afkræftet.", "nil");
+    expect("return first(ADHD)", "ADHD er aktuel. ADHD er afkræftet.", "1");
+    expect("return first(ADHD)", "ADHD afkræftet", "nil");
+    expect("return first(ADHD)", "ADHD", "1");
+    expect("return first(ADHD)", "ADHD ", "1");
+    expect("return first(ADHD)", "ADHD æ afkræftet", "1");
+    /* one window, two endings: " hos fa" then "r" or "rmor" */
+    expect("local t = {}\n"
+           "for _, x in ipairs{ 'ADHD hos far.', 'ADHD hos farmor.', 'ADHD hos far', 'ADHD hos' } do\n"
+           "  S.reset(x); t[#t + 1] = first(ADHD)\n"
+           "end\n"
+           "return table.concat(t, ',')", "", "nil,1,nil,1");
+    expect("return first(PPV, 'doc') .. ',' .. first(PPV)", "PPV foreligger ikke.", "nil,1");
+    expect("return first(PPV, 'doc')", "PPV foreligger.", "1");
+}
+
+/* Sentence ends found 8 bytes at a time: terminators at every offset. */
+static void sentence_scan(void **state)
+{
+    (void)state;
+    expect("return sentences(r.text)", "Langt ord uden stop her. Kort! Ja? Nej\\nslut",
+           "1-24,25-30,31-34,35-39,40-44");
+    expect("return sentences(r.text)", "a.b!c?x.efghijklmnopq.", "1-2,3-4,5-6,7-8,9-22");
+    expect("return sentences(r.text)", "Set ca. 4.3.2019 af lægen, ikke d. 5.", "1-38");   /* æ: 2 bytes */
+    expect("return first(ADHD)", "ADHD\\tog\\tADHD", "1");
+}
+
 static void errors(void **state)
 {
     (void)state;
@@ -286,6 +372,10 @@ int main(void)
         cmocka_unit_test(lookbehind_terms),
         cmocka_unit_test(prefilter_gates),
         cmocka_unit_test(many_terms),
+        cmocka_unit_test(lazy_mentions),
+        cmocka_unit_test(lazy_family),
+        cmocka_unit_test(post_checks),
+        cmocka_unit_test(sentence_scan),
         cmocka_unit_test(errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
