@@ -149,9 +149,10 @@ static uint64_t bn_fnv(const char *s)
 ** (linked with -Wl,--wrap=lua_sethook); for the profiling decider only, call
 ** and return events are added and the count events still go to the
 ** sandbox. A shadow stack times every call: a rule's when/action or a fact
-** (a Lua function entered from C) gets its time minus the other facts it
-** evaluates; a C function called from Lua (string.gsub, re:find, the text
-** scanner, field access) its time minus facts it runs. The hooks slow Lua
+** (a Lua function entered from C or from the engine's rule loop) gets its
+** time minus the other facts it evaluates; a C function called from Lua
+** (string.gsub, re:find, the text scanner, field access) its time minus
+** facts it runs. The hooks slow Lua
 ** down several times, so read shares, not absolute times. One thread. */
 void __real_lua_sethook(lua_State *L, lua_Hook f, int mask, int count);
 void __wrap_lua_sethook(lua_State *L, lua_Hook f, int mask, int count);
@@ -159,7 +160,7 @@ void __wrap_lua_sethook(lua_State *L, lua_Hook f, int mask, int count);
 #define BP_SLOTS 4096
 #define BP_DEPTH 1024
 typedef struct bp_count { char key[96]; double secs; long calls; } bp_count;
-typedef struct bp_frame { double t0, o0, nested; int key, entry, c; } bp_frame;
+typedef struct bp_frame { double t0, o0, nested; int key, entry, c, driver; } bp_frame;
 static int bn_prof_next, bn_prof_on;
 static lua_Hook bn_engine_hook;
 static bp_count *bp_tab;
@@ -227,6 +228,8 @@ static void bn_prof_hook(lua_State *L, lua_Debug *ar)
     if (c)
         snprintf(key, sizeof key, "[C] %s%s%s", ar->namewhat[0] ? ar->namewhat : "",
                  ar->namewhat[0] ? " " : "", ar->name ? ar->name : "?");
+    else if (strcmp(ar->source, "=driver") == 0)
+        snprintf(key, sizeof key, "(engine) the rule loop");
     else
         snprintf(key, sizeof key, "%s:%d%s%s", ar->short_src, ar->linedefined,
                  ar->name ? " " : "", ar->name ? ar->name : "");
@@ -235,7 +238,10 @@ static void bn_prof_hook(lua_State *L, lua_Debug *ar)
     f->t0 = now;
     f->nested = 0;
     f->c = c;
-    f->entry = !c && (tail ? entry_of_top : bp_depth == 1 || bp_stack[bp_depth - 2].c);
+    f->driver = !c && strcmp(ar->source, "=driver") == 0;
+    /* an entry: a Lua function called from C, or by the engine's rule loop */
+    f->entry = !c && (tail ? entry_of_top : bp_depth == 1 || bp_stack[bp_depth - 2].c ||
+                                                bp_stack[bp_depth - 2].driver);
     f->key = bp_slot(key);
     f->o0 = bp_overhead;
     bp_overhead += bn_now() - now;
