@@ -324,6 +324,32 @@ void lr_set(lua_State *L, const triage_referral *r)
     lua_getmetatable(L, -1);                                  /* +2 meta */
     lua_pushliteral(L, "__index");                            /* +3 */
     lua_createtable(L, 0, 16);                                /* +4 values */
+    /* The scalars nearly every rule set reads, set now: one C call instead
+    ** of a metamethod call each. Nil ones stay out (lr_index answers). */
+    lua_pushinteger(L, r->received);
+    lua_setfield(L, -2, "received_day");
+    lua_pushinteger(L, r->age);
+    lua_setfield(L, -2, "age");
+    lua_pushstring(L, rf_referrer_names[r->referrer_kind]);
+    lua_setfield(L, -2, "referrer_kind");
+    lua_pushstring(L, r->municipality);
+    lua_setfield(L, -2, "municipality");
+    if (r->gapd >= 0) {
+        lua_pushinteger(L, r->gapd);
+        lua_setfield(L, -2, "gapd");
+    }
+    if (r->custody != CU_NONE) {
+        lua_pushstring(L, rf_custody_names[r->custody]);
+        lua_setfield(L, -2, "custody");
+    }
+    if (r->consent_both != TRI_NULL) {
+        lua_pushboolean(L, r->consent_both);
+        lua_setfield(L, -2, "consent_both");
+    }
+    if (r->previous_buc != TRI_NULL) {
+        lua_pushboolean(L, r->previous_buc);
+        lua_setfield(L, -2, "previous_buc_contact");
+    }
     lua_rawgeti(L, LUA_REGISTRYINDEX, v->vmeta_ref);
     lua_setmetatable(L, -2);                                  /* +4 */
     lua_rawset(L, -3);                                        /* +2 */
