@@ -67,7 +67,9 @@ if(BUILD_TESTING)
                        --errors-for-leak-kinds=definite --show-leak-kinds=definite
                        --track-origins=yes --quiet $<TARGET_FILE:${t}> ${args}
                WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
-      set_tests_properties(valgrind_${t} PROPERTIES LABELS valgrind TIMEOUT 900)
+      # under valgrind the sandbox watchdog's signal arrives late (test_sandbox)
+      set_tests_properties(valgrind_${t} PROPERTIES LABELS valgrind TIMEOUT 900
+                           ENVIRONMENT TRIAGE_UNDER_VALGRIND=1)
     endforeach()
   endif()
 endif()

@@ -93,7 +93,11 @@ void triage_reader_close(triage_reader *rd);
 /* Limits for every Lua state made from a rule set. Zero means the default. */
 typedef struct triage_limits {
     size_t memory_bytes;        /* Lua heap per state (default 64 MiB) */
-    uint64_t instructions;      /* VM instructions per referral (default 20M) */
+    uint64_t instructions;      /* VM instructions per referral (default 20M), counted
+                                ** once a run has lasted longer than the sandbox
+                                ** watchdog's delay (4-8 ms; a normal referral takes
+                                ** some µs): a runaway rule is stopped after at most
+                                ** that delay plus this budget */
 } triage_limits;
 
 typedef struct triage_ruleset triage_ruleset;

@@ -1,14 +1,19 @@
 /*
 ** test_sandbox.c — the limits hold: blocked functions raise errors that name
 ** them, runaway loops, memory bombs and deep recursion end in manual_review
-** for that referral only, and the rest of the batch is still decided.
+** for that referral only, and the rest of the batch is still decided; the
+** count hook is on only while a run lasts longer than the watchdog's delay.
 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <time.h>
+
 #include "decision.h"
+#include "sandbox.h"
 #include "testutil.h"
 
 /* A rule set where referral "BAD" runs `body` and every other referral is
@@ -24,6 +29,25 @@ static char *bad_rules(const char *body)
              "  action=function(r, f, d) d:decide{outcome='accept', target='buc'} end }\n",
              body);
     return tu_rules(lua);
+}
+
+/* Under valgrind (its ctest entries set TRIAGE_UNDER_VALGRIND) a signal
+** reaches a thread spinning in the VM only at valgrind's own scheduling
+** points, seconds late, so the 10 s clock may stop a loop before the
+** instruction budget does: either proves the loop was stopped. How soon the
+** watchdog arms the hook is not checked there. */
+static int under_valgrind(void) { return getenv("TRIAGE_UNDER_VALGRIND") != NULL; }
+#define STOPPED (under_valgrind() ? "instruction limit exceeded|time limit exceeded" \
+                                  : "instruction limit exceeded")
+
+/* Whether text holds one of the '|'-separated alternatives. */
+static int has_any(const char *text, const char *alternatives)
+{
+    char alts[200], *save, *found = NULL;
+    snprintf(alts, sizeof alts, "%s", alternatives);
+    for (char *a = strtok_r(alts, "|", &save); a && !found; a = strtok_r(NULL, "|", &save))
+        found = strstr(text, a);
+    return found != NULL;
 }
 
 /* Decide BAD then GOOD with one decider; return BAD's reason text. */
@@ -44,11 +68,7 @@ static void run_bad(const char *body, const char *expect_in_reason)
         assert_int_equal(d->nreasons, 1);
         assert_string_equal(d->reasons[0].rule, "BAD-01");
         /* expect_in_reason may list alternatives: "a|b" */
-        char alts[200], *save, *found = NULL;
-        snprintf(alts, sizeof alts, "%s", expect_in_reason);
-        for (char *a = strtok_r(alts, "|", &save); a && !found; a = strtok_r(NULL, "|", &save))
-            found = strstr(d->reasons[0].text, a);
-        if (!found)
+        if (!has_any(d->reasons[0].text, expect_in_reason))
             fail_msg("reason '%s' lacks '%s'", d->reasons[0].text, expect_in_reason);
         triage_decision_free(d);
         d = triage_decide(dc, good, 0);
@@ -85,8 +105,8 @@ static void blocked_functions(void **state)
 static void instruction_limit(void **state)
 {
     (void)state;
-    run_bad("while true do end", "instruction limit exceeded");
-    run_bad("local function f() return f() end f()", "instruction limit exceeded");
+    run_bad("while true do end", STOPPED);
+    run_bad("local function f() return f() end f()", STOPPED);
 }
 
 static void memory_limit(void **state)
@@ -187,6 +207,212 @@ static void load_errors_name_file_and_line(void **state)
     assert_non_null(strstr(err.text, "--rules"));
 }
 
+/* ------------------------------------------------- the watchdog's hook */
+
+/* Rules can ask, through these two globals put into the decider's state,
+** whether a hook is set on it right now and what the time is. */
+static int lt_hooked(lua_State *L)
+{
+    lua_pushboolean(L, lua_gethook(L) != NULL);
+    return 1;
+}
+
+static int lt_now_ms(lua_State *L)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    lua_pushinteger(L, (lua_Integer)t.tv_sec * 1000 + t.tv_nsec / 1000000);
+    return 1;
+}
+
+static const char WATCH_RULES[] =
+    "seen = {}\n"
+    "rule{ id='LOOP', when=function(r)\n"
+    "  seen[r.id] = hooked and hooked()\n"
+    "  if r.id == 'LOOP' then while true do end end\n"
+    "  if r.id == 'SLOW' then local t0 = now_ms()\n"
+    "    while not hooked() do if now_ms() - t0 > 5000 then return false end end\n"
+    "    error('armed after ' .. (now_ms() - t0) .. ' ms') end\n"
+    "  return false end }\n"
+    "rule{ id='OK', when=function() return true end,\n"
+    "  action=function(r, f, d) d:decide{outcome='accept', target='buc'} end }\n";
+
+/* A decider of WATCH_RULES whose state has hooked() and now_ms(). */
+static triage_decider *watch_decider(triage_ruleset *rs)
+{
+    triage_error err;
+    triage_decider *dc = triage_decider_new(rs, NULL, &err);
+    assert_non_null(dc);
+    triage_referral *r = tu_referral("FIRST", "");
+    triage_decision *d = triage_decide(dc, r, 0);     /* makes it this thread's current */
+    assert_int_equal(d->outcome, TRIAGE_ACCEPT);
+    triage_decision_free(d);
+    triage_referral_free(r);
+    sb_state *sb = sb_current();
+    assert_non_null(sb);
+    lua_register(sb->L, "hooked", lt_hooked);
+    lua_register(sb->L, "now_ms", lt_now_ms);
+    return dc;
+}
+
+/* Whether the rule saw a hook on its state during referral id's run. */
+static int seen_hooked(const char *id)
+{
+    lua_State *L = sb_current()->L;
+    lua_getglobal(L, "seen");
+    lua_getfield(L, -1, id);
+    int on = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    return on;
+}
+
+static void decide_expect(triage_decider *dc, const char *id, triage_outcome want,
+                          const char *why)
+{
+    triage_referral *r = tu_referral(id, "");
+    triage_decision *d = triage_decide(dc, r, 0);
+    assert_non_null(d);
+    assert_int_equal(d->outcome, want);
+    if (why) {
+        assert_int_equal(d->nreasons, 1);
+        assert_string_equal(d->reasons[0].rule, "LOOP");
+        if (!has_any(d->reasons[0].text, why))
+            fail_msg("reason '%s' lacks '%s'", d->reasons[0].text, why);
+    }
+    triage_decision_free(d);
+    triage_referral_free(r);
+}
+
+/* A normal run has no hook, during it or after it (the file loads had
+** none left either); a hook set by someone else is left alone. */
+static void normal_runs_have_no_hook(void **state)
+{
+    (void)state;
+    char *dir = tu_rules(WATCH_RULES);
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    assert_non_null(rs);
+    triage_decider *dc = watch_decider(rs);
+    lua_State *L = sb_current()->L;
+    for (int i = 0; i < 200; i++) {
+        decide_expect(dc, "GOOD", TRIAGE_ACCEPT, NULL);
+        assert_false(seen_hooked("GOOD"));
+        assert_null(lua_gethook(L));
+        assert_int_equal(lua_gethookmask(L), 0);
+    }
+    lua_sethook(L, (lua_Hook)lt_hooked, LUA_MASKCALL, 0);   /* another's hook */
+    decide_expect(dc, "GOOD", TRIAGE_ACCEPT, NULL);
+    assert_true(seen_hooked("GOOD"));
+    assert_ptr_equal(lua_gethook(L), (lua_Hook)lt_hooked);
+    assert_int_equal(lua_gethookmask(L), LUA_MASKCALL);
+    lua_sethook(L, NULL, 0, 0);
+    triage_decider_free(dc);
+    triage_ruleset_release(rs);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* An endless loop is stopped by the hook the watchdog arms, a run that
+** lasts gets it within a few polls, and the next run has none again. */
+static void watchdog_arms_and_disarms(void **state)
+{
+    (void)state;
+    char *dir = tu_rules(WATCH_RULES);
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    assert_non_null(rs);
+    triage_decider *dc = watch_decider(rs);
+    lua_State *L = sb_current()->L;
+    for (int round = 0; round < 3; round++) {
+        decide_expect(dc, "LOOP", TRIAGE_MANUAL_REVIEW, STOPPED);
+        assert_non_null(lua_gethook(L));       /* on until the next run starts */
+        decide_expect(dc, "GOOD", TRIAGE_ACCEPT, NULL);
+        assert_false(seen_hooked("GOOD"));
+        assert_null(lua_gethook(L));
+        assert_int_equal(lua_gethookmask(L), 0);
+    }
+    if (under_valgrind())
+        goto done;
+    triage_referral *r = tu_referral("SLOW", "");
+    triage_decision *d = triage_decide(dc, r, 0);
+    assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
+    const char *t = strstr(d->reasons[0].text, "armed after ");
+    assert_non_null(t);
+    long ms = atol(t + strlen("armed after "));
+    fprintf(stderr, "test_sandbox: a lasting run was hooked after %ld ms (polls every %d ms)\n",
+            ms, SB_WATCH_MS);
+    assert_true(ms < 2000);                      /* a few ms, unless the machine is very busy */
+    triage_decision_free(d);
+    triage_referral_free(r);
+done:
+    decide_expect(dc, "GOOD", TRIAGE_ACCEPT, NULL);
+    assert_null(lua_gethook(L));
+    triage_decider_free(dc);
+    triage_ruleset_release(rs);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+typedef struct lt_worker {
+    triage_ruleset *rs;
+    triage_decider *dc;   /* left for main to free, when keep */
+    int keep, stopped, clean;
+} lt_worker;
+
+static void *lt_work(void *arg)
+{
+    lt_worker *w = arg;
+    triage_error err;
+    triage_decider *dc = triage_decider_new(w->rs, NULL, &err);
+    triage_referral *loop = tu_referral("LOOP", ""), *good = tu_referral("GOOD", "");
+    triage_decision *d = dc ? triage_decide(dc, loop, 0) : NULL;
+    w->stopped = d && d->outcome == TRIAGE_MANUAL_REVIEW &&
+                 strstr(d->reasons[0].text, "instruction limit exceeded");
+    triage_decision_free(d);
+    d = dc ? triage_decide(dc, good, 0) : NULL;
+    w->clean = d && d->outcome == TRIAGE_ACCEPT && sb_current() &&
+               !lua_gethook(sb_current()->L);
+    triage_decision_free(d);
+    triage_referral_free(loop);
+    triage_referral_free(good);
+    if (w->keep)
+        w->dc = dc;                   /* outlives this thread: the watchdog must cope */
+    else
+        triage_decider_free(dc);
+    return NULL;
+}
+
+/* Two deciders on two threads, each in an endless loop at once: both are
+** stopped. One decider outlives its thread and is used again here. */
+static void two_threads_both_stopped(void **state)
+{
+    (void)state;
+    char *dir = tu_rules(WATCH_RULES);
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    assert_non_null(rs);
+    lt_worker w[2] = {{.rs = rs, .keep = 0}, {.rs = rs, .keep = 1}};
+    pthread_t tid[2];
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(pthread_create(&tid[k], NULL, lt_work, &w[k]), 0);
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(pthread_join(tid[k], NULL), 0);
+    for (int k = 0; k < 2; k++) {
+        assert_true(w[k].stopped);
+        assert_true(w[k].clean);
+    }
+    struct timespec pause = {0, 30 * 1000000L};  /* polls while its thread is gone */
+    nanosleep(&pause, NULL);
+    assert_non_null(w[1].dc);
+    decide_expect(w[1].dc, "LOOP", TRIAGE_MANUAL_REVIEW, STOPPED);
+    decide_expect(w[1].dc, "GOOD", TRIAGE_ACCEPT, NULL);
+    assert_null(lua_gethook(sb_current()->L));
+    triage_decider_free(w[1].dc);
+    triage_ruleset_release(rs);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +423,9 @@ int main(void)
         cmocka_unit_test(runaway_lua_patterns),
         cmocka_unit_test(allowed_libraries),
         cmocka_unit_test(load_errors_name_file_and_line),
+        cmocka_unit_test(normal_runs_have_no_hook),
+        cmocka_unit_test(watchdog_arms_and_disarms),
+        cmocka_unit_test(two_threads_both_stopped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
