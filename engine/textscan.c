@@ -15,6 +15,7 @@
 #include <lauxlib.h>
 #include <pcre2.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,12 @@ static const char *const ts_post_names[TS_NPOST] = {"post_clin", "post_doc", "fa
 
 typedef struct ts_vec { int *v; int n, cap; } ts_vec;
 
+struct ts_shared;
+
 typedef struct ts_term {
     const pcre2_code *code;       /* the rule set's (kept alive by the term table) */
-    const pcre2_code *anch;       /* anchored copy when prefiltered (shared) */
+    const pcre2_code *anch;       /* anchored copy confirming candidates, once ready */
+    struct ts_shared *sh;         /* where anch comes from, when prefiltered */
     const pcre2_code *learn;      /* what the prefilter asks: anch, lookbehinds dropped */
     int bit;                      /* prefilter bit, or -1: scanned plainly */
     unsigned gen;                 /* referral the scan state belongs to */
@@ -333,6 +337,7 @@ typedef struct ts_shared {
     char *src;
     pcre2_code *anch;             /* NULL: not prefiltered */
     pcre2_code *learn;            /* anch, or anch without its lookbehinds */
+    _Atomic(const pcre2_code *) conf;   /* anch JIT-compiled for confirming, or NULL */
     uint64_t rows[2][TS_NC][(TS_NC + 63) / 64];
 } ts_shared;
 
@@ -405,9 +410,10 @@ static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, si
             sh->anch = pcre2_compile((PCRE2_SPTR)src, len, opts | PCRE2_ANCHORED, &err, &off,
                                      NULL);
         if (sh->anch) {
-            pcre2_jit_compile(sh->anch, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_SOFT);
-            if (learn)
-                pcre2_jit_compile(learn, PCRE2_JIT_PARTIAL_SOFT);
+            /* only what learning asks is compiled now: the confirming
+            ** code waits for its first candidate (ts_confirmer), as many
+            ** terms are never confirmed in a process's life */
+            pcre2_jit_compile(learn ? learn : sh->anch, PCRE2_JIT_PARTIAL_SOFT);
             sh->learn = learn ? learn : sh->anch;
             ts_learn(sh, md);
         } else {
@@ -540,7 +546,8 @@ static void ts_filter(lua_State *L, ts_scanner *sc, int idx)
     const ts_shared *sh = ts_shared_of(tm->code, src, srclen, opts, sc->md);
     if (!sh || !sh->anch)
         return;
-    tm->anch = sh->anch;
+    tm->sh = (ts_shared *)sh;
+    tm->anch = NULL;              /* ts_confirmer sets it */
     tm->learn = sh->learn;
     tm->bit = sc->nbits++;
     sc->bitterm[tm->bit] = t;
@@ -774,6 +781,34 @@ static ts_term *ts_begin(lua_State *L, ts_scanner *sc, int t)
     return tm;
 }
 
+/* The term's confirming code: the shared anchored copy, JIT-compiled for
+** complete matching the first time any scanner needs it. Other threads may
+** be running the copy learning asks (anch itself when it has no relaxed
+** copy) meanwhile, so that one is never compiled again: its complete mode
+** goes to a copy of it. Published once, under ts_lock. */
+static __attribute__((noinline)) const pcre2_code *ts_confirmer(lua_State *L, ts_term *tm)
+{
+    ts_shared *sh = tm->sh;
+    const pcre2_code *c = atomic_load_explicit(&sh->conf, memory_order_acquire);
+    if (!c) {
+        pthread_mutex_lock(&ts_lock);
+        c = atomic_load_explicit(&sh->conf, memory_order_relaxed);
+        if (!c) {
+            pcre2_code *k = sh->learn == sh->anch ? pcre2_code_copy(sh->anch) : sh->anch;
+            if (k) {
+                pcre2_jit_compile(k, PCRE2_JIT_COMPLETE);   /* failing: pcre2_match runs */
+                atomic_store_explicit(&sh->conf, k, memory_order_release);
+            }
+            c = k;
+        }
+        pthread_mutex_unlock(&ts_lock);
+        if (!c)
+            luaL_error(L, "scanner: not enough memory");
+    }
+    tm->anch = c;
+    return c;
+}
+
 /* Find the term's next mention, as a regex scan from left to right finds
 ** it (1-based start, inclusive end); 0 when there is none. */
 static int ts_step(lua_State *L, ts_scanner *sc, ts_term *tm)
@@ -787,9 +822,12 @@ static int ts_step(lua_State *L, ts_scanner *sc, ts_term *tm)
 #endif
     if (tm->bit >= 0) {
         int k = tm->ck;
+        const pcre2_code *anch = tm->anch;
+        if (!anch && k >= 0)
+            anch = ts_confirmer(L, tm);
         for (; k >= 0; k = sc->cand.v[k + 1]) {
             size_t p = (size_t)sc->cand.v[k];
-            if (p >= tm->next && ts_exec(L, sc, tm->anch, p)) {
+            if (p >= tm->next && ts_exec(L, sc, anch, p)) {
                 found = 1;
                 k = sc->cand.v[k + 1];
                 break;

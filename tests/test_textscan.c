@@ -269,6 +269,35 @@ static void many_terms(void **state)
            "65:24-28=24-28;80:30-34=30-34;41-45,47-51");
 }
 
+/* A term's confirming code is JIT-compiled when first needed and shared by
+** every scanner declaring the same pattern: a second scanner (another
+** thread's, a reloaded rule set's) with terms the first one already
+** confirmed, or never did, finds what a plain scan finds; with and without
+** a lookbehind (whose prefilter asks a relaxed copy rather than the code). */
+static void lazy_confirmers(void **state)
+{
+    (void)state;
+    expect("local A2 = regex[[\\badhd\\b]]\n"
+           "local B2 = regex[[(?:\\b|(?<=s)|(?<=ial))angst\\w*]]\n"
+           "local N2 = regex[[\\bnyterm\\w*]]   -- confirmed by no scanner before\n"
+           "local S2 = scanner{ negation = regex[[\\bikke\\b]], negation_doc = regex[[\\bx\\b]],\n"
+           "  contrast = regex[[\\bmen\\b]], post_clin = regex[[\\Gy]], post_doc = regex[[\\Gy]],\n"
+           "  family_start = regex[[\\bfar\\s+har\\b]], family_clause = regex[[\\bi\\s+familien\\b]],\n"
+           "  family_end = regex[[\\bmen\\b]], family_post = regex[[\\Gy]], abbreviations = {} }\n"
+           "S2.terms(A2, B2, N2)\n"
+           "local one = all(ADHD) .. '/' .. all(BEHIND)\n"
+           "S2.reset(r.text)\n"
+           "local t = {}\n"
+           "for _, re in ipairs{ A2, B2, N2 } do\n"
+           "  local got = {}\n"
+           "  for s, e in S2.each(nil, re) do got[#got + 1] = s .. '-' .. e end\n"
+           "  got = table.concat(got, ',')\n"
+           "  t[#t + 1] = got == plain(re, r.text) and got or (got .. ' != ' .. plain(re, r.text))\n"
+           "end\n"
+           "return one .. ';' .. table.concat(t, ';')",
+           "ADHD, socialangst og nytermer; adhd", "1-4,32-35/13-17;1-4,32-35;13-17;22-29");
+}
+
 /* Mentions are found as they are asked for: first() stops at the first
 ** that counts; each(), from() and which() asked later still find all, in
 ** order, the same as a plain scan. */
@@ -372,6 +401,7 @@ int main(void)
         cmocka_unit_test(lookbehind_terms),
         cmocka_unit_test(prefilter_gates),
         cmocka_unit_test(many_terms),
+        cmocka_unit_test(lazy_confirmers),
         cmocka_unit_test(lazy_mentions),
         cmocka_unit_test(lazy_family),
         cmocka_unit_test(post_checks),
