@@ -673,6 +673,7 @@ typedef struct bn_pass {
     int reps;
     double *per_s;                /* referrals/s of each repetition */
     double *p50, *p99;            /* µs of each repetition (one thread) */
+    double best_p50, best_p99;    /* of each referral's best over the repetitions */
     long referrals;               /* per repetition */
     long outcomes[5];
 } bn_pass;
@@ -713,7 +714,7 @@ static int bn_run_pass(bn_input *in, triage_ruleset *rs, int nw, int reps, bn_pa
     p->per_s = calloc((size_t)reps, sizeof *p->per_s);
     p->p50 = calloc((size_t)reps, sizeof *p->p50);
     p->p99 = calloc((size_t)reps, sizeof *p->p99);
-    float *lat = NULL;
+    float *lat = NULL, *best = NULL;
     size_t latcap = 0;
     for (int rep = 0; rep < reps; rep++) {
         double secs = 0;
@@ -744,6 +745,14 @@ static int bn_run_pass(bn_input *in, triage_ruleset *rs, int nw, int reps, bn_pa
         p->referrals = n;
         p->per_s[rep] = secs > 0 ? n / secs : 0;
         if (nw == 1 && w[0].done > 0) {
+            /* Each referral's best time over the repetitions (the input
+            ** comes in the same order every time): a timer interrupt or a
+            ** neighbour's burst on this shared machine hits a pass's p99
+            ** but rarely the same referral twice. */
+            if (rep == 0)
+                best = malloc((size_t)w[0].done * sizeof *best);
+            for (long i = 0; best && i < w[0].done; i++)
+                best[i] = rep == 0 || lat[i] < best[i] ? lat[i] : best[i];
             qsort(lat, (size_t)w[0].done, sizeof *lat, bn_cmp_float);
             p->p50[rep] = lat[(size_t)(w[0].done * 50 / 100)];
             p->p99[rep] = lat[(size_t)(w[0].done * 99 / 100)];
@@ -753,6 +762,13 @@ static int bn_run_pass(bn_input *in, triage_ruleset *rs, int nw, int reps, bn_pa
             for (int o = 0; o < 5; o++)
                 p->outcomes[o] += w[k].outcomes[o];
     }
+    if (best) {
+        long n = w[0].done;
+        qsort(best, (size_t)n, sizeof *best, bn_cmp_float);
+        p->best_p50 = best[n * 50 / 100];
+        p->best_p99 = best[n * 99 / 100];
+    }
+    free(best);
     free(lat);
     bn_workers_free(w, nw);
     return 0;
@@ -1032,7 +1048,8 @@ int main(int argc, char **argv)
     printf("  decide        %10.0f referrals/s median  (min %.0f, max %.0f)  %.2f us/referral\n",
            med, mn, mx, med > 0 ? 1e6 / med : 0);
     if (threads == 1)
-        printf("  latency       p50 %.2f us  p99 %.2f us\n", p50, p99);
+        printf("  latency       p50 %.2f us  p99 %.2f us  (each referral's best of %d: "
+               "p50 %.2f, p99 %.2f)\n", p50, p99, reps, p.best_p50, p.best_p99);
     printf("  reload        %.1f ms (load + first decider, median)\n", reload_ms);
     printf("  parse         %.2f us/referral (JSON + validation; not in decide)\n", parse_us);
     printf("  outcomes      accept %ld  request_info %ld  redirect %ld  reject %ld  manual_review %ld\n",
@@ -1096,9 +1113,10 @@ int main(int argc, char **argv)
         printf("{\"referrals\":%ld,\"threads\":%d,\"reps\":%d,\"rules\":%d,\"empty\":%d,"
                "\"decide_per_s\":%.0f,\"decide_per_s_min\":%.0f,\"decide_per_s_max\":%.0f,"
                "\"us_per_referral\":%.3f,\"p50_us\":%.2f,\"p99_us\":%.2f,\"reload_ms\":%.2f,"
-               "\"parse_us\":%.3f,\"peak_rss_mb\":%.1f",
+               "\"parse_us\":%.3f,\"peak_rss_mb\":%.1f,\"p50_best_us\":%.2f,"
+               "\"p99_best_us\":%.2f",
                p.referrals, threads, reps, nrules, empty, med, mn, mx, med > 0 ? 1e6 / med : 0,
-               p50, p99, reload_ms, parse_us, rss);
+               p50, p99, reload_ms, parse_us, rss, p.best_p50, p.best_p99);
         if (have_b)
             printf(",\"bd_full_us\":%.3f,\"bd_empty_us\":%.3f,\"bd_regex_us\":%.3f,"
                    "\"bd_regex_calls\":%.2f,\"bd_lua_us\":%.3f,\"bd_parse_us\":%.3f,"
