@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,11 @@ int main(int argc, char **argv)
     } cmds[] = {{"check", cli_check}, {"import", cli_import}, {"run", cli_run},
                 {"test", cli_test},   {"corpus", cli_corpus}, {"watch", cli_watch},
                 {"status", cli_status}, {"serve", cli_serve}, {"regress", cli_regress}, {"diff", cli_diff}};
+    /* A batch frees and reallocates the same few MB for every chunk: keep
+    ** them instead of giving them back to the kernel each time (brk calls
+    ** and page faults were a fifth of `triage run`'s system time). */
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
     if (argc < 2 || cli_is_help(argv[1]) || !strcmp(argv[1], "help")) {
         fputs(USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_DONE;

@@ -270,12 +270,17 @@ static json_t *dc_missing_array(const triage_decision *d)
     return a;
 }
 
+/* Reasons were masked on the way in, which also repaired any bad UTF-8:
+** jansson need not check them again (this runs for every decision stored). */
 static json_t *dc_reasons_array(const triage_decision *d)
 {
     json_t *a = json_array();
-    for (int i = 0; a && i < d->nreasons; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s}", "rule", d->reasons[i].rule,
-                                           "text", d->reasons[i].text));
+    for (int i = 0; a && i < d->nreasons; i++) {
+        json_t *o = json_object();
+        json_object_set_new_nocheck(o, "rule", json_string_nocheck(d->reasons[i].rule));
+        json_object_set_new_nocheck(o, "text", json_string_nocheck(d->reasons[i].text));
+        json_array_append_new(a, o);
+    }
     return a;
 }
 

@@ -16,11 +16,17 @@
 #define RX_CACHE "triage.regex.cache"
 #define RX_MATCH_LIMIT 1000000u   /* backtracking steps per match */
 #define RX_DEPTH_LIMIT 10000u
+/* JIT-compiling a pattern costs as much as thousands of interpreted matches
+** of a short text, and most of a rule set's patterns are only ever read by
+** the text scanner (through its own copies): a pattern is compiled when it
+** has been matched here this many times (or by the scanner: rx_jit). */
+#define RX_JIT_AFTER 8
 
 typedef struct rx_pat {
     pcre2_code *code;
     pcre2_match_data *md;
     int ncap;                 /* capture groups */
+    int uses;                 /* matches run here, up to RX_JIT_AFTER */
     uint32_t opts;            /* compile options */
     char *src;                /* the pattern, for the text scanner's copies */
     size_t srclen;
@@ -68,6 +74,8 @@ static int rx_gc(lua_State *L)
 ** 0 for no match; raises for limits and other failures. */
 static int rx_exec(lua_State *L, rx_pat *p, const char *s, size_t len, size_t start)
 {
+    if (p->uses < RX_JIT_AFTER && ++p->uses == RX_JIT_AFTER)
+        pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);   /* else the interpreter runs */
     rx_ctx *c = rx_context(L);
     uint32_t opts = (s == c->trusted && len == c->trusted_len) ? PCRE2_NO_UTF_CHECK : 0;
     /* pcre2_match runs the JIT code when there is some; pcre2_jit_match
@@ -247,7 +255,6 @@ static int rx_new(lua_State *L)
         return luaL_error(L, "regex: not enough memory");
     memcpy(p->src, pat, plen + 1);
     p->srclen = plen;
-    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);   /* else the interpreter runs */
     uint32_t ncap = 0;
     pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &ncap);
     p->ncap = (int)ncap;
@@ -272,6 +279,14 @@ const void *rx_check(lua_State *L, int idx, const char **src, size_t *len, uint3
     if (opts)
         *opts = p->opts;
     return p->code;
+}
+
+void rx_jit(const void *code)
+{
+    size_t size = 0;
+    pcre2_code *c = (pcre2_code *)code;
+    if (pcre2_pattern_info(c, PCRE2_INFO_JITSIZE, &size) == 0 && size == 0)
+        pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
 }
 
 void rx_trust(lua_State *L, const char *s, size_t len)

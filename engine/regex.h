@@ -1,7 +1,8 @@
 /*
-** regex.h — PCRE2 for rules: `regex(pattern [, flags])` compiles and
-** JIT-compiles a pattern once per Lua state (the same pattern and flags give
-** the same object), caseless and UTF-8/Unicode aware unless told otherwise.
+** regex.h — PCRE2 for rules: `regex(pattern [, flags])` compiles a pattern
+** once per Lua state (the same pattern and flags give the same object), and
+** JIT-compiles it once it is matched often; caseless and UTF-8/Unicode
+** aware unless told otherwise.
 */
 #ifndef TRIAGE_REGEX_H
 #define TRIAGE_REGEX_H
@@ -21,4 +22,9 @@ void rx_trust(lua_State *L, const char *s, size_t len);
 ** its source and compile options, for engine code that builds on patterns
 ** rules declared (textscan.c). The code lives as long as the regex value. */
 const void *rx_check(lua_State *L, int idx, const char **src, size_t *len, uint32_t *opts);
+
+/* JIT-compile code from rx_check now, unless it is already: for engine code
+** about to match it often (the scanner's plainly scanned terms). Only from
+** the thread that owns the state the regex belongs to. */
+void rx_jit(const void *code);
 #endif

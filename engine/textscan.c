@@ -50,6 +50,7 @@ typedef struct ts_term {
     struct ts_shared *sh;         /* where anch comes from, when prefiltered */
     const pcre2_code *learn;      /* what the prefilter asks: anch, lookbehinds dropped */
     int bit;                      /* prefilter bit, or -1: scanned plainly */
+    int jitted;                   /* code JIT-compiled (plain scans need it) */
     unsigned gen;                 /* referral the scan state belongs to */
     int chead, ctail;             /* candidate starts, a list in cand */
     int ck;                       /* the next candidate to confirm, or -1 */
@@ -835,6 +836,10 @@ static int ts_step(lua_State *L, ts_scanner *sc, ts_term *tm)
         }
         tm->ck = k;
     } else {
+        if (!tm->jitted) {        /* the rule's own regex: compiled lazily */
+            rx_jit(tm->code);
+            tm->jitted = 1;
+        }
         found = tm->next <= sc->len && ts_exec(L, sc, tm->code, tm->next);
     }
     if (!found) {
@@ -1453,6 +1458,7 @@ static int ts_new(lua_State *L)
         size_t srclen;
         uint32_t opts;
         sc->post[i] = rx_check(L, -1, &src, &srclen, &opts);
+        rx_jit(sc->post[i]);          /* checked after most mentions */
         sc->postl[i] = ts_post_learn(src, srclen, opts);
         lua_getiuservalue(L, 2, 1);                           /* keep it alive */
         lua_pushvalue(L, -2);
