@@ -306,7 +306,11 @@ static int ts_could(const pcre2_code *code, pcre2_match_data *md, int left, int 
     n += ts_put(b + n, c1);
     if (c2 >= 0)
         n += ts_put(b + n, c2);
-    int rc = pcre2_match(code, b, n, 1, PCRE2_PARTIAL_SOFT, md, NULL);
+    /* b is valid UTF-8 by construction; the JIT code, when there is some
+    ** for partial matching, runs without pcre2_match's checks */
+    int rc = pcre2_jit_match(code, b, n, 1, PCRE2_PARTIAL_SOFT, md, NULL);
+    if (rc == PCRE2_ERROR_JIT_BADOPTION)
+        rc = pcre2_match(code, b, n, 1, PCRE2_PARTIAL_SOFT | PCRE2_NO_UTF_CHECK, md, NULL);
     return rc != PCRE2_ERROR_NOMATCH;
 }
 
