@@ -822,7 +822,7 @@ typedef struct bn_breakdown {
     double regex_us, regex_calls; /* inside pcre2_match, per referral */
     double history_lookups;       /* r:history() calls per referral */
     double store_put_us;          /* triage_store_put, one transaction */
-    double store_read_us;         /* triage_store_each_undecided, incl. parse */
+    double store_read_us;         /* triage_store_each_undecided (packed form) */
     double sqlite_decide_us;      /* decide with history from SQLite */
     double decision_write_us;     /* triage_store_put_decision, one transaction */
     double timer_ns;
@@ -1089,8 +1089,8 @@ int main(int argc, char **argv)
                lua, b.history_lookups);
         printf("  JSON parse + validate      %8.2f\n", b.parse_us);
         printf("  SQLite store (import)      %8.2f  triage_store_put, one transaction\n", b.store_put_us);
-        printf("  SQLite read                %8.2f  each_undecided incl. JSON parse (%.2f without)\n",
-               b.store_read_us, b.store_read_us - b.parse_us);
+        printf("  SQLite read                %8.2f  each_undecided: the row and its packed form "
+               "(no JSON parse)\n", b.store_read_us);
         printf("  decide, SQLite history     %8.2f  (+%.2f for st_history over the in-memory one)\n",
                b.sqlite_decide_us, b.sqlite_decide_us - b.full_us);
         printf("  decision write             %8.2f  triage_store_put_decision, one transaction\n",
