@@ -237,6 +237,26 @@ static const char WATCH_RULES[] =
     "rule{ id='OK', when=function() return true end,\n"
     "  action=function(r, f, d) d:decide{outcome='accept', target='buc'} end }\n";
 
+/* WATCH_RULES written to a directory and loaded; watch_done undoes it. */
+typedef struct watch_set { char *dir; triage_ruleset *rs; } watch_set;
+
+static watch_set watch_load(void)
+{
+    watch_set w = {tu_rules(WATCH_RULES), NULL};
+    triage_error err;
+    w.rs = triage_ruleset_load(w.dir, NULL, &err);
+    assert_non_null(w.rs);
+    return w;
+}
+
+static void watch_done(watch_set *w, triage_decider *dc)
+{
+    triage_decider_free(dc);
+    triage_ruleset_release(w->rs);
+    tu_rmtree(w->dir);
+    free(w->dir);
+}
+
 /* A decider of WATCH_RULES whose state has hooked() and now_ms(). */
 static triage_decider *watch_decider(triage_ruleset *rs)
 {
@@ -288,11 +308,8 @@ static void decide_expect(triage_decider *dc, const char *id, triage_outcome wan
 static void normal_runs_have_no_hook(void **state)
 {
     (void)state;
-    char *dir = tu_rules(WATCH_RULES);
-    triage_error err;
-    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
-    assert_non_null(rs);
-    triage_decider *dc = watch_decider(rs);
+    watch_set ws = watch_load();
+    triage_decider *dc = watch_decider(ws.rs);
     lua_State *L = sb_current()->L;
     for (int i = 0; i < 200; i++) {
         decide_expect(dc, "GOOD", TRIAGE_ACCEPT, NULL);
@@ -306,10 +323,7 @@ static void normal_runs_have_no_hook(void **state)
     assert_ptr_equal(lua_gethook(L), (lua_Hook)lt_hooked);
     assert_int_equal(lua_gethookmask(L), LUA_MASKCALL);
     lua_sethook(L, NULL, 0, 0);
-    triage_decider_free(dc);
-    triage_ruleset_release(rs);
-    tu_rmtree(dir);
-    free(dir);
+    watch_done(&ws, dc);
 }
 
 /* An endless loop is stopped by the hook the watchdog arms, a run that
@@ -317,11 +331,8 @@ static void normal_runs_have_no_hook(void **state)
 static void watchdog_arms_and_disarms(void **state)
 {
     (void)state;
-    char *dir = tu_rules(WATCH_RULES);
-    triage_error err;
-    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
-    assert_non_null(rs);
-    triage_decider *dc = watch_decider(rs);
+    watch_set ws = watch_load();
+    triage_decider *dc = watch_decider(ws.rs);
     lua_State *L = sb_current()->L;
     for (int round = 0; round < 3; round++) {
         decide_expect(dc, "LOOP", TRIAGE_MANUAL_REVIEW, STOPPED);
@@ -347,10 +358,7 @@ static void watchdog_arms_and_disarms(void **state)
 done:
     decide_expect(dc, "GOOD", TRIAGE_ACCEPT, NULL);
     assert_null(lua_gethook(L));
-    triage_decider_free(dc);
-    triage_ruleset_release(rs);
-    tu_rmtree(dir);
-    free(dir);
+    watch_done(&ws, dc);
 }
 
 typedef struct lt_worker {
@@ -387,11 +395,8 @@ static void *lt_work(void *arg)
 static void two_threads_both_stopped(void **state)
 {
     (void)state;
-    char *dir = tu_rules(WATCH_RULES);
-    triage_error err;
-    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
-    assert_non_null(rs);
-    lt_worker w[2] = {{.rs = rs, .keep = 0}, {.rs = rs, .keep = 1}};
+    watch_set ws = watch_load();
+    lt_worker w[2] = {{.rs = ws.rs, .keep = 0}, {.rs = ws.rs, .keep = 1}};
     pthread_t tid[2];
     for (int k = 0; k < 2; k++)
         assert_int_equal(pthread_create(&tid[k], NULL, lt_work, &w[k]), 0);
@@ -407,10 +412,7 @@ static void two_threads_both_stopped(void **state)
     decide_expect(w[1].dc, "LOOP", TRIAGE_MANUAL_REVIEW, STOPPED);
     decide_expect(w[1].dc, "GOOD", TRIAGE_ACCEPT, NULL);
     assert_null(lua_gethook(sb_current()->L));
-    triage_decider_free(w[1].dc);
-    triage_ruleset_release(rs);
-    tu_rmtree(dir);
-    free(dir);
+    watch_done(&ws, w[1].dc);
 }
 
 int main(void)
