@@ -4,6 +4,8 @@
 ** exact for the whole proleptic Gregorian calendar, no tables, no loops.
 */
 #include <stddef.h>
+#include <stdio.h>
+#include <time.h>
 #include "date.h"
 
 /* Floor division for the 400-year eras, so negative years work too. */
@@ -105,4 +107,15 @@ int dt_age_years(int32_t birth, int32_t at)
     int age = ay - by;
     if (am < bm || (am == bm && ad < bd)) age--;
     return age;
+}
+
+void dt_now_iso(char out[32])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char base[24];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 32, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
 }

@@ -1,7 +1,7 @@
 /*
 ** date.h — calendar days as plain integers (days since 1970-01-01), so that
 ** ages, deadlines and "24 months before" are integer arithmetic. Proleptic
-** Gregorian; every function is pure and thread-safe.
+** Gregorian; every function is thread-safe, and all but dt_now_iso pure.
 */
 #ifndef TRIAGE_DATE_H
 #define TRIAGE_DATE_H
@@ -20,4 +20,7 @@ void dt_format(int32_t day, char out[11]);           /* "YYYY-MM-DD" */
 int32_t dt_add_months(int32_t day, int n);
 /* Whole years from birth to at (negative when at < birth). */
 int dt_age_years(int32_t birth, int32_t at);
+/* The time now, UTC, as "YYYY-MM-DDThh:mm:ss.fffZ" (what SQLite's
+** strftime('%Y-%m-%dT%H:%M:%fZ','now') writes). */
+void dt_now_iso(char out[32]);
 #endif

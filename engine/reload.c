@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "date.h"
 #include "ruletest.h"
 #include "triage.h"
 
@@ -40,17 +41,6 @@ struct triage_host {
     pthread_t watcher;
     int watching;
 };
-
-static void rh_now(char out[32])
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char base[24];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 32, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
-}
 
 /* Build and verify a rule set from the directory: it loads, and its own
 ** tests pass. Returns it, or NULL with err filled. */
@@ -91,7 +81,7 @@ triage_host *triage_host_open(const char *dir, const triage_limits *limits,
         triage_host_close(h);
         return NULL;
     }
-    rh_now(h->loaded_at);
+    dt_now_iso(h->loaded_at);
     return h;
 }
 
@@ -120,7 +110,7 @@ triage_code triage_host_reload(triage_host *h, triage_error *err)
     } else if (rs) {
         old = h->active;                     /* swap: the new set is verified */
         h->active = rs;
-        rh_now(h->loaded_at);
+        dt_now_iso(h->loaded_at);
         h->reloads++;
         h->has_error = 0;
     } else {

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <sqlite3.h>
 #include <jansson.h>
@@ -570,33 +569,11 @@ long triage_store_count(triage_store *st, const char *what, const char *hash)
 
 /* ------------------------------------------------------------ decisions */
 
-/* Now as the column default writes it, strftime('%Y-%m-%dT%H:%M:%fZ','now')
-** (UTC, milliseconds, truncated as SQLite does), without SQLite parsing the
-** format for every decision stored. */
-static void st_now(char out[25])
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    int64_t day = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    int rest = (int)(ms - day * 86400000);
-    const int part[4] = {rest / 3600000, rest / 60000 % 60, rest / 1000 % 60, rest % 1000};
-    dt_format((int32_t)day, out);
-    memcpy(out + 10, "Thh:mm:ss.fffZ", 15);
-    for (int i = 0; i < 3; i++) {
-        out[11 + 3 * i] = (char)('0' + part[i] / 10);
-        out[12 + 3 * i] = (char)('0' + part[i] % 10);
-    }
-    out[20] = (char)('0' + part[3] / 100);
-    out[21] = (char)('0' + part[3] / 10 % 10);
-    out[22] = (char)('0' + part[3] % 10);
-}
-
 triage_code triage_store_put_decision(triage_store *st, const triage_decision *d,
                                       triage_error *err)
 {
     sqlite3_stmt *s;
-    char *missing = NULL, *reasons, day[11], now[25];
+    char *missing = NULL, *reasons, day[11], now[32];
     const char *outcome;
     triage_code code = TRIAGE_OK;
     int rc;
@@ -631,7 +608,7 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
     st_text(s, 9, d->request_from >= 0 && d->request_from < 2
                   ? dc_request_names[d->request_from] : NULL);
     st_text(s, 10, reasons);
-    st_now(now);
+    dt_now_iso(now);
     st_text(s, 11, now);
     rc = st_run(s);
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
