@@ -200,23 +200,9 @@ static void lr_build(lua_State *L, const triage_referral *r, int f)
     }
 }
 
-/* values[name], the first time it is read this referral: upvalue 1 maps
-** names to fields, upvalue 2 is the view. A nil field is not kept (it
-** comes here each time: cheap). */
-static int lr_index(lua_State *L)
+/* Push field f of r: a value, nil, or a composite built now. */
+static void lr_field(lua_State *L, const triage_referral *r, int f)
 {
-    lr_view *v = lua_touserdata(L, lua_upvalueindex(2));
-    lua_settop(L, 2);                                         /* 1 values, 2 name */
-    lua_pushvalue(L, 2);
-    int f = lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER ? (int)lua_tointeger(L, -1) : 0;
-    lua_pop(L, 1);
-    if (!f) {
-        const char *k = lua_tostring(L, 2);
-        return luaL_error(L, "referral has no field '%s'", k ? k : "?");
-    }
-    const triage_referral *r = v->r;
-    if (!r)
-        return luaL_error(L, "no referral is being decided");
     switch (f) {
     case F_ID: lua_pushstring(L, r->id); break;
     case F_RECEIVED: lr_push_day(L, r->received); break;
@@ -248,7 +234,26 @@ static int lr_index(lua_State *L)
         break;
     case F_HISTORY: lua_pushcfunction(L, lr_history); break;
     default: lr_build(L, r, f); break;
-    }                                                         /* 3 value */
+    }
+}
+
+/* values[name], the first time it is read this referral: upvalue 1 maps
+** names to fields, upvalue 2 is the view. A nil field is not kept (it
+** comes here each time: cheap). */
+static int lr_index(lua_State *L)
+{
+    lr_view *v = lua_touserdata(L, lua_upvalueindex(2));
+    lua_settop(L, 2);                                         /* 1 values, 2 name */
+    lua_pushvalue(L, 2);
+    int f = lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER ? (int)lua_tointeger(L, -1) : 0;
+    lua_pop(L, 1);
+    if (!f) {
+        const char *k = lua_tostring(L, 2);
+        return luaL_error(L, "referral has no field '%s'", k ? k : "?");
+    }
+    if (!v->r)
+        return luaL_error(L, "no referral is being decided");
+    lr_field(L, v->r, f);                                     /* 3 value */
     if (!lua_isnil(L, 3)) {
         lua_pushvalue(L, 2);
         lua_pushvalue(L, 3);
@@ -316,7 +321,8 @@ void lr_set(lua_State *L, const triage_referral *r)
     lr_push(L);                                               /* +1 view */
     lr_view *v = lua_touserdata(L, -1);
     v->r = r;
-    if (!r) {                 /* between referrals: reads fail, values wait */
+    if (!r) {   /* between referrals: a field not yet read raises, the rest
+                ** stay until the next referral replaces them */
         lua_pop(L, 1);
         rx_trust(L, NULL, 0);
         return;
@@ -326,29 +332,14 @@ void lr_set(lua_State *L, const triage_referral *r)
     lua_createtable(L, 0, 16);                                /* +4 values */
     /* The scalars nearly every rule set reads, set now: one C call instead
     ** of a metamethod call each. Nil ones stay out (lr_index answers). */
-    lua_pushinteger(L, r->received);
-    lua_setfield(L, -2, "received_day");
-    lua_pushinteger(L, r->age);
-    lua_setfield(L, -2, "age");
-    lua_pushstring(L, rf_referrer_names[r->referrer_kind]);
-    lua_setfield(L, -2, "referrer_kind");
-    lua_pushstring(L, r->municipality);
-    lua_setfield(L, -2, "municipality");
-    if (r->gapd >= 0) {
-        lua_pushinteger(L, r->gapd);
-        lua_setfield(L, -2, "gapd");
-    }
-    if (r->custody != CU_NONE) {
-        lua_pushstring(L, rf_custody_names[r->custody]);
-        lua_setfield(L, -2, "custody");
-    }
-    if (r->consent_both != TRI_NULL) {
-        lua_pushboolean(L, r->consent_both);
-        lua_setfield(L, -2, "consent_both");
-    }
-    if (r->previous_buc != TRI_NULL) {
-        lua_pushboolean(L, r->previous_buc);
-        lua_setfield(L, -2, "previous_buc_contact");
+    static const int eager[] = {F_RECEIVED_DAY, F_AGE, F_REFERRER_KIND, F_MUNICIPALITY,
+                                F_GAPD, F_CUSTODY, F_CONSENT_BOTH, F_PREVIOUS_BUC};
+    for (size_t i = 0; i < sizeof eager / sizeof *eager; i++) {
+        lr_field(L, r, eager[i]);                             /* +5 */
+        if (lua_isnil(L, -1))
+            lua_pop(L, 1);
+        else
+            lua_setfield(L, -2, lr_names[eager[i]]);          /* +4 */
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, v->vmeta_ref);
     lua_setmetatable(L, -2);                                  /* +4 */
