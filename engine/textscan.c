@@ -294,24 +294,32 @@ static char *ts_relax(const char *p, size_t n, uint32_t opts, size_t *outlen)
     return out;
 }
 
-/* Whether, after a left context (0: not a word character, 1: one), a match
-** can start with the character of class c1 followed by c2 (-1: whatever).
-** code is the anchored copy; partial matching says whether a longer text
-** could still match, so a "no" is exact. */
+/* Whether, after a left context (0: not a word character, 1: one), a
+** match of the anchored code can start with the bytes p[0..n) (whole
+** characters, valid UTF-8, n <= TS_K): partial matching says whether a
+** longer text could still match, so a "no" is exact. The JIT code, when
+** there is some for partial matching, runs without pcre2_match's checks. */
+static int ts_partial(const pcre2_code *code, pcre2_match_data *md,
+                      pcre2_match_context *mctx, int left, const unsigned char *p, size_t n)
+{
+    unsigned char b[1 + TS_K];
+    b[0] = left ? 'a' : ' ';
+    memcpy(b + 1, p, n);
+    int rc = pcre2_jit_match(code, b, n + 1, 1, PCRE2_PARTIAL_SOFT, md, mctx);
+    if (rc == PCRE2_ERROR_JIT_BADOPTION)
+        rc = pcre2_match(code, b, n + 1, 1, PCRE2_PARTIAL_SOFT | PCRE2_NO_UTF_CHECK, md, mctx);
+    return rc != PCRE2_ERROR_NOMATCH;     /* errors: a candidate, still exact */
+}
+
+/* ts_partial for the character of class c1 followed by c2 (-1: whatever):
+** the build's question about a pair of classes. */
 static int ts_could(const pcre2_code *code, pcre2_match_data *md, int left, int c1, int c2)
 {
     unsigned char b[8];
-    size_t n = 0;
-    b[n++] = left ? 'a' : ' ';
-    n += ts_put(b + n, c1);
+    size_t n = ts_put(b, c1);
     if (c2 >= 0)
         n += ts_put(b + n, c2);
-    /* b is valid UTF-8 by construction; the JIT code, when there is some
-    ** for partial matching, runs without pcre2_match's checks */
-    int rc = pcre2_jit_match(code, b, n, 1, PCRE2_PARTIAL_SOFT, md, NULL);
-    if (rc == PCRE2_ERROR_JIT_BADOPTION)
-        rc = pcre2_match(code, b, n, 1, PCRE2_PARTIAL_SOFT | PCRE2_NO_UTF_CHECK, md, NULL);
-    return rc != PCRE2_ERROR_NOMATCH;
+    return ts_partial(code, md, NULL, left, b, n);
 }
 
 /* Classes the build asks PCRE2 about; any other character is taken as one
@@ -579,21 +587,6 @@ static void ts_add(lua_State *L, ts_scanner *sc, int idx, int depth)
 
 /* ----------------------------------------------------------- per referral */
 
-/* Whether the anchored learn code can start a match with the text's bytes
-** p[0..n) (whole characters) after the left context: the build's question
-** asked of the real text, directly of the JIT code (valid UTF-8). */
-static int ts_couldn(ts_scanner *sc, const pcre2_code *code, int left, const unsigned char *p,
-                     size_t n)
-{
-    unsigned char b[1 + TS_K];
-    b[0] = left ? 'a' : ' ';
-    memcpy(b + 1, p, n);
-    int rc = pcre2_jit_match(code, b, n + 1, 1, PCRE2_PARTIAL_SOFT, sc->md, sc->mctx);
-    if (rc == PCRE2_ERROR_JIT_BADOPTION)
-        rc = pcre2_match(code, b, n + 1, 1, PCRE2_PARTIAL_SOFT, sc->md, sc->mctx);
-    return rc != PCRE2_ERROR_NOMATCH;     /* errors: a candidate, still exact */
-}
-
 static uint32_t ts_hash(uint64_t key)
 {
     return (uint32_t)((key * 0x9E3779B97F4A7C15u) >> 40);
@@ -685,7 +678,7 @@ static uint64_t ts_deeper(ts_scanner *sc, uint64_t m, int left, const unsigned c
         int b = __builtin_ctzll(r);
         const pcre2_code *learn = sc->terms[sc->bitterm[b]].learn;
         for (int l = left == 1; l <= (left != 0); l++)
-            if (ts_couldn(sc, learn, l, p, n)) {
+            if (ts_partial(learn, sc->md, sc->mctx, l, p, n)) {
                 out |= (uint64_t)1 << b;
                 break;
             }
@@ -1091,7 +1084,7 @@ static int ts_post(lua_State *L, ts_scanner *sc, int k, int e)
         if (!d || !(d->mask & known)) {
             uint64_t v = known;
             for (int l = left == 1; l <= (left != 0); l++)
-                if (ts_couldn(sc, sc->postl[k], l, s + at, n)) {
+                if (ts_partial(sc->postl[k], sc->md, sc->mctx, l, s + at, n)) {
                     v |= yes;
                     break;
                 }
