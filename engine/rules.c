@@ -556,10 +556,7 @@ static int fx_index(lua_State *L)
     case FS_NIL:
         lua_pushnil(L);
         return 1;
-    case FS_VALUE:        /* only a rawset of nil into fv could bring us here */
-        lua_rawgeti(L, lua_upvalueindex(2), -id);
-        return 1;
-    default:
+    default:              /* FS_NONE; an FS_VALUE fact is read from fv, never here */
         break;
     }
     dc->fstate[id] = FS_BUSY;
