@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <jansson.h>
-#include "corpus.h"
+#include "triage_corpus.h"
 #include "referral.h"
 #include "date.h"
 

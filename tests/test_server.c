@@ -14,7 +14,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 
-#include "server.h"
+#include "triage_server.h"
 #include "testutil.h"
 
 static const char RULES[] =

@@ -3,7 +3,7 @@
 # Run as: cmake -DWEB_DIR=... -DOUT=... -P embed.cmake
 file(GLOB files RELATIVE ${WEB_DIR} ${WEB_DIR}/*.html ${WEB_DIR}/*.js ${WEB_DIR}/*.css)
 list(SORT files)
-set(body "/* Generated from web/ by web/embed.cmake; do not edit. */\n#include \"server.h\"\n\n")
+set(body "/* Generated from web/ by web/embed.cmake; do not edit. */\n#include \"triage_server.h\"\n\n")
 set(table "")
 set(i 0)
 foreach(f ${files})

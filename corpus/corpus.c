@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "corpus.h"
+#include "triage_corpus.h"
 #include "date.h"
 
 #define CP_NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))

@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #include "cli.h"
-#include "corpus.h"
+#include "triage_corpus.h"
 
 static const char HELP[] =
     "usage: triage corpus [--seed N] [--count N] --out DIR\n"

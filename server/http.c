@@ -23,7 +23,7 @@
 
 #include "decision.h"
 #include "referral_json.h"
-#include "server.h"
+#include "triage_server.h"
 #include "triage.h"
 
 #if MHD_VERSION < 0x00097002

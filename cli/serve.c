@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "server.h"
+#include "triage_server.h"
 #include "triage.h"
 
 static const char HELP[] =
