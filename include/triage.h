@@ -48,6 +48,31 @@ typedef struct triage_error {
 /* Constant description of a code (static storage; never NULL). */
 const char *triage_strerror(triage_code code);
 
+/* ----------------------------------------------------------------- dates */
+
+/* A calendar day as a number: days since 1970-01-01, proleptic Gregorian,
+** so that days compare and subtract as integers. */
+typedef int32_t triage_day;
+#define TRIAGE_NO_DAY INT32_MIN   /* "no date" */
+
+/* Parse exactly len bytes of s as "YYYY-MM-DD" naming a real day (so not
+** "2020-13-45" or "2020-02-30"). Returns 1 and sets *out (out may be NULL to
+** only check), or 0 and leaves *out alone. s may be NULL when len is 0. */
+int triage_date_parse(const char *s, size_t len, triage_day *out);
+
+/* Write day as "YYYY-MM-DD" (10 characters and the NUL) into out. */
+void triage_date_format(triage_day day, char out[11]);
+
+/* Day arithmetic, the engine's own, so that what a caller computes (the
+** corpus generator's gold decisions) agrees with what the rules compute. */
+triage_day triage_date_from_ymd(int y, int m, int d);   /* no range check */
+void triage_date_to_ymd(triage_day day, int *y, int *m, int *d);
+/* The same day n months later (n may be negative); the 31st becomes the
+** month's last day. */
+triage_day triage_date_add_months(triage_day day, int n);
+/* Whole years from birth to at; negative when at is before birth. */
+int triage_date_age(triage_day birth, triage_day at);
+
 /* ------------------------------------------------------------- referrals */
 
 typedef struct triage_referral triage_referral;
