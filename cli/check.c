@@ -1,5 +1,5 @@
 /*
-** cli_check.c — `triage check`: decide referral files without a database.
+** check.c — `triage check`: decide referral files without a database.
 ** Records go through an in-memory store in input order, so a file's later
 ** referrals see the earlier ones as history, exactly as `run` would.
 */
@@ -9,8 +9,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "date.h"
-#include "decision.h"
 #include "triage.h"
 
 static const char HELP[] =
@@ -29,44 +27,101 @@ static const char HELP[] =
     "Invalid records are reported on standard error as FILE:LINE: ID: FIELD: what.\n"
     "exit status: 0 all decided; 1 usage or set-up error; 3 some records invalid.\n";
 
+/* The missing items as intake staff name them. */
+static const struct { const char *item, *da; } MISSING_DA[] = {
+    {"cognitive_assessment", "kognitiv vurdering"},
+    {"updated_cognitive_assessment", "opdateret kognitiv vurdering"},
+    {"ppv", "PPV"},
+    {"consent_both_custodians", "samtykke fra begge forældremyndighedsindehavere"},
+    {"somatic_measurements", "højde og vægt (BMI)"},
+};
+
+static const char *missing_da(const char *item)
+{
+    for (size_t i = 0; i < sizeof MISSING_DA / sizeof MISSING_DA[0]; i++)
+        if (!strcmp(MISSING_DA[i].item, item))
+            return MISSING_DA[i].da;
+    return item;
+}
+
+static void print_missing(const triage_decision *d)
+{
+    const char *from = triage_decision_request_from(d);
+    printf("  mangler:");
+    for (int i = 0; i < triage_decision_missing_count(d); i++)
+        printf("%s%s", i ? ", " : " ", missing_da(triage_decision_missing(d, i)));
+    if (from)
+        printf(" (indhentes hos %s)", !strcmp(from, "municipality") ? "kommunen" : "henviser");
+    putchar('\n');
+}
+
 static void print_text(const triage_decision *d)
 {
-    printf("%s: %s", d->id, triage_outcome_name((triage_outcome)d->outcome));
-    if (d->target >= 0)
-        printf(" -> %s", dc_target_names[d->target]);
-    if (d->unit[0])
-        printf(", enhed %s", d->unit);
-    if (d->priority >= 0)
-        printf(", %s", dc_priority_names[d->priority]);
-    if (d->deadline != DT_NONE) {
+    const char *v, *rule, *text;
+    printf("%s: %s", triage_decision_id(d), triage_outcome_name(triage_decision_outcome(d)));
+    if ((v = triage_decision_target(d)))
+        printf(" -> %s", v);
+    if ((v = triage_decision_unit(d)))
+        printf(", enhed %s", v);
+    if ((v = triage_decision_priority(d)))
+        printf(", %s", v);
+    if (triage_decision_deadline(d) != TRIAGE_NO_DAY) {
         char day[11];
-        dt_format(d->deadline, day);
+        triage_date_format(triage_decision_deadline(d), day);
         printf(", frist %s", day);
     }
     putchar('\n');
-    if (d->missing) {
-        static const char *const da[MI__N] = {
-            "kognitiv vurdering", "opdateret kognitiv vurdering", "PPV",
-            "samtykke fra begge forældremyndighedsindehavere", "højde og vægt (BMI)"};
-        printf("  mangler:");
-        const char *sep = " ";
-        for (int i = 0; i < MI__N; i++)
-            if (d->missing & (1u << i)) {
-                printf("%s%s", sep, da[i]);
-                sep = ", ";
-            }
-        if (d->request_from >= 0)
-            printf(" (indhentes hos %s)", d->request_from == 1 ? "kommunen" : "henviser");
-        putchar('\n');
-    }
-    for (int i = 0; i < d->nreasons; i++)
-        printf("  %s: %s\n", d->reasons[i].rule, d->reasons[i].text);
-    if (d->explain) {
+    if (triage_decision_missing_count(d))
+        print_missing(d);
+    for (int i = 0; triage_decision_reason(d, i, &rule, &text) == 0; i++)
+        printf("  %s: %s\n", rule, text);
+    if (triage_decision_explained(d)) {
+        int applied;
         printf("  trace:\n");
-        for (int i = 0; i < d->nsteps; i++)
-            printf("    [%c] %s: %s\n", d->steps[i].applied ? 'x' : ' ',
-                   d->steps[i].rule, d->steps[i].why ? d->steps[i].why : "");
+        for (int i = 0; triage_decision_step(d, i, &rule, &applied, &text) == 0; i++)
+            printf("    [%c] %s: %s\n", applied ? 'x' : ' ', rule, text ? text : "");
     }
+}
+
+/* What deciding the files needs: history through an in-memory store, in
+** input order, exactly as `run` would have it. */
+typedef struct ck_ctx {
+    triage_store *st;
+    triage_decider *dc;
+    unsigned flags;
+    int json;
+    long invalid;
+    int oom;
+} ck_ctx;
+
+static int ck_take(void *ud, triage_referral *r, const char *file, long line)
+{
+    ck_ctx *c = ud;
+    triage_error err;
+    if (triage_store_put(c->st, r, file, line, &err) != TRIAGE_OK) {
+        fprintf(stderr, "%s\n", err.text);
+        c->invalid++;
+        triage_referral_free(r);
+        return 0;
+    }
+    triage_decision *d = triage_decide(c->dc, r, c->flags);
+    triage_referral_free(r);
+    if (!d) {
+        fprintf(stderr, "triage check: out of memory\n");
+        c->oom = 1;
+        return 1;
+    }
+    triage_store_put_decision(c->st, d, &err);
+    if (c->json) {
+        char *s = triage_decision_json(d);
+        if (s)
+            puts(s);
+        free(s);
+    } else {
+        print_text(d);
+    }
+    triage_decision_free(d);
+    return 0;
 }
 
 int cli_check(int argc, char **argv)
@@ -102,68 +157,28 @@ int cli_check(int argc, char **argv)
         fprintf(stderr, "triage check: %s\n", err.text);
         return EXIT_USAGE;
     }
-    triage_store *st = triage_store_open(":memory:", &err);
-    triage_decider *dc = st ? triage_decider_new(rs, st, &err) : NULL;
-    if (!dc) {
+    ck_ctx ck = {.flags = explain ? TRIAGE_EXPLAIN : 0, .json = json};
+    ck.st = triage_store_open(":memory:", &err);
+    ck.dc = ck.st ? triage_decider_new(rs, ck.st, &err) : NULL;
+    if (!ck.dc) {
         fprintf(stderr, "triage check: %s\n", err.text);
-        triage_store_close(st);
+        triage_store_close(ck.st);
         triage_ruleset_release(rs);
         return EXIT_USAGE;
     }
-    triage_store_begin(st, &err);
-    int nfiles = argc - optind, invalid = 0, status = EXIT_DONE;
+    triage_store_begin(ck.st, &err);
     char *stdin_only[] = {"-"};
-    char **files = nfiles ? argv + optind : stdin_only;
-    if (!nfiles)
-        nfiles = 1;
-    for (int i = 0; i < nfiles && status == EXIT_DONE; i++) {
-        triage_reader *rd = triage_reader_open(files[i], &err);
-        if (!rd) {
-            fprintf(stderr, "triage check: %s\n", err.text);
-            status = EXIT_USAGE;
-            break;
-        }
-        triage_referral *r;
-        int got;
-        while ((got = triage_reader_next(rd, &r, &err, NULL, NULL)) != 0) {
-            if (got < 0) {
-                fprintf(stderr, "%s\n", err.text);
-                invalid++;
-                continue;
-            }
-            if (triage_store_put(st, r, files[i], triage_reader_line(rd), &err) != TRIAGE_OK) {
-                fprintf(stderr, "%s\n", err.text);
-                invalid++;
-                triage_referral_free(r);
-                continue;
-            }
-            triage_decision *d = triage_decide(dc, r, explain ? TRIAGE_EXPLAIN : 0);
-            triage_referral_free(r);
-            if (!d) {
-                fprintf(stderr, "triage check: out of memory\n");
-                status = EXIT_USAGE;
-                break;
-            }
-            triage_store_put_decision(st, d, &err);
-            if (json) {
-                char *s = triage_decision_json(d);
-                if (s)
-                    puts(s);
-                free(s);
-            } else {
-                print_text(d);
-            }
-            triage_decision_free(d);
-        }
-        triage_reader_close(rd);
-    }
-    triage_store_rollback(st);
-    triage_decider_free(dc);
-    triage_store_close(st);
+    int nfiles = argc - optind;
+    int status = cli_read_referrals("check", nfiles ? argv + optind : stdin_only,
+                                    nfiles ? nfiles : 1, ck_take, &ck, &ck.invalid) != 0 || ck.oom
+                 ? EXIT_USAGE : EXIT_DONE;
+    triage_store_rollback(ck.st);
+    triage_decider_free(ck.dc);
+    triage_store_close(ck.st);
     triage_ruleset_release(rs);
     if (fflush(stdout) != 0)
         return EXIT_USAGE;
-    if (status == EXIT_DONE && invalid)
+    if (status == EXIT_DONE && ck.invalid)
         status = EXIT_INVALID;
     return status;
 }

@@ -1,5 +1,5 @@
 /*
-** cli_watch.c — `triage watch`: the rule author's loop. It keeps a set of
+** watch.c — `triage watch`: the rule author's loop. It keeps a set of
 ** referrals in memory and, each time a save of the rules loads and passes
 ** its tests, decides them all again and prints what changed; a broken save
 ** prints its file:line and the previous rules stay in force.
@@ -13,8 +13,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "date.h"
-#include "decision.h"
 #include "triage.h"
 
 static const char HELP[] =
@@ -40,23 +38,78 @@ static const char HELP[] =
 typedef struct wt_set {
     int n, cap;
     triage_referral **r;
-    triage_decision **d;
+    int oom;                     /* a referral could not be kept */
 } wt_set;
 
-static int wt_take(void *ud, triage_referral *r)
+static int wt_add(wt_set *s, triage_referral *r)
 {
-    wt_set *s = ud;
     if (s->n == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 64;
+        triage_referral **p = realloc(s->r, (size_t)cap * sizeof *p);
+        if (!p) {
+            triage_referral_free(r);
+            s->oom = 1;
+            return -1;
+        }
+        s->r = p;
+        s->cap = cap;
+    }
+    s->r[s->n++] = r;
+    return 0;
+}
+
+static void wt_set_free(wt_set *s)
+{
+    for (int i = 0; i < s->n; i++)
+        triage_referral_free(s->r[i]);
+    free(s->r);
+}
+
+static int wt_take_file(void *ud, triage_referral *r, const char *file, long line)
+{
+    return wt_add(ud, r);
+}
+
+/* The first sample referrals of the database, in order of received. */
+typedef struct wt_sample { wt_set *s; long left; } wt_sample;
+
+static int wt_take_stored(void *ud, triage_referral *r)
+{
+    wt_sample *w = ud;
+    if (w->left <= 0) {
         triage_referral_free(r);
         return 1;
     }
-    s->r[s->n++] = r;
-    return s->n == s->cap;
+    return wt_add(w->s, r) != 0 || --w->left == 0;
+}
+
+static int wt_load_db(const char *db, long sample, wt_set *s)
+{
+    triage_error err;
+    if (access(db, F_OK) != 0) {
+        fprintf(stderr, "triage watch: name referral FILEs, or a database with --db "
+                        "('%s' does not exist)\n", db);
+        return -1;
+    }
+    triage_store *st = triage_store_open(db, &err);
+    if (!st) {
+        fprintf(stderr, "triage watch: %s\n", err.text);
+        return -1;
+    }
+    wt_sample w = {s, sample};
+    /* No decision has the empty hash: this walks every referral in order. */
+    triage_code rc = triage_store_each_undecided(st, "", wt_take_stored, &w, &err);
+    triage_store_close(st);
+    if (rc != TRIAGE_OK) {
+        fprintf(stderr, "triage watch: %s\n", err.text);
+        return -1;
+    }
+    return 0;
 }
 
 /* Decide every referral in order through a fresh in-memory store, so that
-** history works as in `check`. Returns decisions in *out (caller frees). */
-static int wt_decide_all(triage_ruleset *rs, wt_set *s, triage_decision **out)
+** history works as in `check`. Returns decisions in out (caller frees). */
+static int wt_decide_all(triage_ruleset *rs, const wt_set *s, triage_decision **out)
 {
     triage_error err;
     triage_store *st = triage_store_open(":memory:", &err);
@@ -79,44 +132,24 @@ static int wt_decide_all(triage_ruleset *rs, wt_set *s, triage_decision **out)
     return 0;
 }
 
-/* A decision in one line: outcome, target, unit, priority, deadline, missing. */
-static void wt_describe(const triage_decision *d, char *buf, size_t cap)
-{
-    size_t n = (size_t)snprintf(buf, cap, "%s", triage_outcome_name((triage_outcome)d->outcome));
-    if (d->target >= 0 && n < cap)
-        n += (size_t)snprintf(buf + n, cap - n, " %s", dc_target_names[d->target]);
-    if (d->unit[0] && n < cap)
-        n += (size_t)snprintf(buf + n, cap - n, " %s", d->unit);
-    if (d->priority >= 0 && n < cap)
-        n += (size_t)snprintf(buf + n, cap - n, " %s", dc_priority_names[d->priority]);
-    if (d->deadline != DT_NONE && n < cap) {
-        char day[11];
-        dt_format(d->deadline, day);
-        n += (size_t)snprintf(buf + n, cap - n, " %s", day);
-    }
-    for (int i = 0; i < MI__N && n < cap; i++)
-        if (d->missing & (1u << i))
-            n += (size_t)snprintf(buf + n, cap - n, " -%s", dc_missing_names[i]);
-    if (d->request_from >= 0 && n < cap)
-        snprintf(buf + n, cap - n, " (from %s)", dc_request_names[d->request_from]);
-}
-
+/* The rules that gave the reasons, comma-separated. */
 static void wt_rules(const triage_decision *d, char *buf, size_t cap)
 {
     size_t n = 0;
+    const char *rule;
     buf[0] = 0;
-    for (int i = 0; i < d->nreasons && n < cap; i++)
-        n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? "," : "", d->reasons[i].rule);
+    for (int i = 0; n < cap && triage_decision_reason(d, i, &rule, NULL) == 0; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? "," : "", rule);
 }
 
-static void wt_summary(const char *label, wt_set *s, triage_decision **d)
+static void wt_summary(const char *label, const wt_set *s, triage_decision **d)
 {
-    long by[5] = {0};
+    long by[TRIAGE_N_OUTCOMES] = {0};
     for (int i = 0; i < s->n; i++)
         if (d[i])
-            by[d[i]->outcome]++;
+            by[triage_decision_outcome(d[i])]++;
     printf("%s:", label);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < TRIAGE_N_OUTCOMES; i++)
         printf(" %s %ld", triage_outcome_name((triage_outcome)i), by[i]);
     putchar('\n');
 }
@@ -126,18 +159,147 @@ static double wt_ms(struct timespec a, struct timespec b)
     return (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 }
 
-static int notify[2] = {-1, -1};
+/* What the rule author watches: the referrals, their decisions under the
+** rules in force, and the host that reloads them. */
+typedef struct wt_state {
+    wt_set set;
+    triage_decision **prev, **next;
+    triage_host *host;
+    triage_ruleset *rs;          /* the rules prev was decided with */
+    int notify[2];               /* written by the reload callback */
+} wt_state;
 
 static void wt_on_reload(void *ud, const triage_ruleset *rs, const triage_error *err)
 {
-    (void)ud; (void)rs; (void)err;
-    if (write(notify[1], "r", 1) < 0) { /* a wake-up is already pending */ }
+    wt_state *w = ud;
+    if (write(w->notify[1], "r", 1) < 0) { /* a wake-up is already pending */ }
+}
+
+/* Decide again under now and print each decision that changed. */
+static void wt_report(wt_state *w, triage_ruleset *now)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    wt_decide_all(now, &w->set, w->next);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int changed = 0;
+    for (int i = 0; i < w->set.n; i++) {
+        char a[200], b[200], ra[200], rb[200];
+        if (!w->prev[i] || !w->next[i])
+            continue;
+        cli_describe(w->prev[i], 1, a, sizeof a);
+        cli_describe(w->next[i], 1, b, sizeof b);
+        if (!strcmp(a, b))
+            continue;
+        changed++;
+        wt_rules(w->prev[i], ra, sizeof ra);
+        wt_rules(w->next[i], rb, sizeof rb);
+        printf("  %s: %s -> %s   [%s -> %s]\n", triage_referral_id(w->set.r[i]), a, b, ra, rb);
+    }
+    printf("rule set %.12s -> %.12s: %d of %d decisions changed (decided in %.1f ms)\n",
+           triage_ruleset_hash(w->rs), triage_ruleset_hash(now), changed, w->set.n,
+           wt_ms(t0, t1));
+    wt_summary("  decisions", &w->set, w->next);
+    fflush(stdout);
+    for (int i = 0; i < w->set.n; i++) {
+        triage_decision_free(w->prev[i]);
+        w->prev[i] = w->next[i];
+        w->next[i] = NULL;
+    }
+    triage_ruleset_release(w->rs);
+    w->rs = now;
+}
+
+/* One reload attempt came to an end: report it. */
+static void wt_reloaded(wt_state *w, long *seen_failures)
+{
+    triage_host_status hs;
+    triage_host_status_get(w->host, &hs);
+    if (hs.failures > *seen_failures) {
+        *seen_failures = hs.failures;
+        printf("reload failed: %s\n  the previous rules (%.12s) stay in force\n",
+               hs.last_error.text, hs.ruleset);
+        fflush(stdout);
+        return;
+    }
+    triage_ruleset *now = triage_host_acquire(w->host);
+    if (now == w->rs)
+        triage_ruleset_release(now);
+    else
+        wt_report(w, now);
+}
+
+/* Until stopped or max_reloads attempts (< 0: no limit). */
+static void wt_loop(wt_state *w, int sigfd, long max_reloads)
+{
+    long attempts = 0, seen_failures = 0;
+    struct pollfd fds[2] = {{sigfd, POLLIN, 0}, {w->notify[0], POLLIN, 0}};
+    while (max_reloads < 0 || attempts < max_reloads) {
+        if (poll(fds, 2, -1) < 0)
+            continue;
+        if (fds[0].revents) {
+            int sig = cli_signal_take();
+            if (sig == 'Q')
+                break;
+            if (sig == 'H')
+                triage_host_reload(w->host, NULL);   /* its callback wakes us below */
+            continue;
+        }
+        char buf[64];
+        if (read(w->notify[0], buf, sizeof buf) <= 0)
+            continue;
+        attempts++;
+        wt_reloaded(w, &seen_failures);
+    }
+}
+
+/* Watch before saying so: a save right after the banner must count. */
+static int wt_start(wt_state *w, const char *rules, int *sigfd)
+{
+    triage_error err;
+    w->prev = calloc((size_t)w->set.n + 1, sizeof *w->prev);
+    w->next = calloc((size_t)w->set.n + 1, sizeof *w->next);
+    w->host = triage_host_open(rules, NULL, &err);
+    if (!w->host || !w->prev || !w->next) {
+        fprintf(stderr, "triage watch: %s\n", w->host ? "out of memory" : err.text);
+        return -1;
+    }
+    *sigfd = cli_signals_open();
+    if (pipe(w->notify) != 0 || *sigfd < 0) {
+        fprintf(stderr, "triage watch: cannot set up signals\n");
+        return -1;
+    }
+    triage_host_on_reload(w->host, wt_on_reload, w);
+    if (triage_host_watch(w->host, &err) != TRIAGE_OK)
+        fprintf(stderr, "triage watch: %s (reload with SIGHUP)\n", err.text);
+    w->rs = triage_host_acquire(w->host);
+    wt_decide_all(w->rs, &w->set, w->prev);
+    printf("watching %s: %d referrals, rule set %.12s (%d rules)\n", rules, w->set.n,
+           triage_ruleset_hash(w->rs), triage_ruleset_rule_count(w->rs));
+    wt_summary("  decisions", &w->set, w->prev);
+    fflush(stdout);
+    return 0;
+}
+
+static void wt_stop(wt_state *w)
+{
+    for (int i = 0; w->prev && i < w->set.n; i++)
+        triage_decision_free(w->prev[i]);
+    free(w->prev);
+    free(w->next);
+    wt_set_free(&w->set);
+    if (w->rs)
+        triage_ruleset_release(w->rs);
+    triage_host_close(w->host);   /* no reload callback after this */
+    for (int i = 0; i < 2; i++)
+        if (w->notify[i] >= 0)
+            close(w->notify[i]);
 }
 
 int cli_watch(int argc, char **argv)
 {
     const char *rules = cli_default_rules(), *db = NULL;
-    long sample = 500, max_reloads = -1;
+    long sample = 500, max_reloads = -1, invalid = 0;
     static const struct option opts[] = {{"rules", required_argument, 0, 'r'},
                                          {"db", required_argument, 0, 'd'},
                                          {"sample", required_argument, 0, 's'},
@@ -160,147 +322,19 @@ int cli_watch(int argc, char **argv)
         fprintf(stderr, "triage watch: --sample must be at least 1\n");
         return EXIT_USAGE;
     }
-    triage_error err;
-    wt_set s = {0};
-    int invalid = 0;
-    if (optind < argc) {
-        for (int i = optind; i < argc; i++) {
-            triage_reader *rd = triage_reader_open(argv[i], &err);
-            if (!rd) {
-                fprintf(stderr, "triage watch: %s\n", err.text);
-                return EXIT_USAGE;
-            }
-            triage_referral *r;
-            int got;
-            while ((got = triage_reader_next(rd, &r, &err, NULL, NULL)) != 0) {
-                if (got < 0) {
-                    fprintf(stderr, "%s\n", err.text);
-                    invalid++;
-                    continue;
-                }
-                if (s.n == s.cap) {
-                    s.cap = s.cap ? 2 * s.cap : 64;
-                    s.r = realloc(s.r, (size_t)s.cap * sizeof *s.r);
-                    if (!s.r) {
-                        fprintf(stderr, "triage watch: out of memory\n");
-                        return EXIT_USAGE;
-                    }
-                }
-                s.r[s.n++] = r;
-            }
-            triage_reader_close(rd);
+    wt_state w = {.notify = {-1, -1}};
+    int sigfd, status = EXIT_USAGE;
+    int loaded = optind < argc ? cli_read_referrals("watch", argv + optind, argc - optind,
+                                                    wt_take_file, &w.set, &invalid)
+                               : wt_load_db(db ? db : cli_default_db(), sample, &w.set);
+    if (w.set.oom)
+        fprintf(stderr, "triage watch: out of memory\n");
+    else if (loaded == 0) {
+        if (wt_start(&w, rules, &sigfd) == 0) {
+            wt_loop(&w, sigfd, max_reloads);
+            status = invalid ? EXIT_INVALID : EXIT_DONE;
         }
-    } else {
-        if (!db)
-            db = cli_default_db();
-        if (access(db, F_OK) != 0) {
-            fprintf(stderr, "triage watch: name referral FILEs, or a database with --db "
-                            "('%s' does not exist)\n", db);
-            return EXIT_USAGE;
-        }
-        triage_store *st = triage_store_open(db, &err);
-        if (!st) {
-            fprintf(stderr, "triage watch: %s\n", err.text);
-            return EXIT_USAGE;
-        }
-        s.cap = (int)sample;
-        s.r = calloc((size_t)s.cap, sizeof *s.r);
-        /* No decision has the empty hash: this walks every referral in order. */
-        if (s.r)
-            triage_store_each_undecided(st, "", wt_take, &s, &err);
-        triage_store_close(st);
     }
-    triage_decision **prev = calloc((size_t)s.n + 1, sizeof *prev);
-    triage_decision **next = calloc((size_t)s.n + 1, sizeof *next);
-    triage_host *h = triage_host_open(rules, NULL, &err);
-    if (!h || !prev || !next) {
-        fprintf(stderr, "triage watch: %s\n", h ? "out of memory" : err.text);
-        return EXIT_USAGE;
-    }
-    /* Watch before saying so: a save right after the banner must count. */
-    int sigfd = cli_signals_open();
-    if (pipe(notify) != 0 || sigfd < 0) {
-        fprintf(stderr, "triage watch: cannot set up signals\n");
-        return EXIT_USAGE;
-    }
-    triage_host_on_reload(h, wt_on_reload, NULL);
-    if (triage_host_watch(h, &err) != TRIAGE_OK)
-        fprintf(stderr, "triage watch: %s (reload with SIGHUP)\n", err.text);
-    triage_ruleset *rs = triage_host_acquire(h);
-    wt_decide_all(rs, &s, prev);
-    printf("watching %s: %d referrals, rule set %.12s (%d rules)\n", rules, s.n,
-           triage_ruleset_hash(rs), triage_ruleset_rule_count(rs));
-    wt_summary("  decisions", &s, prev);
-    fflush(stdout);
-    long attempts = 0, seen_failures = 0;
-    struct pollfd fds[2] = {{sigfd, POLLIN, 0}, {notify[0], POLLIN, 0}};
-    while (max_reloads < 0 || attempts < max_reloads) {
-        if (poll(fds, 2, -1) < 0)
-            continue;
-        if (fds[0].revents) {
-            int sig = cli_signal_take();
-            if (sig == 'Q')
-                break;
-            if (sig == 'H')
-                triage_host_reload(h, NULL);    /* its callback wakes us below */
-            continue;
-        }
-        char buf[64];
-        if (read(notify[0], buf, sizeof buf) <= 0)
-            continue;
-        attempts++;
-        triage_host_status hs;
-        triage_host_status_get(h, &hs);
-        if (hs.failures > seen_failures) {
-            seen_failures = hs.failures;
-            printf("reload failed: %s\n  the previous rules (%.12s) stay in force\n",
-                   hs.last_error.text, hs.ruleset);
-            fflush(stdout);
-            continue;
-        }
-        triage_ruleset *now = triage_host_acquire(h);
-        if (now == rs) {
-            triage_ruleset_release(now);
-            continue;
-        }
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        wt_decide_all(now, &s, next);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        int changed = 0;
-        for (int i = 0; i < s.n; i++) {
-            char a[200], b[200], ra[200], rb[200];
-            if (!prev[i] || !next[i])
-                continue;
-            wt_describe(prev[i], a, sizeof a);
-            wt_describe(next[i], b, sizeof b);
-            if (!strcmp(a, b))
-                continue;
-            changed++;
-            wt_rules(prev[i], ra, sizeof ra);
-            wt_rules(next[i], rb, sizeof rb);
-            printf("  %s: %s -> %s   [%s -> %s]\n", triage_referral_id(s.r[i]), a, b, ra, rb);
-        }
-        printf("rule set %.12s -> %.12s: %d of %d decisions changed (decided in %.1f ms)\n",
-               triage_ruleset_hash(rs), triage_ruleset_hash(now), changed, s.n, wt_ms(t0, t1));
-        wt_summary("  decisions", &s, next);
-        fflush(stdout);
-        for (int i = 0; i < s.n; i++) {
-            triage_decision_free(prev[i]);
-            prev[i] = next[i];
-            next[i] = NULL;
-        }
-        triage_ruleset_release(rs);
-        rs = now;
-    }
-    for (int i = 0; i < s.n; i++) {
-        triage_decision_free(prev[i]);
-        triage_referral_free(s.r[i]);
-    }
-    free(prev);
-    free(next);
-    free(s.r);
-    triage_ruleset_release(rs);
-    triage_host_close(h);
-    return invalid ? EXIT_INVALID : EXIT_DONE;
+    wt_stop(&w);
+    return status;
 }

@@ -20,6 +20,7 @@
 #include "store.h"
 #include "store_run.h"
 #include "refpack.h"
+#include "history.h"
 
 /* PRAGMA user_version of the schema below. 2 added referral_packed (see
 ** refpack.h): a version 1 database gains the table when opened, and its
@@ -93,7 +94,8 @@ static const char *const st_sql[S__N] = {
                   " priority, deadline, missing, request_from, reasons, decided_at)"
                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [S_DEC_STATUS] = "UPDATE referrals SET status = ?2 WHERE id = ?1",
-    /* the latest decision of each prior referral, from rule set ?4 first */
+    /* the latest decision of each prior referral, from rule set ?4 first;
+    ** (received, id) < (?2, ?3) is hs_is_prior's order as an index range */
     [S_HISTORY] =
         "SELECT r.id, r.received, d.outcome, d.target FROM referrals r"
         " LEFT JOIN decisions d ON d.seq = (SELECT seq FROM decisions x"
@@ -187,6 +189,12 @@ static void st_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
     else sqlite3_bind_null(s, i);
+}
+
+/* A text column, or NULL. */
+static const char *st_col(sqlite3_stmt *s, int col)
+{
+    return (const char *)sqlite3_column_text(s, col);
 }
 
 /* Outside a batch, a call that runs several statements makes its own
@@ -644,15 +652,20 @@ int st_history(triage_store *st, const char *cpr, int32_t received,
     sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
     st_text(s, 4, hash);
+    hs_place here = {cpr, received, id};
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *v = st_col(s, 1);
+        hs_place there = {cpr, DT_NONE, st_col(s, 0)};
+        if (!there.id || !v || !dt_parse_iso(v, strlen(v), &there.received) ||
+            !hs_is_prior(&there, &here))
+            continue;                  /* the index range found it; the predicate decides */
         if (n < max && out) {
             st_prior *p = &out[n];
-            const char *v = (const char *)sqlite3_column_text(s, 1);
-            snprintf(p->id, sizeof p->id, "%s", (const char *)sqlite3_column_text(s, 0));
-            if (!v || !dt_parse_iso(v, strlen(v), &p->received)) p->received = DT_NONE;
-            v = (const char *)sqlite3_column_text(s, 2);
+            snprintf(p->id, sizeof p->id, "%s", there.id);
+            p->received = there.received;
+            v = st_col(s, 2);
             snprintf(p->outcome, sizeof p->outcome, "%s", v ? v : "");
-            v = (const char *)sqlite3_column_text(s, 3);
+            v = st_col(s, 3);
             snprintf(p->target, sizeof p->target, "%s", v ? v : "");
         }
         n++;

@@ -1,7 +1,7 @@
 /*
 ** test_store.c — the SQLite store: file mode, round trips, duplicates,
-** quarantine, the append-only decision log, undecided iteration, history,
-** and batches. File-backed stores live in a fresh temporary directory.
+** quarantine, the append-only decision log, undecided iteration, history
+** and its one predicate, and batches. File-backed stores live in a fresh temporary directory.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +20,7 @@
 #include "decision.h"
 #include "date.h"
 #include "store.h"
+#include "history.h"
 
 #define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -117,7 +118,7 @@ static char *raw_query(const char *path, const char *sql, int *rc_out)
 
 /* ----------------------------------------------------------------- tests */
 
-static void test_file_mode(void **state)
+static void test_store_file_and_wal_are_0600_and_schema_versioned(void **state)
 {
     char path[300], side[320];
     struct stat sb;
@@ -148,7 +149,7 @@ static void test_file_mode(void **state)
     free(uv);
 }
 
-static void test_open_errors(void **state)
+static void test_store_open_error_names_the_path_or_the_missing_argument(void **state)
 {
     triage_error err;
     char path[300];
@@ -161,7 +162,7 @@ static void test_open_errors(void **state)
     triage_store_close(NULL);
 }
 
-static void test_round_trip(void **state)
+static void test_store_gives_back_the_referral_it_was_given(void **state)
 {
     char path[300];
     triage_error err;
@@ -197,7 +198,7 @@ static void test_round_trip(void **state)
     free(v);
 }
 
-static void test_memory_store(void **state)
+static void test_store_in_memory_keeps_a_referral_without_cpr(void **state)
 {
     triage_store *st = open_store(":memory:");
     put_ok(st, "A", "2020-01-01", NULL, "2003-01-01");
@@ -210,7 +211,7 @@ static void test_memory_store(void **state)
     triage_store_close(st);
 }
 
-static void test_duplicate(void **state)
+static void test_store_refuses_a_known_id_and_keeps_the_batch(void **state)
 {
     triage_error err;
     triage_store *st = open_store(":memory:");
@@ -234,7 +235,7 @@ static void test_duplicate(void **state)
     triage_store_close(st);
 }
 
-static void test_quarantine(void **state)
+static void test_store_quarantine_keeps_the_record_and_its_error(void **state)
 {
     char path[300];
     triage_error err, why;
@@ -259,7 +260,7 @@ static void test_quarantine(void **state)
     free(v);
 }
 
-static void test_decisions_append_only(void **state)
+static void test_store_decision_log_is_append_only(void **state)
 {
     char path[300];
     triage_error err;
@@ -318,7 +319,7 @@ static int collect_fn(void *ud, triage_referral *r)
     return c->stop_at && c->n == c->stop_at;
 }
 
-static void test_each_undecided(void **state)
+static void test_store_each_undecided_walks_by_received_then_id(void **state)
 {
     triage_error err;
     triage_store *st = open_store(":memory:");
@@ -362,7 +363,7 @@ static void test_each_undecided(void **state)
     triage_store_close(st);
 }
 
-static void test_history(void **state)
+static void test_store_history_is_earlier_referrals_with_latest_decisions(void **state)
 {
     triage_store *st = open_store(":memory:");
     put_ok(st, "H-d", "2020-03-01", CPR1, NULL);
@@ -429,7 +430,7 @@ static int count_fn(void *ud, triage_referral *r)
     return 0;
 }
 
-static void test_batch(void **state)
+static void test_store_batch_commits_or_rolls_back_as_one(void **state)
 {
     char path[300], id[16];
     triage_error err;
@@ -505,7 +506,7 @@ static void exec_raw(const char *path, const char *sql)
     assert_int_equal(rc, SQLITE_DONE);
 }
 
-static void test_packed_rows(void **state)
+static void test_store_packed_rows_are_used_only_while_they_match(void **state)
 {
     triage_error err;
     char path[300];
@@ -569,7 +570,7 @@ static void test_packed_rows(void **state)
 
 /* A version 1 database (no referral_packed) opens, gains the table, and its
 ** old rows are parsed from their JSON; a newer one is refused by name. */
-static void test_schema_upgrade(void **state)
+static void test_store_upgrades_a_version_1_database_and_refuses_a_newer(void **state)
 {
     triage_error err;
     char path[300];
@@ -605,7 +606,7 @@ static int keep_fn(void *ud, triage_referral *r)
 }
 
 /* A referral read back from the store has no JSON tree to store again. */
-static void test_put_unpacked(void **state)
+static void test_store_refuses_to_store_a_referral_read_back(void **state)
 {
     triage_error err;
     triage_referral *r = NULL;
@@ -617,26 +618,58 @@ static void test_put_unpacked(void **state)
     assert_non_null(r);
     assert_null(r->raw);
     assert_int_equal(triage_store_put(st, r, NULL, 0, &err), TRIAGE_EUSAGE);
+    assert_int_equal(err.code, TRIAGE_EUSAGE);
+    assert_non_null(strstr(err.text, "only a parsed referral can be stored"));
     triage_referral_free(r);
     triage_store_close(st);
+}
+
+/* No CPR, no history: a referral without one is a child of its own, in
+** the store as in the predicate every history source asks. */
+static void test_history_of_a_referral_without_cpr_is_empty(void **state)
+{
+    triage_store *st = open_store(":memory:");
+    put_ok(st, "N-1", "2019-01-01", NULL, "2012-05-01");
+    put_ok(st, "N-2", "2019-02-01", NULL, "2012-05-01");
+    st_prior p[4];
+    assert_int_equal(st_history(st, "", triage_date_from_ymd(2019, 3, 1), "N-3", HASH_A, p, 4), 0);
+    triage_store_close(st);
+
+    hs_place a = {"", 100, "A"}, b = {"", 200, "B"};
+    assert_false(hs_is_prior(&a, &b));
+    hs_place c = {CPR1, 100, "A"}, d = {CPR1, 200, "B"}, e = {CPR1, 100, "B"};
+    hs_place f = {CPR2, 50, "A"};
+    assert_true(hs_is_prior(&c, &d));       /* received earlier */
+    assert_false(hs_is_prior(&d, &c));
+    assert_true(hs_is_prior(&c, &e));       /* same day: the id decides */
+    assert_false(hs_is_prior(&e, &c));
+    assert_false(hs_is_prior(&c, &c));      /* never itself */
+    assert_false(hs_is_prior(&f, &d));      /* another child */
+    triage_referral *r = mkref("N-9", "2020-01-01", NULL, "2012-05-01");
+    assert_string_equal(hs_child(r), "N-9");
+    triage_referral_free(r);
+    r = mkref("C-9", "2020-01-01", "010110-4123", NULL);
+    assert_string_equal(hs_child(r), CPR1);
+    triage_referral_free(r);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_file_mode),
-        cmocka_unit_test(test_open_errors),
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_memory_store),
-        cmocka_unit_test(test_duplicate),
-        cmocka_unit_test(test_quarantine),
-        cmocka_unit_test(test_decisions_append_only),
-        cmocka_unit_test(test_each_undecided),
-        cmocka_unit_test(test_history),
-        cmocka_unit_test(test_batch),
-        cmocka_unit_test(test_packed_rows),
-        cmocka_unit_test(test_schema_upgrade),
-        cmocka_unit_test(test_put_unpacked),
+        cmocka_unit_test(test_store_file_and_wal_are_0600_and_schema_versioned),
+        cmocka_unit_test(test_store_open_error_names_the_path_or_the_missing_argument),
+        cmocka_unit_test(test_store_gives_back_the_referral_it_was_given),
+        cmocka_unit_test(test_store_in_memory_keeps_a_referral_without_cpr),
+        cmocka_unit_test(test_store_refuses_a_known_id_and_keeps_the_batch),
+        cmocka_unit_test(test_store_quarantine_keeps_the_record_and_its_error),
+        cmocka_unit_test(test_store_decision_log_is_append_only),
+        cmocka_unit_test(test_store_each_undecided_walks_by_received_then_id),
+        cmocka_unit_test(test_store_history_is_earlier_referrals_with_latest_decisions),
+        cmocka_unit_test(test_history_of_a_referral_without_cpr_is_empty),
+        cmocka_unit_test(test_store_batch_commits_or_rolls_back_as_one),
+        cmocka_unit_test(test_store_packed_rows_are_used_only_while_they_match),
+        cmocka_unit_test(test_store_upgrades_a_version_1_database_and_refuses_a_newer),
+        cmocka_unit_test(test_store_refuses_to_store_a_referral_read_back),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
