@@ -381,6 +381,54 @@ char *dc_reasons_json(const triage_decision *d)
     return d ? dc_dump(dc_reasons_array(d)) : NULL;
 }
 
+/* The readers of what dc_missing_json and dc_reasons_json wrote. */
+static int dc_parse_missing(triage_decision *d, const char *text)
+{
+    json_t *a = json_loads(text, 0, NULL), *v;
+    size_t i;
+    int rc = json_is_array(a) ? 0 : -1;
+    json_array_foreach(a, i, v) {
+        int k = dc_missing_index(json_string_value(v));
+        if (k < 0) rc = -1;
+        else d->missing |= 1u << k;
+    }
+    json_decref(a);
+    return rc;
+}
+
+static int dc_parse_reasons(triage_decision *d, const char *text)
+{
+    json_t *a = json_loads(text, 0, NULL), *v;
+    size_t i;
+    int rc = json_is_array(a) ? 0 : -1;
+    json_array_foreach(a, i, v) {
+        const char *rule = json_string_value(json_object_get(v, "rule"));
+        const char *why = json_string_value(json_object_get(v, "text"));
+        if (!rule || !why || dc_add_reason(d, rule, why) != 0) rc = -1;
+    }
+    json_decref(a);
+    return rc;
+}
+
+triage_decision *dc_from_log(const dc_logged *c)
+{
+    triage_decision *d = dc_new(c->id, c->ruleset, 0);
+    if (!d) return NULL;
+    d->outcome = dc_outcome_index(c->outcome);
+    d->target = dc_target_index(c->target);
+    if (c->unit) snprintf(d->unit, sizeof d->unit, "%s", c->unit);
+    d->priority = dc_priority_index(c->priority);
+    if (!c->deadline || !dt_parse_iso(c->deadline, strlen(c->deadline), &d->deadline))
+        d->deadline = DT_NONE;
+    d->request_from = dc_request_index(c->request_from);
+    if (d->outcome < 0 || (c->missing && dc_parse_missing(d, c->missing) != 0) ||
+        !c->reasons || dc_parse_reasons(d, c->reasons) != 0) {
+        triage_decision_free(d);
+        return NULL;
+    }
+    return d;
+}
+
 /* Objects keep insertion order (jansson >= 2.8), so keys are set in the
 ** order the schema and the README list them. */
 char *triage_decision_json(const triage_decision *d)

@@ -393,6 +393,9 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
 
 /* ------------------------------------------------------------- work list */
 
+#define TRIAGE_LIST_LIMIT 50        /* work-list rows per page by default */
+#define TRIAGE_LIST_LIMIT_MAX 1000  /* and at the most */
+
 /* Filters for the intake work list; NULL (or 0) means no filter. Each
 ** referral appears once, with its latest decision. */
 typedef struct triage_query {
@@ -403,21 +406,54 @@ typedef struct triage_query {
     const char *from, *to; /* received on or after / on or before (YYYY-MM-DD) */
     const char *due;       /* deadline on or before (YYYY-MM-DD); sorts by deadline */
     const char *q;         /* substring of the id or the municipality */
-    long limit;            /* rows per page (default 50, at most 1000) */
+    long limit;            /* rows per page (0: TRIAGE_LIST_LIMIT; at most
+                              TRIAGE_LIST_LIMIT_MAX) */
     long offset;
 } triage_query;
 
-/* The work list as one JSON object {"total":N,"limit":L,"offset":O,"items":[...]};
-** items hold id, received, municipality, age_band, referrer_kind, status and
-** the latest decision's fields, never a CPR number. Newest first, or by
-** deadline when q->due is set. Caller frees with free(); NULL with err. */
-char *triage_store_list(triage_store *st, const triage_query *q, triage_error *err);
+/* A referral as the store keeps it: the columns of its row. Strings are
+** borrowed for the call that hands the row over; NULL where the column has
+** no value. No field holds a CPR number. */
+typedef struct triage_row {
+    const char *id;
+    const char *received;        /* YYYY-MM-DD */
+    const char *municipality;    /* as the referrer wrote it */
+    const char *age_band;        /* "0-7", "8-13", "14-17" or "18+"; NULL
+                                    without a birth date */
+    const char *referrer_kind;
+    const char *status;          /* the latest decision's outcome, or "new" */
+    const char *imported_at;     /* ISO-8601 UTC */
+    const char *json;            /* the referral as received, compact JSON;
+                                    NULL in a work-list row */
+} triage_row;
 
-/* One referral as stored, with its decisions oldest first (the audit log),
-** as {"referral":{...},"status":S,"imported_at":T,"decisions":[...]}.
-** Caller frees with free(); NULL with err->code TRIAGE_ENOTFOUND or
-** TRIAGE_ESTORE. */
-char *triage_store_record(triage_store *st, const char *id, triage_error *err);
+/* One decision of the store's audit log. decision is rebuilt from the log
+** (its fields and reasons; a trace is never kept) and borrowed for the call. */
+typedef struct triage_logged {
+    long seq;                    /* its place in the log, from 1 */
+    const char *decided_at;      /* ISO-8601 UTC */
+    const triage_decision *decision;
+} triage_logged;
+
+/* Called with a row and n decisions of its log (log is NULL when n is 0);
+** all borrowed for the call. Return 0 to go on, anything else to stop. */
+typedef int (*triage_row_fn)(void *ud, const triage_row *row,
+                             const triage_logged *log, int n);
+
+/* The intake work list: each referral that q lets through, once, with its
+** latest decision (n = 1) or none (n = 0, status "new"); newest first, or by
+** deadline when q->due is set; q->limit rows from q->offset on. *total (may
+** be NULL) is set to how many referrals q lets through in all. q may be NULL
+** for no filter. Returns TRIAGE_OK (also when fn stopped early) or an error
+** in err. */
+triage_code triage_store_list(triage_store *st, const triage_query *q, long *total,
+                              triage_row_fn fn, void *ud, triage_error *err);
+
+/* One referral as stored (row->json set) with its whole log, oldest first:
+** fn is called once. TRIAGE_ENOTFOUND when no referral has this id (fn is
+** not called), or TRIAGE_ESTORE, with err filled. */
+triage_code triage_store_record(triage_store *st, const char *id, triage_row_fn fn,
+                                void *ud, triage_error *err);
 
 /* ------------------------------------------------------------ whole stores */
 
