@@ -5,7 +5,10 @@ target_compile_options(triage-bench PRIVATE -Wall -Wextra)
 # pcre2_match is wrapped so that --breakdown can time regex matching, and
 # lua_sethook so that --profile can sample the Lua VM; the engine is untouched.
 target_link_options(triage-bench PRIVATE -Wl,--wrap=pcre2_match_8 -Wl,--wrap=lua_sethook)
-target_link_libraries(triage-bench PRIVATE triage_core)
+target_link_libraries(triage-bench PRIVATE libtriage)
+# It times the engine's inside (a decider's history hook, the sandbox), so it
+# names engine headers, like the unit tests of the engine do.
+target_include_directories(triage-bench PRIVATE ${CMAKE_SOURCE_DIR}/engine)
 
 
 # The same program with Lua linked statically, where liblua5.4.a exists: its
@@ -15,7 +18,8 @@ if(TRIAGE_LUA_STATIC)
   add_executable(triage-bench-symbols ${CMAKE_SOURCE_DIR}/bench/decide.c)
   target_compile_options(triage-bench-symbols PRIVATE -Wall -Wextra)
   target_link_options(triage-bench-symbols PRIVATE -Wl,--wrap=pcre2_match_8 -Wl,--wrap=lua_sethook)
-  target_link_libraries(triage-bench-symbols PRIVATE triage_core ${TRIAGE_LUA_STATIC} dl)
+  target_link_libraries(triage-bench-symbols PRIVATE libtriage ${TRIAGE_LUA_STATIC} dl)
+  target_include_directories(triage-bench-symbols PRIVATE ${CMAKE_SOURCE_DIR}/engine)
 endif()
 
 if(BUILD_TESTING)
@@ -29,4 +33,4 @@ endif()
 # How long a rule author waits for a save to take effect (bench/reload.c).
 add_executable(triage-reload-bench ${CMAKE_SOURCE_DIR}/bench/reload.c)
 target_compile_options(triage-reload-bench PRIVATE -Wall -Wextra)
-target_link_libraries(triage-reload-bench PRIVATE triage_core)
+target_link_libraries(triage-reload-bench PRIVATE libtriage)

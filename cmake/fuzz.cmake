@@ -20,8 +20,9 @@ if(TRIAGE_FUZZ)
   set(TRIAGE_FUZZ_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all
       -fno-omit-frame-pointer -g -O1)
   # The engine again, instrumented for coverage and the sanitizers.
-  add_library(triage_fuzzcore STATIC ${TRIAGE_SOURCES})
-  target_include_directories(triage_fuzzcore PUBLIC ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/engine)
+  add_library(triage_fuzzcore STATIC ${TRIAGE_ENGINE_SOURCES})
+  target_include_directories(triage_fuzzcore PUBLIC ${CMAKE_SOURCE_DIR}/include
+                             PRIVATE ${CMAKE_SOURCE_DIR}/engine)
   target_compile_options(triage_fuzzcore PRIVATE ${TRIAGE_FUZZ_FLAGS} -fsanitize=fuzzer-no-link
                          -Wno-unused-parameter)
   target_link_libraries(triage_fuzzcore PUBLIC PkgConfig::LUA PkgConfig::SQLITE PkgConfig::PCRE2
@@ -31,6 +32,9 @@ if(TRIAGE_FUZZ)
     target_compile_options(fuzz_${t} PRIVATE ${TRIAGE_FUZZ_FLAGS} -fsanitize=fuzzer -Wall -Wextra)
     target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer,address,undefined)
     target_link_libraries(fuzz_${t} PRIVATE triage_fuzzcore)
+    if(t STREQUAL parse)   # it feeds the engine's parsers (date, decision) directly
+      target_include_directories(fuzz_${t} PRIVATE ${CMAKE_SOURCE_DIR}/engine)
+    endif()
   endforeach()
 endif()
 
@@ -40,7 +44,10 @@ if(BUILD_TESTING)
   foreach(t ${TRIAGE_FUZZ_TARGETS})
     add_executable(fuzz_replay_${t} ${TRIAGE_FUZZ_DIR}/fuzz_${t}.c ${TRIAGE_FUZZ_DIR}/replay.c)
     target_compile_options(fuzz_replay_${t} PRIVATE -Wall -Wextra)
-    target_link_libraries(fuzz_replay_${t} PRIVATE triage_core)
+    target_link_libraries(fuzz_replay_${t} PRIVATE libtriage)
+    if(t STREQUAL parse)   # it feeds the engine's parsers (date, decision) directly
+      target_include_directories(fuzz_replay_${t} PRIVATE ${CMAKE_SOURCE_DIR}/engine)
+    endif()
     add_test(NAME fuzz_replay_${t}
              COMMAND fuzz_replay_${t} ${CMAKE_SOURCE_DIR}/tests/data/fuzz/${t} ${TRIAGE_FUZZ_SEEDS_${t}})
     set_tests_properties(fuzz_replay_${t} PROPERTIES LABELS "unit;fuzz" TIMEOUT 300)

@@ -1,23 +1,23 @@
 /*
-** batch.c — the `run` loop. Undecided referrals arrive in chunks in order of
+** batch.c — the `run` loop (triage_run). Undecided referrals arrive in chunks in order of
 ** received then id; each chunk is split by child over the workers (one
 ** decider and one read connection each), and its decisions are stored in
 ** one transaction before the next chunk is read. A worker's history sees
 ** the store plus the decisions its chunk has made so far.
 */
-#include "batch.h"
-
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "decision.h"
+#include "history.h"
 #include "referral.h"
 #include "rules.h"
 #include "store.h"
 #include "store_run.h"
 #include "strhash.h"
+#include "triage.h"
 
 #define BT_CHUNK 4096
 #define BT_MAX_THREADS 64
@@ -46,8 +46,8 @@ struct bt_run_t {
     int nworkers;
     bt_worker w[BT_MAX_THREADS];
     triage_store *st;
-    bt_summary *sum;
-    bt_progress_fn progress;
+    triage_run_summary *sum;
+    triage_progress_fn progress;
     void *ud;
     long total;
     triage_error *err;
@@ -83,12 +83,8 @@ static int bt_history(void *ud, const triage_referral *r, const char *hash,
     int n = st_history(w->st, r->cpr, r->received, r->id, hash, out, max);
     for (int i = 0; i < n && i < max; i++) {
         bt_item *it = bt_map_find(w->run, out[i].id);
-        if (!it || !it->d)
-            continue;
-        snprintf(out[i].outcome, sizeof out[i].outcome, "%s",
-                 triage_outcome_name((triage_outcome)it->d->outcome));
-        snprintf(out[i].target, sizeof out[i].target, "%s",
-                 it->d->target >= 0 ? dc_target_names[it->d->target] : "");
+        if (it && it->d)
+            hs_entry_decision(&out[i], it->d);
     }
     return n;
 }
@@ -114,7 +110,7 @@ static int bt_flush(bt_run_t *b)
         return 0;
     for (int i = 0; i < b->n; i++) {
         const triage_referral *r = b->items[i].r;
-        b->items[i].worker = (int)(sh_hash(r->cpr[0] ? r->cpr : r->id) % (uint64_t)b->nworkers);
+        b->items[i].worker = (int)(sh_hash(hs_child(r)) % (uint64_t)b->nworkers);
         b->items[i].d = NULL;
     }
     bt_map_build(b);
@@ -157,7 +153,7 @@ static int bt_flush(bt_run_t *b)
             }
             b->sum->decided++;
             b->sum->by_outcome[d->outcome]++;
-            b->sum->by_target[d->target >= 0 ? d->target : 5]++;
+            b->sum->by_target[d->target >= 0 ? d->target : TRIAGE_N_TARGETS]++;
         }
         if (rc == 0 && triage_store_commit(b->st, b->err) != TRIAGE_OK)
             rc = -1;
@@ -183,10 +179,13 @@ static int bt_take(void *ud, triage_referral *r)
     return b->n == BT_CHUNK ? bt_flush(b) : 0;
 }
 
-triage_code bt_run(const char *db_path, triage_store *st, triage_ruleset *rs,
-                   int threads, bt_progress_fn progress, void *ud,
-                   bt_summary *sum, triage_error *err)
+triage_code triage_run(triage_store *st, const char *db_path, triage_ruleset *rs,
+                       int threads, triage_progress_fn progress, void *ud,
+                       triage_run_summary *sum, triage_error *err)
 {
+    triage_error local;
+    if (!err) err = &local;
+    memset(err, 0, sizeof *err);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     memset(sum, 0, sizeof *sum);

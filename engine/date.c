@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 #include "date.h"
+#include "triage.h"
 
 /* Floor division for the 400-year eras, so negative years work too. */
 static int dt_era(int y) { return (y >= 0 ? y : y - 399) / 400; }
@@ -119,3 +120,23 @@ void dt_now_iso(char out[32])
     strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(out, 32, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
 }
+
+/* ------------------------------------------------------------------ public */
+
+int triage_date_parse(const char *s, size_t len, triage_day *out)
+{
+    int32_t day;
+    if (!s || !dt_parse_iso(s, len, &day)) return 0;
+    if (out) *out = day;
+    return 1;
+}
+
+void triage_date_format(triage_day day, char out[11]) { dt_format(day, out); }
+
+triage_day triage_date_from_ymd(int y, int m, int d) { return dt_from_ymd(y, m, d); }
+
+void triage_date_to_ymd(triage_day day, int *y, int *m, int *d) { dt_to_ymd(day, y, m, d); }
+
+triage_day triage_date_add_months(triage_day day, int n) { return dt_add_months(day, n); }
+
+int triage_date_age(triage_day birth, triage_day at) { return dt_age_years(birth, at); }

@@ -115,6 +115,8 @@ void dc_mask_cpr(char *out, size_t cap, const char *s)
     rf_mask_cpr(out, o);
 }
 
+void triage_mask_cpr(char *out, size_t cap, const char *s) { dc_mask_cpr(out, cap, s); }
+
 /* Room for a masked copy of s (NULL taken as ""): each ten-digit CPR grows
 ** by one byte. */
 static size_t dc_masked_cap(const char *s)
@@ -248,10 +250,88 @@ const char *triage_outcome_name(triage_outcome o)
     return (int)o >= 0 && (int)o < 5 ? dc_outcome_names[o] : "undecided";
 }
 
+const char *triage_target_name(int i)
+{
+    return i >= 0 && i < DC_NELEM(dc_target_names) ? dc_target_names[i] : NULL;
+}
+
 const char *triage_decision_target(const triage_decision *d)
 {
-    return d && d->target >= 0 && d->target < DC_NELEM(dc_target_names)
-           ? dc_target_names[d->target] : NULL;
+    return d ? triage_target_name(d->target) : NULL;
+}
+
+const char *triage_decision_id(const triage_decision *d) { return d->id; }
+
+const char *triage_decision_ruleset(const triage_decision *d) { return d->ruleset; }
+
+const char *triage_decision_unit(const triage_decision *d)
+{
+    return d->unit[0] ? d->unit : NULL;
+}
+
+const char *triage_decision_priority(const triage_decision *d)
+{
+    return d->priority >= 0 && d->priority < DC_NELEM(dc_priority_names)
+           ? dc_priority_names[d->priority] : NULL;
+}
+
+triage_day triage_decision_deadline(const triage_decision *d) { return d->deadline; }
+
+const char *triage_decision_request_from(const triage_decision *d)
+{
+    return d->request_from >= 0 && d->request_from < DC_NELEM(dc_request_names)
+           ? dc_request_names[d->request_from] : NULL;
+}
+
+int triage_decision_missing_count(const triage_decision *d)
+{
+    int n = 0;
+    for (int i = 0; i < MI__N; i++)
+        n += (d->missing >> i) & 1u;
+    return n;
+}
+
+const char *triage_decision_missing(const triage_decision *d, int i)
+{
+    for (int k = 0; k < MI__N && i >= 0; k++)
+        if ((d->missing & (1u << k)) && i-- == 0)
+            return dc_missing_names[k];
+    return NULL;
+}
+
+int triage_decision_reason_count(const triage_decision *d) { return d->nreasons; }
+
+int triage_decision_reason(const triage_decision *d, int i, const char **rule,
+                           const char **text)
+{
+    int ok = i >= 0 && i < d->nreasons;
+    if (rule) *rule = ok ? d->reasons[i].rule : NULL;
+    if (text) *text = ok ? d->reasons[i].text : NULL;
+    return ok ? 0 : -1;
+}
+
+int triage_decision_explained(const triage_decision *d) { return d->explain; }
+
+int triage_decision_step_count(const triage_decision *d) { return d->explain ? d->nsteps : 0; }
+
+int triage_decision_step(const triage_decision *d, int i, const char **rule, int *applied,
+                         const char **why)
+{
+    int ok = i >= 0 && i < triage_decision_step_count(d);
+    if (rule) *rule = ok ? d->steps[i].rule : NULL;
+    if (applied) *applied = ok ? d->steps[i].applied : 0;
+    if (why) *why = ok ? d->steps[i].why : NULL;
+    return ok ? 0 : -1;
+}
+
+const char *triage_decision_deciding_rule(const triage_decision *d)
+{
+    if (d->outcome == TRIAGE_MANUAL_REVIEW && d->nreasons)
+        return d->reasons[0].rule;           /* the rule that failed, or ENGINE */
+    for (int i = triage_decision_step_count(d) - 1; i >= 0; i--)
+        if (d->steps[i].applied)
+            return d->steps[i].rule;
+    return d->nreasons ? d->reasons[0].rule : "";
 }
 
 /* ----------------------------------------------------------------- JSON */
@@ -299,6 +379,54 @@ char *dc_missing_json(const triage_decision *d)
 char *dc_reasons_json(const triage_decision *d)
 {
     return d ? dc_dump(dc_reasons_array(d)) : NULL;
+}
+
+/* The readers of what dc_missing_json and dc_reasons_json wrote. */
+static int dc_parse_missing(triage_decision *d, const char *text)
+{
+    json_t *a = json_loads(text, 0, NULL), *v;
+    size_t i;
+    int rc = json_is_array(a) ? 0 : -1;
+    json_array_foreach(a, i, v) {
+        int k = dc_missing_index(json_string_value(v));
+        if (k < 0) rc = -1;
+        else d->missing |= 1u << k;
+    }
+    json_decref(a);
+    return rc;
+}
+
+static int dc_parse_reasons(triage_decision *d, const char *text)
+{
+    json_t *a = json_loads(text, 0, NULL), *v;
+    size_t i;
+    int rc = json_is_array(a) ? 0 : -1;
+    json_array_foreach(a, i, v) {
+        const char *rule = json_string_value(json_object_get(v, "rule"));
+        const char *why = json_string_value(json_object_get(v, "text"));
+        if (!rule || !why || dc_add_reason(d, rule, why) != 0) rc = -1;
+    }
+    json_decref(a);
+    return rc;
+}
+
+triage_decision *dc_from_log(const dc_logged *c)
+{
+    triage_decision *d = dc_new(c->id, c->ruleset, 0);
+    if (!d) return NULL;
+    d->outcome = dc_outcome_index(c->outcome);
+    d->target = dc_target_index(c->target);
+    if (c->unit) snprintf(d->unit, sizeof d->unit, "%s", c->unit);
+    d->priority = dc_priority_index(c->priority);
+    if (!c->deadline || !dt_parse_iso(c->deadline, strlen(c->deadline), &d->deadline))
+        d->deadline = DT_NONE;
+    d->request_from = dc_request_index(c->request_from);
+    if (d->outcome < 0 || (c->missing && dc_parse_missing(d, c->missing) != 0) ||
+        !c->reasons || dc_parse_reasons(d, c->reasons) != 0) {
+        triage_decision_free(d);
+        return NULL;
+    }
+    return d;
 }
 
 /* Objects keep insertion order (jansson >= 2.8), so keys are set in the

@@ -54,6 +54,16 @@ int dc_request_index(const char *s);
 ** array of {rule,text}. Caller frees with free(). */
 char *dc_missing_json(const triage_decision *d);
 char *dc_reasons_json(const triage_decision *d);
+/* A decision as the store's audit log keeps it: one text per column, NULL
+** where the column has none; missing and reasons as dc_missing_json and
+** dc_reasons_json wrote them. */
+typedef struct dc_logged {
+    const char *id, *ruleset, *outcome, *target, *unit, *priority, *deadline;
+    const char *missing, *request_from, *reasons;
+} dc_logged;
+/* The decision again, without a trace; NULL when out of memory or when a
+** column does not read as the writer left it. Free with triage_decision_free. */
+triage_decision *dc_from_log(const dc_logged *c);
 /* Copy s into out (cap bytes) with every run of 6+4 digits (a CPR, with or
 ** without hyphen) replaced by "XXXXXX-XXXX". Always NUL-terminates. */
 void dc_mask_cpr(char *out, size_t cap, const char *s);

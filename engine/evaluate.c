@@ -1,18 +1,18 @@
 /*
-** evaluate.c — one in-memory pass of a rule set over a store. Referrals come
-** in order of received then id; a small hash map from CPR to the decisions
-** made so far in this pass answers r:history(), so the pass needs no writes
-** and its figures do not depend on what earlier runs stored.
+** evaluate.c — triage_evaluate: one in-memory pass of a rule set over a
+** store. Referrals come in order of received then id; a small hash map from
+** CPR to the decisions made so far in this pass answers r:history(), so the
+** pass needs no writes and its figures do not depend on what earlier runs
+** stored.
 */
-#include "evaluate.h"
-
 #include <stdlib.h>
 #include <string.h>
 
-#include "decision.h"
+#include "history.h"
 #include "referral.h"
 #include "rules.h"
 #include "strhash.h"
+#include "triage.h"
 
 typedef struct ev_entry {
     char cpr[11];
@@ -26,7 +26,7 @@ typedef struct ev_pass {
     int *heads;                /* open addressing: cpr -> newest entry + 1 */
     int nheads;
     triage_decider *dc;
-    ev_fn fn;
+    triage_decided_fn fn;
     void *ud;
     int stop;
 } ev_pass;
@@ -64,19 +64,32 @@ static int ev_grow(ev_pass *p)
     return 0;
 }
 
+static hs_place ev_place(const ev_entry *e)
+{
+    hs_place h = {e->cpr, e->p.received, e->p.id};
+    return h;
+}
+
+/* The child's chain runs newest first; the pass goes in history's order, so
+** every entry is prior already, and the predicate has the last word. */
 static int ev_history(void *ud, const triage_referral *r, const char *hash,
                       st_prior *out, int max)
 {
     ev_pass *p = ud;
-    if (!p->nheads)
+    if (!p->nheads || !r->cpr[0])
         return 0;
+    hs_place here = hs_place_of(r);
     int head = *ev_slot(p, r->cpr), n = 0;
-    for (int i = head - 1; i >= 0; i = p->e[i].next)
-        n++;
+    for (int i = head - 1; i >= 0; i = p->e[i].next) {
+        hs_place there = ev_place(&p->e[i]);
+        n += hs_is_prior(&there, &here);
+    }
     int k = n;                                 /* newest last: fill backwards */
-    for (int i = head - 1; i >= 0; i = p->e[i].next)
-        if (--k < max)
+    for (int i = head - 1; i >= 0; i = p->e[i].next) {
+        hs_place there = ev_place(&p->e[i]);
+        if (hs_is_prior(&there, &here) && --k < max)
             out[k] = p->e[i].p;
+    }
     return n;
 }
 
@@ -87,14 +100,10 @@ static int ev_take(void *ud, triage_referral *r)
     int rc = 1;
     if (d && r->cpr[0] && ev_grow(p) == 0) {
         ev_entry *e = &p->e[p->n];
+        hs_place here = hs_place_of(r);
         memcpy(e->cpr, r->cpr, sizeof e->cpr);
         memset(&e->p, 0, sizeof e->p);
-        snprintf(e->p.id, sizeof e->p.id, "%s", r->id);
-        e->p.received = r->received;
-        snprintf(e->p.outcome, sizeof e->p.outcome, "%s",
-                 triage_outcome_name((triage_outcome)d->outcome));
-        if (d->target >= 0)
-            snprintf(e->p.target, sizeof e->p.target, "%s", dc_target_names[d->target]);
+        hs_entry(&e->p, &here, d);
         int *head = ev_slot(p, r->cpr);
         e->next = *head - 1;
         *head = ++p->n;
@@ -107,10 +116,12 @@ static int ev_take(void *ud, triage_referral *r)
     return p->stop;
 }
 
-triage_code ev_decide_all(triage_store *st, triage_ruleset *rs, ev_fn fn, void *ud,
-                          triage_error *err)
+triage_code triage_evaluate(triage_store *st, triage_ruleset *rs, triage_decided_fn fn,
+                            void *ud, triage_error *err)
 {
     ev_pass p = {0};
+    triage_error local;
+    if (!err) err = &local;
     p.fn = fn;
     p.ud = ud;
     p.dc = triage_decider_new(rs, NULL, err);
@@ -123,14 +134,4 @@ triage_code ev_decide_all(triage_store *st, triage_ruleset *rs, ev_fn fn, void *
     free(p.e);
     free(p.heads);
     return rc;
-}
-
-const char *ev_deciding_rule(const triage_decision *d)
-{
-    if (d->outcome == TRIAGE_MANUAL_REVIEW && d->nreasons)
-        return d->reasons[0].rule;           /* the rule that failed, or ENGINE */
-    for (int i = d->nsteps - 1; i >= 0; i--)
-        if (d->steps[i].applied)
-            return d->steps[i].rule;
-    return d->nreasons ? d->reasons[0].rule : "";
 }

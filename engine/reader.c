@@ -168,6 +168,27 @@ triage_reader *triage_reader_open(const char *path, triage_error *err)
     return rd;
 }
 
+/* The whole input is the window from the start, and there is no more. */
+triage_reader *triage_reader_open_memory(const char *data, size_t len, const char *label,
+                                         triage_error *err)
+{
+    triage_reader *rd = calloc(1, sizeof *rd);
+    if (!rd || !(rd->buf = malloc(len + 1))) {
+        free(rd);
+        rf_error(err, TRIAGE_ENOMEM, label, 0, NULL, NULL, "out of memory");
+        return NULL;
+    }
+    snprintf(rd->name, sizeof rd->name, "%s", label ? label : "");
+    rf_mask_cpr(rd->name, strlen(rd->name));
+    if (len) memcpy(rd->buf, data, len);
+    rd->buf[len] = '\0';
+    rd->len = len;
+    rd->cap = rd->chunk = len + 1;
+    rd->line = 1;
+    rd->eof = 1;
+    return rd;
+}
+
 void triage_reader_close(triage_reader *rd)
 {
     if (!rd) return;

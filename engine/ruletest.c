@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "decision.h"
+#include "history.h"
 #include "referral.h"
 #include "rules.h"
 
@@ -35,22 +36,15 @@ static int rt_history(void *ud, const triage_referral *r, const char *hash,
                       st_prior *out, int max)
 {
     rt_ctx *c = ud;
+    hs_place here = hs_place_of(r);
     int n = 0;
     for (int i = 0; i < c->n; i++) {
         const triage_referral *p = c->r[i];
-        if (strcmp(p->cpr, r->cpr) != 0 || p->received > r->received ||
-            (p->received == r->received && strcmp(p->id, r->id) >= 0))
+        hs_place there = hs_place_of(p);
+        if (!hs_is_prior(&there, &here))
             continue;
-        if (n < max) {
-            st_prior *o = &out[n];
-            memset(o, 0, sizeof *o);
-            snprintf(o->id, sizeof o->id, "%s", p->id);
-            o->received = p->received;
-            snprintf(o->outcome, sizeof o->outcome, "%s",
-                     triage_outcome_name((triage_outcome)c->d[i]->outcome));
-            if (c->d[i]->target >= 0)
-                snprintf(o->target, sizeof o->target, "%s", dc_target_names[c->d[i]->target]);
-        }
+        if (n < max)
+            hs_entry(&out[n], &there, c->d[i]);
         n++;
     }
     return n;
@@ -251,6 +245,15 @@ static void rt_file(triage_decider *dc, rt_ctx *c, const char *data, size_t len,
             return;
         }
     }
+}
+
+triage_code triage_ruleset_test(triage_ruleset *rs, FILE *out, int verbose,
+                                triage_test_result *res, triage_error *first)
+{
+    triage_error local;
+    if (!first) first = &local;
+    if (rt_run(rs, out, verbose, res, first) == 0) return TRIAGE_OK;
+    return first->code != TRIAGE_OK ? first->code : TRIAGE_ENOMEM;
 }
 
 int rt_run(triage_ruleset *rs, FILE *out, int verbose, rt_result *res, triage_error *first)

@@ -7,9 +7,8 @@
 #include <stdio.h>
 #include "triage.h"
 
-typedef struct rt_result {
-    int files, passed, failed;
-} rt_result;
+/* The public triage_test_result: files, passed, failed. */
+typedef triage_test_result rt_result;
 
 /* Run every case of rs. Failures are printed to out (may be NULL), every
 ** case when verbose. The first failure is also described in first (may be

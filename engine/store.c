@@ -20,6 +20,7 @@
 #include "store.h"
 #include "store_run.h"
 #include "refpack.h"
+#include "history.h"
 
 /* PRAGMA user_version of the schema below. 2 added referral_packed (see
 ** refpack.h): a version 1 database gains the table when opened, and its
@@ -67,6 +68,15 @@ static const char st_schema[] =
     " key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL,"
     " updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));";
 
+/* A row of referrals r as triage_row lists it, and a row of decisions d as
+** dc_logged and triage_logged read it: the work list, a record and its log
+** select the same columns in the same order (st_row_at, st_logged_at). */
+#define ST_ROW_COLUMNS "r.id, r.received, r.municipality, r.age_band, r.referrer_kind," \
+                       " r.status, r.imported_at"
+#define ST_ROW_N 7
+#define ST_LOG_COLUMNS "d.seq, d.decided_at, d.ruleset, d.outcome, d.target, d.unit," \
+                       " d.priority, d.deadline, d.missing, d.request_from, d.reasons"
+
 /* The statements, prepared once; indexes into st->stmt. */
 enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_PACK, S_READ_BEGIN, S_QUAR, S_GET, S_UNDECIDED,
        S_DEC_PUT, S_DEC_STATUS, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
@@ -93,7 +103,8 @@ static const char *const st_sql[S__N] = {
                   " priority, deadline, missing, request_from, reasons, decided_at)"
                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [S_DEC_STATUS] = "UPDATE referrals SET status = ?2 WHERE id = ?1",
-    /* the latest decision of each prior referral, from rule set ?4 first */
+    /* the latest decision of each prior referral, from rule set ?4 first;
+    ** (received, id) < (?2, ?3) is hs_is_prior's order as an index range */
     [S_HISTORY] =
         "SELECT r.id, r.received, d.outcome, d.target FROM referrals r"
         " LEFT JOIN decisions d ON d.seq = (SELECT seq FROM decisions x"
@@ -108,10 +119,9 @@ static const char *const st_sql[S__N] = {
     [S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE"
                    " SET value = excluded.value, updated_at = excluded.updated_at",
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
-    [S_RECORD] = "SELECT json, status, imported_at FROM referrals WHERE id = ?1",
-    [S_DEC_LIST] = "SELECT seq, ruleset, outcome, target, unit, priority, deadline, missing,"
-                   " request_from, reasons, decided_at FROM decisions"
-                   " WHERE referral_id = ?1 ORDER BY seq",
+    [S_RECORD] = "SELECT " ST_ROW_COLUMNS ", r.json FROM referrals r WHERE r.id = ?1",
+    [S_DEC_LIST] = "SELECT " ST_LOG_COLUMNS " FROM decisions d WHERE d.referral_id = ?1"
+                   " ORDER BY d.seq",
 };
 
 struct triage_store {
@@ -187,6 +197,12 @@ static void st_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
     else sqlite3_bind_null(s, i);
+}
+
+/* A text column, or NULL. */
+static const char *st_col(sqlite3_stmt *s, int col)
+{
+    return (const char *)sqlite3_column_text(s, col);
 }
 
 /* Outside a batch, a call that runs several statements makes its own
@@ -644,15 +660,20 @@ int st_history(triage_store *st, const char *cpr, int32_t received,
     sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
     st_text(s, 4, hash);
+    hs_place here = {cpr, received, id};
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *v = st_col(s, 1);
+        hs_place there = {cpr, DT_NONE, st_col(s, 0)};
+        if (!there.id || !v || !dt_parse_iso(v, strlen(v), &there.received) ||
+            !hs_is_prior(&there, &here))
+            continue;                  /* the index range found it; the predicate decides */
         if (n < max && out) {
             st_prior *p = &out[n];
-            const char *v = (const char *)sqlite3_column_text(s, 1);
-            snprintf(p->id, sizeof p->id, "%s", (const char *)sqlite3_column_text(s, 0));
-            if (!v || !dt_parse_iso(v, strlen(v), &p->received)) p->received = DT_NONE;
-            v = (const char *)sqlite3_column_text(s, 2);
+            snprintf(p->id, sizeof p->id, "%s", there.id);
+            p->received = there.received;
+            v = st_col(s, 2);
             snprintf(p->outcome, sizeof p->outcome, "%s", v ? v : "");
-            v = (const char *)sqlite3_column_text(s, 3);
+            v = st_col(s, 3);
             snprintf(p->target, sizeof p->target, "%s", v ? v : "");
         }
         n++;
@@ -691,19 +712,32 @@ char *triage_store_meta_get(triage_store *st, const char *key)
 
 /* ------------------------------------------------------------ work list */
 
-/* A text column as a JSON string, or null. */
-static json_t *st_jtext(sqlite3_stmt *s, int col)
+static void st_row_at(sqlite3_stmt *s, triage_row *row)
 {
-    const char *v = (const char *)sqlite3_column_text(s, col);
-    return v ? json_string(v) : json_null();
+    row->id = st_col(s, 0);
+    row->received = st_col(s, 1);
+    row->municipality = st_col(s, 2);
+    row->age_band = st_col(s, 3);
+    row->referrer_kind = st_col(s, 4);
+    row->status = st_col(s, 5);
+    row->imported_at = st_col(s, 6);
+    row->json = NULL;
 }
 
-/* A column that holds JSON text (missing, reasons), parsed; null if none. */
-static json_t *st_jraw(sqlite3_stmt *s, int col)
+/* The decision whose ST_LOG_COLUMNS start at column col, rebuilt; NULL when
+** the row has none (a LEFT JOIN without a match) or it does not read back. */
+static triage_decision *st_logged_at(sqlite3_stmt *s, int col, const char *id,
+                                     triage_logged *l)
 {
-    const char *v = (const char *)sqlite3_column_text(s, col);
-    json_t *j = v ? json_loads(v, 0, NULL) : NULL;
-    return j ? j : json_null();
+    if (sqlite3_column_type(s, col) == SQLITE_NULL) return NULL;
+    dc_logged c = {id, st_col(s, col + 2), st_col(s, col + 3), st_col(s, col + 4),
+                   st_col(s, col + 5), st_col(s, col + 6), st_col(s, col + 7),
+                   st_col(s, col + 8), st_col(s, col + 9), st_col(s, col + 10)};
+    triage_decision *d = dc_from_log(&c);
+    l->seq = (long)sqlite3_column_int64(s, col);
+    l->decided_at = st_col(s, col + 1);
+    l->decision = d;
+    return d;
 }
 
 /* The filters present, in one order, so that the SQL text and the bindings
@@ -736,9 +770,7 @@ static sqlite3_stmt *st_list_stmt(triage_store *st, const triage_query *q, int c
     sql[0] = '\0';
     st_cat(sql, sizeof sql, &n, count
         ? "SELECT count(*)"
-        : "SELECT r.id, r.received, r.municipality, r.age_band, r.referrer_kind, r.status,"
-          " d.outcome, d.target, d.unit, d.priority, d.deadline, d.missing, d.request_from,"
-          " d.ruleset, d.decided_at");
+        : "SELECT " ST_ROW_COLUMNS ", " ST_LOG_COLUMNS);
     st_cat(sql, sizeof sql, &n, " FROM referrals r LEFT JOIN decisions d ON d.seq ="
            " (SELECT max(seq) FROM decisions x WHERE x.referral_id = r.id) WHERE 1");
     for (i = 0; i < nf; i++)
@@ -766,8 +798,8 @@ static sqlite3_stmt *st_list_stmt(triage_store *st, const triage_query *q, int c
         sqlite3_bind_text(s, 1000, like, -1, SQLITE_STATIC);
     }
     if (!count) {
-        long limit = q->limit > 0 ? q->limit : 50;
-        sqlite3_bind_int64(s, 1001, limit > 1000 ? 1000 : limit);
+        long limit = q->limit > 0 ? q->limit : TRIAGE_LIST_LIMIT;
+        sqlite3_bind_int64(s, 1001, limit > TRIAGE_LIST_LIMIT_MAX ? TRIAGE_LIST_LIMIT_MAX : limit);
         sqlite3_bind_int64(s, 1002, q->offset > 0 ? q->offset : 0);
     }
     return s;
@@ -775,110 +807,91 @@ static sqlite3_stmt *st_list_stmt(triage_store *st, const triage_query *q, int c
 
 /* Preparing per call costs microseconds against a page of rows read; the
 ** filter combination, not a fixed statement, should pick the index. */
-char *triage_store_list(triage_store *st, const triage_query *q, triage_error *err)
+triage_code triage_store_list(triage_store *st, const triage_query *q, long *total,
+                              triage_row_fn fn, void *ud, triage_error *err)
 {
     triage_query none;
     sqlite3_stmt *s;
     char like[512];
-    json_t *items, *o;
-    long total = 0;
-    int rc;
-    char *out;
+    int rc, stop = 0;
 
-    if (!st) {
-        st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store");
-        return NULL;
-    }
+    if (!st || !fn) return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store or callback");
     if (!q) { memset(&none, 0, sizeof none); q = &none; }
-    if (!(s = st_list_stmt(st, q, 1, like, sizeof like))) {
-        st_dberr(st, err, "list");
-        return NULL;
-    }
-    if (sqlite3_step(s) == SQLITE_ROW) total = (long)sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    if (!(s = st_list_stmt(st, q, 0, like, sizeof like))) {
-        st_dberr(st, err, "list");
-        return NULL;
-    }
-    items = json_array();
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *it = json_object();
-        static const char *const names[] = {"id", "received", "municipality", "age_band",
-            "referrer_kind", "status", "outcome", "target", "unit", "priority",
-            "deadline", "missing", "request_from", "ruleset", "decided_at"};
-        for (int i = 0; i < 15; i++)
-            json_object_set_new(it, names[i], i == 11 ? st_jraw(s, i) : st_jtext(s, i));
-        json_array_append_new(items, it);
-    }
-    if (rc != SQLITE_DONE) {
-        st_dberr(st, err, "list");
+    if (total) {
+        if (!(s = st_list_stmt(st, q, 1, like, sizeof like))) return st_dberr(st, err, "list");
+        *total = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
         sqlite3_finalize(s);
-        json_decref(items);
-        return NULL;
     }
+    if (!(s = st_list_stmt(st, q, 0, like, sizeof like))) return st_dberr(st, err, "list");
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        triage_row row;
+        triage_logged l;
+        st_row_at(s, &row);
+        triage_decision *d = st_logged_at(s, ST_ROW_N, row.id, &l);
+        if (!d && sqlite3_column_type(s, ST_ROW_N) != SQLITE_NULL) {
+            sqlite3_finalize(s);
+            return st_fail(err, TRIAGE_ESTORE, NULL, 0, row.id, "store: a logged decision does not read back");
+        }
+        stop = fn(ud, &row, d ? &l : NULL, d ? 1 : 0) != 0;
+        triage_decision_free(d);
+    }
+    triage_code code = stop || rc == SQLITE_DONE ? TRIAGE_OK : st_dberr(st, err, "list");
     sqlite3_finalize(s);
-    o = json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "limit",
-                  (json_int_t)(q->limit > 0 ? (q->limit > 1000 ? 1000 : q->limit) : 50),
-                  "offset", (json_int_t)(q->offset > 0 ? q->offset : 0), "items", items);
-    out = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(o);
-    if (!out) st_fail(err, TRIAGE_ENOMEM, NULL, 0, NULL, "store: out of memory");
-    return out;
+    return code;
 }
 
-char *triage_store_record(triage_store *st, const char *id, triage_error *err)
-{
-    sqlite3_stmt *s;
-    json_t *o, *decs;
-    char *out = NULL;
-    int rc;
+/* The record's row stays current while its log is read, so that its strings
+** live through the callback; each log row's time is copied, its statement
+** moving on. */
+typedef char st_time[40];
 
-    if (!st || !id) {
-        st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store or no id");
-        return NULL;
-    }
+triage_code triage_store_record(triage_store *st, const char *id, triage_row_fn fn, void *ud,
+                                triage_error *err)
+{
+    sqlite3_stmt *s, *ls;
+    triage_logged *log = NULL;
+    st_time *at = NULL;
+    int n = 0, cap = 0, rc;
+    triage_code code = TRIAGE_OK;
+
+    if (!st || !id || !fn) return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store, id or callback");
     s = st->stmt[S_RECORD];
     st_text(s, 1, id);
-    rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        if (rc == SQLITE_DONE)
-            st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, id, "no referral with this id is stored");
-        else
-            st_dberr(st, err, "record");
+    if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+        code = rc == SQLITE_DONE
+            ? st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, id, "no referral with this id is stored")
+            : st_dberr(st, err, "record");
         st_done(s);
-        return NULL;
+        return code;
     }
-    o = json_object();
-    json_object_set_new(o, "referral", st_jraw(s, 0));
-    json_object_set_new(o, "status", st_jtext(s, 1));
-    json_object_set_new(o, "imported_at", st_jtext(s, 2));
-    st_done(s);
-    decs = json_array();
-    s = st->stmt[S_DEC_LIST];
-    st_text(s, 1, id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        /* shaped as decision.schema.json, with the log's seq and time */
-        json_t *d = json_object();
-        json_object_set_new(d, "id", json_string(id));
-        json_object_set_new(d, "outcome", st_jtext(s, 2));
-        json_object_set_new(d, "target", st_jtext(s, 3));
-        json_object_set_new(d, "unit", st_jtext(s, 4));
-        json_object_set_new(d, "priority", st_jtext(s, 5));
-        json_object_set_new(d, "deadline", st_jtext(s, 6));
-        if (sqlite3_column_type(s, 7) != SQLITE_NULL)
-            json_object_set_new(d, "missing", st_jraw(s, 7));
-        json_object_set_new(d, "request_from", st_jtext(s, 8));
-        json_object_set_new(d, "reasons", st_jraw(s, 9));
-        json_object_set_new(d, "ruleset", st_jtext(s, 1));
-        json_object_set_new(d, "seq", json_integer(sqlite3_column_int64(s, 0)));
-        json_object_set_new(d, "decided_at", st_jtext(s, 10));
-        json_array_append_new(decs, d);
+    triage_row row;
+    st_row_at(s, &row);
+    row.json = st_col(s, ST_ROW_N);
+    ls = st->stmt[S_DEC_LIST];
+    st_text(ls, 1, id);
+    while (code == TRIAGE_OK && (rc = sqlite3_step(ls)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            triage_logged *p = realloc(log, (size_t)cap * sizeof *p);
+            if (p) log = p;
+            st_time *q = p ? realloc(at, (size_t)cap * sizeof *q) : NULL;
+            if (q) at = q;
+            if (!p || !q) { code = st_fail(err, TRIAGE_ENOMEM, NULL, 0, NULL, "store: out of memory"); break; }
+        }
+        if (!st_logged_at(ls, 0, row.id, &log[n])) {
+            code = st_fail(err, TRIAGE_ESTORE, NULL, 0, row.id, "store: a logged decision does not read back");
+            break;
+        }
+        snprintf(at[n], sizeof at[n], "%s", log[n].decided_at ? log[n].decided_at : "");
+        log[n].decided_at = at[n];
+        n++;
     }
+    if (code == TRIAGE_OK && rc != SQLITE_DONE) code = st_dberr(st, err, "record");
+    if (code == TRIAGE_OK) fn(ud, &row, log, n);
+    for (int i = 0; i < n; i++) triage_decision_free((triage_decision *)log[i].decision);
+    free(log);
+    free(at);
+    st_done(ls);
     st_done(s);
-    json_object_set_new(o, "decisions", decs);
-    if (rc != SQLITE_DONE) st_dberr(st, err, "record");
-    else if (!(out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)))
-        st_fail(err, TRIAGE_ENOMEM, NULL, 0, NULL, "store: out of memory");
-    json_decref(o);
-    return out;
+    return code;
 }

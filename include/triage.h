@@ -48,6 +48,37 @@ typedef struct triage_error {
 /* Constant description of a code (static storage; never NULL). */
 const char *triage_strerror(triage_code code);
 
+/* Copy s into out (cap bytes, always NUL-terminated) with every CPR-like
+** digit run masked and bytes that are not UTF-8 replaced, as in everything
+** the engine writes: for a caller's own logs and messages. s may be NULL
+** (out becomes ""). */
+void triage_mask_cpr(char *out, size_t cap, const char *s);
+
+/* ----------------------------------------------------------------- dates */
+
+/* A calendar day as a number: days since 1970-01-01, proleptic Gregorian,
+** so that days compare and subtract as integers. */
+typedef int32_t triage_day;
+#define TRIAGE_NO_DAY INT32_MIN   /* "no date" */
+
+/* Parse exactly len bytes of s as "YYYY-MM-DD" naming a real day (so not
+** "2020-13-45" or "2020-02-30"). Returns 1 and sets *out (out may be NULL to
+** only check), or 0 and leaves *out alone. s may be NULL when len is 0. */
+int triage_date_parse(const char *s, size_t len, triage_day *out);
+
+/* Write day as "YYYY-MM-DD" (10 characters and the NUL) into out. */
+void triage_date_format(triage_day day, char out[11]);
+
+/* Day arithmetic, the engine's own, so that what a caller computes (the
+** corpus generator's gold decisions) agrees with what the rules compute. */
+triage_day triage_date_from_ymd(int y, int m, int d);   /* no range check */
+void triage_date_to_ymd(triage_day day, int *y, int *m, int *d);
+/* The same day n months later (n may be negative); the 31st becomes the
+** month's last day. */
+triage_day triage_date_add_months(triage_day day, int n);
+/* Whole years from birth to at; negative when at is before birth. */
+int triage_date_age(triage_day birth, triage_day at);
+
 /* ------------------------------------------------------------- referrals */
 
 typedef struct triage_referral triage_referral;
@@ -74,6 +105,13 @@ typedef struct triage_reader triage_reader;
 /* Open path ("-" = stdin). Returns NULL with err filled on failure. Free with
 ** triage_reader_close. The whole input is read into memory once. */
 triage_reader *triage_reader_open(const char *path, triage_error *err);
+
+/* The same over len bytes in memory, e.g. an HTTP request body: the bytes are
+** copied, so data may go once this returns. label names the input in messages
+** (NULL: none; a message then starts with the line). Returns NULL with err
+** filled when out of memory. */
+triage_reader *triage_reader_open_memory(const char *data, size_t len,
+                                         const char *label, triage_error *err);
 
 /* Next record. Returns 1 and sets *out (caller frees with
 ** triage_referral_free); 0 at end of input; -1 for a bad record: *out is
@@ -118,6 +156,23 @@ int triage_ruleset_rule_count(const triage_ruleset *rs);
 /* Reference counting: a rule set lives while any decider or caller holds it. */
 triage_ruleset *triage_ruleset_retain(triage_ruleset *rs);
 void triage_ruleset_release(triage_ruleset *rs);
+
+/* How a rule set's own test cases went. */
+typedef struct triage_test_result {
+    int files;              /* case files found: DIR/tests/ *.json */
+    int passed, failed;     /* cases */
+} triage_test_result;
+
+/* Run the rule set's own test cases. A case file is a JSON array of
+** {"name", "referral", "before": [...], "expect": {...}}; each case is decided
+** on a fresh history holding only its "before" referrals. Failures are
+** printed to out (may be NULL), every case when verbose. The first failure is
+** also described in first (may be NULL): the case's file and line, and what
+** differed. Returns TRIAGE_OK when the cases ran (res counts how they went: a
+** failed case is no error here), or the error that kept a decider from being
+** built (in first). res must not be NULL. */
+triage_code triage_ruleset_test(triage_ruleset *rs, FILE *out, int verbose,
+                                triage_test_result *res, triage_error *first);
 
 /* ------------------------------------------------------------ rule host */
 
@@ -222,13 +277,78 @@ typedef enum triage_outcome {
     TRIAGE_MANUAL_REVIEW
 } triage_outcome;
 
-triage_outcome triage_decision_outcome(const triage_decision *d);
+#define TRIAGE_N_OUTCOMES 5   /* triage_outcome runs 0 .. TRIAGE_N_OUTCOMES - 1 */
+#define TRIAGE_N_TARGETS 5    /* targets, numbered as triage_target_name */
 
 /* Outcome as the schema spells it ("accept", ...; static storage). */
 const char *triage_outcome_name(triage_outcome o);
 
-/* Target as the schema spells it ("buc", ...) or NULL (static storage). */
+/* Target i (0 .. TRIAGE_N_TARGETS - 1) as the schema spells it, in the
+** schema's order: "buc", "specialist_practice", "municipality",
+** "adult_psychiatry", "other_region"; NULL for any other i (static storage). */
+const char *triage_target_name(int i);
+
+/* A decision's fields. Every string returned is owned by d and lives as long
+** as d; none holds a CPR number (masked on the way in). d must not be NULL,
+** except where a function says what it returns for NULL. */
+
+/* The outcome; TRIAGE_MANUAL_REVIEW when d is NULL. */
+triage_outcome triage_decision_outcome(const triage_decision *d);
+
+/* The referral's id. */
+const char *triage_decision_id(const triage_decision *d);
+
+/* The rule set that decided: lowercase hex SHA-256, 64 characters. */
+const char *triage_decision_ruleset(const triage_decision *d);
+
+/* Target as the schema spells it ("buc", ...) or NULL when there is none or
+** d is NULL (static storage). */
 const char *triage_decision_target(const triage_decision *d);
+
+/* The unit ("B205", ...), or NULL when there is none. */
+const char *triage_decision_unit(const triage_decision *d);
+
+/* "acute", "urgent" or "routine", or NULL when there is none (static). */
+const char *triage_decision_priority(const triage_decision *d);
+
+/* The deadline, or TRIAGE_NO_DAY when there is none. */
+triage_day triage_decision_deadline(const triage_decision *d);
+
+/* Whom the missing items are asked of: "referrer" or "municipality", or NULL
+** when nobody (static). */
+const char *triage_decision_request_from(const triage_decision *d);
+
+/* The items the rules marked missing, in the schema's order
+** ("cognitive_assessment", ..., "somatic_measurements"; static storage). The
+** decision's JSON lists them when the outcome is request_info. Item i of
+** 0 .. count - 1; NULL for any other i. */
+int triage_decision_missing_count(const triage_decision *d);
+const char *triage_decision_missing(const triage_decision *d, int i);
+
+/* The reasons, in the order the rules gave them: reason i of 0 .. count - 1
+** sets *rule (the rule id) and *text (Danish, for the referrer) and returns
+** 0; any other i returns -1 and sets both to NULL. rule or text may be NULL
+** when not wanted. */
+int triage_decision_reason_count(const triage_decision *d);
+int triage_decision_reason(const triage_decision *d, int i, const char **rule,
+                           const char **text);
+
+/* The trace, recorded only when decided with TRIAGE_EXPLAIN (explained then
+** returns 1, else 0 and the count is 0): every rule evaluated, in order. Step
+** i of 0 .. count - 1 sets *rule, *applied (1 when its action ran) and *why
+** (why it applied or not; "" when the rule gave no reason) and returns 0; any
+** other i returns -1 and sets *rule and *why to NULL. Any out pointer may be
+** NULL when not wanted. */
+int triage_decision_explained(const triage_decision *d);
+int triage_decision_step_count(const triage_decision *d);
+int triage_decision_step(const triage_decision *d, int i, const char **rule,
+                         int *applied, const char **why);
+
+/* The rule that decided: for manual_review the rule that failed (its first
+** reason's rule, "ENGINE" for the engine's own), else the last rule in the
+** trace whose action ran, else the first reason's rule; "" when none of
+** these is known (a decision without trace or reasons). */
+const char *triage_decision_deciding_rule(const triage_decision *d);
 
 /* The decision as one JSON object in decision.schema.json, without a newline,
 ** with the trace when it was decided with explain. Caller frees with free(). */
@@ -273,6 +393,9 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
 
 /* ------------------------------------------------------------- work list */
 
+#define TRIAGE_LIST_LIMIT 50        /* work-list rows per page by default */
+#define TRIAGE_LIST_LIMIT_MAX 1000  /* and at the most */
+
 /* Filters for the intake work list; NULL (or 0) means no filter. Each
 ** referral appears once, with its latest decision. */
 typedef struct triage_query {
@@ -283,21 +406,93 @@ typedef struct triage_query {
     const char *from, *to; /* received on or after / on or before (YYYY-MM-DD) */
     const char *due;       /* deadline on or before (YYYY-MM-DD); sorts by deadline */
     const char *q;         /* substring of the id or the municipality */
-    long limit;            /* rows per page (default 50, at most 1000) */
+    long limit;            /* rows per page (0: TRIAGE_LIST_LIMIT; at most
+                              TRIAGE_LIST_LIMIT_MAX) */
     long offset;
 } triage_query;
 
-/* The work list as one JSON object {"total":N,"limit":L,"offset":O,"items":[...]};
-** items hold id, received, municipality, age_band, referrer_kind, status and
-** the latest decision's fields, never a CPR number. Newest first, or by
-** deadline when q->due is set. Caller frees with free(); NULL with err. */
-char *triage_store_list(triage_store *st, const triage_query *q, triage_error *err);
+/* A referral as the store keeps it: the columns of its row. Strings are
+** borrowed for the call that hands the row over; NULL where the column has
+** no value. No field holds a CPR number. */
+typedef struct triage_row {
+    const char *id;
+    const char *received;        /* YYYY-MM-DD */
+    const char *municipality;    /* as the referrer wrote it */
+    const char *age_band;        /* "0-7", "8-13", "14-17" or "18+"; NULL
+                                    without a birth date */
+    const char *referrer_kind;
+    const char *status;          /* the latest decision's outcome, or "new" */
+    const char *imported_at;     /* ISO-8601 UTC */
+    const char *json;            /* the referral as received, compact JSON;
+                                    NULL in a work-list row */
+} triage_row;
 
-/* One referral as stored, with its decisions oldest first (the audit log),
-** as {"referral":{...},"status":S,"imported_at":T,"decisions":[...]}.
-** Caller frees with free(); NULL with err->code TRIAGE_ENOTFOUND or
-** TRIAGE_ESTORE. */
-char *triage_store_record(triage_store *st, const char *id, triage_error *err);
+/* One decision of the store's audit log. decision is rebuilt from the log
+** (its fields and reasons; a trace is never kept) and borrowed for the call. */
+typedef struct triage_logged {
+    long seq;                    /* its place in the log, from 1 */
+    const char *decided_at;      /* ISO-8601 UTC */
+    const triage_decision *decision;
+} triage_logged;
+
+/* Called with a row and n decisions of its log (log is NULL when n is 0);
+** all borrowed for the call. Return 0 to go on, anything else to stop. */
+typedef int (*triage_row_fn)(void *ud, const triage_row *row,
+                             const triage_logged *log, int n);
+
+/* The intake work list: each referral that q lets through, once, with its
+** latest decision (n = 1) or none (n = 0, status "new"); newest first, or by
+** deadline when q->due is set; q->limit rows from q->offset on. *total (may
+** be NULL) is set to how many referrals q lets through in all. q may be NULL
+** for no filter. Returns TRIAGE_OK (also when fn stopped early) or an error
+** in err. */
+triage_code triage_store_list(triage_store *st, const triage_query *q, long *total,
+                              triage_row_fn fn, void *ud, triage_error *err);
+
+/* One referral as stored (row->json set) with its whole log, oldest first:
+** fn is called once. TRIAGE_ENOTFOUND when no referral has this id (fn is
+** not called), or TRIAGE_ESTORE, with err filled. */
+triage_code triage_store_record(triage_store *st, const char *id, triage_row_fn fn,
+                                void *ud, triage_error *err);
+
+/* ------------------------------------------------------------ whole stores */
+
+/* What triage_run did. */
+typedef struct triage_run_summary {
+    long decided;
+    long by_outcome[TRIAGE_N_OUTCOMES];   /* indexed by triage_outcome */
+    long by_target[TRIAGE_N_TARGETS + 1]; /* numbered as triage_target_name;
+                                             the last counts "no target" */
+    double seconds;                       /* wall time of the whole run */
+} triage_run_summary;
+
+/* Called after each chunk of decisions is stored: done of total. */
+typedef void (*triage_progress_fn)(void *ud, long done, long total);
+
+/* Decide every referral of st that has no decision from rs, on threads
+** threads, and append the decisions to the audit log, one transaction per
+** chunk of referrals. A child's referrals are decided in order of received
+** then id, on one thread, so that history sees every decision before it.
+** db_path names st's file so that each thread opens its own read connection
+** (":memory:" runs on one thread). progress may be NULL. Returns TRIAGE_OK,
+** or an error in err: the decisions stored before it stay stored. sum must
+** not be NULL; it counts what was stored. */
+triage_code triage_run(triage_store *st, const char *db_path, triage_ruleset *rs,
+                       int threads, triage_progress_fn progress, void *ud,
+                       triage_run_summary *sum, triage_error *err);
+
+/* Called once per referral with its decision, both borrowed for the call.
+** Return 0 to go on, anything else to stop. */
+typedef int (*triage_decided_fn)(void *ud, const triage_referral *r,
+                                 const triage_decision *d);
+
+/* Decide every referral of st with rs in memory, with the trace, in order of
+** received then id: what `regress` and `diff` measure a rule set with. A
+** child's history is the decisions of this same pass, never what the store
+** holds, so the figures do not depend on earlier runs; nothing is written.
+** Returns TRIAGE_OK (also when fn stopped early) or an error in err. */
+triage_code triage_evaluate(triage_store *st, triage_ruleset *rs,
+                            triage_decided_fn fn, void *ud, triage_error *err);
 
 #ifdef __cplusplus
 }

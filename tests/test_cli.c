@@ -163,7 +163,7 @@ static void validate_decision(json_t *schema, json_t *d)
         assert_true(json_is_null(json_object_get(d, "unit")));
 }
 
-static void check_json_validates_and_keeps_order(void **state)
+static void test_cli_check_json_validates_against_the_schema_in_input_order(void **state)
 {
     (void)state;
     int rc = sh("'%s' check --rules rules --format json input.jsonl", TRIAGE_EXE);
@@ -196,7 +196,7 @@ static void check_json_validates_and_keeps_order(void **state)
     assert_both_streams_clean("check --format json");
 }
 
-static void no_cpr_in_any_stream(void **state)
+static void test_cli_writes_no_cpr_to_any_stream(void **state)
 {
     (void)state;
     sh("'%s' check --rules rules --explain input.jsonl", TRIAGE_EXE);
@@ -212,7 +212,7 @@ static void no_cpr_in_any_stream(void **state)
     assert_both_streams_clean("run");
 }
 
-static void exit_statuses(void **state)
+static void test_cli_exit_statuses_say_usage_error_and_invalid_records(void **state)
 {
     (void)state;
     assert_int_equal(sh("'%s' check --rules nowhere input.jsonl", TRIAGE_EXE), 1);
@@ -233,6 +233,24 @@ static void exit_statuses(void **state)
     assert_int_equal(sh("head -4 input.jsonl | '%s' check --rules rules", TRIAGE_EXE), 0);
 }
 
+/* The text format, for people: outcome, target, unit, priority, deadline;
+** the missing items in Danish and whom to ask; reasons; with --explain the
+** trace, a line per rule. */
+static void test_cli_check_text_names_what_is_missing_and_the_trace(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("head -3 input.jsonl | '%s' check --rules rules --explain", TRIAGE_EXE), 0);
+    char *o = slurp("out.txt");
+    assert_non_null(strstr(o, "R1: accept -> buc, enhed B205, acute, frist 2020-03-02\n"));
+    assert_non_null(strstr(o, "R2: accept -> buc, enhed B193, routine, frist 2020-04-01\n"));
+    assert_non_null(strstr(o, "R3: request_info\n  mangler: kognitiv vurdering, PPV"
+                              " (indhentes hos kommunen)\n"));
+    assert_non_null(strstr(o, "  T-ACC: Optages.\n"));
+    assert_non_null(strstr(o, "  trace:\n    [x] T-ACUTE: "));
+    assert_non_null(strstr(o, "    [ ] T-SELF: "));
+    free(o);
+}
+
 static long count_decisions(const char *db)
 {
     char path[1024];
@@ -245,7 +263,7 @@ static long count_decisions(const char *db)
     return n;
 }
 
-static void import_and_run(void **state)
+static void test_cli_import_then_run_decides_each_referral_once(void **state)
 {
     (void)state;
     /* A larger batch: the valid records again under new ids. */
@@ -291,13 +309,70 @@ static void import_and_run(void **state)
     }
 }
 
+/* run's summary: counts by outcome and by target, "(none)" for no target. */
+static void test_cli_run_counts_by_outcome_and_target(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("'%s' import --db sum.db input.jsonl", TRIAGE_EXE), 3);
+    assert_int_equal(sh("'%s' run --db sum.db --rules rules", TRIAGE_EXE), 0);
+    char *o = slurp("out.txt");
+    assert_non_null(strstr(o, "decided 6 referrals"));
+    assert_non_null(strstr(o, "  accept               2   33.3%"));
+    assert_non_null(strstr(o, "  manual_review        1   16.7%"));
+    assert_non_null(strstr(o, "  adult_psychiatry          1   16.7%"));
+    assert_non_null(strstr(o, "  (none)                    3   50.0%"));
+    free(o);
+}
+
+/* test and status speak of the same rule set, its cases and the store. */
+static void test_cli_test_and_status_report_the_rule_set(void **state)
+{
+    (void)state;
+    tu_write(tmp, "rules/tests/cases.json",
+             "[{\"name\": \"acute\", \"referral\": " "{\"id\":\"T1\",\"received\":\"2020-03-02\","
+             "\"referrer\":{\"kind\":\"gp\"},\"patient\":{\"birth_date\":\"2011-06-14\","
+             "\"municipality\":\"Gladsaxe\"},\"text\":\"selvmord\"},"
+             " \"expect\": {\"outcome\": \"accept\", \"unit\": \"B205\"}}]\n");
+    assert_int_equal(sh("'%s' test --rules rules", TRIAGE_EXE), 0);
+    char *o = slurp("out.txt");
+    assert_non_null(strstr(o, "1 test files"));
+    assert_non_null(strstr(o, "1 passed, 0 failed"));
+    free(o);
+    assert_int_equal(sh("'%s' import --db st.db input.jsonl", TRIAGE_EXE), 3);
+    assert_int_equal(sh("'%s' status --rules rules --db st.db", TRIAGE_EXE), 0);
+    o = slurp("out.txt");
+    assert_non_null(strstr(o, "tests:      1 passed in 1 files"));
+    assert_non_null(strstr(o, "referrals:  6, quarantined 3, decisions 0"));
+    assert_non_null(strstr(o, "undecided:  6 by this rule set"));
+    free(o);
+    tu_write(tmp, "rules/tests/cases.json", "[{\"name\": \"wrong\", \"referral\": {\"id\":\"T1\","
+             "\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"gp\"},\"patient\":"
+             "{\"birth_date\":\"2011-06-14\",\"municipality\":\"Gladsaxe\"}},"
+             " \"expect\": {\"outcome\": \"reject\"}}]\n");
+    assert_int_equal(sh("'%s' test --rules rules", TRIAGE_EXE), 2);
+    o = slurp("out.txt");
+    assert_non_null(strstr(o, "cases.json:1: wrong: outcome: expected \"reject\""));
+    assert_non_null(strstr(o, "0 passed, 1 failed"));
+    free(o);
+    assert_int_equal(sh("'%s' status --rules rules --db st.db", TRIAGE_EXE), 2);
+    o = slurp("out.txt");
+    assert_non_null(strstr(o, "a reload would be refused"));
+    free(o);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/rules/tests/cases.json", tmp);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(check_json_validates_and_keeps_order),
-        cmocka_unit_test(no_cpr_in_any_stream),
-        cmocka_unit_test(exit_statuses),
-        cmocka_unit_test(import_and_run),
+        cmocka_unit_test(test_cli_check_json_validates_against_the_schema_in_input_order),
+        cmocka_unit_test(test_cli_check_text_names_what_is_missing_and_the_trace),
+        cmocka_unit_test(test_cli_writes_no_cpr_to_any_stream),
+        cmocka_unit_test(test_cli_exit_statuses_say_usage_error_and_invalid_records),
+        cmocka_unit_test(test_cli_import_then_run_decides_each_referral_once),
+        cmocka_unit_test(test_cli_run_counts_by_outcome_and_target),
+        cmocka_unit_test(test_cli_test_and_status_report_the_rule_set),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

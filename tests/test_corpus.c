@@ -1,7 +1,8 @@
 /*
-** test_corpus.c — the synthetic corpus generator: determinism per seed, every
-** referral valid for the engine's parser, gold decisions that keep the
-** decision schema, (received, id) order, the shares of corpus.md, the command.
+** test_corpus.c — the synthetic corpus generator, through its public API:
+** determinism per seed, no state shared between runs, every referral valid
+** for the engine's parser, gold decisions that keep the decision schema,
+** (received, id) order, the shares of corpus.md, write errors, the command.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,20 +15,32 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <jansson.h>
-#include "corpus.h"
-#include "referral.h"
-#include "date.h"
+#include <pthread.h>
+#include "triage.h"
+#include "triage_corpus.h"
 
-typedef struct mem { char *ref, *gold; size_t nref, ngold; corpus_stats st; } mem;
+typedef struct mem { char *ref, *gold; size_t nref, ngold; triage_corpus_stats st; } mem;
+
+static int gen_into(mem *m, uint64_t seed, long count)
+{
+    triage_corpus_opts o = { seed, count };
+    FILE *rf = open_memstream(&m->ref, &m->nref), *gf = open_memstream(&m->gold, &m->ngold);
+    if (!rf || !gf) return -1;
+    int rc = triage_corpus_generate(&o, rf, gf, &m->st);
+    fclose(rf);
+    fclose(gf);
+    return rc;
+}
 
 static void gen(mem *m, uint64_t seed, long count)
 {
-    corpus_opts o = { seed, count };
+    triage_corpus_opts o = { seed, count };
     FILE *rf = open_memstream(&m->ref, &m->nref), *gf = open_memstream(&m->gold, &m->ngold);
     assert_non_null(rf);
     assert_non_null(gf);
-    assert_int_equal(corpus_generate(&o, rf, gf, &m->st), 0);
+    assert_int_equal(triage_corpus_generate(&o, rf, gf, &m->st), 0);
     fclose(rf);
     fclose(gf);
 }
@@ -41,7 +54,7 @@ static long count_lines(const char *s, size_t n)
     return k;
 }
 
-static void test_same_seed_same_bytes(void **state)
+static void test_corpus_same_seed_gives_same_bytes(void **state)
 {
     mem a, b;
     gen(&a, 7, 1500);
@@ -54,7 +67,7 @@ static void test_same_seed_same_bytes(void **state)
     drop(&b);
 }
 
-static void test_other_seed_differs(void **state)
+static void test_corpus_other_seed_gives_other_referrals(void **state)
 {
     mem a, b;
     gen(&a, 7, 300);
@@ -65,7 +78,7 @@ static void test_other_seed_differs(void **state)
     drop(&b);
 }
 
-static void test_count_respected(void **state)
+static void test_corpus_writes_exactly_count_lines(void **state)
 {
     static const long counts[] = { 1, 2, 10, 251, 777 };
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
@@ -86,7 +99,7 @@ static int one_of(const char *s, const char *const *set)
 
 /* Every referral parses and validates; every gold line keeps the decision
 ** schema's enums and policy's field rules; both files share ids and order. */
-static void test_default_year_valid(void **state)
+static void test_corpus_2020_referrals_parse_and_gold_keeps_the_schema(void **state)
 {
     static const char *const outcomes[] = { "accept", "request_info", "redirect", "reject", NULL };
     static const char *const targets[] = { "buc", "specialist_practice", "municipality",
@@ -95,9 +108,9 @@ static void test_default_year_valid(void **state)
     static const char *const items[] = { "cognitive_assessment", "updated_cognitive_assessment",
                                          "ppv", "consent_both_custodians", "somatic_measurements", NULL };
     mem m;
-    gen(&m, CORPUS_DEFAULT_SEED, CORPUS_DEFAULT_COUNT);
+    gen(&m, TRIAGE_CORPUS_SEED, TRIAGE_CORPUS_COUNT);
     const char *rp = m.ref, *gp = m.gold;
-    int32_t prev_day = DT_NONE;
+    triage_day prev_day = TRIAGE_NO_DAY;
     char prev_id[80] = "";
     long n = 0;
     while (rp < m.ref + m.nref) {
@@ -108,21 +121,28 @@ static void test_default_year_valid(void **state)
         triage_error err;
         triage_referral *r = triage_referral_parse(rp, (size_t)(re - rp), "corpus", n + 1, &err);
         if (!r) fail_msg("referral %ld invalid: %s", n + 1, err.text);
+        const char *id = triage_referral_id(r);
+        json_t *rj = json_loadb(rp, (size_t)(re - rp), 0, NULL);
+        const char *rec = json_string_value(json_object_get(rj, "received"));
+        triage_day received;
+        assert_true(rec && triage_date_parse(rec, strlen(rec), &received));
+        json_decref(rj);
 
         /* sorted by received, then id */
-        if (prev_day != DT_NONE) {
-            assert_true(r->received >= prev_day);
-            if (r->received == prev_day) assert_true(strcmp(prev_id, r->id) < 0);
+        if (prev_day != TRIAGE_NO_DAY) {
+            assert_true(received >= prev_day);
+            if (received == prev_day) assert_true(strcmp(prev_id, id) < 0);
         }
-        prev_day = r->received;
-        snprintf(prev_id, sizeof prev_id, "%s", r->id);
-        assert_true(r->received >= dt_from_ymd(2020, 1, 2) && r->received <= dt_from_ymd(2020, 12, 30));
+        prev_day = received;
+        snprintf(prev_id, sizeof prev_id, "%s", id);
+        assert_true(received >= triage_date_from_ymd(2020, 1, 2) &&
+                    received <= triage_date_from_ymd(2020, 12, 30));
 
         json_error_t je;
         json_t *g = json_loadb(gp, (size_t)(ge - gp), 0, &je);
         if (!g) fail_msg("gold %ld: %s", n + 1, je.text);
         assert_int_equal(json_object_size(g), 8);
-        assert_string_equal(json_string_value(json_object_get(g, "id")), r->id);
+        assert_string_equal(json_string_value(json_object_get(g, "id")), id);
         const char *out = json_string_value(json_object_get(g, "outcome"));
         json_t *t = json_object_get(g, "target"), *u = json_object_get(g, "unit"),
                *p = json_object_get(g, "priority"), *d = json_object_get(g, "deadline"),
@@ -151,10 +171,10 @@ static void test_default_year_valid(void **state)
         if (!strcmp(out, "accept")) {
             assert_string_equal(json_string_value(t), "buc");
             assert_true(json_is_string(u) && json_is_string(p) && json_is_string(d));
-            int32_t dl;
-            assert_true(dt_parse_iso(json_string_value(d), 10, &dl));
+            triage_day dl;
+            assert_true(triage_date_parse(json_string_value(d), 10, &dl));
             const char *pr = json_string_value(p);
-            int32_t want = !strcmp(pr, "acute") ? r->received : r->received + (!strcmp(pr, "urgent") ? 7 : 30);
+            triage_day want = !strcmp(pr, "acute") ? received : received + (!strcmp(pr, "urgent") ? 7 : 30);
             assert_int_equal(dl, want);
             assert_true(!strcmp(pr, "acute") == !strcmp(json_string_value(u), "B205"));
         } else if (!strcmp(out, "redirect")) {
@@ -173,7 +193,7 @@ static void test_default_year_valid(void **state)
         gp = ge + 1;
         n++;
     }
-    assert_int_equal(n, CORPUS_DEFAULT_COUNT);
+    assert_int_equal(n, TRIAGE_CORPUS_COUNT);
     assert_true(gp == m.gold + m.ngold);
     drop(&m);
 }
@@ -186,13 +206,13 @@ static void test_default_year_valid(void **state)
     } while (0)
 
 /* The shares of corpus.md's table, within a few points, for a few seeds. */
-static void test_shares(void **state)
+static void test_corpus_shares_match_corpus_md(void **state)
 {
-    static const uint64_t seeds[] = { CORPUS_DEFAULT_SEED, 1, 99 };
+    static const uint64_t seeds[] = { TRIAGE_CORPUS_SEED, 1, 99 };
     for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++) {
-        corpus_opts o = { seeds[i], CORPUS_DEFAULT_COUNT };
-        corpus_stats st;
-        assert_int_equal(corpus_generate(&o, NULL, NULL, &st), 0);
+        triage_corpus_opts o = { seeds[i], TRIAGE_CORPUS_COUNT };
+        triage_corpus_stats st;
+        assert_int_equal(triage_corpus_generate(&o, NULL, NULL, &st), 0);
         long n = st.n;
         NEAR(st.age_band[0], n, 12, 3);
         NEAR(st.age_band[1], n, 40, 3);
@@ -217,12 +237,12 @@ static void test_shares(void **state)
         NEAR(st.cpr, n, 90, 2);
         NEAR(st.repeat, n, 3, 1);
         /* gold outcomes: corpus.md's ranges */
-        NEAR(st.gold[CS_ACCEPT], n, 65, 5);
-        NEAR(st.gold[CS_REQUEST_INFO], n, 12.5, 2.5);
-        NEAR(st.gold[CS_REDIR_MUNICIPALITY], n, 12.5, 2.5);
-        NEAR(st.gold[CS_REDIR_SPECIALIST], n, 6.5, 1.5);
-        NEAR(st.gold[CS_REDIR_ADULT] + st.gold[CS_REDIR_OTHER_REGION], n, 3.5, 1);
-        NEAR(st.gold[CS_REJECT], n, 1, 0.7);
+        NEAR(st.gold[TRIAGE_GOLD_ACCEPT], n, 65, 5);
+        NEAR(st.gold[TRIAGE_GOLD_REQUEST_INFO], n, 12.5, 2.5);
+        NEAR(st.gold[TRIAGE_GOLD_REDIRECT_MUNICIPALITY], n, 12.5, 2.5);
+        NEAR(st.gold[TRIAGE_GOLD_REDIRECT_SPECIALIST], n, 6.5, 1.5);
+        NEAR(st.gold[TRIAGE_GOLD_REDIRECT_ADULT] + st.gold[TRIAGE_GOLD_REDIRECT_OTHER_REGION], n, 3.5, 1);
+        NEAR(st.gold[TRIAGE_GOLD_REJECT], n, 1, 0.7);
         /* noise is real but small: a careful reader reaches 98% */
         assert_true(st.noise > 0);
         assert_true(SHARE(st.noise, n) <= 2.0);
@@ -230,14 +250,14 @@ static void test_shares(void **state)
 }
 
 /* A repeat referral's CPR was seen earlier (and referrals without one exist). */
-static void test_repeat_cpr_seen_before(void **state)
+static void test_corpus_repeat_referral_carries_a_cpr_seen_before(void **state)
 {
     mem m;
-    gen(&m, CORPUS_DEFAULT_SEED, CORPUS_DEFAULT_COUNT);
+    gen(&m, TRIAGE_CORPUS_SEED, TRIAGE_CORPUS_COUNT);
     json_error_t je;
     const char *p = m.ref;
     long with_cpr = 0, dup = 0;
-    char (*cprs)[12] = calloc(CORPUS_DEFAULT_COUNT, sizeof *cprs);
+    char (*cprs)[12] = calloc(TRIAGE_CORPUS_COUNT, sizeof *cprs);
     assert_non_null(cprs);
     while (p < m.ref + m.nref) {
         const char *e = memchr(p, '\n', (size_t)(m.ref + m.nref - p));
@@ -262,6 +282,51 @@ static void test_repeat_cpr_seen_before(void **state)
     drop(&m);
 }
 
+/* Two generators at once, on two threads, write what each writes alone: the
+** generator keeps no state outside its own run. */
+typedef struct job { mem m; uint64_t seed; int rc; } job;
+
+static void *gen_job(void *arg)
+{
+    job *j = arg;
+    j->rc = gen_into(&j->m, j->seed, 2000);
+    return NULL;
+}
+
+static void test_corpus_generators_at_once_share_nothing(void **state)
+{
+    job j[2] = {{.seed = 11}, {.seed = 12}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&t[i], NULL, gen_job, &j[i]), 0);
+    for (int i = 0; i < 2; i++) assert_int_equal(pthread_join(t[i], NULL), 0);
+    for (int i = 0; i < 2; i++) {
+        mem alone;
+        assert_int_equal(j[i].rc, 0);
+        gen(&alone, j[i].seed, 2000);
+        assert_int_equal(alone.nref, j[i].m.nref);
+        assert_memory_equal(alone.ref, j[i].m.ref, alone.nref);
+        assert_int_equal(alone.ngold, j[i].m.ngold);
+        assert_memory_equal(alone.gold, j[i].m.gold, alone.ngold);
+        drop(&alone);
+        drop(&j[i].m);
+    }
+}
+
+/* A stream that cannot be written fails the run, with errno saying why. */
+static void test_corpus_write_failure_returns_the_error(void **state)
+{
+    triage_corpus_opts o = { 3, 50 };
+    FILE *ro = fopen("/dev/null", "r");
+    assert_non_null(ro);
+    errno = 0;
+    assert_int_equal(triage_corpus_generate(&o, ro, NULL, NULL), -1);
+    assert_int_equal(errno, EBADF);
+    errno = 0;
+    assert_int_equal(triage_corpus_generate(&o, NULL, ro, NULL), -1);
+    assert_int_equal(errno, EBADF);
+    fclose(ro);
+}
+
 static int run(const char *cmd)
 {
     int rc = system(cmd);
@@ -279,7 +344,7 @@ static long file_lines(const char *path)
     return n;
 }
 
-static void test_command(void **state)
+static void test_corpus_command_writes_both_files_and_refuses_bad_options(void **state)
 {
     char dir[] = "/tmp/test_corpus_XXXXXX", cmd[1024], path[512];
     assert_non_null(mkdtemp(dir));
@@ -314,13 +379,15 @@ static void test_command(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_same_seed_same_bytes),
-        cmocka_unit_test(test_other_seed_differs),
-        cmocka_unit_test(test_count_respected),
-        cmocka_unit_test(test_default_year_valid),
-        cmocka_unit_test(test_shares),
-        cmocka_unit_test(test_repeat_cpr_seen_before),
-        cmocka_unit_test(test_command),
+        cmocka_unit_test(test_corpus_same_seed_gives_same_bytes),
+        cmocka_unit_test(test_corpus_other_seed_gives_other_referrals),
+        cmocka_unit_test(test_corpus_writes_exactly_count_lines),
+        cmocka_unit_test(test_corpus_2020_referrals_parse_and_gold_keeps_the_schema),
+        cmocka_unit_test(test_corpus_shares_match_corpus_md),
+        cmocka_unit_test(test_corpus_repeat_referral_carries_a_cpr_seen_before),
+        cmocka_unit_test(test_corpus_generators_at_once_share_nothing),
+        cmocka_unit_test(test_corpus_write_failure_returns_the_error),
+        cmocka_unit_test(test_corpus_command_writes_both_files_and_refuses_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

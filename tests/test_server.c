@@ -1,8 +1,9 @@
 /*
 ** test_server.c — the intake service's HTTP API, started in-process on an
-** ephemeral loopback port and spoken to over a plain socket: every route,
-** bad input (malformed JSON, schema errors, oversize bodies, unknown and
-** duplicate ids), the access token, and no CPR number in the request log.
+** ephemeral loopback port (a fresh database each test) and spoken to over a
+** plain socket: every route, bad input (malformed JSON, schema errors,
+** invalid dates, oversize bodies, unknown and duplicate ids), the access
+** token, and no CPR number in the request log.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +15,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 
-#include "server.h"
+#include "triage_server.h"
 #include "testutil.h"
 
 static const char RULES[] =
@@ -106,12 +107,13 @@ static char *referral(const char *id, const char *extra)
 }
 
 static FILE *logf_;
+static int ndb;
 
-static tr_server *start(const char *listen, const char *token, size_t max_body, triage_error *err)
+static triage_server *start(const char *listen, const char *token, size_t max_body, triage_error *err)
 {
-    tr_server_opts o = {.listen = listen, .db = db, .host = host, .token = token,
-                        .threads = 2, .max_body = max_body, .log = logf_};
-    return tr_server_start(&o, err);
+    triage_server_opts o = {.listen = listen, .db = db, .host = host, .token = token,
+                            .threads = 2, .max_body = max_body, .log = logf_};
+    return triage_server_start(&o, err);
 }
 
 static int setup(void **state)
@@ -120,7 +122,6 @@ static int setup(void **state)
     dir = tu_tmpdir();
     rules = tu_rules(RULES);
     db = malloc(1100);
-    snprintf(db, 1100, "%s/t.db", dir);
     triage_error err;
     host = triage_host_open(rules, NULL, &err);
     if (!host) fprintf(stderr, "%s\n", err.text);
@@ -134,19 +135,54 @@ static int teardown(void **state)
     fclose(logf_);
     tu_rmtree(dir);
     tu_rmtree(rules);
+    free(db);
     return 0;
 }
 
-static void test_check(void **state)
+/* Each test: a server on a new database, on a free loopback port. */
+static int serve(void **state)
 {
     triage_error err;
-    tr_server *s = start("127.0.0.1:0", NULL, 0, &err);
-    assert_non_null(s);
-    int port = tr_server_port(s);
-    assert_true(port > 0);
+    snprintf(db, 1100, "%s/t%d.db", dir, ++ndb);
+    triage_server *s = start("127.0.0.1:0", NULL, 0, &err);
+    if (!s) fprintf(stderr, "%s\n", err.text);
+    *state = s;
+    return s ? 0 : -1;
+}
 
+static int unserve(void **state)
+{
+    triage_server_stop(*state);
+    return 0;
+}
+
+#define PORT (triage_server_port(*state))
+
+/* POST body to path: the status is want, and the body is JSON (caller frees). */
+static json_t *post_json(int port, const char *path, const char *body, int want)
+{
+    resp r = post(port, path, body);
+    assert_int_equal(r.status, want);
+    json_t *j = js(&r);
+    free(r.body);
+    return j;
+}
+
+static json_t *get_json(int port, const char *path, int want)
+{
+    resp r = get(port, path);
+    assert_int_equal(r.status, want);
+    json_t *j = js(&r);
+    free(r.body);
+    return j;
+}
+
+/* ------------------------------------------------------------ /api/check */
+
+static void test_server_check_decides_one_referral_without_trace(void **state)
+{
     char *one = referral("C-1", "");
-    resp r = post(port, "/api/check", one);
+    resp r = post(PORT, "/api/check", one);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.head, "application/json"));
     json_t *j = js(&r);
@@ -156,25 +192,32 @@ static void test_check(void **state)
     assert_int_equal(strlen(str(j, "ruleset")), 64);
     json_decref(j);
     free(r.body);
+    free(one);
+}
 
-    r = post(port, "/api/check?explain=1", one);
-    assert_int_equal(r.status, 200);
-    j = js(&r);
+static void test_server_check_with_explain_adds_the_trace(void **state)
+{
+    char *one = referral("C-1", "");
+    json_t *j = post_json(PORT, "/api/check?explain=1", one, 200);
     assert_true(json_is_array(json_object_get(j, "trace")));
+    assert_true(json_array_size(json_object_get(j, "trace")) > 0);
     json_decref(j);
-    free(r.body);
+    free(one);
+}
 
-    /* JSON Lines in, JSON Lines out, in order; nothing is stored */
+/* JSON Lines in, JSON Lines out, in order; nothing is stored. */
+static void test_server_check_answers_json_lines_in_order_and_stores_nothing(void **state)
+{
     char lines[4096];
-    char *two = referral("C-2", ",\"text\":\"selvmord\"");
+    char *one = referral("C-1", ""), *two = referral("C-2", ",\"text\":\"selvmord\"");
     snprintf(lines, sizeof lines, "%s\n%s\n", one, two);
-    r = post(port, "/api/check", lines);
+    resp r = post(PORT, "/api/check", lines);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.head, "application/x-ndjson"));
     char *nl = strchr(r.body, '\n');
     assert_non_null(nl);
     *nl = 0;
-    j = json_loads(r.body, 0, NULL);
+    json_t *j = json_loads(r.body, 0, NULL);
     assert_string_equal(str(j, "id"), "C-1");
     json_decref(j);
     j = json_loads(nl + 1, 0, NULL);
@@ -183,234 +226,343 @@ static void test_check(void **state)
     assert_string_equal(str(j, "unit"), "B205");
     json_decref(j);
     free(r.body);
-
-    r = get(port, "/api/referrals/C-1");
+    r = get(PORT, "/api/referrals/C-1");
     assert_int_equal(r.status, 404);
     free(r.body);
+    free(one);
+    free(two);
+}
 
-    /* malformed JSON: 400 with line and column */
-    r = post(port, "/api/check", "{\"id\": \"X\",\n  \"received\" \"2020-01-01\"}");
-    assert_int_equal(r.status, 400);
-    j = js(&r);
-    assert_non_null(strstr(str(j, "error"), "invalid JSON"));
-    assert_int_equal(json_integer_value(json_object_get(j, "line")), 2);
-    assert_true(json_integer_value(json_object_get(j, "column")) > 1);
-    json_decref(j);
+/* The engine's reader takes the body: an array of referrals is one shape it
+** reads, as `triage check` does. */
+static void test_server_check_reads_an_array_of_referrals(void **state)
+{
+    char body[4096];
+    char *one = referral("A-1", ""), *two = referral("A-2", "");
+    snprintf(body, sizeof body, "[%s,\n %s]", one, two);
+    resp r = post(PORT, "/api/check", body);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"A-1\""));
+    assert_non_null(strstr(r.body, "\"A-2\""));
+    assert_true(strchr(r.body, '\n') < strstr(r.body, "\"A-2\""));
     free(r.body);
+    free(one);
+    free(two);
+}
 
-    /* schema error: 400 naming the field, and never quoting the CPR */
-    r = post(port, "/api/check", "{\"id\":\"X\",\"referrer\":{\"kind\":\"gp\"},"
-             "\"patient\":{\"cpr\":\"" CPR "\"}}");
+/* Malformed JSON: 400, the record's line, and where in it the text says. */
+static void test_server_refuses_malformed_json_with_400_naming_line_and_column(void **state)
+{
+    json_t *j = post_json(PORT, "/api/check", "{\"id\": \"X\",\n  \"received\" \"2020-01-01\"}", 400);
+    assert_non_null(strstr(str(j, "error"), "invalid JSON"));
+    assert_non_null(strstr(str(j, "error"), "(line 2, column"));
+    assert_int_equal(json_integer_value(json_object_get(j, "line")), 1);
+    json_decref(j);
+    j = post_json(PORT, "/api/referrals", "{\"id\":", 400);
+    assert_non_null(strstr(str(j, "error"), "column"));
+    json_decref(j);
+}
+
+static void test_server_refuses_schema_error_with_400_naming_field_not_cpr(void **state)
+{
+    resp r = post(PORT, "/api/check", "{\"id\":\"X\",\"referrer\":{\"kind\":\"gp\"},"
+                  "\"patient\":{\"cpr\":\"" CPR "\"}}");
     assert_int_equal(r.status, 400);
-    j = js(&r);
+    json_t *j = js(&r);
     assert_string_equal(str(j, "field"), "received");
+    assert_string_equal(str(j, "id"), "X");
     assert_null(strstr(r.body, CPR));
     json_decref(j);
     free(r.body);
-
-    /* several bad records: each is named */
-    r = post(port, "/api/check", "{\"id\":\"A\"}\n{\"id\":\"B\"}\n");
-    assert_int_equal(r.status, 400);
-    j = js(&r);
-    assert_int_equal(json_array_size(json_object_get(j, "errors")), 2);
-    json_decref(j);
-    free(r.body);
-
-    r = post(port, "/api/check", "  \n");
-    assert_int_equal(r.status, 400);
-    free(r.body);
-
-    r = get(port, "/api/check");
-    assert_int_equal(r.status, 405);
-    free(r.body);
-    r = get(port, "/api/nothing");
-    assert_int_equal(r.status, 404);
-    free(r.body);
-
-    free(one);
-    free(two);
-    tr_server_stop(s);
 }
 
-static void test_oversize(void **state)
+static void test_server_names_each_bad_record_of_a_body(void **state)
+{
+    json_t *j = post_json(PORT, "/api/check", "{\"id\":\"A\"}\n{\"id\":\"B\"}\n", 400);
+    json_t *errors = json_object_get(j, "errors");
+    assert_int_equal(json_array_size(errors), 2);
+    assert_string_equal(str(json_array_get(errors, 0), "id"), "A");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(errors, 1), "line")), 2);
+    assert_non_null(str(j, "error"));
+    json_decref(j);
+}
+
+static void test_server_refuses_a_body_without_referral_with_400(void **state)
+{
+    json_t *j = post_json(PORT, "/api/check", "  \n", 400);
+    assert_string_equal(str(j, "error"), "the body holds no referral");
+    json_decref(j);
+}
+
+static void test_server_answers_405_for_a_wrong_method_and_404_for_no_route(void **state)
+{
+    json_t *j = get_json(PORT, "/api/check", 405);
+    assert_string_equal(str(j, "error"), "method not allowed");
+    json_decref(j);
+    j = get_json(PORT, "/api/nothing", 404);
+    assert_string_equal(str(j, "error"), "no such API route");
+    json_decref(j);
+    j = get_json(PORT, "/nothing.html", 404);
+    assert_string_equal(str(j, "error"), "not found");
+    json_decref(j);
+}
+
+/* ------------------------------------------------------------ body limit */
+
+static void test_server_refuses_a_body_over_the_limit_with_413(void **state)
 {
     triage_error err;
-    tr_server *s = start("127.0.0.1:0", NULL, 1024, &err);
+    triage_server *s = start("127.0.0.1:0", NULL, 1024, &err);
     assert_non_null(s);
     char *big = malloc(8192);
     memset(big, ' ', 8191);
     big[0] = '{';
     big[8190] = '}';
     big[8191] = 0;
-    resp r = post(tr_server_port(s), "/api/check", big);
+    resp r = post(triage_server_port(s), "/api/check", big);
     assert_int_equal(r.status, 413);
     json_t *j = js(&r);
-    assert_non_null(str(j, "error"));
+    assert_non_null(strstr(str(j, "error"), "1024 bytes"));
     assert_int_equal(json_integer_value(json_object_get(j, "limit")), 1024);
     json_decref(j);
     free(r.body);
-    /* just under the limit is read */
+    /* just under the limit is read: {} is no referral, but it was read */
     big[1000] = 0;
     big[999] = '}';
-    r = post(tr_server_port(s), "/api/check", big);
-    assert_int_equal(r.status, 400);   /* {} is no referral, but it was read */
-    free(r.body);
-    free(big);
-    tr_server_stop(s);
-}
-
-static void test_referrals(void **state)
-{
-    triage_error err;
-    tr_server *s = start("127.0.0.1:0", NULL, 0, &err);
-    assert_non_null(s);
-    int port = tr_server_port(s);
-
-    char *a = referral("R-1", ""), *b = referral("R-2", ",\"text\":\"selvmord\"");
-    resp r = post(port, "/api/referrals", a);
-    assert_int_equal(r.status, 201);
-    json_t *j = js(&r);
-    assert_string_equal(str(j, "outcome"), "request_info");
-    json_decref(j);
-    free(r.body);
-    r = post(port, "/api/referrals", b);
-    assert_int_equal(r.status, 201);
-    free(r.body);
-
-    /* a duplicate id is 409 and changes nothing */
-    char *a2 = referral("R-1", ",\"text\":\"selvmord\"");
-    r = post(port, "/api/referrals", a2);
-    assert_int_equal(r.status, 409);
+    r = post(triage_server_port(s), "/api/check", big);
+    assert_int_equal(r.status, 400);
     j = js(&r);
     assert_string_equal(str(j, "field"), "id");
     json_decref(j);
     free(r.body);
+    free(big);
+    triage_server_stop(s);
+}
 
-    r = post(port, "/api/referrals", "{\"id\":\"R-3\"}");
-    assert_int_equal(r.status, 400);
-    j = js(&r);
-    assert_non_null(str(j, "field"));
+/* ------------------------------------------------------- /api/referrals */
+
+/* R-1 (request_info) and R-2 (acute accept, B205) stored through the API. */
+static void post_two(int port)
+{
+    char *a = referral("R-1", ""), *b = referral("R-2", ",\"text\":\"selvmord\"");
+    json_t *j = post_json(port, "/api/referrals", a, 201);
+    assert_string_equal(str(j, "outcome"), "request_info");
     json_decref(j);
-    free(r.body);
-    r = post(port, "/api/referrals", "{\"id\":");
-    assert_int_equal(r.status, 400);
-    assert_non_null(strstr(r.body, "\"column\""));
-    free(r.body);
+    j = post_json(port, "/api/referrals", b, 201);
+    assert_string_equal(str(j, "outcome"), "accept");
+    json_decref(j);
+    free(a);
+    free(b);
+}
 
-    /* the work list: latest decision per referral, no CPR */
-    r = get(port, "/api/referrals");
+static void test_server_stores_and_decides_a_posted_referral_with_201(void **state)
+{
+    post_two(PORT);
+    json_t *j = get_json(PORT, "/api/referrals/R-2", 200);
+    assert_string_equal(str(json_object_get(j, "referral"), "id"), "R-2");
+    assert_string_equal(str(j, "status"), "accept");
+    json_decref(j);
+}
+
+static void test_server_refuses_a_known_id_with_409_and_changes_nothing(void **state)
+{
+    post_two(PORT);
+    char *a2 = referral("R-1", ",\"text\":\"selvmord\"");
+    json_t *j = post_json(PORT, "/api/referrals", a2, 409);
+    assert_string_equal(str(j, "field"), "id");
+    assert_non_null(strstr(str(j, "error"), "R-1"));
+    json_decref(j);
+    j = get_json(PORT, "/api/referrals/R-1", 200);
+    assert_int_equal(json_array_size(json_object_get(j, "decisions")), 1);
+    assert_string_equal(str(j, "status"), "request_info");
+    json_decref(j);
+    free(a2);
+}
+
+static void test_server_refuses_to_store_an_invalid_referral_with_400(void **state)
+{
+    json_t *j = post_json(PORT, "/api/referrals", "{\"id\":\"R-3\"}", 400);
+    assert_string_equal(str(j, "field"), "received");
+    json_decref(j);
+    char two[2048];
+    char *a = referral("R-4", ""), *b = referral("R-5", "");
+    snprintf(two, sizeof two, "%s\n%s", a, b);
+    j = post_json(PORT, "/api/referrals", two, 400);
+    assert_string_equal(str(j, "error"), "post one referral at a time");
+    json_decref(j);
+    free(a);
+    free(b);
+}
+
+/* The work list: the latest decision per referral, filters, no CPR. */
+static void test_server_lists_the_work_list_with_filters_and_no_cpr(void **state)
+{
+    post_two(PORT);
+    resp r = get(PORT, "/api/referrals");
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body, CPR));
-    j = js(&r);
+    json_t *j = js(&r);
     assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "limit")), 50);
     json_t *items = json_object_get(j, "items");
     assert_int_equal(json_array_size(items), 2);
+    assert_string_equal(str(json_array_get(items, 0), "id"), "R-2");   /* newest first */
+    assert_string_equal(str(json_array_get(items, 0), "municipality"), "Gladsaxe");
+    assert_string_equal(str(json_array_get(items, 0), "deadline"), "2020-03-02");
+    assert_true(json_is_string(json_object_get(json_array_get(items, 0), "decided_at")));
+    assert_true(json_is_array(json_object_get(json_array_get(items, 1), "missing")));
     json_decref(j);
     free(r.body);
 
-    r = get(port, "/api/referrals?outcome=accept&unit=B205");
-    assert_int_equal(r.status, 200);
-    j = js(&r);
+    j = get_json(PORT, "/api/referrals?outcome=accept&unit=B205", 200);
     items = json_object_get(j, "items");
     assert_int_equal(json_array_size(items), 1);
     assert_string_equal(str(json_array_get(items, 0), "id"), "R-2");
     assert_string_equal(str(json_array_get(items, 0), "priority"), "acute");
     json_decref(j);
-    free(r.body);
-
-    r = get(port, "/api/referrals?q=r-1&from=2020-03-01&to=2020-03-31&limit=10&offset=0");
-    j = js(&r);
+    j = get_json(PORT, "/api/referrals?q=r-1&from=2020-03-01&to=2020-03-31&limit=10&offset=0", 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
     json_decref(j);
-    free(r.body);
-    r = get(port, "/api/referrals?due=2020-03-02&priority=acute");
-    j = js(&r);
+    j = get_json(PORT, "/api/referrals?due=2020-03-02&priority=acute", 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
     json_decref(j);
-    free(r.body);
-    r = get(port, "/api/referrals?from=2020-04-01");
-    j = js(&r);
+    j = get_json(PORT, "/api/referrals?from=2020-04-01", 200);
     assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
     json_decref(j);
-    free(r.body);
+    j = get_json(PORT, "/api/referrals?limit=5000", 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "limit")), 1000);
+    json_decref(j);
+}
 
-    r = get(port, "/api/referrals?outcome=maybe");
-    assert_int_equal(r.status, 400);
-    j = js(&r);
+static void test_server_refuses_an_unknown_filter_value_with_400_naming_it(void **state)
+{
+    json_t *j = get_json(PORT, "/api/referrals?outcome=maybe", 400);
     assert_string_equal(str(j, "field"), "outcome");
     json_decref(j);
-    free(r.body);
-    r = get(port, "/api/referrals?from=yesterday");
-    assert_int_equal(r.status, 400);
-    free(r.body);
+    j = get_json(PORT, "/api/referrals?limit=-1", 400);
+    assert_string_equal(str(j, "field"), "limit");
+    json_decref(j);
+}
 
-    /* one referral: itself, its history, and a fresh trace on request */
-    r = get(port, "/api/referrals/R-1?explain=1");
-    assert_int_equal(r.status, 200);
-    j = js(&r);
+/* Dates are checked by the engine's date code: a real day, not the shape. */
+static void test_server_refuses_invalid_date_with_400(void **state)
+{
+    static const struct { const char *query, *field; } bad[] = {
+        {"/api/referrals?from=2020-13-45", "from"}, {"/api/referrals?to=2021-02-29", "to"},
+        {"/api/referrals?due=2020-00-10", "due"}, {"/api/referrals?from=yesterday", "from"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_t *j = get_json(PORT, bad[i].query, 400);
+        assert_string_equal(str(j, "field"), bad[i].field);
+        assert_non_null(strstr(str(j, "error"), "not a date"));
+        json_decref(j);
+    }
+    json_t *j = get_json(PORT, "/api/referrals?from=2020-02-29", 200);   /* a leap day is one */
+    json_decref(j);
+}
+
+/* One referral: itself, its decision log, and a fresh trace on request. */
+static void test_server_shows_a_referral_with_its_log_and_a_fresh_trace(void **state)
+{
+    post_two(PORT);
+    json_t *j = get_json(PORT, "/api/referrals/R-1?explain=1", 200);
     assert_string_equal(str(json_object_get(j, "referral"), "id"), "R-1");
-    json_t *decs = json_object_get(j, "decisions");
+    assert_non_null(str(j, "imported_at"));
+    json_t *decs = json_object_get(j, "decisions"), *d0 = json_array_get(decs, 0);
     assert_int_equal(json_array_size(decs), 1);
-    assert_string_equal(str(json_array_get(decs, 0), "outcome"), "request_info");
-    assert_true(json_is_array(json_object_get(json_array_get(decs, 0), "reasons")));
+    assert_string_equal(str(d0, "id"), "R-1");
+    assert_string_equal(str(d0, "outcome"), "request_info");
+    assert_string_equal(str(d0, "request_from"), "municipality");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(d0, "missing"), 0)), "ppv");
+    assert_true(json_is_array(json_object_get(d0, "reasons")));
+    assert_int_equal(json_integer_value(json_object_get(d0, "seq")), 1);
+    assert_non_null(str(d0, "decided_at"));
     assert_true(json_is_array(json_object_get(json_object_get(j, "explain"), "trace")));
     json_decref(j);
-    free(r.body);
-    r = get(port, "/api/referrals/NOPE");
-    assert_int_equal(r.status, 404);
-    free(r.body);
-    r = get(port, "/api/referrals/" CPR);
+}
+
+static void test_server_answers_404_for_an_unknown_id_without_echoing_it(void **state)
+{
+    json_t *j = get_json(PORT, "/api/referrals/NOPE", 404);
+    assert_string_equal(str(j, "error"), "no referral with this id is stored");
+    json_decref(j);
+    resp r = get(PORT, "/api/referrals/" CPR);
     assert_int_equal(r.status, 404);
     assert_null(strstr(r.body, CPR));
     free(r.body);
+}
 
-    r = get(port, "/api/status");
-    assert_int_equal(r.status, 200);
-    j = js(&r);
+static void test_server_status_names_the_rule_set_and_counts(void **state)
+{
+    post_two(PORT);
+    json_t *j = get_json(PORT, "/api/status", 200);
     assert_int_equal(strlen(str(j, "ruleset")), 64);
     assert_non_null(str(j, "loaded_at"));
     assert_true(json_is_null(json_object_get(j, "last_error")));
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "referrals")), 2);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "decisions")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "threads")), 2);
+    json_t *counts = json_object_get(j, "counts");
+    assert_int_equal(json_integer_value(json_object_get(counts, "referrals")), 2);
+    assert_int_equal(json_integer_value(json_object_get(counts, "decisions")), 2);
+    assert_int_equal(json_integer_value(json_object_get(counts, "undecided")), 0);
     json_decref(j);
-    free(r.body);
+}
 
-    /* the page is served, from the binary */
-    r = get(port, "/");
+/* The page is served from the binary. */
+static void test_server_serves_the_page_from_the_binary(void **state)
+{
+    resp r = get(PORT, "/");
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.head, "text/html"));
+    assert_non_null(strstr(r.body, "<html"));
     free(r.body);
-    r = get(port, "/app.js");
+    r = get(PORT, "/app.js");
     assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.head, "text/javascript"));
     free(r.body);
+    r = http(PORT, "POST", "/app.js", NULL, "x", 1);
+    assert_int_equal(r.status, 405);
+    free(r.body);
+}
 
-    free(a);
-    free(a2);
-    free(b);
-    tr_server_stop(s);
-
-    /* one line per request, and no CPR in any of them */
+/* One line per request, and no CPR in any of them. */
+static void test_server_logs_a_line_per_request_without_cpr(void **state)
+{
     fflush(logf_);
-    rewind(logf_);
+    long before = ftell(logf_);
+    post_two(PORT);
+    resp r = get(PORT, "/api/referrals/" CPR "?q=" CPR);
+    free(r.body);
+    fflush(logf_);
+    fseek(logf_, before, SEEK_SET);
     char line[512];
     int n = 0;
     while (fgets(line, sizeof line, logf_)) {
         assert_null(strstr(line, CPR));
         n++;
     }
-    assert_true(n > 10);
+    assert_int_equal(n, 3);
+    fseek(logf_, 0, SEEK_END);
 }
 
-static void test_token(void **state)
+/* ----------------------------------------------------------------- token */
+
+static void test_server_refuses_a_non_loopback_address_without_token(void **state)
 {
     triage_error err;
-    /* not loopback without a token: refused */
     assert_null(start("0.0.0.0:0", NULL, 0, &err));
+    assert_int_equal(err.code, TRIAGE_EUSAGE);
     assert_non_null(strstr(err.text, "token"));
+    assert_null(start("127.0.0.1:notaport", NULL, 0, &err));
+    assert_non_null(strstr(err.text, "cannot resolve"));
+    assert_null(start("nonsense", NULL, 0, &err));
+    assert_non_null(strstr(err.text, "not HOST:PORT"));
+}
 
-    tr_server *s = start("0.0.0.0:0", "s3cret-token", 0, &err);
+static void test_server_with_token_answers_the_api_only_with_it(void **state)
+{
+    triage_error err;
+    triage_server *s = start("0.0.0.0:0", "s3cret-token", 0, &err);
     assert_non_null(s);
-    int port = tr_server_port(s);
+    int port = triage_server_port(s);
     resp r = get(port, "/api/status");
     assert_int_equal(r.status, 401);
     assert_non_null(strstr(r.head, "WWW-Authenticate"));
@@ -432,19 +584,37 @@ static void test_token(void **state)
     assert_int_equal(r.status, 200);
     free(r.body);
     free(one);
-    tr_server_stop(s);
-
-    assert_null(start("127.0.0.1:notaport", NULL, 0, &err));
-    assert_null(start("nonsense", NULL, 0, &err));
+    triage_server_stop(s);
 }
+
+#define SERVED(t) cmocka_unit_test_setup_teardown(t, serve, unserve)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_check),
-        cmocka_unit_test(test_oversize),
-        cmocka_unit_test(test_referrals),
-        cmocka_unit_test(test_token),
+        SERVED(test_server_check_decides_one_referral_without_trace),
+        SERVED(test_server_check_with_explain_adds_the_trace),
+        SERVED(test_server_check_answers_json_lines_in_order_and_stores_nothing),
+        SERVED(test_server_check_reads_an_array_of_referrals),
+        SERVED(test_server_refuses_malformed_json_with_400_naming_line_and_column),
+        SERVED(test_server_refuses_schema_error_with_400_naming_field_not_cpr),
+        SERVED(test_server_names_each_bad_record_of_a_body),
+        SERVED(test_server_refuses_a_body_without_referral_with_400),
+        SERVED(test_server_answers_405_for_a_wrong_method_and_404_for_no_route),
+        cmocka_unit_test(test_server_refuses_a_body_over_the_limit_with_413),
+        SERVED(test_server_stores_and_decides_a_posted_referral_with_201),
+        SERVED(test_server_refuses_a_known_id_with_409_and_changes_nothing),
+        SERVED(test_server_refuses_to_store_an_invalid_referral_with_400),
+        SERVED(test_server_lists_the_work_list_with_filters_and_no_cpr),
+        SERVED(test_server_refuses_an_unknown_filter_value_with_400_naming_it),
+        SERVED(test_server_refuses_invalid_date_with_400),
+        SERVED(test_server_shows_a_referral_with_its_log_and_a_fresh_trace),
+        SERVED(test_server_answers_404_for_an_unknown_id_without_echoing_it),
+        SERVED(test_server_status_names_the_rule_set_and_counts),
+        SERVED(test_server_serves_the_page_from_the_binary),
+        SERVED(test_server_logs_a_line_per_request_without_cpr),
+        cmocka_unit_test(test_server_refuses_a_non_loopback_address_without_token),
+        cmocka_unit_test(test_server_with_token_answers_the_api_only_with_it),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,7 +1,7 @@
 /*
 ** test_store.c — the SQLite store: file mode, round trips, duplicates,
-** quarantine, the append-only decision log, undecided iteration, history,
-** and batches. File-backed stores live in a fresh temporary directory.
+** quarantine, the append-only decision log, undecided iteration, history
+** and its one predicate, batches, the work list and one record as structs. File-backed stores live in a fresh temporary directory.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +20,7 @@
 #include "decision.h"
 #include "date.h"
 #include "store.h"
+#include "history.h"
 
 #define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -117,7 +118,7 @@ static char *raw_query(const char *path, const char *sql, int *rc_out)
 
 /* ----------------------------------------------------------------- tests */
 
-static void test_file_mode(void **state)
+static void test_store_file_and_wal_are_0600_and_schema_versioned(void **state)
 {
     char path[300], side[320];
     struct stat sb;
@@ -148,7 +149,7 @@ static void test_file_mode(void **state)
     free(uv);
 }
 
-static void test_open_errors(void **state)
+static void test_store_open_error_names_the_path_or_the_missing_argument(void **state)
 {
     triage_error err;
     char path[300];
@@ -161,7 +162,7 @@ static void test_open_errors(void **state)
     triage_store_close(NULL);
 }
 
-static void test_round_trip(void **state)
+static void test_store_gives_back_the_referral_it_was_given(void **state)
 {
     char path[300];
     triage_error err;
@@ -197,7 +198,7 @@ static void test_round_trip(void **state)
     free(v);
 }
 
-static void test_memory_store(void **state)
+static void test_store_in_memory_keeps_a_referral_without_cpr(void **state)
 {
     triage_store *st = open_store(":memory:");
     put_ok(st, "A", "2020-01-01", NULL, "2003-01-01");
@@ -210,7 +211,7 @@ static void test_memory_store(void **state)
     triage_store_close(st);
 }
 
-static void test_duplicate(void **state)
+static void test_store_refuses_a_known_id_and_keeps_the_batch(void **state)
 {
     triage_error err;
     triage_store *st = open_store(":memory:");
@@ -234,7 +235,7 @@ static void test_duplicate(void **state)
     triage_store_close(st);
 }
 
-static void test_quarantine(void **state)
+static void test_store_quarantine_keeps_the_record_and_its_error(void **state)
 {
     char path[300];
     triage_error err, why;
@@ -259,7 +260,7 @@ static void test_quarantine(void **state)
     free(v);
 }
 
-static void test_decisions_append_only(void **state)
+static void test_store_decision_log_is_append_only(void **state)
 {
     char path[300];
     triage_error err;
@@ -318,7 +319,7 @@ static int collect_fn(void *ud, triage_referral *r)
     return c->stop_at && c->n == c->stop_at;
 }
 
-static void test_each_undecided(void **state)
+static void test_store_each_undecided_walks_by_received_then_id(void **state)
 {
     triage_error err;
     triage_store *st = open_store(":memory:");
@@ -362,7 +363,7 @@ static void test_each_undecided(void **state)
     triage_store_close(st);
 }
 
-static void test_history(void **state)
+static void test_store_history_is_earlier_referrals_with_latest_decisions(void **state)
 {
     triage_store *st = open_store(":memory:");
     put_ok(st, "H-d", "2020-03-01", CPR1, NULL);
@@ -429,7 +430,7 @@ static int count_fn(void *ud, triage_referral *r)
     return 0;
 }
 
-static void test_batch(void **state)
+static void test_store_batch_commits_or_rolls_back_as_one(void **state)
 {
     char path[300], id[16];
     triage_error err;
@@ -505,7 +506,7 @@ static void exec_raw(const char *path, const char *sql)
     assert_int_equal(rc, SQLITE_DONE);
 }
 
-static void test_packed_rows(void **state)
+static void test_store_packed_rows_are_used_only_while_they_match(void **state)
 {
     triage_error err;
     char path[300];
@@ -569,7 +570,7 @@ static void test_packed_rows(void **state)
 
 /* A version 1 database (no referral_packed) opens, gains the table, and its
 ** old rows are parsed from their JSON; a newer one is refused by name. */
-static void test_schema_upgrade(void **state)
+static void test_store_upgrades_a_version_1_database_and_refuses_a_newer(void **state)
 {
     triage_error err;
     char path[300];
@@ -605,7 +606,7 @@ static int keep_fn(void *ud, triage_referral *r)
 }
 
 /* A referral read back from the store has no JSON tree to store again. */
-static void test_put_unpacked(void **state)
+static void test_store_refuses_to_store_a_referral_read_back(void **state)
 {
     triage_error err;
     triage_referral *r = NULL;
@@ -617,26 +618,191 @@ static void test_put_unpacked(void **state)
     assert_non_null(r);
     assert_null(r->raw);
     assert_int_equal(triage_store_put(st, r, NULL, 0, &err), TRIAGE_EUSAGE);
+    assert_int_equal(err.code, TRIAGE_EUSAGE);
+    assert_non_null(strstr(err.text, "only a parsed referral can be stored"));
     triage_referral_free(r);
+    triage_store_close(st);
+}
+
+/* No CPR, no history: a referral without one is a child of its own, in
+** the store as in the predicate every history source asks. */
+static void test_history_of_a_referral_without_cpr_is_empty(void **state)
+{
+    triage_store *st = open_store(":memory:");
+    put_ok(st, "N-1", "2019-01-01", NULL, "2012-05-01");
+    put_ok(st, "N-2", "2019-02-01", NULL, "2012-05-01");
+    st_prior p[4];
+    assert_int_equal(st_history(st, "", triage_date_from_ymd(2019, 3, 1), "N-3", HASH_A, p, 4), 0);
+    triage_store_close(st);
+
+    hs_place a = {"", 100, "A"}, b = {"", 200, "B"};
+    assert_false(hs_is_prior(&a, &b));
+    hs_place c = {CPR1, 100, "A"}, d = {CPR1, 200, "B"}, e = {CPR1, 100, "B"};
+    hs_place f = {CPR2, 50, "A"};
+    assert_true(hs_is_prior(&c, &d));       /* received earlier */
+    assert_false(hs_is_prior(&d, &c));
+    assert_true(hs_is_prior(&c, &e));       /* same day: the id decides */
+    assert_false(hs_is_prior(&e, &c));
+    assert_false(hs_is_prior(&c, &c));      /* never itself */
+    assert_false(hs_is_prior(&f, &d));      /* another child */
+    triage_referral *r = mkref("N-9", "2020-01-01", NULL, "2012-05-01");
+    assert_string_equal(hs_child(r), "N-9");
+    triage_referral_free(r);
+    r = mkref("C-9", "2020-01-01", "010110-4123", NULL);
+    assert_string_equal(hs_child(r), CPR1);
+    triage_referral_free(r);
+}
+
+/* Work-list rows as the callback sees them. */
+struct rows { int n; char ids[8][16]; char status[8][16]; int nlog[8]; char outcome[8][16];
+              char unit[8][8]; int nreasons[8]; };
+
+static int rows_fn(void *ud, const triage_row *row, const triage_logged *log, int n)
+{
+    struct rows *x = ud;
+    int i = x->n++;
+    snprintf(x->ids[i], 16, "%s", row->id);
+    snprintf(x->status[i], 16, "%s", row->status);
+    assert_string_equal(row->municipality, "Gladsaxe");
+    assert_null(row->json);
+    x->nlog[i] = n;
+    if (n) {
+        const char *u = triage_decision_unit(log[0].decision);
+        snprintf(x->outcome[i], 16, "%s", triage_outcome_name(triage_decision_outcome(log[0].decision)));
+        snprintf(x->unit[i], 8, "%s", u ? u : "");
+        x->nreasons[i] = triage_decision_reason_count(log[0].decision);
+        assert_true(log[0].seq > 0);
+        assert_non_null(log[0].decided_at);
+    }
+    return 0;
+}
+
+static void decide_unit(triage_store *st, const char *id, const char *unit, const char *deadline)
+{
+    triage_error err;
+    triage_decision *d = dc_new(id, HASH_A, 0);
+    d->outcome = TRIAGE_ACCEPT;
+    d->target = dc_target_index("buc");
+    snprintf(d->unit, sizeof d->unit, "%s", unit);
+    d->priority = dc_priority_index("urgent");
+    assert_true(dt_parse_iso(deadline, 10, &d->deadline));
+    dc_add_reason(d, "ACC-01", "Optages.");
+    dc_add_reason(d, "ACC-02", "Enhed efter alder.");
+    assert_int_equal(triage_store_put_decision(st, d, &err), TRIAGE_OK);
+    triage_decision_free(d);
+}
+
+static void test_store_lists_the_work_list_with_each_latest_decision(void **state)
+{
+    triage_error err;
+    triage_store *st = open_store(":memory:");
+    put_ok(st, "W-1", "2020-01-01", CPR1, NULL);
+    put_ok(st, "W-2", "2020-01-02", CPR2, NULL);
+    put_ok(st, "W-3", "2020-01-03", NULL, NULL);
+    decide(st, "W-1", HASH_A, TRIAGE_REJECT, NULL);
+    decide_unit(st, "W-1", "B193", "2020-01-08");     /* the latest counts */
+    decide_unit(st, "W-2", "B291", "2020-01-20");
+
+    struct rows x = {0};
+    long total = -1;
+    assert_int_equal(triage_store_list(st, NULL, &total, rows_fn, &x, &err), TRIAGE_OK);
+    assert_int_equal(total, 3);
+    assert_int_equal(x.n, 3);
+    assert_string_equal(x.ids[0], "W-3");             /* newest first */
+    assert_string_equal(x.status[0], "new");
+    assert_int_equal(x.nlog[0], 0);
+    assert_string_equal(x.ids[2], "W-1");
+    assert_int_equal(x.nlog[2], 1);
+    assert_string_equal(x.outcome[2], "accept");
+    assert_string_equal(x.unit[2], "B193");
+    assert_int_equal(x.nreasons[2], 2);
+
+    triage_query q = {.due = "2020-01-10", .limit = 10};
+    memset(&x, 0, sizeof x);
+    assert_int_equal(triage_store_list(st, &q, &total, rows_fn, &x, &err), TRIAGE_OK);
+    assert_int_equal(total, 1);
+    assert_string_equal(x.ids[0], "W-1");
+    q = (triage_query){.outcome = "new"};
+    memset(&x, 0, sizeof x);
+    assert_int_equal(triage_store_list(st, &q, NULL, rows_fn, &x, &err), TRIAGE_OK);
+    assert_int_equal(x.n, 1);
+    assert_string_equal(x.ids[0], "W-3");
+    assert_int_equal(triage_store_list(st, NULL, NULL, NULL, NULL, &err), TRIAGE_EUSAGE);
+    assert_int_equal(err.code, TRIAGE_EUSAGE);
+    assert_non_null(strstr(err.text, "callback"));
+    triage_store_close(st);
+}
+
+/* One record: its row with the JSON as received, and its log oldest first,
+** each decision rebuilt with its fields and reasons. */
+struct record { int calls, n; char json_id[16]; char outcomes[4][16]; char deadline[11];
+                char reason[64]; long seq[4]; };
+
+static int record_fn(void *ud, const triage_row *row, const triage_logged *log, int n)
+{
+    struct record *x = ud;
+    x->calls++;
+    x->n = n;
+    json_t *j = json_loads(row->json, 0, NULL);
+    snprintf(x->json_id, 16, "%s", json_string_value(json_object_get(j, "id")));
+    json_decref(j);
+    for (int i = 0; i < n && i < 4; i++) {
+        snprintf(x->outcomes[i], 16, "%s", triage_outcome_name(triage_decision_outcome(log[i].decision)));
+        x->seq[i] = log[i].seq;
+    }
+    const char *rule, *text;
+    if (n > 1 && triage_decision_reason(log[1].decision, 1, &rule, &text) == 0)
+        snprintf(x->reason, sizeof x->reason, "%s: %s", rule, text);
+    if (n > 1 && triage_decision_deadline(log[1].decision) != TRIAGE_NO_DAY)
+        triage_date_format(triage_decision_deadline(log[1].decision), x->deadline);
+    return 0;
+}
+
+static void test_store_record_is_the_row_and_its_whole_log(void **state)
+{
+    triage_error err;
+    triage_store *st = open_store(":memory:");
+    put_ok(st, "R-1", "2020-01-01", CPR1, NULL);
+    decide(st, "R-1", HASH_B, TRIAGE_REJECT, NULL);
+    decide_unit(st, "R-1", "B193", "2020-01-08");
+    struct record x = {0};
+    assert_int_equal(triage_store_record(st, "R-1", record_fn, &x, &err), TRIAGE_OK);
+    assert_int_equal(x.calls, 1);
+    assert_string_equal(x.json_id, "R-1");
+    assert_int_equal(x.n, 2);
+    assert_string_equal(x.outcomes[0], "reject");
+    assert_string_equal(x.outcomes[1], "accept");
+    assert_true(x.seq[0] < x.seq[1]);
+    assert_string_equal(x.deadline, "2020-01-08");
+    assert_string_equal(x.reason, "ACC-02: Enhed efter alder.");
+
+    memset(&x, 0, sizeof x);
+    assert_int_equal(triage_store_record(st, "NOPE", record_fn, &x, &err), TRIAGE_ENOTFOUND);
+    assert_int_equal(err.code, TRIAGE_ENOTFOUND);
+    assert_string_equal(err.id, "NOPE");
+    assert_int_equal(x.calls, 0);
     triage_store_close(st);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_file_mode),
-        cmocka_unit_test(test_open_errors),
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_memory_store),
-        cmocka_unit_test(test_duplicate),
-        cmocka_unit_test(test_quarantine),
-        cmocka_unit_test(test_decisions_append_only),
-        cmocka_unit_test(test_each_undecided),
-        cmocka_unit_test(test_history),
-        cmocka_unit_test(test_batch),
-        cmocka_unit_test(test_packed_rows),
-        cmocka_unit_test(test_schema_upgrade),
-        cmocka_unit_test(test_put_unpacked),
+        cmocka_unit_test(test_store_file_and_wal_are_0600_and_schema_versioned),
+        cmocka_unit_test(test_store_open_error_names_the_path_or_the_missing_argument),
+        cmocka_unit_test(test_store_gives_back_the_referral_it_was_given),
+        cmocka_unit_test(test_store_in_memory_keeps_a_referral_without_cpr),
+        cmocka_unit_test(test_store_refuses_a_known_id_and_keeps_the_batch),
+        cmocka_unit_test(test_store_quarantine_keeps_the_record_and_its_error),
+        cmocka_unit_test(test_store_decision_log_is_append_only),
+        cmocka_unit_test(test_store_each_undecided_walks_by_received_then_id),
+        cmocka_unit_test(test_store_history_is_earlier_referrals_with_latest_decisions),
+        cmocka_unit_test(test_history_of_a_referral_without_cpr_is_empty),
+        cmocka_unit_test(test_store_batch_commits_or_rolls_back_as_one),
+        cmocka_unit_test(test_store_packed_rows_are_used_only_while_they_match),
+        cmocka_unit_test(test_store_upgrades_a_version_1_database_and_refuses_a_newer),
+        cmocka_unit_test(test_store_refuses_to_store_a_referral_read_back),
+        cmocka_unit_test(test_store_lists_the_work_list_with_each_latest_decision),
+        cmocka_unit_test(test_store_record_is_the_row_and_its_whole_log),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

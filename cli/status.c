@@ -1,5 +1,5 @@
 /*
-** cli_status.c — `triage status`: what rule set is in force and whether it
+** status.c — `triage status`: what rule set is in force and whether it
 ** is sound — the rules directory's hash, load and test result, what a
 ** long-running process (run --watch, serve) has active with its last
 ** reload error, and the store's counts.
@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ruletest.h"
 #include "triage.h"
 
 static const char HELP[] =
@@ -56,8 +55,8 @@ int cli_status(int argc, char **argv)
         status = EXIT_CHECK;
     } else {
         snprintf(hash, sizeof hash, "%s", triage_ruleset_hash(rs));
-        rt_result res;
-        int ok = rt_run(rs, NULL, 0, &res, &err) == 0;
+        triage_test_result res;
+        int ok = triage_ruleset_test(rs, NULL, 0, &res, &err) == TRIAGE_OK;
         printf("rules:      %s\n", rules);
         printf("ruleset:    %s (%d rules)\n", hash, triage_ruleset_rule_count(rs));
         if (!ok || res.failed) {

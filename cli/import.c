@@ -1,5 +1,5 @@
 /*
-** cli_import.c — `triage import`: validate referral files and store them.
+** import.c — `triage import`: validate referral files and store them.
 ** What cannot be imported (bad JSON, a schema error, a duplicate id) goes
 ** to the quarantine table with its error, so no record is ever lost.
 */

@@ -1,5 +1,5 @@
 /*
-** cli_serve.c — `triage serve`: the intake service (server.c) with hot
+** serve.c — `triage serve`: the intake service (server/) with hot
 ** reload from the rules directory on change or SIGHUP, publishing what it
 ** has active in the store's meta table like `run --watch` does.
 */
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "server.h"
+#include "triage_server.h"
 #include "triage.h"
 
 static const char HELP[] =
@@ -57,11 +57,42 @@ static char *sv_read_token(const char *path)
     return strdup(p);
 }
 
+/* Reload on SIGHUP (and as the host watches), say and publish what each
+** reload did, until SIGINT or SIGTERM. */
+static void serve_until_stopped(triage_host *h, triage_store *st, int sigfd)
+{
+    triage_host_status hs;
+    triage_host_status_get(h, &hs);
+    cli_publish_status(st, h, "serve");
+    long seen_reloads = hs.reloads, seen_failures = hs.failures;
+    for (;;) {
+        struct pollfd pfd = {sigfd, POLLIN, 0};
+        if (poll(&pfd, 1, 1000) > 0) {
+            int sig = cli_signal_take();
+            if (sig == 'Q')
+                break;
+            if (sig == 'H')
+                triage_host_reload(h, NULL);   /* reported below like a watched one */
+        }
+        triage_host_status_get(h, &hs);
+        if (hs.reloads == seen_reloads && hs.failures == seen_failures)
+            continue;
+        if (hs.failures > seen_failures)
+            fprintf(stderr, "triage serve: reload failed, the active rules stay: %s\n",
+                    hs.last_error.text);
+        else
+            fprintf(stderr, "triage serve: rule set %.12s active\n", hs.ruleset);
+        seen_reloads = hs.reloads;
+        seen_failures = hs.failures;
+        cli_publish_status(st, h, "serve");
+    }
+}
+
 int cli_serve(int argc, char **argv)
 {
     const char *db = cli_default_db(), *rules = cli_default_rules();
     const char *listen = "127.0.0.1:8080", *token_file = NULL;
-    long threads = 4, max_body = TR_SERVER_MAX_BODY;
+    long threads = 4, max_body = TRIAGE_SERVER_MAX_BODY;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"rules", required_argument, 0, 'r'},
                                          {"listen", required_argument, 0, 'l'},
@@ -112,9 +143,9 @@ int cli_serve(int argc, char **argv)
         return EXIT_USAGE;
     }
     triage_store *st = triage_store_open(db, &err);
-    tr_server_opts o = {.listen = listen, .db = db, .host = h, .token = token,
+    triage_server_opts o = {.listen = listen, .db = db, .host = h, .token = token,
                         .threads = (int)threads, .max_body = (size_t)max_body};
-    tr_server *srv = st ? tr_server_start(&o, &err) : NULL;
+    triage_server *srv = st ? triage_server_start(&o, &err) : NULL;
     int has_token = token != NULL;
     free(token);
     if (!srv) {
@@ -123,39 +154,17 @@ int cli_serve(int argc, char **argv)
         triage_host_close(h);
         return EXIT_USAGE;
     }
-    int sigfd = cli_signals_open();
+    int sigfd = cli_signals_open();    /* before anyone is told where to send them */
     if (triage_host_watch(h, &err) != TRIAGE_OK)
         fprintf(stderr, "triage serve: %s (reload with SIGHUP)\n", err.text);
     triage_host_status hs;
     triage_host_status_get(h, &hs);
     fprintf(stderr, "triage serve: listening on %s (port %d), rule set %.12s, %ld threads%s\n",
-            listen, tr_server_port(srv), hs.ruleset, threads,
+            listen, triage_server_port(srv), hs.ruleset, threads,
             has_token ? ", token required" : "");
-    cli_publish_status(st, h, "serve");
-    long seen_reloads = hs.reloads, seen_failures = hs.failures;
-    for (;;) {
-        struct pollfd pfd = {sigfd, POLLIN, 0};
-        if (poll(&pfd, 1, 1000) > 0) {
-            int sig = cli_signal_take();
-            if (sig == 'Q')
-                break;
-            if (sig == 'H')
-                triage_host_reload(h, NULL);   /* reported below like a watched one */
-        }
-        triage_host_status_get(h, &hs);
-        if (hs.reloads == seen_reloads && hs.failures == seen_failures)
-            continue;
-        if (hs.failures > seen_failures)
-            fprintf(stderr, "triage serve: reload failed, the active rules stay: %s\n",
-                    hs.last_error.text);
-        else
-            fprintf(stderr, "triage serve: rule set %.12s active\n", hs.ruleset);
-        seen_reloads = hs.reloads;
-        seen_failures = hs.failures;
-        cli_publish_status(st, h, "serve");
-    }
+    serve_until_stopped(h, st, sigfd);
     fprintf(stderr, "triage serve: stopping\n");
-    tr_server_stop(srv);
+    triage_server_stop(srv);
     triage_store_close(st);
     triage_host_close(h);
     return EXIT_DONE;

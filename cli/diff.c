@@ -1,5 +1,5 @@
 /*
-** cli_diff.c — `triage diff`: what a rule change does before it is deployed.
+** diff.c — `triage diff`: what a rule change does before it is deployed.
 ** Both rule sets decide every referral of the database in memory; the
 ** referrals whose decision differs are grouped by (from -> to), each with
 ** the rules that decided it before and after.
@@ -11,10 +11,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "date.h"
-#include "decision.h"
-#include "evaluate.h"
-#include "referral.h"
 #include "triage.h"
 
 static const char HELP[] =
@@ -44,20 +40,13 @@ typedef struct df_pass {
     int cursor;
 } df_pass;
 
+/* key groups (outcome and target), full tells decisions apart. */
 static void df_key(const triage_decision *d, char *key, size_t kcap, char *full, size_t fcap)
 {
-    snprintf(key, kcap, "%s%s%s", triage_outcome_name((triage_outcome)d->outcome),
-             d->target >= 0 ? " " : "", d->target >= 0 ? dc_target_names[d->target] : "");
-    size_t n = (size_t)snprintf(full, fcap, "%s", key);
-    if (d->unit[0] && n < fcap)
-        n += (size_t)snprintf(full + n, fcap - n, " %s", d->unit);
-    if (d->priority >= 0 && n < fcap)
-        n += (size_t)snprintf(full + n, fcap - n, " %s", dc_priority_names[d->priority]);
-    for (int i = 0; i < MI__N && n < fcap; i++)
-        if (d->missing & (1u << i))
-            n += (size_t)snprintf(full + n, fcap - n, " -%s", dc_missing_names[i]);
-    if (d->request_from >= 0 && n < fcap)
-        snprintf(full + n, fcap - n, " (from %s)", dc_request_names[d->request_from]);
+    const char *target = triage_decision_target(d);
+    snprintf(key, kcap, "%s%s%s", triage_outcome_name(triage_decision_outcome(d)),
+             target ? " " : "", target ? target : "");
+    cli_describe(d, 0, full, fcap);
 }
 
 static int df_take(void *ud, const triage_referral *r, const triage_decision *d)
@@ -65,24 +54,26 @@ static int df_take(void *ud, const triage_referral *r, const triage_decision *d)
     df_pass *p = ud;
     if (!p->second) {
         if (p->n == p->cap) {
-            p->cap = p->cap ? 2 * p->cap : 4096;
-            p->rows = realloc(p->rows, (size_t)p->cap * sizeof *p->rows);
-            if (!p->rows)
+            int cap = p->cap ? 2 * p->cap : 4096;
+            df_row *rows = realloc(p->rows, (size_t)cap * sizeof *rows);
+            if (!rows)
                 return 1;
+            p->rows = rows;
+            p->cap = cap;
         }
         df_row *row = &p->rows[p->n++];
         memset(row, 0, sizeof *row);
-        snprintf(row->id, sizeof row->id, "%s", r->id);
+        snprintf(row->id, sizeof row->id, "%s", triage_referral_id(r));
         df_key(d, row->from, sizeof row->from, row->from_full, sizeof row->from_full);
-        snprintf(row->rule_a, sizeof row->rule_a, "%s", ev_deciding_rule(d));
+        snprintf(row->rule_a, sizeof row->rule_a, "%s", triage_decision_deciding_rule(d));
         return 0;
     }
     /* Same store, same order: the second pass meets the rows in turn. */
-    if (p->cursor >= p->n || strcmp(p->rows[p->cursor].id, r->id) != 0)
+    if (p->cursor >= p->n || strcmp(p->rows[p->cursor].id, triage_referral_id(r)) != 0)
         return 1;
     df_row *row = &p->rows[p->cursor++];
     df_key(d, row->to, sizeof row->to, row->to_full, sizeof row->to_full);
-    snprintf(row->rule_b, sizeof row->rule_b, "%s", ev_deciding_rule(d));
+    snprintf(row->rule_b, sizeof row->rule_b, "%s", triage_decision_deciding_rule(d));
     return 0;
 }
 
@@ -141,7 +132,7 @@ int cli_diff(int argc, char **argv)
             goto fail;
     for (int i = 0; i < 2; i++) {
         p.second = i;
-        if (ev_decide_all(st, rs[i], df_take, &p, &err) != TRIAGE_OK)
+        if (triage_evaluate(st, rs[i], df_take, &p, &err) != TRIAGE_OK)
             goto fail;
     }
     if (p.cursor != p.n) {

@@ -1,5 +1,5 @@
 /*
-** cli_regress.c — `triage regress`: decide the corpus in memory and measure
+** regress.c — `triage regress`: decide the corpus in memory and measure
 ** the rule set against gold labels (policy.md, Quality measures): agreement,
 ** wrongly rejected, needless requests, wrongly accepted, missed acute,
 ** manual review, the confusion table and per-rule figures. With a baseline
@@ -14,11 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "decision.h"
-#include "evaluate.h"
-#include "referral.h"
 #include "triage.h"
-#include "strhash.h"
 
 static const char HELP[] =
     "usage: triage regress --gold FILE [--db FILE] [--rules DIR] [--baseline FILE]\n"
@@ -54,35 +50,52 @@ static const char *const K_NAMES[K__N] = {
     "accept", "request_info", "redirect municipality", "redirect specialist_practice",
     "redirect adult_psychiatry", "redirect other_region", "reject", "manual_review", "other"};
 
+/* Names as the schema spells them, to numbers: -1 when NULL or unknown. */
+static int rg_outcome(const char *s)
+{
+    for (int i = 0; s && i < TRIAGE_N_OUTCOMES; i++)
+        if (!strcmp(s, triage_outcome_name((triage_outcome)i)))
+            return i;
+    return -1;
+}
+
+static int rg_target(const char *s)
+{
+    for (int i = 0; s && i < TRIAGE_N_TARGETS; i++)
+        if (!strcmp(s, triage_target_name(i)))
+            return i;
+    return -1;
+}
+
 static int klass(int outcome, int target)
 {
+    const char *t = triage_target_name(target);
     switch (outcome) {
     case TRIAGE_ACCEPT: return K_ACCEPT;
     case TRIAGE_REQUEST_INFO: return K_REQUEST;
     case TRIAGE_REJECT: return K_REJECT;
     case TRIAGE_MANUAL_REVIEW: return K_MANUAL;
     case TRIAGE_REDIRECT:
-        if (target == 2) return K_R_MUNI;
-        if (target == 1) return K_R_SPEC;
-        if (target == 3) return K_R_ADULT;
-        if (target == 4) return K_R_REGION;
+        if (!t) break;
+        if (!strcmp(t, "municipality")) return K_R_MUNI;
+        if (!strcmp(t, "specialist_practice")) return K_R_SPEC;
+        if (!strcmp(t, "adult_psychiatry")) return K_R_ADULT;
+        if (!strcmp(t, "other_region")) return K_R_REGION;
     }
     return K_OTHER;
 }
 
 typedef struct gold_t {
     char id[72];
-    int outcome, target, priority;
+    int outcome, target, acute;
     char unit[16];
 } gold_t;
 
 typedef struct rule_stat { char id[64]; long fired, wrong; } rule_stat;
 
 typedef struct rg {
-    gold_t *g;
+    gold_t *g;                 /* sorted by id */
     int ng;
-    int *slots;
-    int nslots;
     long n, nogold, agree, gold_accept, gold_away, gold_acute;
     long wrongly_rejected, needless, wrongly_accepted, missed_acute, manual;
     long confusion[K__N][K__N];
@@ -90,13 +103,49 @@ typedef struct rg {
     int nrules, caprules;
 } rg;
 
+static int rg_gold_cmp(const void *a, const void *b)
+{
+    return strcmp(((const gold_t *)a)->id, ((const gold_t *)b)->id);
+}
+
 static gold_t *rg_find(rg *x, const char *id)
 {
-    size_t mask = (size_t)x->nslots - 1;
-    for (size_t s = sh_hash(id) & mask; x->slots[s]; s = (s + 1) & mask)
-        if (!strcmp(x->g[x->slots[s] - 1].id, id))
-            return &x->g[x->slots[s] - 1];
-    return NULL;
+    gold_t key;
+    snprintf(key.id, sizeof key.id, "%s", id);
+    return bsearch(&key, x->g, (size_t)x->ng, sizeof *x->g, rg_gold_cmp);
+}
+
+/* One line of the gold file into x; 0, or -1 when out of memory. */
+static int rg_gold_line(rg *x, int *capg, const char *path, long lineno, const char *line)
+{
+    json_t *o = json_loads(line, 0, NULL);
+    const char *id = json_string_value(json_object_get(o, "id"));
+    const char *out = json_string_value(json_object_get(o, "outcome"));
+    const char *u = json_string_value(json_object_get(o, "unit"));
+    const char *p = json_string_value(json_object_get(o, "priority"));
+    if (!id || rg_outcome(out) < 0) {
+        fprintf(stderr, "%s:%ld: not a gold decision (id and outcome needed)\n", path, lineno);
+        json_decref(o);
+        return 0;
+    }
+    if (x->ng == *capg) {
+        int cap = *capg ? *capg * 2 : 4096;
+        gold_t *g = realloc(x->g, (size_t)cap * sizeof *g);
+        if (!g) {
+            json_decref(o);
+            return -1;
+        }
+        x->g = g;
+        *capg = cap;
+    }
+    gold_t *g = &x->g[x->ng++];
+    snprintf(g->id, sizeof g->id, "%s", id);
+    g->outcome = rg_outcome(out);
+    g->target = rg_target(json_string_value(json_object_get(o, "target")));
+    g->acute = p && !strcmp(p, "acute");
+    snprintf(g->unit, sizeof g->unit, "%s", u ? u : "");
+    json_decref(o);
+    return 0;
 }
 
 static int rg_load_gold(rg *x, const char *path)
@@ -110,49 +159,18 @@ static int rg_load_gold(rg *x, const char *path)
     char *line = NULL;
     size_t cap = 0;
     long lineno = 0;
-    int capg = 0;
-    while (getline(&line, &cap, f) > 0) {
-        lineno++;
-        json_error_t je;
-        json_t *o = json_loads(line, 0, &je);
-        const char *id = json_string_value(json_object_get(o, "id"));
-        const char *out = json_string_value(json_object_get(o, "outcome"));
-        if (!id || !out || dc_outcome_index(out) < 0) {
-            fprintf(stderr, "%s:%ld: not a gold decision (id and outcome needed)\n", path, lineno);
-            json_decref(o);
-            continue;
-        }
-        if (x->ng == capg) {
-            capg = capg ? capg * 2 : 4096;
-            x->g = realloc(x->g, (size_t)capg * sizeof *x->g);
-            if (!x->g)
-                return -1;
-        }
-        gold_t *g = &x->g[x->ng++];
-        snprintf(g->id, sizeof g->id, "%s", id);
-        g->outcome = dc_outcome_index(out);
-        const char *t = json_string_value(json_object_get(o, "target"));
-        const char *u = json_string_value(json_object_get(o, "unit"));
-        const char *p = json_string_value(json_object_get(o, "priority"));
-        g->target = t ? dc_target_index(t) : -1;
-        g->priority = p ? dc_priority_index(p) : -1;
-        snprintf(g->unit, sizeof g->unit, "%s", u ? u : "");
-        json_decref(o);
-    }
+    int capg = 0, rc = 0;
+    while (rc == 0 && getline(&line, &cap, f) > 0)
+        rc = rg_gold_line(x, &capg, path, ++lineno, line);
+    if (rc == 0 && ferror(f))
+        rc = -1;
     free(line);
     fclose(f);
-    x->nslots = 1;
-    while (x->nslots < 2 * x->ng + 2)
-        x->nslots *= 2;
-    x->slots = calloc((size_t)x->nslots, sizeof *x->slots);
-    if (!x->slots)
+    if (rc != 0) {
+        fprintf(stderr, "triage regress: cannot read all of gold file %s\n", path);
         return -1;
-    for (int i = 0; i < x->ng; i++) {
-        size_t mask = (size_t)x->nslots - 1, s = sh_hash(x->g[i].id) & mask;
-        while (x->slots[s])
-            s = (s + 1) & mask;
-        x->slots[s] = i + 1;
     }
+    qsort(x->g, (size_t)x->ng, sizeof *x->g, rg_gold_cmp);
     return 0;
 }
 
@@ -167,8 +185,12 @@ static rule_stat *rg_rule(rg *x, const char *id)
         if (!strcmp(x->rules[i].id, id))
             return &x->rules[i];
     if (x->nrules == x->caprules) {
-        x->caprules = x->caprules ? 2 * x->caprules : 64;
-        x->rules = realloc(x->rules, (size_t)x->caprules * sizeof *x->rules);
+        int cap = x->caprules ? 2 * x->caprules : 64;
+        rule_stat *rules = realloc(x->rules, (size_t)cap * sizeof *rules);
+        if (!rules)
+            return NULL;
+        x->rules = rules;
+        x->caprules = cap;
     }
     rule_stat *r = &x->rules[x->nrules++];
     memset(r, 0, sizeof *r);
@@ -180,38 +202,41 @@ static int rg_take(void *ud, const triage_referral *r, const triage_decision *d)
 {
     rg *x = ud;
     x->n++;
-    gold_t *g = rg_find(x, r->id);
-    if (d->outcome == TRIAGE_MANUAL_REVIEW)
+    gold_t *g = rg_find(x, triage_referral_id(r));
+    int outcome = (int)triage_decision_outcome(d), target = rg_target(triage_decision_target(d));
+    const char *unit = triage_decision_unit(d), *priority = triage_decision_priority(d);
+    if (outcome == TRIAGE_MANUAL_REVIEW)
         x->manual++;
     if (!g) {
         x->nogold++;
         return 0;
     }
-    int wrong = !(g->outcome == d->outcome && g->target == d->target &&
-                  !strcmp(g->unit, d->unit));
+    int wrong = !(g->outcome == outcome && g->target == target &&
+                  !strcmp(g->unit, unit ? unit : ""));
     x->agree += !wrong;
-    x->confusion[klass(g->outcome, g->target)][klass(d->outcome, d->target)]++;
+    x->confusion[klass(g->outcome, g->target)][klass(outcome, target)]++;
     if (g->outcome == TRIAGE_ACCEPT) {
         x->gold_accept++;
-        x->wrongly_rejected += d->outcome == TRIAGE_REJECT || d->outcome == TRIAGE_REDIRECT;
-        x->needless += d->outcome == TRIAGE_REQUEST_INFO;
+        x->wrongly_rejected += outcome == TRIAGE_REJECT || outcome == TRIAGE_REDIRECT;
+        x->needless += outcome == TRIAGE_REQUEST_INFO;
     }
     if (g->outcome == TRIAGE_REDIRECT || g->outcome == TRIAGE_REJECT) {
         x->gold_away++;
-        x->wrongly_accepted += d->outcome == TRIAGE_ACCEPT;
+        x->wrongly_accepted += outcome == TRIAGE_ACCEPT;
     }
-    if (g->priority == 0) {                       /* acute */
+    if (g->acute) {
         x->gold_acute++;
-        x->missed_acute += d->priority != 0;
+        x->missed_acute += !priority || strcmp(priority, "acute") != 0;
     }
-    for (int i = 0; i < d->nsteps; i++)
-        if (d->steps[i].applied) {
-            rule_stat *rs = rg_rule(x, d->steps[i].rule);
-            if (rs) {
-                rs->fired++;
-                rs->wrong += wrong;
-            }
+    const char *rule;
+    int applied;
+    for (int i = 0; triage_decision_step(d, i, &rule, &applied, NULL) == 0; i++) {
+        rule_stat *rs = applied ? rg_rule(x, rule) : NULL;
+        if (rs) {
+            rs->fired++;
+            rs->wrong += wrong;
         }
+    }
     return 0;
 }
 
@@ -415,10 +440,14 @@ static FILE *rg_open_out(const char *path)
     return fd < 0 ? NULL : fdopen(fd, "w");
 }
 
-int cli_regress(int argc, char **argv)
+/* What the command was asked for. */
+typedef struct rg_opts {
+    const char *db, *rules, *gold, *baseline, *save, *out, *format;
+} rg_opts;
+
+/* Options into o; -1 (said) when unusable, 1 after --help, 0 to go on. */
+static int rg_options(int argc, char **argv, rg_opts *o)
 {
-    const char *db = cli_default_db(), *rules = cli_default_rules(), *gold = NULL,
-               *baseline = NULL, *save = NULL, *outp = NULL, *format = "text";
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"rules", required_argument, 0, 'r'},
                                          {"gold", required_argument, 0, 'g'},
@@ -429,39 +458,83 @@ int cli_regress(int argc, char **argv)
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
+    *o = (rg_opts){cli_default_db(), cli_default_rules(), NULL, NULL, NULL, NULL, "text"};
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:r:g:b:s:f:o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'r': rules = optarg; break;
-        case 'g': gold = optarg; break;
-        case 'b': baseline = optarg; break;
-        case 's': save = optarg; break;
-        case 'f': format = optarg; break;
-        case 'o': outp = optarg; break;
-        case 'h': fputs(HELP, stdout); return EXIT_DONE;
-        default: fputs(HELP, stderr); return EXIT_USAGE;
+        case 'd': o->db = optarg; break;
+        case 'r': o->rules = optarg; break;
+        case 'g': o->gold = optarg; break;
+        case 'b': o->baseline = optarg; break;
+        case 's': o->save = optarg; break;
+        case 'f': o->format = optarg; break;
+        case 'o': o->out = optarg; break;
+        case 'h': fputs(HELP, stdout); return 1;
+        default: fputs(HELP, stderr); return -1;
         }
     }
-    if (!gold) {
+    if (!o->gold) {
         fprintf(stderr, "triage regress: --gold FILE is required (see 'triage corpus')\n");
-        return EXIT_USAGE;
+        return -1;
     }
-    if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "html")) {
+    if (strcmp(o->format, "text") && strcmp(o->format, "json") && strcmp(o->format, "html")) {
         fprintf(stderr, "triage regress: --format must be text, json or html\n");
-        return EXIT_USAGE;
+        return -1;
     }
-    if (access(db, F_OK) != 0) {
+    if (access(o->db, F_OK) != 0) {
         fprintf(stderr, "triage regress: no database '%s'; import the corpus with "
-                        "'triage import --db %s DIR/referrals.jsonl'\n", db, db);
+                        "'triage import --db %s DIR/referrals.jsonl'\n", o->db, o->db);
+        return -1;
+    }
+    return 0;
+}
+
+/* The report in the asked format, the gate's verdict (to stdout for text,
+** else stderr) and the saved metrics. Returns the exit status. */
+static int rg_report(const rg_opts *o, json_t *m, rg *x, triage_ruleset *rs, json_t *base)
+{
+    FILE *out = o->out ? rg_open_out(o->out) : stdout;
+    if (!out) {
+        fprintf(stderr, "triage regress: cannot write %s\n", o->out);
         return EXIT_USAGE;
     }
+    if (!strcmp(o->format, "json")) {
+        json_dumpf(m, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', out);
+    } else if (!strcmp(o->format, "html")) {
+        rg_html(out, m, x, rs);
+    } else {
+        rg_text(out, m, x, rs, o->gold);
+    }
+    int fail = rg_gate(!strcmp(o->format, "text") && !o->out ? stdout : stderr, m, base);
+    if (o->out)
+        fclose(out);
+    if (o->save) {
+        FILE *sf = rg_open_out(o->save);
+        if (!sf || json_dumpf(m, sf, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+            fprintf(stderr, "triage regress: cannot write %s\n", o->save);
+            fail = -1;
+        }
+        if (sf) {
+            fputc('\n', sf);
+            fclose(sf);
+        }
+    }
+    return fail < 0 ? EXIT_USAGE : fail ? EXIT_CHECK : EXIT_DONE;
+}
+
+int cli_regress(int argc, char **argv)
+{
+    rg_opts o;
+    int opt = rg_options(argc, argv, &o);
+    if (opt != 0)
+        return opt > 0 ? EXIT_DONE : EXIT_USAGE;
     json_t *base = NULL;
-    if (baseline) {
+    if (o.baseline) {
         json_error_t je;
-        base = json_load_file(baseline, 0, &je);
+        base = json_load_file(o.baseline, 0, &je);
         if (!base) {
-            fprintf(stderr, "triage regress: %s:%d: cannot read the baseline: %s\n", baseline,
+            fprintf(stderr, "triage regress: %s:%d: cannot read the baseline: %s\n", o.baseline,
                     je.line, je.text);
             return EXIT_USAGE;
         }
@@ -472,56 +545,23 @@ int cli_regress(int argc, char **argv)
     triage_ruleset *rs = NULL;
     triage_store *st = NULL;
     int status = EXIT_USAGE;
-    if (rg_load_gold(&x, gold) != 0)
+    if (rg_load_gold(&x, o.gold) != 0)
         goto done;
-    if (!(rs = triage_ruleset_load(rules, NULL, &err)) || !(st = triage_store_open(db, &err))) {
-        fprintf(stderr, "triage regress: %s\n", err.text);
-        goto done;
-    }
-    if (ev_decide_all(st, rs, rg_take, &x, &err) != TRIAGE_OK) {
+    if (!(rs = triage_ruleset_load(o.rules, NULL, &err)) || !(st = triage_store_open(o.db, &err)) ||
+        triage_evaluate(st, rs, rg_take, &x, &err) != TRIAGE_OK) {
         fprintf(stderr, "triage regress: %s\n", err.text);
         goto done;
     }
     qsort(x.rules, (size_t)x.nrules, sizeof *x.rules, rg_rule_cmp);
     json_t *m = rg_metrics(&x, rs);
-    FILE *o = outp ? rg_open_out(outp) : stdout;
-    if (!o) {
-        fprintf(stderr, "triage regress: cannot write %s\n", outp);
-        json_decref(m);
-        goto done;
-    }
-    if (!strcmp(format, "json")) {
-        json_dumpf(m, o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        fputc('\n', o);
-    } else if (!strcmp(format, "html")) {
-        rg_html(o, m, &x, rs);
-    } else {
-        rg_text(o, m, &x, rs, gold);
-    }
-    /* The gate's verdict goes to stdout for text, stderr otherwise. */
-    int fail = rg_gate(!strcmp(format, "text") && !outp ? stdout : stderr, m, base);
-    if (outp)
-        fclose(o);
-    if (save) {
-        FILE *sf = rg_open_out(save);
-        if (!sf || json_dumpf(m, sf, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
-            fprintf(stderr, "triage regress: cannot write %s\n", save);
-            fail = -1;
-        }
-        if (sf) {
-            fputc('\n', sf);
-            fclose(sf);
-        }
-    }
+    status = rg_report(&o, m, &x, rs, base);
     json_decref(m);
-    status = fail < 0 ? EXIT_USAGE : fail ? EXIT_CHECK : EXIT_DONE;
 done:
     json_decref(base);
     triage_store_close(st);
     if (rs)
         triage_ruleset_release(rs);
     free(x.g);
-    free(x.slots);
     free(x.rules);
     return status;
 }

@@ -1,5 +1,5 @@
 /*
-** cli_corpus.c — `triage corpus`: write the synthetic referral corpus and its
+** corpus.c — `triage corpus`: write the synthetic referral corpus and its
 ** gold decisions (tests/spec/corpus.md) into a directory, and print its shares.
 */
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #include "cli.h"
-#include "corpus.h"
+#include "triage_corpus.h"
 
 static const char HELP[] =
     "usage: triage corpus [--seed N] [--count N] --out DIR\n"
@@ -77,7 +77,7 @@ int cli_corpus(int argc, char **argv)
                                          {"out", required_argument, 0, 'o'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    corpus_opts o = { CORPUS_DEFAULT_SEED, CORPUS_DEFAULT_COUNT };
+    triage_corpus_opts o = { TRIAGE_CORPUS_SEED, TRIAGE_CORPUS_COUNT };
     const char *out = NULL;
     int c;
     optind = 1;
@@ -133,8 +133,8 @@ int cli_corpus(int argc, char **argv)
         fclose(rf);
         return EXIT_USAGE;
     }
-    corpus_stats st;
-    int rc = corpus_generate(&o, rf, gf, &st);
+    triage_corpus_stats st;
+    int rc = triage_corpus_generate(&o, rf, gf, &st);
     if (fclose(rf) != 0) rc = -1;
     if (fclose(gf) != 0) rc = -1;
     if (rc != 0) {
@@ -142,6 +142,6 @@ int cli_corpus(int argc, char **argv)
         return EXIT_USAGE;
     }
     printf("seed: %llu\nwrote: %s, %s\n", (unsigned long long)o.seed, rpath, gpath);
-    corpus_print_stats(&st, stdout);
+    triage_corpus_print_stats(&st, stdout);
     return EXIT_DONE;
 }

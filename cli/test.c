@@ -1,12 +1,11 @@
 /*
-** cli_test.c — `triage test`: run a rule set's own test cases (ruletest.c)
+** test.c — `triage test`: run a rule set's own test cases
 ** and close with 'N passed, M failed'.
 */
 #include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
-#include "ruletest.h"
 #include "triage.h"
 
 static const char HELP[] =
@@ -47,8 +46,8 @@ int cli_test(int argc, char **argv)
         fprintf(stderr, "triage test: %s\n", err.text);
         return EXIT_USAGE;
     }
-    rt_result res;
-    if (rt_run(rs, stdout, verbose, &res, &err) != 0) {
+    triage_test_result res;
+    if (triage_ruleset_test(rs, stdout, verbose, &res, &err) != TRIAGE_OK) {
         fprintf(stderr, "triage test: %s\n", err.text);
         triage_ruleset_release(rs);
         return EXIT_USAGE;

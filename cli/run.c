@@ -1,5 +1,5 @@
 /*
-** cli_run.c — `triage run`: decide every referral in the database that has
+** run.c — `triage run`: decide every referral in the database that has
 ** no decision from the active rule set, store the decisions, and print a
 ** summary. With --watch it stays: new imports are decided as they come, and
 ** rule changes (inotify or SIGHUP) go through the rule host's reload.
@@ -11,9 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "batch.h"
 #include "cli.h"
-#include "decision.h"
 #include "triage.h"
 
 static const char HELP[] =
@@ -48,7 +46,7 @@ static void progress_bar(void *ud, long done, long total)
 }
 
 static void print_summary(triage_ruleset *rs, const char *db, int threads,
-                          const bt_summary *sum, triage_store *st)
+                          const triage_run_summary *sum, triage_store *st)
 {
     printf("rule set %.12s (%d rules), %s\n", triage_ruleset_hash(rs),
            triage_ruleset_rule_count(rs), db);
@@ -56,12 +54,12 @@ static void print_summary(triage_ruleset *rs, const char *db, int threads,
            sum->seconds, sum->seconds > 0 ? sum->decided / sum->seconds : 0.0, threads,
            threads == 1 ? "" : "s");
     printf("by outcome:\n");
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < TRIAGE_N_OUTCOMES; i++)
         printf("  %-14s %7ld  %5.1f%%\n", triage_outcome_name((triage_outcome)i),
                sum->by_outcome[i], sum->decided ? 100.0 * sum->by_outcome[i] / sum->decided : 0.0);
     printf("by target:\n");
-    for (int i = 0; i < 6; i++)
-        printf("  %-19s %7ld  %5.1f%%\n", i < 5 ? dc_target_names[i] : "(none)",
+    for (int i = 0; i <= TRIAGE_N_TARGETS; i++)
+        printf("  %-19s %7ld  %5.1f%%\n", i < TRIAGE_N_TARGETS ? triage_target_name(i) : "(none)",
                sum->by_target[i], sum->decided ? 100.0 * sum->by_target[i] / sum->decided : 0.0);
     printf("undecided left: %ld\n", triage_store_count(st, "undecided", triage_ruleset_hash(rs)));
     fflush(stdout);
@@ -92,9 +90,8 @@ static int run_watch(const char *db, const char *rules, int threads, triage_stor
         cli_publish_status(st, h, "run --watch");
         triage_ruleset *rs = triage_host_acquire(h);
         if (triage_store_count(st, "undecided", triage_ruleset_hash(rs)) > 0) {
-            bt_summary sum;
-            memset(&err, 0, sizeof err);
-            triage_code rc = bt_run(db, st, rs, threads, NULL, NULL, &sum, &err);
+            triage_run_summary sum;
+            triage_code rc = triage_run(st, db, rs, threads, NULL, NULL, &sum, &err);
             if (rc != TRIAGE_OK) {
                 fprintf(stderr, "triage run: %s\n", err.text);
                 triage_ruleset_release(rs);
@@ -176,10 +173,9 @@ int cli_run(int argc, char **argv)
         triage_store_close(st);
         return EXIT_USAGE;
     }
-    bt_summary sum;
-    memset(&err, 0, sizeof err);
-    triage_code rc = bt_run(db, st, rs, threads, isatty(2) ? progress_bar : NULL, NULL,
-                            &sum, &err);
+    triage_run_summary sum;
+    triage_code rc = triage_run(st, db, rs, threads, isatty(2) ? progress_bar : NULL, NULL,
+                                &sum, &err);
     if (rc != TRIAGE_OK)
         fprintf(stderr, "triage run: %s\n", err.text[0] ? err.text : triage_strerror(rc));
     print_summary(rs, db, threads, &sum, st);
