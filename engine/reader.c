@@ -136,11 +136,11 @@ triage_reader *triage_reader_open(const char *path, triage_error *err)
     const char *label = is_stdin ? "<stdin>" : path;
 
     if (!path || !*path) {
-        rf_error(err, TRIAGE_EUSAGE, NULL, 0, NULL, NULL, "no input file given");
+        triage_error_set(err, TRIAGE_EUSAGE, NULL, 0, NULL, NULL, "no input file given");
         return NULL;
     }
     if (!(rd = calloc(1, sizeof *rd))) {
-        rf_error(err, TRIAGE_ENOMEM, label, 0, NULL, NULL, "out of memory");
+        triage_error_set(err, TRIAGE_ENOMEM, label, 0, NULL, NULL, "out of memory");
         return NULL;
     }
     snprintf(rd->name, sizeof rd->name, "%s", label);
@@ -148,7 +148,7 @@ triage_reader *triage_reader_open(const char *path, triage_error *err)
     rd->line = 1;
     rd->is_stdin = is_stdin;
     if (!(rd->f = is_stdin ? stdin : fopen(path, "rb"))) {
-        rf_error(err, TRIAGE_EIO, label, 0, NULL, NULL, "cannot open: %s", strerror(errno));
+        triage_error_set(err, TRIAGE_EIO, label, 0, NULL, NULL, "cannot open: %s", strerror(errno));
         free(rd);
         return NULL;
     }
@@ -160,7 +160,7 @@ triage_reader *triage_reader_open(const char *path, triage_error *err)
     errno = 0;
     rd_more(rd);
     if (rd->io_error) {
-        rf_error(err, rd->io_error == ENOMEM ? TRIAGE_ENOMEM : TRIAGE_EIO, label, 0, NULL,
+        triage_error_set(err, rd->io_error == ENOMEM ? TRIAGE_ENOMEM : TRIAGE_EIO, label, 0, NULL,
                  NULL, "cannot read: %s", strerror(rd->io_error));
         triage_reader_close(rd);
         return NULL;
@@ -208,14 +208,14 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     for (;;) {
         if (!rd_skip_blank(rd)) {
             if (rd->io_error) {
-                rf_error(err, TRIAGE_EIO, rd->name, rd_line(rd, rd->len), NULL, NULL,
+                triage_error_set(err, TRIAGE_EIO, rd->name, rd_line(rd, rd->len), NULL, NULL,
                          "cannot read: %s", strerror(rd->io_error));
                 rd->io_error = 0;
                 return -1;
             }
             if (!rd->in_array) return 0;
             rd->in_array = 0;
-            rf_error(err, TRIAGE_EJSON, rd->name, rd_line(rd, rd->len), NULL, NULL,
+            triage_error_set(err, TRIAGE_EJSON, rd->name, rd_line(rd, rd->len), NULL, NULL,
                      "invalid JSON: the array is not closed with ']'");
             return -1;
         }
@@ -234,7 +234,7 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
         if (b[rd->pos] == ',') { rd->pos++; rd->need_sep = 0; continue; }
         start = rd->pos;
         line = rd_line(rd, start);
-        rf_error(err, TRIAGE_EJSON, rd->name, line, NULL, NULL,
+        triage_error_set(err, TRIAGE_EJSON, rd->name, line, NULL, NULL,
                  "invalid JSON: ',' or ']' expected in the array (line %ld, column %d)",
                  line, rd_col(rd, start));
         goto resync;
@@ -271,7 +271,7 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
             ls = nl + 1;
         }
         json_decref(j);
-        rf_error(err, TRIAGE_EJSON, rd->name, line, NULL, NULL,
+        triage_error_set(err, TRIAGE_EJSON, rd->name, line, NULL, NULL,
                  "invalid JSON: a NUL byte in the input (line %ld, column %ld)",
                  l, (long)(nul - ls) + 1 + (l == line ? rd->col_carry : 0));
         goto resync;
@@ -287,10 +287,7 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     if (raw) { *raw = rd->buf + start; *raw_len = rd->pos - start; }
     if (!(*out = rf_from_json(j, rd->name, line, err))) return -1;
     if (raw) { *raw = NULL; *raw_len = 0; }
-    if (err) {   /* where the record came from, for the store */
-        err->line = line;
-        memcpy(err->file, rd->name, sizeof err->file);
-    }
+    triage_error_set(err, TRIAGE_OK, rd->name, line, NULL, NULL, NULL);  /* where it came from */
     return 1;
 
 resync:

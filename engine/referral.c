@@ -32,23 +32,6 @@ static const char *const rf_somatic_names[4] = {
 static const double rf_somatic_range[4][2] = {
     {30, 230}, {1, 300}, {5, 80}, {0, 100}};
 
-const char *triage_strerror(triage_code code)
-{
-    switch (code) {
-    case TRIAGE_OK:         return "success";
-    case TRIAGE_EINVAL:     return "invalid referral";
-    case TRIAGE_EJSON:      return "invalid JSON";
-    case TRIAGE_EIO:        return "input/output error";
-    case TRIAGE_ENOMEM:     return "out of memory";
-    case TRIAGE_ERULES:     return "rule set failed to load";
-    case TRIAGE_ESTORE:     return "store failed";
-    case TRIAGE_EDUPLICATE: return "referral already stored";
-    case TRIAGE_ENOTFOUND:  return "no such referral";
-    case TRIAGE_EUSAGE:     return "unusable argument";
-    }
-    return "unknown error";
-}
-
 /* ---------------------------------------------------------------- errors */
 
 static int rf_isdigit(int c) { return c >= '0' && c <= '9'; }
@@ -71,59 +54,6 @@ void rf_mask_cpr(char *s, size_t n)
                 if (rf_isdigit((unsigned char)s[k])) s[k] = '*';
         i = e > b ? e : b;
     }
-}
-
-/* Copy src into dst[cap] without splitting a UTF-8 sequence; control bytes
-** become '?' so that a message stays one line. */
-static void rf_copy(char *dst, size_t cap, const char *src)
-{
-    size_t n = 0;
-    if (src)
-        for (; src[n] && n + 1 < cap; n++)
-            dst[n] = (unsigned char)src[n] < 0x20 || src[n] == 0x7f ? '?' : src[n];
-    if (src && src[n])   /* cut inside a sequence: drop its first bytes too */
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--;
-    dst[n] = '\0';
-    rf_mask_cpr(dst, n);
-}
-
-static void rf_verror(triage_error *err, triage_code code, const char *file,
-                      long line, const char *id, const char *field,
-                      const char *fmt, va_list ap)
-{
-    char what[512];
-    if (!err) return;
-    err->code = code;
-    err->msg = triage_strerror(code);
-    err->line = line;
-    rf_copy(err->file, sizeof err->file, file);
-    rf_copy(err->id, sizeof err->id, id);
-    rf_copy(err->field, sizeof err->field, field);
-    vsnprintf(what, sizeof what, fmt, ap);
-
-    char text[sizeof err->text + 512];
-    size_t n = 0;
-    char idbuf[320];
-    rf_copy(idbuf, sizeof idbuf, id);   /* the whole id where text has room */
-    if (file && *file)
-        n += (size_t)(line > 0 ? snprintf(text, sizeof text, "%s:%ld: ", err->file, line)
-                               : snprintf(text, sizeof text, "%s: ", err->file));
-    if (*idbuf && n < sizeof text)
-        n += (size_t)snprintf(text + n, sizeof text - n, "%s: ", idbuf);
-    if (*err->field && n < sizeof text)
-        n += (size_t)snprintf(text + n, sizeof text - n, "%s: ", err->field);
-    if (n < sizeof text)
-        snprintf(text + n, sizeof text - n, "%s", what);
-    rf_copy(err->text, sizeof err->text, text);
-}
-
-void rf_error(triage_error *err, triage_code code, const char *file, long line,
-              const char *id, const char *field, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    rf_verror(err, code, file, line, id, field, fmt, ap);
-    va_end(ap);
 }
 
 /* jansson's messages end in " near 'TOKEN'", quoting the input. Keep that
@@ -153,7 +83,7 @@ void rf_json_error(triage_error *err, const char *file, long line, int col,
     long c = je->column > 0 ? je->column : 1;
     if (l == 1) c += col > 1 ? col - 1 : 0;
     if (line > 0) l += line - 1;
-    rf_error(err, TRIAGE_EJSON, file, line, NULL, NULL,
+    triage_error_set(err, TRIAGE_EJSON, file, line, NULL, NULL,
              "invalid JSON: %s (line %ld, column %ld)", what, l, c);
 }
 
@@ -173,10 +103,12 @@ __attribute__((format(printf, 3, 4)))
 #endif
 static int rf_fail(rf_ctx *c, const char *path, const char *fmt, ...)
 {
+    char what[512];
     va_list ap;
     va_start(ap, fmt);
-    rf_verror(c->err, TRIAGE_EINVAL, c->file, c->line, c->id, path, fmt, ap);
+    vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    triage_error_set(c->err, TRIAGE_EINVAL, c->file, c->line, c->id, path, "%s", what);
     return 0;
 }
 
@@ -583,7 +515,7 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
     for (int i = 0; i < 4; i++) t.somatic[i] = NAN;
 
     if (!json_is_object(o)) {
-        rf_error(err, TRIAGE_EINVAL, file, line, NULL, NULL,
+        triage_error_set(err, TRIAGE_EINVAL, file, line, NULL, NULL,
                  "record is %s, not an object", o ? rf_typename(o) : "missing");
         goto fail;
     }
@@ -610,7 +542,7 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
                 (size_t)(t.nprior + t.nmed) * sizeof(char *) + (size_t)t.ndiag * 8;
     char *blk = malloc(sz);
     if (!blk) {
-        rf_error(err, TRIAGE_ENOMEM, file, line, t.id, NULL, "out of memory");
+        triage_error_set(err, TRIAGE_ENOMEM, file, line, t.id, NULL, "out of memory");
         goto fail;
     }
     r = (triage_referral *)blk;
@@ -648,12 +580,7 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
     if (!rf_strings(&c, prior, "prior_interventions", t.nprior, r->prior) ||
         !rf_strings(&c, med, "medication", t.nmed, r->med))
         goto fail;
-    if (err) {
-        err->code = TRIAGE_OK;
-        err->msg = triage_strerror(TRIAGE_OK);
-        err->line = line;
-        err->file[0] = err->id[0] = err->field[0] = err->text[0] = '\0';
-    }
+    triage_error_set(err, TRIAGE_OK, NULL, line, NULL, NULL, NULL);
     return r;
 fail:
     free(r);
@@ -670,7 +597,7 @@ triage_referral *triage_referral_parse(const char *json, size_t len,
     json_error_t je;
     json_t *o;
     if (!json) {
-        rf_error(err, TRIAGE_EUSAGE, file, line, NULL, NULL, "no JSON text given");
+        triage_error_set(err, TRIAGE_EUSAGE, file, line, NULL, NULL, "no JSON text given");
         return NULL;
     }
     if (len >= 3 && memcmp(json, "\xEF\xBB\xBF", 3) == 0) { json += 3; len -= 3; }
@@ -682,7 +609,7 @@ triage_referral *triage_referral_parse(const char *json, size_t len,
             l++;
             ls = nl + 1;
         }
-        rf_error(err, TRIAGE_EJSON, file, line, NULL, NULL,
+        triage_error_set(err, TRIAGE_EJSON, file, line, NULL, NULL,
                  "invalid JSON: a NUL byte in the input (line %ld, column %ld)",
                  line > 0 ? line + l - 1 : l, (long)(nul - ls) + 1);
         return NULL;

@@ -123,13 +123,8 @@ static int rl_read_file(const char *full, rl_file_t *f, triage_error *err)
     fclose(fp);
     return 0;
 fail:
-    if (err) {
-        err->code = TRIAGE_EIO;
-        err->msg = triage_strerror(TRIAGE_EIO);
-        snprintf(err->file, sizeof err->file, "%s", full);
-        snprintf(err->text, sizeof err->text, "%s: cannot read rule file (%s)", full,
-                 errno ? strerror(errno) : "too large");
-    }
+    triage_error_set(err, TRIAGE_EIO, full, 0, NULL, NULL, "cannot read rule file (%s)",
+                     errno ? strerror(errno) : "too large");
     return -1;
 }
 
@@ -140,14 +135,9 @@ static int rl_walk(triage_ruleset *rs, const char *rel, int *cap, triage_error *
     snprintf(path, sizeof path, "%s%s%s", rs->dir, *rel ? "/" : "", rel);
     DIR *d = opendir(path);
     if (!d) {
-        if (err) {
-            err->code = TRIAGE_ERULES;
-            err->msg = triage_strerror(TRIAGE_ERULES);
-            snprintf(err->file, sizeof err->file, "%s", path);
-            snprintf(err->text, sizeof err->text,
-                     "%s: cannot open the rules directory (%s); pass --rules DIR",
-                     path, strerror(errno));
-        }
+        triage_error_set(err, TRIAGE_ERULES, path, 0, NULL, NULL,
+                         "cannot open the rules directory (%s); pass --rules DIR",
+                         strerror(errno));
         return -1;
     }
     struct dirent *e;
@@ -707,24 +697,19 @@ static void rl_load_error(triage_decider *dc, const char *msg, triage_error *err
 {
     if (!err)
         return;
-    memset(err, 0, sizeof *err);
-    err->code = TRIAGE_ERULES;
-    err->msg = triage_strerror(TRIAGE_ERULES);
     const char *c1 = strchr(msg, ':');
-    long line = 0;
     if (c1) {
         char *end;
-        line = strtol(c1 + 1, &end, 10);
+        long line = strtol(c1 + 1, &end, 10);
         if (*end == ':' && line > 0) {
-            size_t n = (size_t)(c1 - msg);
-            snprintf(err->file, sizeof err->file, "%s/%.*s", dc->rs->dir, (int)n, msg);
-            err->line = line;
-            snprintf(err->text, sizeof err->text, "%s/%s", dc->rs->dir, msg);
+            char file[4096 + 300];
+            snprintf(file, sizeof file, "%s/%.*s", dc->rs->dir, (int)(c1 - msg), msg);
+            triage_error_set(err, TRIAGE_ERULES, file, line, NULL, NULL, "%s",
+                             end + (end[1] == ' ' ? 2 : 1));
             return;
         }
     }
-    snprintf(err->file, sizeof err->file, "%s", dc->rs->dir);
-    snprintf(err->text, sizeof err->text, "%s: %s", dc->rs->dir, msg);
+    triage_error_set(err, TRIAGE_ERULES, dc->rs->dir, 0, NULL, NULL, "%s", msg);
 }
 
 static int rl_build(triage_decider *dc, triage_error *err)
@@ -732,11 +717,7 @@ static int rl_build(triage_decider *dc, triage_error *err)
     const triage_limits *lim = &dc->rs->lim;
     dc->sb = sb_open(lim->memory_bytes, lim->instructions);
     if (!dc->sb) {
-        if (err) {
-            err->code = TRIAGE_ENOMEM;
-            err->msg = triage_strerror(TRIAGE_ENOMEM);
-            snprintf(err->text, sizeof err->text, "out of memory");
-        }
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
         return -1;
     }
     lua_State *L = dc->L = dc->sb->L;
@@ -855,11 +836,7 @@ triage_decider *triage_decider_new(triage_ruleset *rs, triage_store *store,
     }
     dc = calloc(1, sizeof *dc);
     if (!dc) {
-        if (err) {
-            err->code = TRIAGE_ENOMEM;
-            err->msg = triage_strerror(TRIAGE_ENOMEM);
-            snprintf(err->text, sizeof err->text, "out of memory");
-        }
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
         return NULL;
     }
     dc->rs = triage_ruleset_retain(rs);
@@ -972,16 +949,11 @@ static void rl_free_files(triage_ruleset *rs)
 triage_ruleset *triage_ruleset_load(const char *dir, const triage_limits *limits,
                                     triage_error *err)
 {
-    if (err)
-        memset(err, 0, sizeof *err), err->msg = triage_strerror(TRIAGE_OK);
+    triage_error_set(err, TRIAGE_OK, NULL, 0, NULL, NULL, NULL);
     triage_ruleset *rs = calloc(1, sizeof *rs);
     if (!rs || !(rs->dir = strdup(dir))) {
         free(rs);
-        if (err) {
-            err->code = TRIAGE_ENOMEM;
-            err->msg = triage_strerror(TRIAGE_ENOMEM);
-            snprintf(err->text, sizeof err->text, "out of memory");
-        }
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
         return NULL;
     }
     size_t dl = strlen(rs->dir);
@@ -993,11 +965,9 @@ triage_ruleset *triage_ruleset_load(const char *dir, const triage_limits *limits
     int cap = 0;
     errno = 0;
     if (rl_walk(rs, "", &cap, err) != 0) {
-        if (err && err->code == TRIAGE_OK) {
-            err->code = TRIAGE_ERULES;
-            err->msg = triage_strerror(TRIAGE_ERULES);
-            snprintf(err->text, sizeof err->text, "%s: too many or unreadable files", dir);
-        }
+        if (err && err->code == TRIAGE_OK)
+            triage_error_set(err, TRIAGE_ERULES, dir, 0, NULL, NULL,
+                             "too many or unreadable files");
         triage_ruleset_release(rs);
         return NULL;
     }

@@ -256,7 +256,7 @@ static int sv_parse_body(const char *b, size_t len, sv_recs *out, json_t **bad)
                 l = line, c = col;
                 for (size_t i = pos; i < (size_t)(nul - b); i++)
                     if (b[i] == '\n') l++, c = 1; else c++;
-                rf_error(&e, TRIAGE_EJSON, NULL, line, NULL, NULL,
+                triage_error_set(&e, TRIAGE_EJSON, NULL, line, NULL, NULL,
                          "invalid JSON: a NUL byte in the input (line %ld, column %ld)", l, c);
             } else {
                 l = line + (je.line > 0 ? je.line : 1) - 1;

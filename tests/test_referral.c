@@ -452,6 +452,65 @@ static void test_strerror(void **state)
     assert_string_equal(rf_sex_names[2], "U");
 }
 
+/* The one error constructor: every part, the message's shape, and what it
+** guarantees (one line, whole characters, no CPR) whoever calls it. */
+static void test_error_set_fills_every_field_in_one_shape(void **state)
+{
+    (void)state;
+    triage_error err;
+    memset(&err, 0x55, sizeof err);
+    assert_int_equal(triage_error_set(&err, TRIAGE_EINVAL, "in.jsonl", 7, "R-1",
+                                      "patient.sex", "'%s' is not one of F, M, U", "X"),
+                     TRIAGE_EINVAL);
+    assert_int_equal(err.code, TRIAGE_EINVAL);
+    assert_string_equal(err.msg, triage_strerror(TRIAGE_EINVAL));
+    assert_int_equal(err.line, 7);
+    assert_string_equal(err.file, "in.jsonl");
+    assert_string_equal(err.id, "R-1");
+    assert_string_equal(err.field, "patient.sex");
+    assert_string_equal(err.text, "in.jsonl:7: R-1: patient.sex: 'X' is not one of F, M, U");
+
+    /* parts left out, fmt NULL: the code's description */
+    triage_error_set(&err, TRIAGE_ENOMEM, NULL, 3, "", NULL, NULL);
+    assert_string_equal(err.text, "out of memory");
+    assert_string_equal(err.file, "");
+    triage_error_set(&err, TRIAGE_EIO, "dir", 0, NULL, NULL, "cannot read");
+    assert_string_equal(err.text, "dir: cannot read");
+
+    /* TRIAGE_OK without fmt marks "no error, here" */
+    triage_error_set(&err, TRIAGE_OK, "f", 4, NULL, NULL, NULL);
+    assert_int_equal(err.code, TRIAGE_OK);
+    assert_string_equal(err.text, "");
+    assert_string_equal(err.file, "f");
+    assert_int_equal(err.line, 4);
+
+    /* a NULL err is allowed: the code is still returned */
+    assert_int_equal(triage_error_set(NULL, TRIAGE_EIO, "f", 1, NULL, NULL, "x"), TRIAGE_EIO);
+}
+
+static void test_error_set_masks_cpr_and_keeps_one_line_of_whole_characters(void **state)
+{
+    (void)state;
+    triage_error err;
+    triage_error_set(&err, TRIAGE_EINVAL, "0102031234.json", 1, "ID-0102031234",
+                     "text", "bad 010203-1234\nnext line %s", "2503X24567");
+    assert_no_cpr(err.text);
+    assert_no_cpr(err.file);
+    assert_no_cpr(err.id);
+    assert_null(strchr(err.text, '\n'));
+    /* a file name longer than the field is cut between characters */
+    char longname[600];
+    for (size_t i = 0; i < sizeof longname - 1; i += 2)
+        memcpy(longname + i, "\xC3\xA6", 2);                     /* æ */
+    longname[sizeof longname - 1] = '\0';
+    triage_error_set(&err, TRIAGE_EIO, longname, 0, NULL, NULL, "cannot open");
+    size_t n = strlen(err.file);
+    assert_true(n > 0 && n < sizeof err.file && n % 2 == 0);
+    n = strlen(err.text);
+    assert_true(n < sizeof err.text);
+    assert_true(((unsigned char)err.text[n - 1] & 0xC0) != 0xC0);  /* no cut sequence */
+}
+
 /* ----------------------------------------------------------------- reader */
 
 #define REC(id) "{\"id\":\"" id "\",\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"gp\"}," \
@@ -888,6 +947,8 @@ int main(void)
         cmocka_unit_test(test_lengths_in_characters),
         cmocka_unit_test(test_bad_json),
         cmocka_unit_test(test_strerror),
+        cmocka_unit_test(test_error_set_fills_every_field_in_one_shape),
+        cmocka_unit_test(test_error_set_masks_cpr_and_keeps_one_line_of_whole_characters),
         cmocka_unit_test(test_reader_jsonl),
         cmocka_unit_test(test_reader_array),
         cmocka_unit_test(test_reader_examples),
