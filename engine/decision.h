@@ -54,7 +54,4 @@ int dc_request_index(const char *s);
 ** array of {rule,text}. Caller frees with free(). */
 char *dc_missing_json(const triage_decision *d);
 char *dc_reasons_json(const triage_decision *d);
-/* Copy s into out (cap bytes) with every run of 6+4 digits (a CPR, with or
-** without hyphen) replaced by "XXXXXX-XXXX". Always NUL-terminates. */
-void dc_mask_cpr(char *out, size_t cap, const char *s);
 #endif

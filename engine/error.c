@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "referral_json.h"
+#include "cpr.h"
 #include "triage.h"
 
 const char *triage_strerror(triage_code code)
@@ -28,18 +28,15 @@ const char *triage_strerror(triage_code code)
     return "unknown error";
 }
 
-/* Copy src into dst[cap] without splitting a UTF-8 sequence; control bytes
-** become '?' so that a message stays one line; CPR-like runs are masked. */
+/* Copy src into dst[cap] masked (cpr_mask: never cut inside a character,
+** bad UTF-8 as '?'), then control bytes as '?' so that a message stays one
+** line. */
 static void er_copy(char *dst, size_t cap, const char *src)
 {
-    size_t n = 0;
-    if (src)
-        for (; src[n] && n + 1 < cap; n++)
-            dst[n] = (unsigned char)src[n] < 0x20 || src[n] == 0x7f ? '?' : src[n];
-    if (src && src[n])   /* cut inside a sequence: drop its first bytes too */
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--;
-    dst[n] = '\0';
-    rf_mask_cpr(dst, n);
+    cpr_mask(dst, cap, src);
+    for (char *p = dst; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
 }
 
 /* Append len bytes of s to text[*n..cap), as much as fits; the NUL is

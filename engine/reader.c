@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "cpr.h"
 #include "referral_json.h"
 
 #define RD_CHUNK ((size_t)1 << 20)   /* bytes read at a time */
@@ -143,8 +144,7 @@ triage_reader *triage_reader_open(const char *path, triage_error *err)
         triage_error_set(err, TRIAGE_ENOMEM, label, 0, NULL, NULL, "out of memory");
         return NULL;
     }
-    snprintf(rd->name, sizeof rd->name, "%s", label);
-    rf_mask_cpr(rd->name, strlen(rd->name));
+    cpr_mask(rd->name, sizeof rd->name, label);
     rd->line = 1;
     rd->is_stdin = is_stdin;
     if (!(rd->f = is_stdin ? stdin : fopen(path, "rb"))) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cpr.h"
 #include "date.h"
 #include "referral.h"
 #include "referral_json.h"
@@ -35,26 +36,6 @@ static const double rf_somatic_range[4][2] = {
 /* ---------------------------------------------------------------- errors */
 
 static int rf_isdigit(int c) { return c >= '0' && c <= '9'; }
-
-void rf_mask_cpr(char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        if (!rf_isdigit((unsigned char)s[i])) { i++; continue; }
-        size_t a = i;
-        while (i < n && rf_isdigit((unsigned char)s[i])) i++;
-        size_t b = i, e = b;
-        if (b - a >= 6 && b + 1 < n && (s[b] == '-' || s[b] == ' ')) {
-            size_t c = b + 1;
-            while (c < n && rf_isdigit((unsigned char)s[c])) c++;
-            if (c - (b + 1) >= 4) e = c;
-        }
-        if (e - a >= 10)
-            for (size_t k = a; k < e; k++)
-                if (rf_isdigit((unsigned char)s[k])) s[k] = '*';
-        i = e > b ? e : b;
-    }
-}
 
 /* jansson's messages end in " near 'TOKEN'", quoting the input. Keep that
 ** context only when it is whole and short; masking then removes CPR runs. */
@@ -131,8 +112,9 @@ static const char *rf_typename(const json_t *v)
 #define RF_QUOTE_MAX 192
 
 /* Quote a string value for a message: at most 40 characters, escaped, and
-** cut before any digit run so that no part of a CPR number survives; whole
-** CPR-like runs inside the shown part are masked. */
+** cut before any digit run so that no part of a CPR number survives (whole
+** CPR-like runs in the part shown are masked with the rest of the message
+** by triage_error_set). */
 static const char *rf_quote(char out[RF_QUOTE_MAX], const char *s, size_t len)
 {
     size_t i = 0, n = 1, chars = 0;
@@ -157,7 +139,6 @@ static const char *rf_quote(char out[RF_QUOTE_MAX], const char *s, size_t len)
     }
     out[n++] = '"';
     out[n] = '\0';
-    rf_mask_cpr(out, n);
     return out;
 }
 
@@ -330,51 +311,24 @@ int rf_icd_normalise(const char *code, char out[8])
     return 1;
 }
 
-int rf_cpr_birth(const char cpr[10], int32_t *birth)
-{
-    for (int i = 0; i < 10; i++)
-        if (!rf_isdigit((unsigned char)cpr[i])) return 0;
-    int d = (cpr[0] - '0') * 10 + cpr[1] - '0';
-    int m = (cpr[2] - '0') * 10 + cpr[3] - '0';
-    int yy = (cpr[4] - '0') * 10 + cpr[5] - '0';
-    int c7 = cpr[6] - '0', y;
-    if (c7 <= 3) y = 1900 + yy;
-    else if (c7 == 4 || c7 == 9) y = (yy <= 36 ? 2000 : 1900) + yy;
-    else y = (yy <= 57 ? 2000 : 1800) + yy;
-    if (!dt_valid_ymd(y, m, d)) return 0;
-    *birth = dt_from_ymd(y, m, d);
-    return 1;
-}
-
 /* -------------------------------------------------------------- sections */
 
 static int rf_patient(rf_ctx *c, const json_t *p, triage_referral *r)
 {
     const json_t *v;
     int32_t bd = DT_NONE, cb = DT_NONE;
-    const char *s;
-    size_t len;
 
     if (!p) return rf_fail(c, "patient", "is required");
     if (!rf_object(c, p, "patient")) return 0;
     if ((v = json_object_get(p, "cpr"))) {
         if (!json_is_string(v))
             return rf_fail(c, "patient.cpr", "must be a string, not %s", rf_typename(v));
-        s = json_string_value(v);
-        len = json_string_length(v);
-        int ok = len == 10 || (len == 11 && s[6] == '-');
-        for (size_t i = 0, k = 0; ok && i < len; i++) {
-            if (len == 11 && i == 6) continue;
-            if (!rf_isdigit((unsigned char)s[i])) ok = 0;
-            else r->cpr[k++] = s[i];
-        }
-        if (!ok) {
-            r->cpr[0] = '\0';
+        switch (cpr_parse(json_string_value(v), json_string_length(v), r->cpr, &cb)) {
+        case CPR_SHAPE:
             return rf_fail(c, "patient.cpr", "is not a CPR number (DDMMYY-SSSS)");
-        }
-        r->cpr[10] = '\0';
-        if (!rf_cpr_birth(r->cpr, &cb))
+        case CPR_DATE:
             return rf_fail(c, "patient.cpr", "is not a valid CPR number (DDMMYY is not a date)");
+        }
     }
     if ((v = json_object_get(p, "birth_date")) &&
         !rf_date(c, v, "patient.birth_date", &bd))

@@ -18,8 +18,4 @@ triage_referral *rf_from_json(json_t *obj, const char *file, long line,
 ** 1-based) of file: "invalid JSON: what (line L, column C)". */
 void rf_json_error(triage_error *err, const char *file, long line, int col,
                    const json_error_t *je);
-
-/* Mask, in place, every CPR-like run in s[0..n): ten or more digits, or six
-** or more digits, a '-' or ' ', and four or more digits. */
-void rf_mask_cpr(char *s, size_t n);
 #endif

@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 
 #include "decision.h"
+#include "cpr.h"
 #include "referral_json.h"
 #include "server.h"
 #include "triage.h"
@@ -90,7 +91,7 @@ static void sv_log(tr_server *s, struct MHD_Connection *c, const char *method,
     if (l.n >= sizeof l.buf) l.n = sizeof l.buf - 1;
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, sv_log_key, &l);
     char safe[256];
-    dc_mask_cpr(safe, sizeof safe, l.buf);
+    cpr_mask(safe, sizeof safe, l.buf);
     for (char *p = safe; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
     fprintf(s->log, "%s %s %d %ldus\n", method, safe, status, us);
@@ -654,7 +655,7 @@ static triage_code sv_fail(triage_error *err, triage_code code, const char *what
         memset(err, 0, sizeof *err);
         err->code = code;
         err->msg = triage_strerror(code);
-        dc_mask_cpr(err->text, sizeof err->text, what);
+        cpr_mask(err->text, sizeof err->text, what);
     }
     return code;
 }

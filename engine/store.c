@@ -16,6 +16,7 @@
 #include "triage.h"
 #include "referral.h"
 #include "decision.h"
+#include "cpr.h"
 #include "date.h"
 #include "store.h"
 #include "store_run.h"
@@ -150,12 +151,12 @@ static triage_code st_fail(triage_error *err, triage_code code, const char *file
         st_cat(text, sizeof text, &n, num);
     }
     if (id && *id) {
-        dc_mask_cpr(err->id, sizeof err->id, id);
+        cpr_mask(err->id, sizeof err->id, id);
         st_cat(text, sizeof text, &n, err->id);
         st_cat(text, sizeof text, &n, ": ");
     }
     st_cat(text, sizeof text, &n, what ? what : "");
-    dc_mask_cpr(err->text, sizeof err->text, text);
+    cpr_mask(err->text, sizeof err->text, text);
     return code;
 }
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "regex.h"
+#include "utf8.h"
 
 #define TS_META "triage.scanner"
 #define TS_NC 193                 /* character classes: ASCII, U+00C0..U+00FF, other */
@@ -1156,25 +1157,8 @@ static int ts_reset(lua_State *L)
     if (n > (size_t)1 << 30)
         return luaL_error(L, "scanner: text too long");
     /* only valid UTF-8 is matched without PCRE2's own check */
-    for (size_t i = 0; i < n;) {
-        unsigned char b = (unsigned char)s[i];
-        if (b < 0x80) {
-            i++;
-            for (uint64_t x; i + 8 <= n; i += 8) {    /* ASCII runs, 8 bytes a step */
-                memcpy(&x, s + i, 8);
-                if (x & 0x8080808080808080u)
-                    break;
-            }
-            continue;
-        }
-        int w = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 0;
-        if (!w || i + (size_t)w > n)
-            return luaL_error(L, "scanner: text is not valid UTF-8");
-        for (int k = 1; k < w; k++)
-            if (((unsigned char)s[i + k] & 0xC0) != 0x80)
-                return luaL_error(L, "scanner: text is not valid UTF-8");
-        i += (size_t)w;
-    }
+    if (u8_valid(s, n) != n)
+        return luaL_error(L, "scanner: text is not valid UTF-8");
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, lua_upvalueindex(1), 2);             /* keep it alive */
     sc->s = s;

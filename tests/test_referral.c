@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include "triage.h"
 #include "referral.h"
+#include "cpr.h"
 #include "date.h"
 #include "refpack.h"
 #include "testutil.h"
@@ -74,7 +75,7 @@ static void test_cpr_century(void **state)
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
         int32_t b = DT_NONE;
         char s[11];
-        assert_true(rf_cpr_birth(ok[i].cpr, &b));
+        assert_true(cpr_birth(ok[i].cpr, &b));
         dt_format(b, s);
         assert_string_equal(s, ok[i].birth);
     }
@@ -86,9 +87,25 @@ static void test_cpr_century(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int32_t b = 7;
-        assert_false(rf_cpr_birth(bad[i], &b));
+        assert_false(cpr_birth(bad[i], &b));
         assert_int_equal(b, 7);
     }
+    /* cpr_parse: the shape, then the date; the digits only when both hold */
+    char digits[11];
+    int32_t b = DT_NONE;
+    assert_int_equal(cpr_parse("140611-4321", 11, digits, &b), CPR_OK);
+    assert_string_equal(digits, "1406114321");
+    assert_int_equal(b, D("2011-06-14"));
+    assert_int_equal(cpr_parse("1406114321", 10, digits, &b), CPR_OK);
+    assert_string_equal(digits, "1406114321");
+    static const char *shape[] = {"140611 4321", "14061-14321", "140611-432", "14O6114321",
+                                  "140611--4321", ""};
+    for (size_t i = 0; i < sizeof shape / sizeof *shape; i++) {
+        assert_int_equal(cpr_parse(shape[i], strlen(shape[i]), digits, &b), CPR_SHAPE);
+        assert_string_equal(digits, "");
+    }
+    assert_int_equal(cpr_parse("310211-1234", 11, digits, &b), CPR_DATE);
+    assert_string_equal(digits, "");
 }
 
 static void test_icd_normalise(void **state)
@@ -323,10 +340,10 @@ static void test_fail_messages(void **state)
         {"fail_assessments[1].kind__missing.json",
          "fail_assessments[1].kind__missing.json:1: T-1: assessments[1].kind: is required"},
         {"fail_received__cpr_in_id.json",
-         "fail_received__cpr_in_id.json:1: R-**********: received: "
+         "fail_received__cpr_in_id.json:1: R-XXXXXX-XXXX: received: "
          "\"13.03.2020\" is not a date (YYYY-MM-DD)"},
         {"fail_referrer.kind__cpr_in_value.json",
-         "fail_referrer.kind__cpr_in_value.json:1: T-1: referrer.kind: \"gp ******-****\" "
+         "fail_referrer.kind__cpr_in_value.json:1: T-1: referrer.kind: \"gp XXXXXX-XXXX\" "
          "is not one of gp, specialist, hospital, municipality, health_visitor, self, other"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {

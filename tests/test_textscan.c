@@ -382,6 +382,23 @@ static void sentence_scan(void **state)
     expect("return first(ADHD)", "ADHD\\tog\\tADHD", "1");
 }
 
+/* The scanner's text is checked once (u8_valid) and then matched without
+** PCRE2's check, so anything that is not UTF-8 must be refused first. */
+static void utf8_checked_before_matching(void **state)
+{
+    (void)state;
+    static const char *bad[] = {"\\xc3", "a\\xff", "\\xc0\\x80", "\\xe0\\x80\\xaf",
+                                "\\xed\\xa0\\x80", "\\xf4\\x90\\x80\\x80",
+                                "ok \\x80 ok"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char expr[200];
+        snprintf(expr, sizeof expr, "local ok, e = pcall(S.reset, '%s'); "
+                 "return tostring(ok) .. ': ' .. tostring(e)", bad[i]);
+        expect(expr, "", "false: scanner: text is not valid UTF-8");
+    }
+    expect("local ok = pcall(S.reset, 'æøå \\u{10FFFF} \\xe2\\x82\\xac'); return ok", "", "true");
+}
+
 static void errors(void **state)
 {
     (void)state;
@@ -406,6 +423,7 @@ int main(void)
         cmocka_unit_test(lazy_family),
         cmocka_unit_test(post_checks),
         cmocka_unit_test(sentence_scan),
+        cmocka_unit_test(utf8_checked_before_matching),
         cmocka_unit_test(errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
