@@ -9,6 +9,7 @@
 ** Results are exactly those of scanning each term with its regex from left
 ** to right; the policy (all patterns and word lists) stays in the rule set.
 */
+#define _GNU_SOURCE                 /* memmem */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "textscan.h"
 
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include "regex.h"
+#include "strhash.h"
 #include "utf8.h"
 
 #define TS_META "triage.scanner"
@@ -370,17 +372,6 @@ static void ts_learn(ts_shared *sh, pcre2_match_data *md)
         }
 }
 
-
-
-static int ts_find(const char *s, size_t n, const char *w)
-{
-    size_t k = strlen(w);
-    for (size_t i = 0; i + k <= n; i++)
-        if (!memcmp(s + i, w, k))
-            return 1;
-    return 0;
-}
-
 /* The shared entry for a pattern, built when new; NULL without memory. */
 static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, size_t len,
                                      uint32_t opts, pcre2_match_data *md)
@@ -404,7 +395,7 @@ static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, si
     pcre2_pattern_info(code, PCRE2_INFO_MATCHEMPTY, &empty);
     size_t rlen = 0;
     char *relaxed = ts_relax(src, len, opts, &rlen);
-    int behind = ts_find(src, len, "(?<=") || ts_find(src, len, "(?<!");
+    int behind = memmem(src, len, "(?<=", 4) || memmem(src, len, "(?<!", 4);
     if (!empty && ts_filterable(src, len, opts, 0) && (relaxed || !behind)) {
         int err;
         PCRE2_SIZE off;
@@ -475,7 +466,7 @@ static int ts_term_of(lua_State *L, ts_scanner *sc, int idx)
     ** The term table keeps each regex alive, so an address is never reused
     ** by another object while it is listed here. */
     const void *p = lua_type(L, idx) == LUA_TUSERDATA ? lua_touserdata(L, idx) : NULL;
-    uint32_t h = (uint32_t)(((uintptr_t)p * 0x9E3779B97F4A7C15u) >> 40);
+    uint32_t h = sh_mix((uintptr_t)p);
     if (p && sc->ptrs)
         for (uint32_t i = h & (sc->ptrcap - 1); sc->ptrs[i].p; i = (i + 1) & (sc->ptrcap - 1))
             if (sc->ptrs[i].p == p)
@@ -489,8 +480,7 @@ static int ts_term_of(lua_State *L, ts_scanner *sc, int idx)
         for (uint32_t k = 0; k < sc->ptrcap; k++) {
             if (!sc->ptrs[k].p)
                 continue;
-            uint32_t j = (uint32_t)(((uintptr_t)sc->ptrs[k].p * 0x9E3779B97F4A7C15u) >> 40) &
-                         (cap - 1);
+            uint32_t j = sh_mix((uintptr_t)sc->ptrs[k].p) & (cap - 1);
             while (np[j].p)
                 j = (j + 1) & (cap - 1);
             np[j] = sc->ptrs[k];
@@ -588,17 +578,12 @@ static void ts_add(lua_State *L, ts_scanner *sc, int idx, int depth)
 
 /* ----------------------------------------------------------- per referral */
 
-static uint32_t ts_hash(uint64_t key)
-{
-    return (uint32_t)((key * 0x9E3779B97F4A7C15u) >> 40);
-}
-
 /* The remembered answer for key (never 0), or NULL. */
 static inline ts_deep *ts_memo_get(const ts_memo *mo, uint64_t key)
 {
     if (!mo->t)
         return NULL;
-    for (uint32_t i = ts_hash(key) & (mo->cap - 1); mo->t[i].key; i = (i + 1) & (mo->cap - 1))
+    for (uint32_t i = sh_mix(key) & (mo->cap - 1); mo->t[i].key; i = (i + 1) & (mo->cap - 1))
         if (mo->t[i].key == key)
             return &mo->t[i];
     return NULL;
@@ -615,7 +600,7 @@ static void ts_memo_put(ts_memo *mo, uint64_t key, uint64_t mask)
             for (uint32_t k = 0; k < mo->cap; k++) {
                 if (!mo->t[k].key)
                     continue;
-                uint32_t j = ts_hash(mo->t[k].key) & (cap - 1);
+                uint32_t j = sh_mix(mo->t[k].key) & (cap - 1);
                 while (nd[j].key)
                     j = (j + 1) & (cap - 1);
                 nd[j] = mo->t[k];
@@ -630,7 +615,7 @@ static void ts_memo_put(ts_memo *mo, uint64_t key, uint64_t mask)
     }
     if (!mo->t)
         return;
-    uint32_t i = ts_hash(key) & (mo->cap - 1);
+    uint32_t i = sh_mix(key) & (mo->cap - 1);
     while (mo->t[i].key)
         i = (i + 1) & (mo->cap - 1);
     mo->t[i].key = key;
@@ -1384,7 +1369,7 @@ static pcre2_code *ts_post_learn(const char *src, size_t len, uint32_t opts)
 {
     size_t rlen = 0;
     char *relaxed = ts_relax(src, len, opts, &rlen);
-    int behind = ts_find(src, len, "(?<=") || ts_find(src, len, "(?<!");
+    int behind = memmem(src, len, "(?<=", 4) || memmem(src, len, "(?<!", 4);
     const char *q = relaxed ? relaxed : src;
     size_t qn = relaxed ? rlen : len;
     pcre2_code *code = NULL;
