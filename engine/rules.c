@@ -9,6 +9,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <lauxlib.h>
+#include <nettle/base16.h>
+#include <nettle/sha2.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,6 @@
 #include "referral.h"
 #include "regex.h"
 #include "sandbox.h"
-#include "sha256.h"
 #include "textscan.h"
 
 #define RL_MEMORY_DEFAULT ((size_t)64 << 20)
@@ -106,73 +107,122 @@ static int rl_path_cmp(const void *a, const void *b)
 static int rl_read_file(const char *full, rl_file_t *f, triage_error *err)
 {
     FILE *fp = fopen(full, "rb");
-    if (!fp)
-        goto fail;
     struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || (size_t)st.st_size > RL_MAX_FILE_BYTES) {
+    const char *why = NULL;
+    char big[40];
+    if (!fp || fstat(fileno(fp), &st) != 0)
+        why = strerror(errno);
+    else if ((size_t)st.st_size > RL_MAX_FILE_BYTES)
+        snprintf(big, sizeof big, "larger than %zu MiB", RL_MAX_FILE_BYTES >> 20), why = big;
+    else if (!(f->data = malloc((size_t)st.st_size + 1)))
+        why = "out of memory";
+    else if ((f->len = fread(f->data, 1, (size_t)st.st_size, fp)) != (size_t)st.st_size)
+        why = ferror(fp) ? strerror(errno) : "it changed while read";
+    if (fp)
         fclose(fp);
-        goto fail;
+    if (why) {
+        triage_error_set(err, TRIAGE_EIO, full, 0, NULL, NULL, "cannot read rule file (%s)",
+                         why);
+        return -1;
     }
-    f->len = (size_t)st.st_size;
-    f->data = malloc(f->len + 1);
-    if (!f->data || fread(f->data, 1, f->len, fp) != f->len) {
-        fclose(fp);
-        goto fail;
-    }
-    f->data[f->len] = 0;
-    fclose(fp);
+    f->data[f->len] = '\0';
     return 0;
-fail:
-    triage_error_set(err, TRIAGE_EIO, full, 0, NULL, NULL, "cannot read rule file (%s)",
-                     errno ? strerror(errno) : "too large");
-    return -1;
 }
 
-/* Collect every regular file under dir/rel, recursively. */
+/* "a/b", or b alone when a is empty; NULL when out of memory. Paths are
+** built to their full length, never cut into fixed buffers: a cut path
+** would read another file, or none, and silently change the hash. */
+static char *rl_join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *p = malloc(la + lb + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, a, la);
+    p[la] = '/';
+    memcpy(p + (la ? la + 1 : 0), b, lb + 1);
+    return p;
+}
+
+/* Add the regular file rel (full path full) to the rule set and read it. */
+static int rl_add_file(triage_ruleset *rs, const char *rel, const char *full, int *cap,
+                       triage_error *err)
+{
+    if (rs->nfiles == RL_MAX_FILES) {
+        triage_error_set(err, TRIAGE_ERULES, rs->dir, 0, NULL, NULL,
+                         "more than %d files in the rule set", RL_MAX_FILES);
+        return -1;
+    }
+    if (rs->nfiles == *cap) {
+        int ncap = *cap ? *cap * 2 : 32;
+        rl_file_t *nf = realloc(rs->files, (size_t)ncap * sizeof *nf);
+        if (!nf) {
+            triage_error_set(err, TRIAGE_ENOMEM, full, 0, NULL, NULL, NULL);
+            return -1;
+        }
+        rs->files = nf;
+        *cap = ncap;
+    }
+    rl_file_t *f = &rs->files[rs->nfiles];
+    memset(f, 0, sizeof *f);
+    if (!(f->path = strdup(rel))) {
+        triage_error_set(err, TRIAGE_ENOMEM, full, 0, NULL, NULL, NULL);
+        return -1;
+    }
+    rs->nfiles++;
+    return rl_read_file(full, f, err);
+}
+
+/* Collect every regular file under dir/rel, recursively. Anything that
+** cannot be read is an error naming it (a path too long included); only a
+** dangling link, which holds nothing, is passed over. */
 static int rl_walk(triage_ruleset *rs, const char *rel, int *cap, triage_error *err)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s%s%s", rs->dir, *rel ? "/" : "", rel);
+    char *path = *rel ? rl_join(rs->dir, rel) : strdup(rs->dir);
+    if (!path) {
+        triage_error_set(err, TRIAGE_ENOMEM, rs->dir, 0, NULL, NULL, NULL);
+        return -1;
+    }
     DIR *d = opendir(path);
     if (!d) {
         triage_error_set(err, TRIAGE_ERULES, path, 0, NULL, NULL,
-                         "cannot open the rules directory (%s); pass --rules DIR",
+                         *rel ? "cannot open the directory (%s)"
+                              : "cannot open the rules directory (%s); pass --rules DIR",
                          strerror(errno));
+        free(path);
         return -1;
     }
     struct dirent *e;
     int rc = 0;
-    while (rc == 0 && (e = readdir(d))) {
+    while (rc == 0 && (errno = 0, e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        char relp[2048], full[4096];
-        snprintf(relp, sizeof relp, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
-        snprintf(full, sizeof full, "%s/%s", rs->dir, relp);
+        char *relp = rl_join(rel, e->d_name), *full = relp ? rl_join(rs->dir, relp) : NULL;
         struct stat st;
-        if (stat(full, &st) != 0)
-            continue;                       /* a dangling link holds nothing */
-        if (S_ISDIR(st.st_mode)) {
+        if (!full) {
+            rc = -1;
+            triage_error_set(err, TRIAGE_ENOMEM, path, 0, NULL, NULL, NULL);
+        } else if (stat(full, &st) != 0) {
+            if (errno != ENOENT || lstat(full, &st) != 0) {
+                rc = -1;
+                triage_error_set(err, TRIAGE_ERULES, full, 0, NULL, NULL, "cannot read (%s)",
+                                 strerror(errno));
+            }
+        } else if (S_ISDIR(st.st_mode)) {
             rc = rl_walk(rs, relp, cap, err);
         } else if (S_ISREG(st.st_mode)) {
-            if (rs->nfiles == RL_MAX_FILES) {
-                rc = -1;
-                break;
-            }
-            if (rs->nfiles == *cap) {
-                *cap = *cap ? *cap * 2 : 32;
-                rl_file_t *nf = realloc(rs->files, (size_t)*cap * sizeof *nf);
-                if (!nf) { rc = -1; break; }
-                rs->files = nf;
-            }
-            rl_file_t *f = &rs->files[rs->nfiles];
-            memset(f, 0, sizeof *f);
-            f->path = strdup(relp);
-            if (!f->path) { rc = -1; break; }
-            rs->nfiles++;
-            rc = rl_read_file(full, f, err);
+            rc = rl_add_file(rs, relp, full, cap, err);
         }
+        free(relp);
+        free(full);
+    }
+    if (rc == 0 && errno != 0) {
+        rc = -1;
+        triage_error_set(err, TRIAGE_ERULES, path, 0, NULL, NULL, "cannot list (%s)",
+                         strerror(errno));
     }
     closedir(d);
+    free(path);
     return rc;
 }
 
@@ -963,25 +1013,25 @@ triage_ruleset *triage_ruleset_load(const char *dir, const triage_limits *limits
     rs->lim.memory_bytes = limits && limits->memory_bytes ? limits->memory_bytes : RL_MEMORY_DEFAULT;
     rs->lim.instructions = limits && limits->instructions ? limits->instructions : RL_INSTR_DEFAULT;
     int cap = 0;
-    errno = 0;
     if (rl_walk(rs, "", &cap, err) != 0) {
-        if (err && err->code == TRIAGE_OK)
-            triage_error_set(err, TRIAGE_ERULES, dir, 0, NULL, NULL,
-                             "too many or unreadable files");
         triage_ruleset_release(rs);
         return NULL;
     }
     qsort(rs->files, (size_t)rs->nfiles, sizeof *rs->files, rl_path_cmp);
     /* The hash: for each file in byte order of relative path, the path, a
     ** NUL, the content and a NUL. */
-    sha256_ctx h;
+    struct sha256_ctx h;
+    uint8_t digest[SHA256_DIGEST_SIZE];
     sha256_init(&h);
     for (int i = 0; i < rs->nfiles; i++) {
-        sha256_update(&h, rs->files[i].path, strlen(rs->files[i].path) + 1);
-        sha256_update(&h, rs->files[i].data, rs->files[i].len);
-        sha256_update(&h, "", 1);
+        const rl_file_t *f = &rs->files[i];
+        sha256_update(&h, strlen(f->path) + 1, (const uint8_t *)f->path);
+        sha256_update(&h, f->len, (const uint8_t *)f->data);
+        sha256_update(&h, 1, (const uint8_t *)"");
     }
-    sha256_final_hex(&h, rs->hash);
+    sha256_digest(&h, sizeof digest, digest);
+    base16_encode_update(rs->hash, sizeof digest, digest);   /* lowercase hex */
+    rs->hash[2 * sizeof digest] = '\0';
     /* Verify by building one state: a rule set that cannot load never runs. */
     triage_decider *probe = triage_decider_new(rs, NULL, err);
     if (!probe) {

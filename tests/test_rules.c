@@ -2,7 +2,7 @@
 ** test_rules.c — how rules combine into a decision (precedence, collected
 ** missing items and reasons, manual_review when nothing or something bad
 ** happens), facts computed once per referral, the referral as Lua sees it,
-** history through the store, and the rule set hash.
+** history through the store (the rule set hash: test_sha256.c).
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include "decision.h"
-#include "sha256.h"
 #include "testutil.h"
 
 typedef struct fixture {
@@ -229,30 +228,6 @@ static void history_through_the_store(void **state)
     triage_store_close(st);
 }
 
-static void ruleset_hash(void **state)
-{
-    (void)state;
-    char *dir = tu_rules("rule{ id='A', when=function() return false end }\n");
-    tu_write(dir, "data/x.lua", "return 1\n");
-    triage_error err;
-    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
-    assert_non_null(rs);
-    /* Documented: for each file in byte order of relative path, the path, a
-    ** NUL, the content and a NUL, all through SHA-256. */
-    const char blob[] = "10-rules.lua\0rule{ id='A', when=function() return false end }\n\0"
-                        "data/x.lua\0return 1\n\0";
-    char want[65];
-    sha256_hex(blob, sizeof blob - 1, want);
-    assert_string_equal(triage_ruleset_hash(rs), want);
-    triage_ruleset_release(rs);
-    tu_write(dir, "data/x.lua", "return 2\n");
-    rs = triage_ruleset_load(dir, NULL, &err);
-    assert_string_not_equal(triage_ruleset_hash(rs), want);
-    triage_ruleset_release(rs);
-    tu_rmtree(dir);
-    free(dir);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,7 +237,6 @@ int main(void)
         cmocka_unit_test(facts_once_per_referral),
         cmocka_unit_test(referral_fields),
         cmocka_unit_test(history_through_the_store),
-        cmocka_unit_test(ruleset_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
