@@ -16,6 +16,7 @@
 #include "ldate.h"
 #include "ldecision.h"
 #include "lreferral.h"
+#include "messages.h"
 #include "referral.h"
 #include "regex.h"
 #include "sandbox.h"
@@ -42,6 +43,7 @@ struct triage_decider {
     int ndone;
     int loading;                /* rule() and fact() are allowed */
     triage_decision *dec;       /* being decided, NULL between referrals */
+    ms_texts msg;               /* the engine's own texts (data/messages.lua) */
     rl_history_fn hist;
     void *hist_ud;
 };
@@ -433,8 +435,18 @@ static void rl_facts_open(lua_State *L, triage_decider *dc)
     dc->f_ref = luaL_ref(L, LUA_REGISTRYINDEX);               /* 0 */
 }
 
-/* Run the rule files in order: they declare rules and facts. On failure
-** err says where. */
+/* Run in a protected call at load: the rule set's texts, if it has them. */
+static int rl_messages(lua_State *L)
+{
+    lua_pushcfunction(L, rl_include);
+    lua_pushliteral(L, MS_FILE);
+    lua_call(L, 1, 1);
+    ms_read(L, -1, &rl_self(L)->msg);
+    return 0;
+}
+
+/* Run the rule files in order (they declare rules and facts), then read the
+** engine's texts. On failure err says where. */
 static int rl_load_files(triage_decider *dc, triage_error *err)
 {
     lua_State *L = dc->L;
@@ -452,6 +464,11 @@ static int rl_load_files(triage_decider *dc, triage_error *err)
             st = lua_pcall(L, 0, 0, 0);
     }
     dc->loading = 0;
+    if (st == LUA_OK && rl_find(dc->rs, MS_FILE) >= 0) {
+        sb_rearm(dc->sb);
+        lua_pushcfunction(L, rl_messages);
+        st = lua_pcall(L, 0, 0, 0);
+    }
     if (st != LUA_OK) {
         rl_load_error(dc, sb_error_text(dc->sb, st), err);
         lua_settop(L, 0);
@@ -463,7 +480,7 @@ static int rl_load_files(triage_decider *dc, triage_error *err)
 static int rl_build(triage_decider *dc, triage_error *err)
 {
     const triage_limits *lim = rl_limits(dc->rs);
-    if (!(dc->sb = sb_open(lim->memory_bytes, lim->instructions))) {
+    if (ms_init(&dc->msg) != 0 || !(dc->sb = sb_open(lim->memory_bytes, lim->instructions))) {
         triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
         return -1;
     }
@@ -533,6 +550,7 @@ void triage_decider_free(triage_decider *dc)
     free(dc->rules);
     free(dc->fstate);
     free(dc->fdone);
+    ms_free(&dc->msg);
     triage_ruleset_release(dc->rs);
     free(dc);
 }
@@ -561,7 +579,8 @@ void rl_set_history(triage_decider *dc, rl_history_fn fn, void *ud)
 
 /* ------------------------------------------------------------- deciding */
 
-/* A rule failed: the referral goes to a person, naming the rule. */
+/* A rule failed: the referral goes to a person, naming the rule, in the
+** rule set's words (data/messages.lua). */
 static void rl_fail(triage_decider *dc, triage_decision *d, const char *rule, int status)
 {
     char mem[64];
@@ -571,12 +590,11 @@ static void rl_fail(triage_decider *dc, triage_decision *d, const char *rule, in
                  rl_limits(dc->rs)->memory_bytes >> 20);
         error = mem;
     }
-    char why[600];
-    snprintf(why, sizeof why, "Regel %s fejlede: %s; en medarbejder skal vurdere "
-             "henvisningen.", rule, error);
+    char *why = ms_format(dc->msg.rule_failed, rule, error);
     if (d->explain)
-        dc_add_step(d, rule, 0, why);
-    dc_manual_review(d, rule, why);
+        dc_add_step(d, rule, 0, why ? why : error);
+    dc_manual_review(d, rule, why ? why : error);
+    free(why);
 }
 
 triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
@@ -605,8 +623,7 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
         const rl_rule *ru = rl_current(L, dc);
         rl_fail(dc, d, ru ? ru->id : "ENGINE", st);
     } else if (d->outcome < 0) {
-        dc_manual_review(d, "ENGINE", "Ingen regel traf en afgørelse; en medarbejder "
-                                      "skal vurdere henvisningen.");
+        dc_manual_review(d, "ENGINE", dc->msg.no_decision);
     }
     lua_settop(L, 0);
     dc->dec = NULL;
