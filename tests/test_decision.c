@@ -24,7 +24,7 @@ static void expect_json(triage_decision *d, const char *want)
     free(s);
 }
 
-static void test_accept_json(void **state)
+static void test_accept_json_has_the_schemas_keys_in_order(void **state)
 {
     triage_decision *d = dc_new("EX-03", HASH, 0);
     assert_non_null(d);
@@ -44,7 +44,7 @@ static void test_accept_json(void **state)
 }
 
 /* missing only on request_info, in enum order whatever order it was set in */
-static void test_request_info_json(void **state)
+static void test_missing_items_come_in_schema_order_on_request_info_only(void **state)
 {
     triage_decision *d = dc_new("EX-01", HASH, 0);
     d->outcome = dc_outcome_index("request_info");
@@ -71,7 +71,7 @@ static void test_request_info_json(void **state)
     triage_decision_free(d);
 }
 
-static void test_explain_trace(void **state)
+static void test_explain_adds_the_trace(void **state)
 {
     triage_decision *d = dc_new("T-1", HASH, 1);
     d->outcome = TRIAGE_REJECT;
@@ -111,7 +111,7 @@ static void test_explain_trace(void **state)
     triage_decision_free(d);
 }
 
-static void test_enum_orders(void **state)
+static void test_enum_indices_follow_the_schema(void **state)
 {
     assert_int_equal(TRIAGE_ACCEPT, dc_outcome_index("accept"));
     assert_int_equal(TRIAGE_REQUEST_INFO, dc_outcome_index("request_info"));
@@ -158,7 +158,7 @@ static void mask_is(const char *in, const char *want)
     assert_string_equal(out, want);
 }
 
-static void test_mask(void **state)
+static void test_cpr_mask_masks_every_cpr_like_run_with_x(void **state)
 {
     mask_is("cpr 010203-1234 her", "cpr XXXXXX-XXXX her");
     mask_is("0102031234", "XXXXXX-XXXX");
@@ -200,7 +200,7 @@ static void test_mask(void **state)
     triage_decision_free(d);
 }
 
-static void test_manual_review(void **state)
+static void test_manual_review_clears_the_decision_and_keeps_the_trace(void **state)
 {
     triage_decision *d = dc_new("MR-1", HASH, 1);
     d->outcome = TRIAGE_ACCEPT;
@@ -233,7 +233,7 @@ static void test_manual_review(void **state)
     dc_manual_review(NULL, "X", "y");
 }
 
-static void test_null_safety(void **state)
+static void test_null_decisions_are_safe(void **state)
 {
     triage_decision_free(NULL);
     assert_null(triage_decision_json(NULL));
@@ -259,7 +259,7 @@ static void test_null_safety(void **state)
 
 /* The fast path (no run of six digits, valid UTF-8: copied as it is) and
 ** the masking path meet at six digits; a CPR is masked wherever it sits. */
-static void test_mask_fast_path(void **state)
+static void test_cpr_mask_fast_path_and_slow_path_agree(void **state)
 {
     /* start, middle, end; with and without the dash; next to UTF-8 */
     mask_is("0102031234 i starten", "XXXXXX-XXXX i starten");
@@ -298,7 +298,7 @@ static void test_mask_fast_path(void **state)
 
 /* dc_reasons_json and dc_missing_json are the compact JSON of the masked
 ** reasons and the missing items, escapes included, in the store's shape. */
-static void test_store_json(void **state)
+static void test_store_json_escapes_and_masks_reasons(void **state)
 {
     static const char *const texts[] = {
         "", "plain", "quote \" and \\ backslash", "slash / stays",
@@ -343,15 +343,15 @@ static void test_store_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accept_json),
-        cmocka_unit_test(test_request_info_json),
-        cmocka_unit_test(test_explain_trace),
-        cmocka_unit_test(test_enum_orders),
-        cmocka_unit_test(test_mask),
-        cmocka_unit_test(test_manual_review),
-        cmocka_unit_test(test_null_safety),
-        cmocka_unit_test(test_mask_fast_path),
-        cmocka_unit_test(test_store_json),
+        cmocka_unit_test(test_accept_json_has_the_schemas_keys_in_order),
+        cmocka_unit_test(test_missing_items_come_in_schema_order_on_request_info_only),
+        cmocka_unit_test(test_explain_adds_the_trace),
+        cmocka_unit_test(test_enum_indices_follow_the_schema),
+        cmocka_unit_test(test_cpr_mask_masks_every_cpr_like_run_with_x),
+        cmocka_unit_test(test_manual_review_clears_the_decision_and_keeps_the_trace),
+        cmocka_unit_test(test_null_decisions_are_safe),
+        cmocka_unit_test(test_cpr_mask_fast_path_and_slow_path_agree),
+        cmocka_unit_test(test_store_json_escapes_and_masks_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

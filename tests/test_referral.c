@@ -56,7 +56,7 @@ static int32_t D(const char *s)
 
 /* ------------------------------------------------------------ CPR and ICD */
 
-static void test_cpr_century(void **state)
+static void test_cpr_birth_follows_the_century_rule_and_parse_checks_shape_then_date(void **state)
 {
     (void)state;
     struct { const char *cpr; const char *birth; } ok[] = {
@@ -108,7 +108,7 @@ static void test_cpr_century(void **state)
     assert_string_equal(digits, "");
 }
 
-static void test_icd_normalise(void **state)
+static void test_icd10_codes_in_who_or_sks_form_normalise_to_who(void **state)
 {
     (void)state;
     struct { const char *in, *out; } t[] = {
@@ -149,7 +149,7 @@ static triage_referral *parse_file(const char *name, triage_error *err)
     return r;
 }
 
-static void test_pass_files(void **state)
+static void test_every_pass_file_parses(void **state)
 {
     (void)state;
     DIR *d = opendir(DATA);
@@ -175,7 +175,7 @@ static void test_pass_files(void **state)
     assert_true(n >= 10);
 }
 
-static void test_pass_full(void **state)
+static void test_a_full_referral_fills_every_field(void **state)
 {
     (void)state;
     triage_error err;
@@ -274,7 +274,7 @@ static void test_pass_full(void **state)
     triage_referral_free(r);
 }
 
-static void test_fail_files(void **state)
+static void test_every_fail_file_fails_naming_its_field_without_a_cpr(void **state)
 {
     (void)state;
     DIR *d = opendir(DATA);
@@ -318,7 +318,7 @@ static void test_fail_files(void **state)
 }
 
 /* The messages that quote values, exactly. */
-static void test_fail_messages(void **state)
+static void test_messages_quote_bad_values_exactly(void **state)
 {
     (void)state;
     struct { const char *file, *text; } t[] = {
@@ -364,7 +364,7 @@ static void test_fail_messages(void **state)
 }
 
 /* Limits count characters (code points), not bytes; long quotes are cut. */
-static void test_lengths_in_characters(void **state)
+static void test_length_limits_count_characters_not_bytes(void **state)
 {
     (void)state;
     const char *head = "{\"id\":\"T\",\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"gp\"},"
@@ -419,7 +419,7 @@ static void test_lengths_in_characters(void **state)
     assert_non_null(strstr(err.text, "\"a long kind that ends with the number…\""));
 }
 
-static void test_bad_json(void **state)
+static void test_bad_json_fails_with_line_and_column(void **state)
 {
     (void)state;
     triage_error err;
@@ -451,9 +451,10 @@ static void test_bad_json(void **state)
     assert_string_equal(err.text, "f:2: record is an array, not an object");
     assert_null(triage_referral_parse(NULL, 0, "f", 2, &err));
     assert_int_equal(err.code, TRIAGE_EUSAGE);
+    assert_string_equal(err.text, "f:2: no JSON text given");
 }
 
-static void test_strerror(void **state)
+static void test_every_code_has_a_description_and_names_follow_the_schema(void **state)
 {
     (void)state;
     for (int c = TRIAGE_OK; c <= TRIAGE_EUSAGE; c++) {
@@ -587,7 +588,7 @@ static const char *tmpfile_with(const char *name, const char *s, size_t n)
     return tmp;
 }
 
-static void test_reader_jsonl(void **state)
+static void test_reader_goes_on_after_a_bad_json_line(void **state)
 {
     (void)state;
     const char *s =
@@ -644,7 +645,7 @@ static void test_reader_jsonl(void **state)
     triage_reader_close(rd);
 }
 
-static void test_reader_array(void **state)
+static void test_reader_reads_a_top_level_array_over_many_lines(void **state)
 {
     (void)state;
     const char *s =
@@ -690,7 +691,7 @@ static void test_reader_array(void **state)
 }
 
 /* The spec's examples: objects over several lines, alone and one after another. */
-static void test_reader_examples(void **state)
+static void test_reader_reads_every_spec_example(void **state)
 {
     (void)state;
     static const char *ex[] = {"01-adhd-gp-missing-docs", "02-adhd-docs-in-text",
@@ -740,7 +741,7 @@ static void test_reader_examples(void **state)
 }
 
 /* Line labels: a record that starts on line N of a multi-line file. */
-static void test_reader_lines(void **state)
+static void test_reader_labels_a_record_with_its_first_line(void **state)
 {
     (void)state;
     const char *s = "\n\n  {\"id\":\"A\",\n\"received\":\"2020-13-02\",\"referrer\":{\"kind\":\"gp\"},"
@@ -749,7 +750,7 @@ static void test_reader_lines(void **state)
     read_expect(tmpfile_with("lines.json", s, strlen(s)), w);
 }
 
-static void test_reader_edge_cases(void **state)
+static void test_reader_handles_empty_bom_huge_and_missing_input(void **state)
 {
     (void)state;
     want_t none[] = {{0, NULL, 0, NULL}};
@@ -803,6 +804,7 @@ static void test_reader_edge_cases(void **state)
     assert_non_null(strstr(err.text, "cannot open"));
     assert_null(triage_reader_open(NULL, &err));
     assert_int_equal(err.code, TRIAGE_EUSAGE);
+    assert_string_equal(err.text, "no input file given");
     triage_reader_close(NULL);
 }
 
@@ -872,7 +874,7 @@ static const char PACK_BARE[] =
     "{\"id\":\"x\",\"received\":\"2024-03-01\",\"referrer\":{\"kind\":\"self\"},"
     "\"patient\":{\"birth_date\":\"2008-02-29\",\"municipality\":\"A\"}}";
 
-static void test_pack_round_trip(void **state)
+static void test_packed_referral_unpacks_to_the_same(void **state)
 {
     const char *const cases[] = {PACK_FULL, PACK_BARE};
     for (int c = 0; c < 2; c++) {
@@ -894,7 +896,7 @@ static void test_pack_round_trip(void **state)
 
 /* Any change to the blob or to the JSON it was made from is refused (the
 ** store then parses the JSON); none of it may crash or read out of bounds. */
-static void test_pack_damage(void **state)
+static void test_damaged_or_stale_pack_is_refused(void **state)
 {
     triage_error err;
     size_t jn = strlen(PACK_FULL), n;
@@ -923,7 +925,7 @@ static void test_pack_damage(void **state)
 }
 
 /* Every pass_*.json of the validation suite survives the round trip. */
-static void test_pack_suite(void **state)
+static void test_every_pass_file_packs_and_unpacks_to_the_same(void **state)
 {
     DIR *dir = opendir(DATA);
     struct dirent *e;
@@ -955,25 +957,25 @@ static void test_pack_suite(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cpr_century),
-        cmocka_unit_test(test_icd_normalise),
-        cmocka_unit_test(test_pass_files),
-        cmocka_unit_test(test_pass_full),
-        cmocka_unit_test(test_fail_files),
-        cmocka_unit_test(test_fail_messages),
-        cmocka_unit_test(test_lengths_in_characters),
-        cmocka_unit_test(test_bad_json),
-        cmocka_unit_test(test_strerror),
+        cmocka_unit_test(test_cpr_birth_follows_the_century_rule_and_parse_checks_shape_then_date),
+        cmocka_unit_test(test_icd10_codes_in_who_or_sks_form_normalise_to_who),
+        cmocka_unit_test(test_every_pass_file_parses),
+        cmocka_unit_test(test_a_full_referral_fills_every_field),
+        cmocka_unit_test(test_every_fail_file_fails_naming_its_field_without_a_cpr),
+        cmocka_unit_test(test_messages_quote_bad_values_exactly),
+        cmocka_unit_test(test_length_limits_count_characters_not_bytes),
+        cmocka_unit_test(test_bad_json_fails_with_line_and_column),
+        cmocka_unit_test(test_every_code_has_a_description_and_names_follow_the_schema),
         cmocka_unit_test(test_error_set_fills_every_field_in_one_shape),
         cmocka_unit_test(test_error_set_masks_cpr_and_keeps_one_line_of_whole_characters),
-        cmocka_unit_test(test_reader_jsonl),
-        cmocka_unit_test(test_reader_array),
-        cmocka_unit_test(test_reader_examples),
-        cmocka_unit_test(test_reader_lines),
-        cmocka_unit_test(test_reader_edge_cases),
-        cmocka_unit_test(test_pack_round_trip),
-        cmocka_unit_test(test_pack_damage),
-        cmocka_unit_test(test_pack_suite),
+        cmocka_unit_test(test_reader_goes_on_after_a_bad_json_line),
+        cmocka_unit_test(test_reader_reads_a_top_level_array_over_many_lines),
+        cmocka_unit_test(test_reader_reads_every_spec_example),
+        cmocka_unit_test(test_reader_labels_a_record_with_its_first_line),
+        cmocka_unit_test(test_reader_handles_empty_bom_huge_and_missing_input),
+        cmocka_unit_test(test_packed_referral_unpacks_to_the_same),
+        cmocka_unit_test(test_damaged_or_stale_pack_is_refused),
+        cmocka_unit_test(test_every_pass_file_packs_and_unpacks_to_the_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

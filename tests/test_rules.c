@@ -47,7 +47,7 @@ static triage_decision *decide(fixture *fx, const char *id, const char *extra)
     return d;
 }
 
-static void precedence_and_collection(void **state)
+static void test_first_deciding_rule_wins_after_earlier_rules_collect(void **state)
 {
     (void)state;
     fixture fx;
@@ -79,7 +79,7 @@ static void precedence_and_collection(void **state)
 
 /* d.explain: true exactly when the trace is recorded, so a rule builds its
 ** `why` only then; it is read only, like the rest of d. */
-static void explain_flag(void **state)
+static void test_d_explain_is_true_only_when_the_trace_is_recorded(void **state)
 {
     (void)state;
     fixture fx;
@@ -104,7 +104,7 @@ static void explain_flag(void **state)
     teardown_rules(&fx);
 }
 
-static void nothing_decides_or_bad_decide(void **state)
+static void test_manual_review_names_the_rule_when_none_decides_or_one_errs(void **state)
 {
     (void)state;
     fixture fx;
@@ -136,7 +136,7 @@ static void nothing_decides_or_bad_decide(void **state)
     teardown_rules(&fx);
 }
 
-static void facts_once_per_referral(void **state)
+static void test_facts_are_computed_once_per_referral(void **state)
 {
     (void)state;
     fixture fx;
@@ -161,7 +161,7 @@ static void facts_once_per_referral(void **state)
     teardown_rules(&fx);
 }
 
-static void referral_fields(void **state)
+static void test_rules_see_the_referrals_fields_read_only(void **state)
 {
     (void)state;
     fixture fx;
@@ -186,7 +186,7 @@ static void referral_fields(void **state)
     teardown_rules(&fx);
 }
 
-static void history_through_the_store(void **state)
+static void test_history_lists_the_same_childs_earlier_referrals(void **state)
 {
     (void)state;
     triage_error err;
@@ -252,7 +252,7 @@ static void first_reason_is(const char *dir, const char *id, const char *rule,
 /* The engine's own texts are the rule set's: data/messages.lua, with
 ** {rule} and {error} filled in; the shipped file gives the Danish ones;
 ** without the file, plain English. */
-static void engine_texts_come_from_the_rule_sets_messages_file(void **state)
+static void test_engine_texts_come_from_the_rule_sets_messages_file(void **state)
 {
     (void)state;
     char *dir = tu_rules("rule{ id='X-01', when=function(r) return r.id == 'BOOM' end,\n"
@@ -278,7 +278,7 @@ static void engine_texts_come_from_the_rule_sets_messages_file(void **state)
     free(dir);
 }
 
-static void ruleset_load_refuses_a_bad_messages_file_naming_it(void **state)
+static void test_load_refuses_a_bad_messages_file_naming_it(void **state)
 {
     (void)state;
     static const struct { const char *lua, *want; long line; } cases[] = {
@@ -311,14 +311,14 @@ static void ruleset_load_refuses_a_bad_messages_file_naming_it(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(precedence_and_collection),
-        cmocka_unit_test(explain_flag),
-        cmocka_unit_test(nothing_decides_or_bad_decide),
-        cmocka_unit_test(facts_once_per_referral),
-        cmocka_unit_test(referral_fields),
-        cmocka_unit_test(history_through_the_store),
-        cmocka_unit_test(engine_texts_come_from_the_rule_sets_messages_file),
-        cmocka_unit_test(ruleset_load_refuses_a_bad_messages_file_naming_it),
+        cmocka_unit_test(test_first_deciding_rule_wins_after_earlier_rules_collect),
+        cmocka_unit_test(test_d_explain_is_true_only_when_the_trace_is_recorded),
+        cmocka_unit_test(test_manual_review_names_the_rule_when_none_decides_or_one_errs),
+        cmocka_unit_test(test_facts_are_computed_once_per_referral),
+        cmocka_unit_test(test_rules_see_the_referrals_fields_read_only),
+        cmocka_unit_test(test_history_lists_the_same_childs_earlier_referrals),
+        cmocka_unit_test(test_engine_texts_come_from_the_rule_sets_messages_file),
+        cmocka_unit_test(test_load_refuses_a_bad_messages_file_naming_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
