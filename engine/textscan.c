@@ -95,6 +95,7 @@ typedef struct ts_scanner {
     unsigned gen;
     int have_cand, have_ends, have_neg, have_negdoc, have_fam;
     int fam_fs;                   /* family_start mentions in fam so far */
+    int fam_reach;                /* bytes a relative's clause reaches at most (policy) */
     ts_vec ends, neg, negdoc, fam, cand;
 } ts_scanner;
 
@@ -1032,7 +1033,7 @@ static void ts_family(lua_State *L, ts_scanner *sc, int pos)
         if (s > pos)
             break;
         ts_sentence(L, sc, s, &ss, &se);
-        int lim = s + 90 < se ? s + 90 : se;
+        int lim = s + sc->fam_reach < se ? s + sc->fam_reach : se;
         int ce = ts_clause_end(L, sc, e + 1, lim);
         ts_push(L, &sc->fam, s, ce);
         sc->fam_fs++;
@@ -1385,7 +1386,7 @@ static pcre2_code *ts_post_learn(const char *src, size_t len, uint32_t opts)
 }
 
 /* scanner{negation=, negation_doc=, contrast=, family_start=, family_clause=,
-** family_end=, post_clin=, post_doc=, family_post=, abbreviations=} ->
+** family_end=, post_clin=, post_doc=, family_post=, family_reach=, abbreviations=} ->
 ** table of functions: reset, first, each, sentence, terms. */
 static int ts_new(lua_State *L)
 {
@@ -1432,6 +1433,12 @@ static int ts_new(lua_State *L)
         lua_rawset(L, -3);
         lua_pop(L, 2);
     }
+    lua_getfield(L, 1, "family_reach");                       /* 4 */
+    lua_Integer reach = lua_isinteger(L, 4) ? lua_tointeger(L, 4) : 0;
+    if (reach < 1 || reach > 100000)
+        return luaL_error(L, "scanner: family_reach must be a whole number of bytes (1 to 100000)");
+    sc->fam_reach = (int)reach;
+    lua_settop(L, 3);
     lua_getfield(L, 1, "abbreviations");                      /* 4 */
     luaL_checktype(L, 4, LUA_TTABLE);
     int cap = 0;

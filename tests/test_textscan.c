@@ -22,7 +22,7 @@ static const char *SCANNER =
     "  family_start = regex[[\\b(?:far|mor|morbror)\\s+(?:har|med)\\b|\\b(?:fars|mors)\\s]],\n"
     "  family_clause = regex[[\\bi\\s+familien\\b]],\n"
     "  family_end = regex[=[\\b(?:men|drengen|pigen|han|hun)\\b|[;:(]]=],\n"
-    "  family_post = regex[[\\G\\s*hos\\s+(?:far|mor)\\b]],\n"
+    "  family_post = regex[[\\G\\s*hos\\s+(?:far|mor)\\b]], family_reach = 90,\n"
     "  abbreviations = { d = true, ca = true },\n"
     "}\n"
     "local ADHD, ANGST, PPV = regex[[\\badhd\\b]], regex[[\\bangst\\w*]], regex[[\\bppv\\b]]\n"
@@ -127,6 +127,9 @@ static void test_mentions_about_a_relative_do_not_count(void **state)
     /* a possessive starts a clause; ":" ends it (ø is two bytes) */
     expect("return first(ADHD)", "Mors søster har ADHD. Pigen har ADHD.", "34");
     expect("return first(ADHD)", "Mors søster: ADHD.", "15");
+    /* a relative's clause reaches family_reach (90) bytes at most */
+    expect("return first(ADHD)", "Far har mange problemer gennem livet og store bekymringer for alt og alle i mange lange år, og ADHD.", "97");
+    expect("return first(ADHD)", "Far har mange problemer gennem livet og store bekymringer for alt og alle, og ADHD.", "nil");
 }
 
 static void test_terms_match_caseless_with_danish_letters(void **state)
@@ -284,7 +287,8 @@ static void test_a_second_scanner_finds_the_same_mentions(void **state)
            "local S2 = scanner{ negation = regex[[\\bikke\\b]], negation_doc = regex[[\\bx\\b]],\n"
            "  contrast = regex[[\\bmen\\b]], post_clin = regex[[\\Gy]], post_doc = regex[[\\Gy]],\n"
            "  family_start = regex[[\\bfar\\s+har\\b]], family_clause = regex[[\\bi\\s+familien\\b]],\n"
-           "  family_end = regex[[\\bmen\\b]], family_post = regex[[\\Gy]], abbreviations = {} }\n"
+           "  family_end = regex[[\\bmen\\b]], family_post = regex[[\\Gy]], family_reach = 90,\n"
+           "  abbreviations = {} }\n"
            "S2.terms(A2, B2, N2)\n"
            "local one = all(ADHD) .. '/' .. all(BEHIND)\n"
            "S2.reset(r.text)\n"
