@@ -49,6 +49,24 @@ static void er_put(char *text, size_t cap, size_t *n, const char *s, size_t len)
     *n += len;
 }
 
+/* A file name too long for err->file keeps its end, which names the file:
+** "…" and the last bytes, from a character boundary and past any digits
+** the cut fell among (so no part of a number is left to escape masking). */
+static void er_copy_file(char *dst, size_t cap, const char *file)
+{
+    size_t n = file ? strlen(file) : 0;
+    if (n < cap) {
+        er_copy(dst, cap, file);
+        return;
+    }
+    const char *t = file + n - (cap - 4);
+    while (((unsigned char)*t & 0xC0) == 0x80 || (*t >= '0' && *t <= '9'))
+        t++;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "\xE2\x80\xA6%s", t);   /* "…" */
+    er_copy(dst, cap, buf);
+}
+
 triage_code triage_error_set(triage_error *err, triage_code code, const char *file,
                              long line, const char *id, const char *field,
                              const char *fmt, ...)
@@ -58,7 +76,7 @@ triage_code triage_error_set(triage_error *err, triage_code code, const char *fi
     err->code = code;
     err->msg = triage_strerror(code);
     err->line = line;
-    er_copy(err->file, sizeof err->file, file);
+    er_copy_file(err->file, sizeof err->file, file);
     er_copy(err->id, sizeof err->id, id);
     er_copy(err->field, sizeof err->field, field);
     if (!fmt && code == TRIAGE_OK) {

@@ -55,9 +55,9 @@ const char *triage_strerror(triage_code code);
 ** (NULL: the code's description, or an empty text for TRIAGE_OK, which is
 ** how a caller marks "no error, here"). Nothing is borrowed: every string is
 ** copied into err's fixed fields, cut between UTF-8 characters where it does
-** not fit, control bytes as '?', and every CPR-like digit run masked, so err
-** may outlive all arguments and is safe to print or log. err->text is
-** "FILE:LINE: ID: FIELD: what". */
+** not fit (a file name keeps its end, "…/dir/file.lua"), control bytes as
+** '?', and every CPR-like digit run masked, so err may outlive all arguments
+** and is safe to print or log. err->text is "FILE:LINE: ID: FIELD: what". */
 triage_code triage_error_set(triage_error *err, triage_code code, const char *file,
                              long line, const char *id, const char *field,
                              const char *fmt, ...)

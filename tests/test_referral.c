@@ -516,17 +516,24 @@ static void test_error_set_masks_cpr_and_keeps_one_line_of_whole_characters(void
     assert_no_cpr(err.file);
     assert_no_cpr(err.id);
     assert_null(strchr(err.text, '\n'));
-    /* a file name longer than the field is cut between characters */
-    char longname[600];
-    for (size_t i = 0; i < sizeof longname - 1; i += 2)
+    /* a file name longer than the field keeps its end, from a character */
+    char longname[602];
+    for (size_t i = 0; i < 590; i += 2)
         memcpy(longname + i, "\xC3\xA6", 2);                     /* æ */
-    longname[sizeof longname - 1] = '\0';
+    strcpy(longname + 590, "/0102031234");
     triage_error_set(&err, TRIAGE_EIO, longname, 0, NULL, NULL, "cannot open");
     size_t n = strlen(err.file);
-    assert_true(n > 0 && n < sizeof err.file && n % 2 == 0);
+    assert_true(n > 100 && n < sizeof err.file);
+    assert_memory_equal(err.file, "\xE2\x80\xA6\xC3\xA6", 5);        /* "…æ" */
+    assert_string_equal(err.file + n - 12, "/XXXXXX-XXXX");
     n = strlen(err.text);
     assert_true(n < sizeof err.text);
     assert_true(((unsigned char)err.text[n - 1] & 0xC0) != 0xC0);  /* no cut sequence */
+    /* a cut among digits drops the rest of that run */
+    memset(longname, '7', 601);
+    longname[601] = '\0';
+    triage_error_set(&err, TRIAGE_EIO, longname, 0, NULL, NULL, "x");
+    assert_no_cpr(err.file);
 }
 
 /* ----------------------------------------------------------------- reader */
