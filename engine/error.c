@@ -60,7 +60,9 @@ static void er_copy_file(char *dst, size_t cap, const char *file)
         return;
     }
     const char *t = file + n - (cap - 4);
-    while (((unsigned char)*t & 0xC0) == 0x80 || (*t >= '0' && *t <= '9'))
+    while (((unsigned char)*t & 0xC0) == 0x80)
+        t++;
+    while (*t >= '0' && *t <= '9' && t[-1] >= '0' && t[-1] <= '9')   /* inside a run */
         t++;
     char buf[1024];
     snprintf(buf, sizeof buf, "\xE2\x80\xA6%s", t);   /* "…" */
