@@ -287,7 +287,6 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     if (raw) { *raw = rd->buf + start; *raw_len = rd->pos - start; }
     if (!(*out = rf_from_json(j, rd->name, line, err))) return -1;
     if (raw) { *raw = NULL; *raw_len = 0; }
-    triage_error_set(err, TRIAGE_OK, rd->name, line, NULL, NULL, NULL);  /* where it came from */
     return 1;
 
 resync:

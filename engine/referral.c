@@ -534,7 +534,7 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
     if (!rf_strings(&c, prior, "prior_interventions", t.nprior, r->prior) ||
         !rf_strings(&c, med, "medication", t.nmed, r->med))
         goto fail;
-    triage_error_set(err, TRIAGE_OK, NULL, line, NULL, NULL, NULL);
+    triage_error_set(err, TRIAGE_OK, file, line, NULL, NULL, NULL);   /* where it came from */
     return r;
 fail:
     free(r);

@@ -10,7 +10,8 @@
 
 /* Validate obj against referral.schema.json and build a referral from it.
 ** Steals the reference to obj (the referral keeps it as raw, or it is freed
-** on failure). file/line label error messages (may be NULL/0). */
+** on failure). file/line label error messages (may be NULL/0); on success
+** err (may be NULL) is TRIAGE_OK with them: where the record came from. */
 triage_referral *rf_from_json(json_t *obj, const char *file, long line,
                               triage_error *err);
 
