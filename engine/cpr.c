@@ -11,6 +11,16 @@
 #include "utf8.h"
 
 #define CPR_DIGIT(c) ((unsigned char)((c) - '0') < 10)
+#define CPR_ONES 0x0101010101010101ull
+#define CPR_HIGH 0x8080808080808080ull
+
+/* Whether any of the eight bytes of x (all below 0x80) is a digit: bytes
+** above '/' and below ':' ("hasbetween", Bit Twiddling Hacks). */
+static inline uint64_t cpr_has_digit(uint64_t x)
+{
+    uint64_t low = x & (CPR_ONES * 127);
+    return (CPR_ONES * (127 + ':') - low) & ~x & (low + CPR_ONES * (127 - '/')) & CPR_HIGH;
+}
 
 int cpr_birth(const char cpr[10], int32_t *birth)
 {
@@ -90,21 +100,32 @@ void cpr_mask(char *out, size_t cap, const char *s)
     /* Both nets need a run of six digits before anything is masked, so text
     ** whose digit runs are all shorter (no digits, dates, ages) can change
     ** only by the UTF-8 repair: valid text that fits is copied as it is.
-    ** ASCII takes one test a byte; other bytes are checked as UTF-8. */
-    for (i = 0, n = 0; s[i]; ) {
+    ** Eight bytes with neither a digit nor a non-ASCII byte go in one step;
+    ** other bytes one at a time (non-ASCII checked as UTF-8). */
+    size_t len = strlen(s);
+    for (i = 0, n = 0; i < len; ) {
+        if (i + 8 <= len) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (!(x & CPR_HIGH) && !cpr_has_digit(x)) {
+                n = 0;
+                i += 8;
+                continue;
+            }
+        }
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
             n = CPR_DIGIT(c) ? n + 1 : 0;
             if (n == 6) break;
             i++;
         } else {
-            size_t w = u8_char((const unsigned char *)s + i, 4);
+            size_t w = u8_char((const unsigned char *)s + i, len - i);
             if (!w) break;
             n = 0;
             i += w;
         }
     }
-    if (!s[i] && i < cap) { memcpy(out, s, i + 1); return; }
+    if (i == len && len < cap) { memcpy(out, s, len + 1); return; }
     i = 0;
     while (s[i]) {
         const char *piece = s + i;
