@@ -24,6 +24,7 @@
 #include "rules.h"
 #include "sandbox.h"
 #include "store.h"
+#include "strhash.h"
 #include "triage.h"
 
 #define BN_MAX_THREADS 64
@@ -135,14 +136,6 @@ static double bn_timer_cost(void)
     return best;
 }
 
-static uint64_t bn_fnv(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 /* ----------------------------------------------------------- Lua profile */
 
 /* --profile: the sandbox sets its instruction-limit hook with lua_sethook
@@ -172,7 +165,7 @@ static long bp_calls;
 
 static int bp_slot(const char *key)
 {
-    uint64_t h = bn_fnv(key);
+    uint64_t h = sh_hash(key);
     for (size_t i = 0; i < BP_SLOTS; i++) {
         size_t k = (h + i) & (BP_SLOTS - 1);
         if (!bp_tab[k].key[0])
@@ -356,7 +349,7 @@ static uint64_t bh_key(const char *cpr)
 
 static bh_slot *bh_find(bn_hist *h, uint64_t key)
 {
-    size_t s = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (h->nslots - 1);
+    size_t s = sh_mix(key) & (h->nslots - 1);
     while (h->slots[s].key && h->slots[s].key != key)
         s = (s + 1) & (h->nslots - 1);
     return &h->slots[s];
@@ -575,7 +568,7 @@ static double bn_decide_chunk(bn_input *in, bn_worker *w, int nw)
         w[k].n = 0;
     for (int i = 0; i < in->n; i++) {
         const triage_referral *r = in->r[i];
-        int k = nw == 1 ? 0 : (int)(bn_fnv(r->cpr[0] ? r->cpr : r->id) % (uint64_t)nw);
+        int k = nw == 1 ? 0 : (int)(sh_hash(r->cpr[0] ? r->cpr : r->id) % (uint64_t)nw);
         if (w[k].n == w[k].cap) {
             w[k].cap = w[k].cap ? w[k].cap * 2 : 1024;
             w[k].r = realloc(w[k].r, (size_t)w[k].cap * sizeof *w[k].r);

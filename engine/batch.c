@@ -140,10 +140,8 @@ static int bt_flush(bt_run_t *b)
         for (int i = 0; i < b->n && !rc; i++) {
             triage_decision *d = b->items[i].d;
             if (!d) {
-                b->err->code = TRIAGE_ENOMEM;
-                b->err->msg = triage_strerror(TRIAGE_ENOMEM);
-                snprintf(b->err->text, sizeof b->err->text, "out of memory deciding %s",
-                         b->items[i].r->id);
+                triage_error_set(b->err, TRIAGE_ENOMEM, NULL, 0, b->items[i].r->id, NULL,
+                                 "out of memory deciding it");
                 rc = -1;
                 break;
             }

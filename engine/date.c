@@ -118,7 +118,7 @@ void dt_now_iso(char out[32])
     gmtime_r(&ts.tv_sec, &tm);
     char base[24];
     strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 32, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+    snprintf(out, 32, "%s.%03uZ", base, (unsigned)(ts.tv_nsec / 1000000) % 1000u);  /* fits: 29 */
 }
 
 /* ------------------------------------------------------------------ public */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "decision.h"
-#include "referral_json.h"
+#include "cpr.h"
 #include "date.h"
 
 const char *const dc_missing_names[MI__N] = {
@@ -25,97 +25,7 @@ static const char *const dc_outcome_names[5] = {
 };
 
 #define DC_NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
-#define DC_DIGIT(c) ((unsigned char)((c) - '0') < 10)
-
 /* ---------------------------------------------------------------- masking */
-
-/* Length of a CPR-like run at s (s[0] a digit not preceded by one): six
-** digits, an optional hyphen, four digits, then no further digit. 0 if none. */
-static size_t dc_cpr_at(const char *s)
-{
-    size_t i = 0;
-    for (; i < 6; i++) if (!DC_DIGIT(s[i])) return 0;
-    if (s[i] == '-') i++;
-    for (int k = 0; k < 4; k++, i++) if (!DC_DIGIT(s[i])) return 0;
-    return DC_DIGIT(s[i]) ? 0 : i;
-}
-
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t dc_utf8_len(const unsigned char *s)
-{
-    size_t n, i;
-    uint32_t cp;
-    if (s[0] < 0x80) return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) { n = 2; cp = s[0] & 0x1f; }
-    else if (s[0] >= 0xe0 && s[0] <= 0xef) { n = 3; cp = s[0] & 0x0f; }
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4) { n = 4; cp = s[0] & 0x07; }
-    else return 0;
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
-/* Also replaces bytes that are not UTF-8 with '?', since the result must be
-** a JSON string; and never cuts a digit run or a character in two when out
-** is too small, so a truncated copy cannot end in part of a number. */
-void dc_mask_cpr(char *out, size_t cap, const char *s)
-{
-    size_t o = 0, i = 0, n;
-    if (!out || cap == 0) return;
-    if (!s) { out[0] = '\0'; return; }
-    /* Both nets below need a run of six digits before anything is masked,
-    ** so text whose digit runs are all shorter (no digits, dates, ages) can
-    ** change only by the UTF-8 repair: valid text that fits is copied as it
-    ** is. ASCII takes one test a byte; other bytes are checked as UTF-8. */
-    for (i = 0, n = 0; s[i]; ) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            n = DC_DIGIT(c) ? n + 1 : 0;
-            if (n == 6) break;
-            i++;
-        } else {
-            size_t w = dc_utf8_len((const unsigned char *)s + i);
-            if (!w) break;
-            n = 0;
-            i += w;
-        }
-    }
-    if (!s[i] && i < cap) { memcpy(out, s, i + 1); return; }
-    i = 0;
-    while (s[i]) {
-        const char *piece = s + i;
-        n = 0;
-        if (DC_DIGIT(s[i]) && (i == 0 || !DC_DIGIT(s[i - 1])) && (n = dc_cpr_at(s + i))) {
-            piece = "XXXXXX-XXXX";
-            if (o + 11 >= cap) break;
-            memcpy(out + o, piece, 11);
-            o += 11; i += n;
-            continue;
-        }
-        n = dc_utf8_len((const unsigned char *)s + i);
-        if (n == 0) { piece = "?"; n = 1; }
-        if (o + n >= cap) {
-            /* out of room: drop a digit run that the cut would leave partial */
-            if (DC_DIGIT(s[i]))
-                while (o > 0 && DC_DIGIT(out[o - 1]) && i > 0 && DC_DIGIT(s[i - 1]))
-                    o--, i--;
-            break;
-        }
-        memcpy(out + o, piece, n);
-        o += n; i += n;
-    }
-    out[o] = '\0';
-    /* Then the wider net error messages use: any run of ten or more digits,
-    ** or six, a separator and four inside longer runs. */
-    rf_mask_cpr(out, o);
-}
-
-void triage_mask_cpr(char *out, size_t cap, const char *s) { dc_mask_cpr(out, cap, s); }
 
 /* Room for a masked copy of s (NULL taken as ""): each ten-digit CPR grows
 ** by one byte. */
@@ -131,8 +41,8 @@ static int dc_masked_pair(const char *a, const char *b, char **pa, char **pb)
     size_t ca = dc_masked_cap(a), cb = dc_masked_cap(b);
     char *p = malloc(ca + cb);
     if (!p) return -1;
-    dc_mask_cpr(p, ca, a);
-    dc_mask_cpr(p + ca, cb, b);
+    cpr_mask(p, ca, a);
+    cpr_mask(p + ca, cb, b);
     *pa = p;
     *pb = p + ca;
     return 0;

@@ -64,7 +64,4 @@ typedef struct dc_logged {
 /* The decision again, without a trace; NULL when out of memory or when a
 ** column does not read as the writer left it. Free with triage_decision_free. */
 triage_decision *dc_from_log(const dc_logged *c);
-/* Copy s into out (cap bytes) with every run of 6+4 digits (a CPR, with or
-** without hyphen) replaced by "XXXXXX-XXXX". Always NUL-terminates. */
-void dc_mask_cpr(char *out, size_t cap, const char *s);
 #endif

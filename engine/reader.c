@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "cpr.h"
 #include "referral_json.h"
 
 #define RD_CHUNK ((size_t)1 << 20)   /* bytes read at a time */
@@ -136,19 +137,18 @@ triage_reader *triage_reader_open(const char *path, triage_error *err)
     const char *label = is_stdin ? "<stdin>" : path;
 
     if (!path || !*path) {
-        rf_error(err, TRIAGE_EUSAGE, NULL, 0, NULL, NULL, "no input file given");
+        triage_error_set(err, TRIAGE_EUSAGE, NULL, 0, NULL, NULL, "no input file given");
         return NULL;
     }
     if (!(rd = calloc(1, sizeof *rd))) {
-        rf_error(err, TRIAGE_ENOMEM, label, 0, NULL, NULL, "out of memory");
+        triage_error_set(err, TRIAGE_ENOMEM, label, 0, NULL, NULL, "out of memory");
         return NULL;
     }
-    snprintf(rd->name, sizeof rd->name, "%s", label);
-    rf_mask_cpr(rd->name, strlen(rd->name));
+    cpr_mask(rd->name, sizeof rd->name, label);
     rd->line = 1;
     rd->is_stdin = is_stdin;
     if (!(rd->f = is_stdin ? stdin : fopen(path, "rb"))) {
-        rf_error(err, TRIAGE_EIO, label, 0, NULL, NULL, "cannot open: %s", strerror(errno));
+        triage_error_set(err, TRIAGE_EIO, label, 0, NULL, NULL, "cannot open: %s", strerror(errno));
         free(rd);
         return NULL;
     }
@@ -160,7 +160,7 @@ triage_reader *triage_reader_open(const char *path, triage_error *err)
     errno = 0;
     rd_more(rd);
     if (rd->io_error) {
-        rf_error(err, rd->io_error == ENOMEM ? TRIAGE_ENOMEM : TRIAGE_EIO, label, 0, NULL,
+        triage_error_set(err, rd->io_error == ENOMEM ? TRIAGE_ENOMEM : TRIAGE_EIO, label, 0, NULL,
                  NULL, "cannot read: %s", strerror(rd->io_error));
         triage_reader_close(rd);
         return NULL;
@@ -175,11 +175,10 @@ triage_reader *triage_reader_open_memory(const char *data, size_t len, const cha
     triage_reader *rd = calloc(1, sizeof *rd);
     if (!rd || !(rd->buf = malloc(len + 1))) {
         free(rd);
-        rf_error(err, TRIAGE_ENOMEM, label, 0, NULL, NULL, "out of memory");
+        triage_error_set(err, TRIAGE_ENOMEM, label, 0, NULL, NULL, "out of memory");
         return NULL;
     }
-    snprintf(rd->name, sizeof rd->name, "%s", label ? label : "");
-    rf_mask_cpr(rd->name, strlen(rd->name));
+    cpr_mask(rd->name, sizeof rd->name, label);
     if (len) memcpy(rd->buf, data, len);
     rd->buf[len] = '\0';
     rd->len = len;
@@ -229,14 +228,14 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     for (;;) {
         if (!rd_skip_blank(rd)) {
             if (rd->io_error) {
-                rf_error(err, TRIAGE_EIO, rd->name, rd_line(rd, rd->len), NULL, NULL,
+                triage_error_set(err, TRIAGE_EIO, rd->name, rd_line(rd, rd->len), NULL, NULL,
                          "cannot read: %s", strerror(rd->io_error));
                 rd->io_error = 0;
                 return -1;
             }
             if (!rd->in_array) return 0;
             rd->in_array = 0;
-            rf_error(err, TRIAGE_EJSON, rd->name, rd_line(rd, rd->len), NULL, NULL,
+            triage_error_set(err, TRIAGE_EJSON, rd->name, rd_line(rd, rd->len), NULL, NULL,
                      "invalid JSON: the array is not closed with ']'");
             return -1;
         }
@@ -255,7 +254,7 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
         if (b[rd->pos] == ',') { rd->pos++; rd->need_sep = 0; continue; }
         start = rd->pos;
         line = rd_line(rd, start);
-        rf_error(err, TRIAGE_EJSON, rd->name, line, NULL, NULL,
+        triage_error_set(err, TRIAGE_EJSON, rd->name, line, NULL, NULL,
                  "invalid JSON: ',' or ']' expected in the array (line %ld, column %d)",
                  line, rd_col(rd, start));
         goto resync;
@@ -292,7 +291,7 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
             ls = nl + 1;
         }
         json_decref(j);
-        rf_error(err, TRIAGE_EJSON, rd->name, line, NULL, NULL,
+        triage_error_set(err, TRIAGE_EJSON, rd->name, line, NULL, NULL,
                  "invalid JSON: a NUL byte in the input (line %ld, column %ld)",
                  l, (long)(nul - ls) + 1 + (l == line ? rd->col_carry : 0));
         goto resync;
@@ -308,10 +307,6 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     if (raw) { *raw = rd->buf + start; *raw_len = rd->pos - start; }
     if (!(*out = rf_from_json(j, rd->name, line, err))) return -1;
     if (raw) { *raw = NULL; *raw_len = 0; }
-    if (err) {   /* where the record came from, for the store */
-        err->line = line;
-        memcpy(err->file, rd->name, sizeof err->file);
-    }
     return 1;
 
 resync:

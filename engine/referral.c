@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cpr.h"
 #include "date.h"
 #include "referral.h"
 #include "referral_json.h"
@@ -32,99 +33,9 @@ static const char *const rf_somatic_names[4] = {
 static const double rf_somatic_range[4][2] = {
     {30, 230}, {1, 300}, {5, 80}, {0, 100}};
 
-const char *triage_strerror(triage_code code)
-{
-    switch (code) {
-    case TRIAGE_OK:         return "success";
-    case TRIAGE_EINVAL:     return "invalid referral";
-    case TRIAGE_EJSON:      return "invalid JSON";
-    case TRIAGE_EIO:        return "input/output error";
-    case TRIAGE_ENOMEM:     return "out of memory";
-    case TRIAGE_ERULES:     return "rule set failed to load";
-    case TRIAGE_ESTORE:     return "store failed";
-    case TRIAGE_EDUPLICATE: return "referral already stored";
-    case TRIAGE_ENOTFOUND:  return "no such referral";
-    case TRIAGE_EUSAGE:     return "unusable argument";
-    }
-    return "unknown error";
-}
-
 /* ---------------------------------------------------------------- errors */
 
 static int rf_isdigit(int c) { return c >= '0' && c <= '9'; }
-
-void rf_mask_cpr(char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        if (!rf_isdigit((unsigned char)s[i])) { i++; continue; }
-        size_t a = i;
-        while (i < n && rf_isdigit((unsigned char)s[i])) i++;
-        size_t b = i, e = b;
-        if (b - a >= 6 && b + 1 < n && (s[b] == '-' || s[b] == ' ')) {
-            size_t c = b + 1;
-            while (c < n && rf_isdigit((unsigned char)s[c])) c++;
-            if (c - (b + 1) >= 4) e = c;
-        }
-        if (e - a >= 10)
-            for (size_t k = a; k < e; k++)
-                if (rf_isdigit((unsigned char)s[k])) s[k] = '*';
-        i = e > b ? e : b;
-    }
-}
-
-/* Copy src into dst[cap] without splitting a UTF-8 sequence; control bytes
-** become '?' so that a message stays one line. */
-static void rf_copy(char *dst, size_t cap, const char *src)
-{
-    size_t n = 0;
-    if (src)
-        for (; src[n] && n + 1 < cap; n++)
-            dst[n] = (unsigned char)src[n] < 0x20 || src[n] == 0x7f ? '?' : src[n];
-    if (src && src[n])   /* cut inside a sequence: drop its first bytes too */
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--;
-    dst[n] = '\0';
-    rf_mask_cpr(dst, n);
-}
-
-static void rf_verror(triage_error *err, triage_code code, const char *file,
-                      long line, const char *id, const char *field,
-                      const char *fmt, va_list ap)
-{
-    char what[512];
-    if (!err) return;
-    err->code = code;
-    err->msg = triage_strerror(code);
-    err->line = line;
-    rf_copy(err->file, sizeof err->file, file);
-    rf_copy(err->id, sizeof err->id, id);
-    rf_copy(err->field, sizeof err->field, field);
-    vsnprintf(what, sizeof what, fmt, ap);
-
-    char text[sizeof err->text + 512];
-    size_t n = 0;
-    char idbuf[320];
-    rf_copy(idbuf, sizeof idbuf, id);   /* the whole id where text has room */
-    if (file && *file)
-        n += (size_t)(line > 0 ? snprintf(text, sizeof text, "%s:%ld: ", err->file, line)
-                               : snprintf(text, sizeof text, "%s: ", err->file));
-    if (*idbuf && n < sizeof text)
-        n += (size_t)snprintf(text + n, sizeof text - n, "%s: ", idbuf);
-    if (*err->field && n < sizeof text)
-        n += (size_t)snprintf(text + n, sizeof text - n, "%s: ", err->field);
-    if (n < sizeof text)
-        snprintf(text + n, sizeof text - n, "%s", what);
-    rf_copy(err->text, sizeof err->text, text);
-}
-
-void rf_error(triage_error *err, triage_code code, const char *file, long line,
-              const char *id, const char *field, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    rf_verror(err, code, file, line, id, field, fmt, ap);
-    va_end(ap);
-}
 
 /* jansson's messages end in " near 'TOKEN'", quoting the input. Keep that
 ** context only when it is whole and short; masking then removes CPR runs. */
@@ -153,7 +64,7 @@ void rf_json_error(triage_error *err, const char *file, long line, int col,
     long c = je->column > 0 ? je->column : 1;
     if (l == 1) c += col > 1 ? col - 1 : 0;
     if (line > 0) l += line - 1;
-    rf_error(err, TRIAGE_EJSON, file, line, NULL, NULL,
+    triage_error_set(err, TRIAGE_EJSON, file, line, NULL, NULL,
              "invalid JSON: %s (line %ld, column %ld)", what, l, c);
 }
 
@@ -173,10 +84,12 @@ __attribute__((format(printf, 3, 4)))
 #endif
 static int rf_fail(rf_ctx *c, const char *path, const char *fmt, ...)
 {
+    char what[512];
     va_list ap;
     va_start(ap, fmt);
-    rf_verror(c->err, TRIAGE_EINVAL, c->file, c->line, c->id, path, fmt, ap);
+    vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    triage_error_set(c->err, TRIAGE_EINVAL, c->file, c->line, c->id, path, "%s", what);
     return 0;
 }
 
@@ -199,8 +112,9 @@ static const char *rf_typename(const json_t *v)
 #define RF_QUOTE_MAX 192
 
 /* Quote a string value for a message: at most 40 characters, escaped, and
-** cut before any digit run so that no part of a CPR number survives; whole
-** CPR-like runs inside the shown part are masked. */
+** cut before any digit run so that no part of a CPR number survives (whole
+** CPR-like runs in the part shown are masked with the rest of the message
+** by triage_error_set). */
 static const char *rf_quote(char out[RF_QUOTE_MAX], const char *s, size_t len)
 {
     size_t i = 0, n = 1, chars = 0;
@@ -225,7 +139,6 @@ static const char *rf_quote(char out[RF_QUOTE_MAX], const char *s, size_t len)
     }
     out[n++] = '"';
     out[n] = '\0';
-    rf_mask_cpr(out, n);
     return out;
 }
 
@@ -398,51 +311,24 @@ int rf_icd_normalise(const char *code, char out[8])
     return 1;
 }
 
-int rf_cpr_birth(const char cpr[10], int32_t *birth)
-{
-    for (int i = 0; i < 10; i++)
-        if (!rf_isdigit((unsigned char)cpr[i])) return 0;
-    int d = (cpr[0] - '0') * 10 + cpr[1] - '0';
-    int m = (cpr[2] - '0') * 10 + cpr[3] - '0';
-    int yy = (cpr[4] - '0') * 10 + cpr[5] - '0';
-    int c7 = cpr[6] - '0', y;
-    if (c7 <= 3) y = 1900 + yy;
-    else if (c7 == 4 || c7 == 9) y = (yy <= 36 ? 2000 : 1900) + yy;
-    else y = (yy <= 57 ? 2000 : 1800) + yy;
-    if (!dt_valid_ymd(y, m, d)) return 0;
-    *birth = dt_from_ymd(y, m, d);
-    return 1;
-}
-
 /* -------------------------------------------------------------- sections */
 
 static int rf_patient(rf_ctx *c, const json_t *p, triage_referral *r)
 {
     const json_t *v;
     int32_t bd = DT_NONE, cb = DT_NONE;
-    const char *s;
-    size_t len;
 
     if (!p) return rf_fail(c, "patient", "is required");
     if (!rf_object(c, p, "patient")) return 0;
     if ((v = json_object_get(p, "cpr"))) {
         if (!json_is_string(v))
             return rf_fail(c, "patient.cpr", "must be a string, not %s", rf_typename(v));
-        s = json_string_value(v);
-        len = json_string_length(v);
-        int ok = len == 10 || (len == 11 && s[6] == '-');
-        for (size_t i = 0, k = 0; ok && i < len; i++) {
-            if (len == 11 && i == 6) continue;
-            if (!rf_isdigit((unsigned char)s[i])) ok = 0;
-            else r->cpr[k++] = s[i];
-        }
-        if (!ok) {
-            r->cpr[0] = '\0';
+        switch (cpr_parse(json_string_value(v), json_string_length(v), r->cpr, &cb)) {
+        case CPR_SHAPE:
             return rf_fail(c, "patient.cpr", "is not a CPR number (DDMMYY-SSSS)");
-        }
-        r->cpr[10] = '\0';
-        if (!rf_cpr_birth(r->cpr, &cb))
+        case CPR_DATE:
             return rf_fail(c, "patient.cpr", "is not a valid CPR number (DDMMYY is not a date)");
+        }
     }
     if ((v = json_object_get(p, "birth_date")) &&
         !rf_date(c, v, "patient.birth_date", &bd))
@@ -583,7 +469,7 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
     for (int i = 0; i < 4; i++) t.somatic[i] = NAN;
 
     if (!json_is_object(o)) {
-        rf_error(err, TRIAGE_EINVAL, file, line, NULL, NULL,
+        triage_error_set(err, TRIAGE_EINVAL, file, line, NULL, NULL,
                  "record is %s, not an object", o ? rf_typename(o) : "missing");
         goto fail;
     }
@@ -610,7 +496,7 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
                 (size_t)(t.nprior + t.nmed) * sizeof(char *) + (size_t)t.ndiag * 8;
     char *blk = malloc(sz);
     if (!blk) {
-        rf_error(err, TRIAGE_ENOMEM, file, line, t.id, NULL, "out of memory");
+        triage_error_set(err, TRIAGE_ENOMEM, file, line, t.id, NULL, "out of memory");
         goto fail;
     }
     r = (triage_referral *)blk;
@@ -648,12 +534,7 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
     if (!rf_strings(&c, prior, "prior_interventions", t.nprior, r->prior) ||
         !rf_strings(&c, med, "medication", t.nmed, r->med))
         goto fail;
-    if (err) {
-        err->code = TRIAGE_OK;
-        err->msg = triage_strerror(TRIAGE_OK);
-        err->line = line;
-        err->file[0] = err->id[0] = err->field[0] = err->text[0] = '\0';
-    }
+    triage_error_set(err, TRIAGE_OK, file, line, NULL, NULL, NULL);   /* where it came from */
     return r;
 fail:
     free(r);
@@ -670,7 +551,7 @@ triage_referral *triage_referral_parse(const char *json, size_t len,
     json_error_t je;
     json_t *o;
     if (!json) {
-        rf_error(err, TRIAGE_EUSAGE, file, line, NULL, NULL, "no JSON text given");
+        triage_error_set(err, TRIAGE_EUSAGE, file, line, NULL, NULL, "no JSON text given");
         return NULL;
     }
     if (len >= 3 && memcmp(json, "\xEF\xBB\xBF", 3) == 0) { json += 3; len -= 3; }
@@ -682,7 +563,7 @@ triage_referral *triage_referral_parse(const char *json, size_t len,
             l++;
             ls = nl + 1;
         }
-        rf_error(err, TRIAGE_EJSON, file, line, NULL, NULL,
+        triage_error_set(err, TRIAGE_EJSON, file, line, NULL, NULL,
                  "invalid JSON: a NUL byte in the input (line %ld, column %ld)",
                  line > 0 ? line + l - 1 : l, (long)(nul - ls) + 1);
         return NULL;

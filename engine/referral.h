@@ -71,8 +71,4 @@ struct triage_referral {
 ** into out ("F90.0"). Returns 1, or 0 when it is not a code. */
 int rf_icd_normalise(const char *code, char out[8]);
 
-/* Birth date from a CPR number of ten digits (hyphen already removed), by
-** the 7th-digit century rule. Returns 1, or 0 when DDMMYY is not a date. */
-int rf_cpr_birth(const char cpr[10], int32_t *birth);
-
 #endif

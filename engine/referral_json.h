@@ -1,7 +1,7 @@
 /*
 ** referral_json.h — internal seams between the referral validator and the
 ** input reader: build a referral from an already parsed jansson object, and
-** fill a triage_error in the one message format the project prints.
+** report jansson's failures in the project's one message format.
 */
 #ifndef TRIAGE_REFERRAL_JSON_H
 #define TRIAGE_REFERRAL_JSON_H
@@ -10,26 +10,13 @@
 
 /* Validate obj against referral.schema.json and build a referral from it.
 ** Steals the reference to obj (the referral keeps it as raw, or it is freed
-** on failure). file/line label error messages (may be NULL/0). */
+** on failure). file/line label error messages (may be NULL/0); on success
+** err (may be NULL) is TRIAGE_OK with them: where the record came from. */
 triage_referral *rf_from_json(json_t *obj, const char *file, long line,
                               triage_error *err);
-
-/* Fill err (may be NULL): code, msg, file, line, id, field and text as
-** "FILE:LINE: ID: FIELD: what". Empty or NULL parts are left out. Any
-** CPR-like digit run in the result is masked. */
-void rf_error(triage_error *err, triage_code code, const char *file, long line,
-              const char *id, const char *field, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 7, 8)))
-#endif
-    ;
 
 /* Fill err for a jansson failure in a record that starts at line/col (both
 ** 1-based) of file: "invalid JSON: what (line L, column C)". */
 void rf_json_error(triage_error *err, const char *file, long line, int col,
                    const json_error_t *je);
-
-/* Mask, in place, every CPR-like run in s[0..n): ten or more digits, or six
-** or more digits, a '-' or ' ', and four or more digits. */
-void rf_mask_cpr(char *s, size_t n);
 #endif

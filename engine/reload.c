@@ -63,12 +63,7 @@ triage_host *triage_host_open(const char *dir, const triage_limits *limits,
     triage_host *h = calloc(1, sizeof *h);
     if (!h || !(h->dir = strdup(dir))) {
         free(h);
-        if (err) {
-            memset(err, 0, sizeof *err);
-            err->code = TRIAGE_ENOMEM;
-            err->msg = triage_strerror(TRIAGE_ENOMEM);
-            snprintf(err->text, sizeof err->text, "out of memory");
-        }
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
         return NULL;
     }
     if (limits)
@@ -98,8 +93,7 @@ triage_code triage_host_reload(triage_host *h, triage_error *err)
     triage_error local;
     if (!err)
         err = &local;
-    memset(err, 0, sizeof *err);
-    err->msg = triage_strerror(TRIAGE_OK);
+    triage_error_set(err, TRIAGE_OK, NULL, 0, NULL, NULL, NULL);
     pthread_mutex_lock(&h->reload_mu);
     triage_ruleset *rs = rh_build(h, err);
     triage_ruleset *old = NULL;
@@ -114,8 +108,9 @@ triage_code triage_host_reload(triage_host *h, triage_error *err)
         h->reloads++;
         h->has_error = 0;
     } else {
-        if (err->code == TRIAGE_OK)
-            err->code = TRIAGE_ERULES;
+        if (err->code == TRIAGE_OK)          /* only running out of memory says nothing */
+            triage_error_set(err, TRIAGE_ENOMEM, h->dir, 0, NULL, NULL,
+                             "out of memory while verifying the rule set");
         h->failures++;
         h->has_error = 1;
         h->last = *err;
@@ -226,24 +221,13 @@ triage_code triage_host_watch(triage_host *h, triage_error *err)
         return TRIAGE_OK;
     h->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (h->ifd < 0 || pipe(h->stop) != 0) {
-        if (err) {
-            memset(err, 0, sizeof *err);
-            err->code = TRIAGE_EIO;
-            err->msg = triage_strerror(TRIAGE_EIO);
-            snprintf(err->text, sizeof err->text, "%s: cannot watch for changes (%s)",
-                     h->dir, strerror(errno));
-        }
-        return TRIAGE_EIO;
+        return triage_error_set(err, TRIAGE_EIO, h->dir, 0, NULL, NULL,
+                                "cannot watch for changes (%s)", strerror(errno));
     }
     rh_watch_tree(h->ifd, h->dir);
     if (pthread_create(&h->watcher, NULL, rh_watcher, h) != 0) {
-        if (err) {
-            memset(err, 0, sizeof *err);
-            err->code = TRIAGE_EIO;
-            err->msg = triage_strerror(TRIAGE_EIO);
-            snprintf(err->text, sizeof err->text, "cannot start the watcher thread");
-        }
-        return TRIAGE_EIO;
+        return triage_error_set(err, TRIAGE_EIO, h->dir, 0, NULL, NULL,
+                                "cannot start the watcher thread");
     }
     h->watching = 1;
     return TRIAGE_OK;

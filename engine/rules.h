@@ -1,12 +1,16 @@
 /*
-** rules.h — internals of rule sets and deciders that other engine modules
-** (the run loop, `triage test`, reload) need beyond the public API.
+** rules.h — internals of rule sets (ruleset.c) and deciders (decider.c)
+** that other engine modules need beyond the public API: the run loop,
+** `triage test` and reload, and the decider's Lua bindings (ldecision.c).
 */
 #ifndef TRIAGE_RULES_H
 #define TRIAGE_RULES_H
+#include <lua.h>
 #include <stddef.h>
 #include "store.h"
 #include "triage.h"
+
+/* -------------------------------------------------- rule sets (ruleset.c) */
 
 /* The files of a rule set, in byte order of relative path (borrowed). */
 int rl_file_count(const triage_ruleset *rs);
@@ -14,10 +18,43 @@ void rl_file(const triage_ruleset *rs, int i, const char **path,
              const char **data, size_t *len);
 const char *rl_dir(const triage_ruleset *rs);
 
+/* The index of the file at relative path ("data/units.lua"), or -1. */
+int rl_find(const triage_ruleset *rs, const char *path);
+
+/* A rule file is a *.lua file directly in the directory; the rest is data
+** and tests, reached through include() and `triage test`. */
+int rl_is_rule_file(const char *path);
+
+/* The limits each of rs's states runs under, defaults filled in. */
+const triage_limits *rl_limits(const triage_ruleset *rs);
+
+/* The decider built to verify rs at load, for the first one to ask (with a
+** reference to rs, as triage_decider_new gives), or NULL once taken. */
+triage_decider *rl_take_spare(triage_ruleset *rs);
+
+/* --------------------------------------------------- deciders (decider.c) */
+
 /* Where r:history() looks. The default asks the decider's store with
 ** st_history; the run loop overrides it to see decisions not yet stored.
 ** Same contract as st_history. */
 typedef int (*rl_history_fn)(void *ud, const triage_referral *r,
                              const char *hash, st_prior *out, int max);
 void rl_set_history(triage_decider *dc, rl_history_fn fn, void *ud);
+
+/* Rules the decider's rule set declares. */
+int rl_rule_count(const triage_decider *dc);
+
+/* Free the spare of a rule set being freed: it holds no reference to it. */
+void rl_free_spare(triage_decider *dc);
+
+/* For the Lua bindings of a decider's state (L is the decider's). */
+
+/* Raise an error located at the Lua code that called the C function. */
+int rl_error(lua_State *L, const char *fmt, ...);
+
+/* The decision being made, or NULL between referrals. */
+triage_decision *rl_decision(lua_State *L);
+
+/* The id of the rule running now, or NULL. */
+const char *rl_rule_id(lua_State *L);
 #endif

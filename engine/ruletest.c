@@ -61,12 +61,8 @@ static void rt_fail(rt_ctx *c, const char *fmt, ...)
     if (c->out)
         fprintf(c->out, "FAIL %s:%ld: %s: %s\n", c->file, c->line, c->name, msg);
     if (c->first && c->first->code == TRIAGE_OK) {
-        c->first->code = TRIAGE_ERULES;
-        c->first->msg = triage_strerror(TRIAGE_ERULES);
-        c->first->line = c->line;
-        snprintf(c->first->file, sizeof c->first->file, "%s", c->file);
-        snprintf(c->first->text, sizeof c->first->text, "%s:%ld: rule test '%s' fails: %s",
-                 c->file, c->line, c->name, msg);
+        triage_error_set(c->first, TRIAGE_ERULES, c->file, c->line, NULL, NULL,
+                         "rule test '%s' fails: %s", c->name, msg);
     }
     c->failed_case = 1;
 }
@@ -259,10 +255,7 @@ triage_code triage_ruleset_test(triage_ruleset *rs, FILE *out, int verbose,
 int rt_run(triage_ruleset *rs, FILE *out, int verbose, rt_result *res, triage_error *first)
 {
     memset(res, 0, sizeof *res);
-    if (first) {
-        memset(first, 0, sizeof *first);
-        first->msg = triage_strerror(TRIAGE_OK);
-    }
+    triage_error_set(first, TRIAGE_OK, NULL, 0, NULL, NULL, NULL);
     triage_decider *dc = triage_decider_new(rs, NULL, first);
     if (!dc)
         return -1;

@@ -6,7 +6,7 @@
 */
 #include "sandbox.h"
 
-#include "decision.h"
+#include "cpr.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -398,7 +398,7 @@ static int sb_print(lua_State *L)
     char *out = malloc(len + len / 10 + 2);   /* masking may grow a CPR by a byte */
     if (!out)
         return luaL_error(L, "not enough memory");
-    dc_mask_cpr(out, len + len / 10 + 2, s);
+    cpr_mask(out, len + len / 10 + 2, s);
     fprintf(stderr, "rules: %s\n", out);
     free(out);
     return 0;

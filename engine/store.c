@@ -16,6 +16,7 @@
 #include "triage.h"
 #include "referral.h"
 #include "decision.h"
+#include "cpr.h"
 #include "date.h"
 #include "store.h"
 #include "store_run.h"
@@ -140,33 +141,12 @@ static void st_cat(char *buf, size_t cap, size_t *n, const char *s)
     buf[*n += l] = '\0';
 }
 
-/* Fill err: "FILE:LINE: ID: what" with the parts that are known. The whole
-** text is masked, in case a CPR made it into a path or an SQLite message. */
+/* Fill err through the one constructor (which masks every part, in case a
+** CPR made it into a path or an SQLite message). */
 static triage_code st_fail(triage_error *err, triage_code code, const char *file,
                            long line, const char *id, const char *what)
 {
-    char text[1024], num[32];
-    size_t n = 0;
-    if (!err) return code;
-    memset(err, 0, sizeof *err);
-    err->code = code;
-    err->msg = triage_strerror(code);
-    err->line = line;
-    text[0] = '\0';
-    if (file && *file) {
-        snprintf(err->file, sizeof err->file, "%s", file);
-        snprintf(num, sizeof num, ":%ld: ", line);
-        st_cat(text, sizeof text, &n, file);
-        st_cat(text, sizeof text, &n, num);
-    }
-    if (id && *id) {
-        dc_mask_cpr(err->id, sizeof err->id, id);
-        st_cat(text, sizeof text, &n, err->id);
-        st_cat(text, sizeof text, &n, ": ");
-    }
-    st_cat(text, sizeof text, &n, what ? what : "");
-    dc_mask_cpr(err->text, sizeof err->text, text);
-    return code;
+    return triage_error_set(err, code, file, line, id, NULL, "%s", what ? what : "");
 }
 
 static triage_code st_dberr(triage_store *st, triage_error *err, const char *doing)

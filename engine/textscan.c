@@ -9,6 +9,7 @@
 ** Results are exactly those of scanning each term with its regex from left
 ** to right; the policy (all patterns and word lists) stays in the rule set.
 */
+#define _GNU_SOURCE                 /* memmem */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "textscan.h"
 
@@ -21,6 +22,8 @@
 #include <string.h>
 
 #include "regex.h"
+#include "strhash.h"
+#include "utf8.h"
 
 #define TS_META "triage.scanner"
 #define TS_NC 193                 /* character classes: ASCII, U+00C0..U+00FF, other */
@@ -92,6 +95,7 @@ typedef struct ts_scanner {
     unsigned gen;
     int have_cand, have_ends, have_neg, have_negdoc, have_fam;
     int fam_fs;                   /* family_start mentions in fam so far */
+    int fam_reach;                /* bytes a relative's clause reaches at most (policy) */
     ts_vec ends, neg, negdoc, fam, cand;
 } ts_scanner;
 
@@ -369,17 +373,6 @@ static void ts_learn(ts_shared *sh, pcre2_match_data *md)
         }
 }
 
-
-
-static int ts_find(const char *s, size_t n, const char *w)
-{
-    size_t k = strlen(w);
-    for (size_t i = 0; i + k <= n; i++)
-        if (!memcmp(s + i, w, k))
-            return 1;
-    return 0;
-}
-
 /* The shared entry for a pattern, built when new; NULL without memory. */
 static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, size_t len,
                                      uint32_t opts, pcre2_match_data *md)
@@ -403,7 +396,7 @@ static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, si
     pcre2_pattern_info(code, PCRE2_INFO_MATCHEMPTY, &empty);
     size_t rlen = 0;
     char *relaxed = ts_relax(src, len, opts, &rlen);
-    int behind = ts_find(src, len, "(?<=") || ts_find(src, len, "(?<!");
+    int behind = memmem(src, len, "(?<=", 4) || memmem(src, len, "(?<!", 4);
     if (!empty && ts_filterable(src, len, opts, 0) && (relaxed || !behind)) {
         int err;
         PCRE2_SIZE off;
@@ -474,7 +467,7 @@ static int ts_term_of(lua_State *L, ts_scanner *sc, int idx)
     ** The term table keeps each regex alive, so an address is never reused
     ** by another object while it is listed here. */
     const void *p = lua_type(L, idx) == LUA_TUSERDATA ? lua_touserdata(L, idx) : NULL;
-    uint32_t h = (uint32_t)(((uintptr_t)p * 0x9E3779B97F4A7C15u) >> 40);
+    uint32_t h = sh_mix((uintptr_t)p);
     if (p && sc->ptrs)
         for (uint32_t i = h & (sc->ptrcap - 1); sc->ptrs[i].p; i = (i + 1) & (sc->ptrcap - 1))
             if (sc->ptrs[i].p == p)
@@ -488,8 +481,7 @@ static int ts_term_of(lua_State *L, ts_scanner *sc, int idx)
         for (uint32_t k = 0; k < sc->ptrcap; k++) {
             if (!sc->ptrs[k].p)
                 continue;
-            uint32_t j = (uint32_t)(((uintptr_t)sc->ptrs[k].p * 0x9E3779B97F4A7C15u) >> 40) &
-                         (cap - 1);
+            uint32_t j = sh_mix((uintptr_t)sc->ptrs[k].p) & (cap - 1);
             while (np[j].p)
                 j = (j + 1) & (cap - 1);
             np[j] = sc->ptrs[k];
@@ -587,17 +579,12 @@ static void ts_add(lua_State *L, ts_scanner *sc, int idx, int depth)
 
 /* ----------------------------------------------------------- per referral */
 
-static uint32_t ts_hash(uint64_t key)
-{
-    return (uint32_t)((key * 0x9E3779B97F4A7C15u) >> 40);
-}
-
 /* The remembered answer for key (never 0), or NULL. */
 static inline ts_deep *ts_memo_get(const ts_memo *mo, uint64_t key)
 {
     if (!mo->t)
         return NULL;
-    for (uint32_t i = ts_hash(key) & (mo->cap - 1); mo->t[i].key; i = (i + 1) & (mo->cap - 1))
+    for (uint32_t i = sh_mix(key) & (mo->cap - 1); mo->t[i].key; i = (i + 1) & (mo->cap - 1))
         if (mo->t[i].key == key)
             return &mo->t[i];
     return NULL;
@@ -614,7 +601,7 @@ static void ts_memo_put(ts_memo *mo, uint64_t key, uint64_t mask)
             for (uint32_t k = 0; k < mo->cap; k++) {
                 if (!mo->t[k].key)
                     continue;
-                uint32_t j = ts_hash(mo->t[k].key) & (cap - 1);
+                uint32_t j = sh_mix(mo->t[k].key) & (cap - 1);
                 while (nd[j].key)
                     j = (j + 1) & (cap - 1);
                 nd[j] = mo->t[k];
@@ -629,7 +616,7 @@ static void ts_memo_put(ts_memo *mo, uint64_t key, uint64_t mask)
     }
     if (!mo->t)
         return;
-    uint32_t i = ts_hash(key) & (mo->cap - 1);
+    uint32_t i = sh_mix(key) & (mo->cap - 1);
     while (mo->t[i].key)
         i = (i + 1) & (mo->cap - 1);
     mo->t[i].key = key;
@@ -1046,7 +1033,7 @@ static void ts_family(lua_State *L, ts_scanner *sc, int pos)
         if (s > pos)
             break;
         ts_sentence(L, sc, s, &ss, &se);
-        int lim = s + 90 < se ? s + 90 : se;
+        int lim = s + sc->fam_reach < se ? s + sc->fam_reach : se;
         int ce = ts_clause_end(L, sc, e + 1, lim);
         ts_push(L, &sc->fam, s, ce);
         sc->fam_fs++;
@@ -1156,25 +1143,8 @@ static int ts_reset(lua_State *L)
     if (n > (size_t)1 << 30)
         return luaL_error(L, "scanner: text too long");
     /* only valid UTF-8 is matched without PCRE2's own check */
-    for (size_t i = 0; i < n;) {
-        unsigned char b = (unsigned char)s[i];
-        if (b < 0x80) {
-            i++;
-            for (uint64_t x; i + 8 <= n; i += 8) {    /* ASCII runs, 8 bytes a step */
-                memcpy(&x, s + i, 8);
-                if (x & 0x8080808080808080u)
-                    break;
-            }
-            continue;
-        }
-        int w = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 0;
-        if (!w || i + (size_t)w > n)
-            return luaL_error(L, "scanner: text is not valid UTF-8");
-        for (int k = 1; k < w; k++)
-            if (((unsigned char)s[i + k] & 0xC0) != 0x80)
-                return luaL_error(L, "scanner: text is not valid UTF-8");
-        i += (size_t)w;
-    }
+    if (u8_valid(s, n) != n)
+        return luaL_error(L, "scanner: text is not valid UTF-8");
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, lua_upvalueindex(1), 2);             /* keep it alive */
     sc->s = s;
@@ -1400,7 +1370,7 @@ static pcre2_code *ts_post_learn(const char *src, size_t len, uint32_t opts)
 {
     size_t rlen = 0;
     char *relaxed = ts_relax(src, len, opts, &rlen);
-    int behind = ts_find(src, len, "(?<=") || ts_find(src, len, "(?<!");
+    int behind = memmem(src, len, "(?<=", 4) || memmem(src, len, "(?<!", 4);
     const char *q = relaxed ? relaxed : src;
     size_t qn = relaxed ? rlen : len;
     pcre2_code *code = NULL;
@@ -1416,7 +1386,7 @@ static pcre2_code *ts_post_learn(const char *src, size_t len, uint32_t opts)
 }
 
 /* scanner{negation=, negation_doc=, contrast=, family_start=, family_clause=,
-** family_end=, post_clin=, post_doc=, family_post=, abbreviations=} ->
+** family_end=, post_clin=, post_doc=, family_post=, family_reach=, abbreviations=} ->
 ** table of functions: reset, first, each, sentence, terms. */
 static int ts_new(lua_State *L)
 {
@@ -1463,6 +1433,12 @@ static int ts_new(lua_State *L)
         lua_rawset(L, -3);
         lua_pop(L, 2);
     }
+    lua_getfield(L, 1, "family_reach");                       /* 4 */
+    lua_Integer reach = lua_isinteger(L, 4) ? lua_tointeger(L, 4) : 0;
+    if (reach < 1 || reach > 100000)
+        return luaL_error(L, "scanner: family_reach must be a whole number of bytes (1 to 100000)");
+    sc->fam_reach = (int)reach;
+    lua_settop(L, 3);
     lua_getfield(L, 1, "abbreviations");                      /* 4 */
     luaL_checktype(L, 4, LUA_TTABLE);
     int cap = 0;

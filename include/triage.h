@@ -48,6 +48,24 @@ typedef struct triage_error {
 /* Constant description of a code (static storage; never NULL). */
 const char *triage_strerror(triage_code code);
 
+/* The one constructor of a triage_error: fills *err and returns code, so
+** that a failing function can end in `return triage_error_set(...)`.
+** err NULL: nothing is written. file, id and field say where it failed;
+** NULL or "" leaves that part out (line <= 0 likewise). fmt is printf's
+** (NULL: the code's description, or an empty text for TRIAGE_OK, which is
+** how a caller marks "no error, here"). Nothing is borrowed: every string is
+** copied into err's fixed fields, cut between UTF-8 characters where it does
+** not fit (a file name keeps its end, "…/dir/file.lua"), control bytes as
+** '?', and every CPR-like digit run masked, so err may outlive all arguments
+** and is safe to print or log. err->text is "FILE:LINE: ID: FIELD: what". */
+triage_code triage_error_set(triage_error *err, triage_code code, const char *file,
+                             long line, const char *id, const char *field,
+                             const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 7, 8)))
+#endif
+    ;
+
 /* Copy s into out (cap bytes, always NUL-terminated) with every CPR-like
 ** digit run masked and bytes that are not UTF-8 replaced, as in everything
 ** the engine writes: for a caller's own logs and messages. s may be NULL

@@ -278,13 +278,7 @@ static void sv_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 static triage_code sv_fail(triage_error *err, triage_code code, const char *what)
 {
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->code = code;
-        err->msg = triage_strerror(code);
-        triage_mask_cpr(err->text, sizeof err->text, what);
-    }
-    return code;
+    return triage_error_set(err, code, NULL, 0, NULL, NULL, "%s", what);
 }
 
 static int sv_loopback(const struct sockaddr *sa)

@@ -225,7 +225,7 @@ static char *slurp(const char *path, size_t *len)
     return s;
 }
 
-static void import_quarantines_exactly_the_bad(void **state)
+static void test_import_quarantines_exactly_the_bad_records(void **state)
 {
     (void)state;
     char db[1100], input[1100], o[1100], e[1100];
@@ -275,7 +275,7 @@ static void import_quarantines_exactly_the_bad(void **state)
             NVALID + NBAD, NVALID, NBAD, NKINDS, NVALID, NBAD);
 }
 
-static void check_decides_the_valid_only(void **state)
+static void test_check_decides_the_valid_records_only(void **state)
 {
     (void)state;
     char rules[1100], input[1100], o[1100], e[1100];
@@ -303,8 +303,8 @@ static void check_decides_the_valid_only(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(import_quarantines_exactly_the_bad),
-        cmocka_unit_test(check_decides_the_valid_only),
+        cmocka_unit_test(test_import_quarantines_exactly_the_bad_records),
+        cmocka_unit_test(test_check_decides_the_valid_records_only),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

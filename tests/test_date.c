@@ -17,7 +17,7 @@ static int32_t D(const char *s)
     return d;
 }
 
-static void test_epoch_and_round_trip(void **state)
+static void test_day_numbers_round_trip_from_the_epoch(void **state)
 {
     (void)state;
     assert_int_equal(dt_from_ymd(1970, 1, 1), 0);
@@ -42,7 +42,7 @@ static void test_epoch_and_round_trip(void **state)
             }
 }
 
-static void test_valid_ymd(void **state)
+static void test_valid_ymd_knows_month_lengths_and_leap_years(void **state)
 {
     (void)state;
     assert_true(dt_valid_ymd(2020, 2, 29));
@@ -57,7 +57,7 @@ static void test_valid_ymd(void **state)
     assert_false(dt_valid_ymd(2020, 1, 0));
 }
 
-static void test_parse_iso(void **state)
+static void test_parse_iso_accepts_only_yyyy_mm_dd(void **state)
 {
     (void)state;
     int32_t d = 7;
@@ -81,7 +81,7 @@ static void test_parse_iso(void **state)
     assert_false(dt_parse_iso("2020-03-02", 9, &d));
 }
 
-static void test_format(void **state)
+static void test_format_writes_yyyy_mm_dd(void **state)
 {
     (void)state;
     char b[11];
@@ -93,7 +93,7 @@ static void test_format(void **state)
     assert_string_equal(b, "1899-12-31");
 }
 
-static void test_add_months(void **state)
+static void test_add_months_clamps_to_the_months_last_day(void **state)
 {
     (void)state;
     char b[11];
@@ -118,7 +118,7 @@ static void test_add_months(void **state)
     }
 }
 
-static void test_age(void **state)
+static void test_age_counts_whole_years_and_leap_birthdays(void **state)
 {
     (void)state;
     int32_t b = D("2011-06-14");
@@ -145,12 +145,12 @@ static void test_age(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epoch_and_round_trip),
-        cmocka_unit_test(test_valid_ymd),
-        cmocka_unit_test(test_parse_iso),
-        cmocka_unit_test(test_format),
-        cmocka_unit_test(test_add_months),
-        cmocka_unit_test(test_age),
+        cmocka_unit_test(test_day_numbers_round_trip_from_the_epoch),
+        cmocka_unit_test(test_valid_ymd_knows_month_lengths_and_leap_years),
+        cmocka_unit_test(test_parse_iso_accepts_only_yyyy_mm_dd),
+        cmocka_unit_test(test_format_writes_yyyy_mm_dd),
+        cmocka_unit_test(test_add_months_clamps_to_the_months_last_day),
+        cmocka_unit_test(test_age_counts_whole_years_and_leap_birthdays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include "cpr.h"
 #include "decision.h"
 #include "date.h"
 
@@ -23,7 +24,7 @@ static void expect_json(triage_decision *d, const char *want)
     free(s);
 }
 
-static void test_accept_json(void **state)
+static void test_accept_json_has_the_schemas_keys_in_order(void **state)
 {
     triage_decision *d = dc_new("EX-03", HASH, 0);
     assert_non_null(d);
@@ -43,7 +44,7 @@ static void test_accept_json(void **state)
 }
 
 /* missing only on request_info, in enum order whatever order it was set in */
-static void test_request_info_json(void **state)
+static void test_missing_items_come_in_schema_order_on_request_info_only(void **state)
 {
     triage_decision *d = dc_new("EX-01", HASH, 0);
     d->outcome = dc_outcome_index("request_info");
@@ -70,7 +71,7 @@ static void test_request_info_json(void **state)
     triage_decision_free(d);
 }
 
-static void test_explain_trace(void **state)
+static void test_explain_adds_the_trace(void **state)
 {
     triage_decision *d = dc_new("T-1", HASH, 1);
     d->outcome = TRIAGE_REJECT;
@@ -110,7 +111,7 @@ static void test_explain_trace(void **state)
     triage_decision_free(d);
 }
 
-static void test_enum_orders(void **state)
+static void test_enum_indices_follow_the_schema(void **state)
 {
     assert_int_equal(TRIAGE_ACCEPT, dc_outcome_index("accept"));
     assert_int_equal(TRIAGE_REQUEST_INFO, dc_outcome_index("request_info"));
@@ -153,21 +154,21 @@ static void test_enum_orders(void **state)
 static void mask_is(const char *in, const char *want)
 {
     char out[256];
-    dc_mask_cpr(out, sizeof out, in);
+    cpr_mask(out, sizeof out, in);
     assert_string_equal(out, want);
 }
 
-static void test_mask(void **state)
+static void test_cpr_mask_masks_every_cpr_like_run_with_x(void **state)
 {
     mask_is("cpr 010203-1234 her", "cpr XXXXXX-XXXX her");
     mask_is("0102031234", "XXXXXX-XXXX");
     mask_is("a0102031234b", "aXXXXXX-XXXXb");
     mask_is("x 010203-1234, 0505051234.", "x XXXXXX-XXXX, XXXXXX-XXXX.");
     /* a CPR inside a longer digit run is still masked: a typo must not leak it */
-    mask_is("01020312345", "***********");
-    mask_is("10102031234", "***********");
-    mask_is("010203-12345", "******-*****");
-    mask_is("1010203-1234", "*******-****");
+    mask_is("01020312345", "XXXXXXXXXXX");
+    mask_is("10102031234", "XXXXXXXXXXX");
+    mask_is("010203-12345", "XXXXXX-XXXXX");
+    mask_is("1010203-1234", "XXXXXXX-XXXX");
     /* shorter ones neither */
     mask_is("010203-123", "010203-123");
     mask_is("12345 2020-11-05 F90.0", "12345 2020-11-05 F90.0");
@@ -176,13 +177,13 @@ static void test_mask(void **state)
     mask_is("a\xff" "b æøå", "a?b æøå");
 
     char small[8];
-    dc_mask_cpr(small, sizeof small, "ab 0102031234");
+    cpr_mask(small, sizeof small, "ab 0102031234");
     assert_string_equal(small, "ab ");          /* no partial mask, no digits */
-    dc_mask_cpr(small, sizeof small, "ab 123456789012");
+    cpr_mask(small, sizeof small, "ab 123456789012");
     assert_string_equal(small, "ab ");          /* a cut never leaves part of a number */
-    dc_mask_cpr(small, sizeof small, "abcdeæø");
+    cpr_mask(small, sizeof small, "abcdeæø");
     assert_string_equal(small, "abcdeæ");       /* 5 + 2 bytes fit; ø does not */
-    dc_mask_cpr(small, sizeof small, NULL);
+    cpr_mask(small, sizeof small, NULL);
     assert_string_equal(small, "");
 
     /* every string a decision takes in is masked */
@@ -199,7 +200,7 @@ static void test_mask(void **state)
     triage_decision_free(d);
 }
 
-static void test_manual_review(void **state)
+static void test_manual_review_clears_the_decision_and_keeps_the_trace(void **state)
 {
     triage_decision *d = dc_new("MR-1", HASH, 1);
     d->outcome = TRIAGE_ACCEPT;
@@ -232,7 +233,7 @@ static void test_manual_review(void **state)
     dc_manual_review(NULL, "X", "y");
 }
 
-static void test_null_safety(void **state)
+static void test_null_decisions_are_safe(void **state)
 {
     triage_decision_free(NULL);
     assert_null(triage_decision_json(NULL));
@@ -258,7 +259,7 @@ static void test_null_safety(void **state)
 
 /* The fast path (no run of six digits, valid UTF-8: copied as it is) and
 ** the masking path meet at six digits; a CPR is masked wherever it sits. */
-static void test_mask_fast_path(void **state)
+static void test_cpr_mask_fast_path_and_slow_path_agree(void **state)
 {
     /* start, middle, end; with and without the dash; next to UTF-8 */
     mask_is("0102031234 i starten", "XXXXXX-XXXX i starten");
@@ -286,18 +287,18 @@ static void test_mask_fast_path(void **state)
     char big[1200], out[1300];
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    dc_mask_cpr(out, sizeof out, big);
+    cpr_mask(out, sizeof out, big);
     assert_string_equal(out, big);
     /* and one with a CPR at its very end still masked */
     memcpy(big + sizeof big - 12, "0102031234", 11);
-    dc_mask_cpr(out, sizeof out, big);
+    cpr_mask(out, sizeof out, big);
     assert_null(strstr(out, "0102031234"));
     assert_non_null(strstr(out, "XXXXXX-XXXX"));
 }
 
 /* dc_reasons_json and dc_missing_json are the compact JSON of the masked
 ** reasons and the missing items, escapes included, in the store's shape. */
-static void test_store_json(void **state)
+static void test_store_json_escapes_and_masks_reasons(void **state)
 {
     static const char *const texts[] = {
         "", "plain", "quote \" and \\ backslash", "slash / stays",
@@ -342,15 +343,15 @@ static void test_store_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accept_json),
-        cmocka_unit_test(test_request_info_json),
-        cmocka_unit_test(test_explain_trace),
-        cmocka_unit_test(test_enum_orders),
-        cmocka_unit_test(test_mask),
-        cmocka_unit_test(test_manual_review),
-        cmocka_unit_test(test_null_safety),
-        cmocka_unit_test(test_mask_fast_path),
-        cmocka_unit_test(test_store_json),
+        cmocka_unit_test(test_accept_json_has_the_schemas_keys_in_order),
+        cmocka_unit_test(test_missing_items_come_in_schema_order_on_request_info_only),
+        cmocka_unit_test(test_explain_adds_the_trace),
+        cmocka_unit_test(test_enum_indices_follow_the_schema),
+        cmocka_unit_test(test_cpr_mask_masks_every_cpr_like_run_with_x),
+        cmocka_unit_test(test_manual_review_clears_the_decision_and_keeps_the_trace),
+        cmocka_unit_test(test_null_decisions_are_safe),
+        cmocka_unit_test(test_cpr_mask_fast_path_and_slow_path_agree),
+        cmocka_unit_test(test_store_json_escapes_and_masks_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,7 +118,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static void batch_with_runaway_rules(void **state)
+static void test_runaway_rules_send_their_referrals_to_manual_review_and_the_batch_goes_on(void **state)
 {
     (void)state;
     char db[1100], input[1100], rules[1100];
@@ -210,7 +210,7 @@ static long vm_kb(const char *what)
 
 /* In one process, hundreds of aborted runs: memory bombs and huge strings
 ** hit the budget and give it all back; the peak stays near one budget. */
-static void budget_is_given_back(void **state)
+static void test_aborted_runs_give_their_memory_back(void **state)
 {
     (void)state;
     char lua[2048];
@@ -265,8 +265,8 @@ static void budget_is_given_back(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(batch_with_runaway_rules),
-        cmocka_unit_test(budget_is_given_back),
+        cmocka_unit_test(test_runaway_rules_send_their_referrals_to_manual_review_and_the_batch_goes_on),
+        cmocka_unit_test(test_aborted_runs_give_their_memory_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -35,7 +35,7 @@ static int run(const char *cmd, char **out)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static void examples_match(void **state)
+static void test_spec_examples_decide_as_expected(void **state)
 {
     (void)state;
     DIR *d = opendir(EXAMPLES);
@@ -79,7 +79,7 @@ static void examples_match(void **state)
     assert_true(checked >= 5);
 }
 
-static void rule_cases_pass(void **state)
+static void test_the_rule_sets_own_cases_pass(void **state)
 {
     (void)state;
     char cmd[1024], *out;
@@ -91,7 +91,7 @@ static void rule_cases_pass(void **state)
     free(out);
 }
 
-static void broken_rule_is_caught(void **state)
+static void test_a_broken_rule_fails_its_case_naming_the_field(void **state)
 {
     (void)state;
     char *dir = tu_tmpdir(), cmd[2048], *out;
@@ -113,7 +113,7 @@ static void broken_rule_is_caught(void **state)
 
 /* --explain says, for every rule, what it looked at and what it found —
 ** also for the rules that did not apply. */
-static void explain_says_why(void **state)
+static void test_explain_says_what_each_rule_looked_at(void **state)
 {
     (void)state;
     char cmd[1024], *out;
@@ -139,10 +139,10 @@ static void explain_says_why(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(examples_match),
-        cmocka_unit_test(rule_cases_pass),
-        cmocka_unit_test(broken_rule_is_caught),
-        cmocka_unit_test(explain_says_why),
+        cmocka_unit_test(test_spec_examples_decide_as_expected),
+        cmocka_unit_test(test_the_rule_sets_own_cases_pass),
+        cmocka_unit_test(test_a_broken_rule_fails_its_case_naming_the_field),
+        cmocka_unit_test(test_explain_says_what_each_rule_looked_at),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

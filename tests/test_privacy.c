@@ -186,7 +186,7 @@ static void mode_0600(const char *name)
         fail_msg("%s is mode %o", name, st.st_mode & 0777);
 }
 
-static void full_run_leaks_no_cpr(void **state)
+static void test_a_full_run_leaks_no_cpr_and_keeps_files_private(void **state)
 {
     (void)state;
     const char *E = TRIAGE_EXE;
@@ -238,7 +238,7 @@ static void full_run_leaks_no_cpr(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(full_run_leaks_no_cpr),
+        cmocka_unit_test(test_a_full_run_leaks_no_cpr_and_keeps_files_private),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

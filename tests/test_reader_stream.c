@@ -37,7 +37,7 @@ static const char *record(int i, char *buf, size_t cap)
     return buf;
 }
 
-static void jsonl_in_bounded_memory(void **state)
+static void test_jsonl_is_read_in_bounded_memory(void **state)
 {
     (void)state;
     char *dir = tu_tmpdir(), path[512], buf[1024];
@@ -80,7 +80,7 @@ static void jsonl_in_bounded_memory(void **state)
     free(dir);
 }
 
-static void pretty_array_across_the_window(void **state)
+static void test_pretty_array_is_read_across_the_window(void **state)
 {
     (void)state;
     char *dir = tu_tmpdir(), path[512], buf[1024];
@@ -120,7 +120,7 @@ static void pretty_array_across_the_window(void **state)
     free(dir);
 }
 
-static void one_record_larger_than_the_window(void **state)
+static void test_a_record_larger_than_the_window_is_read_whole(void **state)
 {
     (void)state;
     char *dir = tu_tmpdir(), path[512], buf[1024];
@@ -156,7 +156,7 @@ static void one_record_larger_than_the_window(void **state)
 }
 
 /* A literal or number cut exactly by the window's edge is read whole. */
-static void literal_cut_by_the_window(void **state)
+static void test_a_literal_cut_by_the_window_is_read_whole(void **state)
 {
     (void)state;
     static const char *const tails[] = {"false", "null", "true", "16.25"};
@@ -196,10 +196,10 @@ static void literal_cut_by_the_window(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(jsonl_in_bounded_memory),
-        cmocka_unit_test(pretty_array_across_the_window),
-        cmocka_unit_test(one_record_larger_than_the_window),
-        cmocka_unit_test(literal_cut_by_the_window),
+        cmocka_unit_test(test_jsonl_is_read_in_bounded_memory),
+        cmocka_unit_test(test_pretty_array_is_read_across_the_window),
+        cmocka_unit_test(test_a_record_larger_than_the_window_is_read_whole),
+        cmocka_unit_test(test_a_literal_cut_by_the_window_is_read_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

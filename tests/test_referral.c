@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include "triage.h"
 #include "referral.h"
+#include "cpr.h"
 #include "date.h"
 #include "refpack.h"
 #include "testutil.h"
@@ -55,7 +56,7 @@ static int32_t D(const char *s)
 
 /* ------------------------------------------------------------ CPR and ICD */
 
-static void test_cpr_century(void **state)
+static void test_cpr_birth_follows_the_century_rule_and_parse_checks_shape_then_date(void **state)
 {
     (void)state;
     struct { const char *cpr; const char *birth; } ok[] = {
@@ -74,7 +75,7 @@ static void test_cpr_century(void **state)
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
         int32_t b = DT_NONE;
         char s[11];
-        assert_true(rf_cpr_birth(ok[i].cpr, &b));
+        assert_true(cpr_birth(ok[i].cpr, &b));
         dt_format(b, s);
         assert_string_equal(s, ok[i].birth);
     }
@@ -86,12 +87,28 @@ static void test_cpr_century(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int32_t b = 7;
-        assert_false(rf_cpr_birth(bad[i], &b));
+        assert_false(cpr_birth(bad[i], &b));
         assert_int_equal(b, 7);
     }
+    /* cpr_parse: the shape, then the date; the digits only when both hold */
+    char digits[11];
+    int32_t b = DT_NONE;
+    assert_int_equal(cpr_parse("140611-4321", 11, digits, &b), CPR_OK);
+    assert_string_equal(digits, "1406114321");
+    assert_int_equal(b, D("2011-06-14"));
+    assert_int_equal(cpr_parse("1406114321", 10, digits, &b), CPR_OK);
+    assert_string_equal(digits, "1406114321");
+    static const char *shape[] = {"140611 4321", "14061-14321", "140611-432", "14O6114321",
+                                  "140611--4321", ""};
+    for (size_t i = 0; i < sizeof shape / sizeof *shape; i++) {
+        assert_int_equal(cpr_parse(shape[i], strlen(shape[i]), digits, &b), CPR_SHAPE);
+        assert_string_equal(digits, "");
+    }
+    assert_int_equal(cpr_parse("310211-1234", 11, digits, &b), CPR_DATE);
+    assert_string_equal(digits, "");
 }
 
-static void test_icd_normalise(void **state)
+static void test_icd10_codes_in_who_or_sks_form_normalise_to_who(void **state)
 {
     (void)state;
     struct { const char *in, *out; } t[] = {
@@ -132,7 +149,7 @@ static triage_referral *parse_file(const char *name, triage_error *err)
     return r;
 }
 
-static void test_pass_files(void **state)
+static void test_every_pass_file_parses(void **state)
 {
     (void)state;
     DIR *d = opendir(DATA);
@@ -158,7 +175,7 @@ static void test_pass_files(void **state)
     assert_true(n >= 10);
 }
 
-static void test_pass_full(void **state)
+static void test_a_full_referral_fills_every_field(void **state)
 {
     (void)state;
     triage_error err;
@@ -257,7 +274,7 @@ static void test_pass_full(void **state)
     triage_referral_free(r);
 }
 
-static void test_fail_files(void **state)
+static void test_every_fail_file_fails_naming_its_field_without_a_cpr(void **state)
 {
     (void)state;
     DIR *d = opendir(DATA);
@@ -301,7 +318,7 @@ static void test_fail_files(void **state)
 }
 
 /* The messages that quote values, exactly. */
-static void test_fail_messages(void **state)
+static void test_messages_quote_bad_values_exactly(void **state)
 {
     (void)state;
     struct { const char *file, *text; } t[] = {
@@ -323,10 +340,10 @@ static void test_fail_messages(void **state)
         {"fail_assessments[1].kind__missing.json",
          "fail_assessments[1].kind__missing.json:1: T-1: assessments[1].kind: is required"},
         {"fail_received__cpr_in_id.json",
-         "fail_received__cpr_in_id.json:1: R-**********: received: "
+         "fail_received__cpr_in_id.json:1: R-XXXXXX-XXXX: received: "
          "\"13.03.2020\" is not a date (YYYY-MM-DD)"},
         {"fail_referrer.kind__cpr_in_value.json",
-         "fail_referrer.kind__cpr_in_value.json:1: T-1: referrer.kind: \"gp ******-****\" "
+         "fail_referrer.kind__cpr_in_value.json:1: T-1: referrer.kind: \"gp XXXXXX-XXXX\" "
          "is not one of gp, specialist, hospital, municipality, health_visitor, self, other"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
@@ -347,7 +364,7 @@ static void test_fail_messages(void **state)
 }
 
 /* Limits count characters (code points), not bytes; long quotes are cut. */
-static void test_lengths_in_characters(void **state)
+static void test_length_limits_count_characters_not_bytes(void **state)
 {
     (void)state;
     const char *head = "{\"id\":\"T\",\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"gp\"},"
@@ -402,7 +419,7 @@ static void test_lengths_in_characters(void **state)
     assert_non_null(strstr(err.text, "\"a long kind that ends with the number…\""));
 }
 
-static void test_bad_json(void **state)
+static void test_bad_json_fails_with_line_and_column(void **state)
 {
     (void)state;
     triage_error err;
@@ -434,9 +451,10 @@ static void test_bad_json(void **state)
     assert_string_equal(err.text, "f:2: record is an array, not an object");
     assert_null(triage_referral_parse(NULL, 0, "f", 2, &err));
     assert_int_equal(err.code, TRIAGE_EUSAGE);
+    assert_string_equal(err.text, "f:2: no JSON text given");
 }
 
-static void test_strerror(void **state)
+static void test_every_code_has_a_description_and_names_follow_the_schema(void **state)
 {
     (void)state;
     for (int c = TRIAGE_OK; c <= TRIAGE_EUSAGE; c++) {
@@ -450,6 +468,72 @@ static void test_strerror(void **state)
     assert_string_equal(rf_risk_names[RISK_SUBSTANCE_MISUSE], "substance_misuse");
     assert_string_equal(rf_priority_names[2], "asap");
     assert_string_equal(rf_sex_names[2], "U");
+}
+
+/* The one error constructor: every part, the message's shape, and what it
+** guarantees (one line, whole characters, no CPR) whoever calls it. */
+static void test_error_set_fills_every_field_in_one_shape(void **state)
+{
+    (void)state;
+    triage_error err;
+    memset(&err, 0x55, sizeof err);
+    assert_int_equal(triage_error_set(&err, TRIAGE_EINVAL, "in.jsonl", 7, "R-1",
+                                      "patient.sex", "'%s' is not one of F, M, U", "X"),
+                     TRIAGE_EINVAL);
+    assert_int_equal(err.code, TRIAGE_EINVAL);
+    assert_string_equal(err.msg, triage_strerror(TRIAGE_EINVAL));
+    assert_int_equal(err.line, 7);
+    assert_string_equal(err.file, "in.jsonl");
+    assert_string_equal(err.id, "R-1");
+    assert_string_equal(err.field, "patient.sex");
+    assert_string_equal(err.text, "in.jsonl:7: R-1: patient.sex: 'X' is not one of F, M, U");
+
+    /* parts left out, fmt NULL: the code's description */
+    triage_error_set(&err, TRIAGE_ENOMEM, NULL, 3, "", NULL, NULL);
+    assert_string_equal(err.text, "out of memory");
+    assert_string_equal(err.file, "");
+    triage_error_set(&err, TRIAGE_EIO, "dir", 0, NULL, NULL, "cannot read");
+    assert_string_equal(err.text, "dir: cannot read");
+
+    /* TRIAGE_OK without fmt marks "no error, here" */
+    triage_error_set(&err, TRIAGE_OK, "f", 4, NULL, NULL, NULL);
+    assert_int_equal(err.code, TRIAGE_OK);
+    assert_string_equal(err.text, "");
+    assert_string_equal(err.file, "f");
+    assert_int_equal(err.line, 4);
+
+    /* a NULL err is allowed: the code is still returned */
+    assert_int_equal(triage_error_set(NULL, TRIAGE_EIO, "f", 1, NULL, NULL, "x"), TRIAGE_EIO);
+}
+
+static void test_error_set_masks_cpr_and_keeps_one_line_of_whole_characters(void **state)
+{
+    (void)state;
+    triage_error err;
+    triage_error_set(&err, TRIAGE_EINVAL, "0102031234.json", 1, "ID-0102031234",
+                     "text", "bad 010203-1234\nnext line %s", "2503X24567");
+    assert_no_cpr(err.text);
+    assert_no_cpr(err.file);
+    assert_no_cpr(err.id);
+    assert_null(strchr(err.text, '\n'));
+    /* a file name longer than the field keeps its end, from a character */
+    char longname[602];
+    for (size_t i = 0; i < 590; i += 2)
+        memcpy(longname + i, "\xC3\xA6", 2);                     /* æ */
+    strcpy(longname + 590, "/0102031234");
+    triage_error_set(&err, TRIAGE_EIO, longname, 0, NULL, NULL, "cannot open");
+    size_t n = strlen(err.file);
+    assert_true(n > 100 && n < sizeof err.file);
+    assert_memory_equal(err.file, "\xE2\x80\xA6\xC3\xA6", 5);        /* "…æ" */
+    assert_string_equal(err.file + n - 12, "/XXXXXX-XXXX");
+    n = strlen(err.text);
+    assert_true(n < sizeof err.text);
+    assert_true(((unsigned char)err.text[n - 1] & 0xC0) != 0xC0);  /* no cut sequence */
+    /* a cut among digits drops the rest of that run */
+    memset(longname, '7', 601);
+    longname[601] = '\0';
+    triage_error_set(&err, TRIAGE_EIO, longname, 0, NULL, NULL, "x");
+    assert_no_cpr(err.file);
 }
 
 /* ----------------------------------------------------------------- reader */
@@ -511,7 +595,7 @@ static const char *tmpfile_with(const char *name, const char *s, size_t n)
     return tmp;
 }
 
-static void test_reader_jsonl(void **state)
+static void test_reader_goes_on_after_a_bad_json_line(void **state)
 {
     (void)state;
     const char *s =
@@ -568,7 +652,7 @@ static void test_reader_jsonl(void **state)
     triage_reader_close(rd);
 }
 
-static void test_reader_array(void **state)
+static void test_reader_reads_a_top_level_array_over_many_lines(void **state)
 {
     (void)state;
     const char *s =
@@ -614,7 +698,7 @@ static void test_reader_array(void **state)
 }
 
 /* The spec's examples: objects over several lines, alone and one after another. */
-static void test_reader_examples(void **state)
+static void test_reader_reads_every_spec_example(void **state)
 {
     (void)state;
     static const char *ex[] = {"01-adhd-gp-missing-docs", "02-adhd-docs-in-text",
@@ -664,7 +748,7 @@ static void test_reader_examples(void **state)
 }
 
 /* Line labels: a record that starts on line N of a multi-line file. */
-static void test_reader_lines(void **state)
+static void test_reader_labels_a_record_with_its_first_line(void **state)
 {
     (void)state;
     const char *s = "\n\n  {\"id\":\"A\",\n\"received\":\"2020-13-02\",\"referrer\":{\"kind\":\"gp\"},"
@@ -673,7 +757,7 @@ static void test_reader_lines(void **state)
     read_expect(tmpfile_with("lines.json", s, strlen(s)), w);
 }
 
-static void test_reader_edge_cases(void **state)
+static void test_reader_handles_empty_bom_huge_and_missing_input(void **state)
 {
     (void)state;
     want_t none[] = {{0, NULL, 0, NULL}};
@@ -727,6 +811,7 @@ static void test_reader_edge_cases(void **state)
     assert_non_null(strstr(err.text, "cannot open"));
     assert_null(triage_reader_open(NULL, &err));
     assert_int_equal(err.code, TRIAGE_EUSAGE);
+    assert_string_equal(err.text, "no input file given");
     triage_reader_close(NULL);
 }
 
@@ -796,7 +881,7 @@ static const char PACK_BARE[] =
     "{\"id\":\"x\",\"received\":\"2024-03-01\",\"referrer\":{\"kind\":\"self\"},"
     "\"patient\":{\"birth_date\":\"2008-02-29\",\"municipality\":\"A\"}}";
 
-static void test_pack_round_trip(void **state)
+static void test_packed_referral_unpacks_to_the_same(void **state)
 {
     const char *const cases[] = {PACK_FULL, PACK_BARE};
     for (int c = 0; c < 2; c++) {
@@ -818,7 +903,7 @@ static void test_pack_round_trip(void **state)
 
 /* Any change to the blob or to the JSON it was made from is refused (the
 ** store then parses the JSON); none of it may crash or read out of bounds. */
-static void test_pack_damage(void **state)
+static void test_damaged_or_stale_pack_is_refused(void **state)
 {
     triage_error err;
     size_t jn = strlen(PACK_FULL), n;
@@ -847,7 +932,7 @@ static void test_pack_damage(void **state)
 }
 
 /* Every pass_*.json of the validation suite survives the round trip. */
-static void test_pack_suite(void **state)
+static void test_every_pass_file_packs_and_unpacks_to_the_same(void **state)
 {
     DIR *dir = opendir(DATA);
     struct dirent *e;
@@ -879,23 +964,25 @@ static void test_pack_suite(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cpr_century),
-        cmocka_unit_test(test_icd_normalise),
-        cmocka_unit_test(test_pass_files),
-        cmocka_unit_test(test_pass_full),
-        cmocka_unit_test(test_fail_files),
-        cmocka_unit_test(test_fail_messages),
-        cmocka_unit_test(test_lengths_in_characters),
-        cmocka_unit_test(test_bad_json),
-        cmocka_unit_test(test_strerror),
-        cmocka_unit_test(test_reader_jsonl),
-        cmocka_unit_test(test_reader_array),
-        cmocka_unit_test(test_reader_examples),
-        cmocka_unit_test(test_reader_lines),
-        cmocka_unit_test(test_reader_edge_cases),
-        cmocka_unit_test(test_pack_round_trip),
-        cmocka_unit_test(test_pack_damage),
-        cmocka_unit_test(test_pack_suite),
+        cmocka_unit_test(test_cpr_birth_follows_the_century_rule_and_parse_checks_shape_then_date),
+        cmocka_unit_test(test_icd10_codes_in_who_or_sks_form_normalise_to_who),
+        cmocka_unit_test(test_every_pass_file_parses),
+        cmocka_unit_test(test_a_full_referral_fills_every_field),
+        cmocka_unit_test(test_every_fail_file_fails_naming_its_field_without_a_cpr),
+        cmocka_unit_test(test_messages_quote_bad_values_exactly),
+        cmocka_unit_test(test_length_limits_count_characters_not_bytes),
+        cmocka_unit_test(test_bad_json_fails_with_line_and_column),
+        cmocka_unit_test(test_every_code_has_a_description_and_names_follow_the_schema),
+        cmocka_unit_test(test_error_set_fills_every_field_in_one_shape),
+        cmocka_unit_test(test_error_set_masks_cpr_and_keeps_one_line_of_whole_characters),
+        cmocka_unit_test(test_reader_goes_on_after_a_bad_json_line),
+        cmocka_unit_test(test_reader_reads_a_top_level_array_over_many_lines),
+        cmocka_unit_test(test_reader_reads_every_spec_example),
+        cmocka_unit_test(test_reader_labels_a_record_with_its_first_line),
+        cmocka_unit_test(test_reader_handles_empty_bom_huge_and_missing_input),
+        cmocka_unit_test(test_packed_referral_unpacks_to_the_same),
+        cmocka_unit_test(test_damaged_or_stale_pack_is_refused),
+        cmocka_unit_test(test_every_pass_file_packs_and_unpacks_to_the_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,7 +32,7 @@ static void expect(const char *expr, const char *text, const char *want)
     free(got);
 }
 
-static void danish_caseless(void **state)
+static void test_regex_is_caseless_for_danish_letters(void **state)
 {
     (void)state;
     expect("return regex('SPISEFORSTYRRELSE'):match(r.text)", "Mistanke om spiseforstyrrelse", "true");
@@ -45,7 +45,7 @@ static void danish_caseless(void **state)
     expect("return regex('ADHD', 'c'):match(r.text)", "ADHD", "true");
 }
 
-static void positions_and_captures(void **state)
+static void test_regex_gives_byte_positions_and_captures(void **state)
 {
     (void)state;
     /* 'æ' is two bytes: positions are bytes, 1-based, end inclusive. */
@@ -64,7 +64,7 @@ static void positions_and_captures(void **state)
     expect("return regex('a') == regex('a') and regex('a') ~= regex('a', 'c')", "", "true");
 }
 
-static void compile_errors_and_limits(void **state)
+static void test_regex_compile_errors_and_match_limit_raise_errors(void **state)
 {
     (void)state;
     char *got = eval("return regex('(unclosed')", "");
@@ -84,9 +84,9 @@ static void compile_errors_and_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(danish_caseless),
-        cmocka_unit_test(positions_and_captures),
-        cmocka_unit_test(compile_errors_and_limits),
+        cmocka_unit_test(test_regex_is_caseless_for_danish_letters),
+        cmocka_unit_test(test_regex_gives_byte_positions_and_captures),
+        cmocka_unit_test(test_regex_compile_errors_and_match_limit_raise_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,7 @@
 ** test_rules.c — how rules combine into a decision (precedence, collected
 ** missing items and reasons, manual_review when nothing or something bad
 ** happens), facts computed once per referral, the referral as Lua sees it,
-** history through the store, and the rule set hash.
+** history through the store (the rule set hash: test_sha256.c).
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include "decision.h"
-#include "sha256.h"
 #include "testutil.h"
 
 typedef struct fixture {
@@ -48,7 +47,7 @@ static triage_decision *decide(fixture *fx, const char *id, const char *extra)
     return d;
 }
 
-static void precedence_and_collection(void **state)
+static void test_first_deciding_rule_wins_after_earlier_rules_collect(void **state)
 {
     (void)state;
     fixture fx;
@@ -80,7 +79,7 @@ static void precedence_and_collection(void **state)
 
 /* d.explain: true exactly when the trace is recorded, so a rule builds its
 ** `why` only then; it is read only, like the rest of d. */
-static void explain_flag(void **state)
+static void test_d_explain_is_true_only_when_the_trace_is_recorded(void **state)
 {
     (void)state;
     fixture fx;
@@ -105,7 +104,7 @@ static void explain_flag(void **state)
     teardown_rules(&fx);
 }
 
-static void nothing_decides_or_bad_decide(void **state)
+static void test_manual_review_names_the_rule_when_none_decides_or_one_errs(void **state)
 {
     (void)state;
     fixture fx;
@@ -119,7 +118,7 @@ static void nothing_decides_or_bad_decide(void **state)
         "rule{ id='X-04', when=function(r) return r.id == 'TYPO' end,\n"
         "  action=function(r, f, d) local a = r.agee end }\n", NULL);
     struct { const char *id, *rule, *text; } cases[] = {
-        {"NONE", "ENGINE", "Ingen regel"},
+        {"NONE", "ENGINE", "No rule decided; a person must assess the referral."},
         {"BADOUT", "X-01", "outcome 'maybe' is not one of"},
         {"BADKEY", "X-02", "unknown key 'taget'"},
         {"BADMISS", "X-03", "'xray' is not one of"},
@@ -137,7 +136,7 @@ static void nothing_decides_or_bad_decide(void **state)
     teardown_rules(&fx);
 }
 
-static void facts_once_per_referral(void **state)
+static void test_facts_are_computed_once_per_referral(void **state)
 {
     (void)state;
     fixture fx;
@@ -162,7 +161,7 @@ static void facts_once_per_referral(void **state)
     teardown_rules(&fx);
 }
 
-static void referral_fields(void **state)
+static void test_rules_see_the_referrals_fields_read_only(void **state)
 {
     (void)state;
     fixture fx;
@@ -187,7 +186,7 @@ static void referral_fields(void **state)
     teardown_rules(&fx);
 }
 
-static void history_through_the_store(void **state)
+static void test_history_lists_the_same_childs_earlier_referrals(void **state)
 {
     (void)state;
     triage_error err;
@@ -229,40 +228,97 @@ static void history_through_the_store(void **state)
     triage_store_close(st);
 }
 
-static void ruleset_hash(void **state)
+/* Decide referral id with the rule set in dir: its first reason must be
+** text, under rule. */
+static void first_reason_is(const char *dir, const char *id, const char *rule,
+                            const char *text)
 {
-    (void)state;
-    char *dir = tu_rules("rule{ id='A', when=function() return false end }\n");
-    tu_write(dir, "data/x.lua", "return 1\n");
     triage_error err;
     triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
-    assert_non_null(rs);
-    /* Documented: for each file in byte order of relative path, the path, a
-    ** NUL, the content and a NUL, all through SHA-256. */
-    const char blob[] = "10-rules.lua\0rule{ id='A', when=function() return false end }\n\0"
-                        "data/x.lua\0return 1\n\0";
-    char want[65];
-    sha256_hex(blob, sizeof blob - 1, want);
-    assert_string_equal(triage_ruleset_hash(rs), want);
+    if (!rs)
+        fail_msg("%s", err.text);
+    triage_decider *dc = triage_decider_new(rs, NULL, &err);
+    triage_referral *r = tu_referral(id, "");
+    triage_decision *d = triage_decide(dc, r, 0);
+    assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
+    assert_string_equal(d->reasons[0].rule, rule);
+    assert_string_equal(d->reasons[0].text, text);
+    triage_decision_free(d);
+    triage_referral_free(r);
+    triage_decider_free(dc);
     triage_ruleset_release(rs);
-    tu_write(dir, "data/x.lua", "return 2\n");
-    rs = triage_ruleset_load(dir, NULL, &err);
-    assert_string_not_equal(triage_ruleset_hash(rs), want);
-    triage_ruleset_release(rs);
+}
+
+/* The engine's own texts are the rule set's: data/messages.lua, with
+** {rule} and {error} filled in; the shipped file gives the Danish ones;
+** without the file, plain English. */
+static void test_engine_texts_come_from_the_rule_sets_messages_file(void **state)
+{
+    (void)state;
+    char *dir = tu_rules("rule{ id='X-01', when=function(r) return r.id == 'BOOM' end,\n"
+                         "  action=function(r, f, d) error('boom', 0) end }\n");
+    first_reason_is(dir, "BOOM", "X-01", "Rule X-01 failed: boom; a person must assess the referral.");
+    first_reason_is(dir, "CALM", "ENGINE", "No rule decided; a person must assess the referral.");
+
+    tu_write(dir, "data/messages.lua",
+             "return { rule_failed = '{rule} broke ({error}), {rule} again',\n"
+             "         no_decision = 'nobody decided' }\n");
+    first_reason_is(dir, "BOOM", "X-01", "X-01 broke (boom), X-01 again");
+    first_reason_is(dir, "CALM", "ENGINE", "nobody decided");
+
+    char *shipped = tu_slurp(TRIAGE_SOURCE_DIR "/rules/data/messages.lua", NULL);
+    assert_non_null(shipped);
+    tu_write(dir, "data/messages.lua", shipped);
+    free(shipped);
+    first_reason_is(dir, "BOOM", "X-01",
+                    "Regel X-01 fejlede: boom; en medarbejder skal vurdere henvisningen.");
+    first_reason_is(dir, "CALM", "ENGINE",
+                    "Ingen regel traf en afgørelse; en medarbejder skal vurdere henvisningen.");
     tu_rmtree(dir);
     free(dir);
+}
+
+static void test_load_refuses_a_bad_messages_file_naming_it(void **state)
+{
+    (void)state;
+    static const struct { const char *lua, *want; long line; } cases[] = {
+        {"return { rule_faild = 'x' }", "unknown text 'rule_faild' (rule_failed, no_decision)", 0},
+        {"return { rule_failed = 'Regel {regel} fejlede' }",
+         "rule_failed: '{regel}' is not a placeholder it can have ({rule} {error})", 0},
+        {"return { no_decision = 'Ingen {rule}' }",
+         "no_decision: '{rule}' is not a placeholder it can have (none)", 0},
+        {"return { no_decision = 7 }", "no_decision must be a text of 1 to 1000 bytes", 0},
+        {"return 'Ingen regel'", "must return a table of texts (rule_failed, no_decision)", 0},
+        {"return {\n  no_decision = 'x' .. nil }", "attempt to concatenate a nil value", 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *dir = tu_rules("rule{ id='A', when=function() return false end }\n");
+        tu_write(dir, "data/messages.lua", cases[i].lua);
+        triage_error err;
+        assert_null(triage_ruleset_load(dir, NULL, &err));
+        assert_int_equal(err.code, TRIAGE_ERULES);
+        if (!strstr(err.text, cases[i].want))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err.text, cases[i].want);
+        char want_file[1100];
+        snprintf(want_file, sizeof want_file, "%s/data/messages.lua", dir);
+        assert_string_equal(err.file, want_file);
+        assert_int_equal(err.line, cases[i].line);
+        tu_rmtree(dir);
+        free(dir);
+    }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(precedence_and_collection),
-        cmocka_unit_test(explain_flag),
-        cmocka_unit_test(nothing_decides_or_bad_decide),
-        cmocka_unit_test(facts_once_per_referral),
-        cmocka_unit_test(referral_fields),
-        cmocka_unit_test(history_through_the_store),
-        cmocka_unit_test(ruleset_hash),
+        cmocka_unit_test(test_first_deciding_rule_wins_after_earlier_rules_collect),
+        cmocka_unit_test(test_d_explain_is_true_only_when_the_trace_is_recorded),
+        cmocka_unit_test(test_manual_review_names_the_rule_when_none_decides_or_one_errs),
+        cmocka_unit_test(test_facts_are_computed_once_per_referral),
+        cmocka_unit_test(test_rules_see_the_referrals_fields_read_only),
+        cmocka_unit_test(test_history_lists_the_same_childs_earlier_referrals),
+        cmocka_unit_test(test_engine_texts_come_from_the_rule_sets_messages_file),
+        cmocka_unit_test(test_load_refuses_a_bad_messages_file_naming_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,7 +83,7 @@ static void run_bad(const char *body, const char *expect_in_reason)
     free(dir);
 }
 
-static void blocked_functions(void **state)
+static void test_blocked_functions_raise_an_error_naming_them(void **state)
 {
     (void)state;
     run_bad("io.open('/etc/passwd')", "'io.open' is not available");
@@ -102,14 +102,14 @@ static void blocked_functions(void **state)
     run_bad("local f, e = load('\\27Lua'); error(e)", "attempt to load a binary chunk");
 }
 
-static void instruction_limit(void **state)
+static void test_runaway_loops_stop_at_the_instruction_limit(void **state)
 {
     (void)state;
     run_bad("while true do end", STOPPED);
     run_bad("local function f() return f() end f()", STOPPED);
 }
 
-static void memory_limit(void **state)
+static void test_memory_bombs_stop_at_the_memory_limit(void **state)
 {
     (void)state;
     run_bad("local t = {} for i = 1, 1e9 do t[i] = {i} end", "memory limit exceeded");
@@ -117,7 +117,7 @@ static void memory_limit(void **state)
     run_bad("local s = 'x' while true do s = s .. s end", "memory limit exceeded");
 }
 
-static void deep_recursion(void **state)
+static void test_deep_recursion_stops_with_an_error(void **state)
 {
     (void)state;
     run_bad("local function f(n) return 1 + f(n + 1) end f(1)", "stack overflow|memory limit exceeded");
@@ -125,7 +125,7 @@ static void deep_recursion(void **state)
 
 /* Lua's pattern matcher cannot be interrupted while it backtracks: calls
 ** whose worst case is minutes are refused, ordinary ones still work. */
-static void runaway_lua_patterns(void **state)
+static void test_backtracking_lua_patterns_are_refused_pointing_to_regex(void **state)
 {
     (void)state;
     run_bad("local x = ('a'):rep(1e5):find('.-.-.-b')", "use regex()");
@@ -137,7 +137,7 @@ static void runaway_lua_patterns(void **state)
             "instruction limit exceeded|time limit exceeded");
 }
 
-static void allowed_libraries(void **state)
+static void test_string_table_math_and_utf8_work_in_rules(void **state)
 {
     (void)state;
     char *dir = tu_rules(
@@ -163,7 +163,7 @@ static void allowed_libraries(void **state)
     free(dir);
 }
 
-static void load_errors_name_file_and_line(void **state)
+static void test_load_errors_name_file_and_line(void **state)
 {
     (void)state;
     triage_error err;
@@ -305,7 +305,7 @@ static void decide_expect(triage_decider *dc, const char *id, triage_outcome wan
 
 /* A normal run has no hook, during it or after it (the file loads had
 ** none left either); a hook set by someone else is left alone. */
-static void normal_runs_have_no_hook(void **state)
+static void test_normal_runs_have_no_hook(void **state)
 {
     (void)state;
     watch_set ws = watch_load();
@@ -328,7 +328,7 @@ static void normal_runs_have_no_hook(void **state)
 
 /* An endless loop is stopped by the hook the watchdog arms, a run that
 ** lasts gets it within a few polls, and the next run has none again. */
-static void watchdog_arms_and_disarms(void **state)
+static void test_watchdog_hooks_a_runaway_and_unhooks_after(void **state)
 {
     (void)state;
     watch_set ws = watch_load();
@@ -392,7 +392,7 @@ static void *lt_work(void *arg)
 
 /* Two deciders on two threads, each in an endless loop at once: both are
 ** stopped. One decider outlives its thread and is used again here. */
-static void two_threads_both_stopped(void **state)
+static void test_runaways_in_two_threads_are_both_stopped(void **state)
 {
     (void)state;
     watch_set ws = watch_load();
@@ -418,16 +418,16 @@ static void two_threads_both_stopped(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(blocked_functions),
-        cmocka_unit_test(instruction_limit),
-        cmocka_unit_test(memory_limit),
-        cmocka_unit_test(deep_recursion),
-        cmocka_unit_test(runaway_lua_patterns),
-        cmocka_unit_test(allowed_libraries),
-        cmocka_unit_test(load_errors_name_file_and_line),
-        cmocka_unit_test(normal_runs_have_no_hook),
-        cmocka_unit_test(watchdog_arms_and_disarms),
-        cmocka_unit_test(two_threads_both_stopped),
+        cmocka_unit_test(test_blocked_functions_raise_an_error_naming_them),
+        cmocka_unit_test(test_runaway_loops_stop_at_the_instruction_limit),
+        cmocka_unit_test(test_memory_bombs_stop_at_the_memory_limit),
+        cmocka_unit_test(test_deep_recursion_stops_with_an_error),
+        cmocka_unit_test(test_backtracking_lua_patterns_are_refused_pointing_to_regex),
+        cmocka_unit_test(test_string_table_math_and_utf8_work_in_rules),
+        cmocka_unit_test(test_load_errors_name_file_and_line),
+        cmocka_unit_test(test_normal_runs_have_no_hook),
+        cmocka_unit_test(test_watchdog_hooks_a_runaway_and_unhooks_after),
+        cmocka_unit_test(test_runaways_in_two_threads_are_both_stopped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@ static const char *SCANNER =
     "  family_start = regex[[\\b(?:far|mor|morbror)\\s+(?:har|med)\\b|\\b(?:fars|mors)\\s]],\n"
     "  family_clause = regex[[\\bi\\s+familien\\b]],\n"
     "  family_end = regex[=[\\b(?:men|drengen|pigen|han|hun)\\b|[;:(]]=],\n"
-    "  family_post = regex[[\\G\\s*hos\\s+(?:far|mor)\\b]],\n"
+    "  family_post = regex[[\\G\\s*hos\\s+(?:far|mor)\\b]], family_reach = 90,\n"
     "  abbreviations = { d = true, ca = true },\n"
     "}\n"
     "local ADHD, ANGST, PPV = regex[[\\badhd\\b]], regex[[\\bangst\\w*]], regex[[\\bppv\\b]]\n"
@@ -81,7 +81,7 @@ static void expect(const char *expr, const char *text, const char *want)
     free(got);
 }
 
-static void sentence_ends(void **state)
+static void test_sentences_end_at_terminators_not_abbreviations_decimals_or_ordinals(void **state)
 {
     (void)state;
     /* "d." is an abbreviation, "4.3.2019" a date: one sentence, then another */
@@ -95,7 +95,7 @@ static void sentence_ends(void **state)
     expect("return sentences(r.text)", "Går i 9. Klasse", "1-9,10-17");
 }
 
-static void negation_scope(void **state)
+static void test_negation_reaches_to_a_contrast_or_the_sentence_end(void **state)
 {
     (void)state;
     expect("return first(ADHD)", "Ingen tegn på ADHD.", "nil");
@@ -114,7 +114,7 @@ static void negation_scope(void **state)
     expect("return first(PPV, 'doc')", "PPV vedlagt.", "1");
 }
 
-static void family_clauses(void **state)
+static void test_mentions_about_a_relative_do_not_count(void **state)
 {
     (void)state;
     expect("return first(ADHD)", "Far har ADHD.", "nil");
@@ -127,9 +127,12 @@ static void family_clauses(void **state)
     /* a possessive starts a clause; ":" ends it (ø is two bytes) */
     expect("return first(ADHD)", "Mors søster har ADHD. Pigen har ADHD.", "34");
     expect("return first(ADHD)", "Mors søster: ADHD.", "15");
+    /* a relative's clause reaches family_reach (90) bytes at most */
+    expect("return first(ADHD)", "Far har mange problemer gennem livet og store bekymringer for alt og alle i mange lange år, og ADHD.", "97");
+    expect("return first(ADHD)", "Far har mange problemer gennem livet og store bekymringer for alt og alle, og ADHD.", "nil");
 }
 
-static void danish_caseless(void **state)
+static void test_terms_match_caseless_with_danish_letters(void **state)
 {
     (void)state;
     expect("return all(SPISE)", "SPISEFORSTYRRELSE og spiseforstyrret adfærd.", "1-17,22-36");
@@ -143,7 +146,7 @@ static void danish_caseless(void **state)
 
 /* S.from: raw mentions (negated ones too) from a position on; false when a
 ** mention runs over the position, for both declared and plain patterns. */
-static void mentions_from(void **state)
+static void test_from_gives_raw_mentions_from_a_position(void **state)
 {
     (void)state;
     static const char *const fr =
@@ -169,7 +172,7 @@ static void mentions_from(void **state)
 
 /* S.set/S.which: one call answers first() for every pattern of a set; each()
 ** iterates without state of its own, so two loops over one term interleave. */
-static void sets_and_each(void **state)
+static void test_which_answers_first_for_every_pattern_of_a_set(void **state)
 {
     (void)state;
     static const char *const w =
@@ -186,7 +189,8 @@ static void sets_and_each(void **state)
     expect(w, "Far har ADHD. Ingen angst, men PPV mangler. Skolevægring.", "12,9,13");
     expect(w, "ADHD og angst; PPV vedlagt.", "7,7,7");
     expect(w, "", "0,0,0");
-    expect("return pcall(S.which, nil, 99)", "ADHD", "false");
+    expect("local ok, e = pcall(S.which, nil, 99); return tostring(ok) .. ': ' .. e", "ADHD",
+           "false: scanner: no set 99 (S.set makes them)");
     /* nested loops over the same term; a stale iterator yields nothing */
     expect("local t = {}\n"
            "for s in S.each(nil, ANGST) do for s2 in S.each(nil, ANGST) do t[#t + 1] = s .. ':' .. s2 end end\n"
@@ -197,7 +201,7 @@ static void sets_and_each(void **state)
 
 /* A declared term with lookbehinds is prefiltered by a copy without them,
 ** and still finds exactly what a plain scan of the pattern finds. */
-static void lookbehind_terms(void **state)
+static void test_lookbehind_terms_find_what_a_plain_scan_finds(void **state)
 {
     (void)state;
     const char *text = "Separationsangst, socialangst og tvangstanker; fangst. Angst, xangst.";
@@ -209,7 +213,7 @@ static void lookbehind_terms(void **state)
 /* The prefilter's gates: the first character after its left context, the
 ** next one, then the next bytes (asked of PCRE2 once, remembered). Each case
 ** is compared with a plain scan, and with the mentions written out. */
-static void prefilter_gates(void **state)
+static void test_prefilter_finds_exactly_what_a_plain_scan_finds(void **state)
 {
     (void)state;
     static const char *const cmp =
@@ -250,7 +254,7 @@ static void prefilter_gates(void **state)
 
 /* More terms than the prefilter has bits: the rest are scanned plainly,
 ** and terms declared after texts were read still find what a scan finds. */
-static void many_terms(void **state)
+static void test_terms_past_64_bits_find_what_a_plain_scan_finds(void **state)
 {
     (void)state;
     expect("local res = {}\n"
@@ -274,7 +278,7 @@ static void many_terms(void **state)
 ** thread's, a reloaded rule set's) with terms the first one already
 ** confirmed, or never did, finds what a plain scan finds; with and without
 ** a lookbehind (whose prefilter asks a relaxed copy rather than the code). */
-static void lazy_confirmers(void **state)
+static void test_a_second_scanner_finds_the_same_mentions(void **state)
 {
     (void)state;
     expect("local A2 = regex[[\\badhd\\b]]\n"
@@ -283,7 +287,8 @@ static void lazy_confirmers(void **state)
            "local S2 = scanner{ negation = regex[[\\bikke\\b]], negation_doc = regex[[\\bx\\b]],\n"
            "  contrast = regex[[\\bmen\\b]], post_clin = regex[[\\Gy]], post_doc = regex[[\\Gy]],\n"
            "  family_start = regex[[\\bfar\\s+har\\b]], family_clause = regex[[\\bi\\s+familien\\b]],\n"
-           "  family_end = regex[[\\bmen\\b]], family_post = regex[[\\Gy]], abbreviations = {} }\n"
+           "  family_end = regex[[\\bmen\\b]], family_post = regex[[\\Gy]], family_reach = 90,\n"
+           "  abbreviations = {} }\n"
            "S2.terms(A2, B2, N2)\n"
            "local one = all(ADHD) .. '/' .. all(BEHIND)\n"
            "S2.reset(r.text)\n"
@@ -301,7 +306,7 @@ static void lazy_confirmers(void **state)
 /* Mentions are found as they are asked for: first() stops at the first
 ** that counts; each(), from() and which() asked later still find all, in
 ** order, the same as a plain scan. */
-static void lazy_mentions(void **state)
+static void test_mentions_found_lazily_equal_a_full_scan(void **state)
 {
     (void)state;
     expect("local a = first(ANGST); local b = all(ANGST)\n"
@@ -336,7 +341,7 @@ static void lazy_mentions(void **state)
 
 /* Family clauses are looked for only as far as a mention asks; a clause
 ** marked later ("i familien") still covers a term before it. */
-static void lazy_family(void **state)
+static void test_family_clauses_found_lazily_in_any_order(void **state)
 {
     (void)state;
     const char *text = "Pigen har ADHD. Far har angst. ADHD og angst i familien.";
@@ -352,7 +357,7 @@ static void lazy_family(void **state)
 /* The post checks' prefilter: the bytes after a mention rule most checks
 ** out; where they cannot, the check itself answers (and is remembered by
 ** bytes only as "maybe", never as a match). */
-static void post_checks(void **state)
+static void test_post_checks_negate_the_mention_before_them(void **state)
 {
     (void)state;
     expect("return first(ADHD)", "ADHD er afkræftet.", "nil");
@@ -372,7 +377,7 @@ static void post_checks(void **state)
 }
 
 /* Sentence ends found 8 bytes at a time: terminators at every offset. */
-static void sentence_scan(void **state)
+static void test_sentence_ends_found_at_every_byte_offset(void **state)
 {
     (void)state;
     expect("return sentences(r.text)", "Langt ord uden stop her. Kort! Ja? Nej\\nslut",
@@ -382,31 +387,56 @@ static void sentence_scan(void **state)
     expect("return first(ADHD)", "ADHD\\tog\\tADHD", "1");
 }
 
-static void errors(void **state)
+/* The scanner's text is checked once (u8_valid) and then matched without
+** PCRE2's check, so anything that is not UTF-8 must be refused first. */
+static void test_text_that_is_not_utf8_is_refused_before_matching(void **state)
 {
     (void)state;
-    expect("local ok, e = pcall(S.first, nil, 'adhd'); return ok", "ADHD", "false");
-    expect("local ok = pcall(scanner, {}); return ok", "", "false");
+    static const char *bad[] = {"\\xc3", "a\\xff", "\\xc0\\x80", "\\xe0\\x80\\xaf",
+                                "\\xed\\xa0\\x80", "\\xf4\\x90\\x80\\x80",
+                                "ok \\x80 ok"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char expr[200];
+        snprintf(expr, sizeof expr, "local ok, e = pcall(S.reset, '%s'); "
+                 "return tostring(ok) .. ': ' .. tostring(e)", bad[i]);
+        expect(expr, "", "false: scanner: text is not valid UTF-8");
+    }
+    expect("local ok = pcall(S.reset, 'æøå \\u{10FFFF} \\xe2\\x82\\xac'); return ok", "", "true");
+}
+
+static void test_misuse_raises_an_error_saying_what(void **state)
+{
+    (void)state;
+    expect("local ok, e = pcall(S.first, nil, 'adhd'); return tostring(ok) .. ': ' .. e", "ADHD",
+           "false: bad argument #2 to '?' (triage.regex expected, got string)");
+    /* a spec without its patterns (the message does not yet name the key) */
+    expect("local ok, e = pcall(scanner, {}); "
+           "return tostring(ok) .. ': ' .. tostring(e:find('triage.regex expected, got nil', 1, true))",
+           "", "false: 32");
+    expect("local t = {} for i = 1, 65 do t[i] = ADHD end\n"
+           "local ok, e = pcall(S.set, t); return tostring(ok) .. ': ' .. e", "",
+           "false: scanner: a set holds at most 64 patterns");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(sentence_ends),
-        cmocka_unit_test(negation_scope),
-        cmocka_unit_test(family_clauses),
-        cmocka_unit_test(danish_caseless),
-        cmocka_unit_test(mentions_from),
-        cmocka_unit_test(sets_and_each),
-        cmocka_unit_test(lookbehind_terms),
-        cmocka_unit_test(prefilter_gates),
-        cmocka_unit_test(many_terms),
-        cmocka_unit_test(lazy_confirmers),
-        cmocka_unit_test(lazy_mentions),
-        cmocka_unit_test(lazy_family),
-        cmocka_unit_test(post_checks),
-        cmocka_unit_test(sentence_scan),
-        cmocka_unit_test(errors),
+        cmocka_unit_test(test_sentences_end_at_terminators_not_abbreviations_decimals_or_ordinals),
+        cmocka_unit_test(test_negation_reaches_to_a_contrast_or_the_sentence_end),
+        cmocka_unit_test(test_mentions_about_a_relative_do_not_count),
+        cmocka_unit_test(test_terms_match_caseless_with_danish_letters),
+        cmocka_unit_test(test_from_gives_raw_mentions_from_a_position),
+        cmocka_unit_test(test_which_answers_first_for_every_pattern_of_a_set),
+        cmocka_unit_test(test_lookbehind_terms_find_what_a_plain_scan_finds),
+        cmocka_unit_test(test_prefilter_finds_exactly_what_a_plain_scan_finds),
+        cmocka_unit_test(test_terms_past_64_bits_find_what_a_plain_scan_finds),
+        cmocka_unit_test(test_a_second_scanner_finds_the_same_mentions),
+        cmocka_unit_test(test_mentions_found_lazily_equal_a_full_scan),
+        cmocka_unit_test(test_family_clauses_found_lazily_in_any_order),
+        cmocka_unit_test(test_post_checks_negate_the_mention_before_them),
+        cmocka_unit_test(test_sentence_ends_found_at_every_byte_offset),
+        cmocka_unit_test(test_text_that_is_not_utf8_is_refused_before_matching),
+        cmocka_unit_test(test_misuse_raises_an_error_saying_what),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

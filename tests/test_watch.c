@@ -112,7 +112,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static void watch_prints_changes_and_errors(void **state)
+static void test_watch_prints_changes_and_errors(void **state)
 {
     (void)state;
     pid_t pid = start("exec '%s' watch --rules rules --max-reloads 2 refs.jsonl", TRIAGE_EXE);
@@ -131,7 +131,7 @@ static void watch_prints_changes_and_errors(void **state)
     assert_int_equal(finish(pid), 0);               /* --max-reloads 2 reached */
 }
 
-static void run_watch_decides_reloads_and_stops(void **state)
+static void test_run_watch_decides_reloads_and_stops(void **state)
 {
     (void)state;
     char cmd[1200];
@@ -172,8 +172,8 @@ static void run_watch_decides_reloads_and_stops(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(watch_prints_changes_and_errors),
-        cmocka_unit_test(run_watch_decides_reloads_and_stops),
+        cmocka_unit_test(test_watch_prints_changes_and_errors),
+        cmocka_unit_test(test_run_watch_decides_reloads_and_stops),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

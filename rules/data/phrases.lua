@@ -70,6 +70,9 @@ return {
       | ]] .. REL .. [[,?\s+(?:der|som)\s+(?:selv\s+|også\s+|tidligere\s+)?(?:har|havde|lider|led|er\s+diagnosticeret|er\s+udredt|fik)\b
       | ]] .. RELPOSS .. [[\s
       | (?:begge\s+forældre(?:ne)?\s+(?:har|havde|er|var|lider|med)|forældrene\s+(?:har|er|lider)\s+begge|en\s+af\s+forældrene|den\s+ene\s+forælder)\b ) ]], "x"),
+  -- How far (in bytes) a clause begun by a relative reaches at most, when no
+  -- family_end word or the sentence's end comes first.
+  family_reach = 90,
   -- Markers that make their whole clause family history ("i familien").
   family_clause = regex([[
       \b(?: (?:familiær\s+disposition|familie(?:anamnese|historie|belastning|disposition)|arvelige\s+forhold|disposition|hereditet)\s*:   # a heading: "Familiær disposition: far ADHD"

@@ -16,7 +16,7 @@ local S = scanner{
   negation = P.negation, negation_doc = P.negation_doc, contrast = P.contrast,
   post_clin = P.post_clin, post_doc = P.post_doc,
   family_start = P.family_start, family_clause = P.family_clause,
-  family_end = P.family_end, family_post = P.family_post,
+  family_end = P.family_end, family_post = P.family_post, family_reach = P.family_reach,
   abbreviations = P.abbreviations,
 }
 

@@ -171,6 +171,7 @@ function regex(pattern, flags) end
 ---@field family_clause Regex   # a marker that makes its clause family history
 ---@field family_end Regex      # what ends a family clause
 ---@field family_post Regex     # \G-anchored: "hos far", "i familien" after a term
+---@field family_reach integer   # bytes a clause begun by a relative reaches at most
 ---@field abbreviations table<string, true>  # words of 1-5 letters whose dot ends no sentence
 
 ---@class Scanner  # its functions take a context first (ignored), so they can be methods

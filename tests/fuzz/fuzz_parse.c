@@ -1,7 +1,7 @@
 /*
 ** fuzz_parse.c — libFuzzer target for the small parsers: ICD-10 codes
-** (rf_icd_normalise), CPR birth dates (rf_cpr_birth), ISO dates
-** (dt_parse_iso) and CPR masking (dc_mask_cpr). Besides not crashing, each
+** (rf_icd_normalise), CPR birth dates (cpr_birth), ISO dates
+** (dt_parse_iso) and CPR masking (cpr_mask). Besides not crashing, each
 ** answer must be self-consistent: a normalised code normalises to itself, a
 ** parsed date formats back to its input, a masked text holds no CPR.
 */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "date.h"
-#include "decision.h"
+#include "cpr.h"
 #include "fuzz_util.h"
 #include "referral.h"
 
@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size >= 10) {
         int32_t birth;
-        if (rf_cpr_birth((const char *)data, &birth)) {
+        if (cpr_birth((const char *)data, &birth)) {
             int y, m, d;
             dt_to_ymd(birth, &y, &m, &d);
             if (!dt_valid_ymd(y, m, d) || y < 1858 || y > 2057)
@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     char masked[300];
-    dc_mask_cpr(masked, sizeof masked, s);
+    cpr_mask(masked, sizeof masked, s);
     if (!memchr(masked, '\0', sizeof masked))
         fz_fail("mask did not terminate");
     if (fz_has_cpr(masked))

@@ -1,0 +1,200 @@
+/*
+** ldecision.c — the decision as rules see it: `d`, one userdata per Lua
+** state whose methods (decide, reason, missing, missing_items) check every
+** value against decision.schema.json and write the C decision being made.
+*/
+#include "ldecision.h"
+
+#include <lauxlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "decision.h"
+#include "rules.h"
+
+static triage_decision *dd_current(lua_State *L)
+{
+    triage_decision *d = rl_decision(L);
+    if (!d)
+        rl_error(L, "no referral is being decided");
+    return d;
+}
+
+/* The value of a decide{} key (at index 4) as an enum index. */
+static int dd_enum(lua_State *L, const char *key, int (*lookup)(const char *),
+                   const char *allowed)
+{
+    const char *s = lua_type(L, 4) == LUA_TSTRING ? lua_tostring(L, 4) : NULL;
+    int v = s ? lookup(s) : -1;
+    if (v < 0)
+        rl_error(L, "d:decide: %s '%s' is not one of %s", key, s ? s : luaL_typename(L, 4),
+                 allowed);
+    return v;
+}
+
+enum { DK_OUTCOME = 1, DK_TARGET, DK_UNIT, DK_PRIORITY, DK_DEADLINE, DK_REQUEST };
+static const char *const dd_keys[] = {NULL, "outcome", "target", "unit", "priority",
+                                      "deadline", "request_from", NULL};
+
+/* d:decide{...}: one pass over the table; upvalue 1 maps its keys to DK_*. */
+static int dd_decide(lua_State *L)
+{
+    triage_decision *d = dd_current(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    if (d->outcome >= 0)
+        return rl_error(L, "d:decide: already decided in this rule");
+    int outcome = -1, target = -1, priority = -1, request = -1;
+    char unit[sizeof d->unit] = "";
+    int32_t deadline = DT_NONE;
+    for (lua_pushnil(L); lua_next(L, 2); lua_pop(L, 1)) {    /* 3 key, 4 value */
+        int k = 0;
+        if (lua_type(L, 3) == LUA_TSTRING) {
+            lua_pushvalue(L, 3);
+            if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER)
+                k = (int)lua_tointeger(L, -1);
+            lua_pop(L, 1);
+        }
+        size_t n;
+        const char *s;
+        switch (k) {
+        case DK_OUTCOME:
+            outcome = dd_enum(L, "outcome", dc_outcome_index,
+                              "accept, request_info, redirect, reject, manual_review");
+            break;
+        case DK_TARGET:
+            target = dd_enum(L, "target", dc_target_index, "buc, specialist_practice, "
+                             "municipality, adult_psychiatry, other_region");
+            break;
+        case DK_PRIORITY:
+            priority = dd_enum(L, "priority", dc_priority_index, "acute, urgent, routine");
+            break;
+        case DK_REQUEST:
+            request = dd_enum(L, "request_from", dc_request_index, "referrer, municipality");
+            break;
+        case DK_UNIT:
+            s = lua_type(L, 4) == LUA_TSTRING ? lua_tolstring(L, 4, &n) : NULL;
+            if (!s || n == 0 || n >= sizeof unit)
+                return rl_error(L, "d:decide: unit must be a short string such as 'B193'");
+            memcpy(unit, s, n + 1);
+            break;
+        case DK_DEADLINE:
+            if (lua_type(L, 4) == LUA_TNUMBER && lua_isinteger(L, 4)) {
+                deadline = (int32_t)lua_tointeger(L, 4);
+            } else if (lua_type(L, 4) == LUA_TSTRING) {
+                s = lua_tolstring(L, 4, &n);
+                if (!dt_parse_iso(s, n, &deadline))
+                    return rl_error(L, "d:decide: deadline '%s' is not a date (YYYY-MM-DD)", s);
+            } else {
+                return rl_error(L, "d:decide: deadline must be a day number or 'YYYY-MM-DD'");
+            }
+            break;
+        default:
+            return rl_error(L, "d:decide: unknown key '%s' (outcome, target, unit, "
+                               "priority, deadline, request_from)",
+                            lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : "?");
+        }
+    }
+    if (outcome < 0)
+        return rl_error(L, "d:decide: 'outcome' is required");
+    d->outcome = outcome;
+    d->target = target;
+    memcpy(d->unit, unit, sizeof unit);
+    d->priority = priority;
+    d->deadline = deadline;
+    d->request_from = request;
+    return 0;
+}
+
+static int dd_reason(lua_State *L)
+{
+    triage_decision *d = dd_current(L);
+    const char *text = luaL_checkstring(L, 2);
+    if (dc_add_reason(d, rl_rule_id(L), text) != 0)
+        return luaL_error(L, "not enough memory");
+    return 0;
+}
+
+static int dd_missing(lua_State *L)
+{
+    triage_decision *d = dd_current(L);
+    const char *item = luaL_checkstring(L, 2);
+    int i = dc_missing_index(item);
+    if (i < 0)
+        return rl_error(L, "d:missing: '%s' is not one of cognitive_assessment, "
+                           "updated_cognitive_assessment, ppv, consent_both_custodians, "
+                           "somatic_measurements", item);
+    d->missing |= 1u << i;
+    return 0;
+}
+
+static int dd_missing_items(lua_State *L)
+{
+    triage_decision *d = dd_current(L);
+    lua_createtable(L, MI__N, 0);
+    int n = 0;
+    for (int i = 0; i < MI__N; i++)
+        if (d->missing & (1u << i)) {
+            lua_pushstring(L, dc_missing_names[i]);
+            lua_rawseti(L, -2, ++n);
+        }
+    return 1;
+}
+
+/* What the methods table (d's __index) lacks: d.outcome, else an error.
+** d.explain lives in the methods table itself, set per referral (true when
+** the trace is recorded: only then is a `why` from `when` shown, so rules
+** build those strings only then); method calls and d.explain are thus plain
+** table reads. */
+static int dd_index(lua_State *L)
+{
+    const char *k = lua_tostring(L, 2);
+    if (k && !strcmp(k, "outcome")) {
+        triage_decision *d = rl_decision(L);
+        if (d && d->outcome >= 0)
+            lua_pushstring(L, triage_outcome_name((triage_outcome)d->outcome));
+        else
+            lua_pushnil(L);
+        return 1;
+    }
+    return luaL_error(L, "the decision has no field '%s'", k ? k : "?");
+}
+
+int dd_open(lua_State *L, int *methods_ref)
+{
+    lua_newuserdatauv(L, 1, 0);                               /* +1 d */
+    lua_newtable(L);                                          /* +2 meta */
+    static const luaL_Reg dmethods[] = {{"reason", dd_reason}, {"missing", dd_missing},
+                                        {"missing_items", dd_missing_items}, {NULL, NULL}};
+    luaL_newlib(L, dmethods);                                 /* +3 methods */
+    lua_createtable(L, 0, 6);                                 /* +4 decide's keys */
+    for (int i = 1; dd_keys[i]; i++) {
+        lua_pushinteger(L, i);
+        lua_setfield(L, -2, dd_keys[i]);
+    }
+    lua_pushcclosure(L, dd_decide, 1);                        /* +4 */
+    lua_setfield(L, -2, "decide");                            /* +3 */
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "explain");
+    lua_createtable(L, 0, 2);                                 /* +4 its meta */
+    lua_pushcfunction(L, dd_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "decision");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);                                  /* +3 */
+    lua_pushvalue(L, -1);
+    *methods_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "decision");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);                                  /* +1 */
+    return luaL_ref(L, LUA_REGISTRYINDEX);                    /* 0 */
+}
+
+void dd_set_explain(lua_State *L, int methods_ref, int on)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, methods_ref);
+    lua_pushboolean(L, on);
+    lua_setfield(L, -2, "explain");
+    lua_pop(L, 1);
+}

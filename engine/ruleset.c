@@ -1,0 +1,288 @@
+/*
+** ruleset.c — a rule set: the immutable bytes of a rules directory, read
+** once, and their SHA-256, which names every decision made from them. It is
+** verified at load by building one decider (kept as the first one asked for)
+** and shared by reference count among the threads that decide with it.
+*/
+#include "rules.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <nettle/base16.h>
+#include <nettle/sha2.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define RL_MEMORY_DEFAULT ((size_t)64 << 20)
+#define RL_INSTR_DEFAULT 20000000ull
+#define RL_MAX_FILES 4096
+#define RL_MAX_FILE_BYTES ((size_t)16 << 20)
+
+typedef struct rl_file_t {
+    char *path;                 /* relative, '/'-separated */
+    char *data;
+    size_t len;
+} rl_file_t;
+
+struct triage_ruleset {
+    atomic_int refs;
+    char hash[65];
+    char *dir;
+    int nfiles;
+    rl_file_t *files;
+    triage_limits lim;
+    int nrules;
+    /* The state built to verify the rule set, kept for the first decider
+    ** asked for so that it is not built twice; it holds no reference. */
+    _Atomic(triage_decider *) spare;
+};
+
+/* ------------------------------------------------------------ rule files */
+
+static int rl_path_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rl_file_t *)a)->path, ((const rl_file_t *)b)->path);
+}
+
+static int rl_read_file(const char *full, rl_file_t *f, triage_error *err)
+{
+    FILE *fp = fopen(full, "rb");
+    struct stat st;
+    const char *why = NULL;
+    char big[40];
+    if (!fp || fstat(fileno(fp), &st) != 0)
+        why = strerror(errno);
+    else if ((size_t)st.st_size > RL_MAX_FILE_BYTES)
+        snprintf(big, sizeof big, "larger than %zu MiB", RL_MAX_FILE_BYTES >> 20), why = big;
+    else if (!(f->data = malloc((size_t)st.st_size + 1)))
+        why = "out of memory";
+    else if ((f->len = fread(f->data, 1, (size_t)st.st_size, fp)) != (size_t)st.st_size)
+        why = ferror(fp) ? strerror(errno) : "it changed while read";
+    if (fp)
+        fclose(fp);
+    if (why) {
+        triage_error_set(err, TRIAGE_EIO, full, 0, NULL, NULL, "cannot read rule file (%s)",
+                         why);
+        return -1;
+    }
+    f->data[f->len] = '\0';
+    return 0;
+}
+
+/* "a/b", or b alone when a is empty; NULL when out of memory. Paths are
+** built to their full length, never cut into fixed buffers: a cut path
+** would read another file, or none, and silently change the hash. */
+static char *rl_join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *p = malloc(la + lb + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, a, la);
+    p[la] = '/';
+    memcpy(p + (la ? la + 1 : 0), b, lb + 1);
+    return p;
+}
+
+/* Add the regular file rel (full path full) to the rule set and read it. */
+static int rl_add_file(triage_ruleset *rs, const char *rel, const char *full, int *cap,
+                       triage_error *err)
+{
+    if (rs->nfiles == RL_MAX_FILES) {
+        triage_error_set(err, TRIAGE_ERULES, rs->dir, 0, NULL, NULL,
+                         "more than %d files in the rule set", RL_MAX_FILES);
+        return -1;
+    }
+    if (rs->nfiles == *cap) {
+        int ncap = *cap ? *cap * 2 : 32;
+        rl_file_t *nf = realloc(rs->files, (size_t)ncap * sizeof *nf);
+        if (!nf) {
+            triage_error_set(err, TRIAGE_ENOMEM, full, 0, NULL, NULL, NULL);
+            return -1;
+        }
+        rs->files = nf;
+        *cap = ncap;
+    }
+    rl_file_t *f = &rs->files[rs->nfiles];
+    memset(f, 0, sizeof *f);
+    if (!(f->path = strdup(rel))) {
+        triage_error_set(err, TRIAGE_ENOMEM, full, 0, NULL, NULL, NULL);
+        return -1;
+    }
+    rs->nfiles++;
+    return rl_read_file(full, f, err);
+}
+
+/* Collect every regular file under dir/rel, recursively. Anything that
+** cannot be read is an error naming it (a path too long included); only a
+** dangling link, which holds nothing, is passed over. */
+static int rl_walk(triage_ruleset *rs, const char *rel, int *cap, triage_error *err)
+{
+    char *path = *rel ? rl_join(rs->dir, rel) : strdup(rs->dir);
+    if (!path) {
+        triage_error_set(err, TRIAGE_ENOMEM, rs->dir, 0, NULL, NULL, NULL);
+        return -1;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        triage_error_set(err, TRIAGE_ERULES, path, 0, NULL, NULL,
+                         *rel ? "cannot open the directory (%s)"
+                              : "cannot open the rules directory (%s); pass --rules DIR",
+                         strerror(errno));
+        free(path);
+        return -1;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (errno = 0, e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *relp = rl_join(rel, e->d_name), *full = relp ? rl_join(rs->dir, relp) : NULL;
+        struct stat st;
+        if (!full) {
+            rc = -1;
+            triage_error_set(err, TRIAGE_ENOMEM, path, 0, NULL, NULL, NULL);
+        } else if (stat(full, &st) != 0) {
+            if (errno != ENOENT || lstat(full, &st) != 0) {
+                rc = -1;
+                triage_error_set(err, TRIAGE_ERULES, full, 0, NULL, NULL, "cannot read (%s)",
+                                 strerror(errno));
+            }
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = rl_walk(rs, relp, cap, err);
+        } else if (S_ISREG(st.st_mode)) {
+            rc = rl_add_file(rs, relp, full, cap, err);
+        }
+        free(relp);
+        free(full);
+    }
+    if (rc == 0 && errno != 0) {
+        rc = -1;
+        triage_error_set(err, TRIAGE_ERULES, path, 0, NULL, NULL, "cannot list (%s)",
+                         strerror(errno));
+    }
+    closedir(d);
+    free(path);
+    return rc;
+}
+
+int rl_is_rule_file(const char *path)
+{
+    size_t n = strlen(path);
+    return !strchr(path, '/') && n > 4 && !strcmp(path + n - 4, ".lua");
+}
+
+int rl_find(const triage_ruleset *rs, const char *path)
+{
+    for (int i = 0; i < rs->nfiles; i++)
+        if (!strcmp(rs->files[i].path, path))
+            return i;
+    return -1;
+}
+
+/* -------------------------------------------------------------- loading */
+
+static void rl_free_files(triage_ruleset *rs)
+{
+    for (int i = 0; i < rs->nfiles; i++) {
+        free(rs->files[i].path);
+        free(rs->files[i].data);
+    }
+    free(rs->files);
+}
+
+/* The hash (README, "Rule set hash"): for each file in byte order of
+** relative path, the path, a NUL, the content and a NUL; lowercase hex. */
+static void rl_hash(triage_ruleset *rs)
+{
+    struct sha256_ctx h;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_init(&h);
+    for (int i = 0; i < rs->nfiles; i++) {
+        const rl_file_t *f = &rs->files[i];
+        sha256_update(&h, strlen(f->path) + 1, (const uint8_t *)f->path);
+        sha256_update(&h, f->len, (const uint8_t *)f->data);
+        sha256_update(&h, 1, (const uint8_t *)"");
+    }
+    sha256_digest(&h, sizeof digest, digest);
+    base16_encode_update(rs->hash, sizeof digest, digest);
+    rs->hash[2 * sizeof digest] = '\0';
+}
+
+triage_ruleset *triage_ruleset_load(const char *dir, const triage_limits *limits,
+                                    triage_error *err)
+{
+    triage_error_set(err, TRIAGE_OK, NULL, 0, NULL, NULL, NULL);
+    triage_ruleset *rs = calloc(1, sizeof *rs);
+    if (!rs || !(rs->dir = strdup(dir))) {
+        free(rs);
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
+        return NULL;
+    }
+    size_t dl = strlen(rs->dir);
+    while (dl > 1 && rs->dir[dl - 1] == '/')
+        rs->dir[--dl] = 0;
+    atomic_init(&rs->refs, 1);
+    rs->lim.memory_bytes = limits && limits->memory_bytes ? limits->memory_bytes : RL_MEMORY_DEFAULT;
+    rs->lim.instructions = limits && limits->instructions ? limits->instructions : RL_INSTR_DEFAULT;
+    int cap = 0;
+    if (rl_walk(rs, "", &cap, err) != 0) {
+        triage_ruleset_release(rs);
+        return NULL;
+    }
+    qsort(rs->files, (size_t)rs->nfiles, sizeof *rs->files, rl_path_cmp);
+    rl_hash(rs);
+    /* Verify by building one state: a rule set that cannot load never runs. */
+    triage_decider *probe = triage_decider_new(rs, NULL, err);
+    if (!probe) {
+        triage_ruleset_release(rs);
+        return NULL;
+    }
+    rs->nrules = rl_rule_count(probe);
+    atomic_fetch_sub(&rs->refs, 1);          /* the spare borrows its rule set */
+    atomic_store(&rs->spare, probe);
+    return rs;
+}
+
+const char *triage_ruleset_hash(const triage_ruleset *rs) { return rs->hash; }
+int triage_ruleset_rule_count(const triage_ruleset *rs) { return rs->nrules; }
+int rl_file_count(const triage_ruleset *rs) { return rs->nfiles; }
+const char *rl_dir(const triage_ruleset *rs) { return rs->dir; }
+const triage_limits *rl_limits(const triage_ruleset *rs) { return &rs->lim; }
+
+triage_decider *rl_take_spare(triage_ruleset *rs)
+{
+    triage_decider *dc = atomic_exchange(&rs->spare, NULL);
+    if (dc)
+        triage_ruleset_retain(rs);
+    return dc;
+}
+
+void rl_file(const triage_ruleset *rs, int i, const char **path, const char **data,
+             size_t *len)
+{
+    *path = rs->files[i].path;
+    *data = rs->files[i].data;
+    *len = rs->files[i].len;
+}
+
+triage_ruleset *triage_ruleset_retain(triage_ruleset *rs)
+{
+    atomic_fetch_add(&rs->refs, 1);
+    return rs;
+}
+
+void triage_ruleset_release(triage_ruleset *rs)
+{
+    if (!rs || atomic_fetch_sub(&rs->refs, 1) != 1)
+        return;
+    triage_decider *spare = atomic_exchange(&rs->spare, NULL);
+    if (spare)
+        rl_free_spare(spare);
+    rl_free_files(rs);
+    free(rs->dir);
+    free(rs);
+}
