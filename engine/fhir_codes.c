@@ -103,12 +103,13 @@ static int fx_letter(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z
 ** boundary there ("|ppr|" is PPR, not "opprettet"). */
 static int fx_has(const char *text, const char *word)
 {
+    char w[64];
     int lb = word[0] == '|';
-    size_t n = strlen(word) - (size_t)lb;
+    size_t n = strlen(word + lb);
     int rb = n > 0 && word[lb + n - 1] == '|';
-    if (rb) n--;
-    for (const char *p = text; (p = strstr(p, word + lb)); p++) {
-        if (strncmp(p, word + lb, n) != 0) continue;
+    n -= (size_t)rb;
+    snprintf(w, sizeof w, "%.*s", (int)n, word + lb);
+    for (const char *p = text; (p = strstr(p, w)); p++) {
         if (lb && p > text && fx_letter((unsigned char)p[-1])) continue;
         if (rb && fx_letter((unsigned char)p[n])) continue;
         return 1;

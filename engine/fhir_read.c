@@ -261,9 +261,10 @@ static int fxm_request(fx_map *m)
     return 0;
 }
 
-/* Diagnoses from one CodeableConcept: its first SKS or ICD-10 coding, once
-** per code however it is written (DF900 and F90.0 are one diagnosis). */
-static int fxm_diagnosis(fx_map *m, const json_t *cc, const char *path)
+/* Diagnoses from one CodeableConcept: its first SKS or ICD-10 coding. A
+** Condition (once) repeats no code already given, however it is written
+** (DF900 and F90.0 are one diagnosis). */
+static int fxm_diagnosis(fx_map *m, const json_t *cc, const char *path, int once)
 {
     const json_t *c = json_object_get(cc, "coding");
     char p[FX_PATH_MAX], norm[8], other[8];
@@ -274,7 +275,7 @@ static int fxm_diagnosis(fx_map *m, const json_t *cc, const char *path)
         const json_t *code = json_object_get(x, "code");
         fxd_path(p, path, "coding[%zu].code", j);
         if (!code) return fxd_fail(m->d, p, "missing");
-        if (json_is_string(code) && rf_icd_normalise(json_string_value(code), norm))
+        if (once && json_is_string(code) && rf_icd_normalise(json_string_value(code), norm))
             for (size_t k = 0; k < json_array_size(m->diagnoses); k++)
                 if (rf_icd_normalise(json_string_value(json_array_get(m->diagnoses, k)), other) &&
                     !strcmp(norm, other))
@@ -291,7 +292,7 @@ static int fxm_diagnoses(fx_map *m)
     const json_t *rc = fxm_get(m, sr, "reasonCode"), *rr = fxm_get(m, sr, "reasonReference");
     for (size_t i = 0; i < json_array_size(rc); i++)
         if (fxm_diagnosis(m, json_array_get(rc, i),
-                          fxd_path(p, m->d->res[sr].path, "reasonCode[%zu]", i)))
+                          fxd_path(p, m->d->res[sr].path, "reasonCode[%zu]", i), 0))
             return -1;
     for (size_t i = 0; i < json_array_size(rr); i++) {
         fxd_path(p, m->d->res[sr].path, "reasonReference[%zu]", i);
@@ -304,7 +305,7 @@ static int fxm_diagnoses(fx_map *m)
             fxm_has_code(vs, "http://terminology.hl7.org/CodeSystem/condition-ver-status",
                          "entered-in-error"))
             continue;
-        if (fxm_diagnosis(m, fxm_get(m, c, "code"), fxm_path(m, c, p, "code"))) return -1;
+        if (fxm_diagnosis(m, fxm_get(m, c, "code"), fxm_path(m, c, p, "code"), 1)) return -1;
     }
     return 0;
 }
@@ -918,6 +919,22 @@ static fx_origin *fxm_origin(const fx_doc *d, int requester, int subject, const 
     return o;
 }
 
+/* The record with its members in the schema's order (as a native record
+** is written), for whoever reads the stored JSON. A new reference. */
+static json_t *fxm_ordered(json_t *rec)
+{
+    static const char *const keys[] = {
+        "id", "received", "priority", "referrer", "patient", "consent", "diagnoses", "text",
+        "gapd", "assessments", "prior_interventions", "risk", "somatic", "medication",
+        "previous_buc_contact"};
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < sizeof keys / sizeof *keys; i++) {
+        json_t *v = json_object_get(rec, keys[i]);
+        if (v) json_object_set(o, keys[i], v);
+    }
+    return o;
+}
+
 /* The referral id: ServiceRequest.identifier[0].value, else its id. */
 static int fxm_id(fx_map *m)
 {
@@ -962,7 +979,7 @@ int fx_read(json_t *doc, const char *file, long line, triage_referral **out,
         goto done;
     char id[72];
     snprintf(id, sizeof id, "%s", d.id ? d.id : "");
-    if (!(*out = rf_from_json(json_incref(m.rec), file, line, err))) {
+    if (!(*out = rf_from_json(fxm_ordered(m.rec), file, line, err))) {
         fxm_translate(&m, err, id);
         goto done;
     }
