@@ -219,7 +219,7 @@ static int fxd_bundle(fx_doc *d, json_t *b)
             continue;
         if (d->sr >= 0)
             return fxd_fail(d, d->res[i].path, "a second ServiceRequest (the first is %s): "
-                            "send one referral a Bundle", d->res[d->sr].path);
+                            "send one referral per Bundle", d->res[d->sr].path);
         d->sr = i;
     }
     if (d->sr < 0) return fxd_fail(d, "Bundle", "holds no ServiceRequest (the referral)");
