@@ -417,12 +417,14 @@ static int fxm_referrer(fx_map *m)
         name = fxm_name(json_object_get(res, "name"));
         fxm_path(m, r, np, "name");
     }
-    if (k < 0)
+    if (k < 0) {
+        json_decref(name);
         return fxd_fail(d, fxm_path(m, sr, p, "requester"),
                         "cannot tell what kind of referrer the %s (%s) is: give Organization.type"
                         " or PractitionerRole.code as almen praksis, speciallæge, sygehus, "
                         "kommune/PPR or sundhedsplejerske, or a code of %s", type,
                         d->res[r].path, FX_CS("referrer-kind"));
+    }
     json_t *o = json_object();
     if (!o || fxm_set(m, m->rec, "referrer", o, "referrer", fxm_path(m, sr, p, "requester")) ||
         fxm_set(m, o, "kind", json_string(rf_referrer_names[k]), "referrer.kind", p)) {
