@@ -93,7 +93,7 @@ static int rf_fail(rf_ctx *c, const char *path, const char *fmt, ...)
     return 0;
 }
 
-static const char *rf_typename(const json_t *v)
+const char *rf_typename(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT:  return "an object";
@@ -108,14 +108,7 @@ static const char *rf_typename(const json_t *v)
     return "a value";
 }
 
-/* 40 characters of up to 4 bytes, the quotes, "…" and the NUL. */
-#define RF_QUOTE_MAX 192
-
-/* Quote a string value for a message: at most 40 characters, escaped, and
-** cut before any digit run so that no part of a CPR number survives (whole
-** CPR-like runs in the part shown are masked with the rest of the message
-** by triage_error_set). */
-static const char *rf_quote(char out[RF_QUOTE_MAX], const char *s, size_t len)
+const char *rf_quote(char out[RF_QUOTE_MAX], const char *s, size_t len)
 {
     size_t i = 0, n = 1, chars = 0;
     out[0] = '"';
@@ -544,9 +537,8 @@ fail:
 
 /* ------------------------------------------------------------ public API */
 
-triage_referral *triage_referral_parse(const char *json, size_t len,
-                                       const char *file, long line,
-                                       triage_error *err)
+json_t *rf_load(const char *json, size_t len, const char *file, long line,
+                triage_error *err)
 {
     json_error_t je;
     json_t *o;
@@ -568,11 +560,17 @@ triage_referral *triage_referral_parse(const char *json, size_t len,
                  line > 0 ? line + l - 1 : l, (long)(nul - ls) + 1);
         return NULL;
     }
-    if (!(o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je))) {
+    if (!(o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je)))
         rf_json_error(err, file, line, 1, &je);
-        return NULL;
-    }
-    return rf_from_json(o, file, line, err);
+    return o;
+}
+
+triage_referral *triage_referral_parse(const char *json, size_t len,
+                                       const char *file, long line,
+                                       triage_error *err)
+{
+    json_t *o = rf_load(json, len, file, line, err);
+    return o ? rf_from_json(o, file, line, err) : NULL;
 }
 
 void triage_referral_free(triage_referral *r)

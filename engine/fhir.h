@@ -1,0 +1,132 @@
+/*
+** fhir.h — HL7 FHIR R4 as a format of the engine's reader and writer: a
+** referral sent as a ServiceRequest (contained resources, a Bundle, or a
+** MedCom-style message) is mapped onto the native record and validated by
+** the same code; a decision goes back as a Bundle with a Task. docs/fhir.md
+** is the mapping table; every name below follows it.
+*/
+#ifndef TRIAGE_FHIR_H
+#define TRIAGE_FHIR_H
+#include <jansson.h>
+#include "referral.h"
+#include "decision.h"
+#include "triage.h"
+
+/* The canonical base of what the project itself defines (CodeSystems,
+** identifier systems). The project has no domain of its own yet, so this is
+** a reserved .example name (RFC 2606): one place to change when it has. */
+#define FX_BASE "https://triage.example/fhir"
+#define FX_CS(name) FX_BASE "/CodeSystem/" name
+
+/* DK Core, MedCom and international systems the mapping reads or writes. */
+#define FX_SYS_CPR     "urn:oid:1.2.208.176.1.2"
+#define FX_SYS_SOR     "urn:oid:1.2.208.176.1.1"
+#define FX_SYS_SKS     "urn:oid:1.2.208.176.2.4.12"
+#define FX_SYS_ICD10   "http://hl7.org/fhir/sid/icd-10"
+#define FX_SYS_KOMMUNE "http://hl7.dk/fhir/core/CodeSystem/dk-core-municipality-codes"
+#define FX_EXT_KOMMUNE "http://hl7.dk/fhir/core/StructureDefinition/dk-core-municipalityCodes"
+#define FX_SYS_EVENT   "http://medcomehmi.dk/ig/dk-medcom-ref-lm/CodeSystem/ehmi-message-event-cs"
+#define FX_SYS_LOINC   "http://loinc.org"
+#define FX_SYS_SNOMED  "http://snomed.info/sct"
+
+/* ------------------------------------------------------------------ in */
+
+/* The MedCom message event of a message Bundle. */
+typedef enum fx_event {
+    FX_EVENT_NONE,     /* not a message: a ServiceRequest or another Bundle */
+    FX_EVENT_NEW,      /* new-referral */
+    FX_EVENT_UPDATE,   /* update-referral: replaces the referral with this id */
+    FX_EVENT_CANCEL    /* cancel-referral: the referral is withdrawn */
+} fx_event;
+
+/* What a FHIR referral was as sent, kept so that the answer can refer to
+** it. Every json_t is a reference the origin owns (NULL when absent). */
+typedef struct fx_origin {
+    fx_event event;
+    char message_id[65];      /* the incoming MessageHeader.id; "" if not a message */
+    char referral_id[72];     /* the referral's id (a cancel has only this) */
+    json_t *header;           /* the incoming MessageHeader */
+    json_t *request;          /* the ServiceRequest as sent */
+    json_t *patient;          /* its subject, the Patient */
+    json_t *requester;        /* the requester's resource */
+    char request_url[256];    /* their Bundle fullUrls; "" when they had none */
+    char patient_url[256];
+    char requester_url[256];
+} fx_origin;
+
+void fx_origin_free(fx_origin *o);
+
+/* 1 when v is a FHIR resource (a JSON object with "resourceType"). */
+int fx_is_fhir(const json_t *v);
+
+enum { FX_REFERRAL = 1, FX_CANCEL = 2 };
+
+/* Map the FHIR referral doc onto the native record and validate it exactly
+** as a native record (rf_from_json). Steals the reference to doc.
+** Returns FX_REFERRAL with *out set (free with triage_referral_free);
+** FX_CANCEL for a cancel-referral message (*out NULL, origin->referral_id
+** names the referral withdrawn); or -1 with err filled: "FILE:LINE: ID:
+** FHIRPATH: what is wrong", err->field holding the FHIRPath where the bad
+** or missing value is in the document as sent (Bundle.entry[2].resource.
+** birthDate, ServiceRequest.contained[0].identifier[0].value). No CPR value
+** ever reaches err. origin (may be NULL) receives a new fx_origin on
+** success (free with fx_origin_free). */
+int fx_read(json_t *doc, const char *file, long line, triage_referral **out,
+            fx_origin **origin, triage_error *err);
+
+/* fx_read on JSON text (one value; a byte order mark is skipped): bad JSON
+** gets the reader's "invalid JSON: ... (line L, column C)". */
+int fx_parse(const char *json, size_t len, const char *file, long line,
+             triage_referral **out, fx_origin **origin, triage_error *err);
+
+/* ----------------------------------------------------------------- out */
+
+/* The Danish texts of the answer (Task.code display, missing items, ...):
+** policy, so they live in the rule set's data/fhir.json, not in C. */
+typedef struct fx_texts fx_texts;
+
+/* Parse data/fhir.json text; label names it in errors. NULL with err. */
+fx_texts *fx_texts_parse(const char *json, size_t len, const char *label,
+                         triage_error *err);
+/* The rule set's own data/fhir.json. NULL with err when it has none. */
+fx_texts *fx_texts_load(const triage_ruleset *rs, triage_error *err);
+void fx_texts_free(fx_texts *t);
+
+/* The decision d on referral r as one FHIR Bundle (docs/fhir.md, "out"):
+** type collection, or for a message input (o->event set) a response
+** message whose MessageHeader.response names o->message_id. It holds the
+** Task, the ServiceRequest with its new status, the Patient, and per
+** outcome a Communication (request_info) or a new ServiceRequest that
+** replaces the original (redirect). o may be NULL for a native referral:
+** the ServiceRequest and Patient are then written from r (fx_export).
+** decided_at ("YYYY-MM-DDThh:mm:ss[.fff]Z", the store's decided_at) is
+** Task.lastModified; NULL means now. Ids are derived from the rule set
+** hash, the referral id and decided_at, so the same call gives the same
+** Bundle. Returns a new reference, or NULL with err (out of memory). */
+json_t *fx_answer(const triage_decision *d, const triage_referral *r,
+                  const fx_origin *o, const fx_texts *t,
+                  const char *decided_at, triage_error *err);
+
+/* The native referral r as FHIR, the way a sending system would send it:
+** a Bundle of type (collection, transaction) or a message Bundle with
+** event (FX_EVENT_NONE for a plain Bundle) whose ServiceRequest, Patient,
+** requester and supportingInfo read back (fx_read) to a referral that
+** decides exactly as r does. Returns a new reference, NULL when out of
+** memory. */
+json_t *fx_export(const triage_referral *r, const char *type, fx_event event);
+
+/* --------------------------------------------------- code systems (fhir_codes.c) */
+
+/* A DK Core municipality code ("0101" or "101") → the municipality's name,
+** and back (exact name as the code system spells it). NULL if unknown. */
+const char *fx_kommune_name(const char *code, size_t len);
+const char *fx_kommune_code(const char *name);
+/* The referrer kind (enum rf_referrer) a coding or a Danish type text
+** names, or -1. */
+int fx_kind_of_coding(const char *system, const char *code);
+int fx_kind_of_text(const char *text);
+/* The assessment kind (enum rf_assessment) a coding or a document type's
+** text names, or -1. */
+int fx_assessment_of_coding(const char *system, const char *code);
+int fx_assessment_of_text(const char *text);
+#endif
