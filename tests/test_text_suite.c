@@ -1,0 +1,59 @@
+/*
+** test_text_suite.c — the text suite (tests/data/text/, one .jsonl file per area): every
+** passage, read by the text layer with rules/data/text.lua, gives the
+** evidence its expectations name. A failure names the passage and the
+** evidence that differs. Run by hand with a directory to try other passages:
+**   build/test_text_suite DIR
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "text_load.h"
+#include "text_suite.h"
+
+static void test_every_passage_gives_the_evidence_it_expects(void **state)
+{
+    (void)state;
+    char err[512];
+    tx_lexicon *lx = txl_load_dir(TRIAGE_SOURCE_DIR "/rules", &tx_malloc, err, sizeof err);
+    if (!lx)
+        fail_msg("%s", err);
+    tx_reader *r = txe_new(lx, &tx_malloc);
+    assert_non_null(r);
+    ts_result res;
+    int rc = ts_run_dir(r, TRIAGE_SOURCE_DIR "/tests/data/text", stdout, &res);
+    printf("text suite: %d of %d passages pass (%d of %d expectations)\n", res.passed,
+           res.passages, res.expectations - res.failed_expectations, res.expectations);
+    txe_free(r);
+    txl_free(lx);
+    assert_int_equal(rc, 0);
+    assert_true(res.passages >= 400);
+    assert_int_equal(res.passed, res.passages);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) {                 /* by hand: another directory of passages */
+        char err[512];
+        tx_lexicon *lx = txl_load_dir(argc > 2 ? argv[2] : TRIAGE_SOURCE_DIR "/rules",
+                                      &tx_malloc, err, sizeof err);
+        if (!lx) {
+            fprintf(stderr, "%s\n", err);
+            return 2;
+        }
+        tx_reader *r = txe_new(lx, &tx_malloc);
+        ts_result res;
+        int rc = ts_run_dir(r, argv[1], stdout, &res);
+        printf("text suite: %d of %d passages pass (%d of %d expectations)\n", res.passed,
+               res.passages, res.expectations - res.failed_expectations, res.expectations);
+        txe_free(r);
+        txl_free(lx);
+        return rc || res.passed != res.passages;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_passage_gives_the_evidence_it_expects),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
