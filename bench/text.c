@@ -35,12 +35,16 @@ static const char HELP[] =
     "               of all of them (leftmost match at each start), and each\n"
     "               pattern on its own (every match), against Vectorscan\n"
     "  --json       last line: the figures as one flat JSON object\n"
+    "  --signatures instead of timing, print each letter's evidence as the shipped\n"
+    "               rules' facts read it from text alone (id TAB signature), for\n"
+    "               bench/text-compare against the rules' own text reading\n"
     "\n"
     "Instruction counts per step: valgrind --tool=callgrind on --reps 1, then\n"
     "callgrind_annotate --inclusive=yes (txn_run, txs_run, txl_match, txc_run,\n"
     "txd_run, txm_run, txe_read), divided by twice the letters (warm-up + pass).\n";
 
 typedef struct letter {
+    char *id;
     char *text;
     size_t len;
     int32_t received;
@@ -83,6 +87,8 @@ static letter *load(const char *path, size_t *n, size_t *bytes)
                 cap = cap ? cap * 2 : 1024;
                 v = realloc(v, cap * sizeof *v);
             }
+            const char *id = json_string_value(json_object_get(o, "id"));
+            v[*n].id = strdup(id ? id : "");
             v[*n].text = strdup(t ? t : "");
             v[*n].len = strlen(v[*n].text);
             v[*n].received = day;
@@ -195,7 +201,7 @@ static void bench_pcre2(const tx_lexicon *lx, tx_reader *r, letter *v, size_t n,
             nn.nshift = 1;
             nn.upper = 0;
             nn.lower = 1;
-            txl_match(m, &nn, norm[i], &hits);
+            txl_match(m, &nn, NULL, &hits);
             hn += hits.n;
         }
         t[rep] = (now() - t0) / (double)n * 1e9;
@@ -218,14 +224,67 @@ static void bench_pcre2(const tx_lexicon *lx, tx_reader *r, letter *v, size_t n,
     free(big);
 }
 
+/* A key's verdict, by name. */
+static const tx_keyev *key(const tx_lexicon *lx, const tx_evidence *ev, const char *name)
+{
+    static const tx_keyev none = {0, 0, 0, 0, 0, -1, DT_NONE};
+    int id = txl_key_id(lx, name);
+    return id < 0 ? &none : &ev->key[id];
+}
+
+/* The evidence as the shipped rules' facts (rules/00-facts.lua) read it
+** from a letter alone, in the form bench/text-compare's rule prints. */
+static void signature(const tx_lexicon *lx, const tx_evidence *ev, int32_t received, char *out,
+                      size_t cap)
+{
+    static const char *const groups[] = {"PSYCHOSIS", "BIPOLAR", "DEPRESSION", "ANXIETY", "OCD",
+                                         "TRAUMA",    "EATING",  "AUTISM",     "ADHD",    "TICS",
+                                         "ID",        "LEARNING", "CONDUCT",   "SUBSTANCE"};
+    char g[256] = "";
+    for (size_t i = 0; i < sizeof groups / sizeof *groups; i++)
+        if (key(lx, ev, groups[i])->counted) {
+            size_t k = strlen(g);
+            snprintf(g + k, sizeof g - k, "%s%s", k ? "," : "", groups[i]);
+        }
+    const tx_keyev *sa = key(lx, ev, "suicide_attempt"), *cog = key(lx, ev,
+                                                                   "cognitive_assessment");
+    const char *att = sa->counted ? "current" : sa->when == TX_WHEN_PAST ? "past" : "nil";
+    const char *cg = !cog->counted ? "nil"
+                     : cog->date != DT_NONE && cog->date < dt_add_months(received, -24)
+                         ? "outdated"
+                         : "current";
+    const tx_somatic *s = ev->somatic;
+    char iq[16] = "-", bmi[16] = "-", w[16] = "-", h[16] = "-", loss[16] = "-";
+    if (s->has_iq)
+        snprintf(iq, sizeof iq, "%.2f", s->iq);
+    if (s->has_bmi)
+        snprintf(bmi, sizeof bmi, "%.2f", s->bmi);
+    if (s->has_weight)
+        snprintf(w, sizeof w, "%.2f", s->weight_kg);
+    if (s->has_height)
+        snprintf(h, sizeof h, "%.2f", s->height_cm);
+    if (s->has_loss && s->loss_months <= 3)
+        snprintf(loss, sizeof loss, "%.2f", s->loss_pct);
+#define B(name) (key(lx, ev, name)->counted ? 1 : 0)
+    snprintf(out, cap,
+             "G=%s;SA=%s;SP=%d;SI=%d;SH=%d;PSY=%d;SEV=%d;CJ=%d;CP=%d;CON=%d;PREV=%d;MED=%d;"
+             "COG=%s;PPV=%d;IQ=%s;BMI=%s;W=%s;H=%s;LOSS=%s",
+             g, att, B("suicide_plan"), B("suicidal_ideation"),
+             B("self_harm") || sa->when == TX_WHEN_PAST, B("psychosis"), B("severe_depression"),
+             B("custody_joint"), B("custody_placed"), B("consent_both"),
+             B("previous_buc_contact"), B("psychotropic"), cg, B("ppv"), iq, bmi, w, h, loss);
+#undef B
+}
+
 int main(int argc, char **argv)
 {
     const char *rules = "rules";
-    int reps = 5, steps = 0, pcre = 0, json = 0;
+    int reps = 5, steps = 0, pcre = 0, json = 0, sigs = 0;
     static const struct option opts[] = {
         {"rules", required_argument, 0, 'r'}, {"reps", required_argument, 0, 'n'},
         {"steps", no_argument, 0, 's'},       {"pcre2", no_argument, 0, 'p'},
         {"json", no_argument, 0, 'j'},        {"help", no_argument, 0, 'h'},
+        {"signatures", no_argument, 0, 'g'},
         {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -235,6 +294,7 @@ int main(int argc, char **argv)
         case 's': steps = 1; break;
         case 'p': pcre = 1; break;
         case 'j': json = 1; break;
+        case 'g': sigs = 1; break;
         case 'h': fputs(HELP, stdout); return 0;
         default: fputs(HELP, stderr); return 2;
         }
@@ -256,6 +316,20 @@ int main(int argc, char **argv)
     if (!lx) {
         fprintf(stderr, "%s\n", err);
         return 1;
+    }
+    if (sigs) {
+        tx_reader *sr = txe_new(lx, &tx_malloc);
+        for (size_t i = 0; i < n; i++) {
+            const tx_evidence *ev = txe_read(sr, v[i].text, v[i].len, v[i].received);
+            if (!ev)
+                return 1;
+            char sig[1024];
+            signature(lx, ev, v[i].received, sig, sizeof sig);
+            printf("%s\t%s\n", v[i].id, sig);
+        }
+        txe_free(sr);
+        txl_free(lx);
+        return 0;
     }
     t0 = now();
     tx_reader *r = txe_new(lx, &tx_malloc);
@@ -310,7 +384,7 @@ int main(int argc, char **argv)
                 double b = now();
                 txs_run(&g, &cfg, &nm, v[i].text, &tx_malloc);
                 double c2 = now();
-                txl_match(m, &nm, v[i].text, &h);
+                txl_match(m, &nm, &g, &h);
                 double d2 = now();
                 txc_run(&sc, L, &nm, &g, &h, &tx_malloc);
                 double e = now();
@@ -359,8 +433,10 @@ int main(int argc, char **argv)
     }
     txe_free(r);
     txl_free(lx);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].id);
         free(v[i].text);
+    }
     free(v);
     free(t);
     return 0;

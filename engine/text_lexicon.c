@@ -613,7 +613,7 @@ int txl_add(tx_lexicon *lx, const tx_decl *d, char *err, size_t errlen)
                 const char *word = d->part[p].words[w];
                 like.part = (uint8_t)(p + 1);
                 like.ending = p + 1 == d->nparts ? en->ending : TX_END_INFLECT;
-                like.inside = txl_letters(word) >= lx->compound_end;
+                like.inside = d->inside > 0 && txl_letters(word) >= lx->compound_end;
                 int rc = p == anchor ? txl_spelled(lx, word, strlen(word), &like)
                                      : txl_part_word(lx, word);
                 if (rc == -2) {
@@ -743,6 +743,7 @@ int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
     lx->ids = tx_new(a, (size_t)k * sizeof *lx->ids);
     lx->roles = tx_new(a, (size_t)k * sizeof *lx->roles);
     lx->re = tx_new(a, (size_t)k * sizeof *lx->re);
+    lx->nroles = k;                          /* what the three are freed as */
     int rc = -1;
     uint32_t nid = 0;
     if (!exprs || !flags || !ids || !first || !lx->ids || !lx->roles || !lx->re) {
@@ -750,7 +751,6 @@ int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
         goto done;
     }
     memset(lx->re, 0, (size_t)k * sizeof *lx->re);
-    lx->nroles = k;
     size_t *lens = tx_new(a, (size_t)k * sizeof *lens);
     if (!lens) {
         snprintf(err, errlen, "not enough memory");
@@ -851,8 +851,8 @@ void txl_free(tx_lexicon *lx)
     if (lx->re) {
         for (uint32_t i = 0; i < lx->nids; i++)
             pcre2_code_free(lx->re[i]);
-        tx_free(&a, lx->re, (size_t)lx->nroles * sizeof *lx->re);
     }
+    tx_free(&a, lx->re, (size_t)lx->nroles * sizeof *lx->re);
     pcre2_compile_context_free(lx->cctx);
     pcre2_general_context_free(lx->gctx);
     tx_free(&a, lx->key, (size_t)lx->capkey * sizeof *lx->key);
@@ -966,7 +966,7 @@ typedef struct txl_ctx {
     tx_matcher *m;
     const tx_lexicon *lx;
     const tx_norm *n;
-    const char *text;
+    const tx_segments *g;
     tx_hits *out;
     const tx_alloc *a;
     int oom;
@@ -1097,10 +1097,12 @@ static int txl_confirm(txl_ctx *c, uint32_t id)
 }
 
 /* Whether a phrase's gap s[a..b) holds at most max words and nothing that
-** ends a clause (a comma only when commas), nor a sentence end. */
+** ends a clause (a comma only when commas), and stays in one sentence. */
 static int txl_gap(const txl_ctx *c, uint32_t a, uint32_t b, unsigned max, int commas)
 {
     const unsigned char *s = (const unsigned char *)c->n->s;
+    if (c->g && a > 0 && txs_sentence_at(c->g, a - 1) != txs_sentence_at(c->g, b))
+        return 0;
     unsigned words = 0;
     for (uint32_t i = a; i < b;) {
         unsigned char ch = s[i];
@@ -1113,23 +1115,10 @@ static int txl_gap(const txl_ctx *c, uint32_t a, uint32_t b, unsigned max, int c
         }
         switch (ch) {
         case ' ': case '-': case '/': case ':': case '=': case '(': case ')': case '\'':
-        case '"': case '&':
+        case '"': case '&': case '.':
             break;
         case ',':
             if (!commas)
-                return 0;
-            break;
-        case '.':
-            /* an abbreviation's dot ("tidl. i BUP"), not a sentence's end */
-            if (i == 0 || !txn_letter(s[i - 1]) || (i + 2 < c->n->len && s[i + 1] == ' ' &&
-                                                      txn_upper(c->n, i + 2) &&
-                                                      !txn_caseblind(c->n)))
-                return 0;
-            break;
-        case '\n':
-            /* a wrapped line goes on in a small letter */
-            if (i + 1 >= c->n->len || !txn_letter(s[i + 1]) || txn_caseblind(c->n) ||
-                txn_upper(c->n, i + 1))
                 return 0;
             break;
         default:
@@ -1330,13 +1319,13 @@ static int txl_hides(uint8_t outer, uint8_t inner)
            (inner == TX_NEG || inner == TX_POSTNEG || inner == TX_NEGVALUE);
 }
 
-int txl_match(tx_matcher *m, const tx_norm *n, const char *text, tx_hits *out)
+int txl_match(tx_matcher *m, const tx_norm *n, const tx_segments *g, tx_hits *out)
 {
     const tx_lexicon *lx = m->lx;
     out->n = 0;
     if (n->len == 0)
         return 0;
-    txl_ctx c = {m, lx, n, text, out, &m->a, 0};
+    txl_ctx c = {m, lx, n, g, out, &m->a, 0};
     m->npending = 0;
     hs_error_t rc = lx->db ? hs_scan(lx->db, n->s, n->len, 0, m->scratch, txl_on_match, &c)
                            : HS_SUCCESS;

@@ -13,6 +13,7 @@
 #define TRIAGE_TEXT_LEXICON_H
 #include "text.h"
 #include "text_norm.h"
+#include "text_segment.h"
 #include "text_words.h"
 
 /* How a word may go on after the matched letters. */
@@ -218,9 +219,10 @@ void txl_matcher_free(tx_matcher *m);
 /* Every entry in n, checked against its word-start and ending rules,
 ** sorted by start (longest first), overlaps settled: a suspicion or
 ** "not a negation" phrase hides the negation words inside it, and one key's
-** or class's overlapping hits keep the first and longest. text: the
-** original (for letter case). 0 ok, -1 not enough memory or a scan error. */
-int txl_match(tx_matcher *m, const tx_norm *n, const char *text, tx_hits *out);
+** or class's overlapping hits keep the first and longest. g: n's sentences
+** (a phrase stays in one), or NULL. 0 ok, -1 not enough memory or a scan
+** error. */
+int txl_match(tx_matcher *m, const tx_norm *n, const tx_segments *g, tx_hits *out);
 
 void txl_hits_free(tx_hits *h, const tx_alloc *a);
 #endif

@@ -12,7 +12,8 @@
 -- matches A, then at most 3 words, then B, in one clause (commas = true:
 -- across commas too); a part is a word or a list of words, any of which
 -- will do; within may be a list, one number per gap. Inner parts run on
--- with an inflection; the last as `ending` says (default "inflection").
+-- with an inflection; the last as `ending` says (default "inflection");
+-- parts match at word starts (inside = true: long ones at compound ends too).
 return {
   PSYCHOSIS = { terms = {
     { "psykose", except = { "psykoserisiko" } }, "psykotisk", "psykosenær",
@@ -82,7 +83,8 @@ return {
   } },
   SUBSTANCE = { terms = {
     { "misbrug", except = { "misbrugt" } }, { "hash", except = { "hashtag" } },
-    "cannabis", "kokain", { "amfetamin", ending = "word" }, { "ecstasy", ending = "word" },
+    "cannabis", "kokain", { "amfetamin", ending = "word", inside = false },
+    { "ecstasy", ending = "word" },
     "rusmid", "stofbrug", "euforiserende stof", "binge-drink",
     { phrase = { "drikker", { "dagligt", "meget", "alkohol", "sig fuld" } }, ending = "word" },
   } },

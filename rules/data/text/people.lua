@@ -34,7 +34,8 @@ return {
     "er diagnosticeret", "er kendt med", "er udredt", "er i behandling", "er behandlet",
     "blev diagnosticeret", "blev udredt", "blev behandlet", "behandles", "diagnosticeret",
     "går i", "gik i", "går på", "gik på", "følges i", "følges på",
-    "var indlagt", "er indlagt", "var psykisk syg", "er psykisk syg",
+    "var indlagt", "er indlagt", "var psykisk syg", "er psykisk syg", "vejer", "vejede",
+    "måler",
   },
   -- What makes them the one who tells, sees or asks instead ("mor
   -- beskriver, at ...", "far har oplevet selvskade"): not the subject.
