@@ -99,10 +99,9 @@ static int txd_numeric(tx_dates *d, const tx_lexicon *lx, const tx_norm *n,
             if (c >= 0 && txd_digits(&g->num[c]) <= 2) {
                 int32_t day = txd_day((int)t->value, 4, (int)g->num[b].value,
                                       (int)g->num[c].value, received);
-                if (day != DT_NONE) {
+                if (day != DT_NONE)
                     *err = txd_push(d, a, day, t->start, g->num[c].end, g, TX_D_DAY);
-                    return 3;
-                }
+                return 3;                    /* an impossible day is no date at all */
             }
         }
     }
@@ -132,9 +131,8 @@ static int txd_numeric(tx_dates *d, const tx_lexicon *lx, const tx_norm *n,
             return 0;
         int32_t day = txd_day((int)g->num[c].value, txd_digits(&g->num[c]), (int)g->num[b].value,
                               (int)t->value, received);
-        if (day == DT_NONE)
-            return 0;
-        *err = txd_push(d, a, day, t->start, g->num[c].end, g, TX_D_DAY);
+        if (day != DT_NONE)
+            *err = txd_push(d, a, day, t->start, g->num[c].end, g, TX_D_DAY);
         return 3;
     }
     if (sep == '.') {
@@ -158,10 +156,9 @@ static int txd_numeric(tx_dates *d, const tx_lexicon *lx, const tx_norm *n,
             if (c >= 0 && (txd_digits(&g->num[c]) == 2 || txd_digits(&g->num[c]) == 4)) {
                 int32_t day = txd_day((int)g->num[c].value, txd_digits(&g->num[c]),
                                       (int)g->num[b].value, (int)t->value, received);
-                if (day != DT_NONE) {
+                if (day != DT_NONE)
                     *err = txd_push(d, a, day, t->start, g->num[c].end, g, TX_D_DAY);
-                    return 3;
-                }
+                return 3;
             }
         }
     }
@@ -180,10 +177,9 @@ static int txd_numeric(tx_dates *d, const tx_lexicon *lx, const tx_norm *n,
             int c = txd_num_at(g, k + 1, q);
             if (c >= 0 && txd_digits(&g->num[c]) == 4) {
                 int32_t day = txd_day((int)g->num[c].value, 4, month, (int)t->value, received);
-                if (day != DT_NONE) {
+                if (day != DT_NONE)
                     *err = txd_push(d, a, day, t->start, g->num[c].end, g, TX_D_DAY);
-                    return 2;
-                }
+                return 2;
             }
         }
     }

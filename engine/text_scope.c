@@ -465,12 +465,12 @@ int txc_run(tx_scope *sc, const tx_lexicon *lx, const tx_norm *n, const tx_segme
             m->why = TX_WHY_NEGATED;
             m->cue = j;
         }
-        if (m->why == TX_WHY_COUNTED && (j = txc_after(sc, lx, n, h, i, k)) >= 0) {
-            m->why = TX_WHY_NEGATED_AFTER;
-            m->cue = j;
-        }
         if (m->why == TX_WHY_COUNTED && (j = txc_label(sc, lx, n, g, h, i, k)) >= 0) {
             m->why = TX_WHY_LABEL;
+            m->cue = j;
+        }
+        if (m->why == TX_WHY_COUNTED && (j = txc_after(sc, lx, n, h, i, k)) >= 0) {
+            m->why = TX_WHY_NEGATED_AFTER;
             m->cue = j;
         }
         /* a suspicion before it (to a contrast) or after it in its clause */
