@@ -64,6 +64,7 @@ typedef struct txl_slip {       /* a long term's spelling, for the slip check */
     uint32_t text;              /* offset in str (folded) */
     uint16_t len;
     uint16_t entry;
+    uint8_t word;               /* one word (no space) */
     uint16_t pair[4];           /* the letter's second and third bytes, if it is a slip of
                                 ** this: as written, or a slip at one of them */
 } txl_slip;
@@ -87,6 +88,7 @@ struct tx_lexicon {
     uint32_t npat, cappat, npstr, cappstr, nslip, capslip;
     uint32_t slipmin;           /* the shortest slip spelling */
     tx_words infl;              /* inflections */
+    uint32_t maxinfl;           /* the longest */
     int compound_end, typo_letters;
     tx_words table[TX_NTABLE];
     char *tmpl[TX_NWHY];
@@ -242,6 +244,8 @@ int txl_inflection(tx_lexicon *lx, const char *ending)
     if (n > TX_WORD_MAX)
         return -2;
     n = txn_fold(f, ending, n);
+    if (n > lx->maxinfl)
+        lx->maxinfl = (uint32_t)n;
     return txw_put(&lx->infl, &lx->a, f, n, 1);
 }
 
@@ -393,6 +397,7 @@ static int txl_add_slip(tx_lexicon *lx, const char *src, uint32_t e)
         return -1;
     sl->len = (uint16_t)k;
     sl->entry = (uint16_t)e;
+    sl->word = memchr(g, ' ', k) == NULL;
 #define TXL_PAIR(a, b) (uint16_t)((unsigned char)(a) << 8 | (unsigned char)(b))
     sl->pair[0] = TXL_PAIR(g[1], g[2]);      /* the slip is later */
     sl->pair[1] = TXL_PAIR(g[2], g[1]);      /* the second and third swapped */
@@ -625,8 +630,14 @@ int txl_add(tx_lexicon *lx, const tx_decl *d, char *err, size_t errlen)
             }
             en->npw[p] = (uint16_t)(lx->npw - en->pw[p]);
             for (uint32_t w = en->pw[p]; w < lx->npw; w++) {
-                unsigned char c0 = (unsigned char)lx->str[lx->pw[w].text];
+                const char *t = lx->str + lx->pw[w].text;
+                unsigned char c0 = (unsigned char)t[0];
                 en->first[p] |= c0 >= 'a' && c0 <= 'z' ? 1u << (c0 - 'a') : 1u << 31;
+                unsigned nw = 1;
+                for (uint16_t q = 0; q < lx->pw[w].len; q++)
+                    nw += t[q] == ' ';
+                if (nw > en->words[p])
+                    en->words[p] = (uint8_t)(nw > 255 ? 255 : nw);
             }
         }
     } else {
@@ -975,7 +986,8 @@ typedef struct txl_ctx {
 /* Whether the letters s[from..to) are an inflection (or none). */
 static int txl_inflected(const tx_lexicon *lx, const unsigned char *s, uint32_t from, uint32_t to)
 {
-    return from == to || txw_get(&lx->infl, (const char *)s + from, to - from, 0);
+    return from == to ||
+           (to - from <= lx->maxinfl && txw_get(&lx->infl, (const char *)s + from, to - from, 0));
 }
 
 static int txl_push(tx_hits *h, const tx_alloc *a, uint32_t start, uint32_t end, uint32_t we,
@@ -1187,7 +1199,7 @@ static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
     for (int p = en->anchor - 1; p >= 0; p--) {
         /* word starts before first, nearest first, the gap growing */
         uint32_t found = UINT32_MAX, ws = first;
-        for (unsigned k = 0; k <= (unsigned)en->within[p] + 4u; k++) {
+        for (unsigned k = 0; k < (unsigned)en->within[p] + en->words[p]; k++) {
             ws = txl_word_back(s, ws);
             if (ws == UINT32_MAX)
                 break;
@@ -1284,6 +1296,7 @@ static int txl_slips(txl_ctx *c)
             i++;
         if (i - ws + 2 < lx->slipmin)
             continue;
+        uint32_t wl = i - ws;
         int known = 0;                       /* a term found as written starts here */
         for (uint32_t h = 0; h < c->out->n && !known; h++)
             known = c->out->v[h].start == ws && c->out->v[h].cls == TX_TERM;
@@ -1297,7 +1310,8 @@ static int txl_slips(txl_ctx *c)
                 continue;                    /* found by the first index */
             const char *t = lx->str + sl->text;
             uint16_t pr = TXL_PAIR(s[ws + 1], s[ws + 2]);
-            if (sl->len > len - ws + 2 ||
+            /* a word spelling needs a word at least one shorter than it */
+            if (sl->len > (sl->word ? wl : len - ws) + 1 ||
                 (pr != sl->pair[0] && pr != sl->pair[1] && pr != sl->pair[2] && pr != sl->pair[3]))
                 continue;
             size_t took = txl_slipped(t, sl->len, s + ws, len - ws);

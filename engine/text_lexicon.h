@@ -75,6 +75,7 @@ typedef struct tx_entry {
     uint16_t npw[TX_MAX_PARTS];
     uint32_t first[TX_MAX_PARTS];   /* the letters (bit c - 'a') its spellings start with;
                                     ** bit 31: one starts with something else */
+    uint8_t words[TX_MAX_PARTS];    /* the most words one of its spellings has */
 } tx_entry;
 
 /* One matched entry in the normalised text. */

@@ -225,6 +225,15 @@ int txn_run(tx_norm *n, const char *text, size_t len, const tx_alloc *a)
     uint32_t nu = 0, nl = 0, nm = 0, *mark = n->mark;
     char *s = n->s;
     for (size_t i = 0; i < len;) {
+        /* most bytes: small letters, as they are */
+        if ((unsigned)(t[i] - 'a') < 26u) {
+            uint32_t k0 = w.k;
+            do
+                s[w.k++] = (char)t[i++];
+            while (i < len && (unsigned)(t[i] - 'a') < 26u);
+            nl += w.k - k0;
+            continue;
+        }
         uint16_t e = TXN_TAB[t[i]];
         if (__builtin_expect(!(e & (TXN_SLOW | TXN_MARK | TXN_SPACE)), 1)) {
             s[w.k++] = (char)e;              /* a letter or other plain ASCII */
