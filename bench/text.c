@@ -375,7 +375,7 @@ int main(int argc, char **argv)
         tx_dates d = {0};
         tx_measures ms = {0};
         tx_matcher *m = txl_matcher_new(L, &tx_malloc);
-        tx_segmenter cfg = {txl_table_c(L, TX_T_ABBREV), txl_table_c(L, TX_T_MONTH)};
+        tx_segmenter cfg = {txl_table_c(L, TX_T_ABBREV), txl_table_c(L, TX_T_MONTH), txl_wraps(L)};
         for (int rep = 0; rep < 2; rep++) {
             double acc[6] = {0};
             for (size_t i = 0; i < n; i++) {

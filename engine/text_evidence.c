@@ -84,7 +84,7 @@ const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t 
 {
     const tx_alloc *a = &r->a;
     const tx_lexicon *lx = r->lx;
-    tx_segmenter cfg = {txl_table_c(lx, TX_T_ABBREV), txl_table_c(lx, TX_T_MONTH)};
+    tx_segmenter cfg = {txl_table_c(lx, TX_T_ABBREV), txl_table_c(lx, TX_T_MONTH), txl_wraps(lx)};
     if (txn_run(&r->norm, text, len, a) || txs_run(&r->seg, &cfg, &r->norm, text, a) ||
         txl_match(r->m, &r->norm, &r->seg, &r->hits) ||
         txc_run(&r->scope, lx, &r->norm, &r->seg, &r->hits, a) ||

@@ -89,7 +89,7 @@ struct tx_lexicon {
     uint32_t slipmin;           /* the shortest slip spelling */
     tx_words infl;              /* inflections */
     uint32_t maxinfl;           /* the longest */
-    int compound_end, typo_letters;
+    int compound_end, typo_letters, wraps;
     tx_words table[TX_NTABLE];
     char *tmpl[TX_NWHY];
     hs_database_t *db;          /* the literals */
@@ -254,6 +254,9 @@ void txl_spelling(tx_lexicon *lx, int compound_end, int typo_letters)
     lx->compound_end = compound_end;
     lx->typo_letters = typo_letters;
 }
+
+void txl_wrapped_lines(tx_lexicon *lx, int on) { lx->wraps = on != 0; }
+int txl_wraps(const tx_lexicon *lx) { return lx->wraps; }
 
 tx_words *txl_table(tx_lexicon *lx, enum tx_table t) { return &lx->table[t]; }
 const tx_words *txl_table_c(const tx_lexicon *lx, enum tx_table t) { return &lx->table[t]; }

@@ -161,6 +161,9 @@ int txl_add(tx_lexicon *lx, const tx_decl *d, char *err, size_t errlen);
 ** the typo-tolerance length (0: none). */
 int txl_inflection(tx_lexicon *lx, const char *ending);
 void txl_spelling(tx_lexicon *lx, int compound_end, int typo_letters);
+/* Whether a hard-wrapped line goes on with its sentence (tx_segmenter). */
+void txl_wrapped_lines(tx_lexicon *lx, int on);
+int txl_wraps(const tx_lexicon *lx);
 
 /* The small keyword tables (abbreviations, months, ...), filled by the loader. */
 enum tx_table {

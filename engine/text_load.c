@@ -473,6 +473,7 @@ static int txo_all(txo_ctx *c, int t)
     if (txo_enter(c, t, "sentences", &plen))
         return -1;
     rc = txo_table(c, -1, "abbreviations", TX_T_ABBREV, 1, NULL);
+    txl_wrapped_lines(lx, txo_bool(L, -1, "wrapped_lines", 0));
     txo_leave(c, plen);
     if (rc)
         return -1;

@@ -136,7 +136,7 @@ int txs_run(tx_segments *g, const tx_segmenter *cfg, const tx_norm *n, const cha
         if (i < st.sst)
             continue;                        /* inside a sentence end already taken */
         if (n->mark[m] & TX_NL) {
-            if (txs_wraps(n, m, i, colon, blind))
+            if (cfg->wrapped_lines && txs_wraps(n, m, i, colon, blind))
                 continue;
             if (txs_close(&st, i, i + 1, s))
                 return -1;

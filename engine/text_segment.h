@@ -42,6 +42,9 @@ typedef struct tx_segments {
 typedef struct tx_segmenter {
     const tx_words *abbreviations;
     const tx_words *months;
+    int wrapped_lines;      /* beyond the policy's letter: a line break followed by a
+                            ** small letter goes on with the sentence (a hard-wrapped
+                            ** letter) unless either line reads "label: value" */
 } tx_segmenter;
 
 /* Split n (text: the original it came from, for letter case) into g,

@@ -38,11 +38,13 @@ static int teardown(void **state)
     return 0;
 }
 
+static int WRAP;     /* tx_segmenter.wrapped_lines */
+
 /* The sentences of text, normalised, joined by " | ". */
 static const char *sentences(const char *text)
 {
     static char out[1024];
-    tx_segmenter cfg = {&ABBR, &MONTHS};
+    tx_segmenter cfg = {&ABBR, &MONTHS, WRAP};
     assert_int_equal(txn_run(&N, text, strlen(text), &tx_malloc), 0);
     assert_int_equal(txs_run(&G, &cfg, &N, text, &tx_malloc), 0);
     out[0] = 0;
@@ -94,9 +96,17 @@ static void test_no_end_inside_numbers_dates_abbreviations_and_ordinals(void **s
     assert_string_equal(sentences("IQ 96. Der foreligger PPV."), "iq 96. | der foreligger ppv.");
 }
 
-static void test_a_wrapped_line_goes_on_unless_a_line_is_a_label(void **state)
+static void test_every_line_break_ends_a_sentence_as_the_policy_says(void **state)
 {
     (void)state;
+    WRAP = 0;
+    assert_string_equal(sentences("Der er ikke\nudarbejdet PPV."), "der er ikke | udarbejdet ppv.");
+}
+
+static void test_when_asked_a_wrapped_line_goes_on_unless_a_line_is_a_label(void **state)
+{
+    (void)state;
+    WRAP = 1;
     assert_string_equal(sentences("Eleven har gennem det sidste\nhalve år haft selvmordstanker."),
                         "eleven har gennem det sidste halve aar haft selvmordstanker.");
     assert_string_equal(sentences("Selvskade: ingen\nselvmordstanker: ja"),
@@ -106,6 +116,7 @@ static void test_a_wrapped_line_goes_on_unless_a_line_is_a_label(void **state)
     /* a letter in capitals: a line break always ends */
     assert_string_equal(sentences("INGEN SELVSKADE OG\nINGEN TANKER"),
                         "ingen selvskade og | ingen tanker");
+    WRAP = 0;
 }
 
 static void test_clauses_end_at_commas_and_semicolons_not_decimal_commas(void **state)
@@ -137,7 +148,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sentences_end_at_stops_and_line_breaks),
         cmocka_unit_test(test_no_end_inside_numbers_dates_abbreviations_and_ordinals),
-        cmocka_unit_test(test_a_wrapped_line_goes_on_unless_a_line_is_a_label),
+        cmocka_unit_test(test_every_line_break_ends_a_sentence_as_the_policy_says),
+        cmocka_unit_test(test_when_asked_a_wrapped_line_goes_on_unless_a_line_is_a_label),
         cmocka_unit_test(test_clauses_end_at_commas_and_semicolons_not_decimal_commas),
         cmocka_unit_test(test_every_digit_run_is_listed_with_its_value),
     };
