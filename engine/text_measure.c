@@ -82,7 +82,7 @@ static double txm_period(const tx_lexicon *lx, const tx_norm *n, const tx_segmen
                 b--;
             if (b < ne) {
                 int64_t v = 0;
-                for (uint32_t q = b; q < ne; q++)
+                for (uint32_t q = b; q < ne && v < 100000; q++)   /* no period is longer */
                     v = v * 10 + (s[q] - '0');
                 halves = 2 * v;
             } else {

@@ -46,11 +46,15 @@ static int txs_close(txs_state *st, uint32_t end, uint32_t next, const unsigned 
     uint32_t b = st->sst;
     while (b < end && s[b] == ' ')
         b++;
+    while (end > b && s[end - 1] == ' ')
+        end--;
     if (b < end) {
         if (tx_grow(st->a, (void **)&g->sent, &g->capsent, g->nsent + 1, sizeof *g->sent))
             return -1;
         if (st->cst < b)
             st->cst = b;
+        if (st->cst >= end && (g->nclause == 0 || g->clause[g->nclause - 1].sent != g->nsent))
+            st->cst = b;                     /* every sentence has a clause (", ." has one) */
         if (txs_clause(st, end))
             return -1;
         uint32_t first = g->nclause - 1;

@@ -79,6 +79,12 @@ static void test_sentences_end_at_stops_and_line_breaks(void **state)
     assert_string_equal(sentences("Nej!?  Jo... Nu."), "nej!? | jo... | nu.");
     assert_string_equal(sentences(""), "");
     assert_string_equal(sentences("  \n "), "");
+    /* punctuation alone is a sentence of one clause */
+    assert_string_equal(sentences(", "), ",");
+    assert_int_equal(G.nclause, 1);
+    assert_string_equal(sentences("a, ;. ,"), "a, ;. | ,");
+    for (uint32_t i = 0; i < G.nsent; i++)
+        assert_int_equal(G.clause[G.sent[i].clause].sent, i);
 }
 
 static void test_no_end_inside_numbers_dates_abbreviations_and_ordinals(void **state)
