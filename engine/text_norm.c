@@ -1,0 +1,358 @@
+/*
+** text_norm.c — one pass over a letter into a reused buffer: lower case,
+** æ/ø/å folded to ae/oe/aa (the spelling older systems send, so both match
+** one form), whitespace runs collapsed, typographic marks made plain. Most
+** bytes are ASCII letters, digits and single spaces: a table turns each into
+** its output in a few instructions. The offset map is kept sparse (æ -> "ae"
+** keeps the offsets in step; only a collapsed space, a dropped or a shorter
+** character moves them), and the structure marks are noted on the way.
+*/
+#include "text_norm.h"
+
+#include <string.h>
+
+/* Latin-1 letters U+00C0..U+00FF: what each folds to (NULL: kept as it is,
+** × and ÷). Upper case are the first 32 but for ß. */
+static const char *const TXN_LATIN1[64] = {
+    "a",  "a",  "a",  "a",  "ae", "aa", "ae", "c",  "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d",  "n",  "o",  "o",  "o",  "o",  "oe", NULL, "oe", "u", "u", "u", "u", "y", "th", "ss",
+    "a",  "a",  "a",  "a",  "ae", "aa", "ae", "c",  "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d",  "n",  "o",  "o",  "o",  "o",  "oe", NULL, "oe", "u", "u", "u", "u", "y", "th", "y",
+};
+
+/* Per ASCII byte: the output byte, and what else it is. */
+enum { TXN_SLOW = 1 << 8, TXN_UP = 1 << 9, TXN_LO = 1 << 10, TXN_MARK = 1 << 11,
+       TXN_DIGIT = 1 << 12, TXN_SPACE = 1 << 13 };
+
+static uint16_t TXN_TAB[256];
+static int txn_tab_ready;
+
+static void txn_tab_init(void)
+{
+    for (int c = 0; c < 256; c++) {
+        uint16_t e = (uint16_t)c;
+        if (c >= 0x80 || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == '\n')
+            e = TXN_SLOW;
+        else if (c >= 'A' && c <= 'Z')
+            e = (uint16_t)((c + 32) | TXN_UP);
+        else if (c >= 'a' && c <= 'z')
+            e |= TXN_LO;
+        else if (c >= '0' && c <= '9')
+            e |= TXN_MARK | TXN_DIGIT;
+        else if (c == '.' || c == '!' || c == '?' || c == ',' || c == ';' || c == ':')
+            e |= TXN_MARK;
+        else if (c == ' ')
+            e |= TXN_SPACE;
+        TXN_TAB[c] = e;
+    }
+    __atomic_store_n(&txn_tab_ready, 1, __ATOMIC_RELEASE);
+}
+
+/* What one character of General Punctuation (U+2000..U+206F) becomes:
+** 0 copied as it is, 1 dropped, else that byte. */
+static unsigned char txn_punct(unsigned cp)
+{
+    if (cp <= 0x200A || cp == 0x202F || cp == 0x205F)
+        return ' ';                          /* en/em/thin/narrow no-break spaces */
+    if (cp <= 0x200D || cp == 0x2060)
+        return 1;                            /* zero width: gone */
+    if (cp >= 0x2010 && cp <= 0x2015)
+        return '-';                          /* hyphens and dashes */
+    if (cp >= 0x2018 && cp <= 0x201B)
+        return '\'';
+    if (cp >= 0x201C && cp <= 0x201F)
+        return '"';
+    if (cp == 0x2022 || cp == 0x2023 || cp == 0x2043)
+        return '-';                          /* bullets: a list item */
+    if (cp == 0x2026)
+        return '.';                          /* … */
+    if (cp == 0x2028 || cp == 0x2029)
+        return '\n';
+    if (cp == 0x2032)
+        return '\'';
+    return 0;
+}
+
+/* A character outside plain ASCII at t[i] (or a whitespace byte): its
+** width, and its output as fold (a Latin-1 letter), or o (one byte; 0: copy
+** the bytes as they are; 1: dropped). */
+static size_t txn_char(const unsigned char *t, size_t i, size_t len, const char **fold,
+                       unsigned char *o, int *upper)
+{
+    unsigned c = t[i];
+    *fold = NULL;
+    *upper = 0;
+    if (c < 0x80) {
+        *o = c == '\n' ? '\n' : ' ';         /* tab, CR, form feed, vertical tab */
+        return 1;
+    }
+    if (c == 0xC3 && i + 1 < len) {
+        unsigned b = t[i + 1] - 0x80;        /* U+00C0 + b */
+        *fold = TXN_LATIN1[b & 63];
+        *upper = *fold && b < 32 && b != 0x1F;
+        *o = 0;
+        return 2;
+    }
+    if (c == 0xC2 && i + 1 < len) {
+        unsigned b = t[i + 1];
+        *o = b == 0xA0                ? ' '  /* no-break space */
+             : b == 0xAD              ? 1    /* soft hyphen: gone */
+             : b == 0xAB || b == 0xBB ? '"'  /* « » */
+             : b == 0xB4              ? '\'' /* ´ for an apostrophe */
+             : b == 0xB7              ? '-'  /* · as a bullet */
+                                      : 0;
+        return 2;
+    }
+    if (c == 0xE2 && i + 2 < len && (t[i + 1] == 0x80 || t[i + 1] == 0x81)) {
+        *o = txn_punct(0x2000u + ((unsigned)(t[i + 1] & 0x3F) << 6) + (t[i + 2] & 0x3F));
+        return 3;
+    }
+    if (c == 0xE2 && i + 2 < len && t[i + 1] == 0x88 && t[i + 2] == 0x92) {
+        *o = '-';                            /* − minus sign */
+        return 3;
+    }
+    if (c == 0xEF && i + 2 < len && t[i + 1] == 0xBB && t[i + 2] == 0xBF) {
+        *o = 1;                              /* byte order mark */
+        return 3;
+    }
+    if (c == 0xE3 && i + 2 < len && t[i + 1] == 0x80 && t[i + 2] == 0x80) {
+        *o = ' ';                            /* ideographic space */
+        return 3;
+    }
+    size_t w = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    *o = 0;                                  /* another character: its bytes as they are */
+    return i + w > len ? len - i : w;
+}
+
+/* Bytes of the one block of cap entries each: shifts, marks, text. */
+static size_t txn_block(uint32_t cap)
+{
+    return (size_t)cap * (sizeof(tx_shift) + sizeof(uint32_t) + 1);
+}
+
+typedef struct txn_out {
+    char *s;
+    uint32_t k;
+    tx_shift *shift;                         /* NULL: no map (folding data) */
+    uint32_t nshift;
+} txn_out;
+
+/* Note that from output offset k on, the input offset is i. */
+static inline void txn_shift(txn_out *w, uint32_t k, uint32_t i)
+{
+    if (!w->shift)
+        return;
+    if (w->nshift && w->shift[w->nshift - 1].out == k)
+        w->shift[w->nshift - 1].in = i;
+    else
+        w->shift[w->nshift++] = (tx_shift){k, i};
+}
+
+/* The slow path for the character at t[i]: returns its width. */
+static size_t txn_slow(txn_out *w, const unsigned char *t, size_t i, size_t len, uint32_t *nu,
+                       uint32_t *nl, uint32_t *mark, uint32_t *nm)
+{
+    const char *fold;
+    unsigned char o;
+    int up;
+    size_t cw = txn_char(t, i, len, &fold, &o, &up);
+    uint32_t k0 = w->k;
+    if (fold) {
+        *nu += up;
+        *nl += !up;
+        for (; *fold; fold++)
+            w->s[w->k++] = *fold;
+    } else if (o == ' ' || o == '\n') {
+        /* one space for a run; a run that holds a line break is marked so */
+        if (w->k > 0 && w->s[w->k - 1] == ' ') {
+            if (o == '\n' && mark && !(*nm > 0 && mark[*nm - 1] == ((w->k - 1) | TX_NL)))
+                mark[(*nm)++] = (w->k - 1) | TX_NL;
+        } else {
+            if (o == '\n' && mark)
+                mark[(*nm)++] = w->k | TX_NL;
+            w->s[w->k++] = ' ';
+        }
+    } else if (o == 1) {
+        /* dropped */
+    } else if (o) {
+        if (o == '.' && mark)
+            mark[(*nm)++] = w->k;
+        w->s[w->k++] = (char)o;
+    } else {
+        memcpy(w->s + w->k, t + i, cw);
+        w->k += (uint32_t)cw;
+    }
+    if (w->k - k0 != cw)
+        txn_shift(w, w->k, (uint32_t)(i + cw));
+    return cw;
+}
+
+int txn_run(tx_norm *n, const char *text, size_t len, const tx_alloc *a)
+{
+    if (!__atomic_load_n(&txn_tab_ready, __ATOMIC_ACQUIRE))
+        txn_tab_init();                      /* the same table from any thread: a benign race */
+    n->len = n->nmark = n->nshift = 0;
+    n->upper = n->lower = 0;
+    n->text = text;
+    n->textlen = 0;
+    if (len >= TX_MAX_TEXT) {
+        if (n->s)
+            n->s[0] = 0;
+        return -1;
+    }
+    if (!n->s || len + 1 > n->cap) {
+        /* the text, its marks and its shifts each fit in len + 1 entries:
+        ** one block holds all three (nothing in it outlives a letter) */
+        uint32_t cap = n->cap ? n->cap : 256, need = (uint32_t)len + 1;
+        while (cap < need)
+            cap *= 2;
+        void *b = tx_new(a, txn_block(cap));
+        if (!b) {
+            if (n->s)
+                n->s[0] = 0;
+            return -1;
+        }
+        if (n->shift)
+            tx_free(a, n->shift, txn_block(n->cap));
+        n->shift = b;
+        n->mark = (uint32_t *)(n->shift + cap);
+        n->s = (char *)(n->mark + cap);
+        n->cap = n->capshift = cap;
+    }
+    const unsigned char *t = (const unsigned char *)text;
+    txn_out w = {n->s, 0, n->shift, 0};
+    w.shift[w.nshift++] = (tx_shift){0, 0};
+    uint32_t nu = 0, nl = 0, nm = 0, *mark = n->mark;
+    char *s = n->s;
+    for (size_t i = 0; i < len;) {
+        /* most bytes: small letters, as they are */
+        if ((unsigned)(t[i] - 'a') < 26u) {
+            uint32_t k0 = w.k;
+            do
+                s[w.k++] = (char)t[i++];
+            while (i < len && (unsigned)(t[i] - 'a') < 26u);
+            nl += w.k - k0;
+            continue;
+        }
+        uint16_t e = TXN_TAB[t[i]];
+        if (__builtin_expect(!(e & (TXN_SLOW | TXN_MARK | TXN_SPACE)), 1)) {
+            s[w.k++] = (char)e;              /* a letter or other plain ASCII */
+            nu += (e >> 9) & 1;
+            nl += (e >> 10) & 1;
+            i++;
+            continue;
+        }
+        if (e & TXN_SPACE) {
+            if (w.k > 0 && s[w.k - 1] == ' ') {
+                i++;
+                txn_shift(&w, w.k, (uint32_t)i);
+            } else {
+                s[w.k++] = ' ';
+                i++;
+            }
+            continue;
+        }
+        if (e & TXN_MARK) {
+            if (!(e & TXN_DIGIT) || w.k == 0 || !(TXN_TAB[(unsigned char)s[w.k - 1]] & TXN_DIGIT))
+                mark[nm++] = w.k;            /* a mark, or a digit run's start */
+            s[w.k++] = (char)e;
+            i++;
+            continue;
+        }
+        i += txn_slow(&w, t, i, len, &nu, &nl, mark, &nm);
+    }
+    n->len = w.k;
+    n->nshift = w.nshift;
+    n->nmark = nm;
+    n->s[n->len] = 0;
+    n->upper = nu;
+    n->lower = nl;
+    n->textlen = (uint32_t)len;
+    return 0;
+}
+
+void txn_free(tx_norm *n, const tx_alloc *a)
+{
+    if (n->shift)
+        tx_free(a, n->shift, txn_block(n->cap));
+    memset(n, 0, sizeof *n);
+}
+
+size_t txn_fold(char *out, const char *str, size_t len)
+{
+    const unsigned char *t = (const unsigned char *)str;
+    txn_out w = {out, 0, NULL, 0};
+    uint32_t nu = 0, nl = 0;
+    if (!__atomic_load_n(&txn_tab_ready, __ATOMIC_ACQUIRE))
+        txn_tab_init();
+    for (size_t i = 0; i < len;) {
+        uint16_t e = TXN_TAB[t[i]];
+        if (!(e & (TXN_SLOW | TXN_SPACE))) {
+            out[w.k++] = (char)e;
+            i++;
+        } else if (e & TXN_SPACE) {
+            if (!(w.k > 0 && out[w.k - 1] == ' '))
+                out[w.k++] = ' ';
+            i++;
+        } else {
+            i += txn_slow(&w, t, i, len, &nu, &nl, NULL, NULL);
+        }
+    }
+    out[w.k] = 0;
+    return w.k;
+}
+
+uint32_t txn_at(const tx_norm *n, uint32_t i)
+{
+    if (i >= n->len)
+        return n->textlen;
+    uint32_t lo = 0, hi = n->nshift;         /* the last shift at or before i */
+    while (lo + 1 < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (n->shift[mid].out <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    uint32_t o = n->shift[lo].in + (i - n->shift[lo].out);
+    const unsigned char *t = (const unsigned char *)n->text;
+    while (o > 0 && o < n->textlen && (t[o] & 0xC0) == 0x80)
+        o--;                                 /* the start of the character it is in */
+    return o;
+}
+
+tx_span txn_orig(const tx_norm *n, uint32_t s, uint32_t e)
+{
+    tx_span o;
+    if (s > n->len)
+        s = n->len;
+    if (e > n->len)
+        e = n->len;
+    o.start = txn_at(n, s);
+    if (e <= s) {
+        o.end = o.start;
+        return o;
+    }
+    /* the end of the last character: where the next one starts */
+    uint32_t last = txn_at(n, e - 1), end = txn_at(n, e);
+    const unsigned char *t = (const unsigned char *)n->text;
+    if (end <= last) {                       /* inside a folded character */
+        end = last + 1;
+        while (end < n->textlen && (t[end] & 0xC0) == 0x80)
+            end++;
+    }
+    o.end = end;
+    return o;
+}
+
+int txn_upper(const tx_norm *n, uint32_t i)
+{
+    if (i >= n->len)
+        return 0;
+    const unsigned char *t = (const unsigned char *)n->text + txn_at(n, i);
+    if (t[0] < 0x80)
+        return t[0] >= 'A' && t[0] <= 'Z';
+    if (t[0] == 0xC3)
+        return t[1] >= 0x80 && t[1] < 0x9F && t[1] != 0x97;
+    return 0;
+}
