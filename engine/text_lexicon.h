@@ -176,6 +176,7 @@ enum tx_table {
     TX_T_MUNIT,     /* measurement units -> enum tx_unit */
     TX_T_MFILL,     /* words between a measurement's cue and its number ("på", "er") */
     TX_T_MPREP,     /* "fra" (earlier) / "til" (now) before a weight */
+    TX_T_MOFF,      /* after a "taken" cue's kilograms, what makes them a loss ("af") */
     TX_T_JOIN,      /* words joining a list ("og", "eller") */
     TX_T_FILL,      /* words between a person and their verb ("også", "begge") */
     TX_T_RELATIVE,  /* "som", "der": a relative clause goes on about a person */

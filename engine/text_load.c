@@ -524,6 +524,8 @@ static int txo_all(txo_ctx *c, int t)
          txo_list(c, -1, "bmi", txo_decl(TX_MEASURE, 0, TX_MC_BMI, 0), 1) ||
          txo_list(c, -1, "iq", txo_decl(TX_MEASURE, 0, TX_MC_IQ, 0), 1) ||
          txo_list(c, -1, "loss", txo_decl(TX_MEASURE, 0, TX_MC_LOSS, 0), 1) ||
+         txo_list(c, -1, "taken", txo_decl(TX_MEASURE, 0, TX_MC_TAKEN, 0), 0) ||
+         txo_table(c, -1, "off", TX_T_MOFF, 1, NULL) ||
          txo_table(c, -1, "units", TX_T_MUNIT, 1, units) ||
          txo_table(c, -1, "fillers", TX_T_MFILL, 1, NULL) ||
          txo_table(c, -1, "from_to", TX_T_MPREP, 1, preps);

@@ -28,6 +28,9 @@ static int32_t txm_cue(const tx_lexicon *lx, const tx_norm *n, const tx_hits *h,
         unsigned char c = (unsigned char)s[i];
         if (c == ' ' || c == '-' || c == '(' || c == ')' || c == '|' || c == '.') {
             i++;
+        } else if (c == '\'' && i == h->v[best].wend) {   /* the cue's ending: "IQ'en" */
+            for (i++; i < pos && txn_letter((unsigned char)s[i]); i++)
+                ;
         } else if (c == ':' || c == '=') {
             *colon = 1;
             i++;
@@ -172,6 +175,17 @@ int txm_run(tx_measures *m, const tx_lexicon *lx, const tx_norm *n, const tx_seg
         x.end = ue;
         x.sent = sent;
         x.cue = cue;
+        if (ck == TX_MC_TAKEN) {       /* "taget 10 kg af" is a loss; "taget 5 kg på" none */
+            uint32_t w = ue;
+            while (w < len && s[w] == ' ')
+                w++;
+            uint32_t e = w;
+            while (e < len && txn_letter((unsigned char)s[e]))
+                e++;
+            if (unit != TX_U_KG || e == w || !txw_get(txl_table_c(lx, TX_T_MOFF), s + w, e - w, 0))
+                continue;
+            ck = TX_MC_LOSS;
+        }
         switch (unit) {
         case TX_U_KG:
             if (v100 < 100 || v100 > 30000)

@@ -15,7 +15,8 @@
 #include "text_segment.h"
 
 /* What a TX_MEASURE entry cues (its value). */
-enum tx_mcue { TX_MC_WEIGHT = 1, TX_MC_HEIGHT, TX_MC_BMI, TX_MC_LOSS, TX_MC_IQ, TX_MC_EARLIER };
+enum tx_mcue { TX_MC_WEIGHT = 1, TX_MC_HEIGHT, TX_MC_BMI, TX_MC_LOSS, TX_MC_IQ, TX_MC_EARLIER,
+               TX_MC_TAKEN /* a loss only when a TX_T_MOFF word follows its kilograms */ };
 /* Measurement units (TX_T_MUNIT values) and the "fra"/"til" words (TX_T_MPREP). */
 enum tx_unit { TX_U_KG = 1, TX_U_CM, TX_U_M, TX_U_PCT };
 enum tx_prep { TX_P_FROM = 1, TX_P_TO };

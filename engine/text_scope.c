@@ -85,9 +85,11 @@ static uint32_t txc_stop(const tx_lexicon *lx, const char *s, uint32_t a, uint32
 {
     for (uint32_t i = a; i < b;) {
         unsigned char c = (unsigned char)s[i];
-        if ((what & TXC_CLAUSE) && c == ',' && i + 2 < b && s[i + 1] == ' ' &&
+        /* a new clause's word may be where b is: "sover ikke og hører stemmer"
+        ** (the term's own verb starts the clause); s ends in a NUL */
+        if ((what & TXC_CLAUSE) && c == ',' && i + 2 <= b && s[i + 1] == ' ' &&
             txn_word((unsigned char)s[i + 2])) {
-            uint32_t e = txc_word_end(s, i + 2, b);
+            uint32_t e = txc_word_end(s, i + 2, UINT32_MAX);
             if (txw_get(txl_table_c(lx, TX_T_CLAUSE), s + i, e - i, 0))
                 return i;
         }
@@ -104,9 +106,9 @@ static uint32_t txc_stop(const tx_lexicon *lx, const char *s, uint32_t a, uint32
             ((what & TXC_REPORT) && txc_phrase(txl_table_c(lx, TX_T_REPORT), s, i, b)) ||
             ((what & TXC_RELWORD) && txw_get(txl_table_c(lx, TX_T_RELATIVE), s + i, e - i, 0)))
             return i;
-        if ((what & TXC_CLAUSE) && e + 1 < b && s[e] == ' ' &&
+        if ((what & TXC_CLAUSE) && e + 1 <= b && s[e] == ' ' &&
             txw_get(txl_table_c(lx, TX_T_JOIN), s + i, e - i, 0)) {
-            uint32_t e2 = txc_word_end(s, e + 1, b);
+            uint32_t e2 = txc_word_end(s, e + 1, UINT32_MAX);
             if (e2 > e + 1 && txw_get(txl_table_c(lx, TX_T_CLAUSE), s + i, e2 - i, 0))
                 return i;
         }

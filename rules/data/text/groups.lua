@@ -37,7 +37,9 @@ return {
   severe_depression = { terms = {
     { phrase = { { "svær", "alvorlig", "dyb", "massiv" }, { "depres", "deprimer" } },
       within = 3, ending = "any" },
-    { phrase = { { "depres", "deprimer" }, { "af", "i" }, { "svær grad", "alvorlig grad", "høj grad" } },
+    { phrase = { { "depres", "deprimer", "depression", "depressiv", "depressive", "depressivt",
+                   "deprimeret", "deprimerede" },
+                 { "af", "i" }, { "svær grad", "alvorlig grad", "høj grad" } },
       within = { 1, 0 } },
   } },
   ANXIETY = { terms = {

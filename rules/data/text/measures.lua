@@ -10,13 +10,18 @@ return {
   height = { "højde", "måler", { "høj", ending = "word" } },
   bmi = { { "bmi", ending = "word" } },
   iq = {
-    { "iq", ending = "word" }, { "ik", ending = "word" }, { "fsiq", ending = "word" },
+    "IQ", "IK", "FSIQ",
     { "samlet ik", ending = "word" }, { "samlet iq", ending = "word" },
     { "total-ik", ending = "word" }, { "totalik", ending = "word" },
     { "helheds-ik", ending = "word" }, { "fuldskala-iq", ending = "word" },
     "intelligenskvotient",
   },
   loss = { "vægttab", "tabt", "vægtfald", "vægtreduktion", { "tab", ending = "word" } },
+  -- A loss told as what was taken off: the kilograms after these count as
+  -- lost when a word of `off` follows them ("har taget 10 kg af"); without
+  -- it they are no measurement at all ("har taget 5 kg på").
+  taken = { { "taget", ending = "word" } },
+  off = { "af" },
   units = { kg = "kg", kilo = "kg", kilogram = "kg", cm = "cm", centimeter = "cm",
             m = "m", meter = "m", procent = "%", pct = "%" },
   -- Words that may stand between a cue and its number ("BMI på 15,4",

@@ -1,8 +1,8 @@
 -- data/text/risk.lua — the risk flags in text (policy: self_harm,
 -- suicidal_ideation, suicide_attempt, suicide_plan, psychosis; substance
 -- misuse). history_months: a mention whose sentence dates it only longer
--- ago than this is history, not current (policy step 1: a suicide attempt
--- more than 3 months before received). Terms and phrases as in groups.lua;
+-- ago than this is history, not current (policy step 1; the months are
+-- data/policy.lua's attempt_history_months). Terms and phrases as in groups.lua;
 -- own_words = true: a negation word inside the phrase is its own ("ingen
 -- livslyst" is suicidal ideation).
 
@@ -32,12 +32,13 @@ local BODY = { "armene", "armen", "arme", "benene", "benet", "huden", "håndled"
                "låret", "maven", "underarm", "kroppen" }
 
 return {
-  suicide_attempt = { history_months = 3, terms = {
+  suicide_attempt = { history_months = include("data/policy.lua").attempt_history_months, terms = {
     "selvmordsforsøg", "suicidforsøg", "suicidalforsøg", "selvmordshensigt",
     "selvmordsøjemed", "selvmordsintoksikation", "suicidalt forsøg", "suicidal forsøg",
     { phrase = { { "forsøgt", "forsøgte", "forsøger", "forsøg" }, SUICIDE }, within = 5 },
     { phrase = { { "tog", "taget", "indtaget", "indtog" }, "overdosis" }, within = 3 },
-    { phrase = { { "indtaget", "indtog", "tog", "taget", "slugt", "slugte" },
+    { phrase = { { "indtaget", "indtog", "indtagelse", "indtager", "indtage", "tog", "taget",
+                   "slugt", "slugte" },
                  { "med henblik på at", "med ønske om at", "med hensigt om at", "med det formål at" },
                  TO_DIE }, within = { 5, 0 } },
     { phrase = { "suicidal", { "hensigt", "intoksikation", "øjemed" } } },

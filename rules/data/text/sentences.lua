@@ -11,7 +11,8 @@ return {
     "ca", "pga", "f.eks", "eks", "bl.a", "bla", "evt", "mdr", "md", "kl", "nr", "vedr",
     "jf", "d", "f", "a", "mht", "mhp", "dvs", "ift", "inkl", "pt", "dr", "hhv", "iflg",
     "ifm", "mv", "tlf", "ang", "el", "ex", "mg", "ml", "stk", "gl", "tidl", "sml", "iht",
-    "obs", "beh", "dgl", "afd", "amb", "spec", "psyk", "indl", "m", "ds", "udr",
+    "obs", "beh", "dgl", "afd", "amb", "spec", "psyk", "indl", "m", "ds", "udr", "tabl",
+    "tbl", "stk",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dec",
   },
 }
