@@ -144,7 +144,7 @@ static double bn_timer_cost(void)
 ** sandbox. A shadow stack times every call: a rule's when/action or a fact
 ** (a Lua function entered from C or from the engine's rule loop) gets its
 ** time minus the other facts it evaluates; a C function called from Lua
-** (string.gsub, re:find, the text scanner, field access) its time minus
+** (string.gsub, re:find, text.states, field access) its time minus
 ** facts it runs. The hooks slow Lua
 ** down several times, so read shares, not absolute times. One thread. */
 void __real_lua_sethook(lua_State *L, lua_Hook f, int mask, int count);
@@ -699,8 +699,9 @@ static void bn_workers_free(bn_worker *w, int nw)
 
 /* Before any timing, each decider decides the first BN_WARM referrals once:
 ** what a rule set does only once per process or per decider (JIT-compiling
-** a pattern when it is first matched, the text scanner learning which
-** prefixes can start a term) is not a per-referral cost. Returns µs per
+** a pattern when it is first matched, the text reader's buffers growing to
+** the longest letter, the rule set's memo tables filling) is not a
+** per-referral cost. Returns µs per
 ** referral of it; a separate function, so callgrind does not collect it. */
 #define BN_WARM 1000
 __attribute__((noinline)) static double bn_warm(bn_input *in, bn_worker *w, int nw)
@@ -1065,7 +1066,7 @@ int main(int argc, char **argv)
                "p50 %.2f, p99 %.2f)\n", p50, p99, reps, p.best_p50, p.best_p99);
     printf("  reload        %.1f ms (load + first decider, median)\n", reload_ms);
     printf("  warm-up       %.2f us/referral (the first %d, once per decider, untimed "
-           "above: patterns JIT-compiled on first use, prefixes learned)\n", p.warm_us, BN_WARM);
+           "above: patterns JIT-compiled, buffers grown, memos filled)\n", p.warm_us, BN_WARM);
     printf("  parse         %.2f us/referral (JSON + validation; not in decide)\n", parse_us);
     printf("  outcomes      accept %ld  request_info %ld  redirect %ld  reject %ld  manual_review %ld\n",
            p.outcomes[0], p.outcomes[1], p.outcomes[2], p.outcomes[3], p.outcomes[4]);

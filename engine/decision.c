@@ -86,7 +86,51 @@ int dc_add_reason(triage_decision *d, const char *rule, const char *text)
     if (dc_masked_pair(rule, text, &r, &t)) return -1;
     d->reasons[d->nreasons].rule = r;
     d->reasons[d->nreasons].text = t;
+    d->reasons[d->nreasons].keys = NULL;
+    d->reasons[d->nreasons].nkeys = 0;
     d->nreasons++;
+    return 0;
+}
+
+int dc_reason_keys(triage_decision *d, const char *const *keys, int n)
+{
+    if (!d || !d->nreasons || n <= 0) return d ? 0 : -1;
+    size_t len = 1;
+    for (int i = 0; i < n; i++) len += strlen(keys[i]) + 1;
+    char *p = malloc(len), *q = p;
+    if (!p) return -1;
+    for (int i = 0; i < n; i++) {
+        size_t k = strlen(keys[i]) + 1;
+        memcpy(q, keys[i], k);
+        q += k;
+    }
+    *q = '\0';
+    dc_reason *r = &d->reasons[d->nreasons - 1];
+    free(r->keys);
+    r->keys = p;
+    r->nkeys = n;
+    return 0;
+}
+
+int dc_add_evidence(triage_decision *d, const char *key, int counted, const char *why,
+                    uint32_t start, uint32_t end)
+{
+    char *k, *w;
+    if (!d) return -1;
+    if (d->nevidence == d->capevidence) {
+        int cap = d->capevidence ? 2 * d->capevidence : 8;
+        dc_evidence *ne = realloc(d->evidence, (size_t)cap * sizeof *ne);
+        if (!ne) return -1;
+        d->evidence = ne;
+        d->capevidence = cap;
+    }
+    if (dc_masked_pair(key, why, &k, &w)) return -1;
+    dc_evidence *e = &d->evidence[d->nevidence++];
+    e->key = k;
+    e->why = w;
+    e->counted = counted != 0;
+    e->start = start;
+    e->end = end;
     return 0;
 }
 
@@ -111,8 +155,10 @@ int dc_add_step(triage_decision *d, const char *rule, int applied, const char *w
 
 static void dc_clear_reasons(triage_decision *d)
 {
-    for (int i = 0; i < d->nreasons; i++)
+    for (int i = 0; i < d->nreasons; i++) {
         free(d->reasons[i].rule);   /* text shares its allocation */
+        free(d->reasons[i].keys);
+    }
     d->nreasons = 0;
 }
 
@@ -220,6 +266,34 @@ int triage_decision_reason(const triage_decision *d, int i, const char **rule,
     return ok ? 0 : -1;
 }
 
+int triage_decision_reason_evidence_count(const triage_decision *d, int i)
+{
+    return i >= 0 && i < d->nreasons ? d->reasons[i].nkeys : 0;
+}
+
+const char *triage_decision_reason_evidence(const triage_decision *d, int i, int j)
+{
+    if (i < 0 || i >= d->nreasons || j < 0 || j >= d->reasons[i].nkeys) return NULL;
+    const char *k = d->reasons[i].keys;
+    while (j-- > 0) k += strlen(k) + 1;
+    return k;
+}
+
+int triage_decision_evidence_count(const triage_decision *d) { return d->explain ? d->nevidence : 0; }
+
+int triage_decision_evidence(const triage_decision *d, int i, const char **key, int *counted,
+                             const char **why, size_t *start, size_t *end)
+{
+    int ok = i >= 0 && i < triage_decision_evidence_count(d);
+    const dc_evidence *e = ok ? &d->evidence[i] : NULL;
+    if (key) *key = ok ? e->key : NULL;
+    if (counted) *counted = ok ? e->counted : 0;
+    if (why) *why = ok ? e->why : NULL;
+    if (start) *start = ok ? e->start : 0;
+    if (end) *end = ok ? e->end : 0;
+    return ok ? 0 : -1;
+}
+
 int triage_decision_explained(const triage_decision *d) { return d->explain; }
 
 int triage_decision_step_count(const triage_decision *d) { return d->explain ? d->nsteps : 0; }
@@ -269,6 +343,12 @@ static json_t *dc_reasons_array(const triage_decision *d)
         json_t *o = json_object();
         json_object_set_new_nocheck(o, "rule", json_string_nocheck(d->reasons[i].rule));
         json_object_set_new_nocheck(o, "text", json_string_nocheck(d->reasons[i].text));
+        if (d->reasons[i].nkeys) {
+            json_t *k = json_array();
+            for (int j = 0; j < d->reasons[i].nkeys; j++)
+                json_array_append_new(k, json_string(triage_decision_reason_evidence(d, i, j)));
+            json_object_set_new_nocheck(o, "evidence", k);
+        }
         json_array_append_new(a, o);
     }
     return a;
@@ -314,7 +394,17 @@ static int dc_parse_reasons(triage_decision *d, const char *text)
     json_array_foreach(a, i, v) {
         const char *rule = json_string_value(json_object_get(v, "rule"));
         const char *why = json_string_value(json_object_get(v, "text"));
-        if (!rule || !why || dc_add_reason(d, rule, why) != 0) rc = -1;
+        if (!rule || !why || dc_add_reason(d, rule, why) != 0) {
+            rc = -1;
+            continue;
+        }
+        json_t *keys = json_object_get(v, "evidence"), *k;
+        const char *names[32];
+        int n = 0;
+        size_t j;
+        json_array_foreach(keys, j, k)
+            if (json_is_string(k) && n < 32) names[n++] = json_string_value(k);
+        if (dc_reason_keys(d, names, n) != 0) rc = -1;
     }
     json_decref(a);
     return rc;
@@ -369,6 +459,14 @@ char *triage_decision_json(const triage_decision *d)
                                                "applied", d->steps[i].applied,
                                                "why", d->steps[i].why));
         json_object_set_new(o, "trace", t);
+        json_t *ev = json_array();
+        for (int i = 0; ev && i < d->nevidence; i++)
+            json_array_append_new(ev, json_pack("{s:s, s:b, s:s, s:I, s:I}", "key",
+                                                d->evidence[i].key, "counted",
+                                                d->evidence[i].counted, "why", d->evidence[i].why,
+                                                "start", (json_int_t)d->evidence[i].start,
+                                                "end", (json_int_t)d->evidence[i].end));
+        json_object_set_new(o, "evidence", ev);
     }
     return dc_dump(o);
 }
@@ -381,5 +479,8 @@ void triage_decision_free(triage_decision *d)
     for (int i = 0; i < d->nsteps; i++)
         free(d->steps[i].rule);     /* why shares its allocation */
     free(d->steps);
+    for (int i = 0; i < d->nevidence; i++)
+        free(d->evidence[i].key);   /* why shares its allocation */
+    free(d->evidence);
     free(d);
 }

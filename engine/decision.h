@@ -16,7 +16,17 @@ extern const char *const dc_target_names[5];  /* buc specialist_practice municip
 extern const char *const dc_priority_names[3]; /* acute urgent routine */
 extern const char *const dc_request_names[2];  /* referrer municipality */
 
-typedef struct dc_reason { char *rule; char *text; } dc_reason;
+typedef struct dc_reason {
+    char *rule; char *text;
+    char *keys;                   /* explain: the evidence keys it rests on, each ending in a
+                                  ** NUL, the list in an empty one; NULL: none */
+    int nkeys;
+} dc_reason;
+typedef struct dc_evidence {      /* one mention in the letter (explain) */
+    char *key; char *why;         /* one allocation */
+    int counted;
+    uint32_t start, end;          /* bytes of the referral's text */
+} dc_evidence;
 typedef struct dc_step {          /* one trace entry */
     char *rule; int applied; char *why;
 } dc_step;
@@ -36,12 +46,20 @@ struct triage_decision {
     int explain;                  /* trace recorded */
     int nsteps, capsteps;
     dc_step *steps;
+    int nevidence, capevidence;
+    dc_evidence *evidence;
 };
 
 triage_decision *dc_new(const char *id, const char *ruleset, int explain);
 /* Append; strings are copied and CPR-like digit runs masked. 0 ok, -1 OOM. */
 int dc_add_reason(triage_decision *d, const char *rule, const char *text);
 int dc_add_step(triage_decision *d, const char *rule, int applied, const char *why);
+/* The evidence keys the last reason added rests on (copied). 0 ok, -1 OOM. */
+int dc_reason_keys(triage_decision *d, const char *const *keys, int n);
+/* A mention of evidence key in the letter, counted or dropped and why,
+** at bytes [start, end) of the referral's text. 0 ok, -1 OOM. */
+int dc_add_evidence(triage_decision *d, const char *key, int counted, const char *why,
+                    uint32_t start, uint32_t end);
 /* Replace whatever was decided by manual_review with one reason. */
 void dc_manual_review(triage_decision *d, const char *rule, const char *why);
 /* Lookups by schema spelling; -1 when unknown. */

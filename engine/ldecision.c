@@ -6,6 +6,7 @@
 #include "ldecision.h"
 
 #include <lauxlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "date.h"
@@ -106,12 +107,125 @@ static int dd_decide(lua_State *L)
     return 0;
 }
 
+#define DD_REASON_MAX 2048
+
+/* One value as %s shows it: as tostring would, without making a string. */
+static int dd_show(lua_State *L, int i, char *out, size_t cap)
+{
+    switch (lua_type(L, i)) {
+    case LUA_TSTRING: return snprintf(out, cap, "%s", lua_tostring(L, i));
+    case LUA_TBOOLEAN: return snprintf(out, cap, "%s", lua_toboolean(L, i) ? "true" : "false");
+    case LUA_TNIL: return snprintf(out, cap, "nil");
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, i))
+            return snprintf(out, cap, "%lld", (long long)lua_tointeger(L, i));
+        else {
+            int n = snprintf(out, cap, "%.14g", (double)lua_tonumber(L, i));
+            if (n > 0 && (size_t)n + 2 < cap && out[strspn(out, "-0123456789")] == '\0')
+                n += snprintf(out + n, cap - (size_t)n, ".0");   /* 39.0, as Lua writes it */
+            return n;
+        }
+    default: return rl_error(L, "d:reason: %%s of a %s", luaL_typename(L, i));
+    }
+}
+
+/* d:reason's text with its arguments (from index arg on) put in, into out:
+** string.format's %s %d %i %f %g %e (with flags, width and precision) and
+** %%, and %D for a day number as YYYY-MM-DD. Made in C, so a reason costs
+** the rule set no string. */
+static void dd_format(lua_State *L, const char *fmt, int arg, char *out, size_t cap)
+{
+    size_t k = 0;
+    int top = lua_gettop(L);
+    for (const char *p = fmt; *p; p++) {
+        if (k + 1 >= cap)
+            rl_error(L, "d:reason: the text is longer than %d bytes", (int)cap - 1);
+        if (*p != '%') {
+            out[k++] = *p;
+            continue;
+        }
+        if (p[1] == '%') {
+            out[k++] = '%';
+            p++;
+            continue;
+        }
+        char spec[32] = "%";
+        size_t n = 1;
+        for (p++; *p && strchr("-+ #0123456789.", *p) && n < sizeof spec - 3; p++)
+            spec[n++] = *p;
+        spec[n++] = *p;
+        spec[n] = 0;
+        if (!*p)
+            rl_error(L, "d:reason: the text ends in a '%%'");
+        if (arg > top)
+            rl_error(L, "d:reason: no value for '%s'", spec);
+        int w;
+        char day[11];
+        switch (*p) {
+        case 's':
+            if (n > 2)
+                rl_error(L, "d:reason: '%s': %%s takes no width here", spec);
+            w = dd_show(L, arg, out + k, cap - k);
+            break;
+        case 'd': case 'i': {
+            int ok;
+            lua_Integer v = lua_tointegerx(L, arg, &ok);
+            if (!ok)
+                rl_error(L, "d:reason: '%s' needs an integer", spec);
+            spec[n - 1] = 0;
+            strcat(spec, "lld");
+            w = snprintf(out + k, cap - k, spec, (long long)v);
+            break;
+        }
+        case 'f': case 'g': case 'e': {
+            int ok;
+            lua_Number v = lua_tonumberx(L, arg, &ok);
+            if (!ok)
+                rl_error(L, "d:reason: '%s' needs a number", spec);
+            w = snprintf(out + k, cap - k, spec, (double)v);
+            break;
+        }
+        case 'D': {
+            int ok;
+            lua_Integer v = lua_tointegerx(L, arg, &ok);
+            if (!ok || v <= -1000000 || v >= 3000000)
+                rl_error(L, "d:reason: %%D needs a day number");
+            dt_format((int32_t)v, day);
+            w = snprintf(out + k, cap - k, "%s", day);
+            break;
+        }
+        default:
+            return (void)rl_error(L, "d:reason: unknown conversion '%s' (%%s %%d %%f %%g "
+                                     "%%e %%D %%%%)", spec);
+        }
+        arg++;
+        if (w < 0 || (size_t)w >= cap - k)
+            rl_error(L, "d:reason: the text is longer than %d bytes", (int)cap - 1);
+        k += (size_t)w;
+    }
+    out[k] = 0;
+}
+
+/* d:reason(text [, ...]): a reason under the current rule; with values,
+** text is a format (dd_format). With explain, it names the evidence keys
+** its rule declared. */
 static int dd_reason(lua_State *L)
 {
     triage_decision *d = dd_current(L);
     const char *text = luaL_checkstring(L, 2);
+    char buf[DD_REASON_MAX];
+    if (lua_gettop(L) > 2) {
+        dd_format(L, text, 3, buf, sizeof buf);
+        text = buf;
+    }
     if (dc_add_reason(d, rl_rule_id(L), text) != 0)
         return luaL_error(L, "not enough memory");
+    if (d->explain) {
+        const char *const *keys;
+        int n = rl_rule_evidence(L, &keys);
+        if (dc_reason_keys(d, keys, n) != 0)
+            return luaL_error(L, "not enough memory");
+    }
     return 0;
 }
 
@@ -141,6 +255,13 @@ static int dd_missing_items(lua_State *L)
     return 1;
 }
 
+static int dd_missing_count(lua_State *L)
+{
+    triage_decision *d = dd_current(L);
+    lua_pushinteger(L, triage_decision_missing_count(d));
+    return 1;
+}
+
 /* What the methods table (d's __index) lacks: d.outcome, else an error.
 ** d.explain lives in the methods table itself, set per referral (true when
 ** the trace is recorded: only then is a `why` from `when` shown, so rules
@@ -165,7 +286,8 @@ int dd_open(lua_State *L, int *methods_ref)
     lua_newuserdatauv(L, 1, 0);                               /* +1 d */
     lua_newtable(L);                                          /* +2 meta */
     static const luaL_Reg dmethods[] = {{"reason", dd_reason}, {"missing", dd_missing},
-                                        {"missing_items", dd_missing_items}, {NULL, NULL}};
+                                        {"missing_items", dd_missing_items},
+                                        {"missing_count", dd_missing_count}, {NULL, NULL}};
     luaL_newlib(L, dmethods);                                 /* +3 methods */
     lua_createtable(L, 0, 6);                                 /* +4 decide's keys */
     for (int i = 1; dd_keys[i]; i++) {

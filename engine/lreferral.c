@@ -1,8 +1,13 @@
 /*
-** lreferral.c — the referral userdata rules read (`r.age`, `r.text`, ...).
-** The userdata's __index is a value table, fresh per referral: a field is
-** built by lr_index the first time it is read (composites included) and
-** kept there, so every later read is a plain table lookup, never a C call.
+** lreferral.c — `r`, the referral rules read: a plain table made once per
+** Lua state and refilled for every referral, with the tables in it
+** (diagnoses, assessments and their entries, medication, risk, somatic, the
+** history) made once and refilled too, so that deciding allocates nothing
+** for it once warm and every read is one table lookup. Its metatable only
+** answers what is not there: a field that is nil this referral (nil), a
+** field built on first read (the text, the id, the dates as strings), or a
+** name that is no field (an error that catches typos); and refuses
+** assignments to a field that holds nothing.
 */
 #include "lreferral.h"
 
@@ -14,48 +19,56 @@
 #include "referral.h"
 #include "regex.h"
 
-#define LR_META "triage.referral"
-#define LR_REG "triage.referral.view"
 #define LR_HISTORY_MAX 64
 
-typedef struct lr_view {
-    const triage_referral *r;
-    int vmeta_ref;             /* the value tables' metatable (__index = lr_index) */
-    lr_history_fn hist;
-    void *hist_ud;
-} lr_view;
-
+/* The fields, in the order of rules/README.md. The first ones are set for
+** every referral; from F_ID on they are built when first read. */
 enum lr_field {
-    F_ID = 1, F_RECEIVED, F_RECEIVED_DAY, F_BIRTH_DATE, F_BIRTH_DAY, F_AGE,
-    F_HAS_CPR, F_PRIORITY, F_REFERRER_KIND, F_REFERRER_NAME, F_SEX,
-    F_MUNICIPALITY, F_CUSTODY, F_CONSENT_BOTH, F_PREVIOUS_BUC, F_GAPD, F_TEXT,
-    F_DIAGNOSES, F_ASSESSMENTS, F_PRIOR, F_MEDICATION, F_RISK, F_SOMATIC,
-    F_HISTORY
+    F_RECEIVED_DAY = 1, F_BIRTH_DAY, F_AGE, F_HAS_CPR, F_PRIORITY, F_REFERRER_KIND, F_SEX,
+    F_MUNICIPALITY, F_CUSTODY, F_CONSENT_BOTH, F_PREVIOUS_BUC, F_GAPD,
+    F_DIAGNOSES, F_ASSESSMENTS, F_MEDICATION, F_RISK, F_SOMATIC, F_HISTORY,
+    F_ID, F_TEXT, F_RECEIVED, F_BIRTH_DATE, F_REFERRER_NAME, F_PRIOR, F__N
 };
+#define F_EAGER_END F_DIAGNOSES     /* scalars set per referral: F_RECEIVED_DAY .. */
+#define F_LAZY F_ID
 
-static const char *const lr_names[] = {
-    NULL, "id", "received", "received_day", "birth_date", "birth_day", "age",
-    "has_cpr", "priority", "referrer_kind", "referrer_name", "sex",
+static const char *const lr_names[F__N] = {
+    NULL, "received_day", "birth_day", "age", "has_cpr", "priority", "referrer_kind", "sex",
     "municipality", "custody", "consent_both", "previous_buc_contact", "gapd",
-    "text", "diagnoses", "assessments", "prior_interventions", "medication",
-    "risk", "somatic", "history", NULL};
+    "diagnoses", "assessments", "medication", "risk", "somatic", "history",
+    "id", "text", "received", "birth_date", "referrer_name", "prior_interventions"};
 
 static const char *const lr_somatic_names[4] = {"height_cm", "weight_kg", "bmi",
                                                 "weight_loss_pct_3m"};
+enum { AS_KIND = 1, AS_INSTRUMENT, AS_DATE, AS_DATE_DAY, AS_FSIQ, AS_BY, AS__N };
+static const char *const lr_assess_names[AS__N] = {NULL, "kind", "instrument", "date",
+                                                   "date_day", "fsiq", "by"};
+enum { HI_ID = 1, HI_RECEIVED, HI_RECEIVED_DAY, HI_OUTCOME, HI_TARGET, HI__N };
+static const char *const lr_hist_names[HI__N] = {NULL, "id", "received", "received_day",
+                                                 "outcome", "target"};
 
-static lr_view *lr_check(lua_State *L)
-{
-    return luaL_checkudata(L, 1, LR_META);
-}
+/* Where each field's name is in the key list: r's, an assessment's, a
+** history entry's. */
+#define K_AS(f) (F__N + (f))
+#define K_HI(f) (F__N + AS__N + (f))
 
-/* Push this referral's value table (the view's metatable's __index). */
-static void lr_values(lua_State *L, int view)
-{
-    lua_getmetatable(L, view);                                /* +1 meta */
-    lua_pushliteral(L, "__index");
-    lua_rawget(L, -2);                                        /* +2 values */
-    lua_remove(L, -2);                                        /* +1 */
-}
+/* The registry's tables of one state, by index in lr_state.ref. */
+enum { T_R, T_KEYS, T_DIAG, T_ASSESS, T_MED, T_RISK, T_SOMATIC, T_HIST, T_POOL, T__N };
+
+struct lr_state {
+    lua_State *L;
+    const triage_referral *r;     /* being decided, or NULL */
+    lr_history_fn hist;
+    void *hist_ud;
+    int ref[T__N];
+    int ndiag, nassess, nmed;     /* entries the reused arrays hold */
+    int history_read;             /* r:history() filled T_HIST this referral */
+    unsigned built;               /* bit f - F_LAZY: lazy field f is in r now */
+    /* Which fields hold nil now (bit per field): a nil that stays nil is not
+    ** written again. Safe because nothing else can fill them: r, r.risk and
+    ** r.somatic refuse assignments to what holds nothing. */
+    unsigned nil_field, nil_risk, nil_somatic;
+};
 
 static void lr_push_tri(lua_State *L, int v)
 {
@@ -73,177 +86,286 @@ static void lr_push_day(lua_State *L, int32_t day)
     }
     char buf[11];
     dt_format(day, buf);
-    lua_pushstring(L, buf);
+    lua_pushlstring(L, buf, 10);
 }
 
-static void lr_push_strings(lua_State *L, const char *const *v, int n)
+static void lr_push_name(lua_State *L, const char *const *names, int i)
 {
-    lua_createtable(L, n, 0);
-    for (int i = 0; i < n; i++) {
-        lua_pushstring(L, v[i]);
-        lua_rawseti(L, -2, i + 1);
+    if (i < 0)
+        lua_pushnil(L);
+    else
+        lua_pushstring(L, names[i]);
+}
+
+/* t[key] = the value on top (popped): key is field f of the key list at
+** index keys. Raw: r's own metatable refuses assignments. */
+static void lr_put(lua_State *L, int t, int keys, int f)
+{
+    lua_rawgeti(L, keys, f);
+    lua_insert(L, -2);
+    lua_rawset(L, t);
+}
+
+/* Whether a field (bit of *nils) that is nil now and was nil before may
+** be left as it is; notes what it is now. */
+static int lr_stays_nil(unsigned *nils, unsigned bit, int nil)
+{
+    if (nil && (*nils & bit))
+        return 1;
+    if (nil)
+        *nils |= bit;
+    else
+        *nils &= ~bit;
+    return 0;
+}
+
+/* Whether scalar f of r is nil. */
+static int lr_scalar_nil(const triage_referral *r, int f)
+{
+    switch (f) {
+    case F_PRIORITY: return r->priority < 0;
+    case F_SEX: return r->sex < 0;
+    case F_CUSTODY: return r->custody == CU_NONE;
+    case F_CONSENT_BOTH: return r->consent_both == TRI_NULL;
+    case F_PREVIOUS_BUC: return r->previous_buc == TRI_NULL;
+    case F_GAPD: return r->gapd < 0;
+    default: return 0;
     }
 }
 
-/* r:history() — the child's earlier referrals, oldest first. */
+/* Scalar f of r, pushed. */
+static void lr_scalar(lua_State *L, const triage_referral *r, int f)
+{
+    switch (f) {
+    case F_RECEIVED_DAY: lua_pushinteger(L, r->received); break;
+    case F_BIRTH_DAY: lua_pushinteger(L, r->birth); break;
+    case F_AGE: lua_pushinteger(L, r->age); break;
+    case F_HAS_CPR: lua_pushboolean(L, r->cpr[0] != 0); break;
+    case F_PRIORITY: lr_push_name(L, rf_priority_names, r->priority); break;
+    case F_REFERRER_KIND: lr_push_name(L, rf_referrer_names, r->referrer_kind); break;
+    case F_SEX: lr_push_name(L, rf_sex_names, r->sex); break;
+    case F_MUNICIPALITY: lua_pushstring(L, r->municipality); break;
+    case F_CUSTODY:
+        lr_push_name(L, rf_custody_names, r->custody == CU_NONE ? -1 : r->custody);
+        break;
+    case F_CONSENT_BOTH: lr_push_tri(L, r->consent_both); break;
+    case F_PREVIOUS_BUC: lr_push_tri(L, r->previous_buc); break;
+    case F_GAPD:
+        if (r->gapd < 0)
+            lua_pushnil(L);
+        else
+            lua_pushinteger(L, r->gapd);
+        break;
+    default: lua_pushnil(L); break;
+    }
+}
+
+/* The array at index t ends at n: entries beyond (from the previous
+** referral, or put there by a rule) go. */
+static void lr_cut(lua_State *L, int t, int n, int *had)
+{
+    int old = (int)lua_rawlen(L, t);
+    for (int i = n + 1; i <= old || i <= *had; i++) {
+        lua_pushnil(L);
+        lua_rawseti(L, t, i);
+    }
+    *had = n;
+}
+
+/* Push entry i (1-based) of a list whose entries are tables kept from
+** referral to referral: pool[kind] holds them, the list shows the first n. */
+static int lr_entry(lr_state *v, int list, int kind, int i, int nrec)
+{
+    lua_State *L = v->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_POOL]);        /* +1 pools */
+    if (lua_rawgeti(L, -1, kind) != LUA_TTABLE) {             /* +2 this kind's */
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, kind);
+    }
+    if (lua_rawgeti(L, -1, i) != LUA_TTABLE) {                /* +3 entry */
+        lua_pop(L, 1);
+        lua_createtable(L, 0, nrec);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, i);
+    }
+    lua_replace(L, -3);                                       /* +2 entry, pool */
+    lua_pop(L, 1);                                            /* +1 entry */
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, list, i);
+    return lua_gettop(L);
+}
+
+/* Refill r.assessments: entry i is the same table from referral to referral. */
+static void lr_assessments(lr_state *v, const triage_referral *r, int keys)
+{
+    lua_State *L = v->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_ASSESS]);      /* +1 list */
+    int list = lua_gettop(L);
+    for (int i = 0; i < r->nassess; i++) {
+        const rf_assessment_t *a = &r->assess[i];
+        int e = lr_entry(v, list, T_ASSESS, i + 1, AS__N);   /* +2 entry */
+        lua_pushstring(L, rf_assessment_names[a->kind]);
+        lr_put(L, e, keys, K_AS(AS_KIND));
+        if (a->instrument) lua_pushstring(L, a->instrument); else lua_pushnil(L);
+        lr_put(L, e, keys, K_AS(AS_INSTRUMENT));
+        lr_push_day(L, a->date);
+        lr_put(L, e, keys, K_AS(AS_DATE));
+        if (a->date != DT_NONE) lua_pushinteger(L, a->date); else lua_pushnil(L);
+        lr_put(L, e, keys, K_AS(AS_DATE_DAY));
+        if (a->fsiq >= 0) lua_pushinteger(L, a->fsiq); else lua_pushnil(L);
+        lr_put(L, e, keys, K_AS(AS_FSIQ));
+        if (a->by) lua_pushstring(L, a->by); else lua_pushnil(L);
+        lr_put(L, e, keys, K_AS(AS_BY));
+        lua_pop(L, 1);                                        /* +1 */
+    }
+    lr_cut(L, list, r->nassess, &v->nassess);
+    lua_pop(L, 1);
+}
+
+void lr_set(lr_state *v, const triage_referral *r)
+{
+    lua_State *L = v->L;
+    v->r = r;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_R]);           /* +1 r */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_KEYS]);        /* +2 keys */
+    int t = lua_gettop(L) - 1, keys = t + 1;
+    for (int f = F_LAZY; v->built; f++)                       /* last referral's */
+        if (v->built & (1u << (f - F_LAZY))) {
+            v->built &= ~(1u << (f - F_LAZY));
+            lua_pushnil(L);
+            lr_put(L, t, keys, f);
+        }
+    v->history_read = 0;
+    if (!r) {
+        lua_pop(L, 2);
+        rx_trust(L, NULL, 0);
+        return;
+    }
+    for (int f = F_RECEIVED_DAY; f < F_EAGER_END; f++) {
+        if (lr_stays_nil(&v->nil_field, 1u << f, lr_scalar_nil(r, f)))
+            continue;
+        lua_rawgeti(L, keys, f);
+        lr_scalar(L, r, f);
+        lua_rawset(L, t);
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_DIAG]);        /* +3 */
+    for (int i = 0; i < r->ndiag; i++) {
+        lua_pushstring(L, r->diag[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lr_cut(L, lua_gettop(L), r->ndiag, &v->ndiag);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_MED]);         /* +4 */
+    for (int i = 0; i < r->nmed; i++) {
+        lua_pushstring(L, r->med[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lr_cut(L, lua_gettop(L), r->nmed, &v->nmed);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_RISK]);        /* +5 */
+    for (int i = 0; i < RISK__N; i++) {
+        if (lr_stays_nil(&v->nil_risk, 1u << i, r->risk[i] == TRI_NULL))
+            continue;
+        lua_pushstring(L, rf_risk_names[i]);
+        lr_push_tri(L, r->risk[i]);
+        lua_rawset(L, -3);
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_SOMATIC]);     /* +6 */
+    for (int i = 0; i < 4; i++) {
+        if (lr_stays_nil(&v->nil_somatic, 1u << i, isnan(r->somatic[i])))
+            continue;
+        lua_pushstring(L, lr_somatic_names[i]);
+        if (isnan(r->somatic[i]))
+            lua_pushnil(L);
+        else
+            lua_pushnumber(L, r->somatic[i]);
+        lua_rawset(L, -3);
+    }
+    lua_pop(L, 4);                                            /* +2 */
+    lr_assessments(v, r, keys);
+    lua_pop(L, 2);
+}
+
+/* r:history() — the child's earlier referrals, oldest first: one list and
+** its entries, refilled when first asked for in a referral. */
 static int lr_history(lua_State *L)
 {
-    lr_view *v = lr_check(L);
-    lr_values(L, 1);                                          /* +1 values */
-    if (lua_rawgeti(L, -1, F_HISTORY) == LUA_TTABLE)          /* +2 */
+    lr_state *v = lua_touserdata(L, lua_upvalueindex(1));
+    if (!v->r)
+        return luaL_error(L, "no referral is being decided");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_HIST]);        /* +1 list */
+    if (v->history_read)
         return 1;
-    lua_pop(L, 1);                                            /* +1 */
+    int list = lua_gettop(L);
     st_prior prior[LR_HISTORY_MAX];
     int n = 0;
-    if (v->r && v->r->cpr[0] && v->hist) {
+    if (v->r->cpr[0] && v->hist) {
         n = v->hist(v->hist_ud, v->r, prior, LR_HISTORY_MAX);
         if (n < 0)
             return luaL_error(L, "history: the store could not be read");
         if (n > LR_HISTORY_MAX)
             n = LR_HISTORY_MAX;   /* the newest matter most: keep the last */
     }
-    lua_createtable(L, n, 0);                                 /* +2 list */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_KEYS]);        /* +2 keys */
+    int keys = list + 1;
     for (int i = 0; i < n; i++) {
-        lua_createtable(L, 0, 5);                             /* +3 entry */
+        int e = lr_entry(v, list, T_HIST, i + 1, HI__N);     /* +3 entry */
         lua_pushstring(L, prior[i].id);
-        lua_setfield(L, -2, "id");
+        lr_put(L, e, keys, K_HI(HI_ID));
         lr_push_day(L, prior[i].received);
-        lua_setfield(L, -2, "received");
+        lr_put(L, e, keys, K_HI(HI_RECEIVED));
         lua_pushinteger(L, prior[i].received);
-        lua_setfield(L, -2, "received_day");
-        if (prior[i].outcome[0]) {
-            lua_pushstring(L, prior[i].outcome);
-            lua_setfield(L, -2, "outcome");
-        }
-        if (prior[i].target[0]) {
-            lua_pushstring(L, prior[i].target);
-            lua_setfield(L, -2, "target");
-        }
-        lua_rawseti(L, -2, i + 1);                            /* +2 */
+        lr_put(L, e, keys, K_HI(HI_RECEIVED_DAY));
+        if (prior[i].outcome[0]) lua_pushstring(L, prior[i].outcome); else lua_pushnil(L);
+        lr_put(L, e, keys, K_HI(HI_OUTCOME));
+        if (prior[i].target[0]) lua_pushstring(L, prior[i].target); else lua_pushnil(L);
+        lr_put(L, e, keys, K_HI(HI_TARGET));
+        lua_pop(L, 1);
     }
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, -3, F_HISTORY);                            /* keep it */
+    int old = (int)lua_rawlen(L, list);
+    for (int i = n + 1; i <= old; i++) {
+        lua_pushnil(L);
+        lua_rawseti(L, list, i);
+    }
+    lua_pop(L, 1);                                            /* +1 list */
+    v->history_read = 1;
     return 1;
 }
 
-/* Build a composite field; leaves it on the stack. */
-static void lr_build(lua_State *L, const triage_referral *r, int f)
-{
-    switch (f) {
-    case F_TEXT:
-        lua_pushlstring(L, r->text, r->text_len);
-        {   /* this copy was validated as UTF-8 at parse: regexes may skip it */
-            size_t len;
-            const char *s = lua_tolstring(L, -1, &len);
-            rx_trust(L, s, len);
-        }
-        break;
-    case F_DIAGNOSES:
-        lua_createtable(L, r->ndiag, 0);
-        for (int i = 0; i < r->ndiag; i++) {
-            lua_pushstring(L, r->diag[i]);
-            lua_rawseti(L, -2, i + 1);
-        }
-        break;
-    case F_ASSESSMENTS:
-        lua_createtable(L, r->nassess, 0);
-        for (int i = 0; i < r->nassess; i++) {
-            const rf_assessment_t *a = &r->assess[i];
-            lua_createtable(L, 0, 6);
-            lua_pushstring(L, rf_assessment_names[a->kind]);
-            lua_setfield(L, -2, "kind");
-            if (a->instrument) {
-                lua_pushstring(L, a->instrument);
-                lua_setfield(L, -2, "instrument");
-            }
-            if (a->date != DT_NONE) {
-                lr_push_day(L, a->date);
-                lua_setfield(L, -2, "date");
-                lua_pushinteger(L, a->date);
-                lua_setfield(L, -2, "date_day");
-            }
-            if (a->fsiq >= 0) {
-                lua_pushinteger(L, a->fsiq);
-                lua_setfield(L, -2, "fsiq");
-            }
-            if (a->by) {
-                lua_pushstring(L, a->by);
-                lua_setfield(L, -2, "by");
-            }
-            lua_rawseti(L, -2, i + 1);
-        }
-        break;
-    case F_PRIOR:
-        lr_push_strings(L, r->prior, r->nprior);
-        break;
-    case F_MEDICATION:
-        lr_push_strings(L, r->med, r->nmed);
-        break;
-    case F_RISK:
-        lua_createtable(L, 0, RISK__N);
-        for (int i = 0; i < RISK__N; i++) {
-            lr_push_tri(L, r->risk[i]);
-            lua_setfield(L, -2, rf_risk_names[i]);
-        }
-        break;
-    case F_SOMATIC:
-        lua_createtable(L, 0, 4);
-        for (int i = 0; i < 4; i++) {
-            if (isnan(r->somatic[i]))
-                continue;
-            lua_pushnumber(L, r->somatic[i]);
-            lua_setfield(L, -2, lr_somatic_names[i]);
-        }
-        break;
-    default:
-        lua_pushnil(L);
-    }
-}
-
-/* Push field f of r: a value, nil, or a composite built now. */
-static void lr_field(lua_State *L, const triage_referral *r, int f)
+/* A field built on first read, pushed. */
+static void lr_lazy(lua_State *L, const triage_referral *r, int f)
 {
     switch (f) {
     case F_ID: lua_pushstring(L, r->id); break;
+    case F_TEXT: {
+        lua_pushlstring(L, r->text, r->text_len);
+        size_t len;   /* validated as UTF-8 at parse: regexes may skip the check */
+        const char *s = lua_tolstring(L, -1, &len);
+        rx_trust(L, s, len);
+        break;
+    }
     case F_RECEIVED: lr_push_day(L, r->received); break;
-    case F_RECEIVED_DAY: lua_pushinteger(L, r->received); break;
     case F_BIRTH_DATE: lr_push_day(L, r->birth); break;
-    case F_BIRTH_DAY: lua_pushinteger(L, r->birth); break;
-    case F_AGE: lua_pushinteger(L, r->age); break;
-    case F_HAS_CPR: lua_pushboolean(L, r->cpr[0] != 0); break;
-    case F_PRIORITY:
-        if (r->priority < 0) lua_pushnil(L);
-        else lua_pushstring(L, rf_priority_names[r->priority]);
+    case F_REFERRER_NAME:
+        if (r->referrer_name) lua_pushstring(L, r->referrer_name); else lua_pushnil(L);
         break;
-    case F_REFERRER_KIND: lua_pushstring(L, rf_referrer_names[r->referrer_kind]); break;
-    case F_REFERRER_NAME: lua_pushstring(L, r->referrer_name); break;
-    case F_SEX:
-        if (r->sex < 0) lua_pushnil(L);
-        else lua_pushstring(L, rf_sex_names[r->sex]);
+    case F_PRIOR:
+        lua_createtable(L, r->nprior, 0);
+        for (int i = 0; i < r->nprior; i++) {
+            lua_pushstring(L, r->prior[i]);
+            lua_rawseti(L, -2, i + 1);
+        }
         break;
-    case F_MUNICIPALITY: lua_pushstring(L, r->municipality); break;
-    case F_CUSTODY:
-        if (r->custody == CU_NONE) lua_pushnil(L);
-        else lua_pushstring(L, rf_custody_names[r->custody]);
-        break;
-    case F_CONSENT_BOTH: lr_push_tri(L, r->consent_both); break;
-    case F_PREVIOUS_BUC: lr_push_tri(L, r->previous_buc); break;
-    case F_GAPD:
-        if (r->gapd < 0) lua_pushnil(L);
-        else lua_pushinteger(L, r->gapd);
-        break;
-    case F_HISTORY: lua_pushcfunction(L, lr_history); break;
-    default: lr_build(L, r, f); break;
+    default: lua_pushnil(L); break;
     }
 }
 
-/* values[name], the first time it is read this referral: upvalue 1 maps
-** names to fields, upvalue 2 is the view. A nil field is not kept (it
-** comes here each time: cheap). */
+/* r's __index: what r does not hold. Upvalue 1 maps names to fields, 2 is
+** the state. */
 static int lr_index(lua_State *L)
 {
-    lr_view *v = lua_touserdata(L, lua_upvalueindex(2));
-    lua_settop(L, 2);                                         /* 1 values, 2 name */
+    lr_state *v = lua_touserdata(L, lua_upvalueindex(2));
+    lua_settop(L, 2);                                         /* 1 r, 2 name */
     lua_pushvalue(L, 2);
     int f = lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER ? (int)lua_tointeger(L, -1) : 0;
     lua_pop(L, 1);
@@ -251,13 +373,18 @@ static int lr_index(lua_State *L)
         const char *k = lua_tostring(L, 2);
         return luaL_error(L, "referral has no field '%s'", k ? k : "?");
     }
+    if (f < F_LAZY) {                                         /* nil this referral */
+        lua_pushnil(L);
+        return 1;
+    }
     if (!v->r)
         return luaL_error(L, "no referral is being decided");
-    lr_field(L, v->r, f);                                     /* 3 value */
+    lr_lazy(L, v->r, f);                                      /* 3 value */
     if (!lua_isnil(L, 3)) {
         lua_pushvalue(L, 2);
         lua_pushvalue(L, 3);
         lua_rawset(L, 1);
+        v->built |= 1u << (f - F_LAZY);
     }
     return 1;
 }
@@ -269,88 +396,95 @@ static int lr_newindex(lua_State *L)
 
 static int lr_tostring(lua_State *L)
 {
-    lr_view *v = lr_check(L);
+    lr_state *v = lua_touserdata(L, lua_upvalueindex(1));
     lua_pushfstring(L, "referral %s", v->r ? v->r->id : "(none)");
     return 1;
 }
 
-static lr_view *lr_get(lua_State *L)
+static int lr_ref_new(lua_State *L, int narr, int nrec)
 {
-    lr_push(L);                                               /* +1 */
-    lr_view *v = lua_touserdata(L, -1);
-    lua_pop(L, 1);
+    lua_createtable(L, narr, nrec);
+    return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+lr_state *lr_open(lua_State *L)
+{
+    lr_state *v = lua_newuserdatauv(L, sizeof *v, 0);         /* +1, kept below */
+    memset(v, 0, sizeof *v);
+    v->L = L;
+    luaL_ref(L, LUA_REGISTRYINDEX);                           /* 0 */
+    /* keys: r's fields, then an assessment's, then a history entry's */
+    lua_createtable(L, F__N + AS__N + HI__N, 0);
+    for (int f = 1; f < F__N; f++) {
+        lua_pushstring(L, lr_names[f]);
+        lua_rawseti(L, -2, f);
+    }
+    for (int f = 1; f < AS__N; f++) {
+        lua_pushstring(L, lr_assess_names[f]);
+        lua_rawseti(L, -2, K_AS(f));
+    }
+    for (int f = 1; f < HI__N; f++) {
+        lua_pushstring(L, lr_hist_names[f]);
+        lua_rawseti(L, -2, K_HI(f));
+    }
+    v->ref[T_KEYS] = luaL_ref(L, LUA_REGISTRYINDEX);
+    v->ref[T_DIAG] = lr_ref_new(L, 4, 0);
+    v->ref[T_ASSESS] = lr_ref_new(L, 4, 0);
+    v->ref[T_MED] = lr_ref_new(L, 4, 0);
+    v->ref[T_RISK] = lr_ref_new(L, 0, RISK__N);
+    v->ref[T_SOMATIC] = lr_ref_new(L, 0, 4);
+    v->nil_field = v->nil_risk = v->nil_somatic = ~0u;     /* nothing there yet */
+    for (int t = T_RISK; t <= T_SOMATIC; t++) {              /* they refuse assignments */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[t]);
+        lua_createtable(L, 0, 2);
+        lua_pushcfunction(L, lr_newindex);
+        lua_setfield(L, -2, "__newindex");
+        lua_pushliteral(L, "referral");
+        lua_setfield(L, -2, "__metatable");
+        lua_setmetatable(L, -2);
+        lua_pop(L, 1);
+    }
+    v->ref[T_HIST] = lr_ref_new(L, 0, 0);
+    v->ref[T_POOL] = lr_ref_new(L, T__N, 0);
+
+    lua_createtable(L, 0, F__N);                              /* +1 r */
+    static const int tables[] = {F_DIAGNOSES, T_DIAG, F_ASSESSMENTS, T_ASSESS,
+                                 F_MEDICATION, T_MED, F_RISK, T_RISK, F_SOMATIC, T_SOMATIC};
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i += 2) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[tables[i + 1]]);
+        lua_setfield(L, -2, lr_names[tables[i]]);
+    }
+    lua_pushlightuserdata(L, v);
+    lua_pushcclosure(L, lr_history, 1);
+    lua_setfield(L, -2, lr_names[F_HISTORY]);
+    lua_createtable(L, 0, 4);                                 /* +2 meta */
+    lua_createtable(L, 0, F__N);                              /* +3 names -> fields */
+    for (int f = 1; f < F__N; f++) {
+        lua_pushinteger(L, f);
+        lua_setfield(L, -2, lr_names[f]);
+    }
+    lua_pushlightuserdata(L, v);
+    lua_pushcclosure(L, lr_index, 2);                         /* +3 */
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, lr_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushlightuserdata(L, v);
+    lua_pushcclosure(L, lr_tostring, 1);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushliteral(L, "referral");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);                                  /* +1 */
+    v->ref[T_R] = luaL_ref(L, LUA_REGISTRYINDEX);             /* 0 */
     return v;
 }
 
-void lr_push(lua_State *L)
+void lr_push(lr_state *v)
 {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, LR_REG) == LUA_TUSERDATA)
-        return;
-    lua_pop(L, 1);
-    lr_view *v = lua_newuserdatauv(L, sizeof *v, 0);          /* +1 view */
-    memset(v, 0, sizeof *v);
-    lua_createtable(L, 0, 1);                                 /* +2 values' meta */
-    lua_createtable(L, 0, (int)(sizeof lr_names / sizeof *lr_names));  /* +3 names */
-    for (int i = 1; lr_names[i]; i++) {
-        lua_pushinteger(L, i);
-        lua_setfield(L, -2, lr_names[i]);
-    }
-    lua_pushvalue(L, -3);
-    lua_pushcclosure(L, lr_index, 2);                         /* +3 */
-    lua_setfield(L, -2, "__index");
-    v->vmeta_ref = luaL_ref(L, LUA_REGISTRYINDEX);            /* +1 */
-    if (luaL_newmetatable(L, LR_META)) {                      /* +2 meta */
-        lua_newtable(L);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, lr_newindex);
-        lua_setfield(L, -2, "__newindex");
-        lua_pushcfunction(L, lr_tostring);
-        lua_setfield(L, -2, "__tostring");
-        lua_pushliteral(L, "referral");
-        lua_setfield(L, -2, "__metatable");
-    }
-    lua_setmetatable(L, -2);                                  /* +1 */
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, LR_REG);               /* +1 view */
+    lua_rawgeti(v->L, LUA_REGISTRYINDEX, v->ref[T_R]);
 }
 
-/* A fresh value table per referral: the old one, with what this referral's
-** rules read, is garbage. */
-void lr_set(lua_State *L, const triage_referral *r)
+void lr_set_history(lr_state *v, lr_history_fn fn, void *ud)
 {
-    lr_push(L);                                               /* +1 view */
-    lr_view *v = lua_touserdata(L, -1);
-    v->r = r;
-    if (!r) {   /* between referrals: a field not yet read raises, the rest
-                ** stay until the next referral replaces them */
-        lua_pop(L, 1);
-        rx_trust(L, NULL, 0);
-        return;
-    }
-    lua_getmetatable(L, -1);                                  /* +2 meta */
-    lua_pushliteral(L, "__index");                            /* +3 */
-    lua_createtable(L, 0, 16);                                /* +4 values */
-    /* The scalars nearly every rule set reads, set now: one C call instead
-    ** of a metamethod call each. Nil ones stay out (lr_index answers). */
-    static const int eager[] = {F_RECEIVED_DAY, F_AGE, F_REFERRER_KIND, F_MUNICIPALITY,
-                                F_GAPD, F_CUSTODY, F_CONSENT_BOTH, F_PREVIOUS_BUC};
-    for (size_t i = 0; i < sizeof eager / sizeof *eager; i++) {
-        lr_field(L, r, eager[i]);                             /* +5 */
-        if (lua_isnil(L, -1))
-            lua_pop(L, 1);
-        else
-            lua_setfield(L, -2, lr_names[eager[i]]);          /* +4 */
-    }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, v->vmeta_ref);
-    lua_setmetatable(L, -2);                                  /* +4 */
-    lua_rawset(L, -3);                                        /* +2 */
-    lua_pop(L, 2);                                            /* 0 */
-    rx_trust(L, NULL, 0);
-}
-
-void lr_set_history(lua_State *L, lr_history_fn fn, void *ud)
-{
-    lr_view *v = lr_get(L);
     v->hist = fn;
     v->hist_ud = ud;
 }

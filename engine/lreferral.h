@@ -1,8 +1,12 @@
 /*
-** lreferral.h — the referral as rules see it: one read-only userdata per
-** Lua state, pointed at each referral in turn. Scalars are read straight from
-** the C struct; tables and the text are built on first use and cached for
-** that referral only.
+** lreferral.h — the referral as rules see it: `r`, one plain table per Lua
+** state, refilled from each referral in turn (rules/README.md, "The
+** referral r"). Its fields and the tables in it (diagnoses, assessments,
+** risk, ...) are set before the rules run, reused from referral to
+** referral; the few no shipped rule reads (id, text, the dates as strings,
+** referrer_name, prior_interventions) are built on first read and dropped
+** after the referral. Reading a field that does not exist raises; so does
+** assigning to one that holds nothing.
 */
 #ifndef TRIAGE_LREFERRAL_H
 #define TRIAGE_LREFERRAL_H
@@ -11,11 +15,16 @@
 #include "triage.h"
 
 typedef int (*lr_history_fn)(void *ud, const triage_referral *r, st_prior *out, int max);
+typedef struct lr_state lr_state;
 
-/* Push the (single) view userdata of this state. Creates it on first call. */
-void lr_push(lua_State *L);
-/* Point the view at r (NULL: none) and forget the previous cache. */
-void lr_set(lua_State *L, const triage_referral *r);
+/* Make `r` in L (kept alive by L's registry). */
+lr_state *lr_open(lua_State *L);
+/* Push `r`. */
+void lr_push(lr_state *v);
+/* Fill `r` from r for one referral; NULL: between referrals (the fields
+** built on first read are dropped, and r:history() raises). The tables it
+** fills may grow: call it in a protected call (a memory error is raised). */
+void lr_set(lr_state *v, const triage_referral *r);
 /* Where r:history() asks. */
-void lr_set_history(lua_State *L, lr_history_fn fn, void *ud);
+void lr_set_history(lr_state *v, lr_history_fn fn, void *ud);
 #endif

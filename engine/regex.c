@@ -17,9 +17,8 @@
 #define RX_MATCH_LIMIT 1000000u   /* backtracking steps per match */
 #define RX_DEPTH_LIMIT 10000u
 /* JIT-compiling a pattern costs as much as thousands of interpreted matches
-** of a short text, and most of a rule set's patterns are only ever read by
-** the text scanner (through its own copies): a pattern is compiled when it
-** has been matched here this many times (or by the scanner: rx_jit). */
+** of a short text, and many of a rule set's patterns are matched rarely: a
+** pattern is compiled when it has been matched this many times. */
 #define RX_JIT_AFTER 8
 
 typedef struct rx_pat {
@@ -28,8 +27,6 @@ typedef struct rx_pat {
     int ncap;                 /* capture groups */
     int uses;                 /* matches run here, up to RX_JIT_AFTER */
     uint32_t opts;            /* compile options */
-    char *src;                /* the pattern, for the text scanner's copies */
-    size_t srclen;
 } rx_pat;
 
 /* Per-state context: match limits and the trusted (pre-validated) subject. */
@@ -63,10 +60,8 @@ static int rx_gc(lua_State *L)
     rx_pat *p = luaL_checkudata(L, 1, RX_META);
     pcre2_match_data_free(p->md);
     pcre2_code_free(p->code);
-    free(p->src);
     p->md = NULL;
     p->code = NULL;
-    p->src = NULL;
     return 0;
 }
 
@@ -250,11 +245,6 @@ static int rx_new(lua_State *L)
     p->code = code;
     p->opts = opts;
     luaL_setmetatable(L, RX_META);
-    p->src = malloc(plen + 1);
-    if (!p->src)
-        return luaL_error(L, "regex: not enough memory");
-    memcpy(p->src, pat, plen + 1);
-    p->srclen = plen;
     uint32_t ncap = 0;
     pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &ncap);
     p->ncap = (int)ncap;
@@ -265,28 +255,6 @@ static int rx_new(lua_State *L)
     lua_pushvalue(L, -2);
     lua_rawset(L, -5);                                        /* cache[key] = p */
     return 1;
-}
-
-const void *rx_check(lua_State *L, int idx, const char **src, size_t *len, uint32_t *opts)
-{
-    rx_pat *p = luaL_checkudata(L, idx, RX_META);
-    if (!p->code)
-        luaL_error(L, "regex: pattern already freed");
-    if (src)
-        *src = p->src;
-    if (len)
-        *len = p->srclen;
-    if (opts)
-        *opts = p->opts;
-    return p->code;
-}
-
-void rx_jit(const void *code)
-{
-    size_t size = 0;
-    pcre2_code *c = (pcre2_code *)code;
-    if (pcre2_pattern_info(c, PCRE2_INFO_JITSIZE, &size) == 0 && size == 0)
-        pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
 }
 
 void rx_trust(lua_State *L, const char *s, size_t len)

@@ -18,13 +18,4 @@ void rx_open(lua_State *L);
 ** The pointer must be a Lua string's own storage; NULL forgets. */
 void rx_trust(lua_State *L, const char *s, size_t len);
 
-/* The compiled pcre2_code of the regex at idx (raises if it is none), with
-** its source and compile options, for engine code that builds on patterns
-** rules declared (textscan.c). The code lives as long as the regex value. */
-const void *rx_check(lua_State *L, int idx, const char **src, size_t *len, uint32_t *opts);
-
-/* JIT-compile code from rx_check now, unless it is already: for engine code
-** about to match it often (the scanner's plainly scanned terms). Only from
-** the thread that owns the state the regex belongs to. */
-void rx_jit(const void *code);
 #endif

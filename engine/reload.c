@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "rules.h"
 #include "ruletest.h"
 #include "triage.h"
 
@@ -43,10 +44,12 @@ struct triage_host {
 };
 
 /* Build and verify a rule set from the directory: it loads, and its own
-** tests pass. Returns it, or NULL with err filled. */
-static triage_ruleset *rh_build(triage_host *h, triage_error *err)
+** tests pass. prev is the active rule set (NULL at open), whose lexicon the
+** new one takes over when its text data did not change. Returns it, or NULL
+** with err filled. */
+static triage_ruleset *rh_build(triage_host *h, const triage_ruleset *prev, triage_error *err)
 {
-    triage_ruleset *rs = triage_ruleset_load(h->dir, &h->lim, err);
+    triage_ruleset *rs = rl_load(h->dir, &h->lim, prev, err);
     if (!rs)
         return NULL;
     rt_result res;
@@ -71,7 +74,7 @@ triage_host *triage_host_open(const char *dir, const triage_limits *limits,
     h->ifd = h->stop[0] = h->stop[1] = -1;
     pthread_mutex_init(&h->mu, NULL);
     pthread_mutex_init(&h->reload_mu, NULL);
-    h->active = rh_build(h, err);
+    h->active = rh_build(h, NULL, err);
     if (!h->active) {
         triage_host_close(h);
         return NULL;
@@ -95,7 +98,7 @@ triage_code triage_host_reload(triage_host *h, triage_error *err)
         err = &local;
     triage_error_set(err, TRIAGE_OK, NULL, 0, NULL, NULL, NULL);
     pthread_mutex_lock(&h->reload_mu);
-    triage_ruleset *rs = rh_build(h, err);
+    triage_ruleset *rs = rh_build(h, h->active, err);
     triage_ruleset *old = NULL;
     pthread_mutex_lock(&h->mu);
     if (rs && strcmp(triage_ruleset_hash(rs), triage_ruleset_hash(h->active)) == 0) {

@@ -8,6 +8,7 @@
 #include <lua.h>
 #include <stddef.h>
 #include "store.h"
+#include "text_lexicon.h"
 #include "triage.h"
 
 /* -------------------------------------------------- rule sets (ruleset.c) */
@@ -24,6 +25,32 @@ int rl_find(const triage_ruleset *rs, const char *path);
 /* A rule file is a *.lua file directly in the directory; the rest is data
 ** and tests, reached through include() and `triage test`. */
 int rl_is_rule_file(const char *path);
+
+/* triage_ruleset_load, for a reload: prev (may be NULL) is the rule set the
+** new one replaces; when the text data is the same bytes, its lexicon is
+** taken over instead of built again. */
+triage_ruleset *rl_load(const char *dir, const triage_limits *limits,
+                        const triage_ruleset *prev, triage_error *err);
+
+/* The text layer's lexicon (rules/data/text.lua), or NULL when the rule set
+** has no text data (or it is not built yet). */
+const tx_lexicon *rl_lexicon(const triage_ruleset *rs);
+size_t rl_text_bytes(const triage_ruleset *rs);
+
+/* While rs loads: take over the lexicon of the rule set it replaces when the
+** files it was built from are the same bytes here. 1 taken, 0 not. */
+int rl_text_adopt(triage_ruleset *rs);
+
+/* While rs loads, in a protected call on L: build the lexicon from the data
+** table at idx, read from rs's files of indices files[0 .. nfiles) (which a
+** later reload compares). 0, or -1 with err. */
+int rl_text_build(triage_ruleset *rs, lua_State *L, int idx, const int *files, int nfiles,
+                  char *err, size_t errlen);
+
+/* Charge (and give back) n bytes that L's rule set shares among its states,
+** the lexicon, to L's memory budget. -1 when it is now over its limit. */
+int rl_charge_shared(lua_State *L, size_t n);
+void rl_uncharge_shared(lua_State *L, size_t n);
 
 /* The limits each of rs's states runs under, defaults filled in. */
 const triage_limits *rl_limits(const triage_ruleset *rs);
@@ -57,4 +84,8 @@ triage_decision *rl_decision(lua_State *L);
 
 /* The id of the rule running now, or NULL. */
 const char *rl_rule_id(lua_State *L);
+
+/* The evidence keys the rule running now declared (rule{ evidence = ... }):
+** sets *keys, returns how many (0 and NULL when none or no rule runs). */
+int rl_rule_evidence(lua_State *L, const char *const **keys);
 #endif

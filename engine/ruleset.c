@@ -2,7 +2,8 @@
 ** ruleset.c — a rule set: the immutable bytes of a rules directory, read
 ** once, and their SHA-256, which names every decision made from them. It is
 ** verified at load by building one decider (kept as the first one asked for)
-** and shared by reference count among the threads that decide with it.
+** and shared by reference count among the threads that decide with it, with
+** the text layer's lexicon built from its data once for all of them.
 */
 #include "rules.h"
 
@@ -16,6 +17,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sandbox.h"
+#include "text_load.h"
+
 #define RL_MEMORY_DEFAULT ((size_t)64 << 20)
 #define RL_INSTR_DEFAULT 20000000ull
 #define RL_MAX_FILES 4096
@@ -26,6 +30,22 @@ typedef struct rl_file_t {
     char *data;
     size_t len;
 } rl_file_t;
+
+typedef struct rl_text rl_text;
+
+/* The text layer's lexicon, built from data/text.lua and the files it
+** includes, charged here (its bytes count against the memory limit, and
+** every state that reads with it is charged them too: rl_charge_shared).
+** A reload whose text data is the same bytes takes it over from the rule
+** set it replaces instead of building it again. */
+struct rl_text {
+    atomic_int refs;
+    tx_lexicon *lx;
+    size_t used, limit;         /* bytes held / allowed */
+    char hash[65];              /* SHA-256 of the files it was read from */
+    int nfiles;
+    char **files;               /* their paths */
+};
 
 struct triage_ruleset {
     atomic_int refs;
@@ -38,6 +58,8 @@ struct triage_ruleset {
     /* The state built to verify the rule set, kept for the first decider
     ** asked for so that it is not built twice; it holds no reference. */
     _Atomic(triage_decider *) spare;
+    rl_text *text;              /* NULL: the rule set has no data/text.lua */
+    const triage_ruleset *prev; /* while loading: the rule set it replaces, or NULL */
 };
 
 /* ------------------------------------------------------------ rule files */
@@ -194,26 +216,156 @@ static void rl_free_files(triage_ruleset *rs)
     free(rs->files);
 }
 
-/* The hash (README, "Rule set hash"): for each file in byte order of
-** relative path, the path, a NUL, the content and a NUL; lowercase hex. */
+/* One file into a hash: its path, a NUL, its content and a NUL. */
+static void rl_hash_file(struct sha256_ctx *h, const rl_file_t *f)
+{
+    sha256_update(h, strlen(f->path) + 1, (const uint8_t *)f->path);
+    sha256_update(h, f->len, (const uint8_t *)f->data);
+    sha256_update(h, 1, (const uint8_t *)"");
+}
+
+static void rl_hash_hex(struct sha256_ctx *h, char out[65])
+{
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(h, sizeof digest, digest);
+    base16_encode_update(out, sizeof digest, digest);
+    out[2 * sizeof digest] = '\0';
+}
+
+/* The hash (README, "Rule set hash"): every file in byte order of relative
+** path, as rl_hash_file adds it; lowercase hex. */
 static void rl_hash(triage_ruleset *rs)
 {
     struct sha256_ctx h;
-    uint8_t digest[SHA256_DIGEST_SIZE];
     sha256_init(&h);
-    for (int i = 0; i < rs->nfiles; i++) {
-        const rl_file_t *f = &rs->files[i];
-        sha256_update(&h, strlen(f->path) + 1, (const uint8_t *)f->path);
-        sha256_update(&h, f->len, (const uint8_t *)f->data);
-        sha256_update(&h, 1, (const uint8_t *)"");
+    for (int i = 0; i < rs->nfiles; i++)
+        rl_hash_file(&h, &rs->files[i]);
+    rl_hash_hex(&h, rs->hash);
+}
+
+/* The hash of the files named by paths, as they are in rs; -1 when one is
+** not there. */
+static int rl_hash_paths(const triage_ruleset *rs, char *const *paths, int n, char out[65])
+{
+    struct sha256_ctx h;
+    sha256_init(&h);
+    for (int i = 0; i < n; i++) {
+        int k = rl_find(rs, paths[i]);
+        if (k < 0)
+            return -1;
+        rl_hash_file(&h, &rs->files[k]);
     }
-    sha256_digest(&h, sizeof digest, digest);
-    base16_encode_update(rs->hash, sizeof digest, digest);
-    rs->hash[2 * sizeof digest] = '\0';
+    rl_hash_hex(&h, out);
+    return 0;
+}
+
+/* ------------------------------------------------------------ the lexicon */
+
+/* The lexicon's allocator: charges rl_text. */
+static void *rl_text_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    rl_text *t = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        t->used -= old;
+        return NULL;
+    }
+    if (nsize > old && t->used + (nsize - old) > t->limit)
+        return NULL;
+    void *p = realloc(ptr, nsize);
+    if (!p)
+        return NULL;
+    t->used = t->used - old + nsize;
+    return p;
+}
+
+static void rl_text_release(rl_text *t)
+{
+    if (!t || atomic_fetch_sub(&t->refs, 1) != 1)
+        return;
+    txl_free(t->lx);
+    for (int i = 0; i < t->nfiles; i++)
+        free(t->files[i]);
+    free(t->files);
+    free(t);
+}
+
+const tx_lexicon *rl_lexicon(const triage_ruleset *rs)
+{
+    return rs->text ? rs->text->lx : NULL;
+}
+
+int rl_text_adopt(triage_ruleset *rs)
+{
+    const rl_text *t = rs->prev ? rs->prev->text : NULL;
+    char hash[65];
+    if (rs->text || !t || rl_hash_paths(rs, t->files, t->nfiles, hash) != 0 ||
+        strcmp(hash, t->hash) != 0)
+        return 0;
+    rs->text = (rl_text *)t;
+    atomic_fetch_add(&rs->text->refs, 1);
+    return 1;
+}
+
+int rl_text_build(triage_ruleset *rs, lua_State *L, int idx, const int *files, int nfiles,
+                  char *err, size_t errlen)
+{
+    rl_text *t = calloc(1, sizeof *t);
+    if (!t || !(t->files = calloc((size_t)(nfiles ? nfiles : 1), sizeof *t->files))) {
+        free(t);
+        snprintf(err, errlen, "text data: not enough memory");
+        return -1;
+    }
+    atomic_init(&t->refs, 1);
+    t->limit = rs->lim.memory_bytes;
+    for (; t->nfiles < nfiles; t->nfiles++)
+        if (!(t->files[t->nfiles] = strdup(rs->files[files[t->nfiles]].path))) {
+            rl_text_release(t);
+            snprintf(err, errlen, "text data: not enough memory");
+            return -1;
+        }
+    rl_hash_paths(rs, t->files, t->nfiles, t->hash);
+    tx_alloc a = {rl_text_alloc, t};
+    if (!(t->lx = txl_load(L, idx, &a, err, errlen))) {
+        if (t->used + 4096 > t->limit)
+            snprintf(err, errlen, "text data: memory limit exceeded (%zu MiB) building the "
+                     "lexicon", t->limit >> 20);
+        rl_text_release(t);
+        return -1;
+    }
+    rs->text = t;
+    return 0;
+}
+
+size_t rl_text_bytes(const triage_ruleset *rs)
+{
+    return rs->text ? txl_bytes(rs->text->lx) : 0;
+}
+
+/* The hook through which memory a rule set's states share (the lexicon) is
+** charged to each of them. Here the sandbox's own counter; the budget
+** allocator (budget.h: bg_charge / bg_uncharge) takes this place. */
+int rl_charge_shared(lua_State *L, size_t n)
+{
+    sb_state *sb = sb_of(L);
+    sb->used += n;
+    return sb->used > sb->limit ? -1 : 0;
+}
+
+void rl_uncharge_shared(lua_State *L, size_t n)
+{
+    sb_of(L)->used -= n;
 }
 
 triage_ruleset *triage_ruleset_load(const char *dir, const triage_limits *limits,
                                     triage_error *err)
+{
+    return rl_load(dir, limits, NULL, err);
+}
+
+triage_ruleset *rl_load(const char *dir, const triage_limits *limits,
+                        const triage_ruleset *prev, triage_error *err)
 {
     triage_error_set(err, TRIAGE_OK, NULL, 0, NULL, NULL, NULL);
     triage_ruleset *rs = calloc(1, sizeof *rs);
@@ -235,8 +387,11 @@ triage_ruleset *triage_ruleset_load(const char *dir, const triage_limits *limits
     }
     qsort(rs->files, (size_t)rs->nfiles, sizeof *rs->files, rl_path_cmp);
     rl_hash(rs);
-    /* Verify by building one state: a rule set that cannot load never runs. */
+    /* Verify by building one state: a rule set that cannot load never runs.
+    ** It builds the lexicon too, or takes over prev's. */
+    rs->prev = prev;
     triage_decider *probe = triage_decider_new(rs, NULL, err);
+    rs->prev = NULL;
     if (!probe) {
         triage_ruleset_release(rs);
         return NULL;
@@ -282,6 +437,7 @@ void triage_ruleset_release(triage_ruleset *rs)
     triage_decider *spare = atomic_exchange(&rs->spare, NULL);
     if (spare)
         rl_free_spare(spare);
+    rl_text_release(rs->text);
     rl_free_files(rs);
     free(rs->dir);
     free(rs);

@@ -283,13 +283,18 @@ static size_t txe_fill(const char *tmpl, const char *cue, const char *term, int3
     return k;
 }
 
+/* No explanation: an empty text. */
+static size_t txe_none(char *buf, size_t cap)
+{
+    if (cap)
+        buf[0] = 0;
+    return 0;
+}
+
 size_t txe_explain(const tx_reader *r, uint32_t i, char *buf, size_t cap)
 {
-    if (i >= r->scope.nm) {
-        if (cap)
-            buf[0] = 0;
-        return 0;
-    }
+    if (i >= r->scope.nm)
+        return txe_none(buf, cap);
     const tx_mention *m = &r->scope.m[i];
     char cue[96], term[160];
     txe_cue(r, m->why == TX_WHY_SUSPECTED ? m->suspicion : m->cue, cue, sizeof cue);
@@ -302,16 +307,23 @@ size_t txe_explain(const tx_reader *r, uint32_t i, char *buf, size_t cap)
 
 size_t txe_explain_key(const tx_reader *r, uint32_t k, char *buf, size_t cap)
 {
-    if (k >= r->nkey || r->key[k].mention < 0) {
-        if (cap)
-            buf[0] = 0;
-        return 0;
-    }
+    if (k >= r->nkey || r->key[k].mention < 0)
+        return txe_none(buf, cap);
     const tx_keyev *kv = &r->key[k];
     if (kv->why == TX_WHY_HISTORY)
         return txe_fill(txl_template_of(r->lx, TX_WHY_HISTORY), "", "", kv->date,
                         txl_key_at(r->lx, k)->history_months, buf, cap);
     return txe_explain(r, (uint32_t)kv->mention, buf, cap);
+}
+
+size_t txe_explain_measure(const tx_reader *r, uint32_t i, char *buf, size_t cap)
+{
+    if (i >= r->meas.n)
+        return txe_none(buf, cap);
+    const tx_measure *x = &r->meas.v[i];
+    char term[160];
+    txe_lower(r, txn_orig(&r->norm, x->start, x->end), term, sizeof term);
+    return txe_fill(txl_template_of(r->lx, TX_WHY_COUNTED), "", term, DT_NONE, 0, buf, cap);
 }
 
 const tx_lexicon *txe_lexicon(const tx_reader *r) { return r->lx; }

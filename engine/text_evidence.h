@@ -76,6 +76,9 @@ size_t txe_explain(const tx_reader *r, uint32_t i, char *buf, size_t cap);
 /* The same for key k as a whole (its deciding mention; HISTORY with its date). */
 size_t txe_explain_key(const tx_reader *r, uint32_t k, char *buf, size_t cap);
 
+/* The same for measurement i of the last letter ("nævnt: '39,5 kg'"). */
+size_t txe_explain_measure(const tx_reader *r, uint32_t i, char *buf, size_t cap);
+
 /* The lexicon, norm and hits of the last letter (tests and tools). */
 const tx_lexicon *txe_lexicon(const tx_reader *r);
 const tx_norm *txe_norm(const tx_reader *r);

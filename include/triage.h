@@ -351,6 +351,25 @@ int triage_decision_reason_count(const triage_decision *d);
 int triage_decision_reason(const triage_decision *d, int i, const char **rule,
                            const char **text);
 
+/* With TRIAGE_EXPLAIN, the evidence keys reason i rests on (the names of
+** rules/data/text: "ppv", "ADHD", "bmi"), as its rule declared them: j of
+** 0 .. count - 1, NULL for any other i or j. Without explain the count is 0. */
+int triage_decision_reason_evidence_count(const triage_decision *d, int i);
+const char *triage_decision_reason_evidence(const triage_decision *d, int i, int j);
+
+/* With TRIAGE_EXPLAIN, what the text layer read in the referral's letter,
+** in the order it stands: every mention of an evidence key, counted or
+** dropped, and each of the child's measurements. Item i of 0 .. count - 1
+** sets *key ("suicidal_ideation", "weight_kg"), *counted (1 when it is
+** evidence, 0 when dropped), *why (Danish: "negeret af 'ikke'", "om en
+** anden person: 'storebror'") and *start / *end (byte offsets [start, end)
+** into the referral's text exactly as stored) and returns 0; any other i
+** returns -1 and sets the strings to NULL. Without explain the count is 0.
+** Any out pointer may be NULL. */
+int triage_decision_evidence_count(const triage_decision *d);
+int triage_decision_evidence(const triage_decision *d, int i, const char **key, int *counted,
+                             const char **why, size_t *start, size_t *end);
+
 /* The trace, recorded only when decided with TRIAGE_EXPLAIN (explained then
 ** returns 1, else 0 and the count is 0): every rule evaluated, in order. Step
 ** i of 0 .. count - 1 sets *rule, *applied (1 when its action ran) and *why

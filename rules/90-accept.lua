@@ -1,9 +1,10 @@
 -- 90-accept.lua — step 9: accepted by BUC. Unit: eating disorders B132,
 -- Bornholm B377, otherwise the site's unit for the age band. Priority urgent
--- for self-harm, suicidal ideation, a past attempt, bipolar or severe
--- depression; the referrer's requested priority does not change it.
+-- (the fact `urgent`: self-harm, suicidal ideation, a past attempt, bipolar
+-- or severe depression); the referrer's requested priority does not change it.
 local X = include("lib/explain.lua")
 local U = include("data/units.lua")
+local P = include("data/policy.lua")
 
 local function unit(f)
   if f.groups.EATING then return U.eating end
@@ -17,14 +18,18 @@ local function unit(f)
   return nil
 end
 
+local URGENT = X.say("Henvisningen prioriteres som hastende på grund af %s (frist {deadline_days.urgent} dage).")
+
 rule {
   id = "ACC-01",
   title = "Hastende prioritet",
-  when = function(r, f, d)
-    local urgent = f.self_harm or f.suicidal_ideation or f.groups.BIPOLAR or (f.groups.DEPRESSION and f.severe_depression)
-    return urgent, d.explain and ("selvskade: %s; selvmordstanker: %s; bipolar: %s; svær depression: %s")
+  evidence = { "self_harm", "suicidal_ideation", "suicide_attempt", "BIPOLAR", "DEPRESSION",
+               "severe_depression" },
+  when = function(r, f, d) return f.urgent end,
+  explain = function(r, f, d)
+    return ("selvskade: %s; selvmordstanker: %s; bipolar: %s; svær depression: %s")
       :format(X.yes(f.self_harm), X.yes(f.suicidal_ideation), X.yes(f.groups.BIPOLAR),
-              X.yes(f.groups.DEPRESSION and f.severe_depression)) or nil
+              X.yes(f.groups.DEPRESSION and f.severe_depression))
   end,
   action = function(r, f, d)
     local why
@@ -33,23 +38,25 @@ rule {
     elseif f.suicidal_ideation then why = "selvmordstanker"
     elseif f.groups.BIPOLAR then why = "bipolar lidelse"
     else why = "svær depression" end
-    d:reason(("Henvisningen prioriteres som hastende på grund af %s (frist 7 dage)."):format(why))
+    d:reason(URGENT, why)
   end,
 }
+
+local ACCEPT = { outcome = "accept", target = "buc" }
 
 rule {
   id = "ACC-02",
   title = "Modtaget i BUC",
-  when = function(r, f, d)
-    return true, d.explain and ("enhed %s: %s, effektiv alder %d år"):format(unit(f) or "?",
-      f.groups.EATING and "spiseforstyrrelse" or (U.site_names[f.site] or "?"), f.effective_age) or nil
+  when = function(r, f, d) return true end,
+  explain = function(r, f, d)
+    return ("enhed %s: %s, effektiv alder %d år"):format(unit(f) or "?",
+      f.groups.EATING and "spiseforstyrrelse" or (U.site_names[f.site] or "?"), f.effective_age)
   end,
   action = function(r, f, d)
-    local u = unit(f)
-    local urgent = f.self_harm or f.suicidal_ideation or f.groups.BIPOLAR or (f.groups.DEPRESSION and f.severe_depression)
-    local priority = urgent and "urgent" or "routine"
-    local deadline = r.received_day + U.deadline_days[priority]
-    d:reason(("Henvisningen er modtaget i BUC, enhed %s, med frist %s."):format(u, date.format(deadline)))
-    d:decide{ outcome = "accept", target = "buc", unit = u, priority = priority, deadline = deadline }
+    local priority = f.urgent and "urgent" or "routine"
+    local deadline = r.received_day + P.deadline_days[priority]
+    ACCEPT.unit, ACCEPT.priority, ACCEPT.deadline = unit(f), priority, deadline
+    d:reason("Henvisningen er modtaget i BUC, enhed %s, med frist %D.", ACCEPT.unit, deadline)
+    d:decide(ACCEPT)
   end,
 }

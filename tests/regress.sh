@@ -20,10 +20,11 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 grep -q "missed_acute            0" "$tmp/out.txt" || fail "missed_acute is not 0"
 [ "$(stat -c %a "$tmp/now.json")" = 600 ] || fail "metrics file is not 0600"
 
-# 2. A stricter copy (mild cases redirected up to GAPD 4) fails the gate.
+# 2. A stricter copy (mild cases redirected up to GAPD 4: one number in the
+# policy's data) fails the gate.
 cp -r "$root/rules" "$tmp/stricter"
-sed -i 's/r.gapd <= 2 and not f.comorbid/r.gapd <= 4 and not f.comorbid/' "$tmp/stricter/50-target-group.lua"
-grep -q "r.gapd <= 4" "$tmp/stricter/50-target-group.lua" || fail "could not make the copy stricter"
+sed -i 's/mild_gapd = 2,/mild_gapd = 4,/' "$tmp/stricter/data/policy.lua"
+grep -q "mild_gapd = 4," "$tmp/stricter/data/policy.lua" || fail "could not make the copy stricter"
 set +e
 "$triage" regress --db "$tmp/c.db" --gold "$tmp/corpus/gold.jsonl" --rules "$tmp/stricter" \
   --baseline "$root/corpus/baseline-2020.json" > "$tmp/strict.txt"

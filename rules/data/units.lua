@@ -1,5 +1,6 @@
 -- data/units.lua — BUC units: acute, eating disorders, Bornholm, and each
--- site's unit per age band (policy.md step 9). Bands are inclusive years.
+-- site's unit per age band (policy.md step 9). Bands are inclusive years;
+-- the deadlines are data/policy.lua's.
 return {
   acute = "B205",
   eating = "B132",
@@ -10,6 +11,4 @@ return {
     hilleroed  = { { 0, 7, "B391" }, { 8, 13, "B393" }, { 14, 17, "B395" } },
   },
   site_names = { glostrup = "Glostrup", bispebjerg = "Bispebjerg", hilleroed = "Hillerød", bornholm = "Bornholm" },
-  -- Days from received to the deadline, per priority.
-  deadline_days = { acute = 0, urgent = 7, routine = 30 },
 }

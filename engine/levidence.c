@@ -1,0 +1,306 @@
+/*
+** levidence.c — `evidence` and `text` in a decider's Lua state. The letter
+** is read once per referral (txe_read) and what it gives is written into one
+** table made at load with every field already there (false until stated),
+** so a rule's read is one table lookup and never a call; only the fields
+** that changed since the previous referral are written. Rules reach it
+** through an empty proxy whose __index is that table: they cannot write it
+** (the proxy's __newindex raises, __metatable hides the table), and a field
+** that does not exist raises instead of reading as nil.
+*/
+#include "levidence.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "referral.h"
+#include "text_evidence.h"
+
+/* The child's measurements, after the keys' fields. */
+enum { LM_WEIGHT, LM_HEIGHT, LM_BMI, LM_LOSS, LM_LOSS_MONTHS, LM_IQ, LM__N };
+static const char *const le_measure_names[LM__N] = {
+    "weight_kg", "height_cm", "bmi", "weight_loss_pct", "weight_loss_months", "iq"};
+
+/* Each key has three fields: KEY (counted), KEY_date, KEY_past (keys with a
+** history limit only). */
+enum { LF_COUNTED, LF_DATE, LF_PAST, LF__N };
+#define LE_FALSE UINT64_MAX      /* a field's value "false" (cur[]) */
+
+struct le_state {
+    lua_State *L;
+    const tx_lexicon *lx;
+    tx_alloc a;                  /* L's allocator: the reader is charged to the state */
+    tx_reader *rd;               /* each referral's letter */
+    tx_reader *aside;            /* text.states(), made on first use */
+    const tx_evidence *ev;       /* the letter last read, NULL before the first */
+    uint32_t nkey, nfield;
+    uint64_t *cur;               /* [field]: what the table holds now (0/1, a day, a double's bits) */
+    int vals_ref;                /* the table behind the proxy */
+    int names_ref;               /* field id + 1 -> its name (a Lua string, kept) */
+    int counted_ref;             /* evidence.counted: the keys counted, by name */
+    uint32_t ncounted;           /* entries it holds */
+};
+
+static uint32_t le_field(uint32_t key, int which) { return key * LF__N + (uint32_t)which; }
+static uint32_t le_measure_field(const le_state *e, int m) { return e->nkey * LF__N + (uint32_t)m; }
+
+static int le_has_field(const le_state *e, uint32_t f)
+{
+    return f >= e->nkey * LF__N || f % LF__N != LF_PAST ||
+           txl_key_at(e->lx, f / LF__N)->history_months > 0;
+}
+
+/* The name of field f into buf ("" for a field that does not exist). */
+static const char *le_name(const le_state *e, uint32_t f, char *buf, size_t cap)
+{
+    if (!le_has_field(e, f))
+        return "";
+    if (f >= e->nkey * LF__N)
+        return le_measure_names[f - e->nkey * LF__N];
+    static const char *const suffix[LF__N] = {"", "_date", "_past"};
+    snprintf(buf, cap, "%s%s", txl_key_at(e->lx, f / LF__N)->name, suffix[f % LF__N]);
+    return buf;
+}
+
+static int le_unknown(lua_State *L)
+{
+    const char *k = lua_tostring(L, 2);
+    return luaL_error(L, "evidence has no field '%s' (keys are declared in data/text/*.lua)",
+                      k ? k : "?");
+}
+
+static int le_readonly(lua_State *L)
+{
+    return luaL_error(L, "evidence is read only (declare a fact instead)");
+}
+
+/* Push field f's value as cur[f] encodes it. */
+static void le_push(const le_state *e, uint32_t f, uint64_t v)
+{
+    lua_State *L = e->L;
+    if (v == LE_FALSE) {
+        lua_pushboolean(L, 0);
+    } else if (f < e->nkey * LF__N && f % LF__N != LF_DATE) {
+        lua_pushboolean(L, (int)v);
+    } else if (f < e->nkey * LF__N) {
+        lua_pushinteger(L, (int32_t)(uint32_t)v);
+    } else {
+        double d;
+        memcpy(&d, &v, sizeof d);
+        if (d == floor(d) && fabs(d) < 1e15)
+            lua_pushinteger(L, (lua_Integer)d);
+        else
+            lua_pushnumber(L, d);
+    }
+}
+
+static uint64_t le_num(int has, double d)
+{
+    uint64_t v = LE_FALSE;
+    if (has)
+        memcpy(&v, &d, sizeof v);
+    return v;
+}
+
+/* Set field f to v in the table at the top of the stack, if it changed. */
+static void le_set(le_state *e, uint32_t f, uint64_t v)
+{
+    if (e->cur[f] == v)
+        return;
+    e->cur[f] = v;
+    lua_rawgeti(e->L, LUA_REGISTRYINDEX, e->names_ref);   /* +1 names */
+    lua_rawgeti(e->L, -1, (lua_Integer)f + 1);            /* +2 name */
+    lua_remove(e->L, -2);                                 /* +1 */
+    le_push(e, f, v);                                     /* +2 */
+    lua_rawset(e->L, -3);                                 /* 0 */
+}
+
+int le_read(le_state *e, const triage_referral *r)
+{
+    const tx_evidence *ev = txe_read(e->rd, r->text, r->text_len, r->received);
+    e->ev = ev;
+    if (!ev)
+        return -1;
+    lua_State *L = e->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->vals_ref);       /* +1 vals */
+    for (uint32_t k = 0; k < e->nkey; k++) {
+        const tx_keyev *kv = &ev->key[k];
+        le_set(e, le_field(k, LF_COUNTED), kv->counted != 0);
+        le_set(e, le_field(k, LF_DATE), kv->date == DT_NONE ? LE_FALSE : (uint32_t)kv->date);
+        if (le_has_field(e, le_field(k, LF_PAST)))
+            le_set(e, le_field(k, LF_PAST), kv->when == TX_WHEN_PAST);
+    }
+    /* evidence.counted, refilled whole: a rule set that wrote into it
+    ** changes nothing beyond this referral */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->counted_ref);    /* +2 counted */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->names_ref);      /* +3 names */
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < e->nkey; k++)
+        if (ev->key[k].counted) {
+            lua_rawgeti(L, -1, (lua_Integer)le_field(k, LF_COUNTED) + 1);
+            lua_rawseti(L, -3, ++n);
+        }
+    uint32_t old = (uint32_t)lua_rawlen(L, -2);
+    for (uint32_t i = n + 1; i <= old || i <= e->ncounted; i++) {
+        lua_pushnil(L);
+        lua_rawseti(L, -3, i);
+    }
+    e->ncounted = n;
+    lua_pop(L, 2);                                        /* +1 */
+    const tx_somatic *s = ev->somatic;
+    le_set(e, le_measure_field(e, LM_WEIGHT), le_num(s->has_weight, s->weight_kg));
+    le_set(e, le_measure_field(e, LM_HEIGHT), le_num(s->has_height, s->height_cm));
+    le_set(e, le_measure_field(e, LM_BMI), le_num(s->has_bmi && s->bmi_stated, s->bmi));
+    le_set(e, le_measure_field(e, LM_LOSS), le_num(s->has_loss, s->loss_pct));
+    le_set(e, le_measure_field(e, LM_LOSS_MONTHS),
+           le_num(s->has_loss && s->loss_months >= 0, s->loss_months));
+    le_set(e, le_measure_field(e, LM_IQ), le_num(s->has_iq, s->iq));
+    lua_pop(L, 1);
+    return 0;
+}
+
+int le_known(const le_state *e, const char *name)
+{
+    char buf[64];
+    for (uint32_t f = 0; f < e->nfield; f++)
+        if (!strcmp(le_name(e, f, buf, sizeof buf), name) && *name)
+            return 1;
+    return 0;
+}
+
+/* text.states(s, key [, received_day]): whether the text layer reads key in
+** s as stated (counted), with the rule set's words; for short strings a rule
+** set holds apart from the letter (a medication's name). */
+static int le_states(lua_State *L)
+{
+    le_state *e = lua_touserdata(L, lua_upvalueindex(1));
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    const char *key = luaL_checkstring(L, 2);
+    lua_Integer day = luaL_optinteger(L, 3, 0);
+    int k = txl_key_id(e->lx, key);
+    if (k < 0)
+        return luaL_error(L, "text.states: no evidence key '%s' (data/text/*.lua)", key);
+    if (!e->aside && !(e->aside = txe_new(e->lx, &e->a)))
+        return luaL_error(L, "not enough memory");
+    const tx_evidence *ev = txe_read(e->aside, s, len, (int32_t)day);
+    if (!ev)
+        return luaL_error(L, "not enough memory");
+    lua_pushboolean(L, ev->key[k].counted);
+    return 1;
+}
+
+le_state *le_open(lua_State *L, const tx_lexicon *lx)
+{
+    tx_alloc a;
+    a.fn = lua_getallocf(L, &a.ud);
+    le_state *e = tx_new(&a, sizeof *e);
+    if (!e)
+        return NULL;
+    memset(e, 0, sizeof *e);
+    e->L = L;
+    e->lx = lx;
+    e->a = a;
+    e->nkey = txl_nkeys(lx);
+    e->nfield = e->nkey * LF__N + LM__N;
+    e->vals_ref = e->names_ref = e->counted_ref = LUA_NOREF;
+    e->cur = tx_new(&a, (size_t)e->nfield * sizeof *e->cur);
+    if (!e->cur || !(e->rd = txe_new(lx, &e->a))) {
+        le_free(e);
+        return NULL;
+    }
+    /* every field there from the start, false until a letter states it */
+    lua_createtable(L, (int)e->nfield, 0);                /* +1 names */
+    lua_createtable(L, 0, (int)e->nfield);                /* +2 vals */
+    char buf[64];
+    for (uint32_t f = 0; f < e->nfield; f++) {
+        e->cur[f] = LE_FALSE;
+        const char *name = le_name(e, f, buf, sizeof buf);
+        if (!*name)
+            continue;
+        lua_pushstring(L, name);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -4, (lua_Integer)f + 1);
+        lua_pushboolean(L, 0);
+        lua_rawset(L, -3);
+    }
+    lua_createtable(L, 8, 0);                             /* +3 counted */
+    lua_pushvalue(L, -1);
+    e->counted_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_setfield(L, -2, "counted");                       /* +2 */
+    lua_createtable(L, 0, 1);                             /* +3 vals' meta */
+    lua_pushcfunction(L, le_unknown);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);                              /* +2 */
+    lua_newtable(L);                                      /* +3 evidence (proxy) */
+    lua_createtable(L, 0, 3);                             /* +4 its meta */
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, le_readonly);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "evidence");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);                              /* +3 */
+    lua_setglobal(L, "evidence");                         /* +2 */
+    e->vals_ref = luaL_ref(L, LUA_REGISTRYINDEX);         /* +1 */
+    e->names_ref = luaL_ref(L, LUA_REGISTRYINDEX);        /* 0 */
+    lua_createtable(L, 0, 1);                             /* +1 text */
+    lua_pushlightuserdata(L, e);
+    lua_pushcclosure(L, le_states, 1);
+    lua_setfield(L, -2, "states");
+    lua_setglobal(L, "text");                             /* 0 */
+    return e;
+}
+
+void le_free(le_state *e)
+{
+    if (!e)
+        return;
+    tx_alloc a = e->a;
+    txe_free(e->rd);
+    txe_free(e->aside);
+    tx_free(&a, e->cur, (size_t)e->nfield * sizeof *e->cur);
+    tx_free(&a, e, sizeof *e);
+}
+
+/* Evidence keys of the measurements, by kind (enum tx_mkind). */
+static const char *le_measure_key(int kind)
+{
+    switch (kind) {
+    case TX_MK_WEIGHT: return "weight_kg";
+    case TX_MK_HEIGHT: return "height_cm";
+    case TX_MK_BMI: return "bmi";
+    case TX_MK_IQ: return "iq";
+    default: return "weight_loss_pct";   /* the loss, and the earlier weight it is from */
+    }
+}
+
+int le_explain(le_state *e, triage_decision *d)
+{
+    const tx_evidence *ev = e->ev;
+    if (!ev)
+        return 0;
+    char why[256];
+    for (uint32_t i = 0; i < ev->nmention; i++) {
+        const tx_mention *m = &ev->mention[i];
+        txe_explain(e->rd, i, why, sizeof why);
+        int counted = m->why == TX_WHY_COUNTED || m->why == TX_WHY_SUSPECTED;
+        if (dc_add_evidence(d, txl_key_at(e->lx, m->key)->name, counted, why, m->ostart,
+                            m->oend) != 0)
+            return -1;
+    }
+    for (uint32_t i = 0; i < ev->nmeasure; i++) {
+        const tx_measure *x = &ev->measure[i];
+        if (x->other)
+            continue;
+        tx_span o = txe_orig(e->rd, x->start, x->end);
+        txe_explain_measure(e->rd, i, why, sizeof why);
+        if (dc_add_evidence(d, le_measure_key(x->kind), 1, why, o.start, o.end) != 0)
+            return -1;
+    }
+    return 0;
+}
