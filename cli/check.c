@@ -20,7 +20,9 @@ static const char HELP[] =
     "lines. Nothing is stored; history spans the files in argument order.\n"
     "\n"
     "  --rules DIR      rule set directory (default: rules)\n"
-    "  --explain        add the trace: every rule evaluated, whether it applied, why\n"
+    "  --explain        add the trace: every rule evaluated, whether it applied, why;\n"
+    "                   each reason's evidence keys, and every mention the text\n"
+    "                   layer read in the letter: its bytes, counted [x] or not, why\n"
     "  --format FMT     json: one decision object per line on standard output;\n"
     "                   text (default): for people\n"
     "\n"
@@ -55,9 +57,49 @@ static void print_missing(const triage_decision *d)
     putchar('\n');
 }
 
-static void print_text(const triage_decision *d)
+/* The letter's bytes [start, end) as one line, cut (between characters)
+** where it runs long. */
+static void print_span(const char *text, size_t len, size_t start, size_t end)
 {
-    const char *v, *rule, *text;
+    if (start > len || end > len || end < start)
+        return;
+    size_t n = end - start, cut = 0;
+    if (n > 60) {
+        n = 60;
+        while (n > 0 && ((unsigned char)text[start + n] & 0xc0) == 0x80)
+            n--;
+        cut = 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        putchar(text[start + i] == '\n' || text[start + i] == '\t' ? ' ' : text[start + i]);
+    if (cut)
+        fputs("…", stdout);
+}
+
+/* With explain: what the text layer read in the letter, mention by mention,
+** and whether each counted and why. */
+static void print_evidence(const triage_decision *d, const char *text, size_t len)
+{
+    int n = triage_decision_evidence_count(d);
+    if (!n) {
+        printf("  evidens i brevet: ingen\n");
+        return;
+    }
+    printf("  evidens i brevet (byte start-slut):\n");
+    for (int i = 0; i < n; i++) {
+        const char *key, *why;
+        int counted;
+        size_t start, end;
+        triage_decision_evidence(d, i, &key, &counted, &why, &start, &end);
+        printf("    [%c] %s %zu-%zu \"", counted ? 'x' : ' ', key, start, end);
+        print_span(text, len, start, end);
+        printf("\": %s\n", why);
+    }
+}
+
+static void print_text(const triage_decision *d, const char *text, size_t len)
+{
+    const char *v, *rule;
     printf("%s: %s", triage_decision_id(d), triage_outcome_name(triage_decision_outcome(d)));
     if ((v = triage_decision_target(d)))
         printf(" -> %s", v);
@@ -73,13 +115,19 @@ static void print_text(const triage_decision *d)
     putchar('\n');
     if (triage_decision_missing_count(d))
         print_missing(d);
-    for (int i = 0; triage_decision_reason(d, i, &rule, &text) == 0; i++)
-        printf("  %s: %s\n", rule, text);
+    const char *why;
+    for (int i = 0; triage_decision_reason(d, i, &rule, &why) == 0; i++) {
+        printf("  %s: %s", rule, why);
+        for (int k = 0; k < triage_decision_reason_evidence_count(d, i); k++)
+            printf("%s%s", k ? ", " : " [evidens: ", triage_decision_reason_evidence(d, i, k));
+        printf("%s\n", triage_decision_reason_evidence_count(d, i) ? "]" : "");
+    }
     if (triage_decision_explained(d)) {
         int applied;
         printf("  trace:\n");
-        for (int i = 0; triage_decision_step(d, i, &rule, &applied, &text) == 0; i++)
-            printf("    [%c] %s: %s\n", applied ? 'x' : ' ', rule, text ? text : "");
+        for (int i = 0; triage_decision_step(d, i, &rule, &applied, &why) == 0; i++)
+            printf("    [%c] %s: %s\n", applied ? 'x' : ' ', rule, why ? why : "");
+        print_evidence(d, text, len);
     }
 }
 
@@ -105,9 +153,9 @@ static int ck_take(void *ud, triage_referral *r, const char *file, long line)
         return 0;
     }
     triage_decision *d = triage_decide(c->dc, r, c->flags);
-    triage_referral_free(r);
     if (!d) {
         fprintf(stderr, "triage check: out of memory\n");
+        triage_referral_free(r);
         c->oom = 1;
         return 1;
     }
@@ -118,9 +166,12 @@ static int ck_take(void *ud, triage_referral *r, const char *file, long line)
             puts(s);
         free(s);
     } else {
-        print_text(d);
+        size_t len;
+        const char *text = triage_referral_text(r, &len);
+        print_text(d, text, len);
     }
     triage_decision_free(d);
+    triage_referral_free(r);
     return 0;
 }
 

@@ -15,7 +15,10 @@ static const char HELP[] =
     "file is a JSON array of {\"name\", \"referral\", \"before\": [earlier referrals\n"
     "of the child, optional], \"expect\": {decision fields, \"reasons_include\":\n"
     "[rule ids]}}. Each failure names the file, the case's line and name and the\n"
-    "differing field; the last line is 'N passed, M failed'.\n"
+    "differing field. Then the text suite, DIR/tests/text/*.jsonl: one passage a\n"
+    "line, each read by the text layer with the rule set's words; a failure names\n"
+    "the passage and the evidence that differs (DIR/tests/text/README.md). The\n"
+    "last line is 'N passed, M failed'.\n"
     "\n"
     "  --rules DIR   rule set directory (default: rules)\n"
     "  --verbose     print every case, not only failures\n"
@@ -52,9 +55,11 @@ int cli_test(int argc, char **argv)
         triage_ruleset_release(rs);
         return EXIT_USAGE;
     }
-    if (!res.files)
-        fprintf(stderr, "triage test: no test files (%s/tests/*.json)\n", rules);
-    printf("rule set %.12s: %d test files\n", triage_ruleset_hash(rs), res.files);
+    if (!res.files && !res.text_files)
+        fprintf(stderr, "triage test: no test files (%s/tests/*.json, %s/tests/text/*.jsonl)\n",
+                rules, rules);
+    printf("rule set %.12s: %d test files, %d text passages in %d files\n",
+           triage_ruleset_hash(rs), res.files, res.passages, res.text_files);
     printf("%d passed, %d failed\n", res.passed, res.failed);
     triage_ruleset_release(rs);
     return res.failed ? EXIT_CHECK : EXIT_DONE;

@@ -287,8 +287,13 @@ int le_explain(le_state *e, triage_decision *d)
     char why[256];
     for (uint32_t i = 0; i < ev->nmention; i++) {
         const tx_mention *m = &ev->mention[i];
-        txe_explain(e->rd, i, why, sizeof why);
         int counted = m->why == TX_WHY_COUNTED || m->why == TX_WHY_SUSPECTED;
+        if (counted && ev->key[m->key].why == TX_WHY_HISTORY) {
+            counted = 0;               /* its key reads as history: "dateret 2017-07-01 ..." */
+            txe_explain_key(e->rd, m->key, why, sizeof why);
+        } else {
+            txe_explain(e->rd, i, why, sizeof why);
+        }
         if (dc_add_evidence(d, txl_key_at(e->lx, m->key)->name, counted, why, m->ostart,
                             m->oend) != 0)
             return -1;

@@ -584,3 +584,10 @@ const char *triage_referral_id(const triage_referral *r)
 {
     return r ? r->id : NULL;
 }
+
+const char *triage_referral_text(const triage_referral *r, size_t *len)
+{
+    if (len)
+        *len = r ? r->text_len : 0;
+    return r ? r->text : "";
+}

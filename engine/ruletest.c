@@ -16,6 +16,7 @@
 #include "history.h"
 #include "referral.h"
 #include "rules.h"
+#include "textsuite.h"
 
 #define RT_MAX_BEFORE 32
 
@@ -252,6 +253,51 @@ triage_code triage_ruleset_test(triage_ruleset *rs, FILE *out, int verbose,
     return first->code != TRIAGE_OK ? first->code : TRIAGE_ENOMEM;
 }
 
+/* The text suite, tests/text/ *.jsonl: each passage a case that passes or
+** fails. Returns 0, or -1 when no reader could be made. */
+static int rt_text(triage_ruleset *rs, FILE *out, int verbose, rt_result *res,
+                   triage_error *first)
+{
+    const tx_lexicon *lx = rl_lexicon(rs);
+    tx_reader *r = NULL;
+    for (int i = 0; i < rl_file_count(rs); i++) {
+        const char *path, *data;
+        size_t len;
+        rl_file(rs, i, &path, &data, &len);
+        size_t pl = strlen(path);
+        if (strncmp(path, "tests/text/", 11) != 0 || pl < 6 || strcmp(path + pl - 6, ".jsonl"))
+            continue;
+        char label[600];
+        snprintf(label, sizeof label, "%s/%s", rl_dir(rs), path);
+        res->text_files++;
+        if (!lx) {
+            if (out)
+                fprintf(out, "FAIL %s: text passages, but the rule set has no data/text.lua\n",
+                        label);
+            if (first->code == TRIAGE_OK)
+                triage_error_set(first, TRIAGE_ERULES, label, 0, NULL, NULL,
+                                 "text passages, but the rule set has no data/text.lua");
+            res->failed++;
+            continue;
+        }
+        if (!r && !(r = txe_new(lx, &tx_malloc))) {
+            triage_error_set(first, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
+            return -1;
+        }
+        tt_result t = {0};
+        if (tt_run(r, label, data, len, out, verbose, &t) != 0)
+            res->failed++;
+        res->passages += t.passages;
+        res->passed += t.passed;
+        res->failed += t.passages - t.passed;
+        if (t.first[0] && first->code == TRIAGE_OK)
+            triage_error_set(first, TRIAGE_ERULES, label, 0, NULL, NULL, "text passage %s",
+                             t.first);
+    }
+    txe_free(r);
+    return 0;
+}
+
 int rt_run(triage_ruleset *rs, FILE *out, int verbose, rt_result *res, triage_error *first)
 {
     memset(res, 0, sizeof *res);
@@ -282,5 +328,5 @@ int rt_run(triage_ruleset *rs, FILE *out, int verbose, rt_result *res, triage_er
     }
     free(c);
     triage_decider_free(dc);
-    return 0;
+    return rt_text(rs, out, verbose, res, first);
 }

@@ -115,6 +115,11 @@ void triage_referral_free(triage_referral *r);
 /* The referral's id (owned by r, valid while r lives). */
 const char *triage_referral_id(const triage_referral *r);
 
+/* The referral's free text, as stored (valid UTF-8; "" when it has none),
+** owned by r; *len (may be NULL) is its length in bytes. The evidence of an
+** explained decision (triage_decision_evidence) points into it. */
+const char *triage_referral_text(const triage_referral *r, size_t *len);
+
 /* Reads JSON values one after another from a file or stdin ("-"): one object,
 ** JSON Lines, an array of objects, or objects over several lines. Each record
 ** is labelled with the line on which it starts. */
@@ -178,12 +183,18 @@ void triage_ruleset_release(triage_ruleset *rs);
 /* How a rule set's own test cases went. */
 typedef struct triage_test_result {
     int files;              /* case files found: DIR/tests/ *.json */
-    int passed, failed;     /* cases */
+    int passed, failed;     /* cases and text passages */
+    int text_files;         /* text passage files found: DIR/tests/text/ *.jsonl */
+    int passages;           /* text passages among the cases */
 } triage_test_result;
 
 /* Run the rule set's own test cases. A case file is a JSON array of
 ** {"name", "referral", "before": [...], "expect": {...}}; each case is decided
-** on a fresh history holding only its "before" referrals. Failures are
+** on a fresh history holding only its "before" referrals. A text passage
+** (tests/text/ *.jsonl, one per line: rules/tests/text/README.md) is a case
+** too: the text layer reads it with the rule set's words, and every
+** evidence it expects must be read (a failure names the passage and the
+** evidence that differs). Failures are
 ** printed to out (may be NULL), every case when verbose. The first failure is
 ** also described in first (may be NULL): the case's file and line, and what
 ** differed. Returns TRIAGE_OK when the cases ran (res counts how they went: a

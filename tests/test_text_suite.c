@@ -1,19 +1,59 @@
 /*
-** test_text_suite.c — the text suite (tests/data/text/, one .jsonl file per area): every
-** passage, read by the text layer with rules/data/text.lua, gives the
-** evidence its expectations name. A failure names the passage and the
-** evidence that differs. Run by hand with a directory to try other passages:
-**   build/test_text_suite DIR
+** test_text_suite.c — the text suite (rules/tests/text/, one .jsonl file per
+** area): every passage, read by the text layer with rules/data/text.lua,
+** gives the evidence its expectations name; the runner (engine/textsuite.c)
+** names a failing passage and the evidence that differs; `triage test` runs
+** it with the rule set's own cases. Run by hand with a directory to try
+** other passages: build/test_text_suite DIR [RULES]
 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "text_load.h"
-#include "text_suite.h"
+#include "textsuite.h"
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every .jsonl file of dir, in order of name, through the runner. 0, or -1
+** when a file cannot be read or holds a line that is no passage. */
+static int run_dir(tx_reader *r, const char *dir, FILE *out, tt_result *res)
+{
+    memset(res, 0, sizeof *res);
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    char *names[256];
+    size_t nn = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && nn < 256) {
+        size_t l = strlen(e->d_name);
+        if (l > 6 && !strcmp(e->d_name + l - 6, ".jsonl"))
+            names[nn++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, nn, sizeof *names, name_cmp);
+    int rc = 0;
+    for (size_t i = 0; i < nn; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        size_t len;
+        char *data = tu_slurp(path, &len);
+        if (!data || tt_run(r, names[i], data, len, out, 0, res) != 0)
+            rc = -1;
+        free(data);
+        free(names[i]);
+    }
+    return rc;
+}
 
 static void test_every_passage_gives_the_evidence_it_expects(void **state)
 {
@@ -24,8 +64,8 @@ static void test_every_passage_gives_the_evidence_it_expects(void **state)
         fail_msg("%s", err);
     tx_reader *r = txe_new(lx, &tx_malloc);
     assert_non_null(r);
-    ts_result res;
-    int rc = ts_run_dir(r, TRIAGE_SOURCE_DIR "/tests/data/text", stdout, &res);
+    tt_result res;
+    int rc = run_dir(r, TRIAGE_SOURCE_DIR "/rules/tests/text", stdout, &res);
     printf("text suite: %d of %d passages pass (%d of %d expectations)\n", res.passed,
            res.passages, res.expectations - res.failed_expectations, res.expectations);
     txe_free(r);
@@ -40,20 +80,15 @@ static void test_every_passage_gives_the_evidence_it_expects(void **state)
 static void test_a_failing_passage_is_named_with_the_evidence_that_differs(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/triage-text-suite-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[512];
-    snprintf(path, sizeof path, "%s/x.jsonl", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("{\"id\":\"ok-1\",\"received\":\"2024-05-10\",\"text\":\"Far har ADHD.\","
-          "\"expect\":[{\"key\":\"ADHD\",\"counted\":false,\"why\":\"other_person\","
-          "\"cue\":\"far\"}]}\n", f);
-    fputs("{\"id\":\"wrong-1\",\"received\":\"2024-05-10\",\"text\":\"Ingen angst.\","
-          "\"expect\":[{\"key\":\"ANXIETY\",\"counted\":true}]}\n", f);
-    fputs("{\"id\":\"wrong-2\",\"received\":\"2024-05-10\",\"text\":\"Vægt 40 kg.\","
-          "\"expect\":[{\"key\":\"weight_kg\",\"value\":41}],\"absent\":[\"ADHD\"]}\n", f);
-    fclose(f);
+    static const char passages[] =
+        "{\"id\":\"ok-1\",\"received\":\"2024-05-10\",\"text\":\"Far har ADHD.\","
+        "\"expect\":[{\"key\":\"ADHD\",\"counted\":false,\"why\":\"other_person\","
+        "\"cue\":\"far\"}]}\n"
+        "{\"id\":\"wrong-1\",\"received\":\"2024-05-10\",\"text\":\"Ingen angst.\","
+        "\"expect\":[{\"key\":\"ANXIETY\",\"counted\":true}]}\n"
+        "\n"
+        "{\"id\":\"wrong-2\",\"received\":\"2024-05-10\",\"text\":\"Vægt 40 kg.\","
+        "\"expect\":[{\"key\":\"weight_kg\",\"value\":41}],\"absent\":[\"ADHD\"]}\n";
     char err[512];
     tx_lexicon *lx = txl_load_dir(TRIAGE_SOURCE_DIR "/rules", &tx_malloc, err, sizeof err);
     assert_non_null(lx);
@@ -61,20 +96,59 @@ static void test_a_failing_passage_is_named_with_the_evidence_that_differs(void 
     char *out = NULL;
     size_t outlen = 0;
     FILE *mem = open_memstream(&out, &outlen);
-    ts_result res;
-    assert_int_equal(ts_run_dir(r, dir, mem, &res), 0);
+    tt_result res = {0};
+    assert_int_equal(tt_run(r, "x.jsonl", passages, sizeof passages - 1, mem, 0, &res), 0);
     fclose(mem);
     assert_int_equal(res.passages, 3);
     assert_int_equal(res.passed, 1);
     assert_int_equal(res.failed_expectations, 2);
-    assert_non_null(strstr(out, "wrong-1: ANXIETY: want counted, got negated (negeret af 'ingen')"));
-    assert_non_null(strstr(out, "wrong-2: weight_kg: want 41.00, got 40.0000"));
+    assert_non_null(strstr(out, "FAIL x.jsonl:2: wrong-1: ANXIETY: want counted, got negated "
+                                "(negeret af 'ingen')"));
+    assert_non_null(strstr(out, "FAIL x.jsonl:4: wrong-2: weight_kg: want 41.00, got 40.0000"));
     assert_null(strstr(out, "ok-1"));
+    assert_string_equal(res.first, "2: wrong-1: ANXIETY: want counted, got negated "
+                                   "(negeret af 'ingen')");
     free(out);
     txe_free(r);
     txl_free(lx);
-    remove(path);
-    rmdir(dir);
+}
+
+/* `triage test` (triage_ruleset_test) runs the rule set's passages with its
+** cases: a passage that fails fails the run, named with what differs. */
+static void test_triage_test_runs_the_text_passages_and_names_a_failing_one(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cp -r %s/rules/. '%s'", TRIAGE_SOURCE_DIR, dir);
+    assert_int_equal(system(cmd), 0);
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    assert_non_null(rs);
+    triage_test_result res;
+    assert_int_equal(triage_ruleset_test(rs, NULL, 0, &res, &err), TRIAGE_OK);
+    assert_true(res.passages >= 400);
+    assert_true(res.text_files >= 10);
+    assert_int_equal(res.failed, 0);
+    triage_ruleset_release(rs);
+
+    tu_write(dir, "tests/text/zz-wrong.jsonl",
+             "{\"id\":\"zz-wrong-1\",\"received\":\"2024-05-10\",\"text\":\"Ingen selvskade.\","
+             "\"expect\":[{\"key\":\"self_harm\",\"counted\":true}]}\n");
+    assert_non_null(rs = triage_ruleset_load(dir, NULL, &err));
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *mem = open_memstream(&out, &outlen);
+    assert_int_equal(triage_ruleset_test(rs, mem, 0, &res, &err), TRIAGE_OK);
+    fclose(mem);
+    assert_int_equal(res.failed, 1);
+    assert_non_null(strstr(out, "tests/text/zz-wrong.jsonl:1: zz-wrong-1: self_harm: want "
+                                "counted, got negated (negeret af 'ingen')"));
+    assert_non_null(strstr(err.text, "zz-wrong-1"));
+    free(out);
+    triage_ruleset_release(rs);
+    tu_rmtree(dir);
+    free(dir);
 }
 
 int main(int argc, char **argv)
@@ -88,8 +162,8 @@ int main(int argc, char **argv)
             return 2;
         }
         tx_reader *r = txe_new(lx, &tx_malloc);
-        ts_result res;
-        int rc = ts_run_dir(r, argv[1], stdout, &res);
+        tt_result res;
+        int rc = run_dir(r, argv[1], stdout, &res);
         printf("text suite: %d of %d passages pass (%d of %d expectations)\n", res.passed,
                res.passages, res.expectations - res.failed_expectations, res.expectations);
         txe_free(r);
@@ -99,6 +173,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_failing_passage_is_named_with_the_evidence_that_differs),
         cmocka_unit_test(test_every_passage_gives_the_evidence_it_expects),
+        cmocka_unit_test(test_triage_test_runs_the_text_passages_and_names_a_failing_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 # The count tables of README.md, from the passages themselves:
-#   cat tests/data/text/*.jsonl | jq -s -r -f tests/data/text/counts.jq
+#   cat rules/tests/text/*.jsonl | jq -s -r -f rules/tests/text/counts.jq
 def refs: ["gp", "ppr", "hospital", "specialist"];
 def counts($xs): refs | map(. as $r | $xs | map(select(.referrer == $r)) | length) + [$xs | length];
 def cells($xs): counts($xs) | map(tostring) | join(" | ");

@@ -1,31 +1,23 @@
 /*
-** text_suite.h — the text suite's runner (the .jsonl files of tests/data/text/, format in
-** tests/data/text/README.md): each passage is read by the text layer with
-** the rule set's word lists, and each expectation compared with the
-** evidence. Shared by test_text_suite.c (ctest) and bench/text.c.
+** textsuite.c — the text suite's runner: each passage is read by the text
+** layer with the rule set's words and each expectation compared with the
+** evidence: a key counted or not, why and by which word, when and which
+** date, a measurement's value, keys that must not count.
 */
-#ifndef TRIAGE_TEXT_SUITE_H
-#define TRIAGE_TEXT_SUITE_H
-#include <dirent.h>
+#include "textsuite.h"
+
 #include <jansson.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
-#include "text_evidence.h"
 
-typedef struct ts_result {
-    int passages, passed;
-    int expectations, failed_expectations;
-} ts_result;
-
-static const char *const TS_WHY[] = {"counted", "suspected", "negated", "negated",
+static const char *const TT_WHY[] = {"counted", "suspected", "negated", "negated",
                                      "negated", "other_person", "history", "dated"};
 
 /* A measurement key's value in the evidence: 1 and *v when stated. */
-static int ts_measure(const tx_evidence *ev, const char *key, double *v)
+static int tt_measure(const tx_evidence *ev, const char *key, double *v)
 {
     const tx_somatic *s = ev->somatic;
     if (!strcmp(key, "weight_kg"))
@@ -42,7 +34,7 @@ static int ts_measure(const tx_evidence *ev, const char *key, double *v)
 }
 
 /* Compare one expectation; on a difference write it into why and return 0. */
-static int ts_check(const tx_reader *r, const tx_evidence *ev, json_t *x, char *why, size_t n)
+static int tt_check(const tx_reader *r, const tx_evidence *ev, json_t *x, char *why, size_t n)
 {
     const tx_lexicon *lx = txe_lexicon(r);
     const char *key = json_string_value(json_object_get(x, "key"));
@@ -52,7 +44,7 @@ static int ts_check(const tx_reader *r, const tx_evidence *ev, json_t *x, char *
     }
     json_t *value = json_object_get(x, "value");
     double v;
-    int m = ts_measure(ev, key, &v);
+    int m = tt_measure(ev, key, &v);
     if (value) {
         if (m < 0) {
             snprintf(why, n, "%s: no such measurement", key);
@@ -83,14 +75,14 @@ static int ts_check(const tx_reader *r, const tx_evidence *ev, json_t *x, char *
             char expl[256] = "";
             txe_explain_key(r, (uint32_t)id, expl, sizeof expl);
             snprintf(why, n, "%s: want %s, got %s (%s)", key, want ? "counted" : "not counted",
-                     k->counted ? "counted" : k->nmention ? TS_WHY[k->why] : "no mention",
+                     k->counted ? "counted" : k->nmention ? TT_WHY[k->why] : "no mention",
                      expl);
             return 0;
         }
         const char *w = json_string_value(json_object_get(x, "why"));
-        if (!want && w && (!k->nmention || strcmp(w, TS_WHY[k->why]))) {
+        if (!want && w && (!k->nmention || strcmp(w, TT_WHY[k->why]))) {
             snprintf(why, n, "%s: want why %s, got %s", key, w,
-                     k->nmention ? TS_WHY[k->why] : "no mention");
+                     k->nmention ? TT_WHY[k->why] : "no mention");
             return 0;
         }
         const char *cue = json_string_value(json_object_get(x, "cue"));
@@ -127,20 +119,31 @@ static int ts_check(const tx_reader *r, const tx_evidence *ev, json_t *x, char *
 }
 
 /* Run one passage; print what differs to out (named by its id). 1 passed. */
-static int ts_passage(tx_reader *r, json_t *p, const char *file, size_t line, FILE *out,
-                      ts_result *res)
+/* One difference of passage id, as rule test failures are printed; the
+** first is kept in res. */
+static void tt_fail(FILE *out, tt_result *res, const char *file, size_t line, const char *id,
+                    const char *what)
+{
+    if (out)
+        fprintf(out, "FAIL %s:%zu: %s: %s\n", file, line, id, what);
+    if (!res->first[0])
+        snprintf(res->first, sizeof res->first, "%zu: %.60s: %.240s", line, id, what);
+}
+
+static int tt_passage(tx_reader *r, json_t *p, const char *file, size_t line, FILE *out,
+                      tt_result *res)
 {
     const char *id = json_string_value(json_object_get(p, "id"));
     const char *text = json_string_value(json_object_get(p, "text"));
     const char *recv = json_string_value(json_object_get(p, "received"));
     int32_t day;
     if (!id || !text || !recv || !dt_parse_iso(recv, strlen(recv), &day)) {
-        fprintf(out, "%s:%zu: a passage needs id, text and received (YYYY-MM-DD)\n", file, line);
+        tt_fail(out, res, file, line, id ? id : "?", "a passage needs id, text and received (YYYY-MM-DD)");
         return 0;
     }
     const tx_evidence *ev = txe_read(r, text, strlen(text), day);
     if (!ev) {
-        fprintf(out, "%s: the text layer could not read it\n", id);
+        tt_fail(out, res, file, line, id, "the text layer could not read it (out of memory)");
         return 0;
     }
     int ok = 1;
@@ -150,8 +153,8 @@ static int ts_passage(tx_reader *r, json_t *p, const char *file, size_t line, FI
     json_array_foreach(json_object_get(p, "expect"), i, x)
     {
         res->expectations++;
-        if (!ts_check(r, ev, x, why, sizeof why)) {
-            fprintf(out, "%s: %s\n", id, why);
+        if (!tt_check(r, ev, x, why, sizeof why)) {
+            tt_fail(out, res, file, line, id, why);
             res->failed_expectations++;
             ok = 0;
         }
@@ -160,15 +163,16 @@ static int ts_passage(tx_reader *r, json_t *p, const char *file, size_t line, FI
     {
         const char *key = json_string_value(x);
         double v;
-        int m = key ? ts_measure(ev, key, &v) : -1;
+        int m = key ? tt_measure(ev, key, &v) : -1;
         int id2 = key ? txl_key_id(txe_lexicon(r), key) : -1;
         res->expectations++;
         if (m > 0 || (m < 0 && id2 >= 0 && ev->key[id2].counted) || (m < 0 && id2 < 0)) {
             char expl[256] = "";
             if (m < 0 && id2 >= 0)
                 txe_explain_key(r, (uint32_t)id2, expl, sizeof expl);
-            fprintf(out, "%s: %s should not count here%s%s\n", id, key ? key : "(no key)",
-                    expl[0] ? ": " : "", expl);
+            snprintf(why, sizeof why, "%s should not count here%s%s", key ? key : "(no key)",
+                     expl[0] ? ": " : "", expl);
+            tt_fail(out, res, file, line, id, why);
             res->failed_expectations++;
             ok = 0;
         }
@@ -176,62 +180,36 @@ static int ts_passage(tx_reader *r, json_t *p, const char *file, size_t line, FI
     return ok;
 }
 
-static int ts_name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
-/* Run every .jsonl file of dir; failures go to out. 0 ok, -1 a file unreadable. */
-static int ts_run_dir(tx_reader *r, const char *dir, FILE *out, ts_result *res)
+int tt_run(tx_reader *r, const char *label, const char *data, size_t len, FILE *out,
+           int verbose, tt_result *res)
 {
-    memset(res, 0, sizeof *res);
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(out, "%s: cannot open\n", dir);
-        return -1;
-    }
-    char *names[256];
-    size_t nn = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && nn < 256) {
-        size_t l = strlen(e->d_name);
-        if (l > 6 && !strcmp(e->d_name + l - 6, ".jsonl"))
-            names[nn++] = strdup(e->d_name);
-    }
-    closedir(d);
-    qsort(names, nn, sizeof *names, ts_name_cmp);
     int rc = 0;
-    for (size_t f = 0; f < nn; f++) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", dir, names[f]);
-        FILE *fp = fopen(path, "r");
-        if (!fp) {
-            fprintf(out, "%s: cannot open\n", path);
-            rc = -1;
-            free(names[f]);
-            continue;
-        }
-        char *line = NULL;
-        size_t cap = 0, ln = 0;
-        while (getline(&line, &cap, fp) > 0) {
-            ln++;
-            if (line[0] == '\n' || line[0] == 0)
-                continue;
+    size_t ln = 0;
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(data + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - data) : len;
+        ln++;
+        size_t k = i;
+        while (k < e && (data[k] == ' ' || data[k] == '\t' || data[k] == '\r'))
+            k++;
+        if (k < e) {
             json_error_t je;
-            json_t *p = json_loads(line, 0, &je);
+            json_t *p = json_loadb(data + i, e - i, 0, &je);
             if (!p) {
-                fprintf(out, "%s:%zu: %s\n", names[f], ln, je.text);
+                tt_fail(out, res, label, ln, "(file)", "not a passage");
                 rc = -1;
-                continue;
+            } else {
+                res->passages++;
+                int ok = tt_passage(r, p, label, ln, out, res);
+                res->passed += ok;
+                if (ok && verbose && out)
+                    fprintf(out, "ok   %s:%zu: %s\n", label, ln,
+                            json_string_value(json_object_get(p, "id")));
+                json_decref(p);
             }
-            res->passages++;
-            res->passed += ts_passage(r, p, names[f], ln, out, res);
-            json_decref(p);
         }
-        free(line);
-        fclose(fp);
-        free(names[f]);
+        i = e + 1;
     }
     return rc;
 }
-#endif
