@@ -253,6 +253,20 @@ triage_code triage_ruleset_test(triage_ruleset *rs, FILE *out, int verbose,
     return first->code != TRIAGE_OK ? first->code : TRIAGE_ENOMEM;
 }
 
+/* File i of rs when its path starts with dir and ends with ext: its bytes,
+** and its path under the rule set's directory in label; else 0. */
+static int rt_test_file(const triage_ruleset *rs, int i, const char *dir, const char *ext,
+                        const char **data, size_t *len, char *label, size_t cap)
+{
+    const char *path;
+    rl_file(rs, i, &path, data, len);
+    size_t pl = strlen(path), dl = strlen(dir), el = strlen(ext);
+    if (strncmp(path, dir, dl) != 0 || pl < el || strcmp(path + pl - el, ext) != 0)
+        return 0;
+    snprintf(label, cap, "%s/%s", rl_dir(rs), path);
+    return 1;
+}
+
 /* The text suite, tests/text/ *.jsonl: each passage a case that passes or
 ** fails. Returns 0, or -1 when no reader could be made. */
 static int rt_text(triage_ruleset *rs, FILE *out, int verbose, rt_result *res,
@@ -261,14 +275,11 @@ static int rt_text(triage_ruleset *rs, FILE *out, int verbose, rt_result *res,
     const tx_lexicon *lx = rl_lexicon(rs);
     tx_reader *r = NULL;
     for (int i = 0; i < rl_file_count(rs); i++) {
-        const char *path, *data;
+        const char *data;
         size_t len;
-        rl_file(rs, i, &path, &data, &len);
-        size_t pl = strlen(path);
-        if (strncmp(path, "tests/text/", 11) != 0 || pl < 6 || strcmp(path + pl - 6, ".jsonl"))
-            continue;
         char label[600];
-        snprintf(label, sizeof label, "%s/%s", rl_dir(rs), path);
+        if (!rt_test_file(rs, i, "tests/text/", ".jsonl", &data, &len, label, sizeof label))
+            continue;
         res->text_files++;
         if (!lx) {
             if (out)
@@ -314,14 +325,11 @@ int rt_run(triage_ruleset *rs, FILE *out, int verbose, rt_result *res, triage_er
     c->first = first;
     rl_set_history(dc, rt_history, c);
     for (int i = 0; i < rl_file_count(rs); i++) {
-        const char *path, *data;
+        const char *data;
         size_t len;
-        rl_file(rs, i, &path, &data, &len);
-        size_t pl = strlen(path);
-        if (strncmp(path, "tests/", 6) != 0 || pl < 5 || strcmp(path + pl - 5, ".json"))
-            continue;
         char label[600];
-        snprintf(label, sizeof label, "%s/%s", rl_dir(rs), path);
+        if (!rt_test_file(rs, i, "tests/", ".json", &data, &len, label, sizeof label))
+            continue;
         c->file = label;
         res->files++;
         rt_file(dc, c, data, len, verbose, res);
