@@ -3,6 +3,8 @@
 ** manual review), CPR masking of every string it takes in, and its JSON in
 ** the key order of decision.schema.json.
 */
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +37,33 @@ static size_t dc_masked_cap(const char *s)
     return len + len / 10 + 2;
 }
 
-/* Masked copies of a and b in one allocation, freed through *pa. */
-static int dc_masked_pair(const char *a, const char *b, char **pa, char **pb)
+/* n bytes of d's arena, which never move: NULL when out of memory. */
+static char *dc_take(triage_decision *d, size_t n)
+{
+    if (d->used + n <= DC_ARENA) {
+        char *p = d->arena + d->used;
+        d->used += n;
+        return p;
+    }
+    dc_block *b = d->blocks;
+    if (!b || b->used + n > b->cap) {
+        size_t cap = n > 2048 ? n : 2048;
+        if (!(b = malloc(sizeof *b + cap))) return NULL;
+        b->next = d->blocks;
+        b->used = 0;
+        b->cap = cap;
+        d->blocks = b;
+    }
+    char *p = b->bytes + b->used;
+    b->used += n;
+    return p;
+}
+
+/* Masked copies of a and b in d's arena. */
+static int dc_masked_pair(triage_decision *d, const char *a, const char *b, char **pa, char **pb)
 {
     size_t ca = dc_masked_cap(a), cb = dc_masked_cap(b);
-    char *p = malloc(ca + cb);
+    char *p = dc_take(d, ca + cb);
     if (!p) return -1;
     cpr_mask(p, ca, a);
     cpr_mask(p + ca, cb, b);
@@ -50,19 +74,34 @@ static int dc_masked_pair(const char *a, const char *b, char **pa, char **pb)
 
 /* ------------------------------------------------------------- building */
 
+/* A decision the thread freed, kept for its next one: deciding then takes
+** no allocation at all. Freed when the thread ends. */
+static pthread_key_t dc_spare_key;
+static pthread_once_t dc_spare_once = PTHREAD_ONCE_INIT;
+static void dc_spare_init(void) { pthread_key_create(&dc_spare_key, free); }
+
 triage_decision *dc_new(const char *id, const char *ruleset, int explain)
 {
-    triage_decision *d = calloc(1, sizeof *d);
-    if (!d) return NULL;
-    if (id) {                          /* cut only between UTF-8 characters */
-        size_t n = strlen(id);
-        if (n >= sizeof d->id) {
-            n = sizeof d->id - 1;
-            while (n > 0 && ((unsigned char)id[n] & 0xc0) == 0x80) n--;
-        }
-        memcpy(d->id, id, n);
+    pthread_once(&dc_spare_once, dc_spare_init);
+    triage_decision *d = pthread_getspecific(dc_spare_key);
+    if (d)
+        pthread_setspecific(dc_spare_key, NULL);
+    else if (!(d = malloc(sizeof *d)))
+        return NULL;
+    memset(d, 0, offsetof(triage_decision, reason0));
+    d->reasons = d->reason0;
+    d->capreasons = DC_REASONS;
+    size_t n = id ? strlen(id) : 0;
+    if (n >= sizeof d->id) {           /* cut only between UTF-8 characters */
+        n = sizeof d->id - 1;
+        while (n > 0 && ((unsigned char)id[n] & 0xc0) == 0x80) n--;
     }
-    if (ruleset) snprintf(d->ruleset, sizeof d->ruleset, "%s", ruleset);
+    memcpy(d->id, id ? id : "", n);
+    d->id[n] = '\0';
+    n = ruleset ? strlen(ruleset) : 0;
+    if (n >= sizeof d->ruleset) n = sizeof d->ruleset - 1;
+    memcpy(d->ruleset, ruleset ? ruleset : "", n);
+    d->ruleset[n] = '\0';
     d->outcome = -1;
     d->target = -1;
     d->priority = -1;
@@ -77,13 +116,15 @@ int dc_add_reason(triage_decision *d, const char *rule, const char *text)
     char *r, *t;
     if (!d) return -1;
     if (d->nreasons == d->capreasons) {
-        int cap = d->capreasons ? 2 * d->capreasons : 4;
-        dc_reason *nr = realloc(d->reasons, (size_t)cap * sizeof *nr);
+        int cap = 2 * d->capreasons;
+        dc_reason *nr = malloc((size_t)cap * sizeof *nr);
         if (!nr) return -1;
+        memcpy(nr, d->reasons, (size_t)d->nreasons * sizeof *nr);
+        if (d->reasons != d->reason0) free(d->reasons);
         d->reasons = nr;
         d->capreasons = cap;
     }
-    if (dc_masked_pair(rule, text, &r, &t)) return -1;
+    if (dc_masked_pair(d, rule, text, &r, &t)) return -1;
     d->reasons[d->nreasons].rule = r;
     d->reasons[d->nreasons].text = t;
     d->reasons[d->nreasons].keys = NULL;
@@ -97,7 +138,7 @@ int dc_reason_keys(triage_decision *d, const char *const *keys, int n)
     if (!d || !d->nreasons || n <= 0) return d ? 0 : -1;
     size_t len = 1;
     for (int i = 0; i < n; i++) len += strlen(keys[i]) + 1;
-    char *p = malloc(len), *q = p;
+    char *p = dc_take(d, len), *q = p;
     if (!p) return -1;
     for (int i = 0; i < n; i++) {
         size_t k = strlen(keys[i]) + 1;
@@ -106,7 +147,6 @@ int dc_reason_keys(triage_decision *d, const char *const *keys, int n)
     }
     *q = '\0';
     dc_reason *r = &d->reasons[d->nreasons - 1];
-    free(r->keys);
     r->keys = p;
     r->nkeys = n;
     return 0;
@@ -124,7 +164,7 @@ int dc_add_evidence(triage_decision *d, const char *key, int counted, const char
         d->evidence = ne;
         d->capevidence = cap;
     }
-    if (dc_masked_pair(key, why, &k, &w)) return -1;
+    if (dc_masked_pair(d, key, why, &k, &w)) return -1;
     dc_evidence *e = &d->evidence[d->nevidence++];
     e->key = k;
     e->why = w;
@@ -145,7 +185,7 @@ int dc_add_step(triage_decision *d, const char *rule, int applied, const char *w
         d->steps = ns;
         d->capsteps = cap;
     }
-    if (dc_masked_pair(rule, why, &r, &w)) return -1;
+    if (dc_masked_pair(d, rule, why, &r, &w)) return -1;
     d->steps[d->nsteps].rule = r;
     d->steps[d->nsteps].applied = applied != 0;
     d->steps[d->nsteps].why = w;
@@ -153,12 +193,9 @@ int dc_add_step(triage_decision *d, const char *rule, int applied, const char *w
     return 0;
 }
 
+/* Their strings stay in the arena until the decision goes. */
 static void dc_clear_reasons(triage_decision *d)
 {
-    for (int i = 0; i < d->nreasons; i++) {
-        free(d->reasons[i].rule);   /* text shares its allocation */
-        free(d->reasons[i].keys);
-    }
     d->nreasons = 0;
 }
 
@@ -474,13 +511,15 @@ char *triage_decision_json(const triage_decision *d)
 void triage_decision_free(triage_decision *d)
 {
     if (!d) return;
-    dc_clear_reasons(d);
-    free(d->reasons);
-    for (int i = 0; i < d->nsteps; i++)
-        free(d->steps[i].rule);     /* why shares its allocation */
+    if (d->reasons != d->reason0) free(d->reasons);
     free(d->steps);
-    for (int i = 0; i < d->nevidence; i++)
-        free(d->evidence[i].key);   /* why shares its allocation */
     free(d->evidence);
+    for (dc_block *b = d->blocks, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    pthread_once(&dc_spare_once, dc_spare_init);
+    if (!pthread_getspecific(dc_spare_key) && pthread_setspecific(dc_spare_key, d) == 0)
+        return;                     /* kept for this thread's next decision */
     free(d);
 }

@@ -1,7 +1,9 @@
 /*
 ** decision.h — the decision being built while rules run, and as returned.
-** Fixed-size fields and one small reasons/trace list keep a decision to a
-** couple of allocations; JSON is produced only on request.
+** Fixed-size fields, and every string it holds in its own arena (a first
+** block inside it, more blocks only for long texts), keep a decision to one
+** allocation — none at all when the thread freed one before; JSON is
+** produced only on request.
 */
 #ifndef TRIAGE_DECISION_H
 #define TRIAGE_DECISION_H
@@ -31,6 +33,16 @@ typedef struct dc_step {          /* one trace entry */
     char *rule; int applied; char *why;
 } dc_step;
 
+/* A block of the arena beyond the one inside the decision. */
+typedef struct dc_block {
+    struct dc_block *next;
+    size_t used, cap;
+    char bytes[];
+} dc_block;
+
+#define DC_ARENA 640              /* bytes of strings inside the decision */
+#define DC_REASONS 4              /* reasons inside the decision */
+
 struct triage_decision {
     char id[72];
     char ruleset[65];
@@ -48,6 +60,10 @@ struct triage_decision {
     dc_step *steps;
     int nevidence, capevidence;
     dc_evidence *evidence;
+    dc_block *blocks;             /* the arena's further blocks, newest first */
+    size_t used;                  /* bytes of arena taken */
+    dc_reason reason0[DC_REASONS];/* reasons live here until there are more */
+    char arena[DC_ARENA];         /* strings: reasons, trace, evidence (masked) */
 };
 
 triage_decision *dc_new(const char *id, const char *ruleset, int explain);

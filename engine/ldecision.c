@@ -109,11 +109,32 @@ static int dd_decide(lua_State *L)
 
 #define DD_REASON_MAX 2048
 
+/* A non-negative integer in decimal into out; its length (cap may cut it). */
+static int dd_uint(unsigned long long v, char *out, size_t cap)
+{
+    char tmp[24];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    for (int i = 0; i < n && (size_t)i + 1 < cap; i++)
+        out[i] = tmp[n - 1 - i];
+    if (cap)
+        out[(size_t)n < cap ? (size_t)n : cap - 1] = '\0';
+    return n;
+}
+
 /* One value as %s shows it: as tostring would, without making a string. */
 static int dd_show(lua_State *L, int i, char *out, size_t cap)
 {
+    size_t n;
+    const char *str;
     switch (lua_type(L, i)) {
-    case LUA_TSTRING: return snprintf(out, cap, "%s", lua_tostring(L, i));
+    case LUA_TSTRING:
+        str = lua_tolstring(L, i, &n);
+        if (n < cap)
+            memcpy(out, str, n + 1);
+        return (int)n;
     case LUA_TBOOLEAN: return snprintf(out, cap, "%s", lua_toboolean(L, i) ? "true" : "false");
     case LUA_TNIL: return snprintf(out, cap, "nil");
     case LUA_TNUMBER:
@@ -172,6 +193,10 @@ static void dd_format(lua_State *L, const char *fmt, int arg, char *out, size_t 
             lua_Integer v = lua_tointegerx(L, arg, &ok);
             if (!ok)
                 rl_error(L, "d:reason: '%s' needs an integer", spec);
+            if (n == 2 && v >= 0) {            /* plain %d: no printf */
+                w = dd_uint((unsigned long long)v, out + k, cap - k);
+                break;
+            }
             spec[n - 1] = 0;
             strcat(spec, "lld");
             w = snprintf(out + k, cap - k, spec, (long long)v);
@@ -191,7 +216,9 @@ static void dd_format(lua_State *L, const char *fmt, int arg, char *out, size_t 
             if (!ok || v <= -1000000 || v >= 3000000)
                 rl_error(L, "d:reason: %%D needs a day number");
             dt_format((int32_t)v, day);
-            w = snprintf(out + k, cap - k, "%s", day);
+            w = 10;
+            if (cap - k > 10)
+                memcpy(out + k, day, 11);
             break;
         }
         default:

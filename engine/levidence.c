@@ -39,6 +39,8 @@ struct le_state {
     const tx_evidence *ev;       /* the letter last read, NULL before the first */
     uint32_t nkey, nfield;
     uint64_t *cur;               /* [field]: what the table holds now (0/1, a day, a double's bits) */
+    uint8_t *keyset;             /* [key]: one of its fields holds something but false */
+    uint8_t *history;            /* [key]: it has a history limit (a KEY_past field) */
     int vals_ref;                /* the table behind the proxy */
     int names_ref;               /* field id + 1 -> its name (a Lua string, kept) */
     int counted_ref;             /* evidence.counted: the keys counted, by name */
@@ -50,8 +52,7 @@ static uint32_t le_measure_field(const le_state *e, int m) { return e->nkey * LF
 
 static int le_has_field(const le_state *e, uint32_t f)
 {
-    return f >= e->nkey * LF__N || f % LF__N != LF_PAST ||
-           txl_key_at(e->lx, f / LF__N)->history_months > 0;
+    return f >= e->nkey * LF__N || f % LF__N != LF_PAST || e->history[f / LF__N];
 }
 
 /* The name of field f into buf ("" for a field that does not exist). */
@@ -106,17 +107,16 @@ static uint64_t le_num(int has, double d)
     return v;
 }
 
-/* Set field f to v in the table at the top of the stack, if it changed. */
+/* Set field f to v in the table at index -2 (the names at -1), if it
+** changed. */
 static void le_set(le_state *e, uint32_t f, uint64_t v)
 {
     if (e->cur[f] == v)
         return;
     e->cur[f] = v;
-    lua_rawgeti(e->L, LUA_REGISTRYINDEX, e->names_ref);   /* +1 names */
-    lua_rawgeti(e->L, -1, (lua_Integer)f + 1);            /* +2 name */
-    lua_remove(e->L, -2);                                 /* +1 */
+    lua_rawgeti(e->L, -1, (lua_Integer)f + 1);            /* +1 name */
     le_push(e, f, v);                                     /* +2 */
-    lua_rawset(e->L, -3);                                 /* 0 */
+    lua_rawset(e->L, -4);                                 /* 0 */
 }
 
 int le_read(le_state *e, const triage_referral *r)
@@ -127,17 +127,22 @@ int le_read(le_state *e, const triage_referral *r)
         return -1;
     lua_State *L = e->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->vals_ref);       /* +1 vals */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->names_ref);      /* +2 names */
     for (uint32_t k = 0; k < e->nkey; k++) {
         const tx_keyev *kv = &ev->key[k];
+        int set = kv->counted || kv->date != DT_NONE || kv->when == TX_WHEN_PAST;
+        if (!set && !e->keyset[k])
+            continue;                                     /* false before, false now */
+        e->keyset[k] = (uint8_t)set;
         le_set(e, le_field(k, LF_COUNTED), kv->counted != 0);
         le_set(e, le_field(k, LF_DATE), kv->date == DT_NONE ? LE_FALSE : (uint32_t)kv->date);
-        if (le_has_field(e, le_field(k, LF_PAST)))
+        if (e->history[k])
             le_set(e, le_field(k, LF_PAST), kv->when == TX_WHEN_PAST);
     }
     /* evidence.counted, refilled whole: a rule set that wrote into it
     ** changes nothing beyond this referral */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, e->counted_ref);    /* +2 counted */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, e->names_ref);      /* +3 names */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->counted_ref);    /* +3 counted */
+    lua_insert(L, -2);                                    /* +2 counted, +3 names */
     uint32_t n = 0;
     for (uint32_t k = 0; k < e->nkey; k++)
         if (ev->key[k].counted) {
@@ -150,7 +155,7 @@ int le_read(le_state *e, const triage_referral *r)
         lua_rawseti(L, -3, i);
     }
     e->ncounted = n;
-    lua_pop(L, 2);                                        /* +1 */
+    lua_remove(L, -2);                                    /* +1 vals, +2 names */
     const tx_somatic *s = ev->somatic;
     le_set(e, le_measure_field(e, LM_WEIGHT), le_num(s->has_weight, s->weight_kg));
     le_set(e, le_measure_field(e, LM_HEIGHT), le_num(s->has_height, s->height_cm));
@@ -159,7 +164,7 @@ int le_read(le_state *e, const triage_referral *r)
     le_set(e, le_measure_field(e, LM_LOSS_MONTHS),
            le_num(s->has_loss && s->loss_months >= 0, s->loss_months));
     le_set(e, le_measure_field(e, LM_IQ), le_num(s->has_iq, s->iq));
-    lua_pop(L, 1);
+    lua_pop(L, 2);
     return 0;
 }
 
@@ -209,9 +214,15 @@ le_state *le_open(lua_State *L, const tx_lexicon *lx)
     e->nfield = e->nkey * LF__N + LM__N;
     e->vals_ref = e->names_ref = e->counted_ref = LUA_NOREF;
     e->cur = tx_new(&a, (size_t)e->nfield * sizeof *e->cur);
-    if (!e->cur || !(e->rd = txe_new(lx, &e->a))) {
+    e->keyset = tx_new(&a, (size_t)e->nkey + 1);
+    e->history = tx_new(&a, (size_t)e->nkey + 1);
+    if (!e->cur || !e->keyset || !e->history || !(e->rd = txe_new(lx, &e->a))) {
         le_free(e);
         return NULL;
+    }
+    for (uint32_t k = 0; k < e->nkey; k++) {
+        e->keyset[k] = 0;
+        e->history[k] = txl_key_at(lx, k)->history_months > 0;
     }
     /* every field there from the start, false until a letter states it */
     lua_createtable(L, (int)e->nfield, 0);                /* +1 names */
@@ -264,6 +275,8 @@ void le_free(le_state *e)
     txe_free(e->rd);
     txe_free(e->aside);
     tx_free(&a, e->cur, (size_t)e->nfield * sizeof *e->cur);
+    tx_free(&a, e->keyset, (size_t)e->nkey + 1);
+    tx_free(&a, e->history, (size_t)e->nkey + 1);
     tx_free(&a, e, sizeof *e);
 }
 

@@ -47,10 +47,20 @@ enum { HI_ID = 1, HI_RECEIVED, HI_RECEIVED_DAY, HI_OUTCOME, HI_TARGET, HI__N };
 static const char *const lr_hist_names[HI__N] = {NULL, "id", "received", "received_day",
                                                  "outcome", "target"};
 
-/* Where each field's name is in the key list: r's, an assessment's, a
-** history entry's. */
+/* Where each string is in the key list (made once, so that filling r
+** pushes no string it has to hash): r's fields, an assessment's, a history
+** entry's, r.risk's and r.somatic's fields, and the values of the enum
+** fields (referrer kinds, priorities, sexes, custodies, assessment kinds). */
 #define K_AS(f) (F__N + (f))
 #define K_HI(f) (F__N + AS__N + (f))
+#define K_RISK(i) (F__N + AS__N + HI__N + (i))
+#define K_SOM(i) (K_RISK(RISK__N) + (i))
+#define K_REFERRER(i) (K_SOM(4) + (i))
+#define K_PRIORITY(i) (K_REFERRER(RK__N) + (i))
+#define K_SEX(i) (K_PRIORITY(3) + (i))
+#define K_CUSTODY(i) (K_SEX(3) + (i))
+#define K_KIND(i) (K_CUSTODY(4) + (i))
+#define K__N K_KIND(AK__N)
 
 /* The registry's tables of one state, by index in lr_state.ref. */
 enum { T_R, T_KEYS, T_DIAG, T_ASSESS, T_MED, T_RISK, T_SOMATIC, T_HIST, T_POOL, T__N };
@@ -68,6 +78,7 @@ struct lr_state {
     ** written again. Safe because nothing else can fill them: r, r.risk and
     ** r.somatic refuse assignments to what holds nothing. */
     unsigned nil_field, nil_risk, nil_somatic;
+    int trusted;                  /* the regex binding trusts r.text (rx_trust) */
 };
 
 static void lr_push_tri(lua_State *L, int v)
@@ -87,14 +98,6 @@ static void lr_push_day(lua_State *L, int32_t day)
     char buf[11];
     dt_format(day, buf);
     lua_pushlstring(L, buf, 10);
-}
-
-static void lr_push_name(lua_State *L, const char *const *names, int i)
-{
-    if (i < 0)
-        lua_pushnil(L);
-    else
-        lua_pushstring(L, names[i]);
 }
 
 /* t[key] = the value on top (popped): key is field f of the key list at
@@ -133,20 +136,31 @@ static int lr_scalar_nil(const triage_referral *r, int f)
     }
 }
 
-/* Scalar f of r, pushed. */
-static void lr_scalar(lua_State *L, const triage_referral *r, int f)
+/* Key list entry k (at index keys), or nil when i < 0. */
+static void lr_push_key(lua_State *L, int keys, int i, int k)
+{
+    if (i < 0)
+        lua_pushnil(L);
+    else
+        lua_rawgeti(L, keys, k);
+}
+
+/* Scalar f of r, pushed (enum values from the key list at index keys). */
+static void lr_scalar(lua_State *L, const triage_referral *r, int f, int keys)
 {
     switch (f) {
     case F_RECEIVED_DAY: lua_pushinteger(L, r->received); break;
     case F_BIRTH_DAY: lua_pushinteger(L, r->birth); break;
     case F_AGE: lua_pushinteger(L, r->age); break;
     case F_HAS_CPR: lua_pushboolean(L, r->cpr[0] != 0); break;
-    case F_PRIORITY: lr_push_name(L, rf_priority_names, r->priority); break;
-    case F_REFERRER_KIND: lr_push_name(L, rf_referrer_names, r->referrer_kind); break;
-    case F_SEX: lr_push_name(L, rf_sex_names, r->sex); break;
+    case F_PRIORITY: lr_push_key(L, keys, r->priority, K_PRIORITY(r->priority)); break;
+    case F_REFERRER_KIND:
+        lr_push_key(L, keys, r->referrer_kind, K_REFERRER(r->referrer_kind));
+        break;
+    case F_SEX: lr_push_key(L, keys, r->sex, K_SEX(r->sex)); break;
     case F_MUNICIPALITY: lua_pushstring(L, r->municipality); break;
     case F_CUSTODY:
-        lr_push_name(L, rf_custody_names, r->custody == CU_NONE ? -1 : r->custody);
+        lr_push_key(L, keys, r->custody == CU_NONE ? -1 : r->custody, K_CUSTODY(r->custody));
         break;
     case F_CONSENT_BOTH: lr_push_tri(L, r->consent_both); break;
     case F_PREVIOUS_BUC: lr_push_tri(L, r->previous_buc); break;
@@ -206,7 +220,7 @@ static void lr_assessments(lr_state *v, const triage_referral *r, int keys)
     for (int i = 0; i < r->nassess; i++) {
         const rf_assessment_t *a = &r->assess[i];
         int e = lr_entry(v, list, T_ASSESS, i + 1, AS__N);   /* +2 entry */
-        lua_pushstring(L, rf_assessment_names[a->kind]);
+        lua_rawgeti(L, keys, K_KIND(a->kind));
         lr_put(L, e, keys, K_AS(AS_KIND));
         if (a->instrument) lua_pushstring(L, a->instrument); else lua_pushnil(L);
         lr_put(L, e, keys, K_AS(AS_INSTRUMENT));
@@ -240,14 +254,17 @@ void lr_set(lr_state *v, const triage_referral *r)
     v->history_read = 0;
     if (!r) {
         lua_pop(L, 2);
-        rx_trust(L, NULL, 0);
+        if (v->trusted) {
+            rx_trust(L, NULL, 0);
+            v->trusted = 0;
+        }
         return;
     }
     for (int f = F_RECEIVED_DAY; f < F_EAGER_END; f++) {
         if (lr_stays_nil(&v->nil_field, 1u << f, lr_scalar_nil(r, f)))
             continue;
         lua_rawgeti(L, keys, f);
-        lr_scalar(L, r, f);
+        lr_scalar(L, r, f, keys);
         lua_rawset(L, t);
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_DIAG]);        /* +3 */
@@ -266,7 +283,7 @@ void lr_set(lr_state *v, const triage_referral *r)
     for (int i = 0; i < RISK__N; i++) {
         if (lr_stays_nil(&v->nil_risk, 1u << i, r->risk[i] == TRI_NULL))
             continue;
-        lua_pushstring(L, rf_risk_names[i]);
+        lua_rawgeti(L, keys, K_RISK(i));
         lr_push_tri(L, r->risk[i]);
         lua_rawset(L, -3);
     }
@@ -274,7 +291,7 @@ void lr_set(lr_state *v, const triage_referral *r)
     for (int i = 0; i < 4; i++) {
         if (lr_stays_nil(&v->nil_somatic, 1u << i, isnan(r->somatic[i])))
             continue;
-        lua_pushstring(L, lr_somatic_names[i]);
+        lua_rawgeti(L, keys, K_SOM(i));
         if (isnan(r->somatic[i]))
             lua_pushnil(L);
         else
@@ -333,7 +350,7 @@ static int lr_history(lua_State *L)
 }
 
 /* A field built on first read, pushed. */
-static void lr_lazy(lua_State *L, const triage_referral *r, int f)
+static void lr_lazy(lua_State *L, lr_state *v, const triage_referral *r, int f)
 {
     switch (f) {
     case F_ID: lua_pushstring(L, r->id); break;
@@ -342,6 +359,7 @@ static void lr_lazy(lua_State *L, const triage_referral *r, int f)
         size_t len;   /* validated as UTF-8 at parse: regexes may skip the check */
         const char *s = lua_tolstring(L, -1, &len);
         rx_trust(L, s, len);
+        v->trusted = 1;
         break;
     }
     case F_RECEIVED: lr_push_day(L, r->received); break;
@@ -379,7 +397,7 @@ static int lr_index(lua_State *L)
     }
     if (!v->r)
         return luaL_error(L, "no referral is being decided");
-    lr_lazy(L, v->r, f);                                      /* 3 value */
+    lr_lazy(L, v, v->r, f);                                   /* 3 value */
     if (!lua_isnil(L, 3)) {
         lua_pushvalue(L, 2);
         lua_pushvalue(L, 3);
@@ -413,8 +431,8 @@ lr_state *lr_open(lua_State *L)
     memset(v, 0, sizeof *v);
     v->L = L;
     luaL_ref(L, LUA_REGISTRYINDEX);                           /* 0 */
-    /* keys: r's fields, then an assessment's, then a history entry's */
-    lua_createtable(L, F__N + AS__N + HI__N, 0);
+    /* keys: r's fields, an assessment's, a history entry's, ... (K_*) */
+    lua_createtable(L, K__N, 0);
     for (int f = 1; f < F__N; f++) {
         lua_pushstring(L, lr_names[f]);
         lua_rawseti(L, -2, f);
@@ -427,6 +445,16 @@ lr_state *lr_open(lua_State *L)
         lua_pushstring(L, lr_hist_names[f]);
         lua_rawseti(L, -2, K_HI(f));
     }
+    static const struct { const char *const *names; int n, at; } lists[] = {
+        {rf_risk_names, RISK__N, K_RISK(0)}, {lr_somatic_names, 4, K_SOM(0)},
+        {rf_referrer_names, RK__N, K_REFERRER(0)}, {rf_priority_names, 3, K_PRIORITY(0)},
+        {rf_sex_names, 3, K_SEX(0)}, {rf_custody_names, 4, K_CUSTODY(0)},
+        {rf_assessment_names, AK__N, K_KIND(0)}};
+    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
+        for (int i = 0; i < lists[l].n; i++) {
+            lua_pushstring(L, lists[l].names[i]);
+            lua_rawseti(L, -2, lists[l].at + i);
+        }
     v->ref[T_KEYS] = luaL_ref(L, LUA_REGISTRYINDEX);
     v->ref[T_DIAG] = lr_ref_new(L, 4, 0);
     v->ref[T_ASSESS] = lr_ref_new(L, 4, 0);
