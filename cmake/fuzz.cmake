@@ -26,7 +26,7 @@ if(TRIAGE_FUZZ)
   target_compile_options(triage_fuzzcore PRIVATE ${TRIAGE_FUZZ_FLAGS} -fsanitize=fuzzer-no-link
                          -Wno-unused-parameter)
   target_link_libraries(triage_fuzzcore PUBLIC PkgConfig::LUA PkgConfig::SQLITE PkgConfig::PCRE2
-                        PkgConfig::JANSSON PkgConfig::NETTLE Threads::Threads m)
+                        PkgConfig::JANSSON PkgConfig::NETTLE PkgConfig::SODIUM Threads::Threads m)
   foreach(t ${TRIAGE_FUZZ_TARGETS})
     add_executable(fuzz_${t} ${TRIAGE_FUZZ_DIR}/fuzz_${t}.c)
     target_compile_options(fuzz_${t} PRIVATE ${TRIAGE_FUZZ_FLAGS} -fsanitize=fuzzer -Wall -Wextra)
