@@ -119,6 +119,22 @@ async function openRow(page, id) {
     await accessible(page, 'a referral open');
     const entries = async (id) => (await (await ctx.request.get(`${base}/api/referrals/${id}/audit`)).json()).entries.length;
 
+    /* the passages a decision's trace points at (byte offsets, as the engine
+     * gives them) are marked in the letter: after æ/ø/å the byte and the
+     * character positions differ */
+    const marked = await page.evaluate(() => {
+      const text = 'Pigen får ondt i maven. Hun skærer i armene.';
+      const at = (s) => new TextEncoder().encode(text.slice(0, text.indexOf(s))).length;
+      const len = (s) => new TextEncoder().encode(s).length;
+      const d = { trace: [{ rule: 'RISK-01', applied: true, evidence: [
+        { key: 'self_harm', start: at('skærer i armene'), end: at('skærer i armene') + len('skærer i armene'), counted: true },
+        { key: 'somatic', start: at('ondt'), end: at('ondt') + len('ondt'), counted: false, why: 'negeret' }] }] };
+      const box = markedText(text, passagesOf(d));
+      return [...box.querySelectorAll('mark')].map((m) => `${m.className}:${m.textContent}:${m.dataset.rule}`);
+    });
+    check(JSON.stringify(marked) === JSON.stringify(['dropped:ondt:RISK-01', 'counted:skærer i armene:RISK-01']),
+      'passages given by byte offsets in the trace are marked in the letter: ' + JSON.stringify(marked));
+
     /* a CSRF-less request from the page's own session is refused, nothing stored */
     const before = await entries('EX-02');
     const noCsrf = await page.evaluate(async () => {
