@@ -3,6 +3,7 @@
 ** (libsodium's crypto_pwhash_str, its interactive cost), kept in the
 ** store's users table. Adding and disabling an account is logged (audit.h).
 */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -167,19 +168,22 @@ triage_code triage_user_disable(triage_store *st, const char *name, const char *
 
 /* A hash of a password nobody has, made once, so that an unknown name is
 ** checked at the same cost as a known one. */
+static char us_decoy_hash[crypto_pwhash_STRBYTES];
+
+static void us_make_decoy(void)
+{
+    char pw[32];
+    randombytes_buf(pw, sizeof pw);
+    if (crypto_pwhash_str(us_decoy_hash, pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        us_decoy_hash[0] = '\0';
+}
+
 static const char *us_decoy(void)
 {
-    static char decoy[crypto_pwhash_STRBYTES];
-    static int made;   /* a race makes it twice, to the same effect */
-    if (!made) {
-        char pw[32];
-        randombytes_buf(pw, sizeof pw);
-        if (crypto_pwhash_str(decoy, pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-            return NULL;
-        made = 1;
-    }
-    return decoy;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, us_make_decoy);
+    return us_decoy_hash[0] ? us_decoy_hash : NULL;
 }
 
 triage_code triage_user_verify(triage_store *st, const char *name, const char *password,

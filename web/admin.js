@@ -17,7 +17,7 @@ async function loadUsers() {
       b.type = 'button';
       b.addEventListener('click', async () => {
         const r = await api(`/api/users/${encodeURIComponent(u.name)}/disable`, { method: 'POST', json: {} });
-        notice(r.status === 200 ? `${u.name} er deaktiveret` : (r.body && r.body.error) || 'Fejl', r.status !== 200);
+        notice(r.status === 200 ? `${u.name} er deaktiveret` : danish(r.status, r.body), r.status !== 200);
         loadUsers();
       });
       act.append(b);
@@ -36,7 +36,7 @@ function setupAdmin() {
     const { status, body } = await api('/api/users', { method: 'POST',
       json: { name: f.elements.name.value.trim(), role: f.elements.role.value, password: f.elements.password.value } });
     if (status !== 201) {
-      err.textContent = (body && body.error) || 'Brugeren blev ikke oprettet';
+      err.textContent = danish(status, body);
       err.hidden = false;
       return;
     }

@@ -23,7 +23,7 @@ function traceTable(trace) {
 
 function checkError(body) {
   const box = $('#check-error');
-  box.replaceChildren(el('p', (body && body.error) || 'Ukendt fejl'));
+  box.replaceChildren(el('p', 'Henvisningen kan ikke afgøres: ' + ((body && body.error) || 'ukendt fejl')));
   if (body && body.errors) {
     const ul = el('ul');
     body.errors.forEach((e) => ul.append(el('li', e.error)));

@@ -92,6 +92,39 @@ async function api(path, opts = {}) {
   return { status: res.status, body };
 }
 
+/* What the server refused, in Danish: by the field it names or the status;
+ * its own (English) words only where nothing better is known. */
+const FIELD_DA = {
+  reason: 'Skriv en begrundelse: hvad overså reglerne?',
+  outcome: 'Vælg en afgørelse, som en medarbejder kan træffe.',
+  target: 'Vælg, hvor henvisningen skal sendes hen.',
+  unit: 'Vælg en af politikkens enheder (og ved visitation: prioritet og frist).',
+  priority: 'Vælg en prioritet.',
+  deadline: 'Angiv en gyldig frist, eller ingen.',
+  missing: 'Vælg, hvad der mangler, og hvem der skal sende det.',
+  request_from: 'Vælg, hvem oplysningerne indhentes hos.',
+  assignee: 'Vælg en aktiv kollega i visitationen.',
+  text: 'Skriv en tekst.',
+  seen: 'En kollega har afgjort henvisningen, mens du så på den. Se den igen.',
+  suggestion: 'Reglerne har fået et nyt forslag, mens du så på henvisningen. Se den igen.',
+  name: 'Brugernavnet skal begynde med et bogstav og må have bogstaver, tal, punktum, _ og - (højst 32).',
+  password: 'Adgangskoden skal have 10 til 1024 tegn.',
+  role: 'Vælg en rolle.',
+};
+function danish(status, body) {
+  const e = (body && body.error) || '';
+  if (body && FIELD_DA[body.field]) return FIELD_DA[body.field];
+  if (/CSRF/.test(e)) return 'Siden er forældet; genindlæs den.';
+  if (status === 403) return 'Det har din rolle ikke adgang til.';
+  if (status === 404) return 'Henvisningen findes ikke.';
+  if (status === 409 && /exists/.test(e)) return 'Der findes allerede en bruger med det navn.';
+  if (status === 409 && /manual_review/.test(e)) return 'Reglerne kunne ikke afgøre henvisningen; ret afgørelsen i stedet.';
+  if (status === 409 && /answered/.test(e)) return 'En medarbejder skal bekræfte eller rette afgørelsen, før henviseren får svar.';
+  if (status === 409) return 'Det kan ikke lade sig gøre, som henvisningen står nu. Se den igen.';
+  if (status === 503) return 'Databasen er optaget lige nu; prøv igen.';
+  return 'Det lykkedes ikke' + (e ? ` (${e})` : '') + '.';
+}
+
 function notice(text, bad) {
   const n = $('#notice');
   n.textContent = text;

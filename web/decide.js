@@ -40,7 +40,7 @@ async function act(body, done) {
   const { status, body: res } = await api(`/api/referrals/${encodeURIComponent(open.id)}/review`,
     { method: 'POST', json: body });
   if (status !== 201 && status !== 200) {
-    showError((res && res.error) || 'Handlingen blev ikke gemt');
+    showError(danish(status, res));
     return false;
   }
   notice(`${open.id}: ${done}`);

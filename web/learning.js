@@ -95,7 +95,7 @@ async function loadLearning() {
   const box = $('#learning');
   const { status, body: a } = await api('/api/agreement');
   box.replaceChildren();
-  if (status !== 200) { box.append(el('p', (a && a.error) || 'Kunne ikke hentes', 'error')); return; }
+  if (status !== 200) { box.append(el('p', danish(status, a), 'error')); return; }
   const top = el('section', null, 'card');
   top.append(el('h3', 'Reglerne og medarbejderne'), figures([
     ['Gennemgået af en medarbejder', String(a.reviewed)],

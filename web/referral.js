@@ -202,7 +202,7 @@ async function openReferral(id) {
   if (asked !== open.asked) return;     /* another was opened meanwhile */
   $('#detail-error').hidden = true;
   if (rec.status !== 200 || rev.status !== 200) {
-    notice((rec.body && rec.body.error) || (rev.body && rev.body.error) || 'Henvisningen kunne ikke hentes', true);
+    notice(danish(rec.status !== 200 ? rec.status : rev.status, rec.status !== 200 ? rec.body : rev.body), true);
     return;
   }
   Object.assign(open, { id, record: rec.body, review: rev.body, answer: ans.status === 200 ? ans.body : null });

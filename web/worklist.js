@@ -31,7 +31,7 @@ async function loadList(keepSelection) {
   const { status, body } = await api('/api/referrals?' + listQuery().toString());
   if (asked !== list.asked) return;
   const tbody = $('#worklist tbody');
-  if (status !== 200) { $('#list-count').textContent = (body && body.error) || 'Listen kunne ikke hentes'; return; }
+  if (status !== 200) { $('#list-count').textContent = danish(status, body); return; }
   tbody.replaceChildren();
   const to = Math.min(list.offset + body.items.length, body.total);
   $('#list-count').textContent = body.total
