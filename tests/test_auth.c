@@ -318,6 +318,35 @@ static void test_auth_request_log_holds_no_password_or_cpr(void **state)
     free(log);
 }
 
+/* `triage user`: the password from standard input, never an argument. */
+static void test_auth_user_command_reads_the_password_never_an_argument(void **state)
+{
+    char cmd[2400], out[4096];
+    snprintf(cmd, sizeof cmd, "echo 'gunnars-password' | %s user add gunnar --role author --db '%s' 2>&1",
+             TRIAGE_EXE, S.db);
+    assert_int_equal(tu_run(cmd, out, sizeof out), 0);
+    assert_non_null(strstr(out, "gunnar added as author"));
+    hc_client c = sf_client(&S);
+    assert_int_equal(hc_login(&c, "gunnar", "gunnars-password"), 200);
+    /* a password given as an argument is refused, and says where it goes */
+    snprintf(cmd, sizeof cmd, "%s user add hanne --role intake hannes-password --db '%s' 2>&1 </dev/null",
+             TRIAGE_EXE, S.db);
+    assert_int_equal(tu_run(cmd, out, sizeof out), 1);
+    assert_non_null(strstr(out, "never an argument"));
+    assert_int_equal(sf_count(&S, "SELECT count(*) FROM users WHERE name = 'hanne'"), 0);
+    snprintf(cmd, sizeof cmd, "echo short | %s user add hanne --role intake --db '%s' 2>&1",
+             TRIAGE_EXE, S.db);
+    assert_int_equal(tu_run(cmd, out, sizeof out), 1);
+    assert_non_null(strstr(out, "10 to 1024"));
+    snprintf(cmd, sizeof cmd, "%s user disable gunnar --db '%s' 2>&1 && %s user list --db '%s'",
+             TRIAGE_EXE, S.db, TRIAGE_EXE, S.db);
+    assert_int_equal(tu_run(cmd, out, sizeof out), 0);
+    assert_non_null(strstr(out, "gunnar"));
+    assert_non_null(strstr(strstr(out, "gunnar "), "disabled"));
+    assert_null(strstr(out, "gunnars-password"));
+    assert_int_equal(hc_login(&c, "gunnar", "gunnars-password"), 403);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_auth_admin_adds_and_disables_an_account_and_its_session_ends),
         cmocka_unit_test(test_auth_token_keeps_serving_machine_clients_but_not_as_a_person),
         cmocka_unit_test(test_auth_request_log_holds_no_password_or_cpr),
+        cmocka_unit_test(test_auth_user_command_reads_the_password_never_an_argument),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
