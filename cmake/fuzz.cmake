@@ -58,7 +58,7 @@ if(BUILD_TESTING)
   find_program(VALGRIND valgrind)
   if(VALGRIND)
     set(TRIAGE_VALGRIND_TESTS test_date test_sha256 test_referral test_decision test_regex
-        test_sandbox test_rules test_store test_corpus
+        test_sandbox test_rules test_store test_corpus test_migration test_answer
         fuzz_replay_referral fuzz_replay_parse fuzz_replay_rules)
     foreach(t ${TRIAGE_VALGRIND_TESTS})
       if(NOT TARGET ${t})
