@@ -51,7 +51,8 @@ typedef struct sv_call {
 
 /* What a route needs before its handler runs. */
 enum { SV_PUBLIC = 0,           /* nothing: the page */
-       SV_STORE = 1,            /* /api: the token, a worker and its store */
+       SV_STORE = 1,            /* /api: a worker and its store (the guard, auth.c,
+                                   has checked who calls) */
        SV_DECIDE = 2 };         /* SV_STORE and deciders on the active rules */
 
 /* Who may call a route (auth.c). SV_ANY, the default: the access token,
