@@ -22,6 +22,10 @@ int cli_status(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_regress(int argc, char **argv);
 int cli_diff(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_answer(int argc, char **argv);
+int cli_agreement(int argc, char **argv);
+int cli_overrides(int argc, char **argv);
 
 /* Defaults and options (main.c). */
 const char *cli_default_rules(void);   /* "rules" */

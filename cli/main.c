@@ -31,6 +31,10 @@ static const char USAGE[] =
     "  serve    the intake service: JSON API and web page over HTTP\n"
     "  regress  measure a rule set against gold decisions; a gate for CI\n"
     "  diff     the decisions two rule sets make differently, and why\n"
+    "  user     accounts of the intake page: add, list, disable\n"
+    "  answer   the answer to the referrer of a referral, as text\n"
+    "  agreement  how the rules agree with the people who review them\n"
+    "  overrides  the people's corrections; --export writes them as rule tests\n"
     "\n"
     "'triage <command> --help' tells more. --rules defaults to rules/ in the\n"
     "current directory, --db to $TRIAGE_DB or triage.db.\n"
@@ -59,7 +63,9 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {{"check", cli_check}, {"import", cli_import}, {"run", cli_run},
                 {"test", cli_test},   {"corpus", cli_corpus}, {"watch", cli_watch},
-                {"status", cli_status}, {"serve", cli_serve}, {"regress", cli_regress}, {"diff", cli_diff}};
+                {"status", cli_status}, {"serve", cli_serve}, {"regress", cli_regress}, {"diff", cli_diff},
+                {"user", cli_user}, {"answer", cli_answer}, {"agreement", cli_agreement},
+                {"overrides", cli_overrides}};
     /* A batch frees and reallocates the same few MB for every chunk: keep
     ** them instead of giving them back to the kernel each time (brk calls
     ** and page faults were a fifth of `triage run`'s system time). */

@@ -26,7 +26,7 @@ if(TRIAGE_FUZZ)
   target_compile_options(triage_fuzzcore PRIVATE ${TRIAGE_FUZZ_FLAGS} -fsanitize=fuzzer-no-link
                          -Wno-unused-parameter)
   target_link_libraries(triage_fuzzcore PUBLIC PkgConfig::LUA PkgConfig::SQLITE PkgConfig::PCRE2
-                        PkgConfig::JANSSON PkgConfig::NETTLE Threads::Threads m)
+                        PkgConfig::JANSSON PkgConfig::NETTLE PkgConfig::SODIUM Threads::Threads m)
   foreach(t ${TRIAGE_FUZZ_TARGETS})
     add_executable(fuzz_${t} ${TRIAGE_FUZZ_DIR}/fuzz_${t}.c)
     target_compile_options(fuzz_${t} PRIVATE ${TRIAGE_FUZZ_FLAGS} -fsanitize=fuzzer -Wall -Wextra)
@@ -58,7 +58,7 @@ if(BUILD_TESTING)
   find_program(VALGRIND valgrind)
   if(VALGRIND)
     set(TRIAGE_VALGRIND_TESTS test_date test_sha256 test_referral test_decision test_regex
-        test_sandbox test_rules test_store test_corpus
+        test_sandbox test_rules test_store test_corpus test_migration test_answer
         fuzz_replay_referral fuzz_replay_parse fuzz_replay_rules)
     foreach(t ${TRIAGE_VALGRIND_TESTS})
       if(NOT TARGET ${t})

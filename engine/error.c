@@ -24,6 +24,9 @@ const char *triage_strerror(triage_code code)
     case TRIAGE_EDUPLICATE: return "referral already stored";
     case TRIAGE_ENOTFOUND:  return "no such referral";
     case TRIAGE_EUSAGE:     return "unusable argument";
+    case TRIAGE_EAUTH:      return "not authenticated";
+    case TRIAGE_EDENIED:    return "not allowed for this role";
+    case TRIAGE_ECONFLICT:  return "not possible in the referral's present state";
     }
     return "unknown error";
 }

@@ -23,10 +23,6 @@
 #include "refpack.h"
 #include "history.h"
 
-/* PRAGMA user_version of the schema below. 2 added referral_packed (see
-** refpack.h): a version 1 database gains the table when opened, and its
-** referrals, having no packed form, are parsed from their JSON as before. */
-#define ST_VERSION 2
 #define ST_CHUNK 1024    /* rows read per query by each_undecided */
 
 static const char st_schema[] =
@@ -69,12 +65,34 @@ static const char st_schema[] =
     " key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL,"
     " updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));";
 
+/* The schema's steps, oldest first: a database at PRAGMA user_version v
+** runs every step whose version is above v, all in one transaction, and is
+** then at the last step's version. The base schema is IF NOT EXISTS
+** throughout, so it brings versions 0 and 1 to 2 (2 added referral_packed,
+** see refpack.h; a version 1 database's referrals, having no packed form,
+** are parsed from their JSON as before). A later step is a feature's own
+** SQL, run exactly once; a new one is appended here. */
+static const struct { int version; const char *sql; } st_steps[] = {
+    {2, st_schema},
+    {3, st_review_schema},   /* people, sessions, the review log, shadow decisions */
+};
+#define ST_NSTEPS ((int)(sizeof st_steps / sizeof st_steps[0]))
+#define ST_VERSION (st_steps[ST_NSTEPS - 1].version)
+
 /* A row of referrals r as triage_row lists it, and a row of decisions d as
 ** dc_logged and triage_logged read it: the work list, a record and its log
 ** select the same columns in the same order (st_row_at, st_logged_at). */
 #define ST_ROW_COLUMNS "r.id, r.received, r.municipality, r.age_band, r.referrer_kind," \
-                       " r.status, r.imported_at"
-#define ST_ROW_N 7
+                       " r.status, r.imported_at, " ST_REVIEW_STATUS ", " ST_ASSIGNEE
+#define ST_ROW_N 9
+/* Where a person's review has brought the referral (the log's latest
+** status), else new or suggested; and to whom it is assigned now. Both are
+** read from the append-only review log (schema_review.c), never kept. */
+#define ST_REVIEW_STATUS "coalesce((SELECT a.status FROM audit a WHERE a.referral_id = r.id" \
+    " AND a.status IS NOT NULL ORDER BY a.seq DESC LIMIT 1), CASE WHEN EXISTS" \
+    " (SELECT 1 FROM decisions x WHERE x.referral_id = r.id) THEN 'suggested' ELSE 'new' END)"
+#define ST_ASSIGNEE "(SELECT a.assignee FROM audit a WHERE a.referral_id = r.id" \
+    " AND a.action = 'assign' ORDER BY a.seq DESC LIMIT 1)"
 #define ST_LOG_COLUMNS "d.seq, d.decided_at, d.ruleset, d.outcome, d.target, d.unit," \
                        " d.priority, d.deadline, d.missing, d.request_from, d.reasons"
 
@@ -125,10 +143,14 @@ static const char *const st_sql[S__N] = {
                    " ORDER BY d.seq",
 };
 
+#define ST_CACHE 48      /* statements other engine files prepare through st_prepared */
+
 struct triage_store {
     sqlite3 *db;
     int in_batch;
     sqlite3_stmt *stmt[S__N];
+    int ncached;
+    struct { const char *sql; sqlite3_stmt *s; } cached[ST_CACHE];
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -214,7 +236,7 @@ static void st_chmod_side(const char *path, const char *suffix)
 ** may have done the work meanwhile. */
 static int st_migrate(sqlite3 *db)
 {
-    char sql[sizeof st_schema + 64];
+    char sql[64];
     sqlite3_stmt *q;
     int version = 0, rc;
     if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) return rc;
@@ -222,8 +244,12 @@ static int st_migrate(sqlite3 *db)
         return rc;
     if (sqlite3_step(q) == SQLITE_ROW) version = sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
+    for (int i = 0; i < ST_NSTEPS; i++)
+        if (version < st_steps[i].version &&
+            (rc = sqlite3_exec(db, st_steps[i].sql, NULL, NULL, NULL)) != SQLITE_OK)
+            return rc;
     if (version < ST_VERSION) {
-        snprintf(sql, sizeof sql, "%s PRAGMA user_version=%d;", st_schema, ST_VERSION);
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", ST_VERSION);
         if ((rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK) return rc;
     }
     return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
@@ -317,8 +343,36 @@ void triage_store_close(triage_store *st)
     if (st->in_batch && !sqlite3_get_autocommit(st->db))
         st_run(st->stmt[S_ROLLBACK]);
     for (int i = 0; i < S__N; i++) sqlite3_finalize(st->stmt[i]);
+    for (int i = 0; i < st->ncached; i++) sqlite3_finalize(st->cached[i].s);
     sqlite3_close(st->db);
     free(st);
+}
+
+/* ----------------------------------------------- for the other tables */
+
+sqlite3 *st_db(triage_store *st) { return st->db; }
+
+sqlite3_stmt *st_prepared(triage_store *st, const char *sql)
+{
+    int i;
+    for (i = 0; i < st->ncached; i++)
+        if (st->cached[i].sql == sql) return st->cached[i].s;
+    if (st->ncached == ST_CACHE) return NULL;
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->cached[i].s,
+                           NULL) != SQLITE_OK)
+        return NULL;
+    st->cached[i].sql = sql;
+    return st->cached[st->ncached++].s;
+}
+
+int st_write_begin(triage_store *st) { return st_tx_open(st) == SQLITE_DONE ? 0 : -1; }
+
+int st_write_end(triage_store *st, int ok)
+{
+    if (st->in_batch) return ok ? 0 : -1;
+    if (ok && st_run(st->stmt[S_COMMIT]) == SQLITE_DONE) return 0;
+    if (!sqlite3_get_autocommit(st->db)) st_run(st->stmt[S_ROLLBACK]);
+    return -1;
 }
 
 /* -------------------------------------------------------------- batches */
@@ -701,6 +755,8 @@ static void st_row_at(sqlite3_stmt *s, triage_row *row)
     row->referrer_kind = st_col(s, 4);
     row->status = st_col(s, 5);
     row->imported_at = st_col(s, 6);
+    row->review = st_col(s, 7);
+    row->assignee = st_col(s, 8);
     row->json = NULL;
 }
 
@@ -731,6 +787,8 @@ static const struct { size_t off; const char *sql; } st_filters[] = {
     {offsetof(triage_query, from), " AND r.received >= ?"},
     {offsetof(triage_query, to), " AND r.received <= ?"},
     {offsetof(triage_query, due), " AND d.deadline <= ?"},
+    {offsetof(triage_query, review), " AND " ST_REVIEW_STATUS " = ?"},
+    {offsetof(triage_query, assignee), " AND coalesce(" ST_ASSIGNEE ", '-') = ?"},
 };
 
 static const char *st_filter(const triage_query *q, int i)
@@ -743,7 +801,7 @@ static const char *st_filter(const triage_query *q, int i)
 static sqlite3_stmt *st_list_stmt(triage_store *st, const triage_query *q, int count,
                                   char *like, size_t like_cap)
 {
-    char sql[2048];
+    char sql[4096];
     size_t n = 0;
     sqlite3_stmt *s = NULL;
     int nf = (int)(sizeof st_filters / sizeof st_filters[0]), i, b = 1;

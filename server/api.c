@@ -248,7 +248,11 @@ static const char *api_query(sv_call *c, triage_query *q, const char **field)
     static const char *const targets[] = {"buc", "specialist_practice", "municipality",
                                           "adult_psychiatry", "other_region", NULL};
     static const char *const priorities[] = {"acute", "urgent", "routine", NULL};
+    static const char *const reviews[] = {"new", "suggested", "confirmed", "overridden",
+                                          "answered", NULL};
     memset(q, 0, sizeof *q);
+    q->review = api_filter(c, "review");
+    q->assignee = api_filter(c, "assignee");
     q->outcome = api_filter(c, "outcome");
     q->target = api_filter(c, "target");
     q->unit = api_filter(c, "unit");
@@ -264,6 +268,8 @@ static const char *api_query(sv_call *c, triage_query *q, const char **field)
     if (!api_in(q->target, targets)) return *field = "target", "target: not a known target";
     if (!api_in(q->priority, priorities))
         return *field = "priority", "priority: not acute, urgent or routine";
+    if (!api_in(q->review, reviews))
+        return *field = "review", "review: not one of new, suggested, confirmed, overridden, answered";
     if (!api_date(q->from)) return *field = "from", "from: not a date (YYYY-MM-DD)";
     if (!api_date(q->to)) return *field = "to", "to: not a date (YYYY-MM-DD)";
     if (!api_date(q->due)) return *field = "due", "due: not a date (YYYY-MM-DD)";
@@ -286,10 +292,11 @@ static int api_item(void *ud, const triage_row *row, const triage_logged *log, i
     api_items *l = ud;
     static const char *const from_decision[] = {"outcome", "target", "unit", "priority",
         "deadline", "missing", "request_from", "ruleset"};
-    json_t *it = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id", api_text(row->id),
+    json_t *it = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", api_text(row->id),
         "received", api_text(row->received), "municipality", api_text(row->municipality),
         "age_band", api_text(row->age_band), "referrer_kind", api_text(row->referrer_kind),
-        "status", api_text(row->status));
+        "status", api_text(row->status), "review", api_text(row->review),
+        "assignee", api_text(row->assignee));
     json_t *d = n ? api_decision(log[0].decision) : NULL;
     if (!it || (n && !d)) {
         json_decref(it);
@@ -342,8 +349,10 @@ static int api_record(void *ud, const triage_row *row, const triage_logged *log,
         json_array_append_new(decisions, d);
     }
     json_t *referral = json_loads(row->json, 0, NULL);
-    *out = json_pack("{s:o, s:o, s:o, s:o}", "referral", referral ? referral : json_null(),
-                     "status", api_text(row->status), "imported_at",
+    *out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "referral", referral ? referral : json_null(),
+                     "age_band", api_text(row->age_band),
+                     "status", api_text(row->status), "review", api_text(row->review),
+                     "assignee", api_text(row->assignee), "imported_at",
                      api_text(row->imported_at), "decisions", decisions);
     return 0;
 }

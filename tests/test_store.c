@@ -145,7 +145,7 @@ static void test_store_file_and_wal_are_0600_and_schema_versioned(void **state)
     assert_string_equal(jm, "wal");
     free(jm);
     char *uv = raw_query(path, "PRAGMA user_version", NULL);
-    assert_string_equal(uv, "2");
+    assert_true(uv && atoi(uv) >= 3);      /* 3: people and review */
     free(uv);
 }
 
@@ -506,6 +506,28 @@ static void exec_raw(const char *path, const char *sql)
     assert_int_equal(rc, SQLITE_DONE);
 }
 
+/* Drop every table that version 1 did not have, as a version 1 database
+** has only its own (later steps' triggers and indexes go with them). */
+static void drop_later_tables(const char *path)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    char names[16][64], sql[128];
+    int n = 0;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'"
+                     " AND name NOT IN ('referrals', 'decisions', 'quarantine', 'meta')"
+                     " AND name NOT LIKE 'sqlite_%'", -1, &s, NULL), SQLITE_OK);
+    while (n < 16 && sqlite3_step(s) == SQLITE_ROW)
+        snprintf(names[n++], sizeof names[0], "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    for (int i = 0; i < n; i++) {
+        snprintf(sql, sizeof sql, "DROP TABLE \"%s\"", names[i]);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    }
+    sqlite3_close(db);
+}
+
 static void test_store_packed_rows_are_used_only_while_they_match(void **state)
 {
     triage_error err;
@@ -578,13 +600,16 @@ static void test_store_upgrades_a_version_1_database_and_refuses_a_newer(void **
     triage_store *st = open_store(path);
     put_ok(st, "A", "2020-01-01", CPR1, NULL);
     triage_store_close(st);
+    char *newest = raw_query(path, "PRAGMA user_version", NULL);
     exec_raw(path, "DROP TABLE referral_packed");
+    drop_later_tables(path);
     exec_raw(path, "PRAGMA user_version = 1");
 
     st = open_store(path);
     char *v = raw_query(path, "PRAGMA user_version", NULL);
-    assert_string_equal(v, "2");
+    assert_string_equal(v, newest);
     free(v);
+    free(newest);
     put_ok(st, "B", "2020-01-02", CPR2, NULL);
     struct seen c = {0};
     assert_int_equal(triage_store_each_undecided(st, HASH_A, seen_fn, &c, &err), TRIAGE_OK);
@@ -593,7 +618,7 @@ static void test_store_upgrades_a_version_1_database_and_refuses_a_newer(void **
     assert_true(c.packed[1]);
     triage_store_close(st);
 
-    exec_raw(path, "PRAGMA user_version = 3");
+    exec_raw(path, "PRAGMA user_version = 1000");
     assert_null(triage_store_open(path, &err));
     assert_int_equal(err.code, TRIAGE_ESTORE);
     assert_non_null(strstr(err.text, "newer triage"));
