@@ -102,6 +102,7 @@ struct tx_lexicon {
     pcre2_code **re;            /* per pattern id: a regex's exact matcher, or NULL */
     size_t rebytes;             /* their compiled and JIT code */
     int nregex;
+    int reused;                 /* the databases were copied from a previous lexicon's */
 };
 
 struct tx_matcher {
@@ -703,7 +704,43 @@ static int txl_pat_cmp(const void *a, const void *b, void *lxp)
     return (int)x->part - (int)y->part;
 }
 
+/* Whether prev's databases were compiled from exactly the expressions
+** (and flags: literal or regex) lx is about to compile, in the same order:
+** then they are the same databases. */
+static int txl_same_input(const tx_lexicon *lx, const char *const *exprs, uint32_t nid,
+                          const tx_lexicon *prev)
+{
+    if (!prev || !prev->ids || prev->nids != nid || prev->nlit != lx->nlit)
+        return 0;
+    for (uint32_t i = 0; i < nid; i++) {
+        const txl_pat *p = &prev->pat[prev->ids[i].role];
+        if (p->regex != (i >= lx->nlit) || strcmp(prev->pstr + p->expr, exprs[i]))
+            return 0;
+    }
+    return 1;
+}
+
+/* A copy of a database (through txl_cur's hook): its serialized bytes read
+** back. Much cheaper than compiling: two copies of its bytes. */
+static hs_error_t txl_copy_db(const hs_database_t *from, hs_database_t **to)
+{
+    char *bytes = NULL;
+    size_t n = 0;
+    hs_error_t rc = hs_serialize_database(from, &bytes, &n);
+    if (rc == HS_SUCCESS)
+        rc = hs_deserialize_database(bytes, n, to);
+    txl_unblock(bytes);
+    return rc;
+}
+
 int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
+{
+    return txl_compile_like(lx, NULL, err, errlen);
+}
+
+int txl_reused(const tx_lexicon *lx) { return lx->reused; }
+
+int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t errlen)
 {
     if (lx->ids)
         return 0;
@@ -792,16 +829,26 @@ int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
     }
     lx->nids = nid;
     hs_compile_error_t *ce = NULL;
-    const tx_alloc *prev = txl_cur;
+    const tx_alloc *was = txl_cur;
     txl_cur = &lx->a;
     uint32_t base = 0;
-    hs_error_t hr = lx->nlit ? hs_compile_lit_multi(exprs, flags, ids, lens, lx->nlit,
-                                                    HS_MODE_BLOCK, NULL, &lx->db, &ce)
-                             : HS_SUCCESS;
-    if (hr == HS_SUCCESS && nid > lx->nlit) {
-        base = lx->nlit;
-        hr = hs_compile_multi(exprs + base, flags + base, ids + base, nid - base, HS_MODE_BLOCK,
-                              NULL, &lx->redb, &ce);
+    hs_error_t hr = HS_SUCCESS;
+    if (txl_same_input(lx, exprs, nid, prev)) {
+        /* the same words as the rule set this one replaces: its databases */
+        if (prev->db)
+            hr = txl_copy_db(prev->db, &lx->db);
+        if (hr == HS_SUCCESS && prev->redb)
+            hr = txl_copy_db(prev->redb, &lx->redb);
+        lx->reused = hr == HS_SUCCESS;
+    } else {
+        if (lx->nlit)
+            hr = hs_compile_lit_multi(exprs, flags, ids, lens, lx->nlit, HS_MODE_BLOCK, NULL,
+                                      &lx->db, &ce);
+        if (hr == HS_SUCCESS && nid > lx->nlit) {
+            base = lx->nlit;
+            hr = hs_compile_multi(exprs + base, flags + base, ids + base, nid - base,
+                                  HS_MODE_BLOCK, NULL, &lx->redb, &ce);
+        }
     }
     if (hr == HS_SUCCESS) {
         size_t sz = 0;
@@ -814,11 +861,14 @@ int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
         if (at >= 0 && base + (uint32_t)at < nid)
             snprintf(err, errlen, "'%s': %s",
                      lx->str + lx->entry[lx->pat[first[base + at]].entry].source, ce->message);
+        else if (ce)
+            snprintf(err, errlen, "the word lists: %s", ce->message);
         else
-            snprintf(err, errlen, "the word lists: %s", ce ? ce->message : "not compiled");
+            snprintf(err, errlen, hr == HS_NOMEM ? "not enough memory"
+                                                 : "the word lists: not compiled");
         hs_free_compile_error(ce);
     }
-    txl_cur = prev;
+    txl_cur = was;
     tx_free(a, lens, (size_t)k * sizeof *lens);
     if (hr != HS_SUCCESS)
         goto done;
@@ -832,7 +882,8 @@ int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
         lx->re[i] = pcre2_compile((PCRE2_SPTR)exprs[i], PCRE2_ZERO_TERMINATED, 0, &perr, &poff,
                                   lx->cctx);
         if (!lx->re[i]) {
-            snprintf(err, errlen, "'%s': not compiled", lx->str + lx->entry[p->entry].source);
+            snprintf(err, errlen, perr == PCRE2_ERROR_HEAP_FAILED ? "not enough memory"
+                                  : "'%s': not compiled", lx->str + lx->entry[p->entry].source);
             goto done;
         }
         pcre2_jit_compile(lx->re[i], PCRE2_JIT_COMPLETE);   /* failing: pcre2_match runs */
