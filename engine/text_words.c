@@ -35,7 +35,10 @@ int txw_put(tx_words *w, const tx_alloc *a, const char *key, size_t len, int32_t
         if (!ns)
             return -1;
         memset(ns, 0, (size_t)cap * sizeof *ns);
-        tx_words nw = {ns, cap, 0};
+        tx_words nw = *w;                    /* lengths and first letters kept */
+        nw.slot = ns;
+        nw.cap = cap;
+        nw.n = 0;
         for (uint32_t i = 0; i < w->cap; i++)
             if (w->slot[i].len) {
                 *txw_find(&nw, w->slot[i].key, w->slot[i].len) = w->slot[i];
@@ -49,13 +52,19 @@ int txw_put(tx_words *w, const tx_alloc *a, const char *key, size_t len, int32_t
         memcpy(s->key, key, len);
         s->key[len] = 0;
         s->len = (uint8_t)len;
+        if (w->n == 0 || len < w->minlen)
+            w->minlen = (uint8_t)len;
+        if (len > w->maxlen)
+            w->maxlen = (uint8_t)len;
+        unsigned p = txw_pair(key, len);
+        w->pairs[p >> 6] |= (uint64_t)1 << (p & 63);
         w->n++;
     }
     s->value = value;
     return 0;
 }
 
-int32_t txw_get(const tx_words *w, const char *key, size_t len, int32_t def)
+int32_t txw_find_value(const tx_words *w, const char *key, size_t len, int32_t def)
 {
     if (len == 0 || len > TX_WORD_MAX)
         return def;
