@@ -10,6 +10,9 @@
 #include "text_norm.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Latin-1 letters U+00C0..U+00FF: what each folds to (NULL: kept as it is,
 ** × and ÷). Upper case are the first 32 but for ß. */
@@ -124,6 +127,110 @@ static size_t txn_char(const unsigned char *t, size_t i, size_t len, const char 
     return i + w > len ? len - i : w;
 }
 
+#if defined(__SSE2__)
+/* Bits set in a 16-bit mask (no popcnt instruction in the x86-64 baseline:
+** __builtin_popcount would be a library call). */
+static inline uint32_t txn_bits16(unsigned m)
+{
+    m = m - ((m >> 1) & 0x5555u);
+    m = (m & 0x3333u) + ((m >> 2) & 0x3333u);
+    m = (m + (m >> 4)) & 0x0F0Fu;
+    return (m + (m >> 8)) & 0x1Fu;
+}
+
+static inline __m128i txn_in(__m128i v, char a, char b)
+{
+    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(a - 1))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8((char)(b + 1))));
+}
+
+static inline __m128i txn_eq(__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); }
+
+static inline __m128i txn_pick(__m128i m, __m128i a, __m128i b)
+{
+    return _mm_or_si128(_mm_and_si128(m, a), _mm_andnot_si128(m, b));
+}
+
+/* Letters counted sixteen bytes at a time: a byte lane each, flushed into
+** the totals before a lane can overflow. */
+typedef struct txn_count {
+    __m128i up, lo;
+    unsigned blocks;
+    uint32_t *nu, *nl;
+} txn_count;
+
+static void txn_flush(txn_count *c)
+{
+    __m128i z = _mm_setzero_si128(), u = _mm_sad_epu8(c->up, z), l = _mm_sad_epu8(c->lo, z);
+    *c->nu += (uint32_t)(_mm_cvtsi128_si32(u) + _mm_cvtsi128_si32(_mm_srli_si128(u, 8)));
+    *c->nl += (uint32_t)(_mm_cvtsi128_si32(l) + _mm_cvtsi128_si32(_mm_srli_si128(l, 8)));
+    c->up = c->lo = z;
+    c->blocks = 0;
+}
+
+/* Sixteen bytes of t (t[16] readable too) into out, as the scalar loop
+** would write them, up to the first that needs it: a second space, a
+** control byte, a non-ASCII character other than æ/ø/å/Æ/Ø/Å (folded here:
+** two bytes each way, so the offsets stay in step). Capitals are made
+** small, marks (. ! ? , ; : and digit runs' starts, at out offset k + j)
+** noted, letters counted. prev: the output byte before. Returns how many
+** bytes it took. */
+static unsigned txn_block16(const unsigned char *t, char *out, unsigned char prev, uint32_t *mark,
+                            uint32_t k, uint32_t *nm, txn_count *cnt)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)t);
+    __m128i next = _mm_loadu_si128((const __m128i *)(t + 1));
+    __m128i up = txn_in(v, 'A', 'Z');
+    unsigned dm = (unsigned)_mm_movemask_epi8(txn_in(v, '0', '9'));
+    unsigned pm = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_or_si128(txn_eq(v, '.'), txn_eq(v, ',')),
+                                  _mm_or_si128(txn_eq(v, '!'), txn_eq(v, '?'))),
+                     _mm_or_si128(txn_eq(v, ':'), txn_eq(v, ';'))));
+    unsigned sp = (unsigned)_mm_movemask_epi8(txn_eq(v, ' '));
+    /* æ ø å Æ Ø Å: C3 then A6 B8 A5 (86 98 85 in capitals) */
+    __m128i c3 = txn_eq(v, (char)0xC3), nx = _mm_or_si128(next, _mm_set1_epi8(0x20));
+    __m128i ae = _mm_and_si128(c3, txn_eq(nx, (char)0xA6));
+    __m128i oe = _mm_and_si128(c3, txn_eq(nx, (char)0xB8));
+    __m128i aa = _mm_and_si128(c3, txn_eq(nx, (char)0xA5));
+    __m128i fold = _mm_or_si128(_mm_or_si128(ae, oe), aa);
+    __m128i fup = _mm_and_si128(fold, txn_eq(_mm_and_si128(next, _mm_set1_epi8(0x20)), 0));
+    unsigned fm = (unsigned)_mm_movemask_epi8(fold) & 0x7FFF;  /* byte 16 is the next block's */
+    unsigned hi = (unsigned)_mm_movemask_epi8(v) & ~(fm | fm << 1);
+    unsigned ctl = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(' '))) &
+                   ~(unsigned)_mm_movemask_epi8(v);
+    unsigned look = (hi | ctl | (sp & ((sp << 1) | (prev == ' ')))) & 0xFFFF;
+    __m128i o = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    o = txn_pick(fold, txn_pick(oe, _mm_set1_epi8('o'), _mm_set1_epi8('a')), o);
+    __m128i fold2 = _mm_slli_si128(fold, 1);
+    o = txn_pick(fold2, txn_pick(_mm_slli_si128(aa, 1), _mm_set1_epi8('a'), _mm_set1_epi8('e')),
+                 o);
+    _mm_storeu_si128((__m128i *)out, o);
+    __m128i ups = _mm_or_si128(up, fup),
+            los = _mm_or_si128(txn_in(v, 'a', 'z'), _mm_andnot_si128(fup, fold));
+    unsigned take = 16, keep = 0xFFFFu;
+    if (!look) {
+        cnt->up = _mm_sub_epi8(cnt->up, ups);  /* a lane of 0xFF is -1 */
+        cnt->lo = _mm_sub_epi8(cnt->lo, los);
+        if (++cnt->blocks == 255)
+            txn_flush(cnt);
+    } else {
+        take = (unsigned)__builtin_ctz(look);
+        keep = (1u << take) - 1;
+        *cnt->nu += txn_bits16((unsigned)_mm_movemask_epi8(ups) & keep);
+        *cnt->nl += txn_bits16((unsigned)_mm_movemask_epi8(los) & keep);
+    }
+    unsigned before = prev >= '0' && prev <= '9';
+    unsigned marks = (pm | (dm & ~((dm << 1) | before))) & keep;
+    uint32_t n = 0;
+    while (marks) {
+        mark[n++] = k + (uint32_t)__builtin_ctz(marks);
+        marks &= marks - 1;
+    }
+    *nm += n;
+    return take;
+}
+#endif
+
 /* Bytes of the one block of cap entries each: shifts, marks, text. */
 static size_t txn_block(uint32_t cap)
 {
@@ -224,7 +331,20 @@ int txn_run(tx_norm *n, const char *text, size_t len, const tx_alloc *a)
     w.shift[w.nshift++] = (tx_shift){0, 0};
     uint32_t nu = 0, nl = 0, nm = 0, *mark = n->mark;
     char *s = n->s;
+#if defined(__SSE2__)
+    txn_count cnt = {_mm_setzero_si128(), _mm_setzero_si128(), 0, &nu, &nl};
+#endif
     for (size_t i = 0; i < len;) {
+#if defined(__SSE2__)
+        if (i + 17 <= len) {
+            unsigned take = txn_block16(t + i, s + w.k, w.k > 0 ? (unsigned char)s[w.k - 1] : 0,
+                                        mark + nm, w.k, &nm, &cnt);
+            i += take;
+            w.k += take;
+            if (take == 16)
+                continue;
+        }
+#endif
         /* most bytes: small letters, as they are */
         if ((unsigned)(t[i] - 'a') < 26u) {
             uint32_t k0 = w.k;
@@ -261,6 +381,9 @@ int txn_run(tx_norm *n, const char *text, size_t len, const tx_alloc *a)
         }
         i += txn_slow(&w, t, i, len, &nu, &nl, mark, &nm);
     }
+#if defined(__SSE2__)
+    txn_flush(&cnt);
+#endif
     n->len = w.k;
     n->nshift = w.nshift;
     n->nmark = nm;
