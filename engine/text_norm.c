@@ -51,6 +51,22 @@ static void txn_tab_init(void)
     __atomic_store_n(&txn_tab_ready, 1, __ATOMIC_RELEASE);
 }
 
+#define TXN_W (TXN_C_WORD | TXN_C_LETTER)
+#define TXN_D (TXN_C_WORD | TXN_C_DIGIT)
+#define TXN_W8 TXN_W, TXN_W, TXN_W, TXN_W, TXN_W, TXN_W, TXN_W, TXN_W
+#define TXN_W64 TXN_W8, TXN_W8, TXN_W8, TXN_W8, TXN_W8, TXN_W8, TXN_W8, TXN_W8
+const unsigned char TXN_CLASS[256] = {
+    ['0'] = TXN_D, ['1'] = TXN_D, ['2'] = TXN_D, ['3'] = TXN_D, ['4'] = TXN_D,
+    ['5'] = TXN_D, ['6'] = TXN_D, ['7'] = TXN_D, ['8'] = TXN_D, ['9'] = TXN_D,
+    ['a'] = TXN_W, ['b'] = TXN_W, ['c'] = TXN_W, ['d'] = TXN_W, ['e'] = TXN_W, ['f'] = TXN_W,
+    ['g'] = TXN_W, ['h'] = TXN_W, ['i'] = TXN_W, ['j'] = TXN_W, ['k'] = TXN_W, ['l'] = TXN_W,
+    ['m'] = TXN_W, ['n'] = TXN_W, ['o'] = TXN_W, ['p'] = TXN_W, ['q'] = TXN_W, ['r'] = TXN_W,
+    ['s'] = TXN_W, ['t'] = TXN_W, ['u'] = TXN_W, ['v'] = TXN_W, ['w'] = TXN_W, ['x'] = TXN_W,
+    ['y'] = TXN_W, ['z'] = TXN_W,
+    /* any byte of a character the layer does not fold */
+    [0x80] = TXN_W64, TXN_W64,
+};
+
 /* What one character of General Punctuation (U+2000..U+206F) becomes:
 ** 0 copied as it is, 1 dropped, else that byte. */
 static unsigned char txn_punct(unsigned cp)
