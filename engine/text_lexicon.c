@@ -1071,14 +1071,12 @@ static int txl_accept(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
     const unsigned char *s = (const unsigned char *)c->n->s;
     /* most reports of a short word are inside another ("ven" in "forventet"):
     ** out first */
-    int within_word = start > 0 && txn_word(s[start - 1]);
+    int within_word = start > 0 && txn_isword(c->n, start - 1);
     if (within_word && !inside && !(lx->entry[e].flags & TX_F_ANYWHERE))
         return 0;
     const tx_entry *en = &lx->entry[e];
     uint32_t len = c->n->len;
-    uint32_t we = end;                       /* where the word holding the end ends */
-    while (we < len && txn_word(s[we]))
-        we++;
+    uint32_t we = txn_wend(c->n, end);       /* where the word holding the end ends */
     if (within_word && !(en->flags & TX_F_ANYWHERE)) {
         /* inside a word: only a compound's last part, then an inflection */
         if (!txn_letter(s[start - 1]) || !txl_inflected(lx, s, end, we))
@@ -1090,9 +1088,7 @@ static int txl_accept(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
     }
     if (en->nexcept) {
         /* words that hold the term but are not it ("fangst" for "angst") */
-        uint32_t ws = start;
-        while (ws > 0 && txn_word(s[ws - 1]))
-            ws--;
+        uint32_t ws = txn_wstart(c->n, start);
         for (uint32_t k = 0; k < en->nexcept; k++) {
             const char *x = lx->str + lx->except[en->except + k];
             size_t xn = strlen(x);
@@ -1215,9 +1211,7 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
         if (ws + x->len > len || (unsigned char)t[0] != s[ws] ||
             (x->len > 1 && (unsigned char)t[1] != s[ws + 1]) || memcmp(s + ws, t, x->len))
             continue;
-        uint32_t end = ws + x->len, we = end;
-        while (we < len && txn_word(s[we]))
-            we++;
+        uint32_t end = ws + x->len, we = txn_wend(c->n, end);
         if ((ending == TX_END_INFLECT && !txl_inflected(lx, s, end, we)) ||
             (ending == TX_END_WORD && we != end))
             continue;
@@ -1228,16 +1222,10 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
 }
 
 /* The start of the word before pos, or UINT32_MAX when there is none. */
-static uint32_t txl_word_back(const char *s, uint32_t pos)
+static uint32_t txl_word_back(const tx_norm *n, uint32_t pos)
 {
-    uint32_t i = pos;
-    while (i > 0 && !txn_word((unsigned char)s[i - 1]))
-        i--;
-    if (i == 0)
-        return UINT32_MAX;
-    while (i > 0 && txn_word((unsigned char)s[i - 1]))
-        i--;
-    return i;
+    uint32_t i = txn_wlast(n, pos);
+    return i == UINT32_MAX ? i : txn_wstart(n, i);
 }
 
 /* A phrase's anchor found at [start, end): read its other parts around it
@@ -1246,7 +1234,6 @@ static uint32_t txl_word_back(const char *s, uint32_t pos)
 static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint32_t we)
 {
     const tx_entry *en = &c->lx->entry[e];
-    const char *s = c->n->s;
     uint32_t len = c->n->len;
     int commas = (en->flags & TX_F_COMMAS) != 0;
     uint32_t first = start, last = end, lastw = we;
@@ -1254,7 +1241,7 @@ static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
         /* word starts before first, nearest first, the gap growing */
         uint32_t found = UINT32_MAX, ws = first;
         for (unsigned k = 0; k < (unsigned)en->within[p] + en->words[p]; k++) {
-            ws = txl_word_back(s, ws);
+            ws = txl_word_back(c->n, ws);
             if (ws == UINT32_MAX)
                 break;
             uint32_t mend, pwe = txl_part_at(c, en, p, ws, &mend);
@@ -1270,8 +1257,7 @@ static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
     for (int p = en->anchor + 1; p < en->nparts; p++) {
         uint32_t found = 0, ws = lastw;
         for (unsigned k = 0; k <= en->within[p - 1]; k++) {
-            while (ws < len && !txn_word((unsigned char)s[ws]))
-                ws++;
+            ws = txn_wnext(c->n, ws);
             if (ws >= len)
                 break;
             uint32_t mend, pwe = txl_part_at(c, en, p, ws, &mend);
@@ -1280,8 +1266,7 @@ static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
                 found = pwe;
                 break;
             }
-            while (ws < len && txn_word((unsigned char)s[ws]))
-                ws++;
+            ws = txn_wend(c->n, ws);
         }
         if (!found)
             return 0;
@@ -1340,15 +1325,10 @@ static int txl_slips(txl_ctx *c)
         return 0;
     const char *s = c->n->s;
     uint32_t len = c->n->len;
-    for (uint32_t i = 0; i < len;) {
-        if (!txn_letter((unsigned char)s[i])) {
-            i++;
-            continue;
-        }
+    for (uint32_t i = txn_wnext(c->n, 0); i < len; i = txn_wnext(c->n, i)) {
         uint32_t ws = i;
-        while (i < len && txn_word((unsigned char)s[i]))
-            i++;
-        if (i - ws + 2 < lx->slipmin)
+        i = txn_wend(c->n, i);
+        if (i - ws + 2 < lx->slipmin || !txn_letter((unsigned char)s[ws]))
             continue;
         uint32_t wl = i - ws;
         int known = 0;                       /* a term found as written starts here */
