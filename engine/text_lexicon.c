@@ -31,7 +31,6 @@
 #define TXL_MAX_SPAN 512        /* no hit is longer: overlap checks look no further back */
 #define TXL_PHRASE_REACH 240    /* bytes a phrase's part looks back for the part before */
 #define TXL_MATCH_LIMIT 100000u /* PCRE2: a runaway pattern stops; the letter reads on */
-#define TXL_KEYS (27 * 27)      /* two letters, a-z or other, as a slip index's key */
 
 typedef struct txl_pat {
     uint32_t expr;              /* offset of the expression in pstr */
@@ -81,9 +80,10 @@ struct tx_lexicon {
     txl_pw *pw;                 /* phrase parts' spellings */
     txl_role *roles;
     uint32_t npw, cappw, nroles;
-    uint16_t *slipby[2];        /* slip indexes by their first and second (0) or third (1)
-                                ** letters, each from slipat[x][key] to slipat[x][key + 1] */
-    uint16_t slipat[2][TXL_KEYS + 1];
+    tx_words slipkey;           /* a long word's first three bytes -> its bucket of slips */
+    uint32_t *slipbucket;       /* bucket b: sliplist[slipbucket[b] .. slipbucket[b + 1]) */
+    uint16_t *sliplist;         /* slips by bucket */
+    uint32_t nslipbucket, nsliplist;
     uint32_t nkey, capkey, nentry, capentry, nstr, capstr, nexcept, capexcept;
     uint32_t npat, cappat, npstr, cappstr, nslip, capslip;
     uint32_t slipmin;           /* the shortest slip spelling */
@@ -114,6 +114,8 @@ struct tx_matcher {
     pcre2_match_data *md;
     uint32_t *pending;          /* regex roles the prefilter reported in this letter */
     uint32_t npending, cappending;
+    uint64_t *tstart;           /* bit i: a term's hit starts at i (this letter) */
+    uint32_t captstart;
 };
 
 /* ------------------------------------------------------- library memory */
@@ -371,13 +373,6 @@ static int txl_letters(const char *src)
     for (const char *p = src; *p; p++)
         n += txl_raw_letter(p);
     return n;
-}
-
-/* Two letters as a slip index key. */
-static uint32_t txl_key2(char a, char b)
-{
-    unsigned x = (unsigned char)a - 'a', y = (unsigned char)b - 'a';
-    return (x < 26 ? x : 26) * 27 + (y < 26 ? y : 26);
 }
 
 /* A long term's folded spelling (no hyphens), kept for the slip check. */
@@ -688,6 +683,70 @@ oom:
     return -1;
 }
 
+typedef struct txl_slipkey {    /* a slip under one three-byte key, while indexing */
+    char key[3];
+    uint8_t second;             /* 0: the key's second byte is the slip's own second */
+    uint16_t slip;
+} txl_slipkey;
+
+static int txl_slipkey_cmp(const void *a, const void *b)
+{
+    const txl_slipkey *x = a, *y = b;
+    int c = memcmp(x->key, y->key, 3);
+    if (c)
+        return c;
+    if (x->second != y->second)
+        return (int)x->second - (int)y->second;
+    return (int)x->slip - (int)y->slip;
+}
+
+/* The slip index: each slip under the three-byte keys of its pairs, in
+** order of key, then those whose second letter the key's is, then as
+** declared. 0 ok, -1 no memory. */
+static int txl_slip_index(tx_lexicon *lx)
+{
+    size_t cap = (size_t)lx->nslip * 4;
+    txl_slipkey *v = tx_new(&lx->a, cap * sizeof *v);
+    if (!v)
+        return -1;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < lx->nslip; i++) {
+        const txl_slip *sl = &lx->slip[i];
+        const char *t = lx->str + sl->text;
+        for (int k = 0; k < 4; k++) {
+            char key[3] = {t[0], (char)(sl->pair[k] >> 8), (char)(sl->pair[k] & 0xFF)};
+            int dup = 0;
+            for (uint32_t j = n; j > 0 && v[j - 1].slip == i && !dup; j--)
+                dup = !memcmp(v[j - 1].key, key, 3);
+            if (dup)
+                continue;
+            memcpy(v[n].key, key, 3);
+            v[n].second = key[1] != t[1];
+            v[n].slip = (uint16_t)i;
+            n++;
+        }
+    }
+    qsort(v, n, sizeof *v, txl_slipkey_cmp);
+    int rc = -1;
+    lx->sliplist = tx_new(&lx->a, (size_t)n * sizeof *lx->sliplist);
+    lx->slipbucket = tx_new(&lx->a, ((size_t)n + 1) * sizeof *lx->slipbucket);
+    lx->nsliplist = n;                       /* what both are freed as */
+    if (lx->sliplist && lx->slipbucket) {
+        rc = 0;
+        for (uint32_t i = 0; i < n && !rc; i++) {
+            if (i == 0 || memcmp(v[i - 1].key, v[i].key, 3)) {
+                lx->slipbucket[lx->nslipbucket] = i;
+                if (txw_put(&lx->slipkey, &lx->a, v[i].key, 3, (int32_t)lx->nslipbucket++))
+                    rc = -1;
+            }
+            lx->sliplist[i] = v[i].slip;
+        }
+        lx->slipbucket[lx->nslipbucket] = n;
+    }
+    tx_free(&lx->a, v, cap * sizeof *v);
+    return rc;
+}
+
 /* Patterns in order of expression, then of entry and part: duplicates side
 ** by side. */
 static int txl_pat_cmp(const void *a, const void *b, void *lxp)
@@ -759,31 +818,17 @@ int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t e
         lx->pat[k++] = *p;
     }
     lx->npat = k;
-    /* the slips, by their first and second letters, and by their first and
-    ** third (a letter written second may be the term's third: "slevmords-") */
+    /* the slips, by the first three bytes a word slipped from them may start
+    ** with: their own, the second and third swapped, the second or the third
+    ** left out (the letter written second may be the term's third:
+    ** "slevmords-") */
     lx->slipmin = UINT32_MAX;
     for (uint32_t i = 0; i < lx->nslip; i++)
         if (lx->slip[i].len < lx->slipmin)
             lx->slipmin = lx->slip[i].len;
-    for (int x = 0; x < 2 && lx->nslip; x++) {
-        lx->slipby[x] = tx_new(&lx->a, (size_t)lx->nslip * sizeof *lx->slipby[x]);
-        if (!lx->slipby[x]) {
-            snprintf(err, errlen, "not enough memory");
-            return -1;
-        }
-        uint32_t count[TXL_KEYS + 1] = {0};
-        for (uint32_t i = 0; i < lx->nslip; i++) {
-            const char *t = lx->str + lx->slip[i].text;
-            count[txl_key2(t[0], t[1 + x]) + 1]++;
-        }
-        for (uint32_t k2 = 0; k2 < TXL_KEYS; k2++)
-            count[k2 + 1] += count[k2];
-        for (uint32_t k2 = 0; k2 <= TXL_KEYS; k2++)
-            lx->slipat[x][k2] = (uint16_t)count[k2];
-        for (uint32_t i = 0; i < lx->nslip; i++) {
-            const char *t = lx->str + lx->slip[i].text;
-            lx->slipby[x][count[txl_key2(t[0], t[1 + x])]++] = (uint16_t)i;
-        }
+    if (lx->nslip && txl_slip_index(lx)) {
+        snprintf(err, errlen, "not enough memory");
+        return -1;
     }
 
     const tx_alloc *a = &lx->a;
@@ -927,8 +972,9 @@ void txl_free(tx_lexicon *lx)
     tx_free(&a, lx->pat, (size_t)lx->cappat * sizeof *lx->pat);
     tx_free(&a, lx->pstr, lx->cappstr);
     tx_free(&a, lx->slip, (size_t)lx->capslip * sizeof *lx->slip);
-    for (int x = 0; x < 2; x++)
-        tx_free(&a, lx->slipby[x], (size_t)lx->nslip * sizeof *lx->slipby[x]);
+    tx_free(&a, lx->sliplist, (size_t)lx->nsliplist * sizeof *lx->sliplist);
+    tx_free(&a, lx->slipbucket, ((size_t)lx->nsliplist + 1) * sizeof *lx->slipbucket);
+    txw_free(&lx->slipkey, &a);
     tx_free(&a, lx->ids, (size_t)lx->nroles * sizeof *lx->ids);
     tx_free(&a, lx->roles, (size_t)lx->nroles * sizeof *lx->roles);
     tx_free(&a, lx->pw, (size_t)lx->cappw * sizeof *lx->pw);
@@ -1024,6 +1070,7 @@ void txl_matcher_free(tx_matcher *m)
     pcre2_match_context_free(m->mctx);
     pcre2_general_context_free(m->gctx);
     tx_free(&a, m->pending, (size_t)m->cappending * sizeof *m->pending);
+    tx_free(&a, m->tstart, (size_t)m->captstart * sizeof *m->tstart);
     tx_free(&a, m, sizeof *m);
 }
 
@@ -1044,11 +1091,14 @@ static int txl_inflected(const tx_lexicon *lx, const unsigned char *s, uint32_t 
            (to - from <= lx->maxinfl && txw_get(&lx->infl, (const char *)s + from, to - from, 0));
 }
 
-static int txl_push(tx_hits *h, const tx_alloc *a, uint32_t start, uint32_t end, uint32_t we,
-                    uint32_t e, uint8_t cls, uint8_t hf)
+static int txl_push(txl_ctx *c, uint32_t start, uint32_t end, uint32_t we, uint32_t e,
+                    uint8_t cls, uint8_t hf)
 {
-    if (tx_grow(a, (void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
+    tx_hits *h = c->out;
+    if (h->n == h->cap && tx_grow(c->a, (void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
         return -1;
+    if (cls == TX_TERM)
+        c->m->tstart[start >> 6] |= (uint64_t)1 << (start & 63);
     tx_hit *x = &h->v[h->n++];
     x->start = start;
     x->end = end;
@@ -1102,7 +1152,7 @@ static int txl_accept(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
                 return 0;
     if (part)
         return txl_phrase(c, e, start, end, we);
-    return txl_push(c->out, c->a, start, end, we, e, en->cls, hf);
+    return txl_push(c, start, end, we, e, en->cls, hf);
 }
 
 static int txl_on_match(unsigned int id, unsigned long long from, unsigned long long to,
@@ -1272,7 +1322,7 @@ static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
             return 0;
         lastw = found;
     }
-    return txl_push(c->out, c->a, first, last, lastw, e, en->cls, 0);
+    return txl_push(c, first, last, lastw, e, en->cls, 0);
 }
 
 /* How many bytes of a term's spelling t, from i, form one letter: æ, ø, å
@@ -1331,30 +1381,22 @@ static int txl_slips(txl_ctx *c)
         if (i - ws + 2 < lx->slipmin || !txn_letter((unsigned char)s[ws]))
             continue;
         uint32_t wl = i - ws;
-        int known = 0;                       /* a term found as written starts here */
-        for (uint32_t h = 0; h < c->out->n && !known; h++)
-            known = c->out->v[h].start == ws && c->out->v[h].cls == TX_TERM;
-        if (known)
+        if (c->m->tstart[ws >> 6] >> (ws & 63) & 1)
+            continue;                        /* a term found as written starts here */
+        int32_t b = txw_get(&lx->slipkey, s + ws, 3, -1);
+        if (b < 0)
             continue;
-        uint32_t key = txl_key2(s[ws], s[ws + 1]);
-        for (int x = 0; x < 2; x++) {
-            for (uint32_t q = lx->slipat[x][key]; q < lx->slipat[x][key + 1]; q++) {
-            const txl_slip *sl = &lx->slip[lx->slipby[x][q]];
-            if (x == 1 && s[ws + 1] == lx->str[sl->text + 1])
-                continue;                    /* found by the first index */
-            const char *t = lx->str + sl->text;
-            uint16_t pr = TXL_PAIR(s[ws + 1], s[ws + 2]);
+        for (uint32_t q = lx->slipbucket[b]; q < lx->slipbucket[b + 1]; q++) {
+            const txl_slip *sl = &lx->slip[lx->sliplist[q]];
             /* a word spelling needs a word at least one shorter than it */
-            if (sl->len > (sl->word ? wl : len - ws) + 1 ||
-                (pr != sl->pair[0] && pr != sl->pair[1] && pr != sl->pair[2] && pr != sl->pair[3]))
+            if (sl->len > (sl->word ? wl : len - ws) + 1)
                 continue;
-            size_t took = txl_slipped(t, sl->len, s + ws, len - ws);
+            size_t took = txl_slipped(lx->str + sl->text, sl->len, s + ws, len - ws);
             if (took) {
                 const tx_entry *en = &lx->entry[sl->entry];
                 if (txl_accept((txl_ctx *)c, sl->entry, ws, ws + (uint32_t)took, TX_H_TYPO,
                                en->ending, 0, 0))
                     return -1;
-            }
             }
         }
     }
@@ -1375,6 +1417,10 @@ int txl_match(tx_matcher *m, const tx_norm *n, const tx_segments *g, tx_hits *ou
         return 0;
     txl_ctx c = {m, lx, n, g, out, &m->a, 0};
     m->npending = 0;
+    uint32_t words = n->len / 64 + 1;
+    if (tx_grow(&m->a, (void **)&m->tstart, &m->captstart, words, sizeof *m->tstart))
+        return -1;
+    memset(m->tstart, 0, words * sizeof *m->tstart);
     hs_error_t rc = lx->db ? hs_scan(lx->db, n->s, n->len, 0, m->scratch, txl_on_match, &c)
                            : HS_SUCCESS;
     if (rc == HS_SUCCESS && lx->redb)
