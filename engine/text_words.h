@@ -39,6 +39,14 @@ static inline unsigned txw_pair(const char *key, size_t len)
     return (x < 26 ? x : 26) * 27 + (y < 26 ? y : 26);
 }
 
+/* Whether a key may start with the bytes at s (avail of them, at least
+** one): its first two letters are a key's. */
+static inline int txw_may_start(const tx_words *w, const char *s, size_t avail)
+{
+    unsigned p = txw_pair(s, avail > 1 ? 2 : 1);
+    return (int)(w->pairs[p >> 6] >> (p & 63)) & 1;
+}
+
 /* The value of key, or def when it is not there. */
 static inline int32_t txw_get(const tx_words *w, const char *key, size_t len, int32_t def)
 {
