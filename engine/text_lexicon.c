@@ -298,6 +298,12 @@ static int txl_pattern(tx_lexicon *lx, const char *expr, size_t n, const txl_pat
     return 0;
 }
 
+/* A byte as a bit of a tx_entry's first or second mask. */
+static inline uint32_t txl_letter_bit(unsigned char c)
+{
+    return c >= 'a' && c <= 'z' ? 1u << (c - 'a') : 1u << 31;
+}
+
 static int txl_is_letter(unsigned char c) { return (c >= 'a' && c <= 'z') || c >= 0x80; }
 
 /* Whether the character at p (UTF-8) is a letter: ASCII or Latin-1. */
@@ -630,8 +636,9 @@ int txl_add(tx_lexicon *lx, const tx_decl *d, char *err, size_t errlen)
             en->npw[p] = (uint16_t)(lx->npw - en->pw[p]);
             for (uint32_t w = en->pw[p]; w < lx->npw; w++) {
                 const char *t = lx->str + lx->pw[w].text;
-                unsigned char c0 = (unsigned char)t[0];
-                en->first[p] |= c0 >= 'a' && c0 <= 'z' ? 1u << (c0 - 'a') : 1u << 31;
+                en->first[p] |= txl_letter_bit((unsigned char)t[0]);
+                /* a one-letter spelling may run on with any ending */
+                en->second[p] |= lx->pw[w].len > 1 ? txl_letter_bit((unsigned char)t[1]) : ~0u;
                 unsigned nw = 1;
                 for (uint16_t q = 0; q < lx->pw[w].len; q++)
                     nw += t[q] == ' ';
@@ -1251,8 +1258,7 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
     const unsigned char *s = (const unsigned char *)c->n->s;
     uint32_t len = c->n->len;
     int ending = p + 1 == en->nparts ? en->ending : TX_END_INFLECT;
-    unsigned char c0 = s[ws];
-    if (!(en->first[p] & (c0 >= 'a' && c0 <= 'z' ? 1u << (c0 - 'a') : 1u << 31)))
+    if (!(en->first[p] & txl_letter_bit(s[ws])) || !(en->second[p] & txl_letter_bit(s[ws + 1])))
         return 0;                            /* no spelling starts so */
     for (uint32_t w = en->pw[p]; w < en->pw[p] + en->npw[p]; w++) {
         const txl_pw *x = &lx->pw[w];
