@@ -81,6 +81,8 @@ struct tx_lexicon {
     txl_role *roles;
     uint32_t npw, cappw, nroles;
     tx_words slipkey;           /* a long word's first three bytes -> its bucket of slips */
+    uint64_t slipbloom[64];     /* the same keys, hashed to 4096 bits: most words start
+                                ** with none, and this says so without a lookup */
     uint32_t *slipbucket;       /* bucket b: sliplist[slipbucket[b] .. slipbucket[b + 1]) */
     uint16_t *sliplist;         /* slips by bucket */
     uint32_t nslipbucket, nsliplist;
@@ -707,6 +709,12 @@ static int txl_slipkey_cmp(const void *a, const void *b)
     return (int)x->slip - (int)y->slip;
 }
 
+static inline uint32_t txl_bloom3(const char *k)
+{
+    return (((uint32_t)(unsigned char)k[0] * 709u) ^ ((uint32_t)(unsigned char)k[1] * 31u) ^
+            (unsigned char)k[2]) & 4095u;
+}
+
 /* The slip index: each slip under the three-byte keys of its pairs, in
 ** order of key, then those whose second letter the key's is, then as
 ** declared. 0 ok, -1 no memory. */
@@ -745,6 +753,8 @@ static int txl_slip_index(tx_lexicon *lx)
                 lx->slipbucket[lx->nslipbucket] = i;
                 if (txw_put(&lx->slipkey, &lx->a, v[i].key, 3, (int32_t)lx->nslipbucket++))
                     rc = -1;
+                uint32_t b = txl_bloom3(v[i].key);
+                lx->slipbloom[b >> 6] |= (uint64_t)1 << (b & 63);
             }
             lx->sliplist[i] = v[i].slip;
         }
@@ -1389,6 +1399,9 @@ static int txl_slips(txl_ctx *c)
         uint32_t wl = i - ws;
         if (c->m->tstart[ws >> 6] >> (ws & 63) & 1)
             continue;                        /* a term found as written starts here */
+        uint32_t h = txl_bloom3(s + ws);
+        if (!(lx->slipbloom[h >> 6] >> (h & 63) & 1))
+            continue;
         int32_t b = txw_get(&lx->slipkey, s + ws, 3, -1);
         if (b < 0)
             continue;

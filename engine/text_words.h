@@ -20,6 +20,7 @@ typedef struct tx_words {
     } *slot;
     uint32_t cap, n;       /* cap: a power of two, at least twice n */
     uint8_t minlen, maxlen;/* the shortest and longest key */
+    uint32_t lens;         /* bit n: a key of n bytes */
     /* the keys' first two letters (a-z or other, "other" for a one-letter
     ** key's second): most words the layer looks up are in no table, and
     ** these say so without hashing them */
@@ -50,7 +51,7 @@ static inline int txw_may_start(const tx_words *w, const char *s, size_t avail)
 /* The value of key, or def when it is not there. */
 static inline int32_t txw_get(const tx_words *w, const char *key, size_t len, int32_t def)
 {
-    if (len < w->minlen || len > w->maxlen)
+    if (len > TX_WORD_MAX || !(w->lens >> len & 1))
         return def;
     unsigned p = txw_pair(key, len);
     if (!(w->pairs[p >> 6] >> (p & 63) & 1))
