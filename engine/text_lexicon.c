@@ -1383,41 +1383,53 @@ static size_t txl_slipped(const char *t, size_t tn, const char *s, size_t sn)
     return 0;
 }
 
+/* Slips of long terms in the word at ws. 0 ok, -1 no memory. */
+static int txl_slips_at(txl_ctx *c, uint32_t ws)
+{
+    const tx_lexicon *lx = c->lx;
+    const char *s = c->n->s;
+    uint32_t len = c->n->len, wl = txn_wend(c->n, ws) - ws;
+    if (wl + 2 < lx->slipmin || !txn_letter((unsigned char)s[ws]))
+        return 0;
+    if (c->m->tstart[ws >> 6] >> (ws & 63) & 1)
+        return 0;                            /* a term found as written starts here */
+    uint32_t h = txl_bloom3(s + ws);
+    if (!(lx->slipbloom[h >> 6] >> (h & 63) & 1))
+        return 0;
+    int32_t b = txw_get(&lx->slipkey, s + ws, 3, -1);
+    if (b < 0)
+        return 0;
+    for (uint32_t q = lx->slipbucket[b]; q < lx->slipbucket[b + 1]; q++) {
+        const txl_slip *sl = &lx->slip[lx->sliplist[q]];
+        /* a word spelling needs a word at least one shorter than it */
+        if (sl->len > (sl->word ? wl : len - ws) + 1)
+            continue;
+        size_t took = txl_slipped(lx->str + sl->text, sl->len, s + ws, len - ws);
+        if (took && txl_accept(c, sl->entry, ws, ws + (uint32_t)took, TX_H_TYPO,
+                               lx->entry[sl->entry].ending, 0, 0))
+            return -1;
+    }
+    return 0;
+}
+
 /* Slips of long terms, at the start of each word long enough for one. */
 static int txl_slips(txl_ctx *c)
 {
     const tx_lexicon *lx = c->lx;
     if (!lx->nslip)
         return 0;
-    const char *s = c->n->s;
-    uint32_t len = c->n->len;
-    for (uint32_t i = txn_wnext(c->n, 0); i < len; i = txn_wnext(c->n, i)) {
-        uint32_t ws = i;
-        i = txn_wend(c->n, i);
-        if (i - ws + 2 < lx->slipmin || !txn_letter((unsigned char)s[ws]))
-            continue;
-        uint32_t wl = i - ws;
-        if (c->m->tstart[ws >> 6] >> (ws & 63) & 1)
-            continue;                        /* a term found as written starts here */
-        uint32_t h = txl_bloom3(s + ws);
-        if (!(lx->slipbloom[h >> 6] >> (h & 63) & 1))
-            continue;
-        int32_t b = txw_get(&lx->slipkey, s + ws, 3, -1);
-        if (b < 0)
-            continue;
-        for (uint32_t q = lx->slipbucket[b]; q < lx->slipbucket[b + 1]; q++) {
-            const txl_slip *sl = &lx->slip[lx->sliplist[q]];
-            /* a word spelling needs a word at least one shorter than it */
-            if (sl->len > (sl->word ? wl : len - ws) + 1)
-                continue;
-            size_t took = txl_slipped(lx->str + sl->text, sl->len, s + ws, len - ws);
-            if (took) {
-                const tx_entry *en = &lx->entry[sl->entry];
-                if (txl_accept((txl_ctx *)c, sl->entry, ws, ws + (uint32_t)took, TX_H_TYPO,
-                               en->ending, 0, 0))
-                    return -1;
-            }
-        }
+    uint32_t nw = c->n->len / 64 + 1;
+    const uint64_t *wb = c->n->wbits;
+    /* a slip is at least slipmin - 2 bytes of one word: the word starts
+    ** that many word bytes follow, 64 places at a time */
+    uint32_t need = lx->slipmin - 2 < 63 ? lx->slipmin - 2 : 63;
+    for (uint32_t q = 0; q < nw; q++) {
+        uint64_t x = wb[q] & ~((wb[q] << 1) | (q ? wb[q - 1] >> 63 : 0));
+        for (uint32_t k = 1; k < need && x; k++)
+            x &= (wb[q] >> k) | (q + 1 < nw ? wb[q + 1] << (64 - k) : 0);
+        for (; x; x &= x - 1)
+            if (txl_slips_at(c, (q << 6) + (uint32_t)__builtin_ctzll(x)))
+                return -1;
     }
     return 0;
 }
