@@ -57,7 +57,10 @@ typedef struct txl_id {         /* what a pattern id stands for, once compiled *
 typedef struct txl_pw {         /* a spelling of a phrase's part that is read, not scanned */
     uint32_t text;              /* offset in str (folded) */
     uint16_t len;
+    uint32_t pairs;             /* its part's first-two-letter bits: ppairs[pairs ..] */
 } txl_pw;
+
+#define TXL_PAIRS (TX_WORD_PAIRS + 63) / 64   /* words of one part's pair bits */
 
 typedef struct txl_slip {       /* a long term's spelling, for the slip check */
     uint32_t text;              /* offset in str (folded) */
@@ -80,6 +83,9 @@ struct tx_lexicon {
     txl_pw *pw;                 /* phrase parts' spellings */
     txl_role *roles;
     uint32_t npw, cappw, nroles;
+    uint64_t *ppairs;           /* for each phrase part read around its anchor: the first
+                                ** two letters (txw_pair) its spellings start with */
+    uint32_t nppairs, capppairs;
     tx_words slipkey;           /* a long word's first three bytes -> its bucket of slips */
     uint64_t slipbloom[64];     /* the same keys, hashed to 4096 bits: most words start
                                 ** with none, and this says so without a lookup */
@@ -636,11 +642,28 @@ int txl_add(tx_lexicon *lx, const tx_decl *d, char *err, size_t errlen)
                     goto oom;
             }
             en->npw[p] = (uint16_t)(lx->npw - en->pw[p]);
+            uint32_t pb = lx->nppairs;
+            if (en->npw[p]) {
+                if (tx_grow(&lx->a, (void **)&lx->ppairs, &lx->capppairs, pb + TXL_PAIRS,
+                            sizeof *lx->ppairs))
+                    goto oom;
+                memset(lx->ppairs + pb, 0, TXL_PAIRS * sizeof *lx->ppairs);
+                lx->nppairs += TXL_PAIRS;
+            }
             for (uint32_t w = en->pw[p]; w < lx->npw; w++) {
                 const char *t = lx->str + lx->pw[w].text;
                 en->first[p] |= txl_letter_bit((unsigned char)t[0]);
-                /* a one-letter spelling may run on with any ending */
-                en->second[p] |= lx->pw[w].len > 1 ? txl_letter_bit((unsigned char)t[1]) : ~0u;
+                lx->pw[w].pairs = pb;
+                if (lx->pw[w].len > 1) {
+                    unsigned k = txw_pair(t, 2);
+                    lx->ppairs[pb + k / 64] |= (uint64_t)1 << (k % 64);
+                } else {
+                    /* a one-letter spelling may run on with any ending */
+                    for (unsigned y = 0; y < 27; y++) {
+                        unsigned k = txw_pair(t, 1) - 26 + y;
+                        lx->ppairs[pb + k / 64] |= (uint64_t)1 << (k % 64);
+                    }
+                }
                 unsigned nw = 1;
                 for (uint16_t q = 0; q < lx->pw[w].len; q++)
                     nw += t[q] == ' ';
@@ -995,6 +1018,7 @@ void txl_free(tx_lexicon *lx)
     tx_free(&a, lx->ids, (size_t)lx->nroles * sizeof *lx->ids);
     tx_free(&a, lx->roles, (size_t)lx->nroles * sizeof *lx->roles);
     tx_free(&a, lx->pw, (size_t)lx->cappw * sizeof *lx->pw);
+    tx_free(&a, lx->ppairs, (size_t)lx->capppairs * sizeof *lx->ppairs);
     txw_free(&lx->infl, &a);
     for (int i = 0; i < TX_NTABLE; i++)
         txw_free(&lx->table[i], &a);
@@ -1037,6 +1061,7 @@ size_t txl_bytes(const tx_lexicon *lx)
                (size_t)lx->capentry * sizeof *lx->entry + lx->capstr + lx->cappstr +
                (size_t)lx->capexcept * sizeof *lx->except + (size_t)lx->cappat * sizeof *lx->pat +
                (size_t)lx->capslip * sizeof *lx->slip + (size_t)lx->cappw * sizeof *lx->pw +
+               (size_t)lx->capppairs * sizeof *lx->ppairs +
                (size_t)lx->nroles * (sizeof *lx->ids + sizeof *lx->roles + sizeof *lx->re) +
                lx->dbsize + lx->rebytes +
                (size_t)lx->infl.cap * sizeof *lx->infl.slot;
@@ -1268,7 +1293,10 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
     const unsigned char *s = (const unsigned char *)c->n->s;
     uint32_t len = c->n->len;
     int ending = p + 1 == en->nparts ? en->ending : TX_END_INFLECT;
-    if (!(en->first[p] & txl_letter_bit(s[ws])) || !(en->second[p] & txl_letter_bit(s[ws + 1])))
+    if (!en->npw[p])
+        return 0;
+    unsigned k = txw_pair((const char *)s + ws, 2);   /* s[len] is a NUL: "other" */
+    if (!(lx->ppairs[lx->pw[en->pw[p]].pairs + k / 64] >> (k % 64) & 1))
         return 0;                            /* no spelling starts so */
     for (uint32_t w = en->pw[p]; w < en->pw[p] + en->npw[p]; w++) {
         const txl_pw *x = &lx->pw[w];

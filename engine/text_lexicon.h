@@ -75,8 +75,6 @@ typedef struct tx_entry {
     uint16_t npw[TX_MAX_PARTS];
     uint32_t first[TX_MAX_PARTS];   /* the letters (bit c - 'a') its spellings start with;
                                     ** bit 31: one starts with something else */
-    uint32_t second[TX_MAX_PARTS];  /* the same of their second bytes (all bits: a
-                                    ** one-letter spelling, which any ending may follow) */
     uint8_t words[TX_MAX_PARTS];    /* the most words one of its spellings has */
 } tx_entry;
 
