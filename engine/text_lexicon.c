@@ -1505,12 +1505,12 @@ int txl_match(tx_matcher *m, const tx_norm *n, const tx_segments *g, tx_hits *ou
     }
     /* overlaps: a key's or a class's later overlapping hit goes, and so
     ** does a negation inside a suspicion or a "not a negation" phrase */
-    uint32_t k = 0;
+    uint32_t k = 0, maxend = 0;              /* the furthest end of the hits kept */
     for (uint32_t i = 0; i < out->n; i++) {
         const tx_hit *x = &v[i];
         const tx_entry *ex = &lx->entry[x->entry];
         int keep = 1;
-        for (uint32_t j = k; j > 0 && keep; j--) {
+        for (uint32_t j = maxend > x->start ? k : 0; j > 0 && keep; j--) {
             const tx_hit *y = &v[j - 1];
             if (y->start + TXL_MAX_SPAN < x->start)
                 break;
@@ -1526,8 +1526,11 @@ int txl_match(tx_matcher *m, const tx_norm *n, const tx_segments *g, tx_hits *ou
                 keep = 0;
             }
         }
-        if (keep)
+        if (keep) {
+            if (x->end > maxend)
+                maxend = x->end;
             v[k++] = *x;
+        }
     }
     out->n = k;
     return 0;
