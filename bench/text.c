@@ -108,6 +108,15 @@ static letter *load(const char *path, size_t *n, size_t *bytes)
     return v;
 }
 
+static void free_letters(letter *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].id);
+        free(v[i].text);
+    }
+    free(v);
+}
+
 /* PCRE2 over the normalised letters: one alternation of every pattern
 ** (the leftmost match at each start), and each pattern on its own. */
 static void bench_pcre2(const tx_lexicon *lx, tx_reader *r, letter *v, size_t n, int reps,
@@ -404,6 +413,7 @@ int main(int argc, char **argv)
         }
         txe_free(sr);
         txl_free(lx);
+        free_letters(v, n);
         return 0;
     }
     t0 = now();
@@ -509,11 +519,7 @@ int main(int argc, char **argv)
     }
     txe_free(r);
     txl_free(lx);
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].id);
-        free(v[i].text);
-    }
-    free(v);
+    free_letters(v, n);
     free(t);
     return 0;
 }
