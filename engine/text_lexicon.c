@@ -1283,6 +1283,16 @@ static int txl_gap(const txl_ctx *c, uint32_t a, uint32_t b, unsigned max, int c
     return 1;
 }
 
+/* Whether a spelling of part p of phrase entry en may start at s: its first
+** two letters (s[len] is a NUL: "other"). */
+static inline int txl_part_may(const tx_lexicon *lx, const tx_entry *en, int p, const char *s)
+{
+    if (!en->npw[p])
+        return 0;
+    unsigned k = txw_pair(s, 2);
+    return (int)(lx->ppairs[lx->pw[en->pw[p]].pairs + k / 64] >> (k % 64)) & 1;
+}
+
 /* Where a spelling of part p of phrase entry en, as read at a word start
 ** ws, ends (its word's end, an ending let through); 0 when none fits. *mend
 ** gets where the spelling itself ends. */
@@ -1293,10 +1303,7 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
     const unsigned char *s = (const unsigned char *)c->n->s;
     uint32_t len = c->n->len;
     int ending = p + 1 == en->nparts ? en->ending : TX_END_INFLECT;
-    if (!en->npw[p])
-        return 0;
-    unsigned k = txw_pair((const char *)s + ws, 2);   /* s[len] is a NUL: "other" */
-    if (!(lx->ppairs[lx->pw[en->pw[p]].pairs + k / 64] >> (k % 64) & 1))
+    if (!txl_part_may(lx, en, p, (const char *)s + ws))
         return 0;                            /* no spelling starts so */
     for (uint32_t w = en->pw[p]; w < en->pw[p] + en->npw[p]; w++) {
         const txl_pw *x = &lx->pw[w];
@@ -1338,6 +1345,8 @@ static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
             ws = txl_word_back(c->n, ws);
             if (ws == UINT32_MAX)
                 break;
+            if (!txl_part_may(c->lx, en, p, c->n->s + ws))
+                continue;
             uint32_t mend, pwe = txl_part_at(c, en, p, ws, &mend);
             if (pwe && pwe <= first && txl_gap(c, pwe, first, en->within[p], commas)) {
                 found = ws;
