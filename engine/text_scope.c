@@ -364,6 +364,8 @@ static int32_t txc_after(const tx_scope *sc, const tx_lexicon *lx, const tx_norm
 static int32_t txc_label(const tx_scope *sc, const tx_lexicon *lx, const tx_norm *n,
                          const tx_segments *g, const tx_hits *h, uint32_t i, const tx_key *k)
 {
+    if (!g->ncolon)
+        return -1;                           /* no label in the letter */
     const tx_hit *t = &h->v[i];
     const tx_sentence *st = &g->sent[sc->hpos[i].sent];
     if (memchr(n->s + st->start, ':', t->start - st->start))

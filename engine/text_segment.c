@@ -133,7 +133,7 @@ int txs_run(tx_segments *g, const tx_segmenter *cfg, const tx_norm *n, const cha
             const tx_alloc *a)
 {
     (void)text;
-    g->nsent = g->nclause = g->nnum = 0;
+    g->nsent = g->nclause = g->nnum = g->ncolon = 0;
     txs_state st = {g, a, 0, 0};
     const unsigned char *s = (const unsigned char *)n->s;
     uint32_t len = n->len;
@@ -141,6 +141,7 @@ int txs_run(tx_segments *g, const tx_segmenter *cfg, const tx_norm *n, const cha
     /* only the marks the normaliser noted: . ! ? , ; : line breaks, digit runs */
     for (uint32_t m = 0; m < n->nmark; m++) {
         uint32_t i = TX_MARK_AT(n->mark[m]);
+        g->ncolon += s[i] == ':';
         if (i < st.sst)
             continue;                        /* inside a sentence end already taken */
         if (n->mark[m] & TX_NL) {
