@@ -893,18 +893,38 @@ int fx_is_fhir(const json_t *v)
 
 void fx_origin_free(fx_origin *o)
 {
-    if (!o) return;
+    if (!o || --o->refs > 0) return;
     json_decref(o->header);
     json_decref(o->request);
     json_decref(o->patient);
     json_decref(o->requester);
+    free(o->text);
     free(o);
+}
+
+fx_origin *fx_origin_retain(fx_origin *o)
+{
+    if (o) o->refs++;
+    return o;
+}
+
+int fx_origin_keep_text(fx_origin *o, const char *text, size_t len)
+{
+    char *t = malloc(len + 1);
+    if (!t) return -1;
+    memcpy(t, text, len);
+    t[len] = '\0';
+    free(o->text);
+    o->text = t;
+    o->text_len = len;
+    return 0;
 }
 
 static fx_origin *fxm_origin(const fx_doc *d, int requester, int subject, const char *id)
 {
     fx_origin *o = calloc(1, sizeof *o);
     if (!o) return NULL;
+    o->refs = 1;
     o->event = d->event;
     if (d->header >= 0)
         snprintf(o->message_id, sizeof o->message_id, "%s", d->res[d->header].id);
@@ -961,19 +981,21 @@ int fx_read(json_t *doc, const char *file, long line, triage_referral **out,
 {
     fx_doc d;
     fx_map m = {.d = &d, .requester = -1, .subject = -1};
+    fx_origin *o = NULL;
     int rc = -1;
     *out = NULL;
     if (origin) *origin = NULL;
     if (fxd_open(&d, doc, file, line, err) || !(m.rec = json_object()) || fxm_id(&m))
         goto done;
     if (d.event == FX_EVENT_CANCEL) {        /* withdrawn: the id is all it takes */
-        if (origin && !(*origin = fxm_origin(&d, -1, -1, d.id))) goto done;
-        rc = FX_CANCEL;
-        if (err) {
-            memset(err, 0, sizeof *err);
-            err->msg = triage_strerror(TRIAGE_OK);
-            err->line = line;
+        if (!(o = fxm_origin(&d, -1, -1, d.id))) {
+            triage_error_set(err, TRIAGE_ENOMEM, file, line, d.id, NULL, "out of memory");
+            goto done;
         }
+        rc = FX_CANCEL;
+        triage_error_set(err, TRIAGE_OK, file, line, d.id, NULL, NULL);
+        if (origin) *origin = o;
+        else fx_origin_free(o);
         goto done;
     }
     if (fxm_request(&m) || fxm_referrer(&m) || fxm_patient(&m) || fxm_diagnoses(&m) ||
@@ -981,16 +1003,17 @@ int fx_read(json_t *doc, const char *file, long line, triage_referral **out,
         goto done;
     char id[72];
     snprintf(id, sizeof id, "%s", d.id ? d.id : "");
-    if (!(*out = rf_from_json(fxm_ordered(m.rec), file, line, err))) {
-        fxm_translate(&m, err, id);
-        goto done;
-    }
-    if (origin && !(*origin = fxm_origin(&d, m.requester, m.subject, id))) {
-        triage_referral_free(*out);
-        *out = NULL;
+    if (!(o = fxm_origin(&d, m.requester, m.subject, id))) {
         triage_error_set(err, TRIAGE_ENOMEM, file, line, id, NULL, "out of memory");
         goto done;
     }
+    if (!(*out = rf_from_json(fxm_ordered(m.rec), file, line, err))) {
+        fxm_translate(&m, err, id);
+        fx_origin_free(o);
+        goto done;
+    }
+    (*out)->origin = o;                      /* the referral holds what was sent */
+    if (origin) *origin = fx_origin_retain(o);
     rc = FX_REFERRAL;
 done:
     json_decref(m.rec);
@@ -1004,6 +1027,7 @@ int fx_parse(const char *json, size_t len, const char *file, long line,
              triage_referral **out, fx_origin **origin, triage_error *err)
 {
     json_t *doc = rf_load(json, len, file, line, err);
+    fx_origin *o = NULL;
     *out = NULL;
     if (origin) *origin = NULL;
     if (!doc) return -1;
@@ -1013,5 +1037,32 @@ int fx_parse(const char *json, size_t len, const char *file, long line,
                  "missing: not a FHIR resource");
         return -1;
     }
-    return fx_read(doc, file, line, out, origin, err);
+    int rc = fx_read(doc, file, line, out, &o, err);
+    if (rc > 0 && fx_origin_keep_text(o, json, len)) {
+        triage_referral_free(*out);
+        *out = NULL;
+        fx_origin_free(o);
+        return triage_error_set(err, TRIAGE_ENOMEM, file, line, NULL, NULL, "out of memory"), -1;
+    }
+    if (origin) *origin = o;
+    else fx_origin_free(o);
+    return rc;
+}
+
+triage_referral *fx_referral(json_t *doc, const char *json, size_t len, const char *file,
+                             long line, triage_error *err)
+{
+    triage_referral *r = NULL;
+    fx_origin *o = NULL;
+    int rc = fx_read(doc, file, line, &r, &o, err);
+    if (rc == FX_CANCEL) {
+        triage_error_set(err, TRIAGE_EINVAL, file, line, o->referral_id, "MessageHeader.eventCoding",
+                         "a cancel-referral message withdraws a referral; it is not one");
+    } else if (rc == FX_REFERRAL && fx_origin_keep_text(o, json, len)) {
+        triage_error_set(err, TRIAGE_ENOMEM, file, line, o->referral_id, NULL, "out of memory");
+        triage_referral_free(r);
+        r = NULL;
+    }
+    fx_origin_free(o);
+    return rc == FX_REFERRAL ? r : NULL;
 }
