@@ -102,11 +102,15 @@ static int rd_more(triage_reader *rd)
 }
 
 /* Where to go on after a bad record that starts at rd->pos: the first later
-** line whose first non-blank character is { or [, else the end. The window
-** may slide meanwhile; rd->pos stays on the record's first byte. */
+** line whose first non-blank character is { or [, indented no deeper than
+** the record itself (inside a pretty-printed Bundle cut short, its own
+** nested objects are not records), else the end. The window may slide
+** meanwhile; rd->pos stays on the record's first byte. */
 static size_t rd_resync(triage_reader *rd)
 {
     size_t i = rd->pos;
+    size_t indent = (size_t)rd->col_carry +
+                    (rd->pos >= rd->line_start ? rd->pos - rd->line_start : 0);
     for (;;) {
         const char *nl = memchr(rd->buf + i, '\n', rd->len - i);
         if (!nl) {
@@ -127,7 +131,7 @@ static size_t rd_resync(triage_reader *rd)
             rd_more(rd);
             ls = rd->pos + keep;
         }
-        if (k < rd->len && (rd->buf[k] == '{' || rd->buf[k] == '['))
+        if (k < rd->len && (rd->buf[k] == '{' || rd->buf[k] == '[') && k - ls <= indent)
             return ls;
         i = ls;
     }

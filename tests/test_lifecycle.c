@@ -1,7 +1,8 @@
 /*
 ** test_lifecycle.c — a referral's life as FHIR messages tell it, through
 ** the public API: the reader hands over referrals and cancels with their
-** origin, mixed with native records; the store keeps the message and the
+** origin, mixed with native records, and goes on after a Bundle cut short
+** at the next record; the store keeps the message and the
 ** document, replaces a version on update-referral (the old one kept),
 ** withdraws on cancel-referral, refuses a repeated message and an unknown
 ** id; and the schema-2 database an earlier triage wrote migrates to the
@@ -166,6 +167,41 @@ static void test_reader_takes_fhir_and_native_mixed_and_hands_over_a_cancel(void
     free(native);
     free(fhir);
     free(cancel);
+}
+
+/* A pretty-printed Bundle cut short is one bad record: its own nested
+** objects are no records to read on at; the next record is, and elements of
+** an indented array still are. */
+static void test_reader_goes_on_after_a_cut_bundle_at_the_next_record(void **state)
+{
+    size_t flen, clen;
+    char *cut = tu_slurp(FHIR "fail_truncated.json", &flen);
+    char *good = tu_slurp(FHIR "04-ppr-anxiety-contained.fhir.json", &clen);
+    size_t len = flen + clen + 2;
+    char *all = malloc(len + 1);
+    snprintf(all, len + 1, "%s\n%s", cut, good);
+    triage_error err;
+    triage_reader *rd = triage_reader_open_memory(all, strlen(all), "cut", &err);
+    triage_referral *r;
+    assert_int_equal(triage_reader_next(rd, &r, &err, NULL, NULL), -1);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(triage_reader_next(rd, &r, &err, NULL, NULL), 1);
+    assert_string_equal(triage_referral_id(r), "PPR-2020-118");
+    triage_referral_free(r);
+    assert_int_equal(triage_reader_next(rd, &r, &err, NULL, NULL), 0);
+    triage_reader_close(rd);
+
+    const char *array = "[\n  {\"id\": \"A\",\n    \"x\": {,\n  }},\n  {\"id\": 7}\n]\n";
+    rd = triage_reader_open_memory(array, strlen(array), "array", &err);
+    assert_int_equal(triage_reader_next(rd, &r, &err, NULL, NULL), -1);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(triage_reader_next(rd, &r, &err, NULL, NULL), -1);   /* the next element */
+    assert_int_equal(err.line, 5);
+    assert_string_equal(err.field, "id");
+    triage_reader_close(rd);
+    free(all);
+    free(cut);
+    free(good);
 }
 
 static void test_referral_parse_takes_fhir_and_refuses_a_cancel(void **state)
@@ -438,8 +474,8 @@ static void test_withdrawn_referral_is_no_earlier_referral(void **state)
     char *at = strstr(text, "\"value\": \"" REF "\"");
     assert_non_null(at);
     memcpy(strstr(at, REF), "HENV-2020-0914-0043", strlen(REF));
-    char *mid = strstr(text, MSG_UPDATE);
-    mid[0] = 'f';                                  /* a message of its own */
+    for (char *m = text; (m = strstr(m, MSG_UPDATE)); )   /* a message of its own */
+        m[0] = 'f';
     later = triage_referral_parse(text, len, "later.json", 1, &err);
     if (!later) fail_msg("%s", err.text);
     triage_decider *dc = triage_decider_new(rs, st, &err);
@@ -578,6 +614,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reader_takes_fhir_and_native_mixed_and_hands_over_a_cancel),
+        cmocka_unit_test(test_reader_goes_on_after_a_cut_bundle_at_the_next_record),
         cmocka_unit_test(test_referral_parse_takes_fhir_and_refuses_a_cancel),
         cmocka_unit_test(test_store_keeps_the_message_and_refuses_it_again),
         cmocka_unit_test(test_store_finds_the_task_the_answer_names),
