@@ -22,6 +22,7 @@ int cli_status(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_regress(int argc, char **argv);
 int cli_diff(int argc, char **argv);
+int cli_export(int argc, char **argv);
 
 /* Defaults and options (main.c). */
 const char *cli_default_rules(void);   /* "rules" */
