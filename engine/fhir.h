@@ -144,6 +144,11 @@ json_t *fx_withdrawn(const triage_referral *r, const fx_origin *cancel, const fx
 ** decides it and when): a UUID derived from the referral id. id[37]. */
 void fx_task_id(const char *referral_id, char id[37]);
 
+/* The id of the referral's ServiceRequest: as sent (o->request's id; o may
+** be NULL), else derived from the referral id as a native referral's is
+** (id[37] holds it then). */
+const char *fx_request_id(const fx_origin *o, const char *referral_id, char id[37]);
+
 /* The native referral r as FHIR, the way a sending system would send it:
 ** a Bundle of type (collection, transaction) or a message Bundle with
 ** event (FX_EVENT_NONE for a plain Bundle) whose ServiceRequest, Patient,

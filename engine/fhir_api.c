@@ -113,7 +113,24 @@ char *triage_fhir_export(const triage_referral *r, triage_error *err)
     return fa_text(b, r->id, err);
 }
 
-char *triage_fhir_outcome(const triage_error *e)
+char *triage_fhir_request(const triage_referral *r, triage_error *err)
+{
+    json_t *parts = r && !r->origin ? fx_parts(r) : NULL;
+    const json_t *sr = !r ? NULL : r->origin ? r->origin->request
+                     : json_object_get(json_array_get(parts, 0), "resource");
+    if (!sr) {
+        json_decref(parts);
+        triage_error_set(err, r ? TRIAGE_ENOMEM : TRIAGE_EUSAGE, NULL, 0, r ? r->id : NULL, NULL,
+                         r ? "out of memory" : "no referral");
+        return NULL;
+    }
+    char *s = json_dumps(sr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!s) triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, r->id, NULL, "out of memory");
+    json_decref(parts);
+    return s;
+}
+
+char *triage_fhir_outcome(const triage_error *e, const char *issue)
 {
     /* FHIR's issue-type codes (http://hl7.org/fhir/issue-type) */
     const char *code = "exception";
@@ -125,11 +142,12 @@ char *triage_fhir_outcome(const triage_error *e)
     case TRIAGE_EWITHDRAWN: code = "conflict"; break;
     default: break;
     }
+    if (issue) code = issue;
     const char *text = !e ? "out of memory" : e->text[0] ? e->text : e->msg;
-    json_t *issue = json_pack("{s:s, s:s, s:s}", "severity", "error", "code", code,
-                              "diagnostics", text ? text : "error");
-    if (issue && e && e->field[0])
-        json_object_set_new(issue, "expression", json_pack("[s]", e->field));
-    return fa_text(json_pack("{s:s, s:[o]}", "resourceType", "OperationOutcome", "issue", issue),
+    json_t *one = json_pack("{s:s, s:s, s:s}", "severity", "error", "code", code,
+                            "diagnostics", text ? text : "error");
+    if (one && e && e->field[0])
+        json_object_set_new(one, "expression", json_pack("[s]", e->field));
+    return fa_text(json_pack("{s:s, s:[o]}", "resourceType", "OperationOutcome", "issue", one),
                    NULL, NULL);
 }

@@ -64,6 +64,15 @@ void fx_task_id(const char *referral_id, char id[37])
     fx_uuid(url, id, "referral", referral_id, NULL, "task");
 }
 
+const char *fx_request_id(const fx_origin *o, const char *referral_id, char id[37])
+{
+    const char *sent = o ? json_string_value(json_object_get(o->request, "id")) : NULL;
+    char url[46];
+    if (sent) return sent;
+    fx_uuid(url, id, "referral", referral_id, NULL, "request");   /* as fx_parts names it */
+    return id;
+}
+
 /* The resources the answer is about: as sent (o), else written from r;
 ** the ServiceRequest gets status. */
 static int fxw_origin(fxw *w, const fx_origin *o, const char *status)
@@ -72,7 +81,10 @@ static int fxw_origin(fxw *w, const fx_origin *o, const char *status)
     const char *urls[3];
     char made[3][46];
     if (o && o->request) {
+        char made_id[37];
         sr = json_deep_copy(o->request);
+        if (!json_object_get(sr, "id"))   /* the id the server gives it (GET /fhir/ServiceRequest) */
+            json_object_set_new(sr, "id", json_string(fx_request_id(o, w->kb, made_id)));
         patient = o->patient ? json_deep_copy(o->patient) : NULL;
         req = o->requester ? json_deep_copy(o->requester) : NULL;
         const char *sent[3] = {o->request_url, o->patient_url, o->requester_url};

@@ -162,12 +162,10 @@ static int lc_change(triage_store *st, const char *id, fx_event event, const cha
                      int version, const char *source, long line, const char *replaced,
                      const char *replaced_fhir, const char *fhir)
 {
-    static const char *const names[] = {NULL, "new-referral", "update-referral",
-                                        "cancel-referral"};
     sqlite3_stmt *s = lc_stmt(st, LC_CHANGE);
     if (!s) return -1;
     st_text(s, 1, id);
-    st_text(s, 2, names[event]);
+    st_text(s, 2, triage_event_name((triage_event)event));
     st_text(s, 3, message_id && *message_id ? message_id : NULL);
     sqlite3_bind_int(s, 4, version);
     st_text(s, 5, source);
@@ -183,17 +181,15 @@ static int lc_change(triage_store *st, const char *id, fx_event event, const cha
 static int lc_fhir(triage_store *st, const triage_referral *r)
 {
     const fx_origin *o = r->origin;
+    char task[37], made[37];      /* bound SQLITE_STATIC: live until the statement ran */
     sqlite3_stmt *s = lc_stmt(st, o ? LC_FHIR : LC_FHIR_DROP);
     if (!s) return -1;
     st_text(s, 1, r->id);
     if (o) {
-        static const char *const names[] = {NULL, "new-referral", "update-referral",
-                                            "cancel-referral"};
-        char task[37];
         fx_task_id(r->id, task);
         st_text(s, 2, o->message_id[0] ? o->message_id : NULL);
-        st_text(s, 3, names[o->event]);
-        st_text(s, 4, json_string_value(json_object_get(o->request, "id")));
+        st_text(s, 3, triage_event_name((triage_event)o->event));
+        st_text(s, 4, fx_request_id(o, r->id, made));
         st_text(s, 5, task);
         if (o->text) sqlite3_bind_text64(s, 6, o->text, o->text_len, SQLITE_STATIC, SQLITE_UTF8);
     }

@@ -651,12 +651,17 @@ char *triage_fhir_withdrawn(const triage_fhir *fw, const triage_referral *r,
 ** `triage corpus --format fhir` writes). */
 char *triage_fhir_export(const triage_referral *r, triage_error *err);
 
+/* The referral's ServiceRequest as it was sent (a native referral's as
+** triage_fhir_answer writes it), status unchanged. */
+char *triage_fhir_request(const triage_referral *r, triage_error *err);
+
 /* An OperationOutcome for e (a bad record, a store's refusal): one issue
-** whose severity is error, code by e->code (invalid, structure,
-** not-found, duplicate, conflict, exception), diagnostics e->text (never a
-** CPR number) and, when e->field is set, expression [e->field], the
-** FHIRPath. Never NULL unless out of memory. */
-char *triage_fhir_outcome(const triage_error *e);
+** whose severity is error, diagnostics e->text (never a CPR number) and,
+** when e->field is set, expression [e->field], the FHIRPath; its code is
+** issue (FHIR's issue-type: "login", "not-supported", ...) or, when issue
+** is NULL, one by e->code (invalid, structure, not-found, duplicate,
+** conflict, exception). NULL only when out of memory. */
+char *triage_fhir_outcome(const triage_error *e, const char *issue);
 
 /* ------------------------------------------------------------ whole stores */
 

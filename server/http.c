@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fhir.h"
 #include "http.h"
 
 struct triage_server {
@@ -132,6 +133,10 @@ sv_result sv_json(sv_call *c, int status, json_t *body)
 
 sv_result sv_error(sv_call *c, int status, const char *msg, json_t *more)
 {
+    if (fhir_path(c->url)) {             /* FHIR clients get an OperationOutcome */
+        json_decref(more);
+        return fhir_error(c, status, msg);
+    }
     json_t *o = json_object();
     json_object_set_new(o, "error", json_string(msg));
     if (more) {
@@ -170,12 +175,12 @@ static int sv_method_is(const sv_route *r, const char *method)
            (!strcmp(r->method, "GET") && !strcmp(method, "HEAD"));
 }
 
-/* Everything under /api/ needs the token and a body within the limit;
-** the rest is the page. */
+/* Everything under /api/ and /fhir needs the token and a body within the
+** limit; the rest is the page. */
 static sv_result sv_route_call(sv_call *c)
 {
     sv_req *rq = c->req;
-    int api = strncmp(c->url, "/api/", 5) == 0, path_known = 0;
+    int api = strncmp(c->url, "/api/", 5) == 0 || fhir_path(c->url), path_known = 0;
     if (api && !sv_token_ok(c))
         return sv_error(c, 401, "a valid access token is required "
                         "(Authorization: Bearer TOKEN)", NULL);

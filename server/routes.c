@@ -8,6 +8,7 @@
 ** handlers and its lines here.
 */
 #include "api.h"
+#include "fhir.h"
 #include "page.h"
 
 const sv_route sv_routes[] = {
@@ -17,6 +18,11 @@ const sv_route sv_routes[] = {
     {"GET",  "/api/referrals",  0, SV_STORE,  api_list},
     {"GET",  "/api/referrals/", 1, SV_DECIDE, api_show},
     {"GET",  "/api/status",     0, SV_STORE,  api_status},
-    {NULL,   "",                1, SV_PUBLIC, page_serve},   /* every path outside /api/ */
+    {"GET",  "/fhir/metadata",  0, SV_STORE,  fhir_metadata},
+    {"POST", "/fhir",           0, SV_DECIDE, fhir_post},
+    {"POST", "/fhir/$process-message", 0, SV_DECIDE, fhir_message},
+    {"GET",  "/fhir/Task/",     1, SV_DECIDE, fhir_task},
+    {"GET",  "/fhir/ServiceRequest/", 1, SV_DECIDE, fhir_request},
+    {NULL,   "",                1, SV_PUBLIC, page_serve},   /* every path outside /api/, /fhir */
     {NULL,   NULL,              0, 0,         NULL},
 };
