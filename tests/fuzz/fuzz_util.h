@@ -32,9 +32,11 @@ static inline int fz_has_cpr(const char *s)
     }
     return 0;
 }
+#ifdef _GNU_SOURCE
 /* The bytes as a file for triage_reader_open: one memfd per process,
-** rewritten each time (needs _GNU_SOURCE for memfd_create). Its path, or
-** NULL when it cannot be had. */
+** rewritten each time (a target that wants it defines _GNU_SOURCE, for
+** memfd_create, before any include). Its path, or NULL when it cannot be
+** had. */
 static inline const char *fz_memfile(const uint8_t *data, size_t size)
 {
     static int fd = -1;
@@ -49,4 +51,5 @@ static inline const char *fz_memfile(const uint8_t *data, size_t size)
         return NULL;
     return path;
 }
+#endif
 #endif
