@@ -771,6 +771,22 @@ static int fxm_document(fx_map *m, int res)
 /* Our finding codes (FX_CS("finding")) and where each goes. */
 enum { FF_BOOL_RISK, FF_CUSTODY, FF_GAPD, FF_PREVIOUS, FF_LOSS, FF_TEST };
 
+/* The measurement a LOINC coding of code names: 0 height, 1 weight, 2 BMI;
+** -1 for none (one pass over the codings). */
+static int fxm_loinc(const json_t *code)
+{
+    static const char *const codes[] = {"8302-2", "29463-7", "39156-5"};
+    const json_t *c = json_object_get(code, "coding");
+    for (size_t i = 0; i < json_array_size(c); i++) {
+        const json_t *x = json_array_get(c, i);
+        const char *s = fxd_str(x, "system"), *k;
+        if (!s || strcmp(s, FX_SYS_LOINC) || !(k = fxd_str(x, "code"))) continue;
+        for (int j = 0; j < 3; j++)
+            if (!strcmp(k, codes[j])) return j;
+    }
+    return -1;
+}
+
 static int fxm_finding(const json_t *code, int *risk)
 {
     const char *c = fxm_our_code(code, FX_CS("finding"), NULL);
@@ -815,13 +831,10 @@ static int fxm_from_value(fx_map *m, int res, json_t *obj, const char *key, int 
 static int fxm_observation(fx_map *m, int res)
 {
     const json_t *code = fxm_get(m, res, "code"), *cat = fxm_get(m, res, "category");
-    int risk = 0;
-    if (fxm_has_code(code, FX_SYS_LOINC, "8302-2"))
-        return fxm_measure(m, res, "height_cm", "cm", "m", 100);
-    if (fxm_has_code(code, FX_SYS_LOINC, "29463-7"))
-        return fxm_measure(m, res, "weight_kg", "kg", "g", 0.001);
-    if (fxm_has_code(code, FX_SYS_LOINC, "39156-5"))
-        return fxm_measure(m, res, "bmi", "kg/m2", NULL, 1);
+    int risk = 0, loinc = fxm_loinc(code);
+    if (loinc == 0) return fxm_measure(m, res, "height_cm", "cm", "m", 100);
+    if (loinc == 1) return fxm_measure(m, res, "weight_kg", "kg", "g", 0.001);
+    if (loinc == 2) return fxm_measure(m, res, "bmi", "kg/m2", NULL, 1);
     switch (fxm_finding(code, &risk)) {
     case FF_BOOL_RISK: {
         json_t *o = fxm_obj(m, K_RISK);
