@@ -5,7 +5,7 @@
 # corpus as FHIR imported and run gives exactly the native corpus's decisions
 # (all 4,753); a message's life through import, run and export (update
 # decided again, cancel never decided, a message sent again changes nothing,
-# an unknown id quarantined); and no CPR number in any message.
+# an unknown id quarantined; watch's set); and no CPR number in any message.
 set -euo pipefail
 triage=$(realpath "${1:?usage: fhir.sh TRIAGE_EXE}")
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -100,6 +100,14 @@ set -e
 grep -q "^unknown.json:1: UNKNOWN-1: cancel-referral: no referral with this id is stored$" "$tmp/err" \
   || fail "unknown cancel: $(cat "$tmp/err")"
 [ "$(sqlite3 "$db" 'SELECT count(*) FROM quarantine' 2>/dev/null || echo 1)" -ge 1 ] || fail "not quarantined"
+
+# watch: the update replaces the new-referral in the watched set, the cancel takes it out
+w=$("$triage" watch "${rules[@]}" --max-reloads 0 "$data"/01-*.fhir.json "$data"/02-*.fhir.json \
+    "$data"/04-*.fhir.json | head -2)
+echo "$w" | grep -q ": 2 referrals" || fail "watch, new + update + another: $w"
+echo "$w" | grep -q "accept 1 request_info 0" || fail "watch did not decide the update: $w"
+w=$("$triage" watch "${rules[@]}" --max-reloads 0 "$data"/0[1-4]-*.fhir.json | head -1)
+echo "$w" | grep -q ": 1 referrals" || fail "watch after a cancel: $w"
 
 # 5. check --format fhir: one Bundle a record, native and FHIR, a response message for a message.
 "$triage" check "${rules[@]}" --format fhir "$root"/tests/spec/examples/*.referral.json \
