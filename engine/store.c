@@ -88,8 +88,8 @@ static const struct { int version; const char *sql; } st_steps[] = {
 #define ST_ROW_N 7
 
 /* The statements, prepared once; indexes into st->stmt. */
-enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_REPLACE, S_PACK, S_READ_BEGIN, S_QUAR, S_GET, S_UNDECIDED,
-       S_DEC_PUT, S_DEC_STATUS, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
+enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_REPLACE, S_PACK, S_READ_BEGIN, S_QUAR, S_GET,
+       S_UNDECIDED, S_DEC_PUT, S_DEC_STATUS, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
        S_META_SET, S_META_GET, S_RECORD, S_DEC_LIST, S__N };
 static const char *const st_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -163,7 +163,7 @@ static void st_cat(char *buf, size_t cap, size_t *n, const char *s)
 /* Fill err through the one constructor (which masks every part, in case a
 ** CPR made it into a path or an SQLite message). */
 triage_code st_fail(triage_error *err, triage_code code, const char *file,
-                           long line, const char *id, const char *what)
+                    long line, const char *id, const char *what)
 {
     return triage_error_set(err, code, file, line, id, NULL, "%s", what ? what : "");
 }
