@@ -5,13 +5,14 @@
 
 option(TRIAGE_FUZZ "Build the libFuzzer targets (clang; -fsanitize=fuzzer,address,undefined)" OFF)
 
-set(TRIAGE_FUZZ_TARGETS referral parse rules)
+set(TRIAGE_FUZZ_TARGETS referral parse rules fhir)
 set(TRIAGE_FUZZ_DIR ${CMAKE_SOURCE_DIR}/tests/fuzz)
 
 # Seeds per target: where libFuzzer starts, and what the replay test runs.
 set(TRIAGE_FUZZ_SEEDS_referral ${CMAKE_SOURCE_DIR}/tests/data/referral ${CMAKE_SOURCE_DIR}/tests/spec/examples)
 set(TRIAGE_FUZZ_SEEDS_parse ${TRIAGE_FUZZ_DIR}/seeds/parse)
 set(TRIAGE_FUZZ_SEEDS_rules ${TRIAGE_FUZZ_DIR}/seeds/rules ${CMAKE_SOURCE_DIR}/rules)
+set(TRIAGE_FUZZ_SEEDS_fhir ${CMAKE_SOURCE_DIR}/tests/data/fhir)
 
 if(TRIAGE_FUZZ)
   if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
@@ -59,7 +60,7 @@ if(BUILD_TESTING)
   if(VALGRIND)
     set(TRIAGE_VALGRIND_TESTS test_date test_sha256 test_referral test_decision test_regex
         test_sandbox test_rules test_store test_corpus test_migration test_answer
-        fuzz_replay_referral fuzz_replay_parse fuzz_replay_rules)
+        fuzz_replay_referral fuzz_replay_parse fuzz_replay_rules fuzz_replay_fhir test_lifecycle)
     foreach(t ${TRIAGE_VALGRIND_TESTS})
       if(NOT TARGET ${t})
         continue()

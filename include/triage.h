@@ -33,7 +33,9 @@ typedef enum triage_code {
     TRIAGE_EAUTH,         /* wrong name or password, a disabled account, no or
                              an expired session */
     TRIAGE_EDENIED,       /* this person's role may not do this */
-    TRIAGE_ECONFLICT      /* the referral's state does not allow it (now) */
+    TRIAGE_ECONFLICT,     /* the referral's state does not allow it (now) */
+    TRIAGE_EREPEATED,     /* this FHIR message was received before: nothing changed */
+    TRIAGE_EWITHDRAWN     /* the referral was withdrawn (cancel-referral) */
 } triage_code;
 
 /* Where and why something failed. Filled by any function that takes one;
@@ -119,9 +121,49 @@ void triage_referral_free(triage_referral *r);
 /* The referral's id (owned by r, valid while r lives). */
 const char *triage_referral_id(const triage_referral *r);
 
+/* A referral may be sent as HL7 FHIR R4 (docs/fhir.md): a JSON value with
+** "resourceType" — a ServiceRequest with contained resources, a Bundle, or
+** a MedCom-style message Bundle — is mapped onto the native record and
+** validated exactly as one; wherever referrals are read (the reader,
+** triage_referral_parse) both forms are taken, mixed freely. Errors then name
+** the FHIRPath of the element in the document as sent (err->field). What a
+** FHIR referral was as sent is its origin. */
+
+/* The MedCom message event a FHIR referral came with. */
+typedef enum triage_event {
+    TRIAGE_EVENT_NONE,    /* not a message: a ServiceRequest or another Bundle */
+    TRIAGE_EVENT_NEW,     /* new-referral */
+    TRIAGE_EVENT_UPDATE,  /* update-referral: a new version of the referral with
+                             this id, to replace it (triage_store_update) */
+    TRIAGE_EVENT_CANCEL   /* cancel-referral: the referral with this id is
+                             withdrawn (triage_store_withdraw); no referral */
+} triage_event;
+
+/* "new-referral", "update-referral", "cancel-referral"; NULL for
+** TRIAGE_EVENT_NONE or any other value (static storage). */
+const char *triage_event_name(triage_event e);
+
+typedef struct triage_origin triage_origin;
+
+/* The origin of a referral read from FHIR, NULL for a native record or a
+** referral read back from a store's native JSON. Owned by r, valid while r
+** lives. */
+const triage_origin *triage_referral_origin(const triage_referral *r);
+
+/* An origin's parts; o must not be NULL. Strings are owned by o. */
+triage_event triage_origin_event(const triage_origin *o);
+/* The incoming MessageHeader.id, or NULL when it was not a message. */
+const char *triage_origin_message_id(const triage_origin *o);
+/* The referral's id (for a cancel, the referral withdrawn). */
+const char *triage_origin_referral_id(const triage_origin *o);
+/* The document's bytes as sent (*len set when len is not NULL; not NUL-
+** terminated by contract, though they are), or NULL when not kept. */
+const char *triage_origin_fhir(const triage_origin *o, size_t *len);
+
 /* Reads JSON values one after another from a file or stdin ("-"): one object,
 ** JSON Lines, an array of objects, or objects over several lines. Each record
-** is labelled with the line on which it starts. */
+** is labelled with the line on which it starts. A value may be native or
+** FHIR (a Bundle is one value). */
 typedef struct triage_reader triage_reader;
 
 /* Open path ("-" = stdin). Returns NULL with err filled on failure. Free with
@@ -139,9 +181,21 @@ triage_reader *triage_reader_open_memory(const char *data, size_t len,
 ** triage_referral_free); 0 at end of input; -1 for a bad record: *out is
 ** NULL, err says why, and if raw is not NULL *raw and *raw_len point at the
 ** record's bytes (owned by the reader, valid until the next call) so that it
-** can be quarantined. Reading goes on after -1. */
+** can be quarantined. Reading goes on after -1.
+** TRIAGE_READ_CANCEL for a FHIR cancel-referral message, which is no
+** referral: *out is NULL, triage_reader_origin says which referral is
+** withdrawn, err is TRIAGE_OK with where it came from (file, line, id), and
+** raw and raw_len point at its bytes. A caller that stores referrals withdraws it
+** (triage_store_withdraw); one that only decides may skip it. */
+#define TRIAGE_READ_CANCEL 2
 int triage_reader_next(triage_reader *rd, triage_referral **out,
                        triage_error *err, const char **raw, size_t *raw_len);
+
+/* The origin of the record triage_reader_next last returned (1 or
+** TRIAGE_READ_CANCEL) when it was FHIR; NULL for a native record, after an
+** error and before the first record. Owned by the reader, valid until the
+** next call (a referral keeps its own: triage_referral_origin). */
+const triage_origin *triage_reader_origin(const triage_reader *rd);
 
 /* The line on which the record last returned by triage_reader_next starts. */
 long triage_reader_line(const triage_reader *rd);
@@ -256,11 +310,36 @@ triage_code triage_store_begin(triage_store *st, triage_error *err);
 triage_code triage_store_commit(triage_store *st, triage_error *err);
 triage_code triage_store_rollback(triage_store *st);
 
-/* Store a validated referral (r stays the caller's). source and line say
-** where it came from (may be NULL/0). TRIAGE_EDUPLICATE when the id is
-** already stored: nothing changes. */
+/* Store a validated referral (r stays the caller's) as a new one. source
+** and line say where it came from (may be NULL/0). TRIAGE_EDUPLICATE when
+** the id is already stored: nothing changes. A referral that came as FHIR
+** (triage_referral_origin) is kept with its message id, event and the
+** document as sent (triage_store_current gives it back with its origin);
+** a message whose id was received before gives TRIAGE_EREPEATED and
+** changes nothing. The event itself is the caller's to act on: an
+** update-referral goes to triage_store_update. */
 triage_code triage_store_put(triage_store *st, const triage_referral *r,
                              const char *source, long line, triage_error *err);
+
+/* Replace the stored referral that has r's id by r (update-referral), in
+** one transaction: the version it replaces is kept whole in the
+** referral's changes (triage_store_changes), its decisions stay in the
+** log, and r is undecided until decided again (triage_run decides it).
+** TRIAGE_ENOTFOUND when no referral has the id, TRIAGE_EWITHDRAWN when it
+** was withdrawn, TRIAGE_EREPEATED when r's message was received before:
+** nothing changes then. */
+triage_code triage_store_update(triage_store *st, const triage_referral *r,
+                                const char *source, long line, triage_error *err);
+
+/* Withdraw the referral that the cancel-referral message o names (from
+** triage_reader_origin): it keeps its data and its decision log, is never
+** decided again by triage_run, no longer counts as a child's earlier
+** referral, stores no new decision as its status ("withdrawn"), and its
+** changes record the withdrawal with the message. TRIAGE_ENOTFOUND when
+** no referral has the id, TRIAGE_EWITHDRAWN when it is withdrawn already,
+** TRIAGE_EREPEATED when o's message was received before. */
+triage_code triage_store_withdraw(triage_store *st, const triage_origin *o,
+                                  const char *source, long line, triage_error *err);
 
 /* Keep a record that could not be imported, with the error that stopped it,
 ** so nothing is lost. raw may be NULL (raw_len 0). */
@@ -481,6 +560,117 @@ triage_code triage_store_list(triage_store *st, const triage_query *q, long *tot
 ** not called), or TRIAGE_ESTORE, with err filled. */
 triage_code triage_store_record(triage_store *st, const char *id, triage_row_fn fn,
                                 void *ud, triage_error *err);
+
+/* A referral's life as FHIR messages told it, one change per message:
+** borrowed for the call. */
+typedef struct triage_change {
+    long seq;                  /* its place among all changes, from 1 */
+    const char *at;            /* when it was stored, ISO-8601 UTC */
+    triage_event event;        /* new, update or cancel */
+    const char *message_id;    /* the message's MessageHeader.id */
+    int version;               /* the version it made (new 1, update n + 1)
+                                  or withdrew (cancel) */
+    const char *source;        /* where it came from, or NULL */
+    long line;
+    const char *replaced;      /* update: the version it replaced as stored
+                                  (native JSON); NULL otherwise */
+    const char *replaced_fhir; /* and the FHIR that version came as; NULL if none */
+} triage_change;
+
+typedef int (*triage_change_fn)(void *ud, const triage_change *c);
+
+/* The changes of referral id, oldest first (none for a referral imported
+** as native JSON and never updated). Returns TRIAGE_OK (also when fn
+** stopped early), TRIAGE_ENOTFOUND when no referral has the id, or
+** TRIAGE_ESTORE, with err filled. */
+triage_code triage_store_changes(triage_store *st, const char *id, triage_change_fn fn,
+                                 void *ud, triage_error *err);
+
+/* A referral as it stands: what a FHIR answer or an export is made from.
+** Borrowed for the call. */
+typedef struct triage_current {
+    const triage_referral *referral;  /* the current version: read again from
+                                         the FHIR it came as (with its origin),
+                                         else from its native JSON */
+    int version;                      /* 1, and one more per update */
+    const triage_decision *decision;  /* the latest decision of this version,
+                                         or NULL: undecided */
+    const char *decided_at;           /* the decision's, ISO-8601 UTC; NULL if none */
+    const char *withdrawn_at;         /* when it was withdrawn; NULL if it is not */
+} triage_current;
+
+typedef int (*triage_current_fn)(void *ud, const triage_current *c);
+
+/* Referral id as it stands: fn is called once. TRIAGE_ENOTFOUND when no
+** referral has the id (fn is not called), or TRIAGE_ESTORE, with err. */
+triage_code triage_store_current(triage_store *st, const char *id, triage_current_fn fn,
+                                 void *ud, triage_error *err);
+
+/* Every referral as it stands, in order of received then id. fn must not
+** use st. Returns TRIAGE_OK (also when fn stopped early) or an error. */
+triage_code triage_store_each_current(triage_store *st, triage_current_fn fn, void *ud,
+                                      triage_error *err);
+
+/* The id of the referral whose FHIR resource of type ("Task": the triage
+** Task, one per referral; "ServiceRequest": the referral as sent) has id,
+** into out[72]. Only referrals that came as FHIR have resources to find.
+** TRIAGE_ENOTFOUND when none has, TRIAGE_EUSAGE for another type. */
+triage_code triage_store_fhir_find(triage_store *st, const char *type, const char *id,
+                                   char out[72], triage_error *err);
+
+/* ------------------------------------------------------------------ FHIR */
+
+/* The FHIR writer of a rule set (docs/fhir.md, "out"): its Danish texts
+** come from the rule set's data/fhir.json. Every function returns compact
+** JSON text, one line, that the caller frees with free(), or NULL with err
+** filled (err may be NULL). */
+typedef struct triage_fhir triage_fhir;
+
+/* A writer with rs's texts (rs may be released afterwards). NULL with err
+** when the rule set has no valid data/fhir.json. */
+triage_fhir *triage_fhir_open(const triage_ruleset *rs, triage_error *err);
+void triage_fhir_close(triage_fhir *fw);   /* NULL is a no-op */
+
+#define TRIAGE_FHIR_COLLECTION 1u   /* a collection Bundle even where the
+                                       referral came in a message (export) */
+
+/* The answer to referral r decided as d: a Bundle with the Task first (one
+** Task per referral: its id stays the same whoever decides and when), the
+** ServiceRequest with its new status, the Patient, the requester, and per
+** outcome a Communication or a new ServiceRequest. A referral that came in
+** a message gets the response message Bundle (unless flags say
+** TRIAGE_FHIR_COLLECTION); a native one has its resources written from
+** the record. decided_at (ISO-8601 UTC, the store's) NULL means now; the
+** same decision and decided_at give the same Bundle. */
+char *triage_fhir_answer(const triage_fhir *fw, const triage_decision *d,
+                         const triage_referral *r, const char *decided_at, unsigned flags,
+                         triage_error *err);
+
+/* The answer to a withdrawal: r's Task cancelled and its ServiceRequest
+** revoked. r is the referral as stored, or NULL when only the cancel
+** message is known; cancel (may be NULL when r is not) is the
+** cancel-referral message, answered by a response message Bundle unless
+** flags say TRIAGE_FHIR_COLLECTION. withdrawn_at NULL means now. */
+char *triage_fhir_withdrawn(const triage_fhir *fw, const triage_referral *r,
+                            const triage_origin *cancel, const char *withdrawn_at,
+                            unsigned flags, triage_error *err);
+
+/* The native referral r as a sending system would send it: a collection
+** Bundle that reads back to a referral deciding exactly as r does (what
+** `triage corpus --format fhir` writes). */
+char *triage_fhir_export(const triage_referral *r, triage_error *err);
+
+/* The referral's ServiceRequest as it was sent (a native referral's as
+** triage_fhir_answer writes it), status unchanged. */
+char *triage_fhir_request(const triage_referral *r, triage_error *err);
+
+/* An OperationOutcome for e (a bad record, a store's refusal): one issue
+** whose severity is error, diagnostics e->text (never a CPR number) and,
+** when e->field is set, expression [e->field], the FHIRPath; its code is
+** issue (FHIR's issue-type: "login", "not-supported", ...) or, when issue
+** is NULL, one by e->code (invalid, structure, not-found, duplicate,
+** conflict, exception). NULL only when out of memory. */
+char *triage_fhir_outcome(const triage_error *e, const char *issue);
 
 /* ------------------------------------------------------------ whole stores */
 

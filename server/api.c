@@ -75,7 +75,12 @@ static int api_body(sv_call *c, api_recs *v, sv_result *answer)
     triage_referral *r;
     int got, oom = !rd || !errors;
     while (!oom && (got = triage_reader_next(rd, &r, &err, NULL, NULL)) != 0) {
-        if (got < 0) json_array_append_new(errors, api_err_json(&err));
+        if (got == TRIAGE_READ_CANCEL)   /* not a referral: /fhir takes it */
+            triage_error_set(&err, TRIAGE_EINVAL, NULL, triage_reader_line(rd),
+                             triage_origin_referral_id(triage_reader_origin(rd)),
+                             "MessageHeader.eventCoding", "a cancel-referral message withdraws "
+                             "a referral and has no decision: POST it to /fhir");
+        if (got < 0 || got == TRIAGE_READ_CANCEL) json_array_append_new(errors, api_err_json(&err));
         else oom = api_recs_add(v, r) != 0;
     }
     triage_reader_close(rd);
@@ -166,13 +171,18 @@ static char *api_store_and_decide(sv_call *c, const triage_referral *r, sv_resul
         *answer = sv_error(c, 503, "the store is busy; try again", NULL);
         return NULL;
     }
-    triage_code rc = triage_store_put(w->db, r, "api", 0, &err);
+    const triage_origin *o = triage_referral_origin(r);   /* FHIR: an update replaces */
+    triage_code rc = o && triage_origin_event(o) == TRIAGE_EVENT_UPDATE
+                   ? triage_store_update(w->db, r, "api", 0, &err)
+                   : triage_store_put(w->db, r, "api", 0, &err);
     if (rc != TRIAGE_OK) {
         triage_store_rollback(w->db);
         char m[200];
         snprintf(m, sizeof m, "id: a referral with id '%s' is already stored", err.id);
         *answer = rc == TRIAGE_EDUPLICATE
             ? sv_error(c, 409, m, json_pack("{s:s}", "field", "id"))
+            : rc == TRIAGE_ENOTFOUND ? sv_error(c, 404, err.text, NULL)
+            : rc == TRIAGE_EREPEATED || rc == TRIAGE_EWITHDRAWN ? sv_error(c, 409, err.text, NULL)
             : sv_error(c, 500, err.text, NULL);
         return NULL;
     }

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fhir.h"
 #include "http.h"
 
 struct triage_server {
@@ -142,6 +143,10 @@ sv_result sv_json(sv_call *c, int status, json_t *body)
 
 sv_result sv_error(sv_call *c, int status, const char *msg, json_t *more)
 {
+    if (fhir_path(c->url)) {             /* FHIR clients get an OperationOutcome */
+        json_decref(more);
+        return fhir_error(c, status, msg);
+    }
     json_t *o = json_object();
     json_object_set_new(o, "error", json_string(msg));
     if (more) {
@@ -193,12 +198,12 @@ static int sv_method_is(const sv_route *r, const char *method)
            (!strcmp(r->method, "GET") && !strcmp(method, "HEAD"));
 }
 
-/* Everything under /api/ has a worker (its store tells who calls), passes
+/* Everything under /api/ and /fhir has a worker (its store tells who calls), passes
 ** the guard and keeps to the body limit; the rest is the page. */
 static sv_result sv_route_call(sv_call *c)
 {
     sv_req *rq = c->req;
-    int api = strncmp(c->url, "/api/", 5) == 0, path_known = 0;
+    int api = strncmp(c->url, "/api/", 5) == 0 || fhir_path(c->url), path_known = 0;
     const sv_route *found = NULL;
     for (const sv_route *r = sv_routes; r->path && !found; r++) {
         if ((r->needs == SV_PUBLIC) == api || !sv_path_is(r, c))

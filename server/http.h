@@ -24,6 +24,8 @@ typedef struct sv_worker {
     int used;
     triage_store *db, *mem;
     triage_decider *dc_db, *dc_mem;
+    triage_fhir *fw;            /* FHIR answers, with the texts of fw_rs (fhir.c) */
+    triage_ruleset *fw_rs;
 } sv_worker;
 
 /* Who is calling (auth.c): nobody known, a machine client with the access

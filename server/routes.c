@@ -9,6 +9,7 @@
 */
 #include "api.h"
 #include "auth.h"
+#include "fhir.h"
 #include "page.h"
 #include "review.h"
 
@@ -31,6 +32,11 @@ const sv_route sv_routes[] = {
     {"GET",  "/api/users",                  0, SV_STORE,  auth_users,        SV_ADMIN},
     {"POST", "/api/users",                  0, SV_STORE,  auth_user_add,     SV_ADMIN},
     {"POST", "/api/users/{}/disable",       0, SV_STORE,  auth_user_disable, SV_ADMIN},
-    {NULL,   "",                            1, SV_PUBLIC, page_serve,        SV_ANY},  /* outside /api/ */
+    {"GET",  "/fhir/metadata",              0, SV_STORE,  fhir_metadata,     SV_ANY},
+    {"POST", "/fhir",                       0, SV_DECIDE, fhir_post,         SV_ANY},
+    {"POST", "/fhir/$process-message",      0, SV_DECIDE, fhir_message,      SV_ANY},
+    {"GET",  "/fhir/Task/",                 1, SV_DECIDE, fhir_task,         SV_ANY},
+    {"GET",  "/fhir/ServiceRequest/",       1, SV_DECIDE, fhir_request,      SV_ANY},
+    {NULL,   "",                            1, SV_PUBLIC, page_serve,        SV_ANY},  /* outside /api/, /fhir */
     {NULL,   NULL,                          0, 0,         NULL,              SV_ANY},
 };
