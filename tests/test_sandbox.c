@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <lauxlib.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -112,9 +113,21 @@ static void test_runaway_loops_stop_at_the_instruction_limit(void **state)
 static void test_memory_bombs_stop_at_the_memory_limit(void **state)
 {
     (void)state;
-    run_bad("local t = {} for i = 1, 1e9 do t[i] = {i} end", "memory limit exceeded");
-    run_bad("local s = string.rep('x', 1 << 30)", "memory limit exceeded");
-    run_bad("local s = 'x' while true do s = s .. s end", "memory limit exceeded");
+    run_bad("local t = {} for i = 1, 1e9 do t[i] = {i} end", "memory limit exceeded (16 MiB)");
+    run_bad("local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(1000) .. i end",
+            "memory limit exceeded (16 MiB)");
+}
+
+static void test_string_bombs_stop_at_the_string_length_limit(void **state)
+{
+    (void)state;
+    run_bad("local s = string.rep('x', 1 << 30)",
+            "string length limit exceeded (string.rep of 1024 MiB; a string longer than 4 MiB)");
+    run_bad("local s = ('ab'):rep(3 << 20, ',')", "string length limit exceeded");
+    run_bad("local s = 'x' while true do s = s .. s end",
+            "string length limit exceeded (a string longer than 4 MiB)");
+    run_bad("local t, x = {}, ('x'):rep(2000) for i = 1, 2500 do t[i] = x end local s = table.concat(t)",
+            "string length limit exceeded (a string longer than 4 MiB)");
 }
 
 static void test_deep_recursion_stops_with_an_error(void **state)
@@ -209,12 +222,26 @@ static void test_load_errors_name_file_and_line(void **state)
 
 /* ------------------------------------------------- the watchdog's hook */
 
-/* Rules can ask, through these two globals put into the decider's state,
-** whether a hook is set on it right now and what the time is. */
+/* Rules can ask, through these globals put into the decider's state,
+** whether a hook is set on it right now and what the time is, and note
+** (for the test to read) whether a referral's run saw a hook. */
 static int lt_hooked(lua_State *L)
 {
     lua_pushboolean(L, lua_gethook(L) != NULL);
     return 1;
+}
+
+static struct { char id[16]; int on; } lt_seen[8];
+
+static int lt_note(lua_State *L)
+{
+    const char *id = luaL_checkstring(L, 1);
+    int i = 0;
+    while (i < 7 && lt_seen[i].id[0] && strcmp(lt_seen[i].id, id))
+        i++;
+    snprintf(lt_seen[i].id, sizeof lt_seen[i].id, "%s", id);
+    lt_seen[i].on = lua_toboolean(L, 2);
+    return 0;
 }
 
 static int lt_now_ms(lua_State *L)
@@ -226,9 +253,8 @@ static int lt_now_ms(lua_State *L)
 }
 
 static const char WATCH_RULES[] =
-    "seen = {}\n"
     "rule{ id='LOOP', when=function(r)\n"
-    "  seen[r.id] = hooked and hooked()\n"
+    "  if note then note(r.id, hooked()) end\n"
     "  if r.id == 'LOOP' then while true do end end\n"
     "  if r.id == 'SLOW' then local t0 = now_ms()\n"
     "    while not hooked() do if now_ms() - t0 > 5000 then return false end end\n"
@@ -270,20 +296,23 @@ static triage_decider *watch_decider(triage_ruleset *rs)
     triage_referral_free(r);
     sb_state *sb = sb_current();
     assert_non_null(sb);
-    lua_register(sb->L, "hooked", lt_hooked);
-    lua_register(sb->L, "now_ms", lt_now_ms);
+    lua_pushcfunction(sb->L, lt_hooked);                /* the globals are locked: */
+    sb_set_global(sb->L, "hooked");                     /* the engine's way in */
+    lua_pushcfunction(sb->L, lt_now_ms);
+    sb_set_global(sb->L, "now_ms");
+    lua_pushcfunction(sb->L, lt_note);
+    sb_set_global(sb->L, "note");
     return dc;
 }
 
 /* Whether the rule saw a hook on its state during referral id's run. */
 static int seen_hooked(const char *id)
 {
-    lua_State *L = sb_current()->L;
-    lua_getglobal(L, "seen");
-    lua_getfield(L, -1, id);
-    int on = lua_toboolean(L, -1);
-    lua_pop(L, 2);
-    return on;
+    for (int i = 0; i < 8; i++)
+        if (!strcmp(lt_seen[i].id, id))
+            return lt_seen[i].on;
+    fail_msg("no run of %s was noted", id);
+    return 0;
 }
 
 static void decide_expect(triage_decider *dc, const char *id, triage_outcome want,
@@ -421,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_blocked_functions_raise_an_error_naming_them),
         cmocka_unit_test(test_runaway_loops_stop_at_the_instruction_limit),
         cmocka_unit_test(test_memory_bombs_stop_at_the_memory_limit),
+        cmocka_unit_test(test_string_bombs_stop_at_the_string_length_limit),
         cmocka_unit_test(test_deep_recursion_stops_with_an_error),
         cmocka_unit_test(test_backtracking_lua_patterns_are_refused_pointing_to_regex),
         cmocka_unit_test(test_string_table_math_and_utf8_work_in_rules),
