@@ -51,7 +51,10 @@ static int has_any(const char *text, const char *alternatives)
     return found != NULL;
 }
 
-/* Decide BAD then GOOD with one decider; return BAD's reason text. */
+/* Decide BAD then GOOD with one decider, bad_rounds times: the state
+** survives and recovers. */
+static int bad_rounds = 3;
+
 static void run_bad(const char *body, const char *expect_in_reason)
 {
     char *dir = bad_rules(body);
@@ -62,7 +65,7 @@ static void run_bad(const char *body, const char *expect_in_reason)
     triage_decider *dc = triage_decider_new(rs, NULL, &err);
     assert_non_null(dc);
     triage_referral *bad = tu_referral("BAD", ""), *good = tu_referral("GOOD", "");
-    for (int round = 0; round < 3; round++) {   /* the state survives and recovers */
+    for (int round = 0; round < bad_rounds; round++) {
         triage_decision *d = triage_decide(dc, bad, TRIAGE_EXPLAIN);
         assert_non_null(d);
         assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
@@ -128,6 +131,56 @@ static void test_string_bombs_stop_at_the_string_length_limit(void **state)
             "string length limit exceeded (a string longer than 4 MiB)");
     run_bad("local t, x = {}, ('x'):rep(2000) for i = 1, 2500 do t[i] = x end local s = table.concat(t)",
             "string length limit exceeded (a string longer than 4 MiB)");
+}
+
+/* A limit once hit ends the rule: no pcall, xpcall handler, __close or
+** metamethod can catch it and carry on (were one to, BAD-01 would return
+** false and the referral be accepted). */
+static void test_a_limit_ends_the_rule_whatever_pcall_or_handler_it_is_in(void **state)
+{
+    (void)state;
+    bad_rounds = 1;
+    run_bad("pcall(function() while true do end end)", STOPPED);
+    run_bad("while true do pcall(function() while true do end end) end", STOPPED);
+    run_bad("pcall(string.rep, 'x', 1 << 30)", "string length limit exceeded");
+    run_bad("pcall(function() local s = 'x' while true do s = s .. s end end)",
+            "string length limit exceeded");
+    run_bad("pcall(function() local t = {} for i = 1, 1e9 do t[i] = {} end end)",
+            "memory limit exceeded");
+    run_bad("pcall(function() local function f() return 1 + f() end f() end)",
+            "stack overflow|memory limit exceeded");
+    run_bad("pcall(pcall, pcall, function() while true do end end)", STOPPED);
+    /* the handler is not called for a limit: neither a loop nor a denial in it */
+    run_bad("xpcall(function() while true do end end, function(e) while true do end end)", STOPPED);
+    run_bad("xpcall(function() local s = ('x'):rep(1 << 30) end, function(e) return 'fine' end)",
+            "string length limit exceeded");
+    run_bad("xpcall(function() local function f() return 1 + f() end f() end, "
+            "function(e) return 'fine' end)", "stack overflow|memory limit exceeded");
+    run_bad("pcall(function() local function f() return pcall(f) end f() end)",
+            "stack overflow");
+    /* __close handlers run as the error unwinds: they cannot loop or decide */
+    run_bad("do local x <close> = setmetatable({}, {__close = function() while true do end end})\n"
+            "  while true do end end", STOPPED);
+    run_bad("do local x <close> = setmetatable({}, {__close = function()\n"
+            "    d:decide{outcome='accept', target='buc'} end})\n"
+            "  local t = {} for i = 1, 1e9 do t[i] = {} end end", "memory limit exceeded");
+    /* nor a metamethod with a pcall of its own */
+    run_bad("local t = setmetatable({}, {__index = function()\n"
+            "  return pcall(function() while true do end end) end}) local x = t.y", STOPPED);
+    bad_rounds = 3;
+}
+
+static void test_pcall_still_catches_a_rules_own_errors(void **state)
+{
+    (void)state;
+    char *got = tu_first_reason(
+        "rule{ id='P', when=function() return true end, action=function(r, f, d)\n"
+        "  local ok, e = pcall(error, 'own')\n"
+        "  local ok2, e2 = xpcall(function() error({}) end, function(x) return 'handled' end)\n"
+        "  d:reason(tostring(ok) .. ' ' .. e .. ' ' .. tostring(ok2) .. ' ' .. e2)\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n", "");
+    assert_string_equal(got, "false own false handled");
+    free(got);
 }
 
 static void test_deep_recursion_stops_with_an_error(void **state)
@@ -452,6 +505,8 @@ int main(void)
         cmocka_unit_test(test_memory_bombs_stop_at_the_memory_limit),
         cmocka_unit_test(test_string_bombs_stop_at_the_string_length_limit),
         cmocka_unit_test(test_deep_recursion_stops_with_an_error),
+        cmocka_unit_test(test_a_limit_ends_the_rule_whatever_pcall_or_handler_it_is_in),
+        cmocka_unit_test(test_pcall_still_catches_a_rules_own_errors),
         cmocka_unit_test(test_backtracking_lua_patterns_are_refused_pointing_to_regex),
         cmocka_unit_test(test_string_table_math_and_utf8_work_in_rules),
         cmocka_unit_test(test_load_errors_name_file_and_line),
