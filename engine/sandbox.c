@@ -185,10 +185,8 @@ static void sb_hook(lua_State *L, lua_Debug *ar)
 {
     sb_state *sb = sb_of(L);
     if (ar->event == LUA_HOOKLINE) {
-        if (lua_getinfo(L, "S", ar) && ar->source != sb->where_src) {
-            sb->where_src = ar->source;
+        if (lua_getinfo(L, "S", ar))
             snprintf(sb->where_file, sizeof sb->where_file, "%s", ar->short_src);
-        }
         sb->where_line = ar->currentline;
         return;
     }
@@ -330,7 +328,6 @@ void sb_rearm_load(sb_state *sb)
     lua_Hook h = lua_gethook(sb->L);
     if (h != NULL && h != sb_hook)
         return;                                 /* another's: bench --profile */
-    sb->where_src = NULL;
     sb->where_file[0] = '\0';
     atomic_store_explicit(&sb->armed, 1, memory_order_relaxed);
     lua_sethook(sb->L, sb_hook, LUA_MASKCOUNT | LUA_MASKLINE, SB_HOOK_EVERY);
@@ -707,7 +704,8 @@ static int sb_locked_name(lua_State *L, int idx)
 /* The error for t[key] = v on a locked table named name ("" for _G). */
 static int sb_readonly_error(lua_State *L, const char *name, int key)
 {
-    const char *k = lua_type(L, key) == LUA_TSTRING ? lua_tostring(L, key) : luaL_typename(L, key);
+    const char *k = lua_type(L, key) == LUA_TSTRING ? lua_tostring(L, key)
+                                                    : luaL_tolstring(L, key, NULL);
     if (!*name)
         return luaL_error(L, "cannot set global '%s': the globals are read only once the rule "
                              "set has loaded (keep state in a local or a fact)", k);
@@ -732,28 +730,36 @@ static int sb_rawset(lua_State *L)
     return 1;
 }
 
-/* __len and __pairs of a locked table: upvalue 1 its contents (pairs: and
-** upvalue 2 the original next). */
+/* __len and __pairs of a locked table: upvalue 1 its contents. pairs()
+** returns an iterator over them that keeps them to itself: the contents
+** given to a rule (as next's state) could be written behind the lock. */
 static int sb_locked_len(lua_State *L)
 {
     lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
     return 1;
 }
 
+static int sb_locked_next(lua_State *L)
+{
+    lua_settop(L, 2);
+    return lua_next(L, lua_upvalueindex(1)) ? 2 : (lua_pushnil(L), 1);
+}
+
 static int sb_locked_pairs(lua_State *L)
 {
-    lua_pushvalue(L, lua_upvalueindex(2));
     lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushcclosure(L, sb_locked_next, 1);
+    lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;
 }
 
 /* Lock the table at t, named by the string at name, in place: its contents
 ** move to a new table that its new metatable reads through, and tables
-** among its values go on the queue (q, with its length *n). next is the
-** original next. The metatable it had stays with the contents, and its
+** among its values go on the queue (q, with its length *n). The metatable
+** it had stays with the contents, and its
 ** other metamethods (__call, __tostring, __eq, ...) are copied over. */
-static void sb_lock_one(lua_State *L, int t, int name, int next, int q, int *n)
+static void sb_lock_one(lua_State *L, int t, int name, int q, int *n)
 {
     lua_newtable(L);                                          /* +1 contents */
     int h = lua_gettop(L);
@@ -788,8 +794,7 @@ static void sb_lock_one(lua_State *L, int t, int name, int next, int q, int *n)
     lua_pushcclosure(L, sb_locked_len, 1);
     lua_setfield(L, mt, "__len");
     lua_pushvalue(L, h);
-    lua_pushvalue(L, next);
-    lua_pushcclosure(L, sb_locked_pairs, 2);
+    lua_pushcclosure(L, sb_locked_pairs, 1);
     lua_setfield(L, mt, "__pairs");
     lua_pushliteral(L, "locked");
     lua_setfield(L, mt, "__metatable");
@@ -823,10 +828,9 @@ void sb_lock(sb_state *sb)
         return;
     int top = lua_gettop(L);
     luaL_checkstack(L, 16, "sb_lock");
-    lua_getglobal(L, "next");                                 /* top+1 */
-    lua_newtable(L);                                          /* top+2 visited */
-    lua_newtable(L);                                          /* top+3 queue: t, name, ... */
-    int next = top + 1, seen = top + 2, q = top + 3, n = 0;
+    lua_newtable(L);                                          /* top+1 visited */
+    lua_newtable(L);                                          /* top+2 queue: t, name, ... */
+    int seen = top + 1, q = top + 2, n = 0;
     lua_pushglobaltable(L);
     lua_rawseti(L, q, ++n);
     lua_pushliteral(L, "");
@@ -840,7 +844,7 @@ void sb_lock(sb_state *sb)
             lua_pushvalue(L, -2);
             lua_pushboolean(L, 1);
             lua_rawset(L, seen);
-            sb_lock_one(L, lua_gettop(L) - 1, lua_gettop(L), next, q, &n);
+            sb_lock_one(L, lua_gettop(L) - 1, lua_gettop(L), q, &n);
         } else {
             lua_pop(L, 1);
         }

@@ -42,8 +42,7 @@ typedef struct sb_state {
     int always_hooked;           /* no watchdog: the count hook is on for good */
     int locked;                  /* the globals are read only (sb_lock) */
     uint64_t run_start_ms;       /* the first hook call of this run (no watchdog start) */
-    const char *where_src;       /* at load: the chunk and line running (sb_rearm_load) */
-    char where_file[64];
+    char where_file[64];         /* at load: the chunk and line running (sb_rearm_load) */
     int where_line;
     char text[160];              /* sb_error_text's */
     /* Written by the thread that runs it, read by the watchdog and back. */

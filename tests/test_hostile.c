@@ -273,6 +273,10 @@ static void test_rewriting_a_library_a_global_or_a_metatable_is_refused_naming_i
     expect_rewrite_refused("local s = string; s.format = nil", "cannot change 'string.format'");
     expect_rewrite_refused("rawset(string, 'lower', string.upper)", "cannot change 'string.lower'");
     expect_rewrite_refused("table.insert(math, 1)", "cannot change 'math.1'");
+    expect_rewrite_refused("local f, s = pairs(string) s.lower = string.upper",
+                           "cannot change 'string.lower'");
+    expect_rewrite_refused("for k, v in pairs(date) do date[k] = nil end",
+                           "cannot change 'date.");
     expect_rewrite_refused("_G.date = {}", "cannot set global 'date'");
     expect_rewrite_refused("_G = {}", "cannot set global '_G'");
     expect_rewrite_refused("counter = (counter or 0) + 1", "cannot set global 'counter'");
@@ -285,6 +289,24 @@ static void test_rewriting_a_library_a_global_or_a_metatable_is_refused_naming_i
     expect_rewrite_refused("setmetatable({}, {__gc = function() while true do end end})",
                            "__gc metamethods are not available");
     expect_rewrite_refused("math.randomseed(1)", "'math.randomseed' is not available");
+}
+
+/* Locked, the libraries and globals read as before: pairs sees their
+** contents, methods and fields work, metatables have names. */
+static void test_locked_libraries_and_globals_read_as_before(void **state)
+{
+    (void)state;
+    char *got = tu_first_reason(
+        "rule{ id='R', when=function() return true end, action=function(r, f, d)\n"
+        "  local n, m = 0, 0\n"
+        "  for k, v in pairs(string) do n = n + 1 end\n"
+        "  for k, v in pairs(_G) do m = m + 1 end\n"
+        "  d:reason(('%s %s %s %s %s %s %s %s'):format(n > 15, m > 20, type(string.lower),\n"
+        "    getmetatable(string), getmetatable(''), getmetatable(regex('x')), ('A'):lower(),\n"
+        "    _G.date == date and _G._G == _G))\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n", "");
+    assert_string_equal(got, "true true function locked string regex a true");
+    free(got);
 }
 
 /* _ENV is a constant of every rule file: rebinding it cannot even load. */
@@ -425,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_100_reloads_with_new_patterns_leave_the_process_as_it_was),
         cmocka_unit_test(test_a_reload_over_the_budget_keeps_the_old_rule_set),
         cmocka_unit_test(test_rewriting_a_library_a_global_or_a_metatable_is_refused_naming_it),
+        cmocka_unit_test(test_locked_libraries_and_globals_read_as_before),
         cmocka_unit_test(test_assigning_env_fails_to_load_at_its_line),
         cmocka_unit_test(test_hostile_rules_decide_the_same_with_one_thread_and_two),
     };
