@@ -12,6 +12,7 @@
 
 static pthread_mutex_t bg_mu = PTHREAD_MUTEX_INITIALIZER;
 static bg_budget *bg_list;
+static size_t bg_left;           /* charged to budgets closed without giving it back */
 
 void bg_init(bg_budget *b, size_t limit)
 {
@@ -39,6 +40,7 @@ void bg_close(bg_budget *b)
     if (b->next)
         b->next->prev = b->prev;
     b->prev = NULL;
+    bg_left += b->used;          /* 0 unless a charge was never undone */
     pthread_mutex_unlock(&bg_mu);
 }
 
@@ -107,8 +109,8 @@ pcre2_general_context *bg_pcre2(bg_budget *b)
 
 size_t bg_process_used(void)
 {
-    size_t n = 0;
     pthread_mutex_lock(&bg_mu);
+    size_t n = bg_left;
     for (const bg_budget *b = bg_list; b; b = b->next)
         n += b->used;
     pthread_mutex_unlock(&bg_mu);

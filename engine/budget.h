@@ -81,7 +81,9 @@ void bg_uncharge(bg_budget *b, size_t n);
 struct pcre2_real_general_context_8 *bg_pcre2(bg_budget *b);
 
 /* Bytes charged now to every open budget of the process together (each
-** state's heap, garbage not yet collected included): for tests and tools,
+** state's heap, garbage not yet collected included), plus what closed
+** budgets were left charged with — 0 unless some charge was never undone, so
+** that a test sees such a leak of the accounting. For tests and tools,
 ** called while no rule set state is running. */
 size_t bg_process_used(void);
 #endif

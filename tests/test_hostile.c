@@ -320,6 +320,48 @@ static void test_assigning_env_fails_to_load_at_its_line(void **state)
                       "attempt to assign to const variable 'tostring'");
 }
 
+/* ------------------------------------------------- the accounting itself */
+
+/* The shipped rule set, deciding letters (regexes JIT-compiled, the scanner
+** confirming mentions), charges its budget, and once freed has given back
+** every byte: no charge is left undone. */
+static void test_the_shipped_rules_give_back_every_byte_they_were_charged(void **state)
+{
+    (void)state;
+    size_t before = bg_process_used();
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(TRIAGE_SOURCE_DIR "/rules", NULL, &err);
+    if (!rs)
+        fail_msg("%s", err.text);
+    triage_decider *dc = triage_decider_new(rs, NULL, &err);
+    assert_non_null(dc);
+    size_t loaded = bg_process_used() - before;
+    static const char *const texts[] = {
+        "Pige på 14 år med selvmordstanker og selvskade. Ingen psykose. WISC-V 2019, "
+        "FSIQ 85. PPV foreligger ikke endnu. Far har ADHD.",
+        "Dreng 9 år, mistanke om autisme og ADHD; udredt af PPR 3. marts 2020. "
+        "Spiseforstyrrelse afkræftet, BMI 16,2.",
+        "Angst og tvangstanker gennem 6 måneder, ikke bedret trods samtaler."};
+    for (int round = 0; round < 20; round++)
+        for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+            char extra[1024], id[16];
+            snprintf(extra, sizeof extra, ",\"text\":\"%s\"", texts[i]);
+            snprintf(id, sizeof id, "R%d", round * 3 + (int)i);
+            triage_referral *r = tu_referral(id, extra);
+            triage_decision *d = triage_decide(dc, r, TRIAGE_EXPLAIN);
+            assert_non_null(d);
+            triage_decision_free(d);
+            triage_referral_free(r);
+        }
+    size_t deciding = bg_process_used() - before;
+    fprintf(stderr, "test_hostile: the shipped rules: %zu KB charged loaded (one state), "
+                    "%zu KB having decided\n", loaded >> 10, deciding >> 10);
+    assert_true(loaded > (1u << 20));
+    triage_decider_free(dc);
+    triage_ruleset_release(rs);
+    assert_int_equal(bg_process_used(), before);
+}
+
 /* ---------------------------------------- the same with 1 and 2 threads */
 
 static char *tmp;
@@ -449,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_rewriting_a_library_a_global_or_a_metatable_is_refused_naming_it),
         cmocka_unit_test(test_locked_libraries_and_globals_read_as_before),
         cmocka_unit_test(test_assigning_env_fails_to_load_at_its_line),
+        cmocka_unit_test(test_the_shipped_rules_give_back_every_byte_they_were_charged),
         cmocka_unit_test(test_hostile_rules_decide_the_same_with_one_thread_and_two),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
