@@ -42,6 +42,8 @@ struct triage_decider {
     int *fdone;                 /* ids of the facts begun this referral */
     int ndone;
     int loading;                /* rule() and fact() are allowed */
+    int locate;                 /* load noting the line running (a second try) */
+    int unlocated;              /* the load failed at a limit its error does not place */
     triage_decision *dec;       /* being decided, NULL between referrals */
     ms_texts msg;               /* the engine's own texts (data/messages.lua) */
     rl_history_fn hist;
@@ -507,6 +509,7 @@ static int rl_load_files(triage_decider *dc, triage_error *err)
     }
     if (st != LUA_OK) {
         sb_settle(dc->sb, st);
+        dc->unlocated = sb_unlocated(dc->sb, st);
         rl_load_error(dc, sb_error_text(dc->sb, st), err);
         lua_settop(L, 0);
         return -1;
@@ -522,6 +525,7 @@ static int rl_build(triage_decider *dc, triage_error *err)
         return -1;
     }
     lua_State *L = dc->L = dc->sb->L;
+    dc->sb->locate = dc->locate;
     *(triage_decider **)lua_getextraspace(L) = dc;
     rx_open(L);
     ts_open(L);
@@ -554,6 +558,28 @@ static int rl_build(triage_decider *dc, triage_error *err)
     return 0;
 }
 
+/* A decider built from rs; NULL with err filled when it cannot be, and
+** *again set when the load ran out of memory where its error does not say
+** (a load that notes each line would: rl_load_files). */
+static triage_decider *rl_new(triage_ruleset *rs, triage_store *store, int locate,
+                              triage_error *err, int *again)
+{
+    triage_decider *dc = calloc(1, sizeof *dc);
+    if (!dc) {
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
+        return NULL;
+    }
+    dc->rs = triage_ruleset_retain(rs);
+    dc->store = store;
+    dc->locate = locate;
+    if (rl_build(dc, err) != 0) {
+        *again = !locate && dc->unlocated;
+        triage_decider_free(dc);
+        return NULL;
+    }
+    return dc;
+}
+
 triage_decider *triage_decider_new(triage_ruleset *rs, triage_store *store,
                                    triage_error *err)
 {
@@ -562,17 +588,12 @@ triage_decider *triage_decider_new(triage_ruleset *rs, triage_store *store,
         dc->store = store;
         return dc;
     }
-    dc = calloc(1, sizeof *dc);
-    if (!dc) {
-        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
-        return NULL;
-    }
-    dc->rs = triage_ruleset_retain(rs);
-    dc->store = store;
-    if (rl_build(dc, err) != 0) {
-        triage_decider_free(dc);
-        return NULL;
-    }
+    /* A rule set over its memory at load fails the same way each time: the
+    ** second load, noting each line as it runs (slower), says where. */
+    int again = 0;
+    dc = rl_new(rs, store, 0, err, &again);
+    if (!dc && again)
+        dc = rl_new(rs, store, 1, err, &again);
     return dc;
 }
 

@@ -177,9 +177,9 @@ static int sb_limit_error(lua_State *L, sb_state *sb)
 }
 
 /* The count hook, on only once the watchdog armed it (or always, without
-** one; or from a load's first instruction): the instruction budget from the
+** one; or from a locating load's first instruction): the instruction budget from the
 ** moment it is on, the clock from the run's start as the watchdog saw it,
-** else from this run's first call. At load it also notes each new line. Once
+** else from this run's first call. A locating load also notes each line. Once
 ** a limit is hit it runs at every instruction and raises again. */
 static void sb_hook(lua_State *L, lua_Debug *ar)
 {
@@ -320,11 +320,15 @@ void sb_rearm(sb_state *sb)
     }
 }
 
-/* Loads are few and short: the hook is on throughout, the line events
-** saying where a memory error (which carries no location) came from. */
+/* A load that must say where a memory error came from (sb->locate): the
+** hook is on throughout, its line events noting the line running. Every
+** instruction then goes through the hook's test, so only a load that failed
+** without a location is run again this way (decider.c). */
 void sb_rearm_load(sb_state *sb)
 {
     sb_rearm(sb);
+    if (!sb->locate)
+        return;
     lua_Hook h = lua_gethook(sb->L);
     if (h != NULL && h != sb_hook)
         return;                                 /* another's: bench --profile */
@@ -994,11 +998,24 @@ static void sb_size_text(char *buf, size_t cap, size_t n)
         snprintf(buf, cap, "%.1f MiB", (double)n / (1 << 20));
 }
 
+/* Lua's error for a refused allocation carries no location. */
+static int sb_generic(sb_state *sb, int status)
+{
+    const char *s = lua_tostring(sb->L, -1);
+    return status == LUA_ERRMEM || (s && !strcmp(s, "not enough memory"));
+}
+
+int sb_unlocated(sb_state *sb, int status)
+{
+    return (sb->trip == SB_TRIP_MEMORY || sb->trip == SB_TRIP_STRING) &&
+           sb_generic(sb, status) && sb->where_line == 0;
+}
+
 const char *sb_error_text(sb_state *sb, int status)
 {
     lua_State *L = sb->L;
     const char *s = lua_tostring(L, -1);
-    int generic = status == LUA_ERRMEM || (s && !strcmp(s, "not enough memory"));
+    int generic = sb_generic(sb, status);
     if ((sb->trip == SB_TRIP_MEMORY || sb->trip == SB_TRIP_STRING) && generic) {
         char size[40], where[96] = "";
         if (sb->where_line > 0)   /* a load: the line running when it happened */

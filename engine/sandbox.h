@@ -41,6 +41,7 @@ typedef struct sb_state {
     int trip;                    /* the limit this run hit: it ends the run (SB_TRIP_*) */
     int always_hooked;           /* no watchdog: the count hook is on for good */
     int locked;                  /* the globals are read only (sb_lock) */
+    int locate;                  /* loads note the line running (sb_rearm_load) */
     uint64_t run_start_ms;       /* the first hook call of this run (no watchdog start) */
     char where_file[64];         /* at load: the chunk and line running (sb_rearm_load) */
     int where_line;
@@ -74,10 +75,15 @@ void sb_close(sb_state *sb);
 ** sandbox last ran on another thread. */
 void sb_rearm(sb_state *sb);
 
-/* Start a run that loads rule files: as sb_rearm, and the hook is on from
-** the first instruction, counting the budget and noting the file and line
-** running, so that a limit hit at load names where (sb_error_text). */
+/* Start a run that loads rule files: as sb_rearm; and where sb->locate is
+** set, the hook is on from the first instruction, counting the budget and
+** noting the file and line running, so that a memory or string limit hit
+** at load (whose error Lua gives no location) names where (sb_error_text). */
 void sb_rearm_load(sb_state *sb);
+
+/* Whether the last failed run hit the memory or string limit at a place
+** its error does not name (call after sb_settle, with the error on top). */
+int sb_unlocated(sb_state *sb, int status);
 
 /* Make the globals and every table reachable from them (the libraries
 ** string, table, math, utf8, date and what the rule files put there) read

@@ -158,9 +158,8 @@ typedef struct triage_limits {
     uint64_t instructions;      /* VM instructions per run (default 20M), counted
                                 ** once a run has lasted longer than the sandbox
                                 ** watchdog's delay (4-8 ms; a normal referral takes
-                                ** some µs), and from the first at load: a runaway
-                                ** rule is stopped after at most that delay plus
-                                ** this budget */
+                                ** some µs): a runaway rule is stopped after at
+                                ** most that delay plus this budget */
     uint32_t time_ms;           /* wall clock per run (default 10,000 ms), for loops
                                 ** of costly library calls the count cannot see */
     size_t string_bytes;        /* the longest string a rule may make (default 4 MiB) */
