@@ -11,6 +11,7 @@
 #include <string.h>
 #include "cpr.h"
 #include "date.h"
+#include "fhir.h"
 #include "referral.h"
 #include "referral_json.h"
 
@@ -570,6 +571,7 @@ triage_referral *triage_referral_parse(const char *json, size_t len,
                                        triage_error *err)
 {
     json_t *o = rf_load(json, len, file, line, err);
+    if (o && fx_is_fhir(o)) return fx_referral(o, json, len, file, line, err);
     return o ? rf_from_json(o, file, line, err) : NULL;
 }
 
@@ -577,6 +579,7 @@ void triage_referral_free(triage_referral *r)
 {
     if (!r) return;
     json_decref(r->raw);
+    fx_origin_free(r->origin);
     free(r);
 }
 

@@ -5,7 +5,7 @@
 # if any target finds a crash, a hang (-timeout) or a leak; the input is left
 # in build-fuzz/artifacts/. One line per target (executions, artifacts) in
 # build-fuzz/fuzz-summary.txt.
-# usage: tests/fuzz/run.sh [SECONDS] [TARGET...]     (targets: referral parse rules)
+# usage: tests/fuzz/run.sh [SECONDS] [TARGET...]     (targets: referral parse rules text fhir)
 #        tests/fuzz/run.sh --long [RUNS] [TARGET...]   (FUZZ_JOBS=N: N processes a target)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +20,7 @@ else
   shift || true
 fi
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(referral parse rules)
+[ ${#targets[@]} -eq 0 ] && targets=(referral parse rules text fhir)
 bld=${TRIAGE_FUZZ_BUILD:-$src/build-fuzz}
 
 CC=${CC:-clang} cmake -S "$src" -B "$bld" -DCMAKE_C_COMPILER="${CC:-clang}" \
@@ -31,11 +31,15 @@ declare -A seeds=(
   [referral]="$src/tests/data/referral $src/tests/spec/examples $src/tests/data/fuzz/referral"
   [parse]="$here/seeds/parse $src/tests/data/fuzz/parse"
   [rules]="$here/seeds/rules $src/rules $src/tests/data/fuzz/rules"
+  [text]="$here/seeds/text $src/tests/data/fuzz/text"
+  [fhir]="$src/tests/data/fhir $src/tests/data/fuzz/fhir"
 )
 declare -A opts=(
   [referral]="-max_len=65536 -dict=$here/json.dict"
   [parse]="-max_len=64"
   [rules]="-max_len=4096 -dict=$here/lua.dict"
+  [text]="-max_len=2048"
+  [fhir]="-max_len=65536 -dict=$here/json.dict"
 )
 
 status=0
