@@ -31,6 +31,9 @@ int cli_export(int argc, char **argv);
 /* Defaults and options (main.c). */
 const char *cli_default_rules(void);   /* "rules" */
 const char *cli_default_db(void);      /* $TRIAGE_DB or "triage.db" */
+/* The sandbox limits from $TRIAGE_LIMITS ("memory=128M,time=20s", see
+** triage_limits_parse), or NULL for the defaults; main() checks it. */
+const triage_limits *cli_limits(void);
 /* True when argv[i] is "--help" or "-h". */
 int cli_is_help(const char *arg);
 

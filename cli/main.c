@@ -38,7 +38,9 @@ static const char USAGE[] =
     "  export   the stored decisions as JSON or FHIR, one a line\n"
     "\n"
     "'triage <command> --help' tells more. --rules defaults to rules/ in the\n"
-    "current directory, --db to $TRIAGE_DB or triage.db.\n"
+    "current directory, --db to $TRIAGE_DB or triage.db. $TRIAGE_LIMITS changes\n"
+    "the limits rules run under, e.g. memory=128M,instructions=50M,time=20s,string=8M\n"
+    "(rules/README.md, \"Limits\").\n"
     "\n"
     "exit status: 0 done (manual_review counts as done); 1 usage or set-up\n"
     "error; 2 a check failed; 3 some input records were invalid (the valid\n"
@@ -50,6 +52,29 @@ const char *cli_default_db(void)
 {
     const char *db = getenv("TRIAGE_DB");
     return db && *db ? db : "triage.db";
+}
+
+static triage_limits cli_lim;
+static int cli_lim_set;
+
+const triage_limits *cli_limits(void)
+{
+    return cli_lim_set ? &cli_lim : NULL;
+}
+
+/* $TRIAGE_LIMITS, read once: 0, or -1 having said what is wrong. */
+static int cli_read_limits(void)
+{
+    const char *spec = getenv("TRIAGE_LIMITS");
+    if (!spec || !*spec)
+        return 0;
+    triage_error err;
+    if (triage_limits_parse(spec, &cli_lim, &err) != TRIAGE_OK) {
+        fprintf(stderr, "triage: $TRIAGE_LIMITS: %s\n", err.text);
+        return -1;
+    }
+    cli_lim_set = 1;
+    return 0;
 }
 
 int cli_is_help(const char *arg)
@@ -83,7 +108,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name))
-            return cmds[i].fn(argc - 1, argv + 1);
+            return cli_read_limits() != 0 ? EXIT_USAGE : cmds[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "triage: unknown command '%s'; 'triage --help' lists them\n", argv[1]);
     return EXIT_USAGE;
 }

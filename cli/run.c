@@ -69,7 +69,7 @@ static void print_summary(triage_ruleset *rs, const char *db, int threads,
 static int run_watch(const char *db, const char *rules, int threads, triage_store *st)
 {
     triage_error err;
-    triage_host *h = triage_host_open(rules, NULL, &err);
+    triage_host *h = triage_host_open(rules, cli_limits(), &err);
     if (!h) {
         fprintf(stderr, "triage run: %s\n", err.text);
         return EXIT_USAGE;
@@ -167,7 +167,7 @@ int cli_run(int argc, char **argv)
         triage_store_close(st);
         return rc;
     }
-    triage_ruleset *rs = triage_ruleset_load(rules, NULL, &err);
+    triage_ruleset *rs = triage_ruleset_load(rules, cli_limits(), &err);
     if (!rs) {
         fprintf(stderr, "triage run: %s\n", err.text);
         triage_store_close(st);

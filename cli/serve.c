@@ -157,7 +157,7 @@ int cli_serve(int argc, char **argv)
         token = strdup(getenv("TRIAGE_TOKEN"));
 
     triage_error err;
-    triage_host *h = triage_host_open(rules, NULL, &err);
+    triage_host *h = triage_host_open(rules, cli_limits(), &err);
     if (!h) {
         fprintf(stderr, "triage serve: %s\n", err.text);
         free(token);

@@ -47,7 +47,7 @@ int cli_test(int argc, char **argv)
         }
     }
     triage_error err;
-    triage_ruleset *rs = triage_ruleset_load(rules, NULL, &err);
+    triage_ruleset *rs = triage_ruleset_load(rules, cli_limits(), &err);
     if (!rs) {
         fprintf(stderr, "triage test: %s\n", err.text);
         return EXIT_USAGE;

@@ -286,7 +286,7 @@ static int wt_start(wt_state *w, const char *rules, int *sigfd)
     triage_error err;
     w->prev = calloc((size_t)w->set.n + 1, sizeof *w->prev);
     w->next = calloc((size_t)w->set.n + 1, sizeof *w->next);
-    w->host = triage_host_open(rules, NULL, &err);
+    w->host = triage_host_open(rules, cli_limits(), &err);
     if (!w->host || !w->prev || !w->next) {
         fprintf(stderr, "triage watch: %s\n", w->host ? "out of memory" : err.text);
         return -1;

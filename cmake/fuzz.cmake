@@ -33,7 +33,9 @@ if(TRIAGE_FUZZ)
     target_compile_options(fuzz_${t} PRIVATE ${TRIAGE_FUZZ_FLAGS} -fsanitize=fuzzer -Wall -Wextra)
     target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer,address,undefined)
     target_link_libraries(fuzz_${t} PRIVATE triage_fuzzcore)
-    if(t STREQUAL parse)   # it feeds the engine's parsers (date, decision) directly
+    # parse feeds the engine's parsers (date, decision) directly; rules reads
+    # the budgets' accounting (budget.h)
+    if(t STREQUAL parse OR t STREQUAL rules)
       target_include_directories(fuzz_${t} PRIVATE ${CMAKE_SOURCE_DIR}/engine)
     endif()
   endforeach()
@@ -46,7 +48,7 @@ if(BUILD_TESTING)
     add_executable(fuzz_replay_${t} ${TRIAGE_FUZZ_DIR}/fuzz_${t}.c ${TRIAGE_FUZZ_DIR}/replay.c)
     target_compile_options(fuzz_replay_${t} PRIVATE -Wall -Wextra)
     target_link_libraries(fuzz_replay_${t} PRIVATE libtriage)
-    if(t STREQUAL parse)   # it feeds the engine's parsers (date, decision) directly
+    if(t STREQUAL parse OR t STREQUAL rules)   # engine headers, as above
       target_include_directories(fuzz_replay_${t} PRIVATE ${CMAKE_SOURCE_DIR}/engine)
     endif()
     add_test(NAME fuzz_replay_${t}

@@ -42,6 +42,8 @@ struct triage_decider {
     int *fdone;                 /* ids of the facts begun this referral */
     int ndone;
     int loading;                /* rule() and fact() are allowed */
+    int locate;                 /* load noting the line running (a second try) */
+    int unlocated;              /* the load failed at a limit its error does not place */
     triage_decision *dec;       /* being decided, NULL between referrals */
     ms_texts msg;               /* the engine's own texts (data/messages.lua) */
     rl_history_fn hist;
@@ -83,11 +85,45 @@ const char *rl_rule_id(lua_State *L)
 
 /* ------------------------------------------------------- load-time API */
 
+/* Every file of the rule set is compiled with this before its first line
+** (on that line, so line numbers stay the file's). _ENV is a constant: an
+** assignment to it is a compile error, so no function of the file can
+** change, for the referrals after, where its globals come from. So are the
+** standard functions and libraries, bound once as the file's locals: a file
+** cannot redefine them, and reading one costs an upvalue, not a lookup in
+** the globals (which once locked go through one more step, sb_lock). */
+static const char rl_env_prefix[] =
+    "local _ENV <const>, pairs <const>, ipairs <const>, next <const>, select <const>, "
+    "type <const>, tostring <const>, tonumber <const>, error <const>, assert <const>, "
+    "pcall <const>, xpcall <const>, rawget <const>, rawequal <const>, rawlen <const>, "
+    "setmetatable <const>, getmetatable <const>, string <const>, table <const>, "
+    "math <const>, utf8 <const>, date <const>, regex <const> = _ENV, pairs, ipairs, next, "
+    "select, type, tostring, tonumber, error, assert, pcall, xpcall, rawget, rawequal, "
+    "rawlen, setmetatable, getmetatable, string, table, math, utf8, date, regex; ";
+
+typedef struct rl_chunk {
+    const char *data;
+    size_t len;
+    int part;                   /* 0 the prefix, 1 the file, 2 done */
+} rl_chunk;
+
+static const char *rl_chunk_read(lua_State *L, void *ud, size_t *size)
+{
+    (void)L;
+    rl_chunk *c = ud;
+    switch (c->part++) {
+    case 0: *size = sizeof rl_env_prefix - 1; return rl_env_prefix;
+    case 1: *size = c->len; return c->data;
+    default: *size = 0; return NULL;
+    }
+}
+
 /* Load path's data as a text chunk named "@path": pushes the function, or
 ** the error message, and returns Lua's status. */
 static int rl_load_chunk(lua_State *L, const char *path, const char *data, size_t len)
 {
-    int st = luaL_loadbufferx(L, data, len, lua_pushfstring(L, "@%s", path), "t");
+    rl_chunk c = {data, len, 0};
+    int st = lua_load(L, rl_chunk_read, &c, lua_pushfstring(L, "@%s", path), "t");
     lua_remove(L, -2);
     return st;
 }
@@ -348,8 +384,10 @@ static int rl_driver(triage_decider *dc, triage_error *err)
     lua_pushcfunction(L, rl_decided);                         /* +5 */
     lua_pushcfunction(L, rl_step);                            /* +6 */
     sb_rearm(dc->sb);
-    if (lua_pcall(L, 5, 1, 0) != LUA_OK) {                    /* +1 driver */
-        rl_load_error(dc, sb_error_text(dc->sb, LUA_ERRRUN), err);
+    int st = lua_pcall(L, 5, 1, 0);                           /* +1 driver */
+    if (st != LUA_OK) {
+        sb_settle(dc->sb, st);
+        rl_load_error(dc, sb_error_text(dc->sb, st), err);
         lua_settop(L, 0);
         return -1;
     }
@@ -458,18 +496,20 @@ static int rl_load_files(triage_decider *dc, triage_error *err)
         rl_file(dc->rs, i, &path, &data, &len);
         if (!rl_is_rule_file(path))
             continue;
-        sb_rearm(dc->sb);
+        sb_rearm_load(dc->sb);
         st = rl_load_chunk(L, path, data, len);
         if (st == LUA_OK)
             st = lua_pcall(L, 0, 0, 0);
     }
     dc->loading = 0;
     if (st == LUA_OK && rl_find(dc->rs, MS_FILE) >= 0) {
-        sb_rearm(dc->sb);
+        sb_rearm_load(dc->sb);
         lua_pushcfunction(L, rl_messages);
         st = lua_pcall(L, 0, 0, 0);
     }
     if (st != LUA_OK) {
+        sb_settle(dc->sb, st);
+        dc->unlocated = sb_unlocated(dc->sb, st);
         rl_load_error(dc, sb_error_text(dc->sb, st), err);
         lua_settop(L, 0);
         return -1;
@@ -480,11 +520,12 @@ static int rl_load_files(triage_decider *dc, triage_error *err)
 static int rl_build(triage_decider *dc, triage_error *err)
 {
     const triage_limits *lim = rl_limits(dc->rs);
-    if (ms_init(&dc->msg) != 0 || !(dc->sb = sb_open(lim->memory_bytes, lim->instructions))) {
+    if (ms_init(&dc->msg) != 0 || !(dc->sb = sb_open(lim))) {
         triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
         return -1;
     }
     lua_State *L = dc->L = dc->sb->L;
+    dc->sb->locate = dc->locate;
     *(triage_decider **)lua_getextraspace(L) = dc;
     rx_open(L);
     ts_open(L);
@@ -511,9 +552,32 @@ static int rl_build(triage_decider *dc, triage_error *err)
     }
     if (rl_driver(dc, err) != 0)
         return -1;
+    sb_lock(dc->sb);            /* from here on the globals are read only */
     lua_gc(L, LUA_GCCOLLECT);
     lua_gc(L, LUA_GCGEN, 0, 0);
     return 0;
+}
+
+/* A decider built from rs; NULL with err filled when it cannot be, and
+** *again set when the load ran out of memory where its error does not say
+** (a load that notes each line would: rl_load_files). */
+static triage_decider *rl_new(triage_ruleset *rs, triage_store *store, int locate,
+                              triage_error *err, int *again)
+{
+    triage_decider *dc = calloc(1, sizeof *dc);
+    if (!dc) {
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
+        return NULL;
+    }
+    dc->rs = triage_ruleset_retain(rs);
+    dc->store = store;
+    dc->locate = locate;
+    if (rl_build(dc, err) != 0) {
+        *again = !locate && dc->unlocated;
+        triage_decider_free(dc);
+        return NULL;
+    }
+    return dc;
 }
 
 triage_decider *triage_decider_new(triage_ruleset *rs, triage_store *store,
@@ -524,17 +588,12 @@ triage_decider *triage_decider_new(triage_ruleset *rs, triage_store *store,
         dc->store = store;
         return dc;
     }
-    dc = calloc(1, sizeof *dc);
-    if (!dc) {
-        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
-        return NULL;
-    }
-    dc->rs = triage_ruleset_retain(rs);
-    dc->store = store;
-    if (rl_build(dc, err) != 0) {
-        triage_decider_free(dc);
-        return NULL;
-    }
+    /* A rule set over its memory at load fails the same way each time: the
+    ** second load, noting each line as it runs (slower), says where. */
+    int again = 0;
+    dc = rl_new(rs, store, 0, err, &again);
+    if (!dc && again)
+        dc = rl_new(rs, store, 1, err, &again);
     return dc;
 }
 
@@ -583,13 +642,8 @@ void rl_set_history(triage_decider *dc, rl_history_fn fn, void *ud)
 ** rule set's words (data/messages.lua). */
 static void rl_fail(triage_decider *dc, triage_decision *d, const char *rule, int status)
 {
-    char mem[64];
+    sb_settle(dc->sb, status);
     const char *error = sb_error_text(dc->sb, status);
-    if (status == LUA_ERRMEM && dc->sb->over_memory) {
-        snprintf(mem, sizeof mem, "memory limit exceeded (%zu MiB)",
-                 rl_limits(dc->rs)->memory_bytes >> 20);
-        error = mem;
-    }
     char *why = ms_format(dc->msg.rule_failed, rule, error);
     if (d->explain)
         dc_add_step(d, rule, 0, why ? why : error);

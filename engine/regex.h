@@ -2,7 +2,8 @@
 ** regex.h — PCRE2 for rules: `regex(pattern [, flags])` compiles a pattern
 ** once per Lua state (the same pattern and flags give the same object), and
 ** JIT-compiles it once it is matched often; caseless and UTF-8/Unicode
-** aware unless told otherwise.
+** aware unless told otherwise. All its memory is charged to the state's
+** budget (budget.h).
 */
 #ifndef TRIAGE_REGEX_H
 #define TRIAGE_REGEX_H
@@ -15,7 +16,9 @@ void rx_open(lua_State *L);
 
 /* Declare that the string at [s, s+len) is already known valid UTF-8 (the
 ** referral text, checked once at parse), so matches on it skip the check.
-** The pointer must be a Lua string's own storage; NULL forgets. */
+** The pointer must be a Lua string's own storage. NULL forgets it, and,
+** between referrals, also drops the patterns compiled while deciding (those
+** a rule asked for first after load live for one referral). */
 void rx_trust(lua_State *L, const char *s, size_t len);
 
 /* The compiled pcre2_code of the regex at idx (raises if it is none), with
@@ -25,6 +28,7 @@ const void *rx_check(lua_State *L, int idx, const char **src, size_t *len, uint3
 
 /* JIT-compile code from rx_check now, unless it is already: for engine code
 ** about to match it often (the scanner's plainly scanned terms). Only from
-** the thread that owns the state the regex belongs to. */
-void rx_jit(const void *code);
+** the thread that owns L, the state the regex belongs to, whose budget the
+** JIT code is charged to (raises the memory-limit error when over). */
+void rx_jit(lua_State *L, const void *code);
 #endif

@@ -18,6 +18,8 @@
 
 #define RL_MEMORY_DEFAULT ((size_t)64 << 20)
 #define RL_INSTR_DEFAULT 20000000ull
+#define RL_TIME_DEFAULT 10000u            /* ms */
+#define RL_STRING_DEFAULT ((size_t)4 << 20)
 #define RL_MAX_FILES 4096
 #define RL_MAX_FILE_BYTES ((size_t)16 << 20)
 
@@ -228,6 +230,8 @@ triage_ruleset *triage_ruleset_load(const char *dir, const triage_limits *limits
     atomic_init(&rs->refs, 1);
     rs->lim.memory_bytes = limits && limits->memory_bytes ? limits->memory_bytes : RL_MEMORY_DEFAULT;
     rs->lim.instructions = limits && limits->instructions ? limits->instructions : RL_INSTR_DEFAULT;
+    rs->lim.time_ms = limits && limits->time_ms ? limits->time_ms : RL_TIME_DEFAULT;
+    rs->lim.string_bytes = limits && limits->string_bytes ? limits->string_bytes : RL_STRING_DEFAULT;
     int cap = 0;
     if (rl_walk(rs, "", &cap, err) != 0) {
         triage_ruleset_release(rs);

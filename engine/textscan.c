@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "regex.h"
+#include "sandbox.h"
 #include "strhash.h"
 #include "utf8.h"
 
@@ -34,6 +36,7 @@
 #define TS_DEEP_MAX (1u << 15)   /* longer-prefix answers kept per scanner */
 #define TS_STOP 768               /* skip: this byte needs a closer look */
 #define TS_K 7                    /* bytes a candidate's prefix test reads (< 8) */
+#define TS_JIT_STACK (512 * 1024) /* a scanner's JIT stack, charged whole */
 
 enum { TS_NEG, TS_NEGDOC, TS_CONTRAST, TS_FSTART, TS_FCLAUSE, TS_FEND, TS_NCTX };
 enum { TS_POST_CLIN, TS_POST_DOC, TS_POST_FAM, TS_NPOST };
@@ -60,9 +63,10 @@ typedef struct ts_term {
     int done;                     /* every mention found */
     size_t next;                  /* where the scan goes on */
     ts_vec mv;                    /* mentions found so far: {1-based start, end} */
+    size_t charged;               /* bytes of sh this scanner's budget is charged */
 } ts_term;
 typedef struct ts_deep { uint64_t key, mask; } ts_deep;
-typedef struct ts_memo { ts_deep *t; uint32_t cap, n; } ts_memo;   /* open addressing */
+typedef struct ts_memo { ts_deep *t; uint32_t cap, n; bg_budget *b; } ts_memo;   /* open addressing */
 typedef struct ts_ptr { const void *p; int t; } ts_ptr;
 
 typedef struct ts_scanner {
@@ -89,6 +93,7 @@ typedef struct ts_scanner {
     pcre2_code *postl[TS_NPOST];  /* what the post prefilter asks, or NULL */
     ts_ptr *ptrs;                 /* regex userdata -> term, open addressing */
     uint32_t ptrcap, ptrn;
+    size_t charged;               /* JIT stack and post-check code, charged to the budget */
     /* the referral being read */
     const char *s;
     size_t len;
@@ -341,14 +346,18 @@ static int ts_tested(int cls)
     }
 }
 
-/* What the build learns of one pattern, kept for the life of the process
-** and shared by every scanner (threads, reloads) that declares the same
-** source with the same options: the JIT-compiled anchored copy and, for
+/* What the build learns of one pattern, shared by every scanner (threads,
+** reloads) that declares the same source with the same options, for as
+** long as one of them holds it: the JIT-compiled anchored copy and, for
 ** each left context and tested first character, the next characters after
 ** which a match can start (untested classes are candidates for all terms,
-** set once per scanner). Built once under ts_lock; read-only after. */
+** set once per scanner). Built once under ts_lock; read-only after. Each
+** scanner holding it is charged its bytes; the last to let go frees it, so
+** a reload that drops patterns gives their memory back. */
 typedef struct ts_shared {
     struct ts_shared *next;
+    int refs;                     /* scanners' terms holding it (under ts_lock) */
+    size_t bytes;                 /* what one holder is charged */
     uint32_t opts;
     size_t len;
     char *src;
@@ -373,15 +382,26 @@ static void ts_learn(ts_shared *sh, pcre2_match_data *md)
         }
 }
 
-/* The shared entry for a pattern, built when new; NULL without memory. */
+static size_t ts_code_bytes(const pcre2_code *c, uint32_t what)
+{
+    size_t n = 0;
+    if (c && pcre2_pattern_info(c, what, &n) != 0)
+        n = 0;
+    return n;
+}
+
+/* The shared entry for a pattern, built when new, with a reference for the
+** caller (ts_shared_release); NULL without memory. */
 static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, size_t len,
                                      uint32_t opts, pcre2_match_data *md)
 {
     pthread_mutex_lock(&ts_lock);
     ts_shared *sh;
     for (sh = ts_cache; sh; sh = sh->next)
-        if (sh->opts == opts && sh->len == len && !memcmp(sh->src, src, len))
+        if (sh->opts == opts && sh->len == len && !memcmp(sh->src, src, len)) {
+            sh->refs++;
             goto done;
+        }
     sh = calloc(1, sizeof *sh);
     if (!sh || !(sh->src = malloc(len + 1))) {
         free(sh);
@@ -427,11 +447,39 @@ static const ts_shared *ts_shared_of(const pcre2_code *code, const char *src, si
         }
     }
     free(relaxed);
+    sh->bytes = sizeof *sh + len + 1 + ts_code_bytes(sh->anch, PCRE2_INFO_SIZE) +
+                (sh->learn != sh->anch ? ts_code_bytes(sh->learn, PCRE2_INFO_SIZE) : 0) +
+                ts_code_bytes(sh->learn, PCRE2_INFO_JITSIZE);
+    sh->refs = 1;
     sh->next = ts_cache;
     ts_cache = sh;
 done:
     pthread_mutex_unlock(&ts_lock);
     return sh;
+}
+
+/* Let go of a reference from ts_shared_of: the last one frees the entry. */
+static void ts_shared_release(ts_shared *sh)
+{
+    pthread_mutex_lock(&ts_lock);
+    if (--sh->refs > 0) {
+        pthread_mutex_unlock(&ts_lock);
+        return;
+    }
+    for (ts_shared **p = &ts_cache; *p; p = &(*p)->next)
+        if (*p == sh) {
+            *p = sh->next;
+            break;
+        }
+    pthread_mutex_unlock(&ts_lock);
+    const pcre2_code *conf = atomic_load_explicit(&sh->conf, memory_order_relaxed);
+    if (conf != sh->anch)
+        pcre2_code_free((pcre2_code *)conf);   /* its own copy (ts_confirmer) */
+    if (sh->learn != sh->anch)
+        pcre2_code_free(sh->learn);
+    pcre2_code_free(sh->anch);
+    free(sh->src);
+    free(sh);
 }
 
 static void ts_rows(ts_scanner *sc, const ts_shared *sh, int bit)
@@ -549,6 +597,8 @@ static void ts_filter(lua_State *L, ts_scanner *sc, int idx)
     uint32_t opts;
     rx_check(L, idx, &src, &srclen, &opts);
     const ts_shared *sh = ts_shared_of(tm->code, src, srclen, opts, sc->md);
+    if (sh && !sh->anch)
+        ts_shared_release((ts_shared *)sh);
     if (!sh || !sh->anch)
         return;
     tm->sh = (ts_shared *)sh;
@@ -558,6 +608,9 @@ static void ts_filter(lua_State *L, ts_scanner *sc, int idx)
     sc->bitterm[tm->bit] = t;
     sc->live |= (uint64_t)1 << tm->bit;
     ts_rows(sc, sh, tm->bit);
+    tm->charged = sh->bytes;      /* given back by ts_gc */
+    if (bg_charge(bg_of(L), sh->bytes) != 0)
+        sb_raise_memory(L);
 }
 
 /* Register every regex in the value at idx (tables: their values, deeply). */
@@ -596,8 +649,9 @@ static void ts_memo_put(ts_memo *mo, uint64_t key, uint64_t mask)
 {
     if (!mo->t || (mo->n + 1) * 2 > mo->cap) {
         uint32_t cap = mo->cap ? mo->cap * 2 : 1024;
-        ts_deep *nd = cap <= TS_DEEP_MAX ? calloc(cap, sizeof *nd) : NULL;
+        ts_deep *nd = cap <= TS_DEEP_MAX ? bg_alloc(mo->b, NULL, 0, cap * sizeof *nd) : NULL;
         if (nd) {
+            memset(nd, 0, cap * sizeof *nd);
             for (uint32_t k = 0; k < mo->cap; k++) {
                 if (!mo->t[k].key)
                     continue;
@@ -606,7 +660,8 @@ static void ts_memo_put(ts_memo *mo, uint64_t key, uint64_t mask)
                     j = (j + 1) & (cap - 1);
                 nd[j] = mo->t[k];
             }
-            free(mo->t);
+            if (mo->t)
+                bg_alloc(mo->b, mo->t, mo->cap * sizeof *mo->t, 0);
             mo->t = nd;
             mo->cap = cap;
         } else if (mo->t) {
@@ -791,6 +846,12 @@ static __attribute__((noinline)) const pcre2_code *ts_confirmer(lua_State *L, ts
             luaL_error(L, "scanner: not enough memory");
     }
     tm->anch = c;
+    /* this scanner holds the confirming code too: charged, given back by ts_gc */
+    size_t more = ts_code_bytes(c, PCRE2_INFO_JITSIZE) +
+                  (c != sh->anch ? ts_code_bytes(c, PCRE2_INFO_SIZE) : 0);
+    tm->charged += more;
+    if (bg_charge(bg_of(L), more) != 0)
+        sb_raise_memory(L);
     return c;
 }
 
@@ -821,7 +882,7 @@ static int ts_step(lua_State *L, ts_scanner *sc, ts_term *tm)
         tm->ck = k;
     } else {
         if (!tm->jitted) {        /* the rule's own regex: compiled lazily */
-            rx_jit(tm->code);
+            rx_jit(L, tm->code);
             tm->jitted = 1;
         }
         found = tm->next <= sc->len && ts_exec(L, sc, tm->code, tm->next);
@@ -1340,10 +1401,18 @@ static int ts_terms(lua_State *L)
 static int ts_gc(lua_State *L)
 {
     ts_scanner *sc = lua_touserdata(L, 1);
-    for (int i = 0; i < sc->nterms; i++)
+    bg_budget *b = bg_of(L);
+    for (int i = 0; i < sc->nterms; i++) {
         free(sc->terms[i].mv.v);
+        if (sc->terms[i].sh) {
+            bg_uncharge(b, sc->terms[i].charged);
+            ts_shared_release(sc->terms[i].sh);
+        }
+    }
     free(sc->terms);
-    free(sc->tab);
+    if (sc->tab)
+        bg_alloc(b, sc->tab, (size_t)2 * TS_NC * TS_NC * sizeof *sc->tab, 0);
+    bg_uncharge(b, sc->charged);
     free(sc->abbr);
     free(sc->ends.v);
     free(sc->neg.v);
@@ -1355,8 +1424,10 @@ static int ts_gc(lua_State *L)
     pcre2_match_data_free(sc->md);
     pcre2_match_context_free(sc->mctx);
     pcre2_jit_stack_free(sc->js);
-    free(sc->deep.t);
-    free(sc->postm.t);
+    if (sc->deep.t)
+        bg_alloc(b, sc->deep.t, sc->deep.cap * sizeof *sc->deep.t, 0);
+    if (sc->postm.t)
+        bg_alloc(b, sc->postm.t, sc->postm.cap * sizeof *sc->postm.t, 0);
     for (int i = 0; i < TS_NPOST; i++)
         pcre2_code_free(sc->postl[i]);
     free(sc->ptrs);
@@ -1397,12 +1468,23 @@ static int ts_new(lua_State *L)
     luaL_setmetatable(L, TS_META);
     lua_newtable(L);
     lua_setiuservalue(L, 2, 1);                               /* regex -> term */
-    sc->md = pcre2_match_data_create(1, NULL);
-    sc->mctx = pcre2_match_context_create(NULL);
-    sc->js = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
-    sc->tab = calloc((size_t)2 * TS_NC * TS_NC, sizeof *sc->tab);
-    if (!sc->md || !sc->mctx || !sc->js || !sc->tab)
-        return luaL_error(L, "scanner: not enough memory");
+    /* Every byte the scanner holds is the rule set's (budget.h): what PCRE2
+    ** allocates goes through the budget's context, the table through the
+    ** budget, the JIT stack (mapped by sljit) is charged whole. */
+    bg_budget *b = bg_of(L);
+    pcre2_general_context *g = bg_pcre2(b);
+    sc->deep.b = sc->postm.b = b;
+    sc->md = pcre2_match_data_create(1, g);
+    sc->mctx = pcre2_match_context_create(g);
+    if ((sc->js = pcre2_jit_stack_create(32 * 1024, TS_JIT_STACK, g))) {
+        sc->charged += TS_JIT_STACK;
+        bg_charge(b, TS_JIT_STACK);
+    }
+    size_t tabsize = (size_t)2 * TS_NC * TS_NC * sizeof *sc->tab;
+    if ((sc->tab = bg_alloc(b, NULL, 0, tabsize)))
+        memset(sc->tab, 0, tabsize);
+    if (!sc->md || !sc->mctx || !sc->js || !sc->tab || b->used > b->limit)
+        return b->over ? sb_raise_memory(L) : luaL_error(L, "scanner: not enough memory");
     pcre2_set_match_limit(sc->mctx, TS_MATCH_LIMIT);
     pcre2_set_depth_limit(sc->mctx, TS_DEPTH_LIMIT);
     pcre2_jit_stack_assign(sc->mctx, NULL, sc->js);
@@ -1425,8 +1507,13 @@ static int ts_new(lua_State *L)
         size_t srclen;
         uint32_t opts;
         sc->post[i] = rx_check(L, -1, &src, &srclen, &opts);
-        rx_jit(sc->post[i]);          /* checked after most mentions */
+        rx_jit(L, sc->post[i]);       /* checked after most mentions */
         sc->postl[i] = ts_post_learn(src, srclen, opts);
+        size_t more = ts_code_bytes(sc->postl[i], PCRE2_INFO_SIZE) +
+                      ts_code_bytes(sc->postl[i], PCRE2_INFO_JITSIZE);
+        sc->charged += more;
+        if (bg_charge(b, more) != 0)
+            sb_raise_memory(L);
         lua_getiuservalue(L, 2, 1);                           /* keep it alive */
         lua_pushvalue(L, -2);
         lua_pushboolean(L, 1);

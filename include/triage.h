@@ -204,15 +204,31 @@ void triage_reader_close(triage_reader *rd);
 
 /* ------------------------------------------------------------- rule sets */
 
-/* Limits for every Lua state made from a rule set. Zero means the default. */
+/* Limits for every Lua state made from a rule set (rules/README.md, "Limits").
+** Zero means the default. A run is one referral, or one file's load; a limit
+** once hit ends the run whatever pcall the rule is in, and the referral goes
+** to manual_review naming the rule (at load, the rule set fails to load,
+** naming file and line). */
 typedef struct triage_limits {
-    size_t memory_bytes;        /* Lua heap per state (default 64 MiB) */
-    uint64_t instructions;      /* VM instructions per referral (default 20M), counted
+    size_t memory_bytes;        /* bytes per state: the Lua heap and everything C holds
+                                ** for it — regex and JIT code, JIT stacks, match data,
+                                ** the text scanner (default 64 MiB) */
+    uint64_t instructions;      /* VM instructions per run (default 20M), counted
                                 ** once a run has lasted longer than the sandbox
                                 ** watchdog's delay (4-8 ms; a normal referral takes
-                                ** some µs): a runaway rule is stopped after at most
-                                ** that delay plus this budget */
+                                ** some µs): a runaway rule is stopped after at
+                                ** most that delay plus this budget */
+    uint32_t time_ms;           /* wall clock per run (default 10,000 ms), for loops
+                                ** of costly library calls the count cannot see */
+    size_t string_bytes;        /* the longest string a rule may make (default 4 MiB) */
 } triage_limits;
+
+/* Parse a limits spec, "memory=128M,instructions=50M,time=20s,string=8M"
+** (any of the keys, in any order; bytes take K, M, G as powers of 1024,
+** instructions k/K, M, G as powers of 1000, time ms or s) into *out, whose
+** other fields are left as they are. TRIAGE_EUSAGE with err saying what is
+** wrong. The `triage` command reads $TRIAGE_LIMITS so. */
+triage_code triage_limits_parse(const char *spec, triage_limits *out, triage_error *err);
 
 typedef struct triage_ruleset triage_ruleset;
 
