@@ -465,6 +465,15 @@ static int rf_scalars(rf_ctx *c, json_t *o, triage_referral *t)
 
 triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_error *err)
 {
+    return rf_from_json_text(o, NULL, 0, file, line, err);
+}
+
+/* JSON's blanks, which may stand around a value. */
+static int rf_blank(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
+
+triage_referral *rf_from_json_text(json_t *o, const char *text, size_t text_len,
+                                   const char *file, long line, triage_error *err)
+{
     rf_ctx c = {err, file, line, NULL};
     triage_referral t, *r = NULL;
     const json_t *v, *diag, *assess, *prior, *med;
@@ -502,9 +511,14 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
         !rf_array(&c, med, RF_AT("medication"), 30, &t.nmed))
         goto fail;
 
-    /* One block: the referral, then its arrays (all 8-byte multiples). */
+    while (text && text_len && rf_blank(text[0])) { text++; text_len--; }
+    while (text && text_len && rf_blank(text[text_len - 1])) text_len--;
+
+    /* One block: the referral, then its arrays (all 8-byte multiples), then
+    ** the text it was read from. */
     size_t sz = sizeof *r + (size_t)t.nassess * sizeof *t.assess +
-                (size_t)(t.nprior + t.nmed) * sizeof(char *) + (size_t)t.ndiag * 8;
+                (size_t)(t.nprior + t.nmed) * sizeof(char *) + (size_t)t.ndiag * 8 +
+                (text ? text_len + 1 : 0);
     char *blk = malloc(sz);
     if (!blk) {
         triage_error_set(err, TRIAGE_ENOMEM, file, line, t.id, NULL, "out of memory");
@@ -520,6 +534,13 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
     r->med = t.nmed ? (const char **)blk : NULL;
     blk += (size_t)t.nmed * sizeof(char *);
     r->diag = t.ndiag ? (char (*)[8])blk : NULL;
+    blk += (size_t)t.ndiag * 8;
+    if (text) {
+        memcpy(blk, text, text_len);
+        blk[text_len] = '\0';
+        r->json = blk;
+        r->json_len = text_len;
+    }
 
     for (int i = 0; i < t.ndiag; i++) {
         char q[RF_QUOTE_MAX];
@@ -588,7 +609,8 @@ triage_referral *triage_referral_parse(const char *json, size_t len,
                                        triage_error *err)
 {
     json_t *o = rf_load(json, len, file, line, err);
-    return o ? rf_from_json(o, file, line, err) : NULL;
+    if (o && len >= 3 && memcmp(json, "\xEF\xBB\xBF", 3) == 0) { json += 3; len -= 3; }
+    return o ? rf_from_json_text(o, json, len, file, line, err) : NULL;
 }
 
 void triage_referral_free(triage_referral *r)

@@ -382,8 +382,9 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
 {
     sqlite3_stmt *s;
     char received[11], birth[11], *json;
+    const char *text;
     void *packed;
-    size_t packed_len;
+    size_t packed_len, text_len;
     int rc;
 
     if (!st || !r)
@@ -391,8 +392,12 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
     if (!r->raw)   /* a referral read back from a store keeps no JSON tree */
         return st_fail(err, TRIAGE_EUSAGE, source, line, r->id,
                        "store: only a parsed referral can be stored");
-    json = json_dumps(r->raw, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    packed = json ? rp_pack(r, json, strlen(json), &packed_len) : NULL;
+    /* The record as received; written out again only when it was built
+    ** from something else (a FHIR document). */
+    json = r->json ? NULL : json_dumps(r->raw, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    text = r->json ? r->json : json;
+    text_len = r->json ? r->json_len : json ? strlen(json) : 0;
+    packed = text ? rp_pack(r, text, text_len, &packed_len) : NULL;
     if (!packed) {
         free(json);
         return st_fail(err, TRIAGE_ENOMEM, source, line, r->id, "store: out of memory");
@@ -411,7 +416,7 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
     st_text(s, 7, r->municipality);
     st_text(s, 8, r->referrer_kind >= 0 && r->referrer_kind < RK__N
                   ? rf_referrer_names[r->referrer_kind] : NULL);
-    sqlite3_bind_text(s, 9, json, -1, SQLITE_STATIC);
+    sqlite3_bind_text64(s, 9, text, text_len, SQLITE_STATIC, SQLITE_UTF8);
     st_text(s, 10, source);
     sqlite3_bind_int64(s, 11, line);
     rc = st_run(s);

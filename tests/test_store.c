@@ -198,6 +198,38 @@ static void test_store_gives_back_the_referral_it_was_given(void **state)
     free(v);
 }
 
+/* The row keeps the record's text as it came (a number as the sender wrote
+** it, the sender's layout), not the tree written out again; only the blanks
+** around the record go. The row reads back to the same referral. */
+static void test_store_keeps_the_record_as_received(void **state)
+{
+    char path[512];
+    db_path(path, sizeof path, "asis.db");
+    triage_store *st = open_store(path);
+    static const char rec[] =
+        "{\"id\": \"AS-1\", \"received\": \"2020-03-01\",\n"
+        "  \"referrer\": {\"kind\": \"gp\"},\n"
+        "  \"patient\": {\"birth_date\": \"2008-02-02\", \"municipality\": \"K\\u00f8ge\"},\n"
+        "  \"somatic\": {\"weight_kg\": 35.7, \"height_cm\": 1.53e2}}";
+    char input[sizeof rec + 8];
+    snprintf(input, sizeof input, " \n%s\r\n\t", rec);
+    triage_error err;
+    triage_referral *r = triage_referral_parse(input, strlen(input), "asis.json", 1, &err);
+    assert_non_null(r);
+    assert_int_equal(triage_store_put(st, r, "asis.json", 1, &err), TRIAGE_OK);
+    triage_referral_free(r);
+    triage_referral *g = triage_store_get(st, "AS-1", &err);
+    assert_non_null(g);
+    assert_string_equal(g->municipality, "K\xc3\xb8ge");
+    assert_true(g->somatic[0] == 153.0 && g->somatic[1] == 35.7);
+    triage_referral_free(g);
+    triage_store_close(st);
+
+    char *v = raw_query(path, "SELECT json FROM referrals WHERE id = 'AS-1'", NULL);
+    assert_string_equal(v, rec);
+    free(v);
+}
+
 static void test_store_in_memory_keeps_a_referral_without_cpr(void **state)
 {
     triage_store *st = open_store(":memory:");
@@ -790,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_store_file_and_wal_are_0600_and_schema_versioned),
         cmocka_unit_test(test_store_open_error_names_the_path_or_the_missing_argument),
         cmocka_unit_test(test_store_gives_back_the_referral_it_was_given),
+        cmocka_unit_test(test_store_keeps_the_record_as_received),
         cmocka_unit_test(test_store_in_memory_keeps_a_referral_without_cpr),
         cmocka_unit_test(test_store_refuses_a_known_id_and_keeps_the_batch),
         cmocka_unit_test(test_store_quarantine_keeps_the_record_and_its_error),
