@@ -228,6 +228,12 @@ static void test_store_keeps_the_record_as_received(void **state)
     char *v = raw_query(path, "SELECT json FROM referrals WHERE id = 'AS-1'", NULL);
     assert_string_equal(v, rec);
     free(v);
+    /* the age band's check, spelt without IN, still refuses what is not a band */
+    int rc;
+    free(raw_query(path, "UPDATE referrals SET age_band = '8-12'", &rc));
+    assert_int_equal(rc, SQLITE_CONSTRAINT_CHECK & 0xff);
+    free(raw_query(path, "UPDATE referrals SET age_band = NULL", &rc));
+    assert_int_equal(rc, SQLITE_DONE);
 }
 
 static void test_store_in_memory_keeps_a_referral_without_cpr(void **state)
