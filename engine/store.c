@@ -90,9 +90,10 @@ static const char *const st_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
+    /* imported_at as decided_at: stamped in C, not by SQL's strftime() */
     [S_PUT] = "INSERT INTO referrals(id, received, cpr, birth_date, age, age_band,"
-              " municipality, referrer_kind, json, source, line)"
-              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+              " municipality, referrer_kind, json, source, line, imported_at)"
+              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [S_PACK] = "INSERT OR REPLACE INTO referral_packed(id, packed) VALUES(?1, ?2)",
     [S_READ_BEGIN] = "BEGIN",
     [S_QUAR] = "INSERT INTO quarantine(source, line, record_id, field, error, raw)"
@@ -385,7 +386,7 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
                              const char *source, long line, triage_error *err)
 {
     sqlite3_stmt *s;
-    char received[11], birth[11], *json;
+    char received[11], birth[11], now[32], *json;
     const char *text;
     void *packed;
     size_t packed_len, text_len;
@@ -423,6 +424,8 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
     sqlite3_bind_text64(s, 9, text, text_len, SQLITE_STATIC, SQLITE_UTF8);
     st_text(s, 10, source);
     sqlite3_bind_int64(s, 11, line);
+    dt_now_iso(now);
+    st_text(s, 12, now);
     rc = st_run(s);
     free(json);
     if (rc == SQLITE_DONE) {

@@ -228,6 +228,10 @@ static void test_store_keeps_the_record_as_received(void **state)
     char *v = raw_query(path, "SELECT json FROM referrals WHERE id = 'AS-1'", NULL);
     assert_string_equal(v, rec);
     free(v);
+    v = raw_query(path, "SELECT imported_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
+                        "[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' FROM referrals", NULL);
+    assert_string_equal(v, "1");
+    free(v);
     /* the age band's check, spelt without IN, still refuses what is not a band */
     int rc;
     free(raw_query(path, "UPDATE referrals SET age_band = '8-12'", &rc));
