@@ -105,8 +105,10 @@ static const char *const st_sql[S__N] = {
         " WHERE (r.received, r.id) > (?1, ?2) AND NOT EXISTS"
         " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?3)"
         " ORDER BY r.received, r.id LIMIT ?4",
+    /* reasons as JSON text; st_dec_stmt has SQL build it for up to
+    ** ST_REASONS_SQL reasons */
     [S_DEC_PUT] = "INSERT INTO decisions(referral_id, ruleset, outcome, target, unit,"
-                  " priority, deadline, missing, request_from, reasons, decided_at)"
+                  " priority, deadline, missing, request_from, decided_at, reasons)"
                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [S_DEC_STATUS] = "UPDATE referrals SET status = ?2 WHERE id = ?1",
     /* the latest decision of each prior referral, from rule set ?4 first;
@@ -130,10 +132,16 @@ static const char *const st_sql[S__N] = {
                    " ORDER BY d.seq",
 };
 
+/* Decisions with up to this many reasons (all but a handful) have their
+** reasons column written by SQLite's json_array and json_object, a
+** statement per count prepared on first use; more go through jansson. */
+#define ST_REASONS_SQL 8
+
 struct triage_store {
     sqlite3 *db;
     int in_batch;
     sqlite3_stmt *stmt[S__N];
+    sqlite3_stmt *dec_put[ST_REASONS_SQL + 1];   /* by number of reasons */
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -322,6 +330,7 @@ void triage_store_close(triage_store *st)
     if (st->in_batch && !sqlite3_get_autocommit(st->db))
         st_run(st->stmt[S_ROLLBACK]);
     for (int i = 0; i < S__N; i++) sqlite3_finalize(st->stmt[i]);
+    for (int i = 0; i <= ST_REASONS_SQL; i++) sqlite3_finalize(st->dec_put[i]);
     sqlite3_close(st->db);
     free(st);
 }
@@ -577,11 +586,35 @@ long triage_store_count(triage_store *st, const char *what, const char *hash)
 
 /* ------------------------------------------------------------ decisions */
 
+/* The insert of a decision with n reasons: for n <= ST_REASONS_SQL the
+** reasons array is built in the statement from each reason's rule and text
+** (parameters 11, 12, 13, ...), which costs a third of building it with
+** jansson and writing it out; NULL (out of memory) or S_DEC_PUT otherwise. */
+static sqlite3_stmt *st_dec_stmt(triage_store *st, int n)
+{
+    if (n > ST_REASONS_SQL) return st->stmt[S_DEC_PUT];
+    if (st->dec_put[n]) return st->dec_put[n];
+    static const char head[] = "INSERT INTO decisions(referral_id, ruleset, outcome, target,"
+        " unit, priority, deadline, missing, request_from, decided_at, reasons)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, json_array(";
+    char sql[sizeof head + ST_REASONS_SQL * 48 + 4];
+    size_t k = sizeof head - 1;
+    memcpy(sql, head, k);
+    for (int i = 0; i < n; i++)
+        k += (size_t)snprintf(sql + k, sizeof sql - k, "%sjson_object('rule', ?%d, 'text', ?%d)",
+                              i ? ", " : "", 11 + 2 * i, 12 + 2 * i);
+    snprintf(sql + k, sizeof sql - k, "))");
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->dec_put[n],
+                           NULL) != SQLITE_OK)
+        return NULL;
+    return st->dec_put[n];
+}
+
 triage_code triage_store_put_decision(triage_store *st, const triage_decision *d,
                                       triage_error *err)
 {
     sqlite3_stmt *s;
-    char *missing = NULL, *reasons, day[11], now[32];
+    char *missing = NULL, *reasons = NULL, day[11], now[32];
     const char *outcome;
     triage_code code = TRIAGE_OK;
     int rc;
@@ -590,18 +623,21 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
     if (d->outcome < TRIAGE_ACCEPT || d->outcome > TRIAGE_MANUAL_REVIEW)
         return st_fail(err, TRIAGE_EUSAGE, NULL, 0, d->id, "store: decision has no outcome");
     outcome = triage_outcome_name(d->outcome);
-    reasons = dc_reasons_json(d);
-    if (d->outcome == TRIAGE_REQUEST_INFO) missing = dc_missing_json(d);
-    if (!reasons || (d->outcome == TRIAGE_REQUEST_INFO && !missing)) {
+    if (d->nreasons > ST_REASONS_SQL && !(reasons = dc_reasons_json(d)))
+        return st_fail(err, TRIAGE_ENOMEM, NULL, 0, d->id, "store: out of memory");
+    if (d->outcome == TRIAGE_REQUEST_INFO && !(missing = dc_missing_json(d))) {
         free(reasons);
-        free(missing);
         return st_fail(err, TRIAGE_ENOMEM, NULL, 0, d->id, "store: out of memory");
     }
     if (st_tx_open(st) != SQLITE_DONE) {
         code = st_dberr(st, err, "begin");
         goto out;
     }
-    s = st->stmt[S_DEC_PUT];
+    if (!(s = st_dec_stmt(st, d->nreasons))) {
+        code = st_dberr(st, err, "put decision");
+        st_tx_close(st, 0);
+        goto out;
+    }
     st_text(s, 1, d->id);
     st_text(s, 2, d->ruleset);
     st_text(s, 3, outcome);
@@ -615,9 +651,15 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
     st_text(s, 8, missing);
     st_text(s, 9, d->request_from >= 0 && d->request_from < 2
                   ? dc_request_names[d->request_from] : NULL);
-    st_text(s, 10, reasons);
     dt_now_iso(now);
-    st_text(s, 11, now);
+    st_text(s, 10, now);
+    if (reasons)
+        st_text(s, 11, reasons);
+    else
+        for (int i = 0; i < d->nreasons; i++) {
+            st_text(s, 11 + 2 * i, d->reasons[i].rule);
+            st_text(s, 12 + 2 * i, d->reasons[i].text);
+        }
     rc = st_run(s);
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
         code = st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, d->id,

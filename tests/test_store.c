@@ -361,6 +361,49 @@ static int collect_fn(void *ud, triage_referral *r)
     return c->stop_at && c->n == c->stop_at;
 }
 
+/* The reasons column is the compact JSON array of {rule, text}, the texts
+** masked and escaped, whether SQL builds it (up to ST_REASONS_SQL reasons)
+** or jansson (more); either reads back to the same reasons. */
+static void test_store_reasons_column_is_the_masked_reasons_as_json(void **state)
+{
+    static const char *const texts[] = {
+        "", "plain", "quote \" and \\ backslash", "slash / stays",
+        "ctl \x01\x02\x07\x08\x09\x0a\x0b\x0c\x0d\x1b\x1f end", "del \x7f",
+        "æøå ÆØÅ é ß €", "emoji \xf0\x9f\x98\x80", "\xe2\x80\xa8 line sep",
+        "cpr 010203-1234", "mixed \"\\/\n\t æ", "}{][,:"};
+    static const int counts[] = {0, 1, 2, 8, 9, 12};
+    char path[300];
+    db_path(path, sizeof path, "reasons.db");
+    triage_store *st = open_store(path);
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        char id[16], sql[128];
+        triage_error err;
+        snprintf(id, sizeof id, "RS-%d", counts[c]);
+        put_ok(st, id, "2020-01-01", CPR1, NULL);
+        triage_decision *d = dc_new(id, HASH_A, 0);
+        d->outcome = TRIAGE_ACCEPT;
+        json_t *want = json_array();
+        for (int i = 0; i < counts[c]; i++) {
+            assert_int_equal(dc_add_reason(d, texts[(i + 3) % 12], texts[i]), 0);
+            json_array_append_new(want, json_pack("{s:s, s:s}", "rule", d->reasons[i].rule,
+                                                  "text", d->reasons[i].text));
+        }
+        assert_int_equal(triage_store_put_decision(st, d, &err), TRIAGE_OK);
+        snprintf(sql, sizeof sql, "SELECT reasons FROM decisions WHERE referral_id = '%s'", id);
+        char *got = raw_query(path, sql, NULL);
+        assert_non_null(got);
+        assert_null(strstr(got, "010203-1234"));
+        assert_null(strstr(got, "\": "));               /* compact */
+        json_t *back = json_loads(got, 0, NULL);
+        assert_true(json_equal(back, want));
+        json_decref(back);
+        json_decref(want);
+        free(got);
+        triage_decision_free(d);
+    }
+    triage_store_close(st);
+}
+
 static void test_store_each_undecided_walks_by_received_then_id(void **state)
 {
     triage_error err;
@@ -837,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_store_refuses_a_known_id_and_keeps_the_batch),
         cmocka_unit_test(test_store_quarantine_keeps_the_record_and_its_error),
         cmocka_unit_test(test_store_decision_log_is_append_only),
+        cmocka_unit_test(test_store_reasons_column_is_the_masked_reasons_as_json),
         cmocka_unit_test(test_store_each_undecided_walks_by_received_then_id),
         cmocka_unit_test(test_store_history_is_earlier_referrals_with_latest_decisions),
         cmocka_unit_test(test_history_of_a_referral_without_cpr_is_empty),
