@@ -551,8 +551,10 @@ triage_code triage_store_each_undecided(triage_store *st, const char *hash,
                 if (code == TRIAGE_OK) code = TRIAGE_ESTORE;
                 break;
             }
-            snprintf(last_recv, sizeof last_recv, "%s", (const char *)sqlite3_column_text(s, 0));
-            snprintf(last_id, sizeof last_id, "%s", (const char *)sqlite3_column_text(s, 1));
+            if (n == ST_CHUNK - 1) {            /* where the next query goes on */
+                snprintf(last_recv, sizeof last_recv, "%s", st_col(s, 0));
+                snprintf(last_id, sizeof last_id, "%s", st_col(s, 1));
+            }
         }
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) code = st_dberr(st, err, "undecided");
         st_done(s);
