@@ -140,7 +140,7 @@ static const char *const st_sql[S__N] = {
 struct triage_store {
     sqlite3 *db;
     int in_batch;
-    int big_cache;             /* the batch writer's page cache is set */
+    int big_cache;             /* the importer's page cache is set */
     sqlite3_stmt *stmt[S__N];
     sqlite3_stmt *dec_put[ST_REASONS_SQL + 1];   /* by number of reasons */
 };
@@ -343,15 +343,6 @@ triage_code triage_store_begin(triage_store *st, triage_error *err)
     if (!st) return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store");
     if (st->in_batch)
         return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: a batch is already open");
-    /* A connection that writes in batches (import, run's decisions) keeps
-    ** up to 64 MiB of pages instead of SQLite's 2 MB: a big import's inserts
-    ** into the CPR index land on random pages, which were read again (and,
-    ** dirty, spilled to the WAL) batch after batch once the index outgrew
-    ** the cache. Other connections keep the default. */
-    if (!st->big_cache) {
-        sqlite3_exec(st->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
-        st->big_cache = 1;
-    }
     if (st_run(st->stmt[S_BEGIN]) != SQLITE_DONE) return st_dberr(st, err, "begin");
     st->in_batch = 1;
     return TRIAGE_OK;
@@ -416,6 +407,15 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
     if (!r->raw)   /* a referral read back from a store keeps no JSON tree */
         return st_fail(err, TRIAGE_EUSAGE, source, line, r->id,
                        "store: only a parsed referral can be stored");
+    /* A connection that stores referrals (an import) keeps up to 64 MiB of
+    ** pages instead of SQLite's 2 MB: a big import's inserts into the CPR
+    ** index land on random pages, which were read again (and, dirty,
+    ** spilled to the WAL) batch after batch once the index outgrew the
+    ** cache. Other connections keep the default. */
+    if (!st->big_cache) {
+        sqlite3_exec(st->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+        st->big_cache = 1;
+    }
     /* The record as received; written out again only when it was built
     ** from something else (a FHIR document). */
     json = r->json ? NULL : json_dumps(r->raw, JSON_COMPACT | JSON_PRESERVE_ORDER);
