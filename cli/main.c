@@ -17,8 +17,8 @@ static const char USAGE[] =
     "usage: triage <command> [options]\n"
     "\n"
     "Referral triage for child and adolescent psychiatry: Lua rules decide\n"
-    "referrals (JSON) into decisions (accept, request_info, redirect, reject,\n"
-    "manual_review) with Danish reasons.\n"
+    "referrals (JSON, or HL7 FHIR R4) into decisions (accept, request_info,\n"
+    "redirect, reject, manual_review) with Danish reasons.\n"
     "\n"
     "commands:\n"
     "  check    decide referral files without a database\n"
@@ -31,6 +31,11 @@ static const char USAGE[] =
     "  serve    the intake service: JSON API and web page over HTTP\n"
     "  regress  measure a rule set against gold decisions; a gate for CI\n"
     "  diff     the decisions two rule sets make differently, and why\n"
+    "  user     accounts of the intake page: add, list, disable\n"
+    "  answer   the answer to the referrer of a referral, as text\n"
+    "  agreement  how the rules agree with the people who review them\n"
+    "  overrides  the people's corrections; --export writes them as rule tests\n"
+    "  export   the stored decisions as JSON or FHIR, one a line\n"
     "\n"
     "'triage <command> --help' tells more. --rules defaults to rules/ in the\n"
     "current directory, --db to $TRIAGE_DB or triage.db.\n"
@@ -59,7 +64,10 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {{"check", cli_check}, {"import", cli_import}, {"run", cli_run},
                 {"test", cli_test},   {"corpus", cli_corpus}, {"watch", cli_watch},
-                {"status", cli_status}, {"serve", cli_serve}, {"regress", cli_regress}, {"diff", cli_diff}};
+                {"status", cli_status}, {"serve", cli_serve}, {"regress", cli_regress}, {"diff", cli_diff},
+                {"user", cli_user}, {"answer", cli_answer}, {"agreement", cli_agreement},
+                {"overrides", cli_overrides},
+                {"export", cli_export}};
     /* A batch frees and reallocates the same few MB for every chunk: keep
     ** them instead of giving them back to the kernel each time (brk calls
     ** and page faults were a fifth of `triage run`'s system time). */

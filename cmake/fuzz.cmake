@@ -5,13 +5,14 @@
 
 option(TRIAGE_FUZZ "Build the libFuzzer targets (clang; -fsanitize=fuzzer,address,undefined)" OFF)
 
-set(TRIAGE_FUZZ_TARGETS referral parse rules)
+set(TRIAGE_FUZZ_TARGETS referral parse rules fhir)
 set(TRIAGE_FUZZ_DIR ${CMAKE_SOURCE_DIR}/tests/fuzz)
 
 # Seeds per target: where libFuzzer starts, and what the replay test runs.
 set(TRIAGE_FUZZ_SEEDS_referral ${CMAKE_SOURCE_DIR}/tests/data/referral ${CMAKE_SOURCE_DIR}/tests/spec/examples)
 set(TRIAGE_FUZZ_SEEDS_parse ${TRIAGE_FUZZ_DIR}/seeds/parse)
 set(TRIAGE_FUZZ_SEEDS_rules ${TRIAGE_FUZZ_DIR}/seeds/rules ${CMAKE_SOURCE_DIR}/rules)
+set(TRIAGE_FUZZ_SEEDS_fhir ${CMAKE_SOURCE_DIR}/tests/data/fhir)
 
 if(TRIAGE_FUZZ)
   if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
@@ -26,7 +27,7 @@ if(TRIAGE_FUZZ)
   target_compile_options(triage_fuzzcore PRIVATE ${TRIAGE_FUZZ_FLAGS} -fsanitize=fuzzer-no-link
                          -Wno-unused-parameter)
   target_link_libraries(triage_fuzzcore PUBLIC PkgConfig::LUA PkgConfig::SQLITE PkgConfig::PCRE2
-                        PkgConfig::JANSSON PkgConfig::NETTLE Threads::Threads m)
+                        PkgConfig::JANSSON PkgConfig::NETTLE PkgConfig::SODIUM Threads::Threads m)
   foreach(t ${TRIAGE_FUZZ_TARGETS})
     add_executable(fuzz_${t} ${TRIAGE_FUZZ_DIR}/fuzz_${t}.c)
     target_compile_options(fuzz_${t} PRIVATE ${TRIAGE_FUZZ_FLAGS} -fsanitize=fuzzer -Wall -Wextra)
@@ -58,8 +59,8 @@ if(BUILD_TESTING)
   find_program(VALGRIND valgrind)
   if(VALGRIND)
     set(TRIAGE_VALGRIND_TESTS test_date test_sha256 test_referral test_decision test_regex
-        test_sandbox test_rules test_store test_corpus
-        fuzz_replay_referral fuzz_replay_parse fuzz_replay_rules)
+        test_sandbox test_rules test_store test_corpus test_migration test_answer
+        fuzz_replay_referral fuzz_replay_parse fuzz_replay_rules fuzz_replay_fhir test_lifecycle)
     foreach(t ${TRIAGE_VALGRIND_TESTS})
       if(NOT TARGET ${t})
         continue()

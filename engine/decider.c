@@ -633,3 +633,42 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
     return d;
 }
 
+
+/* --------------------------------------------------- beside the rules */
+
+int rl_call(triage_decider *dc, const triage_referral *r, lua_CFunction fn, void *ud,
+            triage_error *err)
+{
+    triage_decision *scratch = dc_new(r ? r->id : "", triage_ruleset_hash(dc->rs), 0);
+    if (!scratch) {
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
+        return -1;
+    }
+    lua_State *L = dc->L;
+    sb_rearm(dc->sb);
+    if (r) {
+        lr_set(L, r);
+        rl_facts_begin(L, dc);
+    }
+    dc->dec = scratch;
+    lua_pushcfunction(L, fn);
+    if (r) {
+        lr_push(L);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);
+    } else {
+        lua_pushnil(L);
+        lua_pushnil(L);
+    }
+    lua_pushlightuserdata(L, ud);
+    int st = lua_pcall(L, 3, 0, 0);
+    if (st != LUA_OK)
+        rl_load_error(dc, sb_error_text(dc->sb, st), err);
+    lua_settop(L, 0);
+    dc->dec = NULL;
+    if (r)
+        lr_set(L, NULL);
+    triage_decision_free(scratch);
+    if (st != LUA_OK)
+        lua_gc(L, LUA_GCCOLLECT);
+    return st == LUA_OK ? 0 : -1;
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "cpr.h"
 #include "date.h"
+#include "fhir.h"
 #include "referral.h"
 #include "referral_json.h"
 
@@ -610,6 +611,7 @@ triage_referral *triage_referral_parse(const char *json, size_t len,
 {
     json_t *o = rf_load(json, len, file, line, err);
     if (o && len >= 3 && memcmp(json, "\xEF\xBB\xBF", 3) == 0) { json += 3; len -= 3; }
+    if (o && fx_is_fhir(o)) return fx_referral(o, json, len, file, line, err);
     return o ? rf_from_json_text(o, json, len, file, line, err) : NULL;
 }
 
@@ -617,6 +619,7 @@ void triage_referral_free(triage_referral *r)
 {
     if (!r) return;
     json_decref(r->raw);
+    fx_origin_free(r->origin);
     free(r);
 }
 

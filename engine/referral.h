@@ -68,6 +68,7 @@ struct triage_referral {
     int nmed;
     const char **med;
     int previous_buc;         /* TRI_* */
+    struct triage_origin *origin; /* FHIR: what was sent (fhir.h); NULL for a native record */
 };
 
 /* Normalise an ICD-10 code in WHO or SKS form ("DF900", "F90.0", "f900")

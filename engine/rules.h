@@ -57,4 +57,12 @@ triage_decision *rl_decision(lua_State *L);
 
 /* The id of the rule running now, or NULL. */
 const char *rl_rule_id(lua_State *L);
+
+/* Run fn in dc's sandboxed state beside the rules (the answer letters,
+** answer.c): armed as for a referral, with r's values and a fresh f, so
+** that Lua code there reads the facts rules read. fn gets r, f and ud (a
+** light userdata) as arguments; r NULL gives nil for both. Returns 0, or
+** -1 with err filled (TRIAGE_ERULES, at the failing file and line). */
+int rl_call(triage_decider *dc, const triage_referral *r, lua_CFunction fn, void *ud,
+            triage_error *err);
 #endif

@@ -2,14 +2,14 @@
 # run.sh — build the libFuzzer targets (clang, ASan+UBSan) in build-fuzz and
 # run each for SECONDS (default 60). Fails if any target finds a crash, a
 # hang (-timeout) or a leak; the input is left in build-fuzz/artifacts/.
-# usage: tests/fuzz/run.sh [SECONDS] [TARGET...]     (targets: referral parse rules)
+# usage: tests/fuzz/run.sh [SECONDS] [TARGET...]     (targets: referral parse rules text fhir)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(referral parse rules)
+[ ${#targets[@]} -eq 0 ] && targets=(referral parse rules text fhir)
 bld=${TRIAGE_FUZZ_BUILD:-$src/build-fuzz}
 
 CC=${CC:-clang} cmake -S "$src" -B "$bld" -DCMAKE_C_COMPILER="${CC:-clang}" \
@@ -20,11 +20,15 @@ declare -A seeds=(
   [referral]="$src/tests/data/referral $src/tests/spec/examples $src/tests/data/fuzz/referral"
   [parse]="$here/seeds/parse $src/tests/data/fuzz/parse"
   [rules]="$here/seeds/rules $src/rules $src/tests/data/fuzz/rules"
+  [text]="$here/seeds/text $src/tests/data/fuzz/text"
+  [fhir]="$src/tests/data/fhir $src/tests/data/fuzz/fhir"
 )
 declare -A opts=(
   [referral]="-max_len=65536 -dict=$here/json.dict"
   [parse]="-max_len=64"
   [rules]="-max_len=4096 -dict=$here/lua.dict"
+  [text]="-max_len=2048"
+  [fhir]="-max_len=65536 -dict=$here/json.dict"
 )
 
 status=0
