@@ -53,6 +53,10 @@ static void print_summary(triage_ruleset *rs, const char *db, int threads,
     printf("decided %ld referrals in %.3f s (%.0f referrals/s, %d thread%s)\n", sum->decided,
            sum->seconds, sum->seconds > 0 ? sum->decided / sum->seconds : 0.0, threads,
            threads == 1 ? "" : "s");
+    printf("time: set-up %.3f s, read %.3f s, decide %.3f s%s, store %.3f s, commit %.3f s\n",
+           sum->setup_seconds, sum->read_seconds, sum->decide_seconds,
+           threads > 1 ? " (summed over the threads)" : "", sum->store_seconds,
+           sum->commit_seconds);
     printf("by outcome:\n");
     for (int i = 0; i < TRIAGE_N_OUTCOMES; i++)
         printf("  %-14s %7ld  %5.1f%%\n", triage_outcome_name((triage_outcome)i),

@@ -342,7 +342,8 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     rd->need_sep = rd->in_array;
     if (raw) { *raw = rd->buf + start; *raw_len = rd->pos - start; }
     if (fx_is_fhir(j)) return rd_fhir(rd, j, start, line, out, err, raw, raw_len);
-    if (!(*out = rf_from_json(j, rd->name, line, err))) return -1;
+    if (!(*out = rf_from_json_text(j, rd->buf + start, rd->pos - start, rd->name, line, err)))
+        return -1;
     if (raw) { *raw = NULL; *raw_len = 0; }
     return 1;
 

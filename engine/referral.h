@@ -39,6 +39,9 @@ typedef struct rf_assessment_t {
 
 struct triage_referral {
     json_t *raw;              /* the record as read; owns every string below */
+    const char *json;         /* the JSON text it was read from (NUL-terminated,
+                                 in this block); NULL when built otherwise */
+    size_t json_len;
     const char *id;
     int32_t received;         /* day number */
     int priority;             /* index in rf_priority_names, -1 if absent */

@@ -31,7 +31,11 @@ static const char st_schema[] =
     " received TEXT NOT NULL,"
     " cpr TEXT CHECK (cpr IS NULL OR (length(cpr) = 10 AND cpr NOT GLOB '*[^0-9]*')),"
     " birth_date TEXT, age INTEGER,"
-    " age_band TEXT CHECK (age_band IN ('0-7','8-13','14-17','18+')),"
+    /* Not "IN (...)": SQLite checks an IN list of more than two values by
+    ** building a temporary index for every row inserted (a third of an
+    ** insert's cost); a database made with that spelling works the same. */
+    " age_band TEXT CHECK (age_band = '0-7' OR age_band = '8-13' OR age_band = '14-17'"
+    "  OR age_band = '18+'),"
     " municipality TEXT, referrer_kind TEXT,"
     " status TEXT NOT NULL DEFAULT 'new',"
     " json TEXT NOT NULL, source TEXT, line INTEGER,"
@@ -105,16 +109,17 @@ static const char *const st_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
+    /* imported_at as decided_at: stamped in C, not by SQL's strftime() */
     [S_PUT] = "INSERT INTO referrals(id, received, cpr, birth_date, age, age_band,"
-              " municipality, referrer_kind, json, source, line)"
-              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+              " municipality, referrer_kind, json, source, line, imported_at)"
+              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     /* update-referral (lifecycle.c): the same columns, a new version, and
     ** every decision so far marks an earlier one */
     [S_REPLACE] = "UPDATE referrals SET received = ?2, cpr = ?3, birth_date = ?4, age = ?5,"
                   " age_band = ?6, municipality = ?7, referrer_kind = ?8, json = ?9,"
                   " source = ?10, line = ?11, status = 'new', version = version + 1,"
                   " superseded_seq = (SELECT coalesce(max(seq), 0) FROM decisions),"
-                  " imported_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1",
+                  " imported_at = ?12 WHERE id = ?1",
     [S_PACK] = "INSERT OR REPLACE INTO referral_packed(id, packed) VALUES(?1, ?2)",
     [S_READ_BEGIN] = "BEGIN",
     [S_QUAR] = "INSERT INTO quarantine(source, line, record_id, field, error, raw)"
@@ -127,8 +132,10 @@ static const char *const st_sql[S__N] = {
         " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?3"
         "  AND d.seq > r.superseded_seq)"
         " ORDER BY r.received, r.id LIMIT ?4",
+    /* reasons as JSON text; st_dec_stmt has SQL build it for up to
+    ** ST_REASONS_SQL reasons */
     [S_DEC_PUT] = "INSERT INTO decisions(referral_id, ruleset, outcome, target, unit,"
-                  " priority, deadline, missing, request_from, reasons, decided_at)"
+                  " priority, deadline, missing, request_from, decided_at, reasons)"
                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [S_DEC_STATUS] = "UPDATE referrals SET status = ?2 WHERE id = ?1 AND withdrawn_at IS NULL",
     /* the latest decision of each prior referral, from rule set ?4 first;
@@ -153,12 +160,18 @@ static const char *const st_sql[S__N] = {
                    " ORDER BY d.seq",
 };
 
+/* Decisions with up to this many reasons (all but a handful) have their
+** reasons column written by SQLite's json_array and json_object, a
+** statement per count prepared on first use; more go through jansson. */
+#define ST_REASONS_SQL 8
 #define ST_CACHE 48      /* statements other engine files prepare through st_prepared */
 
 struct triage_store {
     sqlite3 *db;
     int in_batch;
+    int big_cache;             /* the importer's page cache is set */
     sqlite3_stmt *stmt[S__N];
+    sqlite3_stmt *dec_put[ST_REASONS_SQL + 1];   /* by number of reasons */
     int ncached;
     struct { const char *sql; sqlite3_stmt *s; } cached[ST_CACHE];
 };
@@ -353,6 +366,7 @@ void triage_store_close(triage_store *st)
     if (st->in_batch && !sqlite3_get_autocommit(st->db))
         st_run(st->stmt[S_ROLLBACK]);
     for (int i = 0; i < S__N; i++) sqlite3_finalize(st->stmt[i]);
+    for (int i = 0; i <= ST_REASONS_SQL; i++) sqlite3_finalize(st->dec_put[i]);
     for (int i = 0; i < st->ncached; i++) sqlite3_finalize(st->cached[i].s);
     sqlite3_close(st->db);
     free(st);
@@ -454,9 +468,10 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
                        long line, int replace, triage_error *err)
 {
     sqlite3_stmt *s;
-    char received[11], birth[11], *json;
+    char received[11], birth[11], now[32], *json;
+    const char *text;
     void *packed;
-    size_t packed_len;
+    size_t packed_len, text_len;
     int rc;
 
     if (!st || !r)
@@ -464,8 +479,21 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
     if (!r->raw)   /* a referral read back from a store keeps no JSON tree */
         return st_fail(err, TRIAGE_EUSAGE, source, line, r->id,
                        "store: only a parsed referral can be stored");
-    json = json_dumps(r->raw, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    packed = json ? rp_pack(r, json, strlen(json), &packed_len) : NULL;
+    /* A connection that stores referrals (an import) keeps up to 64 MiB of
+    ** pages instead of SQLite's 2 MB: a big import's inserts into the CPR
+    ** index land on random pages, which were read again (and, dirty,
+    ** spilled to the WAL) batch after batch once the index outgrew the
+    ** cache. Other connections keep the default. */
+    if (!st->big_cache) {
+        sqlite3_exec(st->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+        st->big_cache = 1;
+    }
+    /* The record as received; written out again only when it was built
+    ** from something else (a FHIR document). */
+    json = r->json ? NULL : json_dumps(r->raw, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    text = r->json ? r->json : json;
+    text_len = r->json ? r->json_len : json ? strlen(json) : 0;
+    packed = text ? rp_pack(r, text, text_len, &packed_len) : NULL;
     if (!packed) {
         free(json);
         return st_fail(err, TRIAGE_ENOMEM, source, line, r->id, "store: out of memory");
@@ -484,9 +512,11 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
     st_text(s, 7, r->municipality);
     st_text(s, 8, r->referrer_kind >= 0 && r->referrer_kind < RK__N
                   ? rf_referrer_names[r->referrer_kind] : NULL);
-    sqlite3_bind_text(s, 9, json, -1, SQLITE_STATIC);
+    sqlite3_bind_text64(s, 9, text, text_len, SQLITE_STATIC, SQLITE_UTF8);
     st_text(s, 10, source);
     sqlite3_bind_int64(s, 11, line);
+    dt_now_iso(now);
+    st_text(s, 12, now);
     rc = st_run(s);
     free(json);
     if (replace && rc == SQLITE_DONE && sqlite3_changes(st->db) == 0) {
@@ -607,8 +637,10 @@ triage_code triage_store_each_undecided(triage_store *st, const char *hash,
                 if (code == TRIAGE_OK) code = TRIAGE_ESTORE;
                 break;
             }
-            snprintf(last_recv, sizeof last_recv, "%s", (const char *)sqlite3_column_text(s, 0));
-            snprintf(last_id, sizeof last_id, "%s", (const char *)sqlite3_column_text(s, 1));
+            if (n == ST_CHUNK - 1) {            /* where the next query goes on */
+                snprintf(last_recv, sizeof last_recv, "%s", st_col(s, 0));
+                snprintf(last_id, sizeof last_id, "%s", st_col(s, 1));
+            }
         }
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) code = st_dberr(st, err, "undecided");
         st_done(s);
@@ -642,11 +674,35 @@ long triage_store_count(triage_store *st, const char *what, const char *hash)
 
 /* ------------------------------------------------------------ decisions */
 
+/* The insert of a decision with n reasons: for n <= ST_REASONS_SQL the
+** reasons array is built in the statement from each reason's rule and text
+** (parameters 11, 12, 13, ...), which costs a third of building it with
+** jansson and writing it out; NULL (out of memory) or S_DEC_PUT otherwise. */
+static sqlite3_stmt *st_dec_stmt(triage_store *st, int n)
+{
+    if (n > ST_REASONS_SQL) return st->stmt[S_DEC_PUT];
+    if (st->dec_put[n]) return st->dec_put[n];
+    static const char head[] = "INSERT INTO decisions(referral_id, ruleset, outcome, target,"
+        " unit, priority, deadline, missing, request_from, decided_at, reasons)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, json_array(";
+    char sql[sizeof head + ST_REASONS_SQL * 48 + 4];
+    size_t k = sizeof head - 1;
+    memcpy(sql, head, k);
+    for (int i = 0; i < n; i++)
+        k += (size_t)snprintf(sql + k, sizeof sql - k, "%sjson_object('rule', ?%d, 'text', ?%d)",
+                              i ? ", " : "", 11 + 2 * i, 12 + 2 * i);
+    snprintf(sql + k, sizeof sql - k, "))");
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->dec_put[n],
+                           NULL) != SQLITE_OK)
+        return NULL;
+    return st->dec_put[n];
+}
+
 triage_code triage_store_put_decision(triage_store *st, const triage_decision *d,
                                       triage_error *err)
 {
     sqlite3_stmt *s;
-    char *missing = NULL, *reasons, day[11], now[32];
+    char *missing = NULL, *reasons = NULL, day[11], now[32];
     const char *outcome;
     triage_code code = TRIAGE_OK;
     int rc;
@@ -655,18 +711,21 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
     if (d->outcome < TRIAGE_ACCEPT || d->outcome > TRIAGE_MANUAL_REVIEW)
         return st_fail(err, TRIAGE_EUSAGE, NULL, 0, d->id, "store: decision has no outcome");
     outcome = triage_outcome_name(d->outcome);
-    reasons = dc_reasons_json(d);
-    if (d->outcome == TRIAGE_REQUEST_INFO) missing = dc_missing_json(d);
-    if (!reasons || (d->outcome == TRIAGE_REQUEST_INFO && !missing)) {
+    if (d->nreasons > ST_REASONS_SQL && !(reasons = dc_reasons_json(d)))
+        return st_fail(err, TRIAGE_ENOMEM, NULL, 0, d->id, "store: out of memory");
+    if (d->outcome == TRIAGE_REQUEST_INFO && !(missing = dc_missing_json(d))) {
         free(reasons);
-        free(missing);
         return st_fail(err, TRIAGE_ENOMEM, NULL, 0, d->id, "store: out of memory");
     }
     if (st_tx_open(st) != SQLITE_DONE) {
         code = st_dberr(st, err, "begin");
         goto out;
     }
-    s = st->stmt[S_DEC_PUT];
+    if (!(s = st_dec_stmt(st, d->nreasons))) {
+        code = st_dberr(st, err, "put decision");
+        st_tx_close(st, 0);
+        goto out;
+    }
     st_text(s, 1, d->id);
     st_text(s, 2, d->ruleset);
     st_text(s, 3, outcome);
@@ -680,9 +739,15 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
     st_text(s, 8, missing);
     st_text(s, 9, d->request_from >= 0 && d->request_from < 2
                   ? dc_request_names[d->request_from] : NULL);
-    st_text(s, 10, reasons);
     dt_now_iso(now);
-    st_text(s, 11, now);
+    st_text(s, 10, now);
+    if (reasons)
+        st_text(s, 11, reasons);
+    else
+        for (int i = 0; i < d->nreasons; i++) {
+            st_text(s, 11 + 2 * i, d->reasons[i].rule);
+            st_text(s, 12 + 2 * i, d->reasons[i].text);
+        }
     rc = st_run(s);
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
         code = st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, d->id,

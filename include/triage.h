@@ -697,6 +697,13 @@ typedef struct triage_run_summary {
     long by_target[TRIAGE_N_TARGETS + 1]; /* numbered as triage_target_name;
                                              the last counts "no target" */
     double seconds;                       /* wall time of the whole run */
+    /* Where it went. The calling thread opens a read connection and a
+    ** decider per thread (setup), reads the undecided referrals (read) and
+    ** stores the decisions (store; commit: the transactions' begin and
+    ** commit); decide is the deciding, summed over the threads. With one
+    ** thread they add up to seconds; with more, deciding runs beside the
+    ** calling thread's reading and storing. */
+    double setup_seconds, read_seconds, decide_seconds, store_seconds, commit_seconds;
 } triage_run_summary;
 
 /* Called after each chunk of decisions is stored: done of total. */
@@ -706,6 +713,8 @@ typedef void (*triage_progress_fn)(void *ud, long done, long total);
 ** threads, and append the decisions to the audit log, one transaction per
 ** chunk of referrals. A child's referrals are decided in order of received
 ** then id, on one thread, so that history sees every decision before it.
+** With more than one thread, the calling thread reads and stores while
+** the threads decide (threads + 1 threads in all).
 ** db_path names st's file so that each thread opens its own read connection
 ** (":memory:" runs on one thread). progress may be NULL. Returns TRIAGE_OK,
 ** or an error in err: the decisions stored before it stay stored. sum must
