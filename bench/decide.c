@@ -31,7 +31,8 @@
 
 static const char HELP[] =
     "usage: triage-bench [--rules DIR] [--reps N] [--threads N] [--chunk N]\n"
-    "                    [--empty] [--breakdown] [--profile] [--json] REFERRALS.jsonl\n"
+    "                    [--empty] [--breakdown] [--profile] [--end-to-end] [--json]\n"
+    "                    REFERRALS.jsonl\n"
     "\n"
     "Parse every referral of a JSON Lines file into memory (untimed), then time\n"
     "triage_decide over all of them, one decider per thread, history kept in\n"
@@ -51,6 +52,10 @@ static const char HELP[] =
     "                 JSON parse, SQLite store/read/history/decision write\n"
     "  --profile      also time every Lua call once (hooks): which rules, facts\n"
     "                 and library functions the time per referral goes to\n"
+    "  --end-to-end   also time reading and deciding together, one thread: each\n"
+    "                 line parsed from its text (native or FHIR: the FHIR phase of\n"
+    "                 bench/run) and decided, as `check` does it without a store;\n"
+    "                 and the parse alone, in the same loop (e2e_* in the JSON)\n"
     "  --json         last line: the figures as one flat JSON object\n";
 
 /* ------------------------------------------------------------------ time */
@@ -975,6 +980,119 @@ fail:
     return st ? 0 : -1;
 }
 
+/* ------------------------------------------------------------ end to end */
+
+/* --end-to-end: the first chunk's lines as text, read into memory once. */
+typedef struct bn_texts { char **s; size_t *len; long n; } bn_texts;
+
+static int bn_texts_read(const char *path, long max, bn_texts *t)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    memset(t, 0, sizeof *t);
+    if (!f) return -1;
+    t->s = malloc((size_t)max * sizeof *t->s);
+    t->len = malloc((size_t)max * sizeof *t->len);
+    while (t->s && t->len && t->n < max && (len = getline(&line, &cap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+        if (len == 0) continue;
+        t->s[t->n] = malloc((size_t)len + 1);
+        memcpy(t->s[t->n], line, (size_t)len);
+        t->s[t->n][len] = '\0';
+        t->len[t->n++] = (size_t)len;
+    }
+    free(line);
+    fclose(f);
+    return t->n > 0 ? 0 : -1;
+}
+
+static void bn_texts_free(bn_texts *t)
+{
+    for (long i = 0; i < t->n; i++) free(t->s[i]);
+    free(t->s);
+    free(t->len);
+}
+
+/* Parse and decide every text once. Returns the seconds, and in *parse the
+** seconds of the parses alone (timed inside the same loop). */
+static inline __attribute__((always_inline)) double bn_e2e_loop(const bn_texts *t, bn_worker *w,
+                                                                double *parse)
+{
+    double t0 = bn_now(), p = 0;
+    for (long i = 0; i < t->n; i++) {
+        triage_error err;
+        double a = bn_now();
+        triage_referral *r = triage_referral_parse(t->s[i], t->len[i], "bench", i + 1, &err);
+        p += bn_now() - a;
+        if (!r) continue;
+        triage_decision *d = triage_decide(w->dc, r, 0);
+        if (d) {
+            w->outcomes[d->outcome]++;
+            bh_add(&w->hist, r, d);
+            triage_decision_free(d);
+        }
+        triage_referral_free(r);
+    }
+    *parse = p;
+    return bn_now() - t0;
+}
+
+/* The warm-up pass and the timed ones, apart, so that callgrind counts the
+** timed ones only (--toggle-collect=bn_e2e_pass: bench/run's FHIR phase);
+** each counts its passes, so that the compiler cannot fold the two into one. */
+static volatile long bn_e2e_warmed, bn_e2e_timed;
+
+__attribute__((noinline)) static double bn_e2e_warm(const bn_texts *t, bn_worker *w, double *parse)
+{
+    bn_e2e_warmed++;
+    return bn_e2e_loop(t, w, parse);
+}
+
+__attribute__((noinline)) static double bn_e2e_pass(const bn_texts *t, bn_worker *w, double *parse)
+{
+    bn_e2e_timed++;
+    return bn_e2e_loop(t, w, parse);
+}
+
+typedef struct bn_e2e { double per_s, per_s_min, per_s_max, parse_us, us; long n; } bn_e2e;
+
+/* Best-of-reps figures of text -> referral -> decision, one thread, after
+** the decider's warm-up (as the decide phase has it). */
+static int bn_e2e_run(const char *path, int max, triage_ruleset *rs, int reps, bn_e2e *e)
+{
+    bn_texts t;
+    bn_worker w;
+    if (bn_texts_read(path, max, &t) != 0) {
+        fprintf(stderr, "triage-bench: cannot read '%s'\n", path);
+        return -1;
+    }
+    if (bn_workers_new(&w, 1, rs) != 0) {
+        bn_texts_free(&t);
+        return -1;
+    }
+    double parse;
+    bn_e2e_warm(&t, &w, &parse);                  /* warm-up: JIT, prefixes, allocator */
+    double *rate = malloc((size_t)reps * sizeof *rate), best_parse = 1e30;
+    for (int rep = 0; rep < reps; rep++) {
+        bh_reset(&w.hist);
+        double secs = bn_e2e_pass(&t, &w, &parse);
+        rate[rep] = secs > 0 ? t.n / secs : 0;
+        if (parse < best_parse) best_parse = parse;
+    }
+    e->n = t.n;
+    e->per_s = bn_median(rate, reps);
+    e->per_s_min = rate[0];
+    e->per_s_max = rate[reps - 1];
+    e->us = e->per_s > 0 ? 1e6 / e->per_s : 0;
+    e->parse_us = best_parse * 1e6 / t.n;
+    free(rate);
+    bn_workers_free(&w, 1);
+    bn_texts_free(&t);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ main */
 
 static int bn_int(const char *s, const char *what, int lo, int hi)
@@ -992,14 +1110,15 @@ int main(int argc, char **argv)
 {
     const char *rules = "rules";
     int reps = 5, threads = 1, chunk = 8192, empty = 0, breakdown = 0, json = 0, profile = 0;
+    int e2e = 0;
     static const struct option opts[] = {
         {"rules", required_argument, 0, 'r'}, {"reps", required_argument, 0, 'n'},
         {"threads", required_argument, 0, 't'}, {"chunk", required_argument, 0, 'c'},
         {"empty", no_argument, 0, 'e'}, {"breakdown", no_argument, 0, 'b'},
         {"json", no_argument, 0, 'j'}, {"profile", no_argument, 0, 'p'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"end-to-end", no_argument, 0, 'E'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "r:n:t:c:ebjph", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:n:t:c:ebjpEh", opts, NULL)) != -1) {
         switch (c) {
         case 'r': rules = optarg; break;
         case 'n': reps = bn_int(optarg, "--reps", 1, 1000); break;
@@ -1009,6 +1128,7 @@ int main(int argc, char **argv)
         case 'b': breakdown = 1; break;
         case 'j': json = 1; break;
         case 'p': profile = 1; break;
+        case 'E': e2e = 1; break;
         case 'h': fputs(HELP, stdout); return 0;
         default: fputs(HELP, stderr); return 1;
         }
@@ -1053,6 +1173,8 @@ int main(int argc, char **argv)
 
     bn_breakdown b;
     int have_b = breakdown && !empty && bn_breakdown_run(&in, rs, reps, &b) == 0;
+    bn_e2e e;
+    int have_e = e2e && bn_e2e_run(in.path, chunk, rs, reps, &e) == 0;
     bn_floor_remove();
 
     printf("triage-bench: %ld referrals%s, rule set %.12s (%d rules%s), %d thread%s, %d rep%s\n",
@@ -1070,6 +1192,10 @@ int main(int argc, char **argv)
     printf("  parse         %.2f us/referral (JSON + validation; not in decide)\n", parse_us);
     printf("  outcomes      accept %ld  request_info %ld  redirect %ld  reject %ld  manual_review %ld\n",
            p.outcomes[0], p.outcomes[1], p.outcomes[2], p.outcomes[3], p.outcomes[4]);
+    if (have_e)
+        printf("  end to end    %10.0f referrals/s median  (min %.0f, max %.0f)  %.2f us/referral:"
+               " text -> referral -> decision, %ld referrals; the parse %.2f us of it\n",
+               e.per_s, e.per_s_min, e.per_s_max, e.us, e.n, e.parse_us);
     double rss = bn_peak_rss_mb();
     printf("  peak RSS      %.1f MB\n", rss);
     if (have_b) {
@@ -1141,6 +1267,10 @@ int main(int argc, char **argv)
                    b.full_us, b.empty_us, b.regex_us, b.regex_calls,
                    b.full_us - b.empty_us - b.regex_us, b.parse_us, b.store_put_us,
                    b.store_read_us, b.sqlite_decide_us, b.decision_write_us);
+        if (have_e)
+            printf(",\"e2e_per_s\":%.0f,\"e2e_per_s_min\":%.0f,\"e2e_per_s_max\":%.0f,"
+                   "\"e2e_us\":%.3f,\"e2e_parse_us\":%.3f,\"e2e_referrals\":%ld",
+                   e.per_s, e.per_s_min, e.per_s_max, e.us, e.parse_us, e.n);
         printf("}\n");
     }
     bn_pass_free(&p);

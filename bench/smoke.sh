@@ -7,7 +7,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export TRIAGE=${1:?usage: bench/smoke.sh TRIAGE}
 out=$("$here/run" --sizes 200 --reps 1 --json --work "$(dirname "$TRIAGE")/bench-smoke")
 last=$(printf '%s\n' "$out" | tail -n 1)
-keys="referrals threads decide_per_s run_seconds import_seconds p50_us p99_us peak_rss_mb reload_ms empty_decide_per_s"
+keys="referrals threads decide_per_s run_seconds run_loop_seconds run_read_seconds run_store_seconds run_commit_seconds import_seconds p50_us p99_us peak_rss_mb reload_ms empty_decide_per_s fhir_e2e_per_s fhir_parse_us native_e2e_per_s"
 if command -v jq >/dev/null; then
     printf '%s' "$last" | jq -e . >/dev/null || { echo "FAIL: last line is not JSON: $last"; exit 1; }
     for k in $keys; do

@@ -21,11 +21,13 @@
 
 static const char HELP[] =
     "usage: triage-text-bench [--rules DIR] [--reps N] [--steps] [--pcre2] [--json]\n"
-    "                         REFERRALS.jsonl\n"
+    "                         [--signatures | --dump] REFERRALS.jsonl\n"
     "\n"
     "Read the free text of every referral of a JSON Lines file (untimed), build\n"
-    "the text layer's lexicon from DIR/data/text.lua (timed), read every letter\n"
-    "once to warm up, then time reading them all N times (median per letter).\n"
+    "the text layer's lexicon from DIR/data/text.lua (timed), load it again as a\n"
+    "reload of the same words does (the database copied, not compiled; timed),\n"
+    "read every letter once to warm up, then time reading them all N times\n"
+    "(median per letter).\n"
     "\n"
     "  --rules DIR  rule set (default: rules)\n"
     "  --reps N     timed passes (default 5)\n"
@@ -38,6 +40,10 @@ static const char HELP[] =
     "  --signatures instead of timing, print each letter's evidence as the shipped\n"
     "               rules' facts read it from text alone (id TAB signature), for\n"
     "               bench/text-compare against the rules' own text reading\n"
+    "  --dump       instead of timing, print everything the layer reads from each\n"
+    "               letter (keys, mentions with their cues and explanations, dates,\n"
+    "               measurements, sentences): diff two builds' dumps to show that a\n"
+    "               change to the layer keeps its results\n"
     "\n"
     "Instruction counts per step: valgrind --tool=callgrind on --reps 1, then\n"
     "callgrind_annotate --inclusive=yes (txn_run, txs_run, txl_match, txc_run,\n"
@@ -100,6 +106,15 @@ static letter *load(const char *path, size_t *n, size_t *bytes)
     free(line);
     fclose(f);
     return v;
+}
+
+static void free_letters(letter *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].id);
+        free(v[i].text);
+    }
+    free(v);
 }
 
 /* PCRE2 over the normalised letters: one alternation of every pattern
@@ -188,20 +203,15 @@ static void bench_pcre2(const tx_lexicon *lx, tx_reader *r, letter *v, size_t n,
     ** layer checks them (word starts, endings) */
     tx_matcher *m = txl_matcher_new(lx, &tx_malloc);
     tx_hits hits = {0};
-    tx_norm nn = {0};
+    /* each normalised letter normalised again (it stays as it is), untimed */
+    tx_norm *nn = calloc(n, sizeof *nn);
+    for (size_t i = 0; i < n; i++)
+        txn_run(&nn[i], norm[i], nlen[i], &tx_malloc);
     for (int rep = 0; rep < reps; rep++) {
         long hn = 0;
         double t0 = now();
         for (size_t i = 0; i < n; i++) {
-            static tx_shift same = {0, 0};   /* the normalised letter is its own original */
-            nn.s = norm[i];
-            nn.len = nn.textlen = (uint32_t)nlen[i];
-            nn.text = norm[i];
-            nn.shift = &same;
-            nn.nshift = 1;
-            nn.upper = 0;
-            nn.lower = 1;
-            txl_match(m, &nn, NULL, &hits);
+            txl_match(m, &nn[i], NULL, &hits);
             hn += hits.n;
         }
         t[rep] = (now() - t0) / (double)n * 1e9;
@@ -211,8 +221,11 @@ static void bench_pcre2(const tx_lexicon *lx, tx_reader *r, letter *v, size_t n,
     *vs_ns = t[reps / 2];
     txl_hits_free(&hits, &tx_malloc);
     txl_matcher_free(m);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        txn_free(&nn[i], &tx_malloc);
         free(norm[i]);
+    }
+    free(nn);
     free(norm);
     free(nlen);
     free(t);
@@ -276,15 +289,72 @@ static void signature(const tx_lexicon *lx, const tx_evidence *ev, int32_t recei
 #undef B
 }
 
+/* Everything read from one letter, in a form that does not depend on how
+** the layer found it (hits are named by their place, not their index). */
+static void dump(const tx_lexicon *lx, const tx_reader *r, const tx_evidence *ev, const char *id)
+{
+    const tx_hits *h = txe_hits(r);
+    char buf[512];
+    printf("L %s\n", id);
+    for (uint32_t k = 0; k < ev->nkey; k++) {
+        const tx_keyev *kv = &ev->key[k];
+        if (!kv->nmention && !kv->counted && kv->why == 0 && kv->when == 0)
+            continue;
+        txe_explain_key(r, k, buf, sizeof buf);
+        printf("K %s c%u w%u t%u y%u n%u m%d d%d | %s\n", txl_key_at(lx, k)->name, kv->counted,
+               kv->why, kv->when, kv->typo, kv->nmention, kv->mention, kv->date, buf);
+    }
+    for (uint32_t i = 0; i < ev->nmention; i++) {
+        const tx_mention *m = &ev->mention[i];
+        char cue[256] = "-", sus[128] = "-";
+        if (m->cue >= 0 && (uint32_t)m->cue < h->n) {
+            const tx_hit *x = &h->v[m->cue];
+            char w[96];
+            txe_cue(r, m->cue, w, sizeof w);
+            snprintf(cue, sizeof cue, "%u-%u/%u:%u:[%s]'%s'", x->start, x->end, x->wend, x->cls,
+                     txl_source(lx, x->entry), w);
+        }
+        if (m->suspicion >= 0 && (uint32_t)m->suspicion < h->n)
+            snprintf(sus, sizeof sus, "%u-%u/%u:[%s]", h->v[m->suspicion].start,
+                     h->v[m->suspicion].end, h->v[m->suspicion].wend,
+                     txl_source(lx, h->v[m->suspicion].entry));
+        txe_explain(r, i, buf, sizeof buf);
+        printf("M %u-%u o%u-%u k%u e[%s] s%u c%u w%u f%u d%d cue=%s sus=%s | %s\n", m->start,
+               m->end, m->ostart, m->oend, m->key, txl_source(lx, m->entry), m->sent, m->clause, m->why,
+               m->flags, m->date, cue, sus, buf);
+    }
+    for (uint32_t i = 0; i < ev->ndate; i++)
+        printf("D %d %u-%u s%u f%u\n", ev->date[i].day, ev->date[i].start, ev->date[i].end,
+               ev->date[i].sent, ev->date[i].form);
+    for (uint32_t i = 0; i < ev->nmeasure; i++) {
+        const tx_measure *x = &ev->measure[i];
+        char cue[96] = "-";
+        if (x->cue >= 0 && (uint32_t)x->cue < h->n)
+            snprintf(cue, sizeof cue, "%u-%u:[%s]", h->v[x->cue].start, h->v[x->cue].end,
+                     txl_source(lx, h->v[x->cue].entry));
+        printf("X k%u o%u %lld p%.4f %u-%u s%u cue=%s\n", x->kind, x->other, (long long)x->v100,
+               x->period_months, x->start, x->end, x->sent, cue);
+    }
+    const tx_somatic *sm = ev->somatic;
+    printf("S w%u:%.4f:%d h%u:%.4f:%d b%u%u:%.6f:%d l%u:%.6f:%.4f:%d i%u:%.2f:%d\n",
+           sm->has_weight, sm->weight_kg, sm->weight, sm->has_height, sm->height_cm, sm->height,
+           sm->has_bmi, sm->bmi_stated, sm->bmi, sm->bmi_at, sm->has_loss, sm->loss_pct,
+           sm->loss_months, sm->loss, sm->has_iq, sm->iq, sm->iq_at);
+    printf("T");
+    for (uint32_t i = 0; i < ev->nsentence; i++)
+        printf(" %u-%u:%u", ev->sentence[i].start, ev->sentence[i].end, ev->sentence[i].clause);
+    printf("\n");
+}
+
 int main(int argc, char **argv)
 {
     const char *rules = "rules";
-    int reps = 5, steps = 0, pcre = 0, json = 0, sigs = 0;
+    int reps = 5, steps = 0, pcre = 0, json = 0, sigs = 0, dumps = 0;
     static const struct option opts[] = {
         {"rules", required_argument, 0, 'r'}, {"reps", required_argument, 0, 'n'},
         {"steps", no_argument, 0, 's'},       {"pcre2", no_argument, 0, 'p'},
         {"json", no_argument, 0, 'j'},        {"help", no_argument, 0, 'h'},
-        {"signatures", no_argument, 0, 'g'},
+        {"signatures", no_argument, 0, 'g'}, {"dump", no_argument, 0, 'd'},
         {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -295,6 +365,7 @@ int main(int argc, char **argv)
         case 'p': pcre = 1; break;
         case 'j': json = 1; break;
         case 'g': sigs = 1; break;
+        case 'd': dumps = 1; break;
         case 'h': fputs(HELP, stdout); return 0;
         default: fputs(HELP, stderr); return 2;
         }
@@ -317,18 +388,32 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    if (sigs) {
+    /* a reload of the same data: the database copied, not compiled */
+    t0 = now();
+    tx_lexicon *again = txl_load_dir_reusing(rules, &tx_malloc, lx, err, sizeof err);
+    double reload_ms = (now() - t0) * 1e3;
+    if (!again || !txl_reused(again)) {
+        fprintf(stderr, "reload: %s\n", again ? "compiled again" : err);
+        return 1;
+    }
+    txl_free(again);
+    if (sigs || dumps) {
         tx_reader *sr = txe_new(lx, &tx_malloc);
         for (size_t i = 0; i < n; i++) {
             const tx_evidence *ev = txe_read(sr, v[i].text, v[i].len, v[i].received);
             if (!ev)
                 return 1;
+            if (dumps) {
+                dump(lx, sr, ev, v[i].id);
+                continue;
+            }
             char sig[1024];
             signature(lx, ev, v[i].received, sig, sizeof sig);
             printf("%s\t%s\n", v[i].id, sig);
         }
         txe_free(sr);
         txl_free(lx);
+        free_letters(v, n);
         return 0;
     }
     t0 = now();
@@ -357,8 +442,9 @@ int main(int argc, char **argv)
     printf("letters %zu (%.0f bytes each), patterns %u, lexicon %.1f MB, reader %.1f KB\n", n,
            (double)bytes / (double)n, txl_npatterns(lx), (double)txl_bytes(lx) / 1e6,
            (double)txe_bytes(r) / 1e3);
-    printf("lexicon build %.1f ms, reader %.2f ms; %ld mentions, %ld keys counted\n", build_ms,
-           reader_ms, mentions, counted);
+    printf("lexicon build %.1f ms, reload of the same words %.1f ms, reader %.2f ms; %ld "
+           "mentions, %ld keys counted\n",
+           build_ms, reload_ms, reader_ms, mentions, counted);
     printf("read: %.0f ns per letter median (%.0f-%.0f), %.0f letters/s\n", ns, t[0],
            t[reps - 1], 1e9 / ns);
 
@@ -420,8 +506,8 @@ int main(int argc, char **argv)
     }
     if (json) {
         printf("{\"letters\":%zu,\"patterns\":%u,\"lexicon_bytes\":%zu,\"build_ms\":%.2f,"
-               "\"read_ns\":%.1f,\"read_per_s\":%.0f",
-               n, txl_npatterns(lx), txl_bytes(lx), build_ms, ns, 1e9 / ns);
+               "\"reload_ms\":%.2f,\"read_ns\":%.1f,\"read_per_s\":%.0f",
+               n, txl_npatterns(lx), txl_bytes(lx), build_ms, reload_ms, ns, 1e9 / ns);
         if (steps)
             for (int s = 0; s < 6; s++)
                 printf(",\"%s_ns\":%.1f", names[s], step[s]);
@@ -433,11 +519,7 @@ int main(int argc, char **argv)
     }
     txe_free(r);
     txl_free(lx);
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].id);
-        free(v[i].text);
-    }
-    free(v);
+    free_letters(v, n);
     free(t);
     return 0;
 }

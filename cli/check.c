@@ -1,7 +1,9 @@
 /*
 ** check.c — `triage check`: decide referral files without a database.
 ** Records go through an in-memory store in input order, so a file's later
-** referrals see the earlier ones as history, exactly as `run` would.
+** referrals see the earlier ones as history, exactly as `run` would; FHIR
+** messages there have their lifecycle (update replaces, cancel withdraws).
+** Output for people, as decision JSON, or as FHIR answer Bundles.
 */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,21 +14,32 @@
 #include "triage.h"
 
 static const char HELP[] =
-    "usage: triage check [--rules DIR] [--explain] [--format text|json] [FILE ...|-]\n"
+    "usage: triage check [--rules DIR] [--explain] [--format text|json|fhir] [FILE ...|-]\n"
     "\n"
     "Decide the referrals in FILEs (or standard input, '-' or no FILE) and print\n"
     "one decision per valid record, in input order. A file holds JSON values one\n"
     "after another: one object, JSON Lines, an array, or objects over several\n"
-    "lines. Nothing is stored; history spans the files in argument order.\n"
+    "lines; each is a native record or FHIR R4 (a ServiceRequest, a Bundle, a\n"
+    "MedCom message: docs/fhir.md). Nothing is stored; history spans the files in\n"
+    "argument order.\n"
     "\n"
     "  --rules DIR      rule set directory (default: rules)\n"
     "  --explain        add the trace: every rule evaluated, whether it applied, why;\n"
     "                   each reason's evidence keys, and every mention the text\n"
     "                   layer read in the letter: its bytes, counted [x] or not, why\n"
     "  --format FMT     json: one decision object per line on standard output;\n"
+    "                   fhir: one FHIR answer Bundle per line (NDJSON): the Task\n"
+    "                   and what goes with it, a response message for a message;\n"
     "                   text (default): for people\n"
     "\n"
-    "Invalid records are reported on standard error as FILE:LINE: ID: FIELD: what.\n"
+    "FHIR messages: an update-referral replaces the referral with its id read\n"
+    "before it (else it is decided as it is) and is decided again; a\n"
+    "cancel-referral withdraws it: 'ID: withdrawn' in text, the answer Bundle (the\n"
+    "Task cancelled) in fhir, nothing in json. A message read twice is answered\n"
+    "again with the decision it had.\n"
+    "\n"
+    "Invalid records are reported on standard error as FILE:LINE: ID: FIELD: what\n"
+    "(for FHIR the FIELD is the FHIRPath of the element in the document sent).\n"
     "exit status: 0 all decided; 1 usage or set-up error; 3 some records invalid.\n";
 
 /* The missing items as intake staff name them. */
@@ -131,22 +144,109 @@ static void print_text(const triage_decision *d, const char *text, size_t len)
     }
 }
 
+enum { CK_TEXT, CK_JSON, CK_FHIR };
+
 /* What deciding the files needs: history through an in-memory store, in
 ** input order, exactly as `run` would have it. */
 typedef struct ck_ctx {
     triage_store *st;
     triage_decider *dc;
+    triage_fhir *fw;             /* --format fhir */
     unsigned flags;
-    int json;
+    int format;
     long invalid;
     int oom;
 } ck_ctx;
 
-static int ck_take(void *ud, triage_referral *r, const char *file, long line)
+static int ck_print(ck_ctx *c, char *text)
+{
+    if (!text) {
+        fprintf(stderr, "triage check: out of memory\n");
+        c->oom = 1;
+        return 1;
+    }
+    puts(text);
+    free(text);
+    return 0;
+}
+
+static int ck_show(ck_ctx *c, const triage_decision *d, const triage_referral *r,
+                   const char *decided_at)
+{
+    triage_error err;
+    if (c->format == CK_TEXT) {
+        size_t len;
+        const char *text = triage_referral_text(r, &len);
+        print_text(d, text, len);
+        return 0;
+    }
+    if (c->format == CK_JSON) return ck_print(c, triage_decision_json(d));
+    char *b = triage_fhir_answer(c->fw, d, r, decided_at, 0, &err);
+    if (!b) fprintf(stderr, "%s\n", err.text);
+    return ck_print(c, b);
+}
+
+/* A message read before: its referral's decision again, as it stands. */
+typedef struct ck_again { ck_ctx *c; const triage_origin *cancel; int rc; } ck_again;
+
+static int ck_again_fn(void *ud, const triage_current *now)
+{
+    ck_again *a = ud;
+    triage_error err;
+    if (now->withdrawn_at) {
+        if (a->c->format == CK_TEXT)
+            printf("%s: withdrawn\n", triage_referral_id(now->referral));
+        else if (a->c->format == CK_FHIR) {
+            char *b = triage_fhir_withdrawn(a->c->fw, now->referral, a->cancel,
+                                            now->withdrawn_at, 0, &err);
+            a->rc = ck_print(a->c, b);
+        }
+        return 0;
+    }
+    if (now->decision) a->rc = ck_show(a->c, now->decision, now->referral, now->decided_at);
+    return 0;
+}
+
+static int ck_cancel(ck_ctx *c, const triage_origin *o, const char *file, long line)
+{
+    triage_error err;
+    const char *id = triage_origin_referral_id(o);
+    triage_code rc = triage_store_withdraw(c->st, o, file, line, &err);
+    if (rc == TRIAGE_EWITHDRAWN) {
+        fprintf(stderr, "%s\n", err.text);
+        c->invalid++;
+        return 0;
+    }
+    if (rc == TRIAGE_OK || rc == TRIAGE_EREPEATED) {   /* as it stands now */
+        ck_again a = {c, o, 0};
+        if (triage_store_current(c->st, id, ck_again_fn, &a, &err) == TRIAGE_OK) return a.rc;
+    }
+    /* Not in this input: check has no database to withdraw it from. */
+    if (c->format == CK_TEXT) printf("%s: withdrawn\n", id);
+    else if (c->format == CK_FHIR)
+        return ck_print(c, triage_fhir_withdrawn(c->fw, NULL, o, NULL, 0, &err));
+    return 0;
+}
+
+static int ck_take(void *ud, triage_referral *r, const triage_origin *cancel, const char *file,
+                   long line)
 {
     ck_ctx *c = ud;
     triage_error err;
-    if (triage_store_put(c->st, r, file, line, &err) != TRIAGE_OK) {
+    if (!r) return ck_cancel(c, cancel, file, line);
+    const triage_origin *o = triage_referral_origin(r);
+    triage_code rc = TRIAGE_ENOTFOUND;
+    if (o && triage_origin_event(o) == TRIAGE_EVENT_UPDATE)
+        rc = triage_store_update(c->st, r, file, line, &err);
+    if (rc == TRIAGE_ENOTFOUND)   /* new, or an update of nothing read before */
+        rc = triage_store_put(c->st, r, file, line, &err);
+    if (rc == TRIAGE_EREPEATED) {
+        ck_again a = {c, NULL, 0};
+        triage_store_current(c->st, triage_referral_id(r), ck_again_fn, &a, &err);
+        triage_referral_free(r);
+        return a.rc;
+    }
+    if (rc != TRIAGE_OK) {
         fprintf(stderr, "%s\n", err.text);
         c->invalid++;
         triage_referral_free(r);
@@ -154,31 +254,22 @@ static int ck_take(void *ud, triage_referral *r, const char *file, long line)
     }
     triage_decision *d = triage_decide(c->dc, r, c->flags);
     if (!d) {
-        fprintf(stderr, "triage check: out of memory\n");
         triage_referral_free(r);
+        fprintf(stderr, "triage check: out of memory\n");
         c->oom = 1;
         return 1;
     }
     triage_store_put_decision(c->st, d, &err);
-    if (c->json) {
-        char *s = triage_decision_json(d);
-        if (s)
-            puts(s);
-        free(s);
-    } else {
-        size_t len;
-        const char *text = triage_referral_text(r, &len);
-        print_text(d, text, len);
-    }
+    int stop = ck_show(c, d, r, NULL);
     triage_decision_free(d);
     triage_referral_free(r);
-    return 0;
+    return stop;
 }
 
 int cli_check(int argc, char **argv)
 {
     const char *rules = cli_default_rules();
-    int explain = 0, json = 0;
+    int explain = 0, format = CK_TEXT;
     static const struct option opts[] = {{"rules", required_argument, 0, 'r'},
                                          {"explain", no_argument, 0, 'e'},
                                          {"format", required_argument, 0, 'f'},
@@ -191,10 +282,11 @@ int cli_check(int argc, char **argv)
         case 'r': rules = optarg; break;
         case 'e': explain = 1; break;
         case 'f':
-            if (!strcmp(optarg, "json")) json = 1;
-            else if (!strcmp(optarg, "text")) json = 0;
+            if (!strcmp(optarg, "json")) format = CK_JSON;
+            else if (!strcmp(optarg, "fhir")) format = CK_FHIR;
+            else if (!strcmp(optarg, "text")) format = CK_TEXT;
             else {
-                fprintf(stderr, "triage check: --format must be text or json\n");
+                fprintf(stderr, "triage check: --format must be text, json or fhir\n");
                 return EXIT_USAGE;
             }
             break;
@@ -203,16 +295,18 @@ int cli_check(int argc, char **argv)
         }
     }
     triage_error err;
-    triage_ruleset *rs = triage_ruleset_load(rules, NULL, &err);
+    triage_ruleset *rs = triage_ruleset_load(rules, cli_limits(), &err);
     if (!rs) {
         fprintf(stderr, "triage check: %s\n", err.text);
         return EXIT_USAGE;
     }
-    ck_ctx ck = {.flags = explain ? TRIAGE_EXPLAIN : 0, .json = json};
+    ck_ctx ck = {.flags = explain ? TRIAGE_EXPLAIN : 0, .format = format};
     ck.st = triage_store_open(":memory:", &err);
     ck.dc = ck.st ? triage_decider_new(rs, ck.st, &err) : NULL;
-    if (!ck.dc) {
+    if (ck.dc && format == CK_FHIR) ck.fw = triage_fhir_open(rs, &err);
+    if (!ck.dc || (format == CK_FHIR && !ck.fw)) {
         fprintf(stderr, "triage check: %s\n", err.text);
+        triage_decider_free(ck.dc);
         triage_store_close(ck.st);
         triage_ruleset_release(rs);
         return EXIT_USAGE;
@@ -224,6 +318,7 @@ int cli_check(int argc, char **argv)
                                     nfiles ? nfiles : 1, ck_take, &ck, &ck.invalid) != 0 || ck.oom
                  ? EXIT_USAGE : EXIT_DONE;
     triage_store_rollback(ck.st);
+    triage_fhir_close(ck.fw);
     triage_decider_free(ck.dc);
     triage_store_close(ck.st);
     triage_ruleset_release(rs);

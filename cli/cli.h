@@ -22,16 +22,27 @@ int cli_status(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_regress(int argc, char **argv);
 int cli_diff(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_answer(int argc, char **argv);
+int cli_agreement(int argc, char **argv);
+int cli_overrides(int argc, char **argv);
+int cli_export(int argc, char **argv);
 
 /* Defaults and options (main.c). */
 const char *cli_default_rules(void);   /* "rules" */
 const char *cli_default_db(void);      /* $TRIAGE_DB or "triage.db" */
+/* The sandbox limits from $TRIAGE_LIMITS ("memory=128M,time=20s", see
+** triage_limits_parse), or NULL for the defaults; main() checks it. */
+const triage_limits *cli_limits(void);
 /* True when argv[i] is "--help" or "-h". */
 int cli_is_help(const char *arg);
 
 /* Referral files (input.c): called with each valid record of each file, in
-** order; takes r over. Return 0 to go on, anything else to stop. */
-typedef int (*cli_referral_fn)(void *ud, triage_referral *r, const char *file, long line);
+** order; takes r over. A FHIR cancel-referral message comes as r NULL and
+** cancel (borrowed for the call) naming the referral withdrawn. Return 0 to
+** go on, anything else to stop. */
+typedef int (*cli_referral_fn)(void *ud, triage_referral *r, const triage_origin *cancel,
+                               const char *file, long line);
 /* Read files ("-" = standard input) one after another. Invalid records are
 ** printed to standard error as FILE:LINE: ID: FIELD: what and counted in
 ** *invalid. Returns 0 when every file was read (or fn stopped), -1 when one

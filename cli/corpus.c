@@ -1,6 +1,8 @@
 /*
 ** corpus.c — `triage corpus`: write the synthetic referral corpus and its
-** gold decisions (tests/spec/corpus.md) into a directory, and print its shares.
+** gold decisions (tests/spec/corpus.md) into a directory, and print its
+** shares; with --format fhir each referral as the FHIR Bundle a sender would
+** send.
 */
 #include <errno.h>
 #include <getopt.h>
@@ -15,7 +17,7 @@
 #include "triage_corpus.h"
 
 static const char HELP[] =
-    "usage: triage corpus [--seed N] [--count N] --out DIR\n"
+    "usage: triage corpus [--seed N] [--count N] [--format json|fhir] --out DIR\n"
     "\n"
     "Generate the deterministic synthetic referral corpus: DIR/referrals.jsonl\n"
     "(one referral per line, sorted by received then id) and DIR/gold.jsonl (the\n"
@@ -28,8 +30,37 @@ static const char HELP[] =
     "  --count N   number of referrals (default 4753, the year 2020); any size,\n"
     "              generated in bounded memory\n"
     "  --out DIR   output directory, created if needed\n"
+    "  --format F  json (default): DIR/referrals.jsonl as above; fhir:\n"
+    "              DIR/referrals.fhir.ndjson instead, one FHIR R4 collection\n"
+    "              Bundle per referral (docs/fhir.md), same order, which import\n"
+    "              and check read back to the same referrals\n"
     "\n"
     "exit status: 0 written; 1 usage error or a file could not be written.\n";
+
+/* The native referrals in in (JSON Lines, as the generator wrote them)
+** as FHIR Bundles, one a line, to out. 0, or -1 with a message. */
+static int cc_to_fhir(FILE *in, FILE *out)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long k = 0;
+    int rc = 0;
+    rewind(in);
+    while (rc == 0 && (n = getline(&line, &cap, in)) > 0) {
+        triage_error err;
+        triage_referral *r = triage_referral_parse(line, (size_t)n, "corpus", ++k, &err);
+        char *b = r ? triage_fhir_export(r, &err) : NULL;
+        if (!b || fprintf(out, "%s\n", b) < 0) {
+            fprintf(stderr, "triage corpus: %s\n", b ? strerror(errno) : err.text);
+            rc = -1;
+        }
+        free(b);
+        triage_referral_free(r);
+    }
+    free(line);
+    return rc;
+}
 
 /* mkdir -p: every missing component of path, mode 0755. */
 static int cc_mkdirs(const char *path)
@@ -75,13 +106,14 @@ int cli_corpus(int argc, char **argv)
     static const struct option opts[] = {{"seed", required_argument, 0, 's'},
                                          {"count", required_argument, 0, 'n'},
                                          {"out", required_argument, 0, 'o'},
+                                         {"format", required_argument, 0, 'f'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     triage_corpus_opts o = { TRIAGE_CORPUS_SEED, TRIAGE_CORPUS_COUNT };
     const char *out = NULL;
-    int c;
+    int c, fhir = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:n:o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:n:o:f:h", opts, NULL)) != -1) {
         long long v;
         switch (c) {
         case 's':
@@ -105,6 +137,13 @@ int cli_corpus(int argc, char **argv)
             o.count = (long)v;
             break;
         case 'o': out = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "json") && strcmp(optarg, "fhir")) {
+                fprintf(stderr, "triage corpus: --format must be json or fhir\n");
+                return EXIT_USAGE;
+            }
+            fhir = !strcmp(optarg, "fhir");
+            break;
         case 'h': fputs(HELP, stdout); return EXIT_DONE;
         default: fputs(HELP, stderr); return EXIT_USAGE;
         }
@@ -122,7 +161,15 @@ int cli_corpus(int argc, char **argv)
         return EXIT_USAGE;
     }
     char rpath[4200], gpath[4200];
-    FILE *rf = cc_open(out, "referrals.jsonl", rpath, sizeof rpath);
+    /* FHIR: the native corpus goes through a temporary file, a line at a time */
+    FILE *rf = fhir ? cc_open(out, "referrals.fhir.ndjson", rpath, sizeof rpath)
+                    : cc_open(out, "referrals.jsonl", rpath, sizeof rpath);
+    FILE *native = fhir ? tmpfile() : rf;
+    if (rf && !native) {
+        fprintf(stderr, "triage corpus: no temporary file: %s\n", strerror(errno));
+        fclose(rf);
+        return EXIT_USAGE;
+    }
     if (!rf) {
         fprintf(stderr, "triage corpus: cannot write '%s': %s\n", rpath, strerror(errno));
         return EXIT_USAGE;
@@ -131,10 +178,13 @@ int cli_corpus(int argc, char **argv)
     if (!gf) {
         fprintf(stderr, "triage corpus: cannot write '%s': %s\n", gpath, strerror(errno));
         fclose(rf);
+        if (native != rf) fclose(native);
         return EXIT_USAGE;
     }
     triage_corpus_stats st;
-    int rc = triage_corpus_generate(&o, rf, gf, &st);
+    int rc = triage_corpus_generate(&o, native, gf, &st);
+    if (fhir && rc == 0 && (fflush(native) != 0 || cc_to_fhir(native, rf) != 0)) rc = -1;
+    if (native != rf) fclose(native);
     if (fclose(rf) != 0) rc = -1;
     if (fclose(gf) != 0) rc = -1;
     if (rc != 0) {

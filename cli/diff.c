@@ -128,7 +128,7 @@ int cli_diff(int argc, char **argv)
     if (!st)
         goto fail;
     for (int i = 0; i < 2; i++)
-        if (!(rs[i] = triage_ruleset_load(rules[i], NULL, &err)))
+        if (!(rs[i] = triage_ruleset_load(rules[i], cli_limits(), &err)))
             goto fail;
     for (int i = 0; i < 2; i++) {
         p.second = i;

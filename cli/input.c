@@ -1,7 +1,8 @@
 /*
 ** input.c — referral files for the commands that read them (check, watch):
-** every file through the engine's reader, one after another, the invalid
-** records reported as they come and counted.
+** every file through the engine's reader, one after another (native and
+** FHIR records alike), the invalid records reported as they come and
+** counted, FHIR cancel messages handed on.
 */
 #include <stdio.h>
 
@@ -25,7 +26,8 @@ int cli_read_referrals(const char *cmd, char *const *files, int nfiles,
                 ++*invalid;
                 continue;
             }
-            stop = fn(ud, r, files[i], triage_reader_line(rd)) != 0;
+            stop = fn(ud, r, got == TRIAGE_READ_CANCEL ? triage_reader_origin(rd) : NULL,
+                      files[i], triage_reader_line(rd)) != 0;
         }
         triage_reader_close(rd);
         if (stop)

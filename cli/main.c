@@ -17,8 +17,8 @@ static const char USAGE[] =
     "usage: triage <command> [options]\n"
     "\n"
     "Referral triage for child and adolescent psychiatry: Lua rules decide\n"
-    "referrals (JSON) into decisions (accept, request_info, redirect, reject,\n"
-    "manual_review) with Danish reasons.\n"
+    "referrals (JSON, or HL7 FHIR R4) into decisions (accept, request_info,\n"
+    "redirect, reject, manual_review) with Danish reasons.\n"
     "\n"
     "commands:\n"
     "  check    decide referral files without a database\n"
@@ -31,9 +31,16 @@ static const char USAGE[] =
     "  serve    the intake service: JSON API and web page over HTTP\n"
     "  regress  measure a rule set against gold decisions; a gate for CI\n"
     "  diff     the decisions two rule sets make differently, and why\n"
+    "  user     accounts of the intake page: add, list, disable\n"
+    "  answer   the answer to the referrer of a referral, as text\n"
+    "  agreement  how the rules agree with the people who review them\n"
+    "  overrides  the people's corrections; --export writes them as rule tests\n"
+    "  export   the stored decisions as JSON or FHIR, one a line\n"
     "\n"
     "'triage <command> --help' tells more. --rules defaults to rules/ in the\n"
-    "current directory, --db to $TRIAGE_DB or triage.db.\n"
+    "current directory, --db to $TRIAGE_DB or triage.db. $TRIAGE_LIMITS changes\n"
+    "the limits rules run under, e.g. memory=128M,instructions=50M,time=20s,string=8M\n"
+    "(rules/README.md, \"Limits\").\n"
     "\n"
     "exit status: 0 done (manual_review counts as done); 1 usage or set-up\n"
     "error; 2 a check failed; 3 some input records were invalid (the valid\n"
@@ -45,6 +52,29 @@ const char *cli_default_db(void)
 {
     const char *db = getenv("TRIAGE_DB");
     return db && *db ? db : "triage.db";
+}
+
+static triage_limits cli_lim;
+static int cli_lim_set;
+
+const triage_limits *cli_limits(void)
+{
+    return cli_lim_set ? &cli_lim : NULL;
+}
+
+/* $TRIAGE_LIMITS, read once: 0, or -1 having said what is wrong. */
+static int cli_read_limits(void)
+{
+    const char *spec = getenv("TRIAGE_LIMITS");
+    if (!spec || !*spec)
+        return 0;
+    triage_error err;
+    if (triage_limits_parse(spec, &cli_lim, &err) != TRIAGE_OK) {
+        fprintf(stderr, "triage: $TRIAGE_LIMITS: %s\n", err.text);
+        return -1;
+    }
+    cli_lim_set = 1;
+    return 0;
 }
 
 int cli_is_help(const char *arg)
@@ -59,7 +89,10 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {{"check", cli_check}, {"import", cli_import}, {"run", cli_run},
                 {"test", cli_test},   {"corpus", cli_corpus}, {"watch", cli_watch},
-                {"status", cli_status}, {"serve", cli_serve}, {"regress", cli_regress}, {"diff", cli_diff}};
+                {"status", cli_status}, {"serve", cli_serve}, {"regress", cli_regress}, {"diff", cli_diff},
+                {"user", cli_user}, {"answer", cli_answer}, {"agreement", cli_agreement},
+                {"overrides", cli_overrides},
+                {"export", cli_export}};
     /* A batch frees and reallocates the same few MB for every chunk: keep
     ** them instead of giving them back to the kernel each time (brk calls
     ** and page faults were a fifth of `triage run`'s system time). */
@@ -75,7 +108,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name))
-            return cmds[i].fn(argc - 1, argv + 1);
+            return cli_read_limits() != 0 ? EXIT_USAGE : cmds[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "triage: unknown command '%s'; 'triage --help' lists them\n", argv[1]);
     return EXIT_USAGE;
 }

@@ -547,7 +547,7 @@ int cli_regress(int argc, char **argv)
     int status = EXIT_USAGE;
     if (rg_load_gold(&x, o.gold) != 0)
         goto done;
-    if (!(rs = triage_ruleset_load(o.rules, NULL, &err)) || !(st = triage_store_open(o.db, &err)) ||
+    if (!(rs = triage_ruleset_load(o.rules, cli_limits(), &err)) || !(st = triage_store_open(o.db, &err)) ||
         triage_evaluate(st, rs, rg_take, &x, &err) != TRIAGE_OK) {
         fprintf(stderr, "triage regress: %s\n", err.text);
         goto done;

@@ -53,6 +53,10 @@ static void print_summary(triage_ruleset *rs, const char *db, int threads,
     printf("decided %ld referrals in %.3f s (%.0f referrals/s, %d thread%s)\n", sum->decided,
            sum->seconds, sum->seconds > 0 ? sum->decided / sum->seconds : 0.0, threads,
            threads == 1 ? "" : "s");
+    printf("time: set-up %.3f s, read %.3f s, decide %.3f s%s, store %.3f s, commit %.3f s\n",
+           sum->setup_seconds, sum->read_seconds, sum->decide_seconds,
+           threads > 1 ? " (summed over the threads)" : "", sum->store_seconds,
+           sum->commit_seconds);
     printf("by outcome:\n");
     for (int i = 0; i < TRIAGE_N_OUTCOMES; i++)
         printf("  %-14s %7ld  %5.1f%%\n", triage_outcome_name((triage_outcome)i),
@@ -69,7 +73,7 @@ static void print_summary(triage_ruleset *rs, const char *db, int threads,
 static int run_watch(const char *db, const char *rules, int threads, triage_store *st)
 {
     triage_error err;
-    triage_host *h = triage_host_open(rules, NULL, &err);
+    triage_host *h = triage_host_open(rules, cli_limits(), &err);
     if (!h) {
         fprintf(stderr, "triage run: %s\n", err.text);
         return EXIT_USAGE;
@@ -167,7 +171,7 @@ int cli_run(int argc, char **argv)
         triage_store_close(st);
         return rc;
     }
-    triage_ruleset *rs = triage_ruleset_load(rules, NULL, &err);
+    triage_ruleset *rs = triage_ruleset_load(rules, cli_limits(), &err);
     if (!rs) {
         fprintf(stderr, "triage run: %s\n", err.text);
         triage_store_close(st);

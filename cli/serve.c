@@ -17,6 +17,7 @@
 static const char HELP[] =
     "usage: triage serve [--db FILE] [--rules DIR] [--listen HOST:PORT]\n"
     "                    [--threads N] [--token-file FILE] [--max-body BYTES]\n"
+    "                    [--session-idle MINUTES] [--shadow DIR]\n"
     "\n"
     "Serve the intake page (/) and the JSON API:\n"
     "  POST /api/check[?explain=1]   decide referrals (one object, JSON Lines or an\n"
@@ -27,6 +28,15 @@ static const char HELP[] =
     "       &limit=&offset=          the work list, latest decision per referral\n"
     "  GET  /api/referrals/ID[?explain=1]  a referral and its decision history\n"
     "  GET  /api/status              rule set, when loaded, last reload error, counts\n"
+    "People (accounts: triage user add) log in on the page; their session is an\n"
+    "HttpOnly cookie, and every request that changes something carries the\n"
+    "session's CSRF token (X-CSRF-Token):\n"
+    "  POST /api/login  {name, password}; POST /api/logout; GET /api/session\n"
+    "  POST /api/referrals/ID/review   (intake) {action: confirm | override\n"
+    "       (outcome, target, unit, priority, deadline, missing, request_from,\n"
+    "       reason) | assign (assignee) | note (text) | answer}\n"
+    "  GET  /api/referrals/ID/audit    the review log; .../answer the letter\n"
+    "  GET  /api/policy, /api/agreement; GET/POST /api/users (admin)\n"
     "The rules are reloaded when their files change, or on SIGHUP; a rule set\n"
     "that fails to load or to pass its tests leaves the active one in force.\n"
     "\n"
@@ -38,6 +48,12 @@ static const char HELP[] =
     "                     'Authorization: Bearer TOKEN' (else $TRIAGE_TOKEN);\n"
     "                     required to listen on a non-loopback address\n"
     "  --max-body BYTES   request body limit (default: 1048576); larger gets 413\n"
+    "  --session-idle MIN minutes without a request that end a person's session\n"
+    "                     (default: 30)\n"
+    "  --shadow DIR       a candidate rule set: it decides every referral too, in\n"
+    "                     the background, kept beside the active suggestion and\n"
+    "                     never shown as it (see triage agreement); reloaded like\n"
+    "                     the active one\n"
     "\n"
     "One line per request goes to standard error: method, path, query keys\n"
     "(never their values), status, microseconds.\n";
@@ -91,19 +107,21 @@ static void serve_until_stopped(triage_host *h, triage_store *st, int sigfd)
 int cli_serve(int argc, char **argv)
 {
     const char *db = cli_default_db(), *rules = cli_default_rules();
-    const char *listen = "127.0.0.1:8080", *token_file = NULL;
-    long threads = 4, max_body = TRIAGE_SERVER_MAX_BODY;
+    const char *listen = "127.0.0.1:8080", *token_file = NULL, *shadow = NULL;
+    long threads = 4, max_body = TRIAGE_SERVER_MAX_BODY, idle_min = TRIAGE_SESSION_IDLE / 60;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"rules", required_argument, 0, 'r'},
                                          {"listen", required_argument, 0, 'l'},
                                          {"threads", required_argument, 0, 't'},
                                          {"token-file", required_argument, 0, 'k'},
                                          {"max-body", required_argument, 0, 'b'},
+                                         {"session-idle", required_argument, 0, 'i'},
+                                         {"shadow", required_argument, 0, 's'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:r:l:t:k:b:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:r:l:t:k:b:i:s:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'r': rules = optarg; break;
@@ -111,6 +129,8 @@ int cli_serve(int argc, char **argv)
         case 't': threads = atol(optarg); break;
         case 'k': token_file = optarg; break;
         case 'b': max_body = atol(optarg); break;
+        case 'i': idle_min = atol(optarg); break;
+        case 's': shadow = optarg; break;
         case 'h': fputs(HELP, stdout); return EXIT_DONE;
         default: fputs(HELP, stderr); return EXIT_USAGE;
         }
@@ -121,8 +141,9 @@ int cli_serve(int argc, char **argv)
                 argv[optind]);
         return EXIT_USAGE;
     }
-    if (threads < 1 || threads > 256 || max_body < 1) {
-        fprintf(stderr, "triage serve: --threads must be 1..256 and --max-body positive\n");
+    if (threads < 1 || threads > 256 || max_body < 1 || idle_min < 1 || idle_min > 24 * 60) {
+        fprintf(stderr, "triage serve: --threads must be 1..256, --max-body positive and "
+                        "--session-idle 1..1440 minutes\n");
         return EXIT_USAGE;
     }
     char *token = NULL;
@@ -136,36 +157,54 @@ int cli_serve(int argc, char **argv)
         token = strdup(getenv("TRIAGE_TOKEN"));
 
     triage_error err;
-    triage_host *h = triage_host_open(rules, NULL, &err);
+    triage_host *h = triage_host_open(rules, cli_limits(), &err);
     if (!h) {
         fprintf(stderr, "triage serve: %s\n", err.text);
         free(token);
         return EXIT_USAGE;
     }
+    triage_host *cand = NULL;
+    if (shadow && !(cand = triage_host_open(shadow, NULL, &err))) {
+        fprintf(stderr, "triage serve: --shadow: %s\n", err.text);
+        free(token);
+        triage_host_close(h);
+        return EXIT_USAGE;
+    }
     triage_store *st = triage_store_open(db, &err);
     triage_server_opts o = {.listen = listen, .db = db, .host = h, .token = token,
-                        .threads = (int)threads, .max_body = (size_t)max_body};
+                        .threads = (int)threads, .max_body = (size_t)max_body,
+                        .session_idle = idle_min * 60, .shadow = cand};
     triage_server *srv = st ? triage_server_start(&o, &err) : NULL;
     int has_token = token != NULL;
     free(token);
     if (!srv) {
         fprintf(stderr, "triage serve: %s\n", err.text);
         triage_store_close(st);
+        triage_host_close(cand);
         triage_host_close(h);
         return EXIT_USAGE;
     }
     int sigfd = cli_signals_open();    /* before anyone is told where to send them */
     if (triage_host_watch(h, &err) != TRIAGE_OK)
         fprintf(stderr, "triage serve: %s (reload with SIGHUP)\n", err.text);
+    if (cand && triage_host_watch(cand, &err) != TRIAGE_OK)
+        fprintf(stderr, "triage serve: --shadow: %s\n", err.text);
     triage_host_status hs;
     triage_host_status_get(h, &hs);
     fprintf(stderr, "triage serve: listening on %s (port %d), rule set %.12s, %ld threads%s\n",
             listen, triage_server_port(srv), hs.ruleset, threads,
             has_token ? ", token required" : "");
+    if (cand) {
+        triage_host_status cs;
+        triage_host_status_get(cand, &cs);
+        fprintf(stderr, "triage serve: shadow rule set %.12s from %s decides beside it\n",
+                cs.ruleset, shadow);
+    }
     serve_until_stopped(h, st, sigfd);
     fprintf(stderr, "triage serve: stopping\n");
     triage_server_stop(srv);
     triage_store_close(st);
+    triage_host_close(cand);
     triage_host_close(h);
     return EXIT_DONE;
 }

@@ -49,7 +49,7 @@ int cli_status(int argc, char **argv)
     int status = EXIT_DONE;
     triage_error err;
     char hash[65] = "";
-    triage_ruleset *rs = triage_ruleset_load(rules, NULL, &err);
+    triage_ruleset *rs = triage_ruleset_load(rules, cli_limits(), &err);
     if (!rs) {
         printf("rules:      %s does not load: %s\n", rules, err.text);
         status = EXIT_CHECK;

@@ -19,8 +19,9 @@ static const char HELP[] =
     "usage: triage watch [--rules DIR] [--max-reloads N] FILE ...\n"
     "       triage watch [--rules DIR] [--db FILE] [--sample N]\n"
     "\n"
-    "Decide the referrals in FILEs (or the first N referrals of the database,\n"
-    "default 500) with the rules in DIR, then watch DIR: on every save that\n"
+    "Decide the referrals in FILEs (native or FHIR; a FHIR update replaces the\n"
+    "referral with its id, a cancel takes it out) or the first N referrals of the\n"
+    "database (default 500) with the rules in DIR, then watch DIR: on every save that\n"
     "loads and passes the rule set's tests, decide them again and print each\n"
     "decision that changed and which rules made the difference. A save that\n"
     "fails prints FILE:LINE and the previous rules stay in force. SIGHUP\n"
@@ -65,9 +66,35 @@ static void wt_set_free(wt_set *s)
     free(s->r);
 }
 
-static int wt_take_file(void *ud, triage_referral *r, const char *file, long line)
+/* The set as the FHIR messages leave it: an update replaces the referral
+** with its id, a cancel takes it out. */
+static int wt_find(const wt_set *s, const char *id)
 {
-    return wt_add(ud, r);
+    for (int i = 0; i < s->n; i++)
+        if (!strcmp(triage_referral_id(s->r[i]), id)) return i;
+    return -1;
+}
+
+static int wt_take_file(void *ud, triage_referral *r, const triage_origin *cancel,
+                        const char *file, long line)
+{
+    wt_set *s = ud;
+    int at = wt_find(s, r ? triage_referral_id(r) : triage_origin_referral_id(cancel));
+    if (!r) {
+        if (at >= 0) {
+            triage_referral_free(s->r[at]);
+            memmove(s->r + at, s->r + at + 1, (size_t)(s->n - at - 1) * sizeof *s->r);
+            s->n--;
+        }
+        return 0;
+    }
+    const triage_origin *o = triage_referral_origin(r);
+    if (at >= 0 && o && triage_origin_event(o) == TRIAGE_EVENT_UPDATE) {
+        triage_referral_free(s->r[at]);
+        s->r[at] = r;
+        return 0;
+    }
+    return wt_add(s, r);
 }
 
 /* The first sample referrals of the database, in order of received. */
@@ -259,7 +286,7 @@ static int wt_start(wt_state *w, const char *rules, int *sigfd)
     triage_error err;
     w->prev = calloc((size_t)w->set.n + 1, sizeof *w->prev);
     w->next = calloc((size_t)w->set.n + 1, sizeof *w->next);
-    w->host = triage_host_open(rules, NULL, &err);
+    w->host = triage_host_open(rules, cli_limits(), &err);
     if (!w->host || !w->prev || !w->next) {
         fprintf(stderr, "triage watch: %s\n", w->host ? "out of memory" : err.text);
         return -1;

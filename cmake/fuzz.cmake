@@ -5,13 +5,14 @@
 
 option(TRIAGE_FUZZ "Build the libFuzzer targets (clang; -fsanitize=fuzzer,address,undefined)" OFF)
 
-set(TRIAGE_FUZZ_TARGETS referral parse rules)
+set(TRIAGE_FUZZ_TARGETS referral parse rules fhir)
 set(TRIAGE_FUZZ_DIR ${CMAKE_SOURCE_DIR}/tests/fuzz)
 
 # Seeds per target: where libFuzzer starts, and what the replay test runs.
 set(TRIAGE_FUZZ_SEEDS_referral ${CMAKE_SOURCE_DIR}/tests/data/referral ${CMAKE_SOURCE_DIR}/tests/spec/examples)
 set(TRIAGE_FUZZ_SEEDS_parse ${TRIAGE_FUZZ_DIR}/seeds/parse)
 set(TRIAGE_FUZZ_SEEDS_rules ${TRIAGE_FUZZ_DIR}/seeds/rules ${CMAKE_SOURCE_DIR}/rules)
+set(TRIAGE_FUZZ_SEEDS_fhir ${CMAKE_SOURCE_DIR}/tests/data/fhir)
 
 if(TRIAGE_FUZZ)
   if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
@@ -26,13 +27,15 @@ if(TRIAGE_FUZZ)
   target_compile_options(triage_fuzzcore PRIVATE ${TRIAGE_FUZZ_FLAGS} -fsanitize=fuzzer-no-link
                          -Wno-unused-parameter)
   target_link_libraries(triage_fuzzcore PUBLIC PkgConfig::LUA PkgConfig::SQLITE PkgConfig::PCRE2
-                        PkgConfig::JANSSON PkgConfig::NETTLE Threads::Threads m)
+                        PkgConfig::JANSSON PkgConfig::NETTLE PkgConfig::SODIUM Threads::Threads m)
   foreach(t ${TRIAGE_FUZZ_TARGETS})
     add_executable(fuzz_${t} ${TRIAGE_FUZZ_DIR}/fuzz_${t}.c)
     target_compile_options(fuzz_${t} PRIVATE ${TRIAGE_FUZZ_FLAGS} -fsanitize=fuzzer -Wall -Wextra)
     target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer,address,undefined)
     target_link_libraries(fuzz_${t} PRIVATE triage_fuzzcore)
-    if(t STREQUAL parse)   # it feeds the engine's parsers (date, decision) directly
+    # parse feeds the engine's parsers (date, decision) directly; rules reads
+    # the budgets' accounting (budget.h)
+    if(t STREQUAL parse OR t STREQUAL rules)
       target_include_directories(fuzz_${t} PRIVATE ${CMAKE_SOURCE_DIR}/engine)
     endif()
   endforeach()
@@ -45,7 +48,7 @@ if(BUILD_TESTING)
     add_executable(fuzz_replay_${t} ${TRIAGE_FUZZ_DIR}/fuzz_${t}.c ${TRIAGE_FUZZ_DIR}/replay.c)
     target_compile_options(fuzz_replay_${t} PRIVATE -Wall -Wextra)
     target_link_libraries(fuzz_replay_${t} PRIVATE libtriage)
-    if(t STREQUAL parse)   # it feeds the engine's parsers (date, decision) directly
+    if(t STREQUAL parse OR t STREQUAL rules)   # engine headers, as above
       target_include_directories(fuzz_replay_${t} PRIVATE ${CMAKE_SOURCE_DIR}/engine)
     endif()
     add_test(NAME fuzz_replay_${t}
@@ -58,8 +61,8 @@ if(BUILD_TESTING)
   find_program(VALGRIND valgrind)
   if(VALGRIND)
     set(TRIAGE_VALGRIND_TESTS test_date test_sha256 test_referral test_decision test_regex
-        test_sandbox test_rules test_store test_corpus
-        fuzz_replay_referral fuzz_replay_parse fuzz_replay_rules)
+        test_sandbox test_rules test_store test_corpus test_migration test_answer
+        fuzz_replay_referral fuzz_replay_parse fuzz_replay_rules fuzz_replay_fhir test_lifecycle)
     foreach(t ${TRIAGE_VALGRIND_TESTS})
       if(NOT TARGET ${t})
         continue()

@@ -20,6 +20,8 @@ if(TARGET triage_fuzzcore)
   target_compile_definitions(fuzz_text PRIVATE TRIAGE_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   target_link_options(fuzz_text PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(fuzz_text PRIVATE triage_fuzzcore)
+  # it reads with the layer's own (private) headers, as the replay below does
+  target_include_directories(fuzz_text PRIVATE ${CMAKE_SOURCE_DIR}/engine)
 endif()
 if(BUILD_TESTING)
   add_executable(fuzz_replay_text ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_text.c

@@ -5,6 +5,7 @@
 */
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "date.h"
 #include "triage.h"
@@ -110,15 +111,29 @@ int dt_age_years(int32_t birth, int32_t at)
     return age;
 }
 
+/* Every stored decision and referral is stamped: the calendar part is
+** worked out once a second per thread, the milliseconds each time. */
 void dt_now_iso(char out[32])
 {
+    static _Thread_local time_t sec = (time_t)-1;
+    static _Thread_local char base[24];
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char base[24];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 32, "%s.%03uZ", base, (unsigned)(ts.tv_nsec / 1000000) % 1000u);  /* fits: 29 */
+    if (ts.tv_sec != sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        if (strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm) == 0) base[0] = '\0';
+        sec = ts.tv_sec;
+    }
+    size_t n = strlen(base);                    /* 19 until the year 10000 */
+    unsigned ms = (unsigned)(ts.tv_nsec / 1000000) % 1000u;
+    memcpy(out, base, n);
+    out[n] = '.';
+    out[n + 1] = (char)('0' + ms / 100);
+    out[n + 2] = (char)('0' + ms / 10 % 10);
+    out[n + 3] = (char)('0' + ms % 10);
+    out[n + 4] = 'Z';
+    out[n + 5] = '\0';
 }
 
 /* ------------------------------------------------------------------ public */

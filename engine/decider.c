@@ -58,6 +58,8 @@ struct triage_decider {
     unsigned char *fbusy;           /* [id]: being computed early (a cycle if read again) */
     unsigned gen;                   /* referrals decided */
     int loading;                    /* rule() and fact() are allowed */
+    int locate;                     /* load noting the line running (a second try) */
+    int unlocated;                  /* the load failed at a limit its error does not place */
     int *track;                     /* files include() read while tracking (the text data) */
     int ntrack, captrack, tracking;
     triage_decision *dec;           /* being decided, NULL between referrals */
@@ -108,11 +110,45 @@ int rl_rule_evidence(lua_State *L, const char *const **keys)
 
 /* ------------------------------------------------------- load-time API */
 
+/* Every file of the rule set is compiled with this before its first line
+** (on that line, so line numbers stay the file's). _ENV is a constant: an
+** assignment to it is a compile error, so no function of the file can
+** change, for the referrals after, where its globals come from. So are the
+** standard functions and libraries, bound once as the file's locals: a file
+** cannot redefine them, and reading one costs an upvalue, not a lookup in
+** the globals (which once locked go through one more step, sb_lock). */
+static const char rl_env_prefix[] =
+    "local _ENV <const>, pairs <const>, ipairs <const>, next <const>, select <const>, "
+    "type <const>, tostring <const>, tonumber <const>, error <const>, assert <const>, "
+    "pcall <const>, xpcall <const>, rawget <const>, rawequal <const>, rawlen <const>, "
+    "setmetatable <const>, getmetatable <const>, string <const>, table <const>, "
+    "math <const>, utf8 <const>, date <const>, regex <const> = _ENV, pairs, ipairs, next, "
+    "select, type, tostring, tonumber, error, assert, pcall, xpcall, rawget, rawequal, "
+    "rawlen, setmetatable, getmetatable, string, table, math, utf8, date, regex; ";
+
+typedef struct rl_chunk {
+    const char *data;
+    size_t len;
+    int part;                   /* 0 the prefix, 1 the file, 2 done */
+} rl_chunk;
+
+static const char *rl_chunk_read(lua_State *L, void *ud, size_t *size)
+{
+    (void)L;
+    rl_chunk *c = ud;
+    switch (c->part++) {
+    case 0: *size = sizeof rl_env_prefix - 1; return rl_env_prefix;
+    case 1: *size = c->len; return c->data;
+    default: *size = 0; return NULL;
+    }
+}
+
 /* Load path's data as a text chunk named "@path": pushes the function, or
 ** the error message, and returns Lua's status. */
 static int rl_load_chunk(lua_State *L, const char *path, const char *data, size_t len)
 {
-    int st = luaL_loadbufferx(L, data, len, lua_pushfstring(L, "@%s", path), "t");
+    rl_chunk c = {data, len, 0};
+    int st = lua_load(L, rl_chunk_read, &c, lua_pushfstring(L, "@%s", path), "t");
     lua_remove(L, -2);
     return st;
 }
@@ -613,8 +649,10 @@ static int rl_driver_one(triage_decider *dc, const char *const *names, int expla
     lua_pushcfunction(L, rl_ready);
     lua_pushcfunction(L, rl_step);
     sb_rearm(dc->sb);
-    if (lua_pcall(L, 7, 1, 0) != LUA_OK) {                    /* +1 driver */
-        rl_load_error(dc, sb_error_text(dc->sb, LUA_ERRRUN), err);
+    st = lua_pcall(L, 7, 1, 0);                               /* +1 driver */
+    if (st != LUA_OK) {
+        sb_settle(dc->sb, st);
+        rl_load_error(dc, sb_error_text(dc->sb, st), err);
         lua_settop(L, 0);
         return LUA_NOREF;
     }
@@ -762,11 +800,13 @@ static int rl_text_open(triage_decider *dc, triage_error *err)
 {
     lua_State *L = dc->L;
     if (!rl_lexicon(dc->rs) && rl_find(dc->rs, RL_TEXT_FILE) >= 0 && !rl_text_adopt(dc->rs)) {
-        sb_rearm(dc->sb);
+        sb_rearm_load(dc->sb);
         lua_pushcfunction(L, rl_text_load);
         int st = lua_pcall(L, 0, 0, 0);
         dc->tracking = 0;
         if (st != LUA_OK) {
+            sb_settle(dc->sb, st);
+            dc->unlocated = sb_unlocated(dc->sb, st);
             rl_load_error(dc, sb_error_text(dc->sb, st), err);
             lua_settop(L, 0);
             return -1;
@@ -776,8 +816,12 @@ static int rl_text_open(triage_decider *dc, triage_error *err)
     if (!lx)
         return 0;
     dc->charged = rl_text_bytes(dc->rs);
-    if (rl_charge_shared(L, dc->charged) != 0) {
-        rl_load_error(dc, "memory limit exceeded by the text data's lexicon", err);
+    if (bg_charge(bg_of(L), dc->charged) != 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s: memory limit exceeded (%zu MiB) by the text lexicon "
+                 "(%zu KiB)", RL_TEXT_FILE, rl_limits(dc->rs)->memory_bytes >> 20,
+                 dc->charged >> 10);
+        rl_load_error(dc, msg, err);
         return -1;
     }
     if (!(dc->ev = le_open(L, lx))) {
@@ -800,18 +844,20 @@ static int rl_load_files(triage_decider *dc, triage_error *err)
         rl_file(dc->rs, i, &path, &data, &len);
         if (!rl_is_rule_file(path))
             continue;
-        sb_rearm(dc->sb);
+        sb_rearm_load(dc->sb);
         st = rl_load_chunk(L, path, data, len);
         if (st == LUA_OK)
             st = lua_pcall(L, 0, 0, 0);
     }
     dc->loading = 0;
     if (st == LUA_OK && rl_find(dc->rs, MS_FILE) >= 0) {
-        sb_rearm(dc->sb);
+        sb_rearm_load(dc->sb);
         lua_pushcfunction(L, rl_messages);
         st = lua_pcall(L, 0, 0, 0);
     }
     if (st != LUA_OK) {
+        sb_settle(dc->sb, st);
+        dc->unlocated = sb_unlocated(dc->sb, st);
         rl_load_error(dc, sb_error_text(dc->sb, st), err);
         lua_settop(L, 0);
         return -1;
@@ -824,11 +870,12 @@ static int rl_run(lua_State *L);
 static int rl_build(triage_decider *dc, triage_error *err)
 {
     const triage_limits *lim = rl_limits(dc->rs);
-    if (ms_init(&dc->msg) != 0 || !(dc->sb = sb_open(lim->memory_bytes, lim->instructions))) {
+    if (ms_init(&dc->msg) != 0 || !(dc->sb = sb_open(lim))) {
         triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
         return -1;
     }
     lua_State *L = dc->L = dc->sb->L;
+    dc->sb->locate = dc->locate;
     *(triage_decider **)lua_getextraspace(L) = dc;
     rx_open(L);
     ld_open(L);
@@ -855,9 +902,34 @@ static int rl_build(triage_decider *dc, triage_error *err)
     }
     if (rl_driver(dc, err) != 0)
         return -1;
+    sb_lock(dc->sb);            /* from here on the globals are read only */
+    if (dc->ev)
+        le_locked(dc->ev);
     lua_gc(L, LUA_GCCOLLECT);
     lua_gc(L, LUA_GCGEN, 0, 0);
     return 0;
+}
+
+/* A decider built from rs; NULL with err filled when it cannot be, and
+** *again set when the load ran out of memory where its error does not say
+** (a load that notes each line would: rl_load_files). */
+static triage_decider *rl_new(triage_ruleset *rs, triage_store *store, int locate,
+                              triage_error *err, int *again)
+{
+    triage_decider *dc = calloc(1, sizeof *dc);
+    if (!dc) {
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
+        return NULL;
+    }
+    dc->rs = triage_ruleset_retain(rs);
+    dc->store = store;
+    dc->locate = locate;
+    if (rl_build(dc, err) != 0) {
+        *again = !locate && dc->unlocated;
+        triage_decider_free(dc);
+        return NULL;
+    }
+    return dc;
 }
 
 triage_decider *triage_decider_new(triage_ruleset *rs, triage_store *store,
@@ -868,17 +940,12 @@ triage_decider *triage_decider_new(triage_ruleset *rs, triage_store *store,
         dc->store = store;
         return dc;
     }
-    dc = calloc(1, sizeof *dc);
-    if (!dc) {
-        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
-        return NULL;
-    }
-    dc->rs = triage_ruleset_retain(rs);
-    dc->store = store;
-    if (rl_build(dc, err) != 0) {
-        triage_decider_free(dc);
-        return NULL;
-    }
+    /* A rule set over its memory at load fails the same way each time: the
+    ** second load, noting each line as it runs (slower), says where. */
+    int again = 0;
+    dc = rl_new(rs, store, 0, err, &again);
+    if (!dc && again)
+        dc = rl_new(rs, store, 1, err, &again);
     return dc;
 }
 
@@ -888,7 +955,7 @@ void triage_decider_free(triage_decider *dc)
         return;
     le_free(dc->ev);
     if (dc->sb && dc->charged)
-        rl_uncharge_shared(dc->L, dc->charged);
+        bg_uncharge(bg_of(dc->L), dc->charged);
     sb_close(dc->sb);
     for (int i = 0; i < dc->nrules; i++)
         rl_rule_free(&dc->rules[i]);
@@ -937,13 +1004,10 @@ static void rl_fail(triage_decider *dc, triage_decision *d, const char *rule,
     free(why);
 }
 
-static const char *rl_status_text(triage_decider *dc, int status, char *buf, size_t cap)
+/* Why the run failed, in words (the limit it hit, by name). */
+static const char *rl_status_text(triage_decider *dc, int status)
 {
-    if (status == LUA_ERRMEM && dc->sb->over_memory) {
-        snprintf(buf, cap, "memory limit exceeded (%zu MiB)",
-                 rl_limits(dc->rs)->memory_bytes >> 20);
-        return buf;
-    }
+    sb_settle(dc->sb, status);
     return sb_error_text(dc->sb, status);
 }
 
@@ -985,7 +1049,7 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
     char buf[160];
     if (st != LUA_OK) {
         const rl_rule *ru = rl_current(L, dc);
-        rl_fail(dc, d, ru ? ru->id : "ENGINE", rl_status_text(dc, st, buf, sizeof buf));
+        rl_fail(dc, d, ru ? ru->id : "ENGINE", rl_status_text(dc, st));
         rl_facts_clear(L, dc);
     } else if (lua_type(L, 1) == LUA_TSTRING) {
         snprintf(buf, sizeof buf, "a rule assigned to fact '%s' (facts are read only)",
@@ -1006,4 +1070,69 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
     if (st != LUA_OK)
         lua_gc(L, LUA_GCCOLLECT);     /* give back what a runaway rule took */
     return d;
+}
+
+
+/* --------------------------------------------------- beside the rules */
+
+/* rl_call's protected part: r, the evidence and f (facts computed as they
+** are read, as fx_index does for a fact read before its turn), then fn. */
+typedef struct rl_callee {
+    lua_CFunction fn;
+    void *ud;
+} rl_callee;
+
+static int rl_call_run(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    const rl_callee *c = lua_touserdata(L, 1);
+    lua_pushcfunction(L, c->fn);
+    if (dc->ref) {
+        lr_set(dc->lr, dc->ref);
+        if (dc->ev && le_read(dc->ev, dc->ref) != 0)
+            return luaL_error(L, "not enough memory to read the letter");
+        lr_push(dc->lr);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fmeta_ref[0]);
+        lua_setmetatable(L, -2);
+    } else {
+        lua_pushnil(L);
+        lua_pushnil(L);
+    }
+    lua_pushlightuserdata(L, c->ud);
+    lua_call(L, 3, 0);
+    return 0;
+}
+
+int rl_call(triage_decider *dc, const triage_referral *r, lua_CFunction fn, void *ud,
+            triage_error *err)
+{
+    triage_decision *scratch = dc_new(r ? r->id : "", triage_ruleset_hash(dc->rs), 0);
+    if (!scratch) {
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
+        return -1;
+    }
+    lua_State *L = dc->L;
+    sb_rearm(dc->sb);
+    dc->gen++;
+    dc->ready = 0;
+    dc->dec = scratch;
+    dc->ref = r;
+    rl_callee c = {fn, ud};
+    lua_pushcfunction(L, rl_call_run);
+    lua_pushlightuserdata(L, &c);
+    int st = lua_pcall(L, 1, 0, 0);
+    if (st != LUA_OK) {
+        sb_settle(dc->sb, st);
+        rl_load_error(dc, sb_error_text(dc->sb, st), err);
+    }
+    lua_settop(L, 0);
+    rl_facts_clear(L, dc);      /* f holds this referral's facts: none outlives it */
+    dc->dec = NULL;
+    dc->ref = NULL;
+    lr_set(dc->lr, NULL);
+    triage_decision_free(scratch);
+    if (st != LUA_OK)
+        lua_gc(L, LUA_GCCOLLECT);
+    return st == LUA_OK ? 0 : -1;
 }

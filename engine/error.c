@@ -24,6 +24,11 @@ const char *triage_strerror(triage_code code)
     case TRIAGE_EDUPLICATE: return "referral already stored";
     case TRIAGE_ENOTFOUND:  return "no such referral";
     case TRIAGE_EUSAGE:     return "unusable argument";
+    case TRIAGE_EAUTH:      return "not authenticated";
+    case TRIAGE_EDENIED:    return "not allowed for this role";
+    case TRIAGE_ECONFLICT:  return "not possible in the referral's present state";
+    case TRIAGE_EREPEATED:  return "message received before";
+    case TRIAGE_EWITHDRAWN: return "referral withdrawn";
     }
     return "unknown error";
 }

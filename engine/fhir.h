@@ -40,8 +40,11 @@ typedef enum fx_event {
 } fx_event;
 
 /* What a FHIR referral was as sent, kept so that the answer can refer to
-** it. Every json_t is a reference the origin owns (NULL when absent). */
-typedef struct fx_origin {
+** it: the public triage_origin. Every json_t is a reference the origin owns
+** (NULL when absent). Reference-counted: a referral holds its origin, and
+** so may a reader or a caller. */
+typedef struct triage_origin {
+    int refs;
     fx_event event;
     char message_id[65];      /* the incoming MessageHeader.id; "" if not a message */
     char referral_id[72];     /* the referral's id (a cancel has only this) */
@@ -52,9 +55,17 @@ typedef struct fx_origin {
     char request_url[256];    /* their Bundle fullUrls; "" when they had none */
     char patient_url[256];
     char requester_url[256];
+    char *text;               /* the document's bytes as sent, or NULL when not kept */
+    size_t text_len;
 } fx_origin;
 
+/* Drop a reference (NULL is a no-op); the last one frees it. */
 void fx_origin_free(fx_origin *o);
+/* Take another reference; returns o. */
+fx_origin *fx_origin_retain(fx_origin *o);
+/* Keep a copy of the document's bytes as sent (for the store and the
+** answer to come). 0, or -1 when out of memory. */
+int fx_origin_keep_text(fx_origin *o, const char *text, size_t len);
 
 /* 1 when v is a FHIR resource (a JSON object with "resourceType"). */
 int fx_is_fhir(const json_t *v);
@@ -69,15 +80,23 @@ enum { FX_REFERRAL = 1, FX_CANCEL = 2 };
 ** FHIRPATH: what is wrong", err->field holding the FHIRPath where the bad
 ** or missing value is in the document as sent (Bundle.entry[2].resource.
 ** birthDate, ServiceRequest.contained[0].identifier[0].value). No CPR value
-** ever reaches err. origin (may be NULL) receives a new fx_origin on
-** success (free with fx_origin_free). */
+** ever reaches err. A referral holds its origin (r->origin); origin (may be
+** NULL) receives a reference to it too, or the cancel's own (drop it with
+** fx_origin_free). */
 int fx_read(json_t *doc, const char *file, long line, triage_referral **out,
             fx_origin **origin, triage_error *err);
 
 /* fx_read on JSON text (one value; a byte order mark is skipped): bad JSON
-** gets the reader's "invalid JSON: ... (line L, column C)". */
+** gets the reader's "invalid JSON: ... (line L, column C)". The origin
+** keeps the text as sent. */
 int fx_parse(const char *json, size_t len, const char *file, long line,
              triage_referral **out, fx_origin **origin, triage_error *err);
+
+/* triage_referral_parse's FHIR branch: fx_read on doc (stolen) parsed from
+** json, whose bytes the origin keeps. A cancel message is an error here: it
+** is no referral. NULL with err. */
+triage_referral *fx_referral(json_t *doc, const char *json, size_t len, const char *file,
+                             long line, triage_error *err);
 
 /* ----------------------------------------------------------------- out */
 
@@ -106,6 +125,29 @@ void fx_texts_free(fx_texts *t);
 json_t *fx_answer(const triage_decision *d, const triage_referral *r,
                   const fx_origin *o, const fx_texts *t,
                   const char *decided_at, triage_error *err);
+
+/* fx_answer, with message 0 for a collection Bundle even for a message
+** input (an export is not an answer to a message). */
+json_t *fx_answer_as(const triage_decision *d, const triage_referral *r, const fx_origin *o,
+                     const fx_texts *t, const char *decided_at, int message,
+                     triage_error *err);
+
+/* The answer to a withdrawal: the referral's Task cancelled, the
+** ServiceRequest revoked. r is the referral as stored (may be NULL when
+** only the cancel message is known), cancel the cancel-referral message
+** (may be NULL: a collection Bundle; with message, the response to it).
+** withdrawn_at NULL means now. A new reference, or NULL with err. */
+json_t *fx_withdrawn(const triage_referral *r, const fx_origin *cancel, const fx_texts *t,
+                     const char *withdrawn_at, int message, triage_error *err);
+
+/* The id of the referral's Task (one per referral, the same whatever
+** decides it and when): a UUID derived from the referral id. id[37]. */
+void fx_task_id(const char *referral_id, char id[37]);
+
+/* The id of the referral's ServiceRequest: as sent (o->request's id; o may
+** be NULL), else derived from the referral id as a native referral's is
+** (id[37] holds it then). */
+const char *fx_request_id(const fx_origin *o, const char *referral_id, char id[37]);
 
 /* The native referral r as FHIR, the way a sending system would send it:
 ** a Bundle of type (collection, transaction) or a message Bundle with

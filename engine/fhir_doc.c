@@ -2,8 +2,9 @@
 ** fhir_doc.c — the shape of a FHIR referral as sent: a ServiceRequest with
 ** contained resources, a Bundle (collection, transaction, searchset) or a
 ** MedCom-style message; FHIR R4 only (STU3 and R5 markers are refused by
-** name); references resolved by fullUrl, Type/id or #id, each resource
-** labelled with its FHIRPath so that every error can say where it is.
+** name); references resolved by fullUrl, Type/id or #id; each resource
+** knows where it is (its entry, its place among the contained), so that an
+** error can say it as a FHIRPath, written only then.
 */
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,29 +29,56 @@ int fxd_fail(fx_doc *d, const char *path, const char *fmt, ...)
     return -1;
 }
 
-const char *fxd_path(char *out, const char *base, const char *fmt, ...)
+const char *fxd_res_path(const fx_doc *d, int i, char out[FX_PATH_MAX])
 {
-    va_list ap;
-    char b[FX_PATH_MAX];
-    snprintf(b, sizeof b, "%s", base);           /* base may be out itself */
-    int n = snprintf(out, FX_PATH_MAX, "%s.", b);
-    if (n < 0 || n >= FX_PATH_MAX) return out;
-    va_start(ap, fmt);
-    vsnprintf(out + n, FX_PATH_MAX - (size_t)n, fmt, ap);
-    va_end(ap);
+    if (i < 0) {
+        snprintf(out, FX_PATH_MAX, "Bundle");
+        return out;
+    }
+    const fx_res *x = &d->res[i];
+    int n = x->entry < 0 ? snprintf(out, FX_PATH_MAX, "ServiceRequest")
+                         : snprintf(out, FX_PATH_MAX, "Bundle.entry[%d].resource", x->entry);
+    if (x->contained >= 0 && n > 0 && n < FX_PATH_MAX)
+        snprintf(out + n, FX_PATH_MAX - (size_t)n, ".contained[%d]", x->contained);
     return out;
 }
 
-static int fxd_add(fx_doc *d, json_t *r, const char *path, const char *url,
+const char *fxd_at_path(const fx_doc *d, const fx_at *at, char out[FX_PATH_MAX])
+{
+    fxd_res_path(d, at->res, out);
+    size_t n = strlen(out);
+    for (int k = 0; k < at->n && n < FX_PATH_MAX - 1; k++) {
+        int w = at->idx[k] != FX_LIT && strstr(at->seg[k], "%d")
+                ? snprintf(out + n, FX_PATH_MAX - n, at->seg[k], at->idx[k])
+                : snprintf(out + n, FX_PATH_MAX - n, "%s", at->seg[k]);
+        if (w < 0) break;
+        n += (size_t)w < FX_PATH_MAX - n ? (size_t)w : FX_PATH_MAX - n - 1;
+    }
+    return out;
+}
+
+int fxd_fail_at(fx_doc *d, const fx_at *at, const char *fmt, ...)
+{
+    char what[400], path[FX_PATH_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return fxd_fail(d, fxd_at_path(d, at, path), "%s", what);
+}
+
+static int fxd_add(fx_doc *d, json_t *r, int entry, int contained, const char *url,
                    int host, int include)
 {
     if (d->nres == d->capres) {
-        int cap = d->capres ? 2 * d->capres : 16;
-        fx_res *n = realloc(d->res, (size_t)cap * sizeof *n);
+        int cap = 2 * d->capres;
+        fx_res *n = d->res == d->local ? malloc((size_t)cap * sizeof *n)
+                                       : realloc(d->res, (size_t)cap * sizeof *n);
         if (!n) {
             triage_error_set(d->err, TRIAGE_ENOMEM, d->file, d->line, NULL, NULL, "out of memory");
             return -1;
         }
+        if (d->res == d->local) memcpy(n, d->local, sizeof d->local);
         d->res = n;
         d->capres = cap;
     }
@@ -61,7 +89,8 @@ static int fxd_add(fx_doc *d, json_t *r, const char *path, const char *url,
     x->url = url;
     x->host = host;
     x->include = include;
-    snprintf(x->path, sizeof x->path, "%s", path);
+    x->entry = entry;
+    x->contained = contained;
     return d->nres - 1;
 }
 
@@ -76,76 +105,92 @@ static const struct { const char *seg, *version; } fxd_versions[] = {
 };
 
 /* Elements that exist in another version only, where a referral is read. */
-static const struct { const char *type, *member, *sub, *version, *instead; } fxd_markers[] = {
-    {"ServiceRequest", "reason", NULL, "R5", "R4 has reasonCode and reasonReference"},
-    {"ServiceRequest", "code", "concept", "R5", "R4's code is a CodeableConcept"},
-    {"ServiceRequest", "requester", "agent", "STU3", "R4's requester is a Reference"},
-    {"MessageHeader", "eventCanonical", NULL, "R5", "R4 has eventCoding"},
-    {"MessageHeader", "event", NULL, "STU3", "R4 has eventCoding"},
-    {"Bundle", "issues", NULL, "R5", "R4 has no Bundle.issues"},
+static const struct { const char *type, *member, *sub, *path, *version, *instead; } fxd_markers[] = {
+    {"ServiceRequest", "reason", NULL, ".reason", "R5", "R4 has reasonCode and reasonReference"},
+    {"ServiceRequest", "code", "concept", ".code.concept", "R5", "R4's code is a CodeableConcept"},
+    {"ServiceRequest", "requester", "agent", ".requester.agent", "STU3",
+     "R4's requester is a Reference"},
+    {"MessageHeader", "eventCanonical", NULL, ".eventCanonical", "R5", "R4 has eventCoding"},
+    {"MessageHeader", "event", NULL, ".event", "STU3", "R4 has eventCoding"},
+    {"Bundle", "issues", NULL, ".issues", "R5", "R4 has no Bundle.issues"},
 };
 
-static int fxd_version(fx_doc *d, const fx_res *x)
+/* Resource i (-1: the Bundle itself, x) is FHIR R4 as far as can be told. */
+static int fxd_version(fx_doc *d, const fx_res *x, int i)
 {
-    char p[FX_PATH_MAX], q[RF_QUOTE_MAX];
+    char q[RF_QUOTE_MAX];
+    fx_at at = fx_at_res(i);
     const char *v = fxd_str(x->r, "fhirVersion");
-    if (v && strncmp(v, "4.0", 3) != 0)
-        return fxd_fail(d, fxd_path(p, x->path, "fhirVersion"),
-                        "%s is not FHIR R4 (4.0.x); only FHIR R4 is read",
-                        rf_quote(q, v, strlen(v)));
-    const json_t *prof = json_object_get(json_object_get(x->r, "meta"), "profile");
+    if (v && strncmp(v, "4.0", 3) != 0) {
+        fx_at p = fx_in(at, ".fhirVersion", 0);
+        return fxd_fail_at(d, &p, "%s is not FHIR R4 (4.0.x); only FHIR R4 is read",
+                           rf_quote(q, v, strlen(v)));
+    }
+    const json_t *meta = json_object_get(x->r, "meta");
+    const json_t *prof = meta ? json_object_get(meta, "profile") : NULL;
     for (size_t k = 0; k < json_array_size(prof); k++) {
         const char *u = json_string_value(json_array_get(prof, k));
         for (size_t j = 0; u && j < sizeof fxd_versions / sizeof *fxd_versions; j++)
-            if (strstr(u, fxd_versions[j].seg))
-                return fxd_fail(d, fxd_path(p, x->path, "meta.profile[%zu]", k),
-                                "is a FHIR %s profile; only FHIR R4 is read",
-                                fxd_versions[j].version);
+            if (strstr(u, fxd_versions[j].seg)) {
+                fx_at p = fx_in(at, ".meta.profile[%d]", (int)k);
+                return fxd_fail_at(d, &p, "is a FHIR %s profile; only FHIR R4 is read",
+                                   fxd_versions[j].version);
+            }
     }
-    for (size_t j = 0; x->type && j < sizeof fxd_markers / sizeof *fxd_markers; j++) {
+    if (!x->type) return 0;
+    int sr = !strcmp(x->type, "ServiceRequest");
+    if (!sr && strcmp(x->type, "MessageHeader") && strcmp(x->type, "Bundle")) return 0;
+    for (size_t j = 0; j < sizeof fxd_markers / sizeof *fxd_markers; j++) {
         const json_t *m;
         if (strcmp(x->type, fxd_markers[j].type) != 0 ||
             !(m = json_object_get(x->r, fxd_markers[j].member)))
             continue;
         if (fxd_markers[j].sub && !json_object_get(m, fxd_markers[j].sub)) continue;
-        fxd_path(p, x->path, "%s", fxd_markers[j].member);
-        if (fxd_markers[j].sub) fxd_path(p, p, "%s", fxd_markers[j].sub);
-        return fxd_fail(d, p, "is FHIR %s (%s); only FHIR R4 is read",
-                        fxd_markers[j].version, fxd_markers[j].instead);
+        fx_at p = fx_in(at, fxd_markers[j].path, 0);
+        return fxd_fail_at(d, &p, "is FHIR %s (%s); only FHIR R4 is read",
+                           fxd_markers[j].version, fxd_markers[j].instead);
     }
     /* R5's supportingInfo is a CodeableReference: {"reference": {...}} */
-    if (x->type && strcmp(x->type, "ServiceRequest") == 0) {
+    if (sr) {
         const json_t *si = json_object_get(x->r, "supportingInfo");
         for (size_t k = 0; k < json_array_size(si); k++)
             if (json_is_object(json_object_get(json_array_get(si, k), "reference")) ||
-                json_object_get(json_array_get(si, k), "concept"))
-                return fxd_fail(d, fxd_path(p, x->path, "supportingInfo[%zu]", k),
-                                "is FHIR R5 (a CodeableReference); only FHIR R4 is read");
+                json_object_get(json_array_get(si, k), "concept")) {
+                fx_at p = fx_in(at, ".supportingInfo[%d]", (int)k);
+                return fxd_fail_at(d, &p, "is FHIR R5 (a CodeableReference); only FHIR R4 "
+                                   "is read");
+            }
     }
     return 0;
 }
 
 /* ------------------------------------------------------------- opening */
 
-/* Add resource r (at path) and the resources it contains. */
-static int fxd_take(fx_doc *d, json_t *r, const char *path, const char *url, int include)
+/* Add resource r (Bundle entry entry, or -1: sent alone) and the
+** resources it contains; its index, or -1. */
+static int fxd_take(fx_doc *d, json_t *r, int entry, const char *url, int include)
 {
-    char p[FX_PATH_MAX];
-    if (!json_is_string(json_object_get(r, "resourceType")))
-        return fxd_fail(d, fxd_path(p, path, "resourceType"), "%s",
-                        json_object_get(r, "resourceType") ? "must be a string" : "missing");
-    int host = fxd_add(d, r, path, url, -1, include);
-    if (host < 0 || fxd_version(d, &d->res[host])) return -1;
+    if (!json_is_string(json_object_get(r, "resourceType"))) {
+        char p[FX_PATH_MAX];
+        if (entry < 0) snprintf(p, sizeof p, "ServiceRequest.resourceType");
+        else snprintf(p, sizeof p, "Bundle.entry[%d].resource.resourceType", entry);
+        return fxd_fail(d, p, "%s", json_object_get(r, "resourceType") ? "must be a string"
+                                                                       : "missing");
+    }
+    int host = fxd_add(d, r, entry, -1, url, -1, include);
+    if (host < 0 || fxd_version(d, &d->res[host], host)) return -1;
     const json_t *c = json_object_get(r, "contained");
     for (size_t k = 0; k < json_array_size(c); k++) {
         json_t *cr = json_array_get(c, k);
-        fxd_path(p, path, "contained[%zu]", k);
+        fx_at at = fx_in(fx_at_res(host), ".contained[%d]", (int)k);
         if (!json_is_object(cr))
-            return fxd_fail(d, p, "must be a resource (an object), not %s", rf_typename(cr));
-        if (!json_is_string(json_object_get(cr, "resourceType")))
-            return fxd_fail(d, fxd_path(p, p, "resourceType"), "missing");
-        int i = fxd_add(d, cr, p, NULL, host, 0);
-        if (i < 0 || fxd_version(d, &d->res[i])) return -1;
+            return fxd_fail_at(d, &at, "must be a resource (an object), not %s", rf_typename(cr));
+        if (!json_is_string(json_object_get(cr, "resourceType"))) {
+            at = fx_in(at, ".resourceType", 0);
+            return fxd_fail_at(d, &at, "missing");
+        }
+        int i = fxd_add(d, cr, entry, (int)k, NULL, host, 0);
+        if (i < 0 || fxd_version(d, &d->res[i], i)) return -1;
     }
     return host;
 }
@@ -154,41 +199,41 @@ static const char *const fxd_events[] = {NULL, "new-referral", "update-referral"
 
 static int fxd_message(fx_doc *d)
 {
-    char p[FX_PATH_MAX], q[RF_QUOTE_MAX];
-    const fx_res *h;
+    char q[RF_QUOTE_MAX];
     if (d->nres == 0 || strcmp(d->res[0].type, "MessageHeader") != 0)
         return fxd_fail(d, "Bundle.entry[0].resource",
                         "a message Bundle starts with a MessageHeader, not %s",
                         d->nres ? d->res[0].type : "nothing");
     d->header = 0;
-    h = &d->res[0];
+    const fx_res *h = &d->res[0];
+    fx_at at = fx_at_res(0), p;
     if (!h->id)
-        return fxd_fail(d, fxd_path(p, h->path, "id"),
-                        "missing (the answer names the message it answers)");
+        return p = fx_in(at, ".id", 0),
+               fxd_fail_at(d, &p, "missing (the answer names the message it answers)");
     if (json_object_get(h->r, "eventUri"))
-        return fxd_fail(d, fxd_path(p, h->path, "eventUri"),
-                        "is not read: a referral message has eventCoding (%s)", FX_SYS_EVENT);
+        return p = fx_in(at, ".eventUri", 0),
+               fxd_fail_at(d, &p, "is not read: a referral message has eventCoding (%s)",
+                           FX_SYS_EVENT);
     const json_t *ev = json_object_get(h->r, "eventCoding");
-    if (!json_is_object(ev))
-        return fxd_fail(d, fxd_path(p, h->path, "eventCoding"), "missing");
+    if (!json_is_object(ev)) return p = fx_in(at, ".eventCoding", 0), fxd_fail_at(d, &p, "missing");
     const char *sys = fxd_str(ev, "system"), *code = fxd_str(ev, "code");
     if (sys && strcmp(sys, FX_SYS_EVENT) != 0)
-        return fxd_fail(d, fxd_path(p, h->path, "eventCoding.system"),
-                        "%s is not MedCom's referral events (%s)",
-                        rf_quote(q, sys, strlen(sys)), FX_SYS_EVENT);
+        return p = fx_in(at, ".eventCoding.system", 0),
+               fxd_fail_at(d, &p, "%s is not MedCom's referral events (%s)",
+                           rf_quote(q, sys, strlen(sys)), FX_SYS_EVENT);
     for (int e = FX_EVENT_NEW; code && e <= FX_EVENT_CANCEL; e++)
         if (strcmp(code, fxd_events[e]) == 0) d->event = (fx_event)e;
     if (d->event == FX_EVENT_NONE)
-        return fxd_fail(d, fxd_path(p, h->path, "eventCoding.code"),
-                        code ? "%s is not a referral event (new-referral, update-referral, "
-                               "cancel-referral)" : "missing%s",
-                        code ? rf_quote(q, code, strlen(code)) : "");
+        return p = fx_in(at, ".eventCoding.code", 0),
+               fxd_fail_at(d, &p, code ? "%s is not a referral event (new-referral, "
+                           "update-referral, cancel-referral)" : "missing%s",
+                           code ? rf_quote(q, code, strlen(code)) : "");
     return 0;
 }
 
 static int fxd_bundle(fx_doc *d, json_t *b)
 {
-    char p[FX_PATH_MAX], q[RF_QUOTE_MAX];
+    char p[FX_PATH_MAX], p2[FX_PATH_MAX], q[RF_QUOTE_MAX];
     const char *type = fxd_str(b, "type");
     static const char *const types[] = {"collection", "transaction", "searchset", "message"};
     int t = -1;
@@ -203,13 +248,18 @@ static int fxd_bundle(fx_doc *d, json_t *b)
         return fxd_fail(d, "Bundle.entry", "must be an array, not %s", rf_typename(entries));
     for (size_t i = 0; i < json_array_size(entries); i++) {
         json_t *e = json_array_get(entries, i), *r;
-        snprintf(p, sizeof p, "Bundle.entry[%zu]", i);
-        if (!json_is_object(e)) return fxd_fail(d, p, "must be an object, not %s", rf_typename(e));
+        if (!json_is_object(e)) {
+            snprintf(p, sizeof p, "Bundle.entry[%zu]", i);
+            return fxd_fail(d, p, "must be an object, not %s", rf_typename(e));
+        }
         if (!(r = json_object_get(e, "resource"))) continue;   /* a DELETE in a transaction */
-        const char *mode = fxd_str(json_object_get(e, "search"), "mode");
-        fxd_path(p, p, "resource");
-        if (!json_is_object(r)) return fxd_fail(d, p, "must be an object, not %s", rf_typename(r));
-        if (fxd_take(d, r, p, fxd_str(e, "fullUrl"), mode && !strcmp(mode, "include")) < 0)
+        const json_t *search = json_object_get(e, "search");
+        const char *mode = search ? fxd_str(search, "mode") : NULL;
+        if (!json_is_object(r)) {
+            snprintf(p, sizeof p, "Bundle.entry[%zu].resource", i);
+            return fxd_fail(d, p, "must be an object, not %s", rf_typename(r));
+        }
+        if (fxd_take(d, r, (int)i, fxd_str(e, "fullUrl"), mode && !strcmp(mode, "include")) < 0)
             return -1;
     }
     if (t == 3 && fxd_message(d)) return -1;
@@ -218,20 +268,20 @@ static int fxd_bundle(fx_doc *d, json_t *b)
             strcmp(d->res[i].type, "ServiceRequest") != 0)
             continue;
         if (d->sr >= 0)
-            return fxd_fail(d, d->res[i].path, "a second ServiceRequest (the first is %s): "
-                            "send one referral per Bundle", d->res[d->sr].path);
+            return fxd_fail(d, fxd_res_path(d, i, p), "a second ServiceRequest (the first is "
+                            "%s): send one referral per Bundle", fxd_res_path(d, d->sr, p2));
         d->sr = i;
     }
     if (d->sr < 0) return fxd_fail(d, "Bundle", "holds no ServiceRequest (the referral)");
     if (d->header >= 0) {   /* the message is about this referral */
         const json_t *focus = json_object_get(d->res[d->header].r, "focus");
         for (size_t k = 0; k < json_array_size(focus); k++) {
-            fxd_path(p, d->res[d->header].path, "focus[%zu]", k);
-            int f = fxd_resolve(d, d->header, json_array_get(focus, k), p, NULL);
+            fx_at at = fx_in(fx_at_res(d->header), ".focus[%d]", (int)k);
+            int f = fxd_resolve(d, json_array_get(focus, k), &at, NULL);
             if (f < 0) return -1;
             if (f != d->sr)
-                return fxd_fail(d, p, "points at %s (a %s), not at the ServiceRequest",
-                                d->res[f].path, d->res[f].type);
+                return fxd_fail_at(d, &at, "points at %s (a %s), not at the ServiceRequest",
+                                   fxd_res_path(d, f, p), d->res[f].type);
         }
     }
     return 0;
@@ -240,21 +290,26 @@ static int fxd_bundle(fx_doc *d, json_t *b)
 int fxd_open(fx_doc *d, json_t *doc, const char *file, long line, triage_error *err)
 {
     char q[RF_QUOTE_MAX];
-    memset(d, 0, sizeof *d);
     d->root = doc;
+    d->res = d->local;
+    d->nres = 0;
+    d->capres = (int)(sizeof d->local / sizeof *d->local);
+    d->alone = 0;
     d->sr = d->header = -1;
+    d->event = FX_EVENT_NONE;
     d->err = err;
     d->file = file;
     d->line = line;
+    d->id = NULL;
     const char *rt = fxd_str(doc, "resourceType");
     if (!rt) return fxd_fail(d, "resourceType", "must be a string");
     if (strcmp(rt, "Bundle") == 0) {
-        fx_res b = {.r = doc, .type = rt, .host = -1, .path = "Bundle"};
-        return fxd_version(d, &b) ? -1 : fxd_bundle(d, doc);
+        fx_res b = {.r = doc, .type = rt, .host = -1, .entry = -1, .contained = -1};
+        return fxd_version(d, &b, -1) ? -1 : fxd_bundle(d, doc);
     }
     if (strcmp(rt, "ServiceRequest") == 0) {
         d->alone = 1;
-        return (d->sr = fxd_take(d, doc, "ServiceRequest", NULL, 0)) < 0 ? -1 : 0;
+        return (d->sr = fxd_take(d, doc, -1, NULL, 0)) < 0 ? -1 : 0;
     }
     if (strcmp(rt, "ReferralRequest") == 0 || strcmp(rt, "ProcedureRequest") == 0)
         return fxd_fail(d, "resourceType", "%s is FHIR STU3; only FHIR R4 (a ServiceRequest)"
@@ -265,7 +320,7 @@ int fxd_open(fx_doc *d, json_t *doc, const char *file, long line, triage_error *
 
 void fxd_close(fx_doc *d)
 {
-    free(d->res);
+    if (d->res != d->local) free(d->res);
     d->res = NULL;
     d->nres = d->capres = 0;
 }
@@ -328,34 +383,36 @@ int fxd_find(const fx_doc *d, const char *ref, int from)
     return -1;
 }
 
-int fxd_resolve(fx_doc *d, int from, const json_t *ref, const char *path, const char *want)
+int fxd_resolve(fx_doc *d, const json_t *ref, const fx_at *at, const char *want)
 {
-    char p[FX_PATH_MAX], q[RF_QUOTE_MAX], w[72];
+    char q[RF_QUOTE_MAX], list[96];
     if (!json_is_object(ref))
-        return fxd_fail(d, path, "must be a Reference (an object), not %s", rf_typename(ref));
+        return fxd_fail_at(d, at, "must be a Reference (an object), not %s", rf_typename(ref));
     const char *s = fxd_str(ref, "reference");
     if (!s)
-        return fxd_fail(d, path, json_object_get(ref, "reference")
-                        ? "reference must be a string" : "has no reference%s: the resource "
-                        "must be sent with the referral", json_object_get(ref, "display")
-                        ? " (only a display)" : json_object_get(ref, "identifier")
-                        ? " (only an identifier)" : "");
-    int i = fxd_find(d, s, from);
-    if (i < 0)
-        return fxd_fail(d, fxd_path(p, path, "reference"), "%s is not %s",
-                        rf_quote(q, s, strlen(s)),
-                        s[0] == '#' || d->alone
-                        ? "among the contained resources (a ServiceRequest sent alone "
-                          "contains what it refers to)"
-                        : "in the Bundle (no entry has that fullUrl or Type/id)");
-    snprintf(w, sizeof w, "|%s|", d->res[i].type);
-    if (want && !strstr(want, w)) {
-        char list[96];
-        snprintf(list, sizeof list, "%s", want + 1);
-        list[strlen(list) - 1] = '\0';
-        for (char *c = list; *c; c++) if (*c == '|') *c = '/';
-        return fxd_fail(d, path, "points at a %s (%s), not a %s", d->res[i].type,
-                        d->res[i].path, list);
+        return fxd_fail_at(d, at, json_object_get(ref, "reference")
+                           ? "reference must be a string" : "has no reference%s: the resource "
+                           "must be sent with the referral", json_object_get(ref, "display")
+                           ? " (only a display)" : json_object_get(ref, "identifier")
+                           ? " (only an identifier)" : "");
+    int i = fxd_find(d, s, at->res);
+    if (i < 0) {
+        fx_at p = fx_in(*at, ".reference", 0);
+        return fxd_fail_at(d, &p, "%s is not %s", rf_quote(q, s, strlen(s)),
+                           s[0] == '#' || d->alone
+                           ? "among the contained resources (a ServiceRequest sent alone "
+                             "contains what it refers to)"
+                           : "in the Bundle (no entry has that fullUrl or Type/id)");
     }
-    return i;
+    if (!want) return i;
+    /* the type between bars in want: "|Patient|Group|" */
+    size_t tl = strlen(d->res[i].type);
+    for (const char *w = strstr(want, d->res[i].type); w; w = strstr(w + 1, d->res[i].type))
+        if (w[-1] == '|' && w[tl] == '|') return i;
+    snprintf(list, sizeof list, "%s", want + 1);
+    list[strlen(list) - 1] = '\0';
+    for (char *c = list; *c; c++) if (*c == '|') *c = '/';
+    char where[FX_PATH_MAX];
+    return fxd_fail_at(d, at, "points at a %s (%s), not a %s", d->res[i].type,
+                       fxd_res_path(d, i, where), list);
 }

@@ -1,7 +1,8 @@
 /*
-** fhir_doc.h — a FHIR referral document as sent: its resources with the
-** FHIRPath of each, the ServiceRequest and the MessageHeader found, and
-** references resolved by fullUrl, Type/id or #id. Shared by the reader
+** fhir_doc.h — a FHIR referral document as sent: its resources, the
+** ServiceRequest and the MessageHeader found, references resolved by
+** fullUrl, Type/id or #id, and where each element is (fx_at), written out
+** as a FHIRPath only when an error needs it. Shared by the reader
 ** (fhir_read.c) and nothing else.
 */
 #ifndef TRIAGE_FHIR_DOC_H
@@ -10,6 +11,37 @@
 #include "fhir.h"
 
 #define FX_PATH_MAX 96          /* as triage_error.field */
+#define FX_AT_MAX 6
+#define FX_LIT (-1)
+
+/* Where an element is: a resource, then up to FX_AT_MAX steps below it,
+** each a literal (".authoredOn") or a format with one %d (".coding[%d]")
+** and its index; a step with index FX_LIT is a literal whatever it holds
+** (a key from the document). Made and copied for every field read, so nothing is
+** formatted unless an error is reported (fxd_at_path). */
+typedef struct fx_at {
+    int res;                    /* the resource's index in the document */
+    int n;
+    const char *seg[FX_AT_MAX];
+    int idx[FX_AT_MAX];
+} fx_at;
+
+static inline fx_at fx_at_res(int res)
+{
+    fx_at a;
+    a.res = res;
+    a.n = 0;
+    return a;
+}
+
+static inline fx_at fx_in(fx_at a, const char *seg, int idx)
+{
+    if (a.n < FX_AT_MAX) {
+        a.seg[a.n] = seg;
+        a.idx[a.n++] = idx;
+    }
+    return a;
+}
 
 typedef struct fx_res {
     json_t *r;                  /* the resource (borrowed from the document) */
@@ -18,14 +50,15 @@ typedef struct fx_res {
     const char *url;            /* its Bundle entry's fullUrl, or NULL */
     int host;                   /* index of the resource that contains it, or -1 */
     int include;                /* a searchset entry with search.mode include */
-    char path[FX_PATH_MAX];     /* "ServiceRequest", "Bundle.entry[2].resource",
-                                   "ServiceRequest.contained[0]" */
+    int entry;                  /* its Bundle entry (the host's), or -1: sent alone */
+    int contained;              /* its place in the host's contained, or -1 */
 } fx_res;
 
 typedef struct fx_doc {
     json_t *root;
     fx_res *res;                /* every resource: entries, then what they contain */
     int nres, capres;
+    fx_res local[24];           /* res until a document has more */
     int alone;                  /* a ServiceRequest sent alone (not in a Bundle) */
     int sr;                     /* the ServiceRequest's index */
     int header;                 /* the MessageHeader's index, or -1 */
@@ -43,16 +76,19 @@ typedef struct fx_doc {
 int fxd_open(fx_doc *d, json_t *doc, const char *file, long line, triage_error *err);
 void fxd_close(fx_doc *d);
 
-/* The resource the Reference ref (found at path in resource from) points
-** at: its index, or -1 with the error filled (an unresolvable reference, or
-** none of the resource types in want, a "|Patient|Group|" list; NULL for
-** any). */
-int fxd_resolve(fx_doc *d, int from, const json_t *ref, const char *path,
-                const char *want);
+/* The resource the Reference ref (the element at) points at: its index, or
+** -1 with the error filled (an unresolvable reference, or none of the
+** resource types in want, a "|Patient|Group|" list; NULL for any). The
+** reference resolves from at.res. */
+int fxd_resolve(fx_doc *d, const json_t *ref, const fx_at *at, const char *want);
 
 /* The same without an error: the index, or -1 when ref (the reference
 ** string) does not resolve from resource from. */
 int fxd_find(const fx_doc *d, const char *ref, int from);
+
+/* The FHIRPath of resource i, or of the element at, into out. */
+const char *fxd_res_path(const fx_doc *d, int i, char out[FX_PATH_MAX]);
+const char *fxd_at_path(const fx_doc *d, const fx_at *at, char out[FX_PATH_MAX]);
 
 /* Fill d->err for path (an element's FHIRPath) and return -1. */
 int fxd_fail(fx_doc *d, const char *path, const char *fmt, ...)
@@ -60,9 +96,8 @@ int fxd_fail(fx_doc *d, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-
-/* path "BASE.SUB" into out[FX_PATH_MAX]; SUB is printf-formatted. */
-const char *fxd_path(char *out, const char *base, const char *fmt, ...)
+/* The same at an element. */
+int fxd_fail_at(fx_doc *d, const fx_at *at, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif

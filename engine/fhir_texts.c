@@ -22,7 +22,7 @@ static const char *const fxt_required[] = {
     "missing.consent_both_custodians", "missing.somatic_measurements",
     "request_category", "request_topic", "recipient.referrer", "recipient.municipality",
     "target.buc", "target.specialist_practice", "target.municipality",
-    "target.adult_psychiatry", "target.other_region", "unit", "redirected"};
+    "target.adult_psychiatry", "target.other_region", "unit", "redirected", "withdrawn"};
 
 const char *fxt(const fx_texts *t, const char *group, const char *key)
 {

@@ -3,8 +3,9 @@
 ** Task (intent order, focus the ServiceRequest, for the Patient, status by
 ** outcome), the ServiceRequest with its new status, and per outcome a
 ** Communication asking for what is missing or a new ServiceRequest that
-** replaces the original. Every Danish word comes from the rule set's
-** data/fhir.json; JSON is built with jansson only.
+** replaces the original; and the answer to a withdrawal (the Task
+** cancelled). Every Danish word comes from the rule set's data/fhir.json;
+** JSON is built with jansson only.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@ typedef struct fxw {
     const triage_referral *r;
     const fx_texts *t;
     const char *at;                 /* decided_at */
+    const char *ka, *kb;            /* with at, what the ids are derived from:
+                                       the rule set and the referral id */
     json_t *entries;
     char sr[256], patient[256], requester[256], sender[46];
 } fxw;
@@ -33,7 +36,11 @@ static const char *const fxw_priority[] = {"stat", "urgent", "routine"};   /* ac
 static json_t *fxw_add(fxw *w, const char *type, const char *role, char url[46])
 {
     char id[37], u[46];
-    fx_uuid(u, id, w->d->ruleset, w->d->id, w->at, role);
+    if (!strcmp(type, "Task")) {      /* one Task per referral, whatever decides it */
+        fx_task_id(w->kb, id);
+        snprintf(u, sizeof u, "urn:uuid:%s", id);
+    } else
+        fx_uuid(u, id, w->ka, w->kb, w->at, role);
     json_t *res = json_pack("{s:s, s:s}", "resourceType", type, "id", id);
     if (url) memcpy(url, u, 46);
     json_array_append_new(w->entries, fx_entry(u, res));
@@ -51,20 +58,39 @@ static json_t *fxw_fill(const char *s, const char *name, const char *value)
     return json_string(buf);
 }
 
-/* The resources the answer is about: as sent (o), else written from r. */
-static int fxw_origin(fxw *w, const fx_origin *o)
+void fx_task_id(const char *referral_id, char id[37])
+{
+    char url[46];
+    fx_uuid(url, id, "referral", referral_id, NULL, "task");
+}
+
+const char *fx_request_id(const fx_origin *o, const char *referral_id, char id[37])
+{
+    const char *sent = o ? json_string_value(json_object_get(o->request, "id")) : NULL;
+    char url[46];
+    if (sent) return sent;
+    fx_uuid(url, id, "referral", referral_id, NULL, "request");   /* as fx_parts names it */
+    return id;
+}
+
+/* The resources the answer is about: as sent (o), else written from r;
+** the ServiceRequest gets status. */
+static int fxw_origin(fxw *w, const fx_origin *o, const char *status)
 {
     json_t *parts = NULL, *sr, *patient, *req;
     const char *urls[3];
     char made[3][46];
     if (o && o->request) {
+        char made_id[37];
         sr = json_deep_copy(o->request);
+        if (!json_object_get(sr, "id"))   /* the id the server gives it (GET /fhir/ServiceRequest) */
+            json_object_set_new(sr, "id", json_string(fx_request_id(o, w->kb, made_id)));
         patient = o->patient ? json_deep_copy(o->patient) : NULL;
         req = o->requester ? json_deep_copy(o->requester) : NULL;
         const char *sent[3] = {o->request_url, o->patient_url, o->requester_url};
         const char *roles[3] = {"request", "patient", "requester"};
         for (int i = 0; i < 3; i++) {
-            fx_uuid(made[i], NULL, w->d->ruleset, w->d->id, w->at, roles[i]);
+            fx_uuid(made[i], NULL, w->ka, w->kb, w->at, roles[i]);
             urls[i] = sent[i][0] ? sent[i] : made[i];
         }
     } else {
@@ -80,7 +106,7 @@ static int fxw_origin(fxw *w, const fx_origin *o)
     snprintf(w->patient, sizeof w->patient, "%s", urls[1]);
     snprintf(w->requester, sizeof w->requester, "%s", req ? urls[2] : "");
     /* The ServiceRequest's new status; a copy sent alone keeps what it contains. */
-    json_object_set_new(sr, "status", json_string(fxw_sr_status[w->d->outcome]));
+    json_object_set_new(sr, "status", json_string(status));
     json_array_append_new(w->entries, fx_entry(w->sr, sr));
     if (patient) json_array_append_new(w->entries, fx_entry(w->patient, patient));
     if (req) json_array_append_new(w->entries, fx_entry(w->requester, req));
@@ -218,10 +244,62 @@ static json_t *fxw_task(fxw *w, const json_t *sent)
     return task;
 }
 
-json_t *fx_answer(const triage_decision *d, const triage_referral *r, const fx_origin *o,
-                  const fx_texts *t, const char *decided_at, triage_error *err)
+/* The Task first (it is what the answer is), then the Bundle: a
+** collection, or the response to the message o (MedCom: the incoming
+** eventCoding, response.identifier its id). Takes w->entries. */
+static json_t *fxw_bundle(fxw *w, json_t *task, const fx_origin *o, int message)
 {
-    char now[32], url[46], id[37];
+    char url[46], id[37];
+    size_t ti;
+    json_t *e;
+    json_array_foreach(w->entries, ti, e)
+        if (json_object_get(e, "resource") == task) break;
+    json_incref(e);
+    json_array_remove(w->entries, ti);
+    json_array_insert_new(w->entries, 0, e);
+
+    fx_uuid(url, id, w->ka, w->kb, w->at, "bundle");
+    json_t *b = json_pack("{s:s, s:s, s:s, s:s}", "resourceType", "Bundle", "id", id, "type",
+                          message ? "message" : "collection", "timestamp", w->at);
+    if (!b) return NULL;
+    if (message) {
+        char hurl[46], hid[37];
+        fx_uuid(hurl, hid, w->ka, w->kb, w->at, "message");
+        const json_t *in = o->header, *src = json_object_get(in, "source");
+        json_t *h = json_pack("{s:s, s:s, s:O, s:{s:s, s:s}, s:o, s:[o], s:{s:s, s:s}}",
+            "resourceType", "MessageHeader", "id", hid,
+            "eventCoding", json_object_get(in, "eventCoding"),
+            "source", "name", fxt(w->t, "sender", "name"), "endpoint", fxt(w->t, "sender", "endpoint"),
+            "sender", fx_ref(w->sender), "focus", fx_ref(json_string_value(
+                json_object_get(json_array_get(w->entries, 0), "fullUrl"))),
+            "response", "identifier", o->message_id, "code", "ok");
+        if (h && json_object_get(src, "endpoint")) {
+            json_t *dst = json_pack("{s:O}", "endpoint", json_object_get(src, "endpoint"));
+            if (json_object_get(in, "sender"))
+                json_object_set(dst, "receiver", json_object_get(in, "sender"));
+            json_object_set_new(h, "destination", json_pack("[o]", dst));
+        }
+        json_array_insert_new(w->entries, 0, fx_entry(hurl, h));
+    }
+    json_object_set_new(b, "entry", w->entries);
+    w->entries = NULL;
+    return b;
+}
+
+/* The intake's own Organization (the answer's sender), made first so that
+** every resource can name it, and added last. */
+static json_t *fxw_sender(fxw *w)
+{
+    fxw_org(w, "sender", json_string(fxt(w->t, "sender", "name")), NULL, w->sender);
+    json_t *sender = json_incref(json_array_get(w->entries, 0));
+    json_array_clear(w->entries);
+    return sender;
+}
+
+json_t *fx_answer_as(const triage_decision *d, const triage_referral *r, const fx_origin *o,
+                     const fx_texts *t, const char *decided_at, int message, triage_error *err)
+{
+    char now[32];
     fxw w = {.d = d, .r = r, .t = t};
     if (!d || !r || !t || d->outcome < 0 || d->outcome > TRIAGE_MANUAL_REVIEW) {
         triage_error_set(err, TRIAGE_EUSAGE, NULL, 0, d ? d->id : NULL, NULL,
@@ -230,50 +308,61 @@ json_t *fx_answer(const triage_decision *d, const triage_referral *r, const fx_o
     }
     if (!decided_at) dt_now_iso(now);
     w.at = decided_at ? decided_at : now;
+    w.ka = d->ruleset;
+    w.kb = d->id;
     if (!(w.entries = json_array())) goto oom;
-    fxw_org(&w, "sender", json_string(fxt(t, "sender", "name")), NULL, w.sender);
-    json_t *sender = json_incref(json_array_get(w.entries, 0));
-    json_array_clear(w.entries);
-    if (fxw_origin(&w, o)) { json_decref(sender); goto oom; }
+    json_t *sender = fxw_sender(&w);
+    if (fxw_origin(&w, o, fxw_sr_status[d->outcome])) { json_decref(sender); goto oom; }
     json_t *task = fxw_task(&w, o ? o->request : NULL);
     json_array_append_new(w.entries, sender);
-    /* The Task first: it is what the answer is. */
-    size_t ti;
-    json_t *e;
-    json_array_foreach(w.entries, ti, e)
-        if (json_object_get(e, "resource") == task) break;
-    json_incref(e);
-    json_array_remove(w.entries, ti);
-    json_array_insert_new(w.entries, 0, e);
-
-    int message = o && o->event != FX_EVENT_NONE;
-    fx_uuid(url, id, d->ruleset, d->id, w.at, "bundle");
-    json_t *b = json_pack("{s:s, s:s, s:s, s:s}", "resourceType", "Bundle", "id", id, "type",
-                          message ? "message" : "collection", "timestamp", w.at);
-    if (!b) goto oom;
-    if (message) {
-        char hurl[46], hid[37];
-        fx_uuid(hurl, hid, d->ruleset, d->id, w.at, "message");
-        const json_t *in = o->header, *src = json_object_get(in, "source");
-        json_t *h = json_pack("{s:s, s:s, s:O, s:{s:s, s:s}, s:o, s:[o], s:{s:s, s:s}}",
-            "resourceType", "MessageHeader", "id", hid,
-            "eventCoding", json_object_get(in, "eventCoding"),
-            "source", "name", fxt(t, "sender", "name"), "endpoint", fxt(t, "sender", "endpoint"),
-            "sender", fx_ref(w.sender), "focus", fx_ref(json_string_value(
-                json_object_get(json_array_get(w.entries, 0), "fullUrl"))),
-            "response", "identifier", o->message_id, "code", "ok");
-        if (h && json_object_get(src, "endpoint")) {
-            json_t *dst = json_pack("{s:O}", "endpoint", json_object_get(src, "endpoint"));
-            if (json_object_get(in, "sender"))
-                json_object_set(dst, "receiver", json_object_get(in, "sender"));
-            json_object_set_new(h, "destination", json_pack("[o]", dst));
-        }
-        json_array_insert_new(w.entries, 0, fx_entry(hurl, h));
-    }
-    json_object_set_new(b, "entry", w.entries);
-    return b;
+    json_t *b = fxw_bundle(&w, task, o, message && o && o->event != FX_EVENT_NONE);
+    if (b) return b;
 oom:
     json_decref(w.entries);
     triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, d->id, NULL, "out of memory");
+    return NULL;
+}
+
+json_t *fx_answer(const triage_decision *d, const triage_referral *r, const fx_origin *o,
+                  const fx_texts *t, const char *decided_at, triage_error *err)
+{
+    return fx_answer_as(d, r, o, t, decided_at, 1, err);
+}
+
+json_t *fx_withdrawn(const triage_referral *r, const fx_origin *cancel, const fx_texts *t,
+                     const char *withdrawn_at, int message, triage_error *err)
+{
+    char now[32];
+    const char *id = r ? r->id : cancel ? cancel->referral_id : NULL;
+    fxw w = {.r = r, .t = t, .ka = "withdrawn"};
+    if (!id || !t || (!r && !cancel->request)) {
+        triage_error_set(err, TRIAGE_EUSAGE, NULL, 0, id, NULL,
+                         "the referral or its cancel message, and the texts, are needed");
+        return NULL;
+    }
+    if (!withdrawn_at) dt_now_iso(now);
+    w.at = withdrawn_at ? withdrawn_at : now;
+    w.kb = id;
+    if (!(w.entries = json_array())) goto oom;
+    json_t *sender = fxw_sender(&w);
+    /* What the Task is about: the referral as stored, else as the cancel sent it. */
+    if (fxw_origin(&w, r ? r->origin : cancel, "revoked")) { json_decref(sender); goto oom; }
+    json_t *task = fxw_add(&w, "Task", "task", NULL);
+    json_t *body = json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:o, s:s, s:s, s:o}",
+        "status", "cancelled", "intent", "order",
+        "statusReason", "text", fxt(t, "withdrawn", NULL),
+        "businessStatus", "text", fxt(t, "withdrawn", NULL),
+        "focus", fx_ref(w.sr), "authoredOn", w.at, "lastModified", w.at,
+        "requester", fx_ref(w.sender));
+    json_object_update(task, body);
+    json_decref(body);
+    if (w.patient[0] && (r || cancel->patient))
+        json_object_set_new(task, "for", fx_ref(w.patient));
+    json_array_append_new(w.entries, sender);
+    json_t *b = fxw_bundle(&w, task, cancel, message && cancel && cancel->event != FX_EVENT_NONE);
+    if (b) return b;
+oom:
+    json_decref(w.entries);
+    triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, id, NULL, "out of memory");
     return NULL;
 }

@@ -267,6 +267,18 @@ le_state *le_open(lua_State *L, const tx_lexicon *lx)
     return e;
 }
 
+void le_locked(le_state *e)
+{
+    lua_State *L = e->L;
+    lua_getglobal(L, "evidence");                         /* +1 the proxy */
+    if (lua_getmetatable(L, -1)) {                        /* +2 the lock's */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, e->vals_ref);
+        lua_setfield(L, -2, "__index");
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
 void le_free(le_state *e)
 {
     if (!e)

@@ -21,6 +21,10 @@ typedef struct le_state le_state;
 le_state *le_open(lua_State *L, const tx_lexicon *lx);
 void le_free(le_state *e);
 
+/* After sb_lock made `evidence` read only (its writes raise naming it):
+** its reads go straight to the values again, one step as before the lock. */
+void le_locked(le_state *e);
+
 /* Read r's letter and set `evidence` to it: only the fields that changed
 ** since the last referral are written, and evidence.counted (the names of
 ** the keys counted, in order of name) anew. 0, or -1 when out of memory.

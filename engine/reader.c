@@ -1,5 +1,6 @@
 /*
-** reader.c — split an input of JSON values into referral records.
+** reader.c — split an input of JSON values into referral records, native
+** or FHIR (a value with "resourceType", mapped by fhir_read.c).
 ** The input streams through a sliding window (a few MiB however large the
 ** file); jansson parses one value at a time (JSON_DISABLE_EOF_CHECK tells how
 ** many bytes it took) and a value cut by the window's end is parsed again
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cpr.h"
+#include "fhir.h"
 #include "referral_json.h"
 
 #define RD_CHUNK ((size_t)1 << 20)   /* bytes read at a time */
@@ -29,6 +31,7 @@ struct triage_reader {
     int in_array;         /* inside a top-level [ ... ] */
     int need_sep;         /* in the array, after an element: want , or ] */
     int started;          /* the byte order mark check is done */
+    fx_origin *origin;    /* of the FHIR record last returned, or NULL */
     char name[256];       /* label for messages */
 };
 
@@ -99,11 +102,15 @@ static int rd_more(triage_reader *rd)
 }
 
 /* Where to go on after a bad record that starts at rd->pos: the first later
-** line whose first non-blank character is { or [, else the end. The window
-** may slide meanwhile; rd->pos stays on the record's first byte. */
+** line whose first non-blank character is { or [, indented no deeper than
+** the record itself (inside a pretty-printed Bundle cut short, its own
+** nested objects are not records), else the end. The window may slide
+** meanwhile; rd->pos stays on the record's first byte. */
 static size_t rd_resync(triage_reader *rd)
 {
     size_t i = rd->pos;
+    size_t indent = (size_t)rd->col_carry +
+                    (rd->pos >= rd->line_start ? rd->pos - rd->line_start : 0);
     for (;;) {
         const char *nl = memchr(rd->buf + i, '\n', rd->len - i);
         if (!nl) {
@@ -124,7 +131,7 @@ static size_t rd_resync(triage_reader *rd)
             rd_more(rd);
             ls = rd->pos + keep;
         }
-        if (k < rd->len && (rd->buf[k] == '{' || rd->buf[k] == '['))
+        if (k < rd->len && (rd->buf[k] == '{' || rd->buf[k] == '[') && k - ls <= indent)
             return ls;
         i = ls;
     }
@@ -192,6 +199,7 @@ void triage_reader_close(triage_reader *rd)
 {
     if (!rd) return;
     if (rd->f && !rd->is_stdin) fclose(rd->f);
+    fx_origin_free(rd->origin);
     free(rd->buf);
     free(rd);
 }
@@ -210,6 +218,32 @@ static int rd_skip_blank(triage_reader *rd)
     }
 }
 
+/* A FHIR value (j, its bytes from start to rd->pos): the referral mapped
+** from it, or a cancel message; its origin keeps the bytes as sent. */
+static int rd_fhir(triage_reader *rd, json_t *j, size_t start, long line,
+                   triage_referral **out, triage_error *err, const char **raw, size_t *raw_len)
+{
+    fx_origin *o;
+    int rc = fx_read(j, rd->name, line, out, &o, err);
+    if (rc < 0) return -1;
+    if (fx_origin_keep_text(o, rd->buf + start, rd->pos - start)) {
+        triage_referral_free(*out);
+        *out = NULL;
+        fx_origin_free(o);
+        triage_error_set(err, TRIAGE_ENOMEM, rd->name, line, NULL, NULL, "out of memory");
+        return -1;
+    }
+    rd->origin = o;
+    if (rc == FX_CANCEL) return TRIAGE_READ_CANCEL;   /* raw stays: its bytes */
+    if (raw) { *raw = NULL; *raw_len = 0; }
+    return 1;
+}
+
+const triage_origin *triage_reader_origin(const triage_reader *rd)
+{
+    return rd ? rd->origin : NULL;
+}
+
 int triage_reader_next(triage_reader *rd, triage_referral **out,
                        triage_error *err, const char **raw, size_t *raw_len)
 {
@@ -219,6 +253,8 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
 
     *out = NULL;
     if (raw) { *raw = NULL; *raw_len = 0; }
+    fx_origin_free(rd->origin);
+    rd->origin = NULL;
     if (!rd->started) {
         rd->started = 1;
         while (rd->len < 3 && rd_more(rd)) {}
@@ -305,7 +341,9 @@ int triage_reader_next(triage_reader *rd, triage_referral **out,
     if (rd->pos > rd->len) rd->pos = rd->len;
     rd->need_sep = rd->in_array;
     if (raw) { *raw = rd->buf + start; *raw_len = rd->pos - start; }
-    if (!(*out = rf_from_json(j, rd->name, line, err))) return -1;
+    if (fx_is_fhir(j)) return rd_fhir(rd, j, start, line, out, err, raw, raw_len);
+    if (!(*out = rf_from_json_text(j, rd->buf + start, rd->pos - start, rd->name, line, err)))
+        return -1;
     if (raw) { *raw = NULL; *raw_len = 0; }
     return 1;
 

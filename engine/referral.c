@@ -11,6 +11,7 @@
 #include <string.h>
 #include "cpr.h"
 #include "date.h"
+#include "fhir.h"
 #include "referral.h"
 #include "referral_json.h"
 
@@ -77,19 +78,41 @@ typedef struct rf_ctx {
     const char *id;           /* once it is known to be valid */
 } rf_ctx;
 
+/* Where a value sits: base, then "[index]" when index >= 0, then ".leaf"
+** when leaf is set ("patient.cpr", "assessments[2].kind", "risk.psychosis").
+** Spelled out only when something is wrong, never for a good record. */
+typedef struct rf_path {
+    const char *base;
+    int index;
+    const char *leaf;
+} rf_path;
+#define RF_AT(s) ((rf_path){(s), -1, NULL})
+
+static const char *rf_path_text(rf_path p, char *buf, size_t cap)
+{
+    if (p.index < 0 && !p.leaf) return p.base;
+    int n = snprintf(buf, cap, "%s", p.base);
+    if (p.index >= 0 && n >= 0 && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, "[%d]", p.index);
+    if (p.leaf && n >= 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, ".%s", p.leaf);
+    return buf;
+}
+
 /* Report a schema error at path; returns 0 so that checks read
 ** "return rf_fail(...)". */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int rf_fail(rf_ctx *c, const char *path, const char *fmt, ...)
+static int rf_fail(rf_ctx *c, rf_path path, const char *fmt, ...)
 {
-    char what[512];
+    char what[512], where[96];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    triage_error_set(c->err, TRIAGE_EINVAL, c->file, c->line, c->id, path, "%s", what);
+    triage_error_set(c->err, TRIAGE_EINVAL, c->file, c->line, c->id,
+                     rf_path_text(path, where, sizeof where), "%s", what);
     return 0;
 }
 
@@ -143,7 +166,7 @@ static size_t rf_chars(const char *s, size_t len)
     return n;
 }
 
-static int rf_string(rf_ctx *c, const json_t *v, const char *path,
+static int rf_string(rf_ctx *c, const json_t *v, rf_path path,
                      size_t minlen, size_t maxlen, const char **out, size_t *outlen)
 {
     if (!json_is_string(v))
@@ -163,7 +186,7 @@ static int rf_string(rf_ctx *c, const json_t *v, const char *path,
 }
 
 /* One of names[0..n); *out = index, or -1 for null when allow_null. */
-static int rf_enum(rf_ctx *c, const json_t *v, const char *path,
+static int rf_enum(rf_ctx *c, const json_t *v, rf_path path,
                    const char *const *names, int n, int allow_null, int *out)
 {
     char list[160], q[RF_QUOTE_MAX];
@@ -188,7 +211,7 @@ static int rf_enum(rf_ctx *c, const json_t *v, const char *path,
                    rf_quote(q, json_string_value(v), json_string_length(v)), list);
 }
 
-static int rf_date(rf_ctx *c, const json_t *v, const char *path, int32_t *out)
+static int rf_date(rf_ctx *c, const json_t *v, rf_path path, int32_t *out)
 {
     const char *s;
     size_t len;
@@ -204,7 +227,7 @@ static int rf_date(rf_ctx *c, const json_t *v, const char *path, int32_t *out)
 }
 
 /* An integer in [lo, hi], or null (-1). JSON Schema counts 3.0 as an integer. */
-static int rf_int(rf_ctx *c, const json_t *v, const char *path, int lo, int hi,
+static int rf_int(rf_ctx *c, const json_t *v, rf_path path, int lo, int hi,
                   int *out)
 {
     double d;
@@ -228,7 +251,7 @@ static int rf_int(rf_ctx *c, const json_t *v, const char *path, int lo, int hi,
     return 1;
 }
 
-static int rf_number(rf_ctx *c, const json_t *v, const char *path, double lo,
+static int rf_number(rf_ctx *c, const json_t *v, rf_path path, double lo,
                      double hi, double *out)
 {
     if (json_is_null(v)) { *out = NAN; return 1; }
@@ -242,7 +265,7 @@ static int rf_number(rf_ctx *c, const json_t *v, const char *path, double lo,
 }
 
 /* Boolean or null; absent also gives TRI_NULL. */
-static int rf_tri(rf_ctx *c, const json_t *v, const char *path, int *out)
+static int rf_tri(rf_ctx *c, const json_t *v, rf_path path, int *out)
 {
     if (!v || json_is_null(v)) { *out = TRI_NULL; return 1; }
     if (!json_is_boolean(v))
@@ -251,14 +274,14 @@ static int rf_tri(rf_ctx *c, const json_t *v, const char *path, int *out)
     return 1;
 }
 
-static int rf_object(rf_ctx *c, const json_t *v, const char *path)
+static int rf_object(rf_ctx *c, const json_t *v, rf_path path)
 {
     if (json_is_object(v)) return 1;
     return rf_fail(c, path, "must be an object, not %s", rf_typename(v));
 }
 
 /* An optional array of at most max items; *n = its size (0 when absent). */
-static int rf_array(rf_ctx *c, const json_t *v, const char *path, size_t max, int *n)
+static int rf_array(rf_ctx *c, const json_t *v, rf_path path, size_t max, int *n)
 {
     *n = 0;
     if (!v) return 1;
@@ -311,68 +334,67 @@ static int rf_patient(rf_ctx *c, const json_t *p, triage_referral *r)
     const json_t *v;
     int32_t bd = DT_NONE, cb = DT_NONE;
 
-    if (!p) return rf_fail(c, "patient", "is required");
-    if (!rf_object(c, p, "patient")) return 0;
+    if (!p) return rf_fail(c, RF_AT("patient"), "is required");
+    if (!rf_object(c, p, RF_AT("patient"))) return 0;
     if ((v = json_object_get(p, "cpr"))) {
         if (!json_is_string(v))
-            return rf_fail(c, "patient.cpr", "must be a string, not %s", rf_typename(v));
+            return rf_fail(c, RF_AT("patient.cpr"), "must be a string, not %s", rf_typename(v));
         switch (cpr_parse(json_string_value(v), json_string_length(v), r->cpr, &cb)) {
         case CPR_SHAPE:
-            return rf_fail(c, "patient.cpr", "is not a CPR number (DDMMYY-SSSS)");
+            return rf_fail(c, RF_AT("patient.cpr"), "is not a CPR number (DDMMYY-SSSS)");
         case CPR_DATE:
-            return rf_fail(c, "patient.cpr", "is not a valid CPR number (DDMMYY is not a date)");
+            return rf_fail(c, RF_AT("patient.cpr"), "is not a valid CPR number (DDMMYY is not a date)");
         }
     }
     if ((v = json_object_get(p, "birth_date")) &&
-        !rf_date(c, v, "patient.birth_date", &bd))
+        !rf_date(c, v, RF_AT("patient.birth_date"), &bd))
         return 0;
     if ((v = json_object_get(p, "sex")) &&
-        !rf_enum(c, v, "patient.sex", rf_sex_names, 3, 0, &r->sex))
+        !rf_enum(c, v, RF_AT("patient.sex"), rf_sex_names, 3, 0, &r->sex))
         return 0;
     if (!(v = json_object_get(p, "municipality")))
-        return rf_fail(c, "patient.municipality", "is required");
-    if (!rf_string(c, v, "patient.municipality", 1, 100, &r->municipality, NULL))
+        return rf_fail(c, RF_AT("patient.municipality"), "is required");
+    if (!rf_string(c, v, RF_AT("patient.municipality"), 1, 100, &r->municipality, NULL))
         return 0;
     if ((v = json_object_get(p, "custody")) &&
-        !rf_enum(c, v, "patient.custody", rf_custody_names, 4, 1, &r->custody))
+        !rf_enum(c, v, RF_AT("patient.custody"), rf_custody_names, 4, 1, &r->custody))
         return 0;
 
     if (bd == DT_NONE && cb == DT_NONE)
-        return rf_fail(c, "patient", "needs cpr or birth_date");
+        return rf_fail(c, RF_AT("patient"), "needs cpr or birth_date");
     if (bd != DT_NONE && cb != DT_NONE && bd != cb)
-        return rf_fail(c, "patient.birth_date", "does not agree with the birth date in patient.cpr");
+        return rf_fail(c, RF_AT("patient.birth_date"), "does not agree with the birth date in patient.cpr");
     r->birth = bd != DT_NONE ? bd : cb;
     if (r->birth > r->received)
         return bd != DT_NONE
-            ? rf_fail(c, "patient.birth_date", "is after received (born after the referral)")
-            : rf_fail(c, "patient.cpr", "gives a birth date after received");
+            ? rf_fail(c, RF_AT("patient.birth_date"), "is after received (born after the referral)")
+            : rf_fail(c, RF_AT("patient.cpr"), "gives a birth date after received");
     r->age = dt_age_years(r->birth, r->received);
     return 1;
 }
 
 static int rf_assessment(rf_ctx *c, const json_t *a, int i, rf_assessment_t *out)
 {
-    char path[64];
     const json_t *v;
-    snprintf(path, sizeof path, "assessments[%d]", i);
-    if (!rf_object(c, a, path)) return 0;
+    rf_path at = {"assessments", i, NULL};
+    if (!rf_object(c, a, at)) return 0;
     out->instrument = out->by = NULL;
     out->date = DT_NONE;
     out->fsiq = -1;
-    snprintf(path, sizeof path, "assessments[%d].kind", i);
-    if (!(v = json_object_get(a, "kind"))) return rf_fail(c, path, "is required");
-    if (!rf_enum(c, v, path, rf_assessment_names, AK__N, 0, &out->kind)) return 0;
-    snprintf(path, sizeof path, "assessments[%d].instrument", i);
+    at.leaf = "kind";
+    if (!(v = json_object_get(a, "kind"))) return rf_fail(c, at, "is required");
+    if (!rf_enum(c, v, at, rf_assessment_names, AK__N, 0, &out->kind)) return 0;
+    at.leaf = "instrument";
     if ((v = json_object_get(a, "instrument")) &&
-        !rf_string(c, v, path, 0, 100, &out->instrument, NULL))
+        !rf_string(c, v, at, 0, 100, &out->instrument, NULL))
         return 0;
-    snprintf(path, sizeof path, "assessments[%d].date", i);
-    if ((v = json_object_get(a, "date")) && !rf_date(c, v, path, &out->date)) return 0;
-    snprintf(path, sizeof path, "assessments[%d].fsiq", i);
-    if ((v = json_object_get(a, "fsiq")) && !rf_int(c, v, path, 20, 180, &out->fsiq))
+    at.leaf = "date";
+    if ((v = json_object_get(a, "date")) && !rf_date(c, v, at, &out->date)) return 0;
+    at.leaf = "fsiq";
+    if ((v = json_object_get(a, "fsiq")) && !rf_int(c, v, at, 20, 180, &out->fsiq))
         return 0;
-    snprintf(path, sizeof path, "assessments[%d].by", i);
-    if ((v = json_object_get(a, "by")) && !rf_string(c, v, path, 0, 200, &out->by, NULL))
+    at.leaf = "by";
+    if ((v = json_object_get(a, "by")) && !rf_string(c, v, at, 0, 200, &out->by, NULL))
         return 0;
     return 1;
 }
@@ -380,10 +402,9 @@ static int rf_assessment(rf_ctx *c, const json_t *a, int i, rf_assessment_t *out
 static int rf_strings(rf_ctx *c, const json_t *arr, const char *name, int n,
                       const char **out)
 {
-    char path[64];
     for (int i = 0; i < n; i++) {
-        snprintf(path, sizeof path, "%s[%d]", name, i);
-        if (!rf_string(c, json_array_get(arr, (size_t)i), path, 0, 100, &out[i], NULL))
+        rf_path at = {name, i, NULL};
+        if (!rf_string(c, json_array_get(arr, (size_t)i), at, 0, 100, &out[i], NULL))
             return 0;
     }
     return 1;
@@ -393,59 +414,66 @@ static int rf_strings(rf_ctx *c, const json_t *arr, const char *name, int n,
 static int rf_scalars(rf_ctx *c, json_t *o, triage_referral *t)
 {
     const json_t *v, *sub;
-    if (!(v = json_object_get(o, "received"))) return rf_fail(c, "received", "is required");
-    if (!rf_date(c, v, "received", &t->received)) return 0;
+    if (!(v = json_object_get(o, "received"))) return rf_fail(c, RF_AT("received"), "is required");
+    if (!rf_date(c, v, RF_AT("received"), &t->received)) return 0;
     if ((v = json_object_get(o, "priority")) &&
-        !rf_enum(c, v, "priority", rf_priority_names, 3, 0, &t->priority))
+        !rf_enum(c, v, RF_AT("priority"), rf_priority_names, 3, 0, &t->priority))
         return 0;
 
-    if (!(sub = json_object_get(o, "referrer"))) return rf_fail(c, "referrer", "is required");
-    if (!rf_object(c, sub, "referrer")) return 0;
-    if (!(v = json_object_get(sub, "kind"))) return rf_fail(c, "referrer.kind", "is required");
-    if (!rf_enum(c, v, "referrer.kind", rf_referrer_names, RK__N, 0, &t->referrer_kind))
+    if (!(sub = json_object_get(o, "referrer"))) return rf_fail(c, RF_AT("referrer"), "is required");
+    if (!rf_object(c, sub, RF_AT("referrer"))) return 0;
+    if (!(v = json_object_get(sub, "kind"))) return rf_fail(c, RF_AT("referrer.kind"), "is required");
+    if (!rf_enum(c, v, RF_AT("referrer.kind"), rf_referrer_names, RK__N, 0, &t->referrer_kind))
         return 0;
     if ((v = json_object_get(sub, "name")) &&
-        !rf_string(c, v, "referrer.name", 0, 200, &t->referrer_name, NULL))
+        !rf_string(c, v, RF_AT("referrer.name"), 0, 200, &t->referrer_name, NULL))
         return 0;
 
     if (!rf_patient(c, json_object_get(o, "patient"), t)) return 0;
 
     if ((sub = json_object_get(o, "consent"))) {
-        if (!rf_object(c, sub, "consent")) return 0;
+        if (!rf_object(c, sub, RF_AT("consent"))) return 0;
         if (!rf_tri(c, json_object_get(sub, "both_custodians"),
-                    "consent.both_custodians", &t->consent_both))
+                    RF_AT("consent.both_custodians"), &t->consent_both))
             return 0;
     }
     if ((v = json_object_get(o, "text")) &&
-        !rf_string(c, v, "text", 0, 65536, &t->text, &t->text_len))
+        !rf_string(c, v, RF_AT("text"), 0, 65536, &t->text, &t->text_len))
         return 0;
-    if ((v = json_object_get(o, "gapd")) && !rf_int(c, v, "gapd", 0, 8, &t->gapd))
+    if ((v = json_object_get(o, "gapd")) && !rf_int(c, v, RF_AT("gapd"), 0, 8, &t->gapd))
         return 0;
     if ((sub = json_object_get(o, "risk"))) {
-        char path[48];
-        if (!rf_object(c, sub, "risk")) return 0;
+        if (!rf_object(c, sub, RF_AT("risk"))) return 0;
         for (int i = 0; i < RISK__N; i++) {
-            snprintf(path, sizeof path, "risk.%s", rf_risk_names[i]);
-            if (!rf_tri(c, json_object_get(sub, rf_risk_names[i]), path, &t->risk[i]))
+            rf_path at = {"risk", -1, rf_risk_names[i]};
+            if (!rf_tri(c, json_object_get(sub, rf_risk_names[i]), at, &t->risk[i]))
                 return 0;
         }
     }
     if ((sub = json_object_get(o, "somatic"))) {
-        char path[48];
-        if (!rf_object(c, sub, "somatic")) return 0;
+        if (!rf_object(c, sub, RF_AT("somatic"))) return 0;
         for (int i = 0; i < 4; i++) {
-            snprintf(path, sizeof path, "somatic.%s", rf_somatic_names[i]);
+            rf_path at = {"somatic", -1, rf_somatic_names[i]};
             if ((v = json_object_get(sub, rf_somatic_names[i])) &&
-                !rf_number(c, v, path, rf_somatic_range[i][0], rf_somatic_range[i][1],
+                !rf_number(c, v, at, rf_somatic_range[i][0], rf_somatic_range[i][1],
                            &t->somatic[i]))
                 return 0;
         }
     }
-    return rf_tri(c, json_object_get(o, "previous_buc_contact"), "previous_buc_contact",
+    return rf_tri(c, json_object_get(o, "previous_buc_contact"), RF_AT("previous_buc_contact"),
                   &t->previous_buc);
 }
 
 triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_error *err)
+{
+    return rf_from_json_text(o, NULL, 0, file, line, err);
+}
+
+/* JSON's blanks, which may stand around a value. */
+static int rf_blank(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
+
+triage_referral *rf_from_json_text(json_t *o, const char *text, size_t text_len,
+                                   const char *file, long line, triage_error *err)
 {
     rf_ctx c = {err, file, line, NULL};
     triage_referral t, *r = NULL;
@@ -467,10 +495,10 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
         goto fail;
     }
     if (!(v = json_object_get(o, "id"))) {
-        rf_fail(&c, "id", "is required");
+        rf_fail(&c, RF_AT("id"), "is required");
         goto fail;
     }
-    if (!rf_string(&c, v, "id", 1, 64, &t.id, NULL)) goto fail;
+    if (!rf_string(&c, v, RF_AT("id"), 1, 64, &t.id, NULL)) goto fail;
     c.id = t.id;
     if (!rf_scalars(&c, o, &t)) goto fail;
 
@@ -478,15 +506,20 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
     assess = json_object_get(o, "assessments");
     prior = json_object_get(o, "prior_interventions");
     med = json_object_get(o, "medication");
-    if (!rf_array(&c, diag, "diagnoses", 20, &t.ndiag) ||
-        !rf_array(&c, assess, "assessments", 50, &t.nassess) ||
-        !rf_array(&c, prior, "prior_interventions", 50, &t.nprior) ||
-        !rf_array(&c, med, "medication", 30, &t.nmed))
+    if (!rf_array(&c, diag, RF_AT("diagnoses"), 20, &t.ndiag) ||
+        !rf_array(&c, assess, RF_AT("assessments"), 50, &t.nassess) ||
+        !rf_array(&c, prior, RF_AT("prior_interventions"), 50, &t.nprior) ||
+        !rf_array(&c, med, RF_AT("medication"), 30, &t.nmed))
         goto fail;
 
-    /* One block: the referral, then its arrays (all 8-byte multiples). */
+    while (text && text_len && rf_blank(text[0])) { text++; text_len--; }
+    while (text && text_len && rf_blank(text[text_len - 1])) text_len--;
+
+    /* One block: the referral, then its arrays (all 8-byte multiples), then
+    ** the text it was read from. */
     size_t sz = sizeof *r + (size_t)t.nassess * sizeof *t.assess +
-                (size_t)(t.nprior + t.nmed) * sizeof(char *) + (size_t)t.ndiag * 8;
+                (size_t)(t.nprior + t.nmed) * sizeof(char *) + (size_t)t.ndiag * 8 +
+                (text ? text_len + 1 : 0);
     char *blk = malloc(sz);
     if (!blk) {
         triage_error_set(err, TRIAGE_ENOMEM, file, line, t.id, NULL, "out of memory");
@@ -502,12 +535,19 @@ triage_referral *rf_from_json(json_t *o, const char *file, long line, triage_err
     r->med = t.nmed ? (const char **)blk : NULL;
     blk += (size_t)t.nmed * sizeof(char *);
     r->diag = t.ndiag ? (char (*)[8])blk : NULL;
+    blk += (size_t)t.ndiag * 8;
+    if (text) {
+        memcpy(blk, text, text_len);
+        blk[text_len] = '\0';
+        r->json = blk;
+        r->json_len = text_len;
+    }
 
     for (int i = 0; i < t.ndiag; i++) {
-        char path[32], q[RF_QUOTE_MAX];
+        char q[RF_QUOTE_MAX];
         const char *s;
         size_t len;
-        snprintf(path, sizeof path, "diagnoses[%d]", i);
+        rf_path path = {"diagnoses", i, NULL};
         if (!rf_string(&c, json_array_get(diag, (size_t)i), path, 0, 16, &s, &len)) {
             if (json_is_string(json_array_get(diag, (size_t)i)))
                 rf_fail(&c, path, "is not an ICD-10 code (e.g. F90.0 or DF900)");
@@ -570,13 +610,16 @@ triage_referral *triage_referral_parse(const char *json, size_t len,
                                        triage_error *err)
 {
     json_t *o = rf_load(json, len, file, line, err);
-    return o ? rf_from_json(o, file, line, err) : NULL;
+    if (o && len >= 3 && memcmp(json, "\xEF\xBB\xBF", 3) == 0) { json += 3; len -= 3; }
+    if (o && fx_is_fhir(o)) return fx_referral(o, json, len, file, line, err);
+    return o ? rf_from_json_text(o, json, len, file, line, err) : NULL;
 }
 
 void triage_referral_free(triage_referral *r)
 {
     if (!r) return;
     json_decref(r->raw);
+    fx_origin_free(r->origin);
     free(r);
 }
 

@@ -39,6 +39,9 @@ typedef struct rf_assessment_t {
 
 struct triage_referral {
     json_t *raw;              /* the record as read; owns every string below */
+    const char *json;         /* the JSON text it was read from (NUL-terminated,
+                                 in this block); NULL when built otherwise */
+    size_t json_len;
     const char *id;
     int32_t received;         /* day number */
     int priority;             /* index in rf_priority_names, -1 if absent */
@@ -65,6 +68,7 @@ struct triage_referral {
     int nmed;
     const char **med;
     int previous_buc;         /* TRI_* */
+    struct triage_origin *origin; /* FHIR: what was sent (fhir.h); NULL for a native record */
 };
 
 /* Normalise an ICD-10 code in WHO or SKS form ("DF900", "F90.0", "f900")

@@ -15,6 +15,12 @@
 triage_referral *rf_from_json(json_t *obj, const char *file, long line,
                               triage_error *err);
 
+/* The same for a record read from the JSON text text[0..len): the referral
+** keeps a copy of it, blanks around it trimmed (json, json_len), which the
+** store keeps as the record received instead of writing the tree out again. */
+triage_referral *rf_from_json_text(json_t *obj, const char *text, size_t len,
+                                   const char *file, long line, triage_error *err);
+
 /* Fill err for a jansson failure in a record that starts at line/col (both
 ** 1-based) of file: "invalid JSON: what (line L, column C)". */
 void rf_json_error(triage_error *err, const char *file, long line, int col,

@@ -3,17 +3,25 @@
 ** Compiled code, JIT code and match data live in one userdata per pattern,
 ** cached in the registry by flags and pattern; matches run under a match
 ** limit so catastrophic backtracking fails fast instead of eating the CPU.
+** Every byte of it is the rule set's: PCRE2 allocates through a general
+** context on the state's budget, and JIT code and stacks are charged there.
 */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "regex.h"
 
 #include <lauxlib.h>
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
+#include "sandbox.h"
+
 #define RX_META "triage.regex"
 #define RX_CACHE "triage.regex.cache"
+#define RX_RUN_CACHE "triage.regex.run"   /* patterns first asked for while deciding */
+#define RX_JIT_STACK_MAX (512 * 1024)     /* charged whole: sljit maps it at once */
 #define RX_MATCH_LIMIT 1000000u   /* backtracking steps per match */
 #define RX_DEPTH_LIMIT 10000u
 /* JIT-compiling a pattern costs as much as thousands of interpreted matches
@@ -29,12 +37,16 @@ typedef struct rx_pat {
     uint32_t opts;            /* compile options */
 } rx_pat;
 
-/* Per-state context: match limits and the trusted (pre-validated) subject. */
+/* Per-state context: the budget's contexts, match limits, the trusted
+** (pre-validated) subject, and whether this referral compiled patterns. */
 typedef struct rx_ctx {
+    bg_budget *budget;
+    pcre2_compile_context *cctx;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jstack;
     const char *trusted;
     size_t trusted_len;
+    int run_cache;
 } rx_ctx;
 
 static rx_ctx *rx_context(lua_State *L)
@@ -48,16 +60,40 @@ static rx_ctx *rx_context(lua_State *L)
 static int rx_ctx_gc(lua_State *L)
 {
     rx_ctx *c = lua_touserdata(L, 1);
+    pcre2_compile_context_free(c->cctx);
     pcre2_match_context_free(c->mctx);
+    if (c->jstack)
+        bg_uncharge(c->budget, RX_JIT_STACK_MAX);
     pcre2_jit_stack_free(c->jstack);
+    c->cctx = NULL;
     c->mctx = NULL;
     c->jstack = NULL;
     return 0;
 }
 
+/* The JIT code of a pattern: charged when compiled, given back when freed. */
+static size_t rx_jit_size(const pcre2_code *code)
+{
+    size_t size = 0;
+    if (pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &size) != 0)
+        size = 0;
+    return size;
+}
+
+static void rx_jit_compile(lua_State *L, pcre2_code *code)
+{
+    size_t before = rx_jit_size(code);
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);   /* failing: the interpreter runs */
+    size_t after = rx_jit_size(code);
+    if (after > before && bg_charge(bg_of(L), after - before) != 0)
+        sb_raise_memory(L);                         /* given back by rx_gc */
+}
+
 static int rx_gc(lua_State *L)
 {
     rx_pat *p = luaL_checkudata(L, 1, RX_META);
+    if (p->code)
+        bg_uncharge(bg_of(L), rx_jit_size(p->code));
     pcre2_match_data_free(p->md);
     pcre2_code_free(p->code);
     p->md = NULL;
@@ -70,7 +106,7 @@ static int rx_gc(lua_State *L)
 static int rx_exec(lua_State *L, rx_pat *p, const char *s, size_t len, size_t start)
 {
     if (p->uses < RX_JIT_AFTER && ++p->uses == RX_JIT_AFTER)
-        pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);   /* else the interpreter runs */
+        rx_jit_compile(L, p->code);                   /* till then the interpreter runs */
     rx_ctx *c = rx_context(L);
     uint32_t opts = (s == c->trusted && len == c->trusted_len) ? PCRE2_NO_UTF_CHECK : 0;
     /* pcre2_match runs the JIT code when there is some; pcre2_jit_match
@@ -221,6 +257,8 @@ static int rx_new(lua_State *L)
         default: return luaL_error(L, "regex: unknown flag '%c' (use c, i, x, m, s)", *f);
         }
     }
+    rx_ctx *c = rx_context(L);
+    int deciding = sb_of(L)->locked;
     lua_getfield(L, LUA_REGISTRYINDEX, RX_CACHE);             /* +1 cache */
     lua_pushstring(L, flags);
     lua_pushliteral(L, "/");
@@ -230,30 +268,64 @@ static int rx_new(lua_State *L)
     if (lua_rawget(L, -3) != LUA_TNIL)                        /* +3 hit? */
         return 1;
     lua_pop(L, 1);                                            /* +2 */
-
-    int err;
-    PCRE2_SIZE off;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, plen, opts, &err, &off, NULL);
-    if (!code) {
-        PCRE2_UCHAR msg[160];
-        pcre2_get_error_message(err, msg, sizeof msg);
-        return luaL_error(L, "regex: %s at offset %d in /%s/", (const char *)msg,
-                          (int)off, pat);
+    if (deciding) {
+        /* A pattern first asked for while deciding lives as long as the
+        ** referral: what one referral compiles never fills the state for
+        ** the next (the cache is dropped between referrals: rx_trust). */
+        if (lua_getfield(L, LUA_REGISTRYINDEX, RX_RUN_CACHE) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+            lua_pushvalue(L, -1);
+            lua_setfield(L, LUA_REGISTRYINDEX, RX_RUN_CACHE);
+            c->run_cache = 1;
+        }
+        lua_replace(L, -3);                                   /* +2 cache, key */
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, -3) != LUA_TNIL)
+            return 1;
+        lua_pop(L, 1);
     }
+
     rx_pat *p = lua_newuserdatauv(L, sizeof *p, 0);           /* +3 pattern */
     memset(p, 0, sizeof *p);
-    p->code = code;
-    p->opts = opts;
     luaL_setmetatable(L, RX_META);
+    int err = 0;
+    PCRE2_SIZE off = 0;
+    for (int attempt = 0; attempt < 2 && !p->code; attempt++) {
+        c->budget->over = 0;
+        p->code = pcre2_compile((PCRE2_SPTR)pat, plen, opts, &err, &off, c->cctx);
+        /* a refused block fails the compile as PCRE2_ERROR_NOMEMORY or as
+        ** its "failed to allocate heap memory" (ERR21): the budget says which */
+        if (!p->code && c->budget->over && attempt == 0)
+            lua_gc(L, LUA_GCCOLLECT);                         /* garbage may hold patterns */
+    }
+    if (!p->code) {
+        if (c->budget->over)
+            return sb_raise_memory(L);
+        if (err == PCRE2_ERROR_NOMEMORY)
+            return luaL_error(L, "regex: out of memory");
+        PCRE2_UCHAR msg[160];
+        char text[400];       /* a long pattern is named by its start */
+        pcre2_get_error_message(err, msg, sizeof msg);
+        snprintf(text, sizeof text, "regex: %s at offset %d in /%.80s%s/", (const char *)msg,
+                 (int)off, pat, plen > 80 ? "..." : "");
+        return luaL_error(L, "%s", text);
+    }
+    p->opts = opts;
     uint32_t ncap = 0;
-    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &ncap);
+    pcre2_pattern_info(p->code, PCRE2_INFO_CAPTURECOUNT, &ncap);
     p->ncap = (int)ncap;
-    p->md = pcre2_match_data_create_from_pattern(code, NULL);
+    p->md = pcre2_match_data_create_from_pattern(p->code, NULL);   /* the code's allocator */
     if (!p->md)
-        return luaL_error(L, "regex: not enough memory");
+        return c->budget->over ? sb_raise_memory(L) : luaL_error(L, "regex: out of memory");
     lua_pushvalue(L, -2);
     lua_pushvalue(L, -2);
     lua_rawset(L, -5);                                        /* cache[key] = p */
+    if (deciding) {           /* the collector cannot see the C memory garbage holds */
+        size_t size = 0;
+        pcre2_pattern_info(p->code, PCRE2_INFO_SIZE, &size);
+        lua_gc(L, LUA_GCSTEP, (int)((size + plen) >> 10) + 1);
+    }
     return 1;
 }
 
@@ -262,14 +334,24 @@ void rx_trust(lua_State *L, const char *s, size_t len)
     rx_ctx *c = rx_context(L);
     c->trusted = s;
     c->trusted_len = len;
+    if (!s && c->run_cache) {
+        lua_pushnil(L);
+        lua_setfield(L, LUA_REGISTRYINDEX, RX_RUN_CACHE);
+        c->run_cache = 0;
+    }
 }
 
 void rx_open(lua_State *L)
 {
     rx_ctx *c = lua_newuserdatauv(L, sizeof *c, 0);           /* +1 ctx */
     memset(c, 0, sizeof *c);
-    c->mctx = pcre2_match_context_create(NULL);
-    c->jstack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+    c->budget = bg_of(L);
+    pcre2_general_context *g = bg_pcre2(c->budget);
+    c->cctx = pcre2_compile_context_create(g);
+    c->mctx = pcre2_match_context_create(g);
+    c->jstack = pcre2_jit_stack_create(32 * 1024, RX_JIT_STACK_MAX, g);
+    if (c->jstack)
+        bg_charge(c->budget, RX_JIT_STACK_MAX);
     if (c->mctx) {
         pcre2_set_match_limit(c->mctx, RX_MATCH_LIMIT);
         pcre2_set_depth_limit(c->mctx, RX_DEPTH_LIMIT);
@@ -292,6 +374,8 @@ void rx_open(lua_State *L)
     lua_setfield(L, -2, "__gc");
     lua_pushcfunction(L, rx_tostring);
     lua_setfield(L, -2, "__tostring");
+    lua_pushliteral(L, "regex");                              /* methods out of reach */
+    lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);                                            /* 0 */
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, RX_CACHE);

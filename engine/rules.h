@@ -47,11 +47,6 @@ int rl_text_adopt(triage_ruleset *rs);
 int rl_text_build(triage_ruleset *rs, lua_State *L, int idx, const int *files, int nfiles,
                   char *err, size_t errlen);
 
-/* Charge (and give back) n bytes that L's rule set shares among its states,
-** the lexicon, to L's memory budget. -1 when it is now over its limit. */
-int rl_charge_shared(lua_State *L, size_t n);
-void rl_uncharge_shared(lua_State *L, size_t n);
-
 /* The limits each of rs's states runs under, defaults filled in. */
 const triage_limits *rl_limits(const triage_ruleset *rs);
 
@@ -88,4 +83,12 @@ const char *rl_rule_id(lua_State *L);
 /* The evidence keys the rule running now declared (rule{ evidence = ... }):
 ** sets *keys, returns how many (0 and NULL when none or no rule runs). */
 int rl_rule_evidence(lua_State *L, const char *const **keys);
+
+/* Run fn in dc's sandboxed state beside the rules (the answer letters,
+** answer.c): armed as for a referral, with r's values and a fresh f, so
+** that Lua code there reads the facts rules read. fn gets r, f and ud (a
+** light userdata) as arguments; r NULL gives nil for both. Returns 0, or
+** -1 with err filled (TRIAGE_ERULES, at the failing file and line). */
+int rl_call(triage_decider *dc, const triage_referral *r, lua_CFunction fn, void *ud,
+            triage_error *err);
 #endif

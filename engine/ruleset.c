@@ -7,6 +7,8 @@
 */
 #include "rules.h"
 
+#include "budget.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <nettle/base16.h>
@@ -17,11 +19,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "budget.h"
 #include "sandbox.h"
 #include "text_load.h"
 
 #define RL_MEMORY_DEFAULT ((size_t)64 << 20)
 #define RL_INSTR_DEFAULT 20000000ull
+#define RL_TIME_DEFAULT 10000u            /* ms */
+#define RL_STRING_DEFAULT ((size_t)4 << 20)
 #define RL_MAX_FILES 4096
 #define RL_MAX_FILE_BYTES ((size_t)16 << 20)
 
@@ -35,13 +40,14 @@ typedef struct rl_text rl_text;
 
 /* The text layer's lexicon, built from data/text.lua and the files it
 ** includes, charged here (its bytes count against the memory limit, and
-** every state that reads with it is charged them too: rl_charge_shared).
+** every state that reads with it is charged them too: bg_charge).
 ** A reload whose text data is the same bytes takes it over from the rule
 ** set it replaces instead of building it again. */
 struct rl_text {
     atomic_int refs;
     tx_lexicon *lx;
     size_t used, limit;         /* bytes held / allowed */
+    int over;                   /* an allocation was refused at the limit */
     char hash[65];              /* SHA-256 of the files it was read from */
     int nfiles;
     char **files;               /* their paths */
@@ -271,8 +277,10 @@ static void *rl_text_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         t->used -= old;
         return NULL;
     }
-    if (nsize > old && t->used + (nsize - old) > t->limit)
+    if (nsize > old && t->used + (nsize - old) > t->limit) {
+        t->over = 1;
         return NULL;
+    }
     void *p = realloc(ptr, nsize);
     if (!p)
         return NULL;
@@ -318,7 +326,10 @@ int rl_text_build(triage_ruleset *rs, lua_State *L, int idx, const int *files, i
         return -1;
     }
     atomic_init(&t->refs, 1);
-    t->limit = rs->lim.memory_bytes;
+    /* what the building state has left: the lexicon is charged to it (and to
+    ** every state after) once built, so it may never need more */
+    const bg_budget *b = bg_of(L);
+    t->limit = b->used < b->limit ? b->limit - b->used : 0;
     for (; t->nfiles < nfiles; t->nfiles++)
         if (!(t->files[t->nfiles] = strdup(rs->files[files[t->nfiles]].path))) {
             rl_text_release(t);
@@ -328,9 +339,9 @@ int rl_text_build(triage_ruleset *rs, lua_State *L, int idx, const int *files, i
     rl_hash_paths(rs, t->files, t->nfiles, t->hash);
     tx_alloc a = {rl_text_alloc, t};
     if (!(t->lx = txl_load(L, idx, &a, err, errlen))) {
-        if (t->used + 4096 > t->limit)
-            snprintf(err, errlen, "text data: memory limit exceeded (%zu MiB) building the "
-                     "lexicon", t->limit >> 20);
+        if (t->over)
+            snprintf(err, errlen, "memory limit exceeded (%zu MiB) building the text lexicon",
+                     rs->lim.memory_bytes >> 20);
         rl_text_release(t);
         return -1;
     }
@@ -341,21 +352,6 @@ int rl_text_build(triage_ruleset *rs, lua_State *L, int idx, const int *files, i
 size_t rl_text_bytes(const triage_ruleset *rs)
 {
     return rs->text ? txl_bytes(rs->text->lx) : 0;
-}
-
-/* The hook through which memory a rule set's states share (the lexicon) is
-** charged to each of them. Here the sandbox's own counter; the budget
-** allocator (budget.h: bg_charge / bg_uncharge) takes this place. */
-int rl_charge_shared(lua_State *L, size_t n)
-{
-    sb_state *sb = sb_of(L);
-    sb->used += n;
-    return sb->used > sb->limit ? -1 : 0;
-}
-
-void rl_uncharge_shared(lua_State *L, size_t n)
-{
-    sb_of(L)->used -= n;
 }
 
 triage_ruleset *triage_ruleset_load(const char *dir, const triage_limits *limits,
@@ -380,6 +376,8 @@ triage_ruleset *rl_load(const char *dir, const triage_limits *limits,
     atomic_init(&rs->refs, 1);
     rs->lim.memory_bytes = limits && limits->memory_bytes ? limits->memory_bytes : RL_MEMORY_DEFAULT;
     rs->lim.instructions = limits && limits->instructions ? limits->instructions : RL_INSTR_DEFAULT;
+    rs->lim.time_ms = limits && limits->time_ms ? limits->time_ms : RL_TIME_DEFAULT;
+    rs->lim.string_bytes = limits && limits->string_bytes ? limits->string_bytes : RL_STRING_DEFAULT;
     int cap = 0;
     if (rl_walk(rs, "", &cap, err) != 0) {
         triage_ruleset_release(rs);

@@ -309,7 +309,9 @@ static int rt_text(triage_ruleset *rs, FILE *out, int verbose, rt_result *res,
     return 0;
 }
 
-int rt_run(triage_ruleset *rs, FILE *out, int verbose, rt_result *res, triage_error *first)
+/* Run the case files of rs (paths NULL) or the npaths files named by paths. */
+static int rt_cases(triage_ruleset *rs, const char *const *paths, int npaths, FILE *out,
+                    int verbose, rt_result *res, triage_error *first)
 {
     memset(res, 0, sizeof *res);
     triage_error_set(first, TRIAGE_OK, NULL, 0, NULL, NULL, NULL);
@@ -324,7 +326,7 @@ int rt_run(triage_ruleset *rs, FILE *out, int verbose, rt_result *res, triage_er
     c->out = out;
     c->first = first;
     rl_set_history(dc, rt_history, c);
-    for (int i = 0; i < rl_file_count(rs); i++) {
+    for (int i = 0; !paths && i < rl_file_count(rs); i++) {
         const char *data;
         size_t len;
         char label[600];
@@ -334,7 +336,51 @@ int rt_run(triage_ruleset *rs, FILE *out, int verbose, rt_result *res, triage_er
         res->files++;
         rt_file(dc, c, data, len, verbose, res);
     }
+    for (int i = 0; paths && i < npaths; i++) {
+        FILE *f = fopen(paths[i], "rb");
+        char *data = NULL;
+        size_t len = 0;
+        if (f) {
+            fseek(f, 0, SEEK_END);
+            long n = ftell(f);
+            rewind(f);
+            if (n >= 0 && (data = malloc((size_t)n + 1)))
+                len = fread(data, 1, (size_t)n, f);
+            fclose(f);
+        }
+        c->file = paths[i];
+        res->files++;
+        if (data)
+            rt_file(dc, c, data, len, verbose, res);
+        else {
+            c->name = "(file)";
+            c->line = 0;
+            c->failed_case = 0;
+            rt_fail(c, "cannot be read");
+            res->failed++;
+        }
+        free(data);
+    }
     free(c);
     triage_decider_free(dc);
-    return rt_text(rs, out, verbose, res, first);
+    return paths ? 0 : rt_text(rs, out, verbose, res, first);
+}
+
+int rt_run(triage_ruleset *rs, FILE *out, int verbose, rt_result *res, triage_error *first)
+{
+    return rt_cases(rs, NULL, 0, out, verbose, res, first);
+}
+
+triage_code triage_ruleset_test_files(triage_ruleset *rs, const char *const *paths,
+                                      int npaths, FILE *out, int verbose,
+                                      triage_test_result *res, triage_error *first)
+{
+    triage_error local;
+    if (!first) first = &local;
+    if (!rs || !res || (!paths && npaths))
+        return triage_error_set(first, TRIAGE_EUSAGE, NULL, 0, NULL, NULL, "no rule set or files");
+    if (rt_cases(rs, paths ? paths : (const char *const[]){NULL}, npaths, out, verbose, res,
+                 first) == 0)
+        return TRIAGE_OK;
+    return first->code != TRIAGE_OK ? first->code : TRIAGE_ENOMEM;
 }

@@ -23,10 +23,6 @@
 #include "refpack.h"
 #include "history.h"
 
-/* PRAGMA user_version of the schema below. 2 added referral_packed (see
-** refpack.h): a version 1 database gains the table when opened, and its
-** referrals, having no packed form, are parsed from their JSON as before. */
-#define ST_VERSION 2
 #define ST_CHUNK 1024    /* rows read per query by each_undecided */
 
 static const char st_schema[] =
@@ -35,7 +31,11 @@ static const char st_schema[] =
     " received TEXT NOT NULL,"
     " cpr TEXT CHECK (cpr IS NULL OR (length(cpr) = 10 AND cpr NOT GLOB '*[^0-9]*')),"
     " birth_date TEXT, age INTEGER,"
-    " age_band TEXT CHECK (age_band IN ('0-7','8-13','14-17','18+')),"
+    /* Not "IN (...)": SQLite checks an IN list of more than two values by
+    ** building a temporary index for every row inserted (a third of an
+    ** insert's cost); a database made with that spelling works the same. */
+    " age_band TEXT CHECK (age_band = '0-7' OR age_band = '8-13' OR age_band = '14-17'"
+    "  OR age_band = '18+'),"
     " municipality TEXT, referrer_kind TEXT,"
     " status TEXT NOT NULL DEFAULT 'new',"
     " json TEXT NOT NULL, source TEXT, line INTEGER,"
@@ -69,26 +69,57 @@ static const char st_schema[] =
     " key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL,"
     " updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));";
 
+/* The migration list: step i brings a database at an earlier PRAGMA
+** user_version up to version st_steps[i].version; st_migrate runs every
+** step above the database's version, in order, in one transaction. A
+** change of schema appends its step here (user_version + 1). */
+static const struct { int version; const char *sql; } st_steps[] = {
+    /* 1: the tables; 2 added referral_packed (see refpack.h): its
+    ** CREATEs are IF NOT EXISTS, so a version 1 database gains the table,
+    ** and its referrals, having no packed form, are parsed from JSON. */
+    {2, st_schema},
+    /* 3: people, sessions, the review log, shadow decisions (schema_review.c). */
+    {3, st_review_schema},
+    /* 4: a referral's life as FHIR messages tell it (lifecycle.c). */
+    {4, lc_schema},
+};
+#define ST_NSTEPS ((int)(sizeof st_steps / sizeof st_steps[0]))
+#define ST_VERSION (st_steps[ST_NSTEPS - 1].version)   /* PRAGMA user_version after the last step */
+
 /* A row of referrals r as triage_row lists it, and a row of decisions d as
 ** dc_logged and triage_logged read it: the work list, a record and its log
 ** select the same columns in the same order (st_row_at, st_logged_at). */
 #define ST_ROW_COLUMNS "r.id, r.received, r.municipality, r.age_band, r.referrer_kind," \
-                       " r.status, r.imported_at"
-#define ST_ROW_N 7
-#define ST_LOG_COLUMNS "d.seq, d.decided_at, d.ruleset, d.outcome, d.target, d.unit," \
-                       " d.priority, d.deadline, d.missing, d.request_from, d.reasons"
+                       " r.status, r.imported_at, " ST_REVIEW_STATUS ", " ST_ASSIGNEE
+#define ST_ROW_N 9
+/* Where a person's review has brought the referral (the log's latest
+** status), else new or suggested; and to whom it is assigned now. Both are
+** read from the append-only review log (schema_review.c), never kept. */
+#define ST_REVIEW_STATUS "coalesce((SELECT a.status FROM audit a WHERE a.referral_id = r.id" \
+    " AND a.status IS NOT NULL ORDER BY a.seq DESC LIMIT 1), CASE WHEN EXISTS" \
+    " (SELECT 1 FROM decisions x WHERE x.referral_id = r.id) THEN 'suggested' ELSE 'new' END)"
+#define ST_ASSIGNEE "(SELECT a.assignee FROM audit a WHERE a.referral_id = r.id" \
+    " AND a.action = 'assign' ORDER BY a.seq DESC LIMIT 1)"
 
 /* The statements, prepared once; indexes into st->stmt. */
-enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_PACK, S_READ_BEGIN, S_QUAR, S_GET, S_UNDECIDED,
-       S_DEC_PUT, S_DEC_STATUS, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
+enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_REPLACE, S_PACK, S_READ_BEGIN, S_QUAR, S_GET,
+       S_UNDECIDED, S_DEC_PUT, S_DEC_STATUS, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
        S_META_SET, S_META_GET, S_RECORD, S_DEC_LIST, S__N };
 static const char *const st_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
+    /* imported_at as decided_at: stamped in C, not by SQL's strftime() */
     [S_PUT] = "INSERT INTO referrals(id, received, cpr, birth_date, age, age_band,"
-              " municipality, referrer_kind, json, source, line)"
-              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+              " municipality, referrer_kind, json, source, line, imported_at)"
+              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    /* update-referral (lifecycle.c): the same columns, a new version, and
+    ** every decision so far marks an earlier one */
+    [S_REPLACE] = "UPDATE referrals SET received = ?2, cpr = ?3, birth_date = ?4, age = ?5,"
+                  " age_band = ?6, municipality = ?7, referrer_kind = ?8, json = ?9,"
+                  " source = ?10, line = ?11, status = 'new', version = version + 1,"
+                  " superseded_seq = (SELECT coalesce(max(seq), 0) FROM decisions),"
+                  " imported_at = ?12 WHERE id = ?1",
     [S_PACK] = "INSERT OR REPLACE INTO referral_packed(id, packed) VALUES(?1, ?2)",
     [S_READ_BEGIN] = "BEGIN",
     [S_QUAR] = "INSERT INTO quarantine(source, line, record_id, field, error, raw)"
@@ -97,26 +128,30 @@ static const char *const st_sql[S__N] = {
     [S_UNDECIDED] =
         "SELECT r.received, r.id, r.json, r.source, r.line, p.packed FROM referrals r"
         " LEFT JOIN referral_packed p ON p.id = r.id"
-        " WHERE (r.received, r.id) > (?1, ?2) AND NOT EXISTS"
-        " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?3)"
+        " WHERE (r.received, r.id) > (?1, ?2) AND r.withdrawn_at IS NULL AND NOT EXISTS"
+        " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?3"
+        "  AND d.seq > r.superseded_seq)"
         " ORDER BY r.received, r.id LIMIT ?4",
+    /* reasons as JSON text; st_dec_stmt has SQL build it for up to
+    ** ST_REASONS_SQL reasons */
     [S_DEC_PUT] = "INSERT INTO decisions(referral_id, ruleset, outcome, target, unit,"
-                  " priority, deadline, missing, request_from, reasons, decided_at)"
+                  " priority, deadline, missing, request_from, decided_at, reasons)"
                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [S_DEC_STATUS] = "UPDATE referrals SET status = ?2 WHERE id = ?1",
+    [S_DEC_STATUS] = "UPDATE referrals SET status = ?2 WHERE id = ?1 AND withdrawn_at IS NULL",
     /* the latest decision of each prior referral, from rule set ?4 first;
     ** (received, id) < (?2, ?3) is hs_is_prior's order as an index range */
     [S_HISTORY] =
         "SELECT r.id, r.received, d.outcome, d.target FROM referrals r"
         " LEFT JOIN decisions d ON d.seq = (SELECT seq FROM decisions x"
         "  WHERE x.referral_id = r.id ORDER BY x.ruleset IS ?4 DESC, x.seq DESC LIMIT 1)"
-        " WHERE r.cpr = ?1 AND (r.received, r.id) < (?2, ?3)"
+        " WHERE r.cpr = ?1 AND (r.received, r.id) < (?2, ?3) AND r.withdrawn_at IS NULL"
         " ORDER BY r.received, r.id",
     [S_N_REF] = "SELECT count(*) FROM referrals",
     [S_N_QUAR] = "SELECT count(*) FROM quarantine",
     [S_N_DEC] = "SELECT count(*) FROM decisions",
-    [S_N_UND] = "SELECT count(*) FROM referrals r WHERE NOT EXISTS"
-                " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?1)",
+    [S_N_UND] = "SELECT count(*) FROM referrals r WHERE r.withdrawn_at IS NULL AND NOT EXISTS"
+                " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?1"
+                "  AND d.seq > r.superseded_seq)",
     [S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE"
                    " SET value = excluded.value, updated_at = excluded.updated_at",
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -125,10 +160,20 @@ static const char *const st_sql[S__N] = {
                    " ORDER BY d.seq",
 };
 
+/* Decisions with up to this many reasons (all but a handful) have their
+** reasons column written by SQLite's json_array and json_object, a
+** statement per count prepared on first use; more go through jansson. */
+#define ST_REASONS_SQL 8
+#define ST_CACHE 48      /* statements other engine files prepare through st_prepared */
+
 struct triage_store {
     sqlite3 *db;
     int in_batch;
+    int big_cache;             /* the importer's page cache is set */
     sqlite3_stmt *stmt[S__N];
+    sqlite3_stmt *dec_put[ST_REASONS_SQL + 1];   /* by number of reasons */
+    int ncached;
+    struct { const char *sql; sqlite3_stmt *s; } cached[ST_CACHE];
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -143,13 +188,13 @@ static void st_cat(char *buf, size_t cap, size_t *n, const char *s)
 
 /* Fill err through the one constructor (which masks every part, in case a
 ** CPR made it into a path or an SQLite message). */
-static triage_code st_fail(triage_error *err, triage_code code, const char *file,
-                           long line, const char *id, const char *what)
+triage_code st_fail(triage_error *err, triage_code code, const char *file,
+                    long line, const char *id, const char *what)
 {
     return triage_error_set(err, code, file, line, id, NULL, "%s", what ? what : "");
 }
 
-static triage_code st_dberr(triage_store *st, triage_error *err, const char *doing)
+triage_code st_dberr(triage_store *st, triage_error *err, const char *doing)
 {
     char what[300];
     snprintf(what, sizeof what, "store: %s: %s", doing, sqlite3_errmsg(st->db));
@@ -159,7 +204,7 @@ static triage_code st_dberr(triage_store *st, triage_error *err, const char *doi
 /* ---------------------------------------------------------- statements */
 
 /* Run a statement that returns no rows, and make it ready for reuse. */
-static int st_run(sqlite3_stmt *s)
+int st_run(sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
@@ -167,32 +212,33 @@ static int st_run(sqlite3_stmt *s)
     return rc == SQLITE_ROW ? SQLITE_DONE : rc;
 }
 
-static void st_done(sqlite3_stmt *s)
+void st_done(sqlite3_stmt *s)
 {
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
 }
 
-static void st_text(sqlite3_stmt *s, int i, const char *v)
+void st_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
     else sqlite3_bind_null(s, i);
 }
 
 /* A text column, or NULL. */
-static const char *st_col(sqlite3_stmt *s, int col)
+const char *st_col(sqlite3_stmt *s, int col)
 {
     return (const char *)sqlite3_column_text(s, col);
 }
 
+
 /* Outside a batch, a call that runs several statements makes its own
 ** transaction; inside one it joins the batch. */
-static int st_tx_open(triage_store *st)
+int st_tx_open(triage_store *st)
 {
     return st->in_batch ? SQLITE_DONE : st_run(st->stmt[S_BEGIN]);
 }
 
-static void st_tx_close(triage_store *st, int ok)
+void st_tx_close(triage_store *st, int ok)
 {
     if (st->in_batch) return;
     if (!ok || st_run(st->stmt[S_COMMIT]) != SQLITE_DONE)
@@ -214,7 +260,6 @@ static void st_chmod_side(const char *path, const char *suffix)
 ** may have done the work meanwhile. */
 static int st_migrate(sqlite3 *db)
 {
-    char sql[sizeof st_schema + 64];
     sqlite3_stmt *q;
     int version = 0, rc;
     if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) return rc;
@@ -222,9 +267,13 @@ static int st_migrate(sqlite3 *db)
         return rc;
     if (sqlite3_step(q) == SQLITE_ROW) version = sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
-    if (version < ST_VERSION) {
-        snprintf(sql, sizeof sql, "%s PRAGMA user_version=%d;", st_schema, ST_VERSION);
-        if ((rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK) return rc;
+    for (size_t i = 0; i < sizeof st_steps / sizeof *st_steps; i++) {
+        if (st_steps[i].version <= version) continue;
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", st_steps[i].version);
+        if ((rc = sqlite3_exec(db, st_steps[i].sql, NULL, NULL, NULL)) != SQLITE_OK ||
+            (rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+            return rc;
     }
     return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 }
@@ -317,8 +366,37 @@ void triage_store_close(triage_store *st)
     if (st->in_batch && !sqlite3_get_autocommit(st->db))
         st_run(st->stmt[S_ROLLBACK]);
     for (int i = 0; i < S__N; i++) sqlite3_finalize(st->stmt[i]);
+    for (int i = 0; i <= ST_REASONS_SQL; i++) sqlite3_finalize(st->dec_put[i]);
+    for (int i = 0; i < st->ncached; i++) sqlite3_finalize(st->cached[i].s);
     sqlite3_close(st->db);
     free(st);
+}
+
+/* ----------------------------------------------- for the other tables */
+
+sqlite3 *st_db(triage_store *st) { return st->db; }
+
+sqlite3_stmt *st_prepared(triage_store *st, const char *sql)
+{
+    int i;
+    for (i = 0; i < st->ncached; i++)
+        if (st->cached[i].sql == sql) return st->cached[i].s;
+    if (st->ncached == ST_CACHE) return NULL;
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->cached[i].s,
+                           NULL) != SQLITE_OK)
+        return NULL;
+    st->cached[i].sql = sql;
+    return st->cached[st->ncached++].s;
+}
+
+int st_write_begin(triage_store *st) { return st_tx_open(st) == SQLITE_DONE ? 0 : -1; }
+
+int st_write_end(triage_store *st, int ok)
+{
+    if (st->in_batch) return ok ? 0 : -1;
+    if (ok && st_run(st->stmt[S_COMMIT]) == SQLITE_DONE) return 0;
+    if (!sqlite3_get_autocommit(st->db)) st_run(st->stmt[S_ROLLBACK]);
+    return -1;
 }
 
 /* -------------------------------------------------------------- batches */
@@ -380,10 +458,20 @@ static const char *st_age_band(int age)
 triage_code triage_store_put(triage_store *st, const triage_referral *r,
                              const char *source, long line, triage_error *err)
 {
+    if (st && r && r->origin) return lc_put(st, r, source, line, 0, err);   /* FHIR */
+    return st_put_row(st, r, source, line, 0, err);
+}
+
+/* The referral's row and packed form: a new row, or (replace) the stored
+** row with r's id rewritten as its next version. */
+triage_code st_put_row(triage_store *st, const triage_referral *r, const char *source,
+                       long line, int replace, triage_error *err)
+{
     sqlite3_stmt *s;
-    char received[11], birth[11], *json;
+    char received[11], birth[11], now[32], *json;
+    const char *text;
     void *packed;
-    size_t packed_len;
+    size_t packed_len, text_len;
     int rc;
 
     if (!st || !r)
@@ -391,13 +479,26 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
     if (!r->raw)   /* a referral read back from a store keeps no JSON tree */
         return st_fail(err, TRIAGE_EUSAGE, source, line, r->id,
                        "store: only a parsed referral can be stored");
-    json = json_dumps(r->raw, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    packed = json ? rp_pack(r, json, strlen(json), &packed_len) : NULL;
+    /* A connection that stores referrals (an import) keeps up to 64 MiB of
+    ** pages instead of SQLite's 2 MB: a big import's inserts into the CPR
+    ** index land on random pages, which were read again (and, dirty,
+    ** spilled to the WAL) batch after batch once the index outgrew the
+    ** cache. Other connections keep the default. */
+    if (!st->big_cache) {
+        sqlite3_exec(st->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+        st->big_cache = 1;
+    }
+    /* The record as received; written out again only when it was built
+    ** from something else (a FHIR document). */
+    json = r->json ? NULL : json_dumps(r->raw, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    text = r->json ? r->json : json;
+    text_len = r->json ? r->json_len : json ? strlen(json) : 0;
+    packed = text ? rp_pack(r, text, text_len, &packed_len) : NULL;
     if (!packed) {
         free(json);
         return st_fail(err, TRIAGE_ENOMEM, source, line, r->id, "store: out of memory");
     }
-    s = st->stmt[S_PUT];
+    s = st->stmt[replace ? S_REPLACE : S_PUT];
     dt_format(r->received, received);
     st_text(s, 1, r->id);
     st_text(s, 2, received);
@@ -411,11 +512,18 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
     st_text(s, 7, r->municipality);
     st_text(s, 8, r->referrer_kind >= 0 && r->referrer_kind < RK__N
                   ? rf_referrer_names[r->referrer_kind] : NULL);
-    sqlite3_bind_text(s, 9, json, -1, SQLITE_STATIC);
+    sqlite3_bind_text64(s, 9, text, text_len, SQLITE_STATIC, SQLITE_UTF8);
     st_text(s, 10, source);
     sqlite3_bind_int64(s, 11, line);
+    dt_now_iso(now);
+    st_text(s, 12, now);
     rc = st_run(s);
     free(json);
+    if (replace && rc == SQLITE_DONE && sqlite3_changes(st->db) == 0) {
+        free(packed);
+        return st_fail(err, TRIAGE_ENOTFOUND, source, line, r->id,
+                       "no referral with this id is stored to update");
+    }
     if (rc == SQLITE_DONE) {
         /* Only a cache: a referral without it is parsed from its JSON, so
         ** failing to store it fails nothing. */
@@ -464,8 +572,7 @@ triage_code triage_store_quarantine(triage_store *st, const char *raw,
 ** while it still matches the JSON text; otherwise (an older row, or one
 ** damaged or edited since import) the JSON is parsed and validated again,
 ** and an error is labelled with where the record first came from. */
-static triage_referral *st_parse_row(sqlite3_stmt *s, int col, int packed,
-                                     triage_error *err)
+triage_referral *st_parse_row(sqlite3_stmt *s, int col, int packed, triage_error *err)
 {
     const char *json = (const char *)sqlite3_column_text(s, col);
     int len = sqlite3_column_bytes(s, col);
@@ -530,8 +637,10 @@ triage_code triage_store_each_undecided(triage_store *st, const char *hash,
                 if (code == TRIAGE_OK) code = TRIAGE_ESTORE;
                 break;
             }
-            snprintf(last_recv, sizeof last_recv, "%s", (const char *)sqlite3_column_text(s, 0));
-            snprintf(last_id, sizeof last_id, "%s", (const char *)sqlite3_column_text(s, 1));
+            if (n == ST_CHUNK - 1) {            /* where the next query goes on */
+                snprintf(last_recv, sizeof last_recv, "%s", st_col(s, 0));
+                snprintf(last_id, sizeof last_id, "%s", st_col(s, 1));
+            }
         }
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) code = st_dberr(st, err, "undecided");
         st_done(s);
@@ -565,11 +674,35 @@ long triage_store_count(triage_store *st, const char *what, const char *hash)
 
 /* ------------------------------------------------------------ decisions */
 
+/* The insert of a decision with n reasons: for n <= ST_REASONS_SQL the
+** reasons array is built in the statement from each reason's rule and text
+** (parameters 11, 12, 13, ...), which costs a third of building it with
+** jansson and writing it out; NULL (out of memory) or S_DEC_PUT otherwise. */
+static sqlite3_stmt *st_dec_stmt(triage_store *st, int n)
+{
+    if (n > ST_REASONS_SQL) return st->stmt[S_DEC_PUT];
+    if (st->dec_put[n]) return st->dec_put[n];
+    static const char head[] = "INSERT INTO decisions(referral_id, ruleset, outcome, target,"
+        " unit, priority, deadline, missing, request_from, decided_at, reasons)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, json_array(";
+    char sql[sizeof head + ST_REASONS_SQL * 48 + 4];
+    size_t k = sizeof head - 1;
+    memcpy(sql, head, k);
+    for (int i = 0; i < n; i++)
+        k += (size_t)snprintf(sql + k, sizeof sql - k, "%sjson_object('rule', ?%d, 'text', ?%d)",
+                              i ? ", " : "", 11 + 2 * i, 12 + 2 * i);
+    snprintf(sql + k, sizeof sql - k, "))");
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->dec_put[n],
+                           NULL) != SQLITE_OK)
+        return NULL;
+    return st->dec_put[n];
+}
+
 triage_code triage_store_put_decision(triage_store *st, const triage_decision *d,
                                       triage_error *err)
 {
     sqlite3_stmt *s;
-    char *missing = NULL, *reasons, day[11], now[32];
+    char *missing = NULL, *reasons = NULL, day[11], now[32];
     const char *outcome;
     triage_code code = TRIAGE_OK;
     int rc;
@@ -578,18 +711,21 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
     if (d->outcome < TRIAGE_ACCEPT || d->outcome > TRIAGE_MANUAL_REVIEW)
         return st_fail(err, TRIAGE_EUSAGE, NULL, 0, d->id, "store: decision has no outcome");
     outcome = triage_outcome_name(d->outcome);
-    reasons = dc_reasons_json(d);
-    if (d->outcome == TRIAGE_REQUEST_INFO) missing = dc_missing_json(d);
-    if (!reasons || (d->outcome == TRIAGE_REQUEST_INFO && !missing)) {
+    if (d->nreasons > ST_REASONS_SQL && !(reasons = dc_reasons_json(d)))
+        return st_fail(err, TRIAGE_ENOMEM, NULL, 0, d->id, "store: out of memory");
+    if (d->outcome == TRIAGE_REQUEST_INFO && !(missing = dc_missing_json(d))) {
         free(reasons);
-        free(missing);
         return st_fail(err, TRIAGE_ENOMEM, NULL, 0, d->id, "store: out of memory");
     }
     if (st_tx_open(st) != SQLITE_DONE) {
         code = st_dberr(st, err, "begin");
         goto out;
     }
-    s = st->stmt[S_DEC_PUT];
+    if (!(s = st_dec_stmt(st, d->nreasons))) {
+        code = st_dberr(st, err, "put decision");
+        st_tx_close(st, 0);
+        goto out;
+    }
     st_text(s, 1, d->id);
     st_text(s, 2, d->ruleset);
     st_text(s, 3, outcome);
@@ -603,9 +739,15 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
     st_text(s, 8, missing);
     st_text(s, 9, d->request_from >= 0 && d->request_from < 2
                   ? dc_request_names[d->request_from] : NULL);
-    st_text(s, 10, reasons);
     dt_now_iso(now);
-    st_text(s, 11, now);
+    st_text(s, 10, now);
+    if (reasons)
+        st_text(s, 11, reasons);
+    else
+        for (int i = 0; i < d->nreasons; i++) {
+            st_text(s, 11 + 2 * i, d->reasons[i].rule);
+            st_text(s, 12 + 2 * i, d->reasons[i].text);
+        }
     rc = st_run(s);
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
         code = st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, d->id,
@@ -701,13 +843,14 @@ static void st_row_at(sqlite3_stmt *s, triage_row *row)
     row->referrer_kind = st_col(s, 4);
     row->status = st_col(s, 5);
     row->imported_at = st_col(s, 6);
+    row->review = st_col(s, 7);
+    row->assignee = st_col(s, 8);
     row->json = NULL;
 }
 
 /* The decision whose ST_LOG_COLUMNS start at column col, rebuilt; NULL when
 ** the row has none (a LEFT JOIN without a match) or it does not read back. */
-static triage_decision *st_logged_at(sqlite3_stmt *s, int col, const char *id,
-                                     triage_logged *l)
+triage_decision *st_logged_at(sqlite3_stmt *s, int col, const char *id, triage_logged *l)
 {
     if (sqlite3_column_type(s, col) == SQLITE_NULL) return NULL;
     dc_logged c = {id, st_col(s, col + 2), st_col(s, col + 3), st_col(s, col + 4),
@@ -731,6 +874,8 @@ static const struct { size_t off; const char *sql; } st_filters[] = {
     {offsetof(triage_query, from), " AND r.received >= ?"},
     {offsetof(triage_query, to), " AND r.received <= ?"},
     {offsetof(triage_query, due), " AND d.deadline <= ?"},
+    {offsetof(triage_query, review), " AND " ST_REVIEW_STATUS " = ?"},
+    {offsetof(triage_query, assignee), " AND coalesce(" ST_ASSIGNEE ", '-') = ?"},
 };
 
 static const char *st_filter(const triage_query *q, int i)
@@ -743,7 +888,7 @@ static const char *st_filter(const triage_query *q, int i)
 static sqlite3_stmt *st_list_stmt(triage_store *st, const triage_query *q, int count,
                                   char *like, size_t like_cap)
 {
-    char sql[2048];
+    char sql[4096];
     size_t n = 0;
     sqlite3_stmt *s = NULL;
     int nf = (int)(sizeof st_filters / sizeof st_filters[0]), i, b = 1;
@@ -752,7 +897,8 @@ static sqlite3_stmt *st_list_stmt(triage_store *st, const triage_query *q, int c
         ? "SELECT count(*)"
         : "SELECT " ST_ROW_COLUMNS ", " ST_LOG_COLUMNS);
     st_cat(sql, sizeof sql, &n, " FROM referrals r LEFT JOIN decisions d ON d.seq ="
-           " (SELECT max(seq) FROM decisions x WHERE x.referral_id = r.id) WHERE 1");
+           " (SELECT max(seq) FROM decisions x WHERE x.referral_id = r.id"
+           "  AND x.seq > r.superseded_seq) WHERE 1");
     for (i = 0; i < nf; i++)
         if (st_filter(q, i)) st_cat(sql, sizeof sql, &n, st_filters[i].sql);
     if (q->q && *q->q)

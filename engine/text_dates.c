@@ -194,8 +194,6 @@ int txd_run(tx_dates *d, const tx_lexicon *lx, const tx_norm *n, const tx_segmen
         return -1;
     memset(d->used, 0, g->nnum);
     const char *s = n->s;
-    int ry, rm, rd;
-    dt_to_ymd(received, &ry, &rm, &rd);
     for (uint32_t k = 0; k < g->nnum; k++) {
         if (d->used[k])
             continue;
@@ -233,8 +231,12 @@ int txd_run(tx_dates *d, const tx_lexicon *lx, const tx_norm *n, const tx_segmen
     for (uint32_t i = 0; i < h->n; i++) {
         const tx_hit *x = &h->v[i];
         if (x->cls == TX_TIME) {
-            int32_t v = txl_entry(lx, x->entry)->value;
-            int32_t day = v == TX_TIME_LAST_YEAR ? dt_from_ymd(ry - 1, 7, 1) : received + v;
+            int32_t v = txl_entry(lx, x->entry)->value, day = received + v;
+            if (v == TX_TIME_LAST_YEAR) {
+                int ry, rm, rd;
+                dt_to_ymd(received, &ry, &rm, &rd);
+                day = dt_from_ymd(ry - 1, 7, 1);
+            }
             if (txd_push(d, a, day, x->start, x->wend, g,
                          v == TX_TIME_LAST_YEAR ? TX_D_LAST_YEAR : TX_D_RELATIVE))
                 return -1;

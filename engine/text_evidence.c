@@ -25,6 +25,12 @@ struct tx_reader {
     tx_keyev *key;
     uint32_t nkey;
     tx_evidence ev;
+    /* the keys a letter's verdicts need more than their mentions for, listed
+    ** once per reader: keys[0 .. nhist) with a history limit, then
+    ** [nhist .. nhist + nsame) with same_as, then the rest: IQ keys */
+    uint16_t *special;
+    uint32_t nhist, nsame, niq;
+    tx_keyev *blank;            /* every key with no mention */
 };
 
 tx_reader *txe_new(const tx_lexicon *lx, const tx_alloc *a)
@@ -37,11 +43,30 @@ tx_reader *txe_new(const tx_lexicon *lx, const tx_alloc *a)
     r->lx = lx;
     r->nkey = txl_nkeys(lx);
     r->m = txl_matcher_new(lx, &r->a);
-    r->key = tx_new(&r->a, (size_t)(r->nkey ? r->nkey : 1) * sizeof *r->key);
-    if (!r->m || !r->key) {
+    size_t nk = r->nkey ? r->nkey : 1;
+    r->key = tx_new(&r->a, nk * sizeof *r->key);
+    r->blank = tx_new(&r->a, nk * sizeof *r->blank);
+    r->special = tx_new(&r->a, nk * 3 * sizeof *r->special);
+    if (!r->m || !r->key || !r->blank || !r->special) {
         txe_free(r);
         return NULL;
     }
+    memset(r->blank, 0, nk * sizeof *r->blank);
+    for (uint32_t k = 0; k < r->nkey; k++) {
+        const tx_key *key = txl_key_at(lx, k);
+        r->blank[k].mention = -1;
+        r->blank[k].date = DT_NONE;
+        if (key->history_months)
+            r->special[r->nhist++] = (uint16_t)k;
+    }
+    for (uint32_t k = 0; k < r->nkey; k++) {
+        int16_t as = txl_key_at(lx, k)->same_as;
+        if (as >= 0 && (uint32_t)as < r->nkey && as != (int16_t)k)
+            r->special[r->nhist + r->nsame++] = (uint16_t)k;
+    }
+    for (uint32_t k = 0; k < r->nkey; k++)
+        if (txl_key_at(lx, k)->from_iq)
+            r->special[r->nhist + r->nsame + r->niq++] = (uint16_t)k;
     return r;
 }
 
@@ -57,7 +82,10 @@ void txe_free(tx_reader *r)
     txc_free(&r->scope, &a);
     txd_free(&r->dates, &a);
     txm_free(&r->meas, &a);
-    tx_free(&a, r->key, (size_t)(r->nkey ? r->nkey : 1) * sizeof *r->key);
+    size_t nk = r->nkey ? r->nkey : 1;
+    tx_free(&a, r->key, nk * sizeof *r->key);
+    tx_free(&a, r->blank, nk * sizeof *r->blank);
+    tx_free(&a, r->special, nk * 3 * sizeof *r->special);
     tx_free(&a, r, sizeof *r);
 }
 
@@ -95,9 +123,9 @@ const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t 
     /* a stated IQ is a mention of the keys it is evidence of ("IQ 62" is a
     ** cognitive assessment's result) */
     const tx_somatic *sm = &r->meas.sum;
-    for (uint32_t k = 0; k < r->nkey && sm->has_iq; k++) {
-        if (!txl_key_at(lx, k)->from_iq)
-            continue;
+    const uint16_t *iqkeys = r->special + r->nhist + r->nsame;
+    for (uint32_t q = 0; q < r->niq && sm->has_iq; q++) {
+        uint32_t k = iqkeys[q];
         for (uint32_t i = 0; i < r->meas.n; i++) {
             const tx_measure *x = &r->meas.v[i];
             if (x->kind != TX_MK_IQ || x->other)
@@ -139,11 +167,7 @@ const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t 
     }
 
     /* each key */
-    memset(r->key, 0, (size_t)r->nkey * sizeof *r->key);
-    for (uint32_t k = 0; k < r->nkey; k++) {
-        r->key[k].mention = -1;
-        r->key[k].date = DT_NONE;
-    }
+    memcpy(r->key, r->blank, (size_t)r->nkey * sizeof *r->key);
     for (uint32_t i = 0; i < r->scope.nm; i++) {
         const tx_mention *m = &r->scope.m[i];
         tx_keyev *kv = &r->key[m->key];
@@ -166,10 +190,11 @@ const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t 
             kv->mention = (int32_t)i;
         }
     }
-    for (uint32_t k = 0; k < r->nkey; k++) {
+    for (uint32_t q = 0; q < r->nhist; q++) {
+        uint32_t k = r->special[q];
         const tx_key *key = txl_key_at(lx, k);
         tx_keyev *kv = &r->key[k];
-        if (!key->history_months || !kv->counted)
+        if (!kv->counted)
             continue;
         int32_t limit = dt_add_months(received, -(int)key->history_months), newest = DT_NONE;
         int past = 1;
@@ -187,10 +212,9 @@ const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t 
             kv->when = TX_WHEN_CURRENT;
         }
     }
-    for (uint32_t k = 0; k < r->nkey; k++) {
-        int16_t as = txl_key_at(lx, k)->same_as;
-        if (as >= 0 && (uint32_t)as < r->nkey && as != (int16_t)k)
-            r->key[k] = r->key[as];
+    for (uint32_t q = 0; q < r->nsame; q++) {
+        uint32_t k = r->special[r->nhist + q];
+        r->key[k] = r->key[txl_key_at(lx, k)->same_as];
     }
 
     tx_evidence *ev = &r->ev;
@@ -334,11 +358,12 @@ const tx_segments *txe_segments(const tx_reader *r) { return &r->seg; }
 size_t txe_bytes(const tx_reader *r)
 {
     return sizeof *r + (size_t)r->norm.cap * (1 + sizeof *r->norm.mark + sizeof *r->norm.shift) +
+           (r->norm.cap ? ((size_t)r->norm.cap / 64 + 1) * sizeof *r->norm.wbits : 0) +
            (size_t)r->seg.capsent * sizeof *r->seg.sent +
            (size_t)r->seg.capclause * sizeof *r->seg.clause +
            (size_t)r->seg.capnum * sizeof *r->seg.num + (size_t)r->hits.cap * sizeof *r->hits.v +
            (size_t)r->scope.capm * sizeof *r->scope.m + (size_t)r->scope.capp * sizeof *r->scope.p +
            (size_t)r->scope.caph * sizeof *r->scope.hpos + (size_t)r->dates.cap * sizeof *r->dates.v +
            r->dates.capused + (size_t)r->meas.cap * sizeof *r->meas.v +
-           (size_t)r->nkey * sizeof *r->key;
+           (size_t)(r->nkey ? r->nkey : 1) * (2 * sizeof *r->key + 3 * sizeof *r->special);
 }

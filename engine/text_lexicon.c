@@ -31,7 +31,6 @@
 #define TXL_MAX_SPAN 512        /* no hit is longer: overlap checks look no further back */
 #define TXL_PHRASE_REACH 240    /* bytes a phrase's part looks back for the part before */
 #define TXL_MATCH_LIMIT 100000u /* PCRE2: a runaway pattern stops; the letter reads on */
-#define TXL_KEYS (27 * 27)      /* two letters, a-z or other, as a slip index's key */
 
 typedef struct txl_pat {
     uint32_t expr;              /* offset of the expression in pstr */
@@ -58,7 +57,10 @@ typedef struct txl_id {         /* what a pattern id stands for, once compiled *
 typedef struct txl_pw {         /* a spelling of a phrase's part that is read, not scanned */
     uint32_t text;              /* offset in str (folded) */
     uint16_t len;
+    uint32_t pairs;             /* its part's first-two-letter bits: ppairs[pairs ..] */
 } txl_pw;
+
+#define TXL_PAIRS (TX_WORD_PAIRS + 63) / 64   /* words of one part's pair bits */
 
 typedef struct txl_slip {       /* a long term's spelling, for the slip check */
     uint32_t text;              /* offset in str (folded) */
@@ -81,9 +83,15 @@ struct tx_lexicon {
     txl_pw *pw;                 /* phrase parts' spellings */
     txl_role *roles;
     uint32_t npw, cappw, nroles;
-    uint16_t *slipby[2];        /* slip indexes by their first and second (0) or third (1)
-                                ** letters, each from slipat[x][key] to slipat[x][key + 1] */
-    uint16_t slipat[2][TXL_KEYS + 1];
+    uint64_t *ppairs;           /* for each phrase part read around its anchor: the first
+                                ** two letters (txw_pair) its spellings start with */
+    uint32_t nppairs, capppairs;
+    tx_words slipkey;           /* a long word's first three bytes -> its bucket of slips */
+    uint64_t slipbloom[64];     /* the same keys, hashed to 4096 bits: most words start
+                                ** with none, and this says so without a lookup */
+    uint32_t *slipbucket;       /* bucket b: sliplist[slipbucket[b] .. slipbucket[b + 1]) */
+    uint16_t *sliplist;         /* slips by bucket */
+    uint32_t nslipbucket, nsliplist;
     uint32_t nkey, capkey, nentry, capentry, nstr, capstr, nexcept, capexcept;
     uint32_t npat, cappat, npstr, cappstr, nslip, capslip;
     uint32_t slipmin;           /* the shortest slip spelling */
@@ -102,6 +110,7 @@ struct tx_lexicon {
     pcre2_code **re;            /* per pattern id: a regex's exact matcher, or NULL */
     size_t rebytes;             /* their compiled and JIT code */
     int nregex;
+    int reused;                 /* the databases were copied from a previous lexicon's */
 };
 
 struct tx_matcher {
@@ -113,6 +122,8 @@ struct tx_matcher {
     pcre2_match_data *md;
     uint32_t *pending;          /* regex roles the prefilter reported in this letter */
     uint32_t npending, cappending;
+    uint64_t *tstart;           /* bit i: a term's hit starts at i (this letter) */
+    uint32_t captstart;
 };
 
 /* ------------------------------------------------------- library memory */
@@ -295,6 +306,12 @@ static int txl_pattern(tx_lexicon *lx, const char *expr, size_t n, const txl_pat
     return 0;
 }
 
+/* A byte as a bit of a tx_entry's first or second mask. */
+static inline uint32_t txl_letter_bit(unsigned char c)
+{
+    return c >= 'a' && c <= 'z' ? 1u << (c - 'a') : 1u << 31;
+}
+
 static int txl_is_letter(unsigned char c) { return (c >= 'a' && c <= 'z') || c >= 0x80; }
 
 /* Whether the character at p (UTF-8) is a letter: ASCII or Latin-1. */
@@ -370,13 +387,6 @@ static int txl_letters(const char *src)
     for (const char *p = src; *p; p++)
         n += txl_raw_letter(p);
     return n;
-}
-
-/* Two letters as a slip index key. */
-static uint32_t txl_key2(char a, char b)
-{
-    unsigned x = (unsigned char)a - 'a', y = (unsigned char)b - 'a';
-    return (x < 26 ? x : 26) * 27 + (y < 26 ? y : 26);
 }
 
 /* A long term's folded spelling (no hyphens), kept for the slip check. */
@@ -632,10 +642,28 @@ int txl_add(tx_lexicon *lx, const tx_decl *d, char *err, size_t errlen)
                     goto oom;
             }
             en->npw[p] = (uint16_t)(lx->npw - en->pw[p]);
+            uint32_t pb = lx->nppairs;
+            if (en->npw[p]) {
+                if (tx_grow(&lx->a, (void **)&lx->ppairs, &lx->capppairs, pb + TXL_PAIRS,
+                            sizeof *lx->ppairs))
+                    goto oom;
+                memset(lx->ppairs + pb, 0, TXL_PAIRS * sizeof *lx->ppairs);
+                lx->nppairs += TXL_PAIRS;
+            }
             for (uint32_t w = en->pw[p]; w < lx->npw; w++) {
                 const char *t = lx->str + lx->pw[w].text;
-                unsigned char c0 = (unsigned char)t[0];
-                en->first[p] |= c0 >= 'a' && c0 <= 'z' ? 1u << (c0 - 'a') : 1u << 31;
+                en->first[p] |= txl_letter_bit((unsigned char)t[0]);
+                lx->pw[w].pairs = pb;
+                if (lx->pw[w].len > 1) {
+                    unsigned k = txw_pair(t, 2);
+                    lx->ppairs[pb + k / 64] |= (uint64_t)1 << (k % 64);
+                } else {
+                    /* a one-letter spelling may run on with any ending */
+                    for (unsigned y = 0; y < 27; y++) {
+                        unsigned k = txw_pair(t, 1) - 26 + y;
+                        lx->ppairs[pb + k / 64] |= (uint64_t)1 << (k % 64);
+                    }
+                }
                 unsigned nw = 1;
                 for (uint16_t q = 0; q < lx->pw[w].len; q++)
                     nw += t[q] == ' ';
@@ -687,6 +715,78 @@ oom:
     return -1;
 }
 
+typedef struct txl_slipkey {    /* a slip under one three-byte key, while indexing */
+    char key[3];
+    uint8_t second;             /* 0: the key's second byte is the slip's own second */
+    uint16_t slip;
+} txl_slipkey;
+
+static int txl_slipkey_cmp(const void *a, const void *b)
+{
+    const txl_slipkey *x = a, *y = b;
+    int c = memcmp(x->key, y->key, 3);
+    if (c)
+        return c;
+    if (x->second != y->second)
+        return (int)x->second - (int)y->second;
+    return (int)x->slip - (int)y->slip;
+}
+
+static inline uint32_t txl_bloom3(const char *k)
+{
+    return (((uint32_t)(unsigned char)k[0] * 709u) ^ ((uint32_t)(unsigned char)k[1] * 31u) ^
+            (unsigned char)k[2]) & 4095u;
+}
+
+/* The slip index: each slip under the three-byte keys of its pairs, in
+** order of key, then those whose second letter the key's is, then as
+** declared. 0 ok, -1 no memory. */
+static int txl_slip_index(tx_lexicon *lx)
+{
+    size_t cap = (size_t)lx->nslip * 4;
+    txl_slipkey *v = tx_new(&lx->a, cap * sizeof *v);
+    if (!v)
+        return -1;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < lx->nslip; i++) {
+        const txl_slip *sl = &lx->slip[i];
+        const char *t = lx->str + sl->text;
+        for (int k = 0; k < 4; k++) {
+            char key[3] = {t[0], (char)(sl->pair[k] >> 8), (char)(sl->pair[k] & 0xFF)};
+            int dup = 0;
+            for (uint32_t j = n; j > 0 && v[j - 1].slip == i && !dup; j--)
+                dup = !memcmp(v[j - 1].key, key, 3);
+            if (dup)
+                continue;
+            memcpy(v[n].key, key, 3);
+            v[n].second = key[1] != t[1];
+            v[n].slip = (uint16_t)i;
+            n++;
+        }
+    }
+    qsort(v, n, sizeof *v, txl_slipkey_cmp);
+    int rc = -1;
+    lx->sliplist = tx_new(&lx->a, (size_t)n * sizeof *lx->sliplist);
+    lx->slipbucket = tx_new(&lx->a, ((size_t)n + 1) * sizeof *lx->slipbucket);
+    lx->nsliplist = n;                       /* what both are freed as */
+    if (lx->sliplist && lx->slipbucket) {
+        rc = 0;
+        for (uint32_t i = 0; i < n && !rc; i++) {
+            if (i == 0 || memcmp(v[i - 1].key, v[i].key, 3)) {
+                lx->slipbucket[lx->nslipbucket] = i;
+                if (txw_put(&lx->slipkey, &lx->a, v[i].key, 3, (int32_t)lx->nslipbucket++))
+                    rc = -1;
+                uint32_t b = txl_bloom3(v[i].key);
+                lx->slipbloom[b >> 6] |= (uint64_t)1 << (b & 63);
+            }
+            lx->sliplist[i] = v[i].slip;
+        }
+        lx->slipbucket[lx->nslipbucket] = n;
+    }
+    tx_free(&lx->a, v, cap * sizeof *v);
+    return rc;
+}
+
 /* Patterns in order of expression, then of entry and part: duplicates side
 ** by side. */
 static int txl_pat_cmp(const void *a, const void *b, void *lxp)
@@ -703,7 +803,43 @@ static int txl_pat_cmp(const void *a, const void *b, void *lxp)
     return (int)x->part - (int)y->part;
 }
 
+/* Whether prev's databases were compiled from exactly the expressions
+** (and flags: literal or regex) lx is about to compile, in the same order:
+** then they are the same databases. */
+static int txl_same_input(const tx_lexicon *lx, const char *const *exprs, uint32_t nid,
+                          const tx_lexicon *prev)
+{
+    if (!prev || !prev->ids || prev->nids != nid || prev->nlit != lx->nlit)
+        return 0;
+    for (uint32_t i = 0; i < nid; i++) {
+        const txl_pat *p = &prev->pat[prev->ids[i].role];
+        if (p->regex != (i >= lx->nlit) || strcmp(prev->pstr + p->expr, exprs[i]))
+            return 0;
+    }
+    return 1;
+}
+
+/* A copy of a database (through txl_cur's hook): its serialized bytes read
+** back. Much cheaper than compiling: two copies of its bytes. */
+static hs_error_t txl_copy_db(const hs_database_t *from, hs_database_t **to)
+{
+    char *bytes = NULL;
+    size_t n = 0;
+    hs_error_t rc = hs_serialize_database(from, &bytes, &n);
+    if (rc == HS_SUCCESS)
+        rc = hs_deserialize_database(bytes, n, to);
+    txl_unblock(bytes);
+    return rc;
+}
+
 int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
+{
+    return txl_compile_like(lx, NULL, err, errlen);
+}
+
+int txl_reused(const tx_lexicon *lx) { return lx->reused; }
+
+int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t errlen)
 {
     if (lx->ids)
         return 0;
@@ -722,31 +858,17 @@ int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
         lx->pat[k++] = *p;
     }
     lx->npat = k;
-    /* the slips, by their first and second letters, and by their first and
-    ** third (a letter written second may be the term's third: "slevmords-") */
+    /* the slips, by the first three bytes a word slipped from them may start
+    ** with: their own, the second and third swapped, the second or the third
+    ** left out (the letter written second may be the term's third:
+    ** "slevmords-") */
     lx->slipmin = UINT32_MAX;
     for (uint32_t i = 0; i < lx->nslip; i++)
         if (lx->slip[i].len < lx->slipmin)
             lx->slipmin = lx->slip[i].len;
-    for (int x = 0; x < 2 && lx->nslip; x++) {
-        lx->slipby[x] = tx_new(&lx->a, (size_t)lx->nslip * sizeof *lx->slipby[x]);
-        if (!lx->slipby[x]) {
-            snprintf(err, errlen, "not enough memory");
-            return -1;
-        }
-        uint32_t count[TXL_KEYS + 1] = {0};
-        for (uint32_t i = 0; i < lx->nslip; i++) {
-            const char *t = lx->str + lx->slip[i].text;
-            count[txl_key2(t[0], t[1 + x]) + 1]++;
-        }
-        for (uint32_t k2 = 0; k2 < TXL_KEYS; k2++)
-            count[k2 + 1] += count[k2];
-        for (uint32_t k2 = 0; k2 <= TXL_KEYS; k2++)
-            lx->slipat[x][k2] = (uint16_t)count[k2];
-        for (uint32_t i = 0; i < lx->nslip; i++) {
-            const char *t = lx->str + lx->slip[i].text;
-            lx->slipby[x][count[txl_key2(t[0], t[1 + x])]++] = (uint16_t)i;
-        }
+    if (lx->nslip && txl_slip_index(lx)) {
+        snprintf(err, errlen, "not enough memory");
+        return -1;
     }
 
     const tx_alloc *a = &lx->a;
@@ -792,16 +914,26 @@ int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
     }
     lx->nids = nid;
     hs_compile_error_t *ce = NULL;
-    const tx_alloc *prev = txl_cur;
+    const tx_alloc *was = txl_cur;
     txl_cur = &lx->a;
     uint32_t base = 0;
-    hs_error_t hr = lx->nlit ? hs_compile_lit_multi(exprs, flags, ids, lens, lx->nlit,
-                                                    HS_MODE_BLOCK, NULL, &lx->db, &ce)
-                             : HS_SUCCESS;
-    if (hr == HS_SUCCESS && nid > lx->nlit) {
-        base = lx->nlit;
-        hr = hs_compile_multi(exprs + base, flags + base, ids + base, nid - base, HS_MODE_BLOCK,
-                              NULL, &lx->redb, &ce);
+    hs_error_t hr = HS_SUCCESS;
+    if (txl_same_input(lx, exprs, nid, prev)) {
+        /* the same words as the rule set this one replaces: its databases */
+        if (prev->db)
+            hr = txl_copy_db(prev->db, &lx->db);
+        if (hr == HS_SUCCESS && prev->redb)
+            hr = txl_copy_db(prev->redb, &lx->redb);
+        lx->reused = hr == HS_SUCCESS;
+    } else {
+        if (lx->nlit)
+            hr = hs_compile_lit_multi(exprs, flags, ids, lens, lx->nlit, HS_MODE_BLOCK, NULL,
+                                      &lx->db, &ce);
+        if (hr == HS_SUCCESS && nid > lx->nlit) {
+            base = lx->nlit;
+            hr = hs_compile_multi(exprs + base, flags + base, ids + base, nid - base,
+                                  HS_MODE_BLOCK, NULL, &lx->redb, &ce);
+        }
     }
     if (hr == HS_SUCCESS) {
         size_t sz = 0;
@@ -814,11 +946,14 @@ int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
         if (at >= 0 && base + (uint32_t)at < nid)
             snprintf(err, errlen, "'%s': %s",
                      lx->str + lx->entry[lx->pat[first[base + at]].entry].source, ce->message);
+        else if (ce)
+            snprintf(err, errlen, "the word lists: %s", ce->message);
         else
-            snprintf(err, errlen, "the word lists: %s", ce ? ce->message : "not compiled");
+            snprintf(err, errlen, hr == HS_NOMEM ? "not enough memory"
+                                                 : "the word lists: not compiled");
         hs_free_compile_error(ce);
     }
-    txl_cur = prev;
+    txl_cur = was;
     tx_free(a, lens, (size_t)k * sizeof *lens);
     if (hr != HS_SUCCESS)
         goto done;
@@ -832,7 +967,8 @@ int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
         lx->re[i] = pcre2_compile((PCRE2_SPTR)exprs[i], PCRE2_ZERO_TERMINATED, 0, &perr, &poff,
                                   lx->cctx);
         if (!lx->re[i]) {
-            snprintf(err, errlen, "'%s': not compiled", lx->str + lx->entry[p->entry].source);
+            snprintf(err, errlen, perr == PCRE2_ERROR_HEAP_FAILED ? "not enough memory"
+                                  : "'%s': not compiled", lx->str + lx->entry[p->entry].source);
             goto done;
         }
         pcre2_jit_compile(lx->re[i], PCRE2_JIT_COMPLETE);   /* failing: pcre2_match runs */
@@ -876,11 +1012,13 @@ void txl_free(tx_lexicon *lx)
     tx_free(&a, lx->pat, (size_t)lx->cappat * sizeof *lx->pat);
     tx_free(&a, lx->pstr, lx->cappstr);
     tx_free(&a, lx->slip, (size_t)lx->capslip * sizeof *lx->slip);
-    for (int x = 0; x < 2; x++)
-        tx_free(&a, lx->slipby[x], (size_t)lx->nslip * sizeof *lx->slipby[x]);
+    tx_free(&a, lx->sliplist, (size_t)lx->nsliplist * sizeof *lx->sliplist);
+    tx_free(&a, lx->slipbucket, ((size_t)lx->nsliplist + 1) * sizeof *lx->slipbucket);
+    txw_free(&lx->slipkey, &a);
     tx_free(&a, lx->ids, (size_t)lx->nroles * sizeof *lx->ids);
     tx_free(&a, lx->roles, (size_t)lx->nroles * sizeof *lx->roles);
     tx_free(&a, lx->pw, (size_t)lx->cappw * sizeof *lx->pw);
+    tx_free(&a, lx->ppairs, (size_t)lx->capppairs * sizeof *lx->ppairs);
     txw_free(&lx->infl, &a);
     for (int i = 0; i < TX_NTABLE; i++)
         txw_free(&lx->table[i], &a);
@@ -923,6 +1061,7 @@ size_t txl_bytes(const tx_lexicon *lx)
                (size_t)lx->capentry * sizeof *lx->entry + lx->capstr + lx->cappstr +
                (size_t)lx->capexcept * sizeof *lx->except + (size_t)lx->cappat * sizeof *lx->pat +
                (size_t)lx->capslip * sizeof *lx->slip + (size_t)lx->cappw * sizeof *lx->pw +
+               (size_t)lx->capppairs * sizeof *lx->ppairs +
                (size_t)lx->nroles * (sizeof *lx->ids + sizeof *lx->roles + sizeof *lx->re) +
                lx->dbsize + lx->rebytes +
                (size_t)lx->infl.cap * sizeof *lx->infl.slot;
@@ -973,6 +1112,7 @@ void txl_matcher_free(tx_matcher *m)
     pcre2_match_context_free(m->mctx);
     pcre2_general_context_free(m->gctx);
     tx_free(&a, m->pending, (size_t)m->cappending * sizeof *m->pending);
+    tx_free(&a, m->tstart, (size_t)m->captstart * sizeof *m->tstart);
     tx_free(&a, m, sizeof *m);
 }
 
@@ -993,11 +1133,14 @@ static int txl_inflected(const tx_lexicon *lx, const unsigned char *s, uint32_t 
            (to - from <= lx->maxinfl && txw_get(&lx->infl, (const char *)s + from, to - from, 0));
 }
 
-static int txl_push(tx_hits *h, const tx_alloc *a, uint32_t start, uint32_t end, uint32_t we,
-                    uint32_t e, uint8_t cls, uint8_t hf)
+static int txl_push(txl_ctx *c, uint32_t start, uint32_t end, uint32_t we, uint32_t e,
+                    uint8_t cls, uint8_t hf)
 {
-    if (tx_grow(a, (void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
+    tx_hits *h = c->out;
+    if (h->n == h->cap && tx_grow(c->a, (void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
         return -1;
+    if (cls == TX_TERM)
+        c->m->tstart[start >> 6] |= (uint64_t)1 << (start & 63);
     tx_hit *x = &h->v[h->n++];
     x->start = start;
     x->end = end;
@@ -1020,14 +1163,12 @@ static int txl_accept(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
     const unsigned char *s = (const unsigned char *)c->n->s;
     /* most reports of a short word are inside another ("ven" in "forventet"):
     ** out first */
-    int within_word = start > 0 && txn_word(s[start - 1]);
+    int within_word = start > 0 && txn_isword(c->n, start - 1);
     if (within_word && !inside && !(lx->entry[e].flags & TX_F_ANYWHERE))
         return 0;
     const tx_entry *en = &lx->entry[e];
     uint32_t len = c->n->len;
-    uint32_t we = end;                       /* where the word holding the end ends */
-    while (we < len && txn_word(s[we]))
-        we++;
+    uint32_t we = txn_wend(c->n, end);       /* where the word holding the end ends */
     if (within_word && !(en->flags & TX_F_ANYWHERE)) {
         /* inside a word: only a compound's last part, then an inflection */
         if (!txn_letter(s[start - 1]) || !txl_inflected(lx, s, end, we))
@@ -1039,9 +1180,7 @@ static int txl_accept(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
     }
     if (en->nexcept) {
         /* words that hold the term but are not it ("fangst" for "angst") */
-        uint32_t ws = start;
-        while (ws > 0 && txn_word(s[ws - 1]))
-            ws--;
+        uint32_t ws = txn_wstart(c->n, start);
         for (uint32_t k = 0; k < en->nexcept; k++) {
             const char *x = lx->str + lx->except[en->except + k];
             size_t xn = strlen(x);
@@ -1055,7 +1194,7 @@ static int txl_accept(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
                 return 0;
     if (part)
         return txl_phrase(c, e, start, end, we);
-    return txl_push(c->out, c->a, start, end, we, e, en->cls, hf);
+    return txl_push(c, start, end, we, e, en->cls, hf);
 }
 
 static int txl_on_match(unsigned int id, unsigned long long from, unsigned long long to,
@@ -1144,6 +1283,16 @@ static int txl_gap(const txl_ctx *c, uint32_t a, uint32_t b, unsigned max, int c
     return 1;
 }
 
+/* Whether a spelling of part p of phrase entry en may start at s: its first
+** two letters (s[len] is a NUL: "other"). */
+static inline int txl_part_may(const tx_lexicon *lx, const tx_entry *en, int p, const char *s)
+{
+    if (!en->npw[p])
+        return 0;
+    unsigned k = txw_pair(s, 2);
+    return (int)(lx->ppairs[lx->pw[en->pw[p]].pairs + k / 64] >> (k % 64)) & 1;
+}
+
 /* Where a spelling of part p of phrase entry en, as read at a word start
 ** ws, ends (its word's end, an ending let through); 0 when none fits. *mend
 ** gets where the spelling itself ends. */
@@ -1154,8 +1303,7 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
     const unsigned char *s = (const unsigned char *)c->n->s;
     uint32_t len = c->n->len;
     int ending = p + 1 == en->nparts ? en->ending : TX_END_INFLECT;
-    unsigned char c0 = s[ws];
-    if (!(en->first[p] & (c0 >= 'a' && c0 <= 'z' ? 1u << (c0 - 'a') : 1u << 31)))
+    if (!txl_part_may(lx, en, p, (const char *)s + ws))
         return 0;                            /* no spelling starts so */
     for (uint32_t w = en->pw[p]; w < en->pw[p] + en->npw[p]; w++) {
         const txl_pw *x = &lx->pw[w];
@@ -1164,9 +1312,7 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
         if (ws + x->len > len || (unsigned char)t[0] != s[ws] ||
             (x->len > 1 && (unsigned char)t[1] != s[ws + 1]) || memcmp(s + ws, t, x->len))
             continue;
-        uint32_t end = ws + x->len, we = end;
-        while (we < len && txn_word(s[we]))
-            we++;
+        uint32_t end = ws + x->len, we = txn_wend(c->n, end);
         if ((ending == TX_END_INFLECT && !txl_inflected(lx, s, end, we)) ||
             (ending == TX_END_WORD && we != end))
             continue;
@@ -1177,16 +1323,10 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
 }
 
 /* The start of the word before pos, or UINT32_MAX when there is none. */
-static uint32_t txl_word_back(const char *s, uint32_t pos)
+static uint32_t txl_word_back(const tx_norm *n, uint32_t pos)
 {
-    uint32_t i = pos;
-    while (i > 0 && !txn_word((unsigned char)s[i - 1]))
-        i--;
-    if (i == 0)
-        return UINT32_MAX;
-    while (i > 0 && txn_word((unsigned char)s[i - 1]))
-        i--;
-    return i;
+    uint32_t i = txn_wlast(n, pos);
+    return i == UINT32_MAX ? i : txn_wstart(n, i);
 }
 
 /* A phrase's anchor found at [start, end): read its other parts around it
@@ -1195,7 +1335,6 @@ static uint32_t txl_word_back(const char *s, uint32_t pos)
 static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint32_t we)
 {
     const tx_entry *en = &c->lx->entry[e];
-    const char *s = c->n->s;
     uint32_t len = c->n->len;
     int commas = (en->flags & TX_F_COMMAS) != 0;
     uint32_t first = start, last = end, lastw = we;
@@ -1203,9 +1342,11 @@ static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
         /* word starts before first, nearest first, the gap growing */
         uint32_t found = UINT32_MAX, ws = first;
         for (unsigned k = 0; k < (unsigned)en->within[p] + en->words[p]; k++) {
-            ws = txl_word_back(s, ws);
+            ws = txl_word_back(c->n, ws);
             if (ws == UINT32_MAX)
                 break;
+            if (!txl_part_may(c->lx, en, p, c->n->s + ws))
+                continue;
             uint32_t mend, pwe = txl_part_at(c, en, p, ws, &mend);
             if (pwe && pwe <= first && txl_gap(c, pwe, first, en->within[p], commas)) {
                 found = ws;
@@ -1219,8 +1360,7 @@ static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
     for (int p = en->anchor + 1; p < en->nparts; p++) {
         uint32_t found = 0, ws = lastw;
         for (unsigned k = 0; k <= en->within[p - 1]; k++) {
-            while (ws < len && !txn_word((unsigned char)s[ws]))
-                ws++;
+            ws = txn_wnext(c->n, ws);
             if (ws >= len)
                 break;
             uint32_t mend, pwe = txl_part_at(c, en, p, ws, &mend);
@@ -1229,14 +1369,13 @@ static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
                 found = pwe;
                 break;
             }
-            while (ws < len && txn_word((unsigned char)s[ws]))
-                ws++;
+            ws = txn_wend(c->n, ws);
         }
         if (!found)
             return 0;
         lastw = found;
     }
-    return txl_push(c->out, c->a, first, last, lastw, e, en->cls, 0);
+    return txl_push(c, first, last, lastw, e, en->cls, 0);
 }
 
 /* How many bytes of a term's spelling t, from i, form one letter: æ, ø, å
@@ -1281,51 +1420,53 @@ static size_t txl_slipped(const char *t, size_t tn, const char *s, size_t sn)
     return 0;
 }
 
+/* Slips of long terms in the word at ws. 0 ok, -1 no memory. */
+static int txl_slips_at(txl_ctx *c, uint32_t ws)
+{
+    const tx_lexicon *lx = c->lx;
+    const char *s = c->n->s;
+    uint32_t len = c->n->len, wl = txn_wend(c->n, ws) - ws;
+    if (wl + 2 < lx->slipmin || !txn_letter((unsigned char)s[ws]))
+        return 0;
+    if (c->m->tstart[ws >> 6] >> (ws & 63) & 1)
+        return 0;                            /* a term found as written starts here */
+    uint32_t h = txl_bloom3(s + ws);
+    if (!(lx->slipbloom[h >> 6] >> (h & 63) & 1))
+        return 0;
+    int32_t b = txw_get(&lx->slipkey, s + ws, 3, -1);
+    if (b < 0)
+        return 0;
+    for (uint32_t q = lx->slipbucket[b]; q < lx->slipbucket[b + 1]; q++) {
+        const txl_slip *sl = &lx->slip[lx->sliplist[q]];
+        /* a word spelling needs a word at least one shorter than it */
+        if (sl->len > (sl->word ? wl : len - ws) + 1)
+            continue;
+        size_t took = txl_slipped(lx->str + sl->text, sl->len, s + ws, len - ws);
+        if (took && txl_accept(c, sl->entry, ws, ws + (uint32_t)took, TX_H_TYPO,
+                               lx->entry[sl->entry].ending, 0, 0))
+            return -1;
+    }
+    return 0;
+}
+
 /* Slips of long terms, at the start of each word long enough for one. */
 static int txl_slips(txl_ctx *c)
 {
     const tx_lexicon *lx = c->lx;
     if (!lx->nslip)
         return 0;
-    const char *s = c->n->s;
-    uint32_t len = c->n->len;
-    for (uint32_t i = 0; i < len;) {
-        if (!txn_letter((unsigned char)s[i])) {
-            i++;
-            continue;
-        }
-        uint32_t ws = i;
-        while (i < len && txn_word((unsigned char)s[i]))
-            i++;
-        if (i - ws + 2 < lx->slipmin)
-            continue;
-        uint32_t wl = i - ws;
-        int known = 0;                       /* a term found as written starts here */
-        for (uint32_t h = 0; h < c->out->n && !known; h++)
-            known = c->out->v[h].start == ws && c->out->v[h].cls == TX_TERM;
-        if (known)
-            continue;
-        uint32_t key = txl_key2(s[ws], s[ws + 1]);
-        for (int x = 0; x < 2; x++) {
-            for (uint32_t q = lx->slipat[x][key]; q < lx->slipat[x][key + 1]; q++) {
-            const txl_slip *sl = &lx->slip[lx->slipby[x][q]];
-            if (x == 1 && s[ws + 1] == lx->str[sl->text + 1])
-                continue;                    /* found by the first index */
-            const char *t = lx->str + sl->text;
-            uint16_t pr = TXL_PAIR(s[ws + 1], s[ws + 2]);
-            /* a word spelling needs a word at least one shorter than it */
-            if (sl->len > (sl->word ? wl : len - ws) + 1 ||
-                (pr != sl->pair[0] && pr != sl->pair[1] && pr != sl->pair[2] && pr != sl->pair[3]))
-                continue;
-            size_t took = txl_slipped(t, sl->len, s + ws, len - ws);
-            if (took) {
-                const tx_entry *en = &lx->entry[sl->entry];
-                if (txl_accept((txl_ctx *)c, sl->entry, ws, ws + (uint32_t)took, TX_H_TYPO,
-                               en->ending, 0, 0))
-                    return -1;
-            }
-            }
-        }
+    uint32_t nw = c->n->len / 64 + 1;
+    const uint64_t *wb = c->n->wbits;
+    /* a slip is at least slipmin - 2 bytes of one word: the word starts
+    ** that many word bytes follow, 64 places at a time */
+    uint32_t need = lx->slipmin - 2 < 63 ? lx->slipmin - 2 : 63;
+    for (uint32_t q = 0; q < nw; q++) {
+        uint64_t x = wb[q] & ~((wb[q] << 1) | (q ? wb[q - 1] >> 63 : 0));
+        for (uint32_t k = 1; k < need && x; k++)
+            x &= (wb[q] >> k) | (q + 1 < nw ? wb[q + 1] << (64 - k) : 0);
+        for (; x; x &= x - 1)
+            if (txl_slips_at(c, (q << 6) + (uint32_t)__builtin_ctzll(x)))
+                return -1;
     }
     return 0;
 }
@@ -1344,6 +1485,10 @@ int txl_match(tx_matcher *m, const tx_norm *n, const tx_segments *g, tx_hits *ou
         return 0;
     txl_ctx c = {m, lx, n, g, out, &m->a, 0};
     m->npending = 0;
+    uint32_t words = n->len / 64 + 1;
+    if (tx_grow(&m->a, (void **)&m->tstart, &m->captstart, words, sizeof *m->tstart))
+        return -1;
+    memset(m->tstart, 0, words * sizeof *m->tstart);
     hs_error_t rc = lx->db ? hs_scan(lx->db, n->s, n->len, 0, m->scratch, txl_on_match, &c)
                            : HS_SUCCESS;
     if (rc == HS_SUCCESS && lx->redb)
@@ -1369,12 +1514,12 @@ int txl_match(tx_matcher *m, const tx_norm *n, const tx_segments *g, tx_hits *ou
     }
     /* overlaps: a key's or a class's later overlapping hit goes, and so
     ** does a negation inside a suspicion or a "not a negation" phrase */
-    uint32_t k = 0;
+    uint32_t k = 0, maxend = 0;              /* the furthest end of the hits kept */
     for (uint32_t i = 0; i < out->n; i++) {
         const tx_hit *x = &v[i];
         const tx_entry *ex = &lx->entry[x->entry];
         int keep = 1;
-        for (uint32_t j = k; j > 0 && keep; j--) {
+        for (uint32_t j = maxend > x->start ? k : 0; j > 0 && keep; j--) {
             const tx_hit *y = &v[j - 1];
             if (y->start + TXL_MAX_SPAN < x->start)
                 break;
@@ -1390,8 +1535,11 @@ int txl_match(tx_matcher *m, const tx_norm *n, const tx_segments *g, tx_hits *ou
                 keep = 0;
             }
         }
-        if (keep)
+        if (keep) {
+            if (x->end > maxend)
+                maxend = x->end;
             v[k++] = *x;
+        }
     }
     out->n = k;
     return 0;

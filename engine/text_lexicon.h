@@ -197,6 +197,13 @@ const char *txl_template_of(const tx_lexicon *lx, enum tx_why why);
 
 /* Compile everything added into the one database. 0 ok; -1 with err. */
 int txl_compile(tx_lexicon *lx, char *err, size_t errlen);
+/* The same, but when prev (a compiled lexicon, or NULL) was compiled from
+** exactly the same words, copy its databases instead of compiling them
+** (a copy through lx's hook, not a share: prev is only read, and may be
+** read on other threads meanwhile or freed afterwards). */
+int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t errlen);
+/* Whether lx's databases were copied from a previous lexicon. */
+int txl_reused(const tx_lexicon *lx);
 
 void txl_free(tx_lexicon *lx);
 

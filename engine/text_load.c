@@ -558,6 +558,12 @@ static int txo_all(txo_ctx *c, int t)
 
 tx_lexicon *txl_load(lua_State *L, int idx, const tx_alloc *a, char *err, size_t errlen)
 {
+    return txl_load_reusing(L, idx, a, NULL, err, errlen);
+}
+
+tx_lexicon *txl_load_reusing(lua_State *L, int idx, const tx_alloc *a, const tx_lexicon *prev,
+                             char *err, size_t errlen)
+{
     idx = lua_absindex(L, idx);
     txo_ctx c = {L, NULL, err, errlen, ""};
     if (lua_type(L, idx) != LUA_TTABLE) {
@@ -570,7 +576,7 @@ tx_lexicon *txl_load(lua_State *L, int idx, const tx_alloc *a, char *err, size_t
         return NULL;
     }
     int top = lua_gettop(L);
-    if (!lua_checkstack(L, 16) || txo_all(&c, idx) || txl_compile(c.lx, err, errlen)) {
+    if (!lua_checkstack(L, 16) || txo_all(&c, idx) || txl_compile_like(c.lx, prev, err, errlen)) {
         lua_settop(L, top);
         txl_free(c.lx);
         return NULL;
@@ -605,6 +611,7 @@ static int txo_run_dir(lua_State *L)
     const tx_alloc *a = lua_touserdata(L, 2);
     char *err = lua_touserdata(L, 3);
     size_t errlen = (size_t)lua_tointeger(L, 4);
+    const tx_lexicon *prev = lua_touserdata(L, 5);
     luaL_openlibs(L);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, "txo.included");
@@ -614,12 +621,18 @@ static int txo_run_dir(lua_State *L)
     lua_getglobal(L, "include");
     lua_pushstring(L, "data/text.lua");
     lua_call(L, 1, 1);
-    tx_lexicon *lx = txl_load(L, -1, a, err, errlen);
+    tx_lexicon *lx = txl_load_reusing(L, -1, a, prev, err, errlen);
     lua_pushlightuserdata(L, lx);
     return 1;
 }
 
 tx_lexicon *txl_load_dir(const char *dir, const tx_alloc *a, char *err, size_t errlen)
+{
+    return txl_load_dir_reusing(dir, a, NULL, err, errlen);
+}
+
+tx_lexicon *txl_load_dir_reusing(const char *dir, const tx_alloc *a, const tx_lexicon *prev,
+                                 char *err, size_t errlen)
 {
     lua_State *L = luaL_newstate();
     if (!L) {
@@ -631,8 +644,9 @@ tx_lexicon *txl_load_dir(const char *dir, const tx_alloc *a, char *err, size_t e
     lua_pushlightuserdata(L, (void *)a);
     lua_pushlightuserdata(L, err);
     lua_pushinteger(L, (lua_Integer)errlen);
+    lua_pushlightuserdata(L, (void *)prev);
     tx_lexicon *lx = NULL;
-    if (lua_pcall(L, 4, 1, 0) != LUA_OK)
+    if (lua_pcall(L, 5, 1, 0) != LUA_OK)
         snprintf(err, errlen, "text data: %s", lua_tostring(L, -1));
     else
         lx = lua_touserdata(L, -1);

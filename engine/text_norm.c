@@ -10,6 +10,9 @@
 #include "text_norm.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Latin-1 letters U+00C0..U+00FF: what each folds to (NULL: kept as it is,
 ** × and ÷). Upper case are the first 32 but for ß. */
@@ -47,6 +50,22 @@ static void txn_tab_init(void)
     }
     __atomic_store_n(&txn_tab_ready, 1, __ATOMIC_RELEASE);
 }
+
+#define TXN_W (TXN_C_WORD | TXN_C_LETTER)
+#define TXN_D (TXN_C_WORD | TXN_C_DIGIT)
+#define TXN_W8 TXN_W, TXN_W, TXN_W, TXN_W, TXN_W, TXN_W, TXN_W, TXN_W
+#define TXN_W64 TXN_W8, TXN_W8, TXN_W8, TXN_W8, TXN_W8, TXN_W8, TXN_W8, TXN_W8
+const unsigned char TXN_CLASS[256] = {
+    ['0'] = TXN_D, ['1'] = TXN_D, ['2'] = TXN_D, ['3'] = TXN_D, ['4'] = TXN_D,
+    ['5'] = TXN_D, ['6'] = TXN_D, ['7'] = TXN_D, ['8'] = TXN_D, ['9'] = TXN_D,
+    ['a'] = TXN_W, ['b'] = TXN_W, ['c'] = TXN_W, ['d'] = TXN_W, ['e'] = TXN_W, ['f'] = TXN_W,
+    ['g'] = TXN_W, ['h'] = TXN_W, ['i'] = TXN_W, ['j'] = TXN_W, ['k'] = TXN_W, ['l'] = TXN_W,
+    ['m'] = TXN_W, ['n'] = TXN_W, ['o'] = TXN_W, ['p'] = TXN_W, ['q'] = TXN_W, ['r'] = TXN_W,
+    ['s'] = TXN_W, ['t'] = TXN_W, ['u'] = TXN_W, ['v'] = TXN_W, ['w'] = TXN_W, ['x'] = TXN_W,
+    ['y'] = TXN_W, ['z'] = TXN_W,
+    /* any byte of a character the layer does not fold */
+    [0x80] = TXN_W64, TXN_W64,
+};
 
 /* What one character of General Punctuation (U+2000..U+206F) becomes:
 ** 0 copied as it is, 1 dropped, else that byte. */
@@ -124,10 +143,142 @@ static size_t txn_char(const unsigned char *t, size_t i, size_t len, const char 
     return i + w > len ? len - i : w;
 }
 
-/* Bytes of the one block of cap entries each: shifts, marks, text. */
+#if defined(__SSE2__)
+/* Bits set in a 16-bit mask (no popcnt instruction in the x86-64 baseline:
+** __builtin_popcount would be a library call). */
+static inline uint32_t txn_bits16(unsigned m)
+{
+    m = m - ((m >> 1) & 0x5555u);
+    m = (m & 0x3333u) + ((m >> 2) & 0x3333u);
+    m = (m + (m >> 4)) & 0x0F0Fu;
+    return (m + (m >> 8)) & 0x1Fu;
+}
+
+static inline __m128i txn_in(__m128i v, char a, char b)
+{
+    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(a - 1))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8((char)(b + 1))));
+}
+
+static inline __m128i txn_eq(__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); }
+
+static inline __m128i txn_pick(__m128i m, __m128i a, __m128i b)
+{
+    return _mm_or_si128(_mm_and_si128(m, a), _mm_andnot_si128(m, b));
+}
+
+/* Letters counted sixteen bytes at a time: a byte lane each, flushed into
+** the totals before a lane can overflow. */
+typedef struct txn_count {
+    __m128i up, lo;
+    unsigned blocks;
+    uint32_t *nu, *nl;
+} txn_count;
+
+static void txn_flush(txn_count *c)
+{
+    __m128i z = _mm_setzero_si128(), u = _mm_sad_epu8(c->up, z), l = _mm_sad_epu8(c->lo, z);
+    *c->nu += (uint32_t)(_mm_cvtsi128_si32(u) + _mm_cvtsi128_si32(_mm_srli_si128(u, 8)));
+    *c->nl += (uint32_t)(_mm_cvtsi128_si32(l) + _mm_cvtsi128_si32(_mm_srli_si128(l, 8)));
+    c->up = c->lo = z;
+    c->blocks = 0;
+}
+
+/* Sixteen bytes of t (t[16] readable too) into out, as the scalar loop
+** would write them, up to the first that needs it: a second space, a
+** control byte, a non-ASCII character other than æ/ø/å/Æ/Ø/Å (folded here:
+** two bytes each way, so the offsets stay in step). Capitals are made
+** small, marks (. ! ? , ; : and digit runs' starts, at out offset k + j)
+** noted, letters counted. prev: the output byte before. Returns how many
+** bytes it took. */
+static unsigned txn_block16(const unsigned char *t, char *out, unsigned char prev, uint32_t *mark,
+                            uint32_t k, uint32_t *nm, txn_count *cnt)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)t);
+    __m128i next = _mm_loadu_si128((const __m128i *)(t + 1));
+    __m128i up = txn_in(v, 'A', 'Z');
+    unsigned dm = (unsigned)_mm_movemask_epi8(txn_in(v, '0', '9'));
+    unsigned pm = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_or_si128(txn_eq(v, '.'), txn_eq(v, ',')),
+                                  _mm_or_si128(txn_eq(v, '!'), txn_eq(v, '?'))),
+                     _mm_or_si128(txn_eq(v, ':'), txn_eq(v, ';'))));
+    unsigned sp = (unsigned)_mm_movemask_epi8(txn_eq(v, ' '));
+    /* æ ø å Æ Ø Å: C3 then A6 B8 A5 (86 98 85 in capitals) */
+    __m128i c3 = txn_eq(v, (char)0xC3), nx = _mm_or_si128(next, _mm_set1_epi8(0x20));
+    __m128i ae = _mm_and_si128(c3, txn_eq(nx, (char)0xA6));
+    __m128i oe = _mm_and_si128(c3, txn_eq(nx, (char)0xB8));
+    __m128i aa = _mm_and_si128(c3, txn_eq(nx, (char)0xA5));
+    __m128i fold = _mm_or_si128(_mm_or_si128(ae, oe), aa);
+    __m128i fup = _mm_and_si128(fold, txn_eq(_mm_and_si128(next, _mm_set1_epi8(0x20)), 0));
+    unsigned fm = (unsigned)_mm_movemask_epi8(fold) & 0x7FFF;  /* byte 16 is the next block's */
+    unsigned hi = (unsigned)_mm_movemask_epi8(v) & ~(fm | fm << 1);
+    unsigned ctl = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(' '))) &
+                   ~(unsigned)_mm_movemask_epi8(v);
+    unsigned look = (hi | ctl | (sp & ((sp << 1) | (prev == ' ')))) & 0xFFFF;
+    __m128i o = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    o = txn_pick(fold, txn_pick(oe, _mm_set1_epi8('o'), _mm_set1_epi8('a')), o);
+    __m128i fold2 = _mm_slli_si128(fold, 1);
+    o = txn_pick(fold2, txn_pick(_mm_slli_si128(aa, 1), _mm_set1_epi8('a'), _mm_set1_epi8('e')),
+                 o);
+    _mm_storeu_si128((__m128i *)out, o);
+    __m128i ups = _mm_or_si128(up, fup),
+            los = _mm_or_si128(txn_in(v, 'a', 'z'), _mm_andnot_si128(fup, fold));
+    unsigned take = 16, keep = 0xFFFFu;
+    if (!look) {
+        cnt->up = _mm_sub_epi8(cnt->up, ups);  /* a lane of 0xFF is -1 */
+        cnt->lo = _mm_sub_epi8(cnt->lo, los);
+        if (++cnt->blocks == 255)
+            txn_flush(cnt);
+    } else {
+        take = (unsigned)__builtin_ctz(look);
+        keep = (1u << take) - 1;
+        *cnt->nu += txn_bits16((unsigned)_mm_movemask_epi8(ups) & keep);
+        *cnt->nl += txn_bits16((unsigned)_mm_movemask_epi8(los) & keep);
+    }
+    unsigned before = prev >= '0' && prev <= '9';
+    unsigned marks = (pm | (dm & ~((dm << 1) | before))) & keep;
+    uint32_t n = 0;
+    while (marks) {
+        mark[n++] = k + (uint32_t)__builtin_ctz(marks);
+        marks &= marks - 1;
+    }
+    *nm += n;
+    return take;
+}
+#endif
+
+/* Bytes of the one block of cap entries each: shifts, marks, text; then
+** the word bits (cap a multiple of 64: they start 8-byte aligned, and one
+** word more than the text needs ends them with no word character). */
 static size_t txn_block(uint32_t cap)
 {
-    return (size_t)cap * (sizeof(tx_shift) + sizeof(uint32_t) + 1);
+    return (size_t)cap * (sizeof(tx_shift) + sizeof(uint32_t) + 1) +
+           ((size_t)cap / 64 + 1) * sizeof(uint64_t);
+}
+
+/* The word bits of s[0..len) (the block's bytes are all written, so the
+** rest of the last sixteen is defined; cleared past len). */
+static void txn_wordbits(tx_norm *n)
+{
+    const unsigned char *s = (const unsigned char *)n->s;
+    uint32_t len = n->len, words = len / 64 + 1;
+#if defined(__SSE2__)
+    uint16_t *half = (uint16_t *)n->wbits;   /* little-endian: 16 bits at a time */
+    for (uint32_t i = 0; i < len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i w = _mm_or_si128(_mm_or_si128(txn_in(v, 'a', 'z'), txn_in(v, '0', '9')),
+                                 _mm_cmplt_epi8(v, _mm_setzero_si128()));
+        half[i / 16] = (uint16_t)_mm_movemask_epi8(w);
+    }
+    for (uint32_t q = (len + 15) / 16; q < words * 4; q++)
+        half[q] = 0;
+#else
+    memset(n->wbits, 0, words * sizeof *n->wbits);
+    for (uint32_t i = 0; i < len; i++)
+        if (txn_word(s[i]))
+            n->wbits[i >> 6] |= (uint64_t)1 << (i & 63);
+#endif
+    n->wbits[len >> 6] &= ((uint64_t)1 << (len & 63)) - 1;
 }
 
 typedef struct txn_out {
@@ -212,11 +363,13 @@ int txn_run(tx_norm *n, const char *text, size_t len, const tx_alloc *a)
                 n->s[0] = 0;
             return -1;
         }
+        memset(b, 0, txn_block(cap));       /* once: the word bits read whole blocks */
         if (n->shift)
             tx_free(a, n->shift, txn_block(n->cap));
         n->shift = b;
         n->mark = (uint32_t *)(n->shift + cap);
         n->s = (char *)(n->mark + cap);
+        n->wbits = (uint64_t *)(n->s + cap);
         n->cap = n->capshift = cap;
     }
     const unsigned char *t = (const unsigned char *)text;
@@ -224,7 +377,20 @@ int txn_run(tx_norm *n, const char *text, size_t len, const tx_alloc *a)
     w.shift[w.nshift++] = (tx_shift){0, 0};
     uint32_t nu = 0, nl = 0, nm = 0, *mark = n->mark;
     char *s = n->s;
+#if defined(__SSE2__)
+    txn_count cnt = {_mm_setzero_si128(), _mm_setzero_si128(), 0, &nu, &nl};
+#endif
     for (size_t i = 0; i < len;) {
+#if defined(__SSE2__)
+        if (i + 17 <= len) {
+            unsigned take = txn_block16(t + i, s + w.k, w.k > 0 ? (unsigned char)s[w.k - 1] : 0,
+                                        mark + nm, w.k, &nm, &cnt);
+            i += take;
+            w.k += take;
+            if (take == 16)
+                continue;
+        }
+#endif
         /* most bytes: small letters, as they are */
         if ((unsigned)(t[i] - 'a') < 26u) {
             uint32_t k0 = w.k;
@@ -261,10 +427,14 @@ int txn_run(tx_norm *n, const char *text, size_t len, const tx_alloc *a)
         }
         i += txn_slow(&w, t, i, len, &nu, &nl, mark, &nm);
     }
+#if defined(__SSE2__)
+    txn_flush(&cnt);
+#endif
     n->len = w.k;
     n->nshift = w.nshift;
     n->nmark = nm;
     n->s[n->len] = 0;
+    txn_wordbits(n);
     n->upper = nu;
     n->lower = nl;
     n->textlen = (uint32_t)len;

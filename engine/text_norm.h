@@ -33,6 +33,7 @@ typedef struct tx_norm {
     uint32_t nmark;
     uint32_t upper, lower;  /* letters seen in each case: a letter in capitals only
                             ** says nothing by its case (txn_caseblind) */
+    uint64_t *wbits;        /* bit i: s[i] is a word character (txn_word); 0 from len on */
 } tx_norm;
 
 /* A mark's line-break bit, and its offset. */
@@ -64,13 +65,75 @@ int txn_upper(const tx_norm *n, uint32_t i);
 static inline int txn_caseblind(const tx_norm *n) { return n->upper > 3 * n->lower + 8; }
 
 /* Word characters of the normalised text: a-z, 0-9 and any byte of a
-** character the layer does not fold (another script's letter). */
-static inline int txn_word(unsigned char c)
+** character the layer does not fold (another script's letter). The layer
+** asks this of nearly every byte it reads again: one table lookup. */
+enum { TXN_C_WORD = 1, TXN_C_LETTER = 2, TXN_C_DIGIT = 4 };
+extern const unsigned char TXN_CLASS[256];
+static inline int txn_word(unsigned char c) { return TXN_CLASS[c] & TXN_C_WORD; }
+static inline int txn_letter(unsigned char c) { return TXN_CLASS[c] & TXN_C_LETTER; }
+static inline int txn_digit(unsigned char c) { return TXN_CLASS[c] & TXN_C_DIGIT; }
+
+/* Word runs of a normalised letter, from its word bits: whether s[i] is a
+** word character; where the run at i ends (the first offset from i on that
+** is none: i itself when s[i] is none); where the run that ends at i begins
+** (i when s[i - 1] is none); the last word character before i, or
+** UINT32_MAX; the first word character from i on, or len. */
+static inline int txn_isword(const tx_norm *n, uint32_t i)
 {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
+    return (int)(n->wbits[i >> 6] >> (i & 63)) & 1;
 }
-static inline int txn_letter(unsigned char c) { return (c >= 'a' && c <= 'z') || c >= 0x80; }
-static inline int txn_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+static inline uint32_t txn_wend(const tx_norm *n, uint32_t i)
+{
+    uint32_t q = i >> 6;
+    uint64_t x = ~n->wbits[q] >> (i & 63);
+    if (x)
+        return i + (uint32_t)__builtin_ctzll(x);
+    for (q++;; q++)
+        if ((x = ~n->wbits[q]))
+            return (q << 6) + (uint32_t)__builtin_ctzll(x);
+}
+
+static inline uint32_t txn_wnext(const tx_norm *n, uint32_t i)
+{
+    if (i >= n->len)
+        return n->len;
+    uint32_t q = i >> 6;
+    uint64_t x = n->wbits[q] >> (i & 63);
+    if (x)
+        return i + (uint32_t)__builtin_ctzll(x);
+    for (q++; (q << 6) < n->len; q++)
+        if ((x = n->wbits[q]))
+            return (q << 6) + (uint32_t)__builtin_ctzll(x);
+    return n->len;
+}
+
+/* Bits 0..b of a word. */
+static inline uint64_t txn_upto(uint32_t b) { return b == 63 ? ~0ull : (2ull << b) - 1; }
+
+static inline uint32_t txn_wstart(const tx_norm *n, uint32_t i)
+{
+    while (i > 0) {
+        uint32_t q = (i - 1) >> 6;
+        uint64_t x = ~n->wbits[q] & txn_upto((i - 1) & 63);
+        if (x)
+            return (q << 6) + 64 - (uint32_t)__builtin_clzll(x);
+        i = q << 6;
+    }
+    return 0;
+}
+
+static inline uint32_t txn_wlast(const tx_norm *n, uint32_t i)
+{
+    while (i > 0) {
+        uint32_t q = (i - 1) >> 6;
+        uint64_t x = n->wbits[q] & txn_upto((i - 1) & 63);
+        if (x)
+            return (q << 6) + 63 - (uint32_t)__builtin_clzll(x);
+        i = q << 6;
+    }
+    return UINT32_MAX;
+}
 
 /* Fold one string the way txn_run folds a letter (for the lexicon's words):
 ** out gets at most len + 1 bytes, NUL-terminated; returns the length. */

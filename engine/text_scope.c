@@ -15,41 +15,47 @@
 enum { TXC_COMMA = 1, TXC_JOIN = 2, TXC_FILL = 4, TXC_REL = 8, TXC_AFTER = 16 };
 enum { TXC_CHILD = 1, TXC_REPORT = 2, TXC_RELWORD = 4, TXC_CLAUSE = 8 };
 
-/* The word at s[i..) (i at a word character): its end. */
-static uint32_t txc_word_end(const char *s, uint32_t i, uint32_t b)
+/* The word at s[i..) (i at a word character; "og/eller" is one): its end,
+** b at most. */
+static uint32_t txc_word_end(const tx_norm *n, uint32_t i, uint32_t b)
 {
-    while (i < b && (txn_word((unsigned char)s[i]) || s[i] == '/'))
-        i++;
-    return i;
+    uint32_t e = txn_wend(n, i);
+    while (e < b && n->s[e] == '/')
+        e = txn_wend(n, e + 1);
+    return e < b ? e : b;
 }
 
 /* The longest phrase of table t (one to three words) at s[i..b): its
 ** length in bytes, or 0. */
-static uint32_t txc_phrase(const tx_words *t, const char *s, uint32_t i, uint32_t b)
+static uint32_t txc_phrase(const tx_words *t, const tx_norm *n, uint32_t i, uint32_t b)
 {
-    uint32_t ends[3], n = 0, e = i;
-    while (n < 3 && e < b && txn_word((unsigned char)s[e])) {
-        e = txc_word_end(s, e, b);
-        ends[n++] = e;
+    const char *s = n->s;
+    if (!txw_may_start(t, s + i, b - i))
+        return 0;                            /* no key starts so */
+    uint32_t ends[3], k = 0, e = i;
+    while (k < 3 && e < b && txn_word((unsigned char)s[e])) {
+        e = txc_word_end(n, e, b);
+        ends[k++] = e;
         if (e >= b || s[e] != ' ')
             break;
         e++;
     }
-    while (n > 0) {
-        n--;
-        if (txw_get(t, s + i, ends[n] - i, 0))
-            return ends[n] - i;
+    while (k > 0) {
+        k--;
+        if (txw_get(t, s + i, ends[k] - i, 0))
+            return ends[k] - i;
     }
     return 0;
 }
 
 /* Whether s[a..b) holds only spaces and what allow lets through (commas,
 ** words of the tables); *seen gets what it held. */
-static int txc_gap(const tx_lexicon *lx, const char *s, uint32_t a, uint32_t b, unsigned allow,
-                   unsigned *seen)
+static int txc_gap(const tx_lexicon *lx, const tx_norm *n, uint32_t a, uint32_t b,
+                   unsigned allow, unsigned *seen)
 {
     static const enum tx_table tab[] = {TX_T_JOIN, TX_T_FILL, TX_T_RELATIVE, TX_T_AFTER};
     static const unsigned bit[] = {TXC_JOIN, TXC_FILL, TXC_REL, TXC_AFTER};
+    const char *s = n->s;
     unsigned got = 0;
     for (uint32_t i = a; i < b;) {
         unsigned char c = (unsigned char)s[i];
@@ -59,7 +65,7 @@ static int txc_gap(const tx_lexicon *lx, const char *s, uint32_t a, uint32_t b, 
             got |= TXC_COMMA;
             i++;
         } else if (txn_word(c)) {
-            uint32_t j = txc_word_end(s, i, b);
+            uint32_t j = txc_word_end(n, i, b);
             unsigned hit = 0;
             for (int k = 0; k < 4 && !hit; k++)
                 if ((allow & bit[k]) && txw_get(txl_table_c(lx, tab[k]), s + i, j - i, 0))
@@ -79,36 +85,38 @@ static int txc_gap(const tx_lexicon *lx, const char *s, uint32_t a, uint32_t b, 
 
 /* The first place in s[a..b) where what (TXC_CHILD, TXC_REPORT, TXC_RELWORD,
 ** TXC_CLAUSE) stands: the child as subject again, a reporting verb, a
-** relative pronoun, a new clause ("og har", ", hun"); b when none. */
-static uint32_t txc_stop(const tx_lexicon *lx, const char *s, uint32_t a, uint32_t b,
+** relative pronoun, a new clause ("og har", ", hun"); b when none. Word by
+** word (at a, what is left of a word counts as one). */
+static uint32_t txc_stop(const tx_lexicon *lx, const tx_norm *n, uint32_t a, uint32_t b,
                          unsigned what)
 {
+    const char *s = n->s;
     for (uint32_t i = a; i < b;) {
-        unsigned char c = (unsigned char)s[i];
-        /* a new clause's word may be where b is: "sover ikke og hører stemmer"
-        ** (the term's own verb starts the clause); s ends in a NUL */
-        if ((what & TXC_CLAUSE) && c == ',' && i + 2 <= b && s[i + 1] == ' ' &&
-            txn_word((unsigned char)s[i + 2])) {
-            uint32_t e = txc_word_end(s, i + 2, UINT32_MAX);
-            if (txw_get(txl_table_c(lx, TX_T_CLAUSE), s + i, e - i, 0))
-                return i;
-        }
-        if (!txn_word(c)) {
-            i++;
+        if (!txn_word((unsigned char)s[i])) {
+            /* up to the next word: ", hun" starts a new clause; its word may be
+            ** where b is: "sover ikke og hører stemmer" (the term's own verb
+            ** starts the clause) */
+            uint32_t w = txn_wnext(n, i);
+            if (w > b)
+                w = b;
+            for (; (what & TXC_CLAUSE) && i < w; i++)
+                if (s[i] == ',' && i + 2 <= b && s[i + 1] == ' ' &&
+                    txn_word((unsigned char)s[i + 2])) {
+                    uint32_t e = txc_word_end(n, i + 2, UINT32_MAX);
+                    if (txw_get(txl_table_c(lx, TX_T_CLAUSE), s + i, e - i, 0))
+                        return i;
+                }
+            i = w;
             continue;
         }
-        if (i > a && txn_word((unsigned char)s[i - 1])) {
-            i = txc_word_end(s, i, b);
-            continue;
-        }
-        uint32_t e = txc_word_end(s, i, b);
-        if (((what & TXC_CHILD) && txc_phrase(txl_table_c(lx, TX_T_CHILD), s, i, b)) ||
-            ((what & TXC_REPORT) && txc_phrase(txl_table_c(lx, TX_T_REPORT), s, i, b)) ||
+        uint32_t e = txc_word_end(n, i, b);
+        if (((what & TXC_CHILD) && txc_phrase(txl_table_c(lx, TX_T_CHILD), n, i, b)) ||
+            ((what & TXC_REPORT) && txc_phrase(txl_table_c(lx, TX_T_REPORT), n, i, b)) ||
             ((what & TXC_RELWORD) && txw_get(txl_table_c(lx, TX_T_RELATIVE), s + i, e - i, 0)))
             return i;
         if ((what & TXC_CLAUSE) && e + 1 <= b && s[e] == ' ' &&
             txw_get(txl_table_c(lx, TX_T_JOIN), s + i, e - i, 0)) {
-            uint32_t e2 = txc_word_end(s, e + 1, UINT32_MAX);
+            uint32_t e2 = txc_word_end(n, e + 1, UINT32_MAX);
             if (e2 > e + 1 && txw_get(txl_table_c(lx, TX_T_CLAUSE), s + i, e2 - i, 0))
                 return i;
         }
@@ -163,7 +171,7 @@ static uint32_t txc_reach(const tx_lexicon *lx, const tx_norm *n, const tx_segme
             end = h->v[j].start;
             break;
         }
-    return txc_stop(lx, n->s, from, end, TXC_CHILD);
+    return txc_stop(lx, n, from, end, TXC_CHILD);
 }
 
 static int txc_add_person(tx_scope *sc, const tx_alloc *a, uint32_t s, uint32_t e, uint32_t cue)
@@ -197,8 +205,8 @@ static uint32_t txc_clause_start(const tx_lexicon *lx, const tx_norm *n, const t
     }
     const char *s = n->s;
     uint32_t from = start, mark = h->v[at].start;
-    for (uint32_t i = start; (i = txc_stop(lx, s, i, mark, TXC_CHILD)) < mark;) {
-        i = txc_word_end(s, i, mark);
+    for (uint32_t i = start; (i = txc_stop(lx, n, i, mark, TXC_CHILD)) < mark;) {
+        i = txc_word_end(n, i, mark);
         from = i;
     }
     for (uint32_t i = mark; i >= from + 4; i--)
@@ -238,13 +246,13 @@ static uint32_t txc_subject(const tx_lexicon *lx, const tx_norm *n, const tx_hit
             if (h->v[j].cls == TX_TERM)
                 return joined ? UINT32_MAX : pos;
         }
-        uint32_t rep = txc_phrase(txl_table_c(lx, TX_T_REPORT), s, pos, lim);
-        uint32_t verb = txc_phrase(txl_table_c(lx, TX_T_VERB), s, pos, lim);
+        uint32_t rep = txc_phrase(txl_table_c(lx, TX_T_REPORT), n, pos, lim);
+        uint32_t verb = txc_phrase(txl_table_c(lx, TX_T_VERB), n, pos, lim);
         if (rep && rep >= verb)
             return UINT32_MAX;
         if (verb)
             return joined ? UINT32_MAX : pos;
-        uint32_t e = txc_word_end(s, pos, lim);
+        uint32_t e = txc_word_end(n, pos, lim);
         if (txw_get(txl_table_c(lx, TX_T_JOIN), s + pos, e - pos, 0))
             joined = 1;                          /* "bor hos far og har": the child goes on */
         else if (!txw_get(txl_table_c(lx, TX_T_FILL), s + pos, e - pos, 0) &&
@@ -276,11 +284,11 @@ static int txc_persons(tx_scope *sc, const tx_lexicon *lx, const tx_norm *n,
         if (i > 0 && h->v[i - 1].cls == TX_TERM && sc->hpos[i - 1].sent == sent &&
             txl_key_at(lx, txl_entry(lx, h->v[i - 1].entry)->key)->hos) {
             unsigned seen = 0;
-            if (txc_gap(lx, s, h->v[i - 1].wend, p->start, TXC_AFTER | TXC_FILL, &seen) &&
+            if (txc_gap(lx, n, h->v[i - 1].wend, p->start, TXC_AFTER | TXC_FILL, &seen) &&
                 (seen & TXC_AFTER)) {
                 uint32_t f = i - 1;
                 while (f > 0 && h->v[f - 1].cls == TX_TERM && sc->hpos[f - 1].sent == sent &&
-                       txc_gap(lx, s, h->v[f - 1].wend, h->v[f].start, TXC_JOIN | TXC_COMMA, NULL))
+                       txc_gap(lx, n, h->v[f - 1].wend, h->v[f].start, TXC_JOIN | TXC_COMMA, NULL))
                     f--;
                 if (txc_add_person(sc, a, h->v[f].start, p->wend, i))
                     return -1;
@@ -331,7 +339,7 @@ static int32_t txc_after(const tx_scope *sc, const tx_lexicon *lx, const tx_norm
         if (x->cls == TX_TERM) {
             if (x->start < chain)
                 continue;                    /* overlapping another term */
-            if (txc_gap(lx, n->s, chain, x->start, TXC_JOIN | TXC_COMMA, NULL)) {
+            if (txc_gap(lx, n, chain, x->start, TXC_JOIN | TXC_COMMA, NULL)) {
                 chain = x->wend;
             } else {
                 blocked_all = 1;
@@ -344,7 +352,7 @@ static int32_t txc_after(const tx_scope *sc, const tx_lexicon *lx, const tx_norm
         if (x->cls == TX_POSTNEG) {
             int docs = (txl_entry(lx, x->entry)->flags & TX_F_DOCS) != 0;
             if (docs ? k->kind == TX_KIND_DOCUMENT && !blocked_doc : !blocked_all) {
-                if (txc_stop(lx, n->s, t->wend, x->start,
+                if (txc_stop(lx, n, t->wend, x->start,
                              TXC_CHILD | TXC_REPORT | TXC_RELWORD | TXC_CLAUSE) < x->start)
                     return -1;
                 return (int32_t)j;
@@ -358,6 +366,8 @@ static int32_t txc_after(const tx_scope *sc, const tx_lexicon *lx, const tx_norm
 static int32_t txc_label(const tx_scope *sc, const tx_lexicon *lx, const tx_norm *n,
                          const tx_segments *g, const tx_hits *h, uint32_t i, const tx_key *k)
 {
+    if (!g->ncolon)
+        return -1;                           /* no label in the letter */
     const tx_hit *t = &h->v[i];
     const tx_sentence *st = &g->sent[sc->hpos[i].sent];
     if (memchr(n->s + st->start, ':', t->start - st->start))
@@ -402,7 +412,7 @@ static int32_t txc_before(const tx_scope *sc, const tx_lexicon *lx, const tx_nor
         }
         if (x->cls == TX_NEG && x->end <= t->start && txc_applies(lx, x, k) &&
             !(x->start >= own_s && x->end <= own_e)) {
-            if (txc_stop(lx, n->s, x->wend, t->start, TXC_CLAUSE) < t->start)
+            if (txc_stop(lx, n, x->wend, t->start, TXC_CLAUSE) < t->start)
                 return -1;
             return (int32_t)(j - 1);
         }

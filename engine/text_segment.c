@@ -29,7 +29,8 @@ static int txs_clause(txs_state *st, uint32_t end)
 {
     tx_segments *g = st->g;
     if (end > st->cst) {
-        if (tx_grow(st->a, (void **)&g->clause, &g->capclause, g->nclause + 1, sizeof *g->clause))
+        if (g->nclause == g->capclause &&
+            tx_grow(st->a, (void **)&g->clause, &g->capclause, g->nclause + 1, sizeof *g->clause))
             return -1;
         g->clause[g->nclause].start = st->cst;
         g->clause[g->nclause].end = end;
@@ -49,7 +50,8 @@ static int txs_close(txs_state *st, uint32_t end, uint32_t next, const unsigned 
     while (end > b && s[end - 1] == ' ')
         end--;
     if (b < end) {
-        if (tx_grow(st->a, (void **)&g->sent, &g->capsent, g->nsent + 1, sizeof *g->sent))
+        if (g->nsent == g->capsent &&
+            tx_grow(st->a, (void **)&g->sent, &g->capsent, g->nsent + 1, sizeof *g->sent))
             return -1;
         if (st->cst < b)
             st->cst = b;
@@ -78,16 +80,18 @@ static int txs_dot_ends(const tx_segmenter *cfg, const tx_norm *n, uint32_t i, i
     if (txn_word((unsigned char)next))
         return 0;                            /* inside a token: 4.3.2019, f.eks, bl.a */
     if (txn_letter((unsigned char)prev)) {   /* an abbreviation: "ca.", "f.eks." */
+        /* the token before the dot ("f.eks") or its last part after a dot;
+        ** none longer than the longest abbreviation is one: no further back */
+        uint32_t most = cfg->abbreviations->maxlen, lim = i > most ? i - most : 0;
         uint32_t w = i, seg = i;
-        while (w > 0 && (txn_letter(s[w - 1]) || s[w - 1] == '.')) {
+        while (w > lim && (txn_letter(s[w - 1]) || s[w - 1] == '.')) {
             w--;
             if (s[w] == '.' && seg == i)
                 seg = w + 1;
         }
-        if (seg == i)
-            seg = w;
-        if (txw_get(cfg->abbreviations, n->s + w, i - w, 0) ||
-            (seg > w && txw_get(cfg->abbreviations, n->s + seg, i - seg, 0)))
+        int whole = w == 0 || !(txn_letter(s[w - 1]) || s[w - 1] == '.');
+        if ((whole && txw_get(cfg->abbreviations, n->s + w, i - w, 0)) ||
+            (seg < i && txw_get(cfg->abbreviations, n->s + seg, i - seg, 0)))
             return 0;
         return 1;
     }
@@ -129,7 +133,7 @@ int txs_run(tx_segments *g, const tx_segmenter *cfg, const tx_norm *n, const cha
             const tx_alloc *a)
 {
     (void)text;
-    g->nsent = g->nclause = g->nnum = 0;
+    g->nsent = g->nclause = g->nnum = g->ncolon = 0;
     txs_state st = {g, a, 0, 0};
     const unsigned char *s = (const unsigned char *)n->s;
     uint32_t len = n->len;
@@ -137,6 +141,7 @@ int txs_run(tx_segments *g, const tx_segmenter *cfg, const tx_norm *n, const cha
     /* only the marks the normaliser noted: . ! ? , ; : line breaks, digit runs */
     for (uint32_t m = 0; m < n->nmark; m++) {
         uint32_t i = TX_MARK_AT(n->mark[m]);
+        g->ncolon += s[i] == ':';
         if (i < st.sst)
             continue;                        /* inside a sentence end already taken */
         if (n->mark[m] & TX_NL) {
@@ -158,7 +163,8 @@ int txs_run(tx_segments *g, const tx_segmenter *cfg, const tx_norm *n, const cha
                     v = v * 10 + (uint64_t)(s[j] - '0');
                 j++;
             }
-            if (tx_grow(a, (void **)&g->num, &g->capnum, g->nnum + 1, sizeof *g->num))
+            if (g->nnum == g->capnum &&
+                tx_grow(a, (void **)&g->num, &g->capnum, g->nnum + 1, sizeof *g->num))
                 return -1;
             g->num[g->nnum].start = i;
             g->num[g->nnum].end = j;

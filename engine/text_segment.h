@@ -34,6 +34,7 @@ typedef struct tx_segments {
     tx_number *num;
     uint32_t nsent, nclause, nnum;
     uint32_t capsent, capclause, capnum;
+    uint32_t ncolon;        /* colons in the letter (labels: "Selvskade: nej") */
 } tx_segments;
 
 /* What the split needs from the rule set's data: words whose dot ends no

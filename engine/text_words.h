@@ -10,6 +10,8 @@
 
 #define TX_WORD_MAX 31     /* longest key, in folded bytes */
 
+#define TX_WORD_PAIRS (27 * 27)
+
 typedef struct tx_words {
     struct tx_word_slot {
         char key[TX_WORD_MAX + 1];
@@ -17,14 +19,45 @@ typedef struct tx_words {
         int32_t value;
     } *slot;
     uint32_t cap, n;       /* cap: a power of two, at least twice n */
+    uint8_t minlen, maxlen;/* the shortest and longest key */
+    uint32_t lens;         /* bit n: a key of n bytes */
+    /* the keys' first two letters (a-z or other, "other" for a one-letter
+    ** key's second): most words the layer looks up are in no table, and
+    ** these say so without hashing them */
+    uint64_t pairs[(TX_WORD_PAIRS + 63) / 64];
 } tx_words;
 
 /* Add key (already folded, 1..TX_WORD_MAX bytes) with value; a key added
 ** twice keeps the later value. 0 ok, -1 not enough memory, -2 bad key. */
 int txw_put(tx_words *w, const tx_alloc *a, const char *key, size_t len, int32_t value);
 
+/* txw_get past its quick checks: the hash lookup. */
+int32_t txw_find_value(const tx_words *w, const char *key, size_t len, int32_t def);
+
+static inline unsigned txw_pair(const char *key, size_t len)
+{
+    unsigned x = (unsigned char)key[0] - 'a', y = len > 1 ? (unsigned char)key[1] - 'a' : 26;
+    return (x < 26 ? x : 26) * 27 + (y < 26 ? y : 26);
+}
+
+/* Whether a key may start with the bytes at s (avail of them, at least
+** one): its first two letters are a key's. */
+static inline int txw_may_start(const tx_words *w, const char *s, size_t avail)
+{
+    unsigned p = txw_pair(s, avail > 1 ? 2 : 1);
+    return (int)(w->pairs[p >> 6] >> (p & 63)) & 1;
+}
+
 /* The value of key, or def when it is not there. */
-int32_t txw_get(const tx_words *w, const char *key, size_t len, int32_t def);
+static inline int32_t txw_get(const tx_words *w, const char *key, size_t len, int32_t def)
+{
+    if (len > TX_WORD_MAX || !(w->lens >> len & 1))
+        return def;
+    unsigned p = txw_pair(key, len);
+    if (!(w->pairs[p >> 6] >> (p & 63) & 1))
+        return def;
+    return txw_find_value(w, key, len, def);
+}
 
 void txw_free(tx_words *w, const tx_alloc *a);
 #endif

@@ -1,6 +1,6 @@
 /*
-** utf8.h — the one UTF-8 check. Text is checked once where it enters (a
-** Lua string handed to the scanner, a string masked on its way out) and then
+** utf8.h — the one UTF-8 check. Text is checked once where it enters (the
+** referral's fields as parsed, a string masked on its way out) and then
 ** trusted, so PCRE2 can skip its own check (PCRE2_NO_UTF_CHECK).
 */
 #ifndef TRIAGE_UTF8_H
@@ -31,8 +31,4 @@ static inline size_t u8_char(const unsigned char *s, size_t n)
         return 0;
     return w;
 }
-
-/* The length of the longest valid UTF-8 prefix of s[0..n): n when all of it
-** is valid. ASCII runs go 8 bytes a step. */
-size_t u8_valid(const char *s, size_t n);
 #endif

@@ -28,8 +28,14 @@ typedef enum triage_code {
     TRIAGE_ERULES,        /* a rule set failed to load (syntax, runtime at load) */
     TRIAGE_ESTORE,        /* the SQLite store failed */
     TRIAGE_EDUPLICATE,    /* a referral with this id is already stored */
-    TRIAGE_ENOTFOUND,     /* no such referral */
-    TRIAGE_EUSAGE         /* the caller passed something unusable */
+    TRIAGE_ENOTFOUND,     /* no such referral (or user) */
+    TRIAGE_EUSAGE,        /* the caller passed something unusable */
+    TRIAGE_EAUTH,         /* wrong name or password, a disabled account, no or
+                             an expired session */
+    TRIAGE_EDENIED,       /* this person's role may not do this */
+    TRIAGE_ECONFLICT,     /* the referral's state does not allow it (now) */
+    TRIAGE_EREPEATED,     /* this FHIR message was received before: nothing changed */
+    TRIAGE_EWITHDRAWN     /* the referral was withdrawn (cancel-referral) */
 } triage_code;
 
 /* Where and why something failed. Filled by any function that takes one;
@@ -120,9 +126,49 @@ const char *triage_referral_id(const triage_referral *r);
 ** explained decision (triage_decision_evidence) points into it. */
 const char *triage_referral_text(const triage_referral *r, size_t *len);
 
+/* A referral may be sent as HL7 FHIR R4 (docs/fhir.md): a JSON value with
+** "resourceType" — a ServiceRequest with contained resources, a Bundle, or
+** a MedCom-style message Bundle — is mapped onto the native record and
+** validated exactly as one; wherever referrals are read (the reader,
+** triage_referral_parse) both forms are taken, mixed freely. Errors then name
+** the FHIRPath of the element in the document as sent (err->field). What a
+** FHIR referral was as sent is its origin. */
+
+/* The MedCom message event a FHIR referral came with. */
+typedef enum triage_event {
+    TRIAGE_EVENT_NONE,    /* not a message: a ServiceRequest or another Bundle */
+    TRIAGE_EVENT_NEW,     /* new-referral */
+    TRIAGE_EVENT_UPDATE,  /* update-referral: a new version of the referral with
+                             this id, to replace it (triage_store_update) */
+    TRIAGE_EVENT_CANCEL   /* cancel-referral: the referral with this id is
+                             withdrawn (triage_store_withdraw); no referral */
+} triage_event;
+
+/* "new-referral", "update-referral", "cancel-referral"; NULL for
+** TRIAGE_EVENT_NONE or any other value (static storage). */
+const char *triage_event_name(triage_event e);
+
+typedef struct triage_origin triage_origin;
+
+/* The origin of a referral read from FHIR, NULL for a native record or a
+** referral read back from a store's native JSON. Owned by r, valid while r
+** lives. */
+const triage_origin *triage_referral_origin(const triage_referral *r);
+
+/* An origin's parts; o must not be NULL. Strings are owned by o. */
+triage_event triage_origin_event(const triage_origin *o);
+/* The incoming MessageHeader.id, or NULL when it was not a message. */
+const char *triage_origin_message_id(const triage_origin *o);
+/* The referral's id (for a cancel, the referral withdrawn). */
+const char *triage_origin_referral_id(const triage_origin *o);
+/* The document's bytes as sent (*len set when len is not NULL; not NUL-
+** terminated by contract, though they are), or NULL when not kept. */
+const char *triage_origin_fhir(const triage_origin *o, size_t *len);
+
 /* Reads JSON values one after another from a file or stdin ("-"): one object,
 ** JSON Lines, an array of objects, or objects over several lines. Each record
-** is labelled with the line on which it starts. */
+** is labelled with the line on which it starts. A value may be native or
+** FHIR (a Bundle is one value). */
 typedef struct triage_reader triage_reader;
 
 /* Open path ("-" = stdin). Returns NULL with err filled on failure. Free with
@@ -140,9 +186,21 @@ triage_reader *triage_reader_open_memory(const char *data, size_t len,
 ** triage_referral_free); 0 at end of input; -1 for a bad record: *out is
 ** NULL, err says why, and if raw is not NULL *raw and *raw_len point at the
 ** record's bytes (owned by the reader, valid until the next call) so that it
-** can be quarantined. Reading goes on after -1. */
+** can be quarantined. Reading goes on after -1.
+** TRIAGE_READ_CANCEL for a FHIR cancel-referral message, which is no
+** referral: *out is NULL, triage_reader_origin says which referral is
+** withdrawn, err is TRIAGE_OK with where it came from (file, line, id), and
+** raw and raw_len point at its bytes. A caller that stores referrals withdraws it
+** (triage_store_withdraw); one that only decides may skip it. */
+#define TRIAGE_READ_CANCEL 2
 int triage_reader_next(triage_reader *rd, triage_referral **out,
                        triage_error *err, const char **raw, size_t *raw_len);
+
+/* The origin of the record triage_reader_next last returned (1 or
+** TRIAGE_READ_CANCEL) when it was FHIR; NULL for a native record, after an
+** error and before the first record. Owned by the reader, valid until the
+** next call (a referral keeps its own: triage_referral_origin). */
+const triage_origin *triage_reader_origin(const triage_reader *rd);
 
 /* The line on which the record last returned by triage_reader_next starts. */
 long triage_reader_line(const triage_reader *rd);
@@ -151,15 +209,31 @@ void triage_reader_close(triage_reader *rd);
 
 /* ------------------------------------------------------------- rule sets */
 
-/* Limits for every Lua state made from a rule set. Zero means the default. */
+/* Limits for every Lua state made from a rule set (rules/README.md, "Limits").
+** Zero means the default. A run is one referral, or one file's load; a limit
+** once hit ends the run whatever pcall the rule is in, and the referral goes
+** to manual_review naming the rule (at load, the rule set fails to load,
+** naming file and line). */
 typedef struct triage_limits {
-    size_t memory_bytes;        /* Lua heap per state (default 64 MiB) */
-    uint64_t instructions;      /* VM instructions per referral (default 20M), counted
+    size_t memory_bytes;        /* bytes per state: the Lua heap and everything C holds
+                                ** for it — regex and JIT code, JIT stacks, match data,
+                                ** the text scanner (default 64 MiB) */
+    uint64_t instructions;      /* VM instructions per run (default 20M), counted
                                 ** once a run has lasted longer than the sandbox
                                 ** watchdog's delay (4-8 ms; a normal referral takes
-                                ** some µs): a runaway rule is stopped after at most
-                                ** that delay plus this budget */
+                                ** some µs): a runaway rule is stopped after at
+                                ** most that delay plus this budget */
+    uint32_t time_ms;           /* wall clock per run (default 10,000 ms), for loops
+                                ** of costly library calls the count cannot see */
+    size_t string_bytes;        /* the longest string a rule may make (default 4 MiB) */
 } triage_limits;
+
+/* Parse a limits spec, "memory=128M,instructions=50M,time=20s,string=8M"
+** (any of the keys, in any order; bytes take K, M, G as powers of 1024,
+** instructions k/K, M, G as powers of 1000, time ms or s) into *out, whose
+** other fields are left as they are. TRIAGE_EUSAGE with err saying what is
+** wrong. The `triage` command reads $TRIAGE_LIMITS so. */
+triage_code triage_limits_parse(const char *spec, triage_limits *out, triage_error *err);
 
 typedef struct triage_ruleset triage_ruleset;
 
@@ -263,11 +337,36 @@ triage_code triage_store_begin(triage_store *st, triage_error *err);
 triage_code triage_store_commit(triage_store *st, triage_error *err);
 triage_code triage_store_rollback(triage_store *st);
 
-/* Store a validated referral (r stays the caller's). source and line say
-** where it came from (may be NULL/0). TRIAGE_EDUPLICATE when the id is
-** already stored: nothing changes. */
+/* Store a validated referral (r stays the caller's) as a new one. source
+** and line say where it came from (may be NULL/0). TRIAGE_EDUPLICATE when
+** the id is already stored: nothing changes. A referral that came as FHIR
+** (triage_referral_origin) is kept with its message id, event and the
+** document as sent (triage_store_current gives it back with its origin);
+** a message whose id was received before gives TRIAGE_EREPEATED and
+** changes nothing. The event itself is the caller's to act on: an
+** update-referral goes to triage_store_update. */
 triage_code triage_store_put(triage_store *st, const triage_referral *r,
                              const char *source, long line, triage_error *err);
+
+/* Replace the stored referral that has r's id by r (update-referral), in
+** one transaction: the version it replaces is kept whole in the
+** referral's changes (triage_store_changes), its decisions stay in the
+** log, and r is undecided until decided again (triage_run decides it).
+** TRIAGE_ENOTFOUND when no referral has the id, TRIAGE_EWITHDRAWN when it
+** was withdrawn, TRIAGE_EREPEATED when r's message was received before:
+** nothing changes then. */
+triage_code triage_store_update(triage_store *st, const triage_referral *r,
+                                const char *source, long line, triage_error *err);
+
+/* Withdraw the referral that the cancel-referral message o names (from
+** triage_reader_origin): it keeps its data and its decision log, is never
+** decided again by triage_run, no longer counts as a child's earlier
+** referral, stores no new decision as its status ("withdrawn"), and its
+** changes record the withdrawal with the message. TRIAGE_ENOTFOUND when
+** no referral has the id, TRIAGE_EWITHDRAWN when it is withdrawn already,
+** TRIAGE_EREPEATED when o's message was received before. */
+triage_code triage_store_withdraw(triage_store *st, const triage_origin *o,
+                                  const char *source, long line, triage_error *err);
 
 /* Keep a record that could not be imported, with the error that stopped it,
 ** so nothing is lost. raw may be NULL (raw_len 0). */
@@ -454,6 +553,9 @@ typedef struct triage_query {
     const char *from, *to; /* received on or after / on or before (YYYY-MM-DD) */
     const char *due;       /* deadline on or before (YYYY-MM-DD); sorts by deadline */
     const char *q;         /* substring of the id or the municipality */
+    const char *review;    /* review status: "new", "suggested", "confirmed",
+                              "overridden" or "answered" */
+    const char *assignee;  /* assigned to this user name; "-" for nobody */
     long limit;            /* rows per page (0: TRIAGE_LIST_LIMIT; at most
                               TRIAGE_LIST_LIMIT_MAX) */
     long offset;
@@ -471,6 +573,8 @@ typedef struct triage_row {
     const char *referrer_kind;
     const char *status;          /* the latest decision's outcome, or "new" */
     const char *imported_at;     /* ISO-8601 UTC */
+    const char *review;          /* review status (triage_review_status_name) */
+    const char *assignee;        /* the user it is assigned to, or NULL */
     const char *json;            /* the referral as received, compact JSON;
                                     NULL in a work-list row */
 } triage_row;
@@ -503,6 +607,117 @@ triage_code triage_store_list(triage_store *st, const triage_query *q, long *tot
 triage_code triage_store_record(triage_store *st, const char *id, triage_row_fn fn,
                                 void *ud, triage_error *err);
 
+/* A referral's life as FHIR messages told it, one change per message:
+** borrowed for the call. */
+typedef struct triage_change {
+    long seq;                  /* its place among all changes, from 1 */
+    const char *at;            /* when it was stored, ISO-8601 UTC */
+    triage_event event;        /* new, update or cancel */
+    const char *message_id;    /* the message's MessageHeader.id */
+    int version;               /* the version it made (new 1, update n + 1)
+                                  or withdrew (cancel) */
+    const char *source;        /* where it came from, or NULL */
+    long line;
+    const char *replaced;      /* update: the version it replaced as stored
+                                  (native JSON); NULL otherwise */
+    const char *replaced_fhir; /* and the FHIR that version came as; NULL if none */
+} triage_change;
+
+typedef int (*triage_change_fn)(void *ud, const triage_change *c);
+
+/* The changes of referral id, oldest first (none for a referral imported
+** as native JSON and never updated). Returns TRIAGE_OK (also when fn
+** stopped early), TRIAGE_ENOTFOUND when no referral has the id, or
+** TRIAGE_ESTORE, with err filled. */
+triage_code triage_store_changes(triage_store *st, const char *id, triage_change_fn fn,
+                                 void *ud, triage_error *err);
+
+/* A referral as it stands: what a FHIR answer or an export is made from.
+** Borrowed for the call. */
+typedef struct triage_current {
+    const triage_referral *referral;  /* the current version: read again from
+                                         the FHIR it came as (with its origin),
+                                         else from its native JSON */
+    int version;                      /* 1, and one more per update */
+    const triage_decision *decision;  /* the latest decision of this version,
+                                         or NULL: undecided */
+    const char *decided_at;           /* the decision's, ISO-8601 UTC; NULL if none */
+    const char *withdrawn_at;         /* when it was withdrawn; NULL if it is not */
+} triage_current;
+
+typedef int (*triage_current_fn)(void *ud, const triage_current *c);
+
+/* Referral id as it stands: fn is called once. TRIAGE_ENOTFOUND when no
+** referral has the id (fn is not called), or TRIAGE_ESTORE, with err. */
+triage_code triage_store_current(triage_store *st, const char *id, triage_current_fn fn,
+                                 void *ud, triage_error *err);
+
+/* Every referral as it stands, in order of received then id. fn must not
+** use st. Returns TRIAGE_OK (also when fn stopped early) or an error. */
+triage_code triage_store_each_current(triage_store *st, triage_current_fn fn, void *ud,
+                                      triage_error *err);
+
+/* The id of the referral whose FHIR resource of type ("Task": the triage
+** Task, one per referral; "ServiceRequest": the referral as sent) has id,
+** into out[72]. Only referrals that came as FHIR have resources to find.
+** TRIAGE_ENOTFOUND when none has, TRIAGE_EUSAGE for another type. */
+triage_code triage_store_fhir_find(triage_store *st, const char *type, const char *id,
+                                   char out[72], triage_error *err);
+
+/* ------------------------------------------------------------------ FHIR */
+
+/* The FHIR writer of a rule set (docs/fhir.md, "out"): its Danish texts
+** come from the rule set's data/fhir.json. Every function returns compact
+** JSON text, one line, that the caller frees with free(), or NULL with err
+** filled (err may be NULL). */
+typedef struct triage_fhir triage_fhir;
+
+/* A writer with rs's texts (rs may be released afterwards). NULL with err
+** when the rule set has no valid data/fhir.json. */
+triage_fhir *triage_fhir_open(const triage_ruleset *rs, triage_error *err);
+void triage_fhir_close(triage_fhir *fw);   /* NULL is a no-op */
+
+#define TRIAGE_FHIR_COLLECTION 1u   /* a collection Bundle even where the
+                                       referral came in a message (export) */
+
+/* The answer to referral r decided as d: a Bundle with the Task first (one
+** Task per referral: its id stays the same whoever decides and when), the
+** ServiceRequest with its new status, the Patient, the requester, and per
+** outcome a Communication or a new ServiceRequest. A referral that came in
+** a message gets the response message Bundle (unless flags say
+** TRIAGE_FHIR_COLLECTION); a native one has its resources written from
+** the record. decided_at (ISO-8601 UTC, the store's) NULL means now; the
+** same decision and decided_at give the same Bundle. */
+char *triage_fhir_answer(const triage_fhir *fw, const triage_decision *d,
+                         const triage_referral *r, const char *decided_at, unsigned flags,
+                         triage_error *err);
+
+/* The answer to a withdrawal: r's Task cancelled and its ServiceRequest
+** revoked. r is the referral as stored, or NULL when only the cancel
+** message is known; cancel (may be NULL when r is not) is the
+** cancel-referral message, answered by a response message Bundle unless
+** flags say TRIAGE_FHIR_COLLECTION. withdrawn_at NULL means now. */
+char *triage_fhir_withdrawn(const triage_fhir *fw, const triage_referral *r,
+                            const triage_origin *cancel, const char *withdrawn_at,
+                            unsigned flags, triage_error *err);
+
+/* The native referral r as a sending system would send it: a collection
+** Bundle that reads back to a referral deciding exactly as r does (what
+** `triage corpus --format fhir` writes). */
+char *triage_fhir_export(const triage_referral *r, triage_error *err);
+
+/* The referral's ServiceRequest as it was sent (a native referral's as
+** triage_fhir_answer writes it), status unchanged. */
+char *triage_fhir_request(const triage_referral *r, triage_error *err);
+
+/* An OperationOutcome for e (a bad record, a store's refusal): one issue
+** whose severity is error, diagnostics e->text (never a CPR number) and,
+** when e->field is set, expression [e->field], the FHIRPath; its code is
+** issue (FHIR's issue-type: "login", "not-supported", ...) or, when issue
+** is NULL, one by e->code (invalid, structure, not-found, duplicate,
+** conflict, exception). NULL only when out of memory. */
+char *triage_fhir_outcome(const triage_error *e, const char *issue);
+
 /* ------------------------------------------------------------ whole stores */
 
 /* What triage_run did. */
@@ -512,6 +727,13 @@ typedef struct triage_run_summary {
     long by_target[TRIAGE_N_TARGETS + 1]; /* numbered as triage_target_name;
                                              the last counts "no target" */
     double seconds;                       /* wall time of the whole run */
+    /* Where it went. The calling thread opens a read connection and a
+    ** decider per thread (setup), reads the undecided referrals (read) and
+    ** stores the decisions (store; commit: the transactions' begin and
+    ** commit); decide is the deciding, summed over the threads. With one
+    ** thread they add up to seconds; with more, deciding runs beside the
+    ** calling thread's reading and storing. */
+    double setup_seconds, read_seconds, decide_seconds, store_seconds, commit_seconds;
 } triage_run_summary;
 
 /* Called after each chunk of decisions is stored: done of total. */
@@ -521,6 +743,8 @@ typedef void (*triage_progress_fn)(void *ud, long done, long total);
 ** threads, and append the decisions to the audit log, one transaction per
 ** chunk of referrals. A child's referrals are decided in order of received
 ** then id, on one thread, so that history sees every decision before it.
+** With more than one thread, the calling thread reads and stores while
+** the threads decide (threads + 1 threads in all).
 ** db_path names st's file so that each thread opens its own read connection
 ** (":memory:" runs on one thread). progress may be NULL. Returns TRIAGE_OK,
 ** or an error in err: the decisions stored before it stay stored. sum must
@@ -541,6 +765,343 @@ typedef int (*triage_decided_fn)(void *ud, const triage_referral *r,
 ** Returns TRIAGE_OK (also when fn stopped early) or an error in err. */
 triage_code triage_evaluate(triage_store *st, triage_ruleset *rs,
                             triage_decided_fn fn, void *ud, triage_error *err);
+
+/* ------------------------------------------------------ people, sessions */
+
+/* Local accounts, kept in the store. Intake staff review referrals; rule
+** authors read and try referrals (what-if); admins manage accounts. */
+typedef enum triage_role {
+    TRIAGE_ROLE_INTAKE,
+    TRIAGE_ROLE_AUTHOR,
+    TRIAGE_ROLE_ADMIN
+} triage_role;
+
+/* "intake", "author" or "admin" (static storage); NULL for another value. */
+const char *triage_role_name(triage_role role);
+/* The role spelled s: 1 with *out set, or 0 (s may be NULL). */
+int triage_role_parse(const char *s, triage_role *out);
+
+#define TRIAGE_NAME_MAX 32        /* bytes of a user name, at most */
+#define TRIAGE_PASSWORD_MIN 10    /* bytes of a password, at least */
+#define TRIAGE_PASSWORD_MAX 1024  /* and at most */
+
+typedef struct triage_user {
+    char name[TRIAGE_NAME_MAX + 1];
+    triage_role role;
+    int disabled;                 /* 1 once disabled: no login, no session */
+    char created_at[32];          /* ISO-8601 UTC */
+} triage_user;
+
+/* Add an account. name: an ASCII letter, then letters, digits, '.', '_' or
+** '-', at most TRIAGE_NAME_MAX bytes; password: TRIAGE_PASSWORD_MIN to
+** TRIAGE_PASSWORD_MAX bytes, kept only as its Argon2id hash (libsodium's
+** crypto_pwhash_str). by is who adds it, for the log (NULL: "cli", the
+** command line). TRIAGE_EUSAGE with err->field "name" or "password" for a
+** bad one; TRIAGE_EDUPLICATE when the name is taken, also by a disabled
+** account (a name stays one person's in the log). */
+triage_code triage_user_add(triage_store *st, const char *name, triage_role role,
+                            const char *password, const char *by, triage_error *err);
+
+/* Disable an account and end its sessions; the account stays, and so does
+** what the log says it did. by as for triage_user_add. TRIAGE_ENOTFOUND
+** when there is no such account. */
+triage_code triage_user_disable(triage_store *st, const char *name, const char *by,
+                                triage_error *err);
+
+/* The account named name into *out; TRIAGE_ENOTFOUND when there is none. */
+triage_code triage_user_get(triage_store *st, const char *name, triage_user *out,
+                            triage_error *err);
+
+/* Called once per account (borrowed for the call); return 0 to go on. */
+typedef int (*triage_user_fn)(void *ud, const triage_user *u);
+/* Every account, by name. */
+triage_code triage_user_list(triage_store *st, triage_user_fn fn, void *ud,
+                             triage_error *err);
+
+/* Check name's password. An unknown name costs the same hashing work as a
+** known one, so that timing does not tell which names exist. TRIAGE_EAUTH
+** "wrong name or password"; for a disabled account, and only when the
+** password is right, TRIAGE_EAUTH "this account is disabled". out (may be
+** NULL) receives the account. */
+triage_code triage_user_verify(triage_store *st, const char *name, const char *password,
+                               triage_user *out, triage_error *err);
+
+/* A person's session on the intake page: the value of its cookie and the
+** CSRF token its state-changing requests carry, each 64 hex digits from 32
+** random bytes. The store keeps a hash of the id, never the id. */
+typedef struct triage_session {
+    char id[65];
+    char csrf[65];
+    triage_user user;
+} triage_session;
+
+#define TRIAGE_SESSION_IDLE 1800  /* seconds without a request that end a
+                                     session, unless the caller says */
+
+/* Open a session for the enabled account name (after triage_user_verify);
+** a login event goes to the log. */
+triage_code triage_session_open(triage_store *st, const char *name, triage_session *out,
+                                triage_error *err);
+
+/* The live session whose cookie value is id: last used within idle
+** seconds (0: TRIAGE_SESSION_IDLE) and its account enabled. Counts as a
+** use. Otherwise TRIAGE_EAUTH, saying "not logged in", "the session has
+** expired; log in again" (the session is removed) or "this account is
+** disabled". */
+triage_code triage_session_find(triage_store *st, const char *id, long idle,
+                                triage_session *out, triage_error *err);
+
+/* End the session whose cookie value is id (log out): a logout event goes
+** to the log. No error when there is no such session. */
+triage_code triage_session_close(triage_store *st, const char *id, triage_error *err);
+
+/* ---------------------------------------------------------------- review */
+
+/* Where people have brought a referral: new (the rules have not decided
+** it), suggested (the rules' suggestion waits for a person), confirmed or
+** overridden (a person decided), answered (the referrer has been
+** answered). A later rule set's suggestion never changes a person's
+** decision. */
+typedef enum triage_review_status {
+    TRIAGE_NEW,
+    TRIAGE_SUGGESTED,
+    TRIAGE_CONFIRMED,
+    TRIAGE_OVERRIDDEN,
+    TRIAGE_ANSWERED
+} triage_review_status;
+
+/* "new", "suggested", "confirmed", "overridden", "answered" (static); NULL
+** for another value. */
+const char *triage_review_status_name(triage_review_status s);
+
+/* A decision from JSON text of len bytes, checked against
+** decision.schema.json: the required fields, each field's type, enum or
+** date, no item of missing twice; the trace is not read. Returns a new
+** decision (free with triage_decision_free), or NULL with err naming the
+** field ("outcome: not one of accept, ..."). */
+triage_decision *triage_decision_parse(const char *json, size_t len, triage_error *err);
+
+/* Whether d is a decision a person can make, by what the spec says of a
+** decision's fields beyond the schema: accept goes to buc with a unit, a
+** priority and a deadline; request_info lists what is missing and whom it
+** is asked of; redirect names a target other than buc, with a priority and
+** a deadline only together (an acute redirect); reject has no target;
+** missing only on request_info; manual_review is the rules' way of saying
+** they could not decide, never a person's decision. TRIAGE_OK, or
+** TRIAGE_EUSAGE with err naming the field. */
+triage_code triage_decision_check(const triage_decision *d, triage_error *err);
+
+/* An action of a person on a referral. */
+typedef struct triage_action {
+    const char *kind;        /* "confirm" (the rules' latest suggestion),
+                                "override", "assign", "note" or "answer" */
+    const char *actor;       /* the person: an enabled intake account */
+    const triage_decision *decision;  /* override: the person's decision, for
+                                this referral and passing triage_decision_check;
+                                its reasons are not kept (text is) */
+    const char *text;        /* override: why (required); note: the note;
+                                answer: the letter as sent. CPR-like numbers
+                                are masked before it is kept */
+    const char *assignee;    /* assign: an enabled account's name, or NULL to
+                                leave the referral to nobody */
+    long seen;               /* the referral's latest log entry the person
+                                saw (triage_review_state.last_seq): a confirm,
+                                override or answer is refused with
+                                TRIAGE_ECONFLICT when another person has
+                                decided or answered since. -1: no check */
+    long suggestion;         /* the rules' suggestion the person saw (its
+                                seq, triage_review_state.suggestion_seq): a
+                                confirm or override is refused with
+                                TRIAGE_ECONFLICT when another has come since
+                                (0: the person saw none). -1: no check */
+    const char *key;         /* the client's own name for this action, at most
+                                64 bytes, or NULL: the same actor and key
+                                again append nothing and answer with the
+                                first action's entry (a retry is safe) */
+} triage_action;
+
+typedef struct triage_action_result {
+    long seq;                       /* its log entry */
+    int repeated;                   /* 1: key had been seen; nothing appended */
+    triage_review_status status;    /* the referral's status after it */
+} triage_action_result;
+
+/* Append a person's action to the referral's log, in one transaction,
+** beside the rules' latest suggestion and its rule set. Refused, with
+** nothing stored: TRIAGE_ENOTFOUND (no referral id); TRIAGE_EDENIED (the
+** actor is no enabled intake account); TRIAGE_EUSAGE, err->field named (no
+** reason for an override, a decision a person cannot make, an unknown
+** assignee, an unknown kind); TRIAGE_ECONFLICT (a confirm without a
+** suggestion or of manual_review, an answer before a person decided, seen
+** or suggestion out of date, a key used for another referral). res may be
+** NULL. */
+triage_code triage_review(triage_store *st, const char *id, const triage_action *a,
+                          triage_action_result *res, triage_error *err);
+
+/* One entry of the log; everything borrowed for the call. */
+typedef struct triage_audit_entry {
+    long seq;
+    const char *referral_id;      /* NULL for an account event */
+    const char *at;               /* ISO-8601 UTC */
+    const char *actor;            /* a user name, or "cli" */
+    const char *action;           /* confirm override assign note answer |
+                                     user_add user_disable login logout */
+    const char *status;           /* where it brought the referral, or NULL */
+    const triage_decision *decision;  /* confirm, override: the person's */
+    const char *text;             /* the reason, note, letter; or the role of
+                                     an added account; NULL when none */
+    const char *assignee;         /* assign: to whom (NULL: nobody) */
+    long suggestion_seq;          /* the rules' suggestion in force (its seq in
+                                     the decision log); 0 when none */
+    const triage_decision *suggestion;  /* it, rebuilt; NULL when none */
+    const char *ruleset;          /* its rule set hash, or NULL */
+} triage_audit_entry;
+
+typedef int (*triage_audit_fn)(void *ud, const triage_audit_entry *e);
+
+/* The log of referral id, oldest first; id NULL: the account events.
+** TRIAGE_ENOTFOUND when no referral has this id. */
+triage_code triage_audit(triage_store *st, const char *id, triage_audit_fn fn, void *ud,
+                         triage_error *err);
+
+/* Where one referral stands; filled by triage_review_state_get, emptied by
+** triage_review_state_clear (which frees the decisions). */
+typedef struct triage_review_state {
+    triage_review_status status;
+    char assignee[TRIAGE_NAME_MAX + 1];   /* "" when nobody */
+    long last_seq;                        /* its latest log entry; 0: none */
+    long suggestion_seq;                  /* the rules' latest suggestion; 0: none */
+    triage_decision *suggestion;          /* it, or NULL */
+    triage_decision *decision;            /* the person's decision in force, or NULL */
+    long decision_seq;                    /* its log entry; 0: none */
+    char decided_by[TRIAGE_NAME_MAX + 1]; /* "" when no person decided */
+    char decided_at[32];
+} triage_review_state;
+
+triage_code triage_review_state_get(triage_store *st, const char *id,
+                                    triage_review_state *out, triage_error *err);
+void triage_review_state_clear(triage_review_state *s);
+
+/* ------------------------------------------------------- learning from people */
+
+/* How the rules agree with the people who reviewed their suggestions: over
+** each referral a person decided (its latest confirm or override), the
+** suggestion beside that decision against the person's. With a shadow
+** rule set, the same for its suggestions, and how often it differs from
+** the active rules. */
+typedef struct triage_agreement {
+    long reviewed;                /* referrals a person decided, with a suggestion */
+    long agree;                   /* the person's outcome is the suggestion's */
+    long agree_full;              /* and target and unit too */
+    long overridden;              /* the person overrode it */
+    double kappa;                 /* Cohen's kappa on outcome; NAN when undefined
+                                     (no referral, or chance agreement is 1) */
+    long matrix[TRIAGE_N_OUTCOMES][TRIAGE_N_OUTCOMES];  /* [rules'][person's] */
+    char shadow[65];              /* the latest shadow rule set to decide; "" none */
+    long shadow_decided;          /* referrals both it and the active rules decided */
+    long shadow_differs;          /* of them, another outcome, target or unit */
+    long shadow_reviewed;         /* referrals a person decided that it decided */
+    long shadow_agree;            /* of them, the person's outcome is its */
+    long shadow_agree_active;     /* and the active rules' suggestion agreed there */
+    double shadow_kappa;          /* Cohen's kappa, it against the people */
+    long shadow_matrix[TRIAGE_N_OUTCOMES][TRIAGE_N_OUTCOMES];  /* [its][person's] */
+} triage_agreement;
+
+/* Cohen's kappa of a k x k table of counts (row-major: [a][b]): observed
+** agreement against what the two margins give by chance. NAN when there is
+** nothing to compare or chance agreement is 1. */
+double triage_kappa(const long *table, int k);
+
+triage_code triage_agreement_get(triage_store *st, triage_agreement *out, triage_error *err);
+
+/* The whole report as one JSON object, for `triage agreement --format json`
+** and the intake page: {"reviewed", "agree", "agree_full", "overridden",
+** "agreement" (agree / reviewed, or null), "kappa" (or null), "outcomes" (the
+** matrix's order), "matrix" ([rules'][person's]), "overrides" (the newest
+** 1,000, each {"id", "at", "by", "reason", "ruleset", "suggested",
+** "decided"}: a decision's fields without reasons), "overrides_total",
+** "shadow": null or {"ruleset", "decided", "differs", "reviewed", "agree",
+** "agree_active", "kappa", "matrix", "differences" (referrals where it
+** differs from the active rules or the person: {"id", "active",
+** "candidate", "person"}), "differences_total"}}. Caller frees with free(). */
+char *triage_agreement_json(triage_store *st, triage_error *err);
+
+/* Every referral whose person's decision in force is an override, newest
+** first, as its log entry (with the suggestion it overrode). */
+triage_code triage_overrides(triage_store *st, triage_audit_fn fn, void *ud,
+                             triage_error *err);
+
+/* Write each override as a rule test case, DIR/overrides.json (DIR is made
+** when missing): the referral, its earlier referrals as "before", and the
+** person's decision as "expect" (outcome, target, unit, priority,
+** deadline, missing, request_from), named by referral, person and reason.
+** The CPR is replaced by the birth date it gives, and CPR-like numbers in
+** the text are masked: a case file holds no CPR (a child's history then
+** keeps together by a stand-in number that is no CPR). *n (may be NULL)
+** receives how many cases. `triage test --cases DIR` runs them. */
+triage_code triage_overrides_export(triage_store *st, const char *dir, long *n,
+                                    triage_error *err);
+
+/* Run the case files paths[0 .. npaths - 1] (each a JSON array of cases, as
+** in DIR/tests/) against rs, as triage_ruleset_test does. A file that cannot
+** be read fails (in first and in res->failed). */
+triage_code triage_ruleset_test_files(triage_ruleset *rs, const char *const *paths,
+                                      int npaths, FILE *out, int verbose,
+                                      triage_test_result *res, triage_error *first);
+
+/* ---------------------------------------------------------- shadow rules */
+
+/* Keep d, a candidate rule set's decision, beside the active suggestions:
+** it is never a suggestion, nor any referral's history. A second decision
+** from the same rule set for the same referral replaces nothing and is no
+** error. */
+triage_code triage_store_put_shadow(triage_store *st, const triage_decision *d,
+                                    triage_error *err);
+
+/* Decide, with candidate, up to max referrals that have no shadow decision
+** from its rule set (in order of received then id) and keep each with
+** triage_store_put_shadow, in one transaction. Returns how many, or -1 with
+** err filled. */
+long triage_shadow_run(triage_store *st, triage_decider *candidate, long max,
+                       triage_error *err);
+
+/* One referral the shadow rule set decided, all borrowed for the call. */
+typedef struct triage_shadow_row {
+    const char *id;
+    const triage_decision *candidate;   /* the shadow rule set's decision */
+    const triage_decision *active;      /* the rules' latest suggestion, or NULL */
+    const triage_decision *person;      /* a person's decision in force, or NULL */
+} triage_shadow_row;
+typedef int (*triage_shadow_fn)(void *ud, const triage_shadow_row *row);
+
+/* Every referral shadow rule set ruleset (NULL: the latest to decide)
+** decided, by id. */
+triage_code triage_shadow_each(triage_store *st, const char *ruleset, triage_shadow_fn fn,
+                               void *ud, triage_error *err);
+
+/* ------------------------------------------------------------------ answers */
+
+#define TRIAGE_BY_PERSON 1u  /* the decision answered is a person's */
+
+/* The answer to the referrer of r, whose decision is d (a person's when
+** flags has TRIAGE_BY_PERSON, else the rules' suggestion), as the rule set
+** writes it: its lib/answer.lua, with the wording of data/answers.lua and
+** the places of data/places.lua, reads r and the facts rules read. A JSON
+** object: {"subject", "body" (the letter, plain text), "recipient",
+** "municipality" (its proper name; absent outside the region), "place"
+** (where the child goes: {"name", "address", "contact", "how"}, each when
+** known; absent when nowhere)}. date is the letter's date (TRIAGE_NO_DAY:
+** today). Caller frees with free(); NULL with err filled when the rule set
+** has no lib/answer.lua or it fails. */
+char *triage_answer(triage_decider *dc, const triage_referral *r, const triage_decision *d,
+                    unsigned flags, triage_day date, triage_error *err);
+
+/* What a person deciding may choose, as the rule set has it (lib/answer.lua's
+** catalog): a JSON object {"outcomes", "priorities", "missing",
+** "request_from", "targets", "units": [{"code", "label"}, ...] in the order
+** a form shows them, "deadline_days": {priority: days}}. Caller frees with
+** free(); NULL with err filled on failure. */
+char *triage_policy(triage_decider *dc, triage_error *err);
 
 #ifdef __cplusplus
 }

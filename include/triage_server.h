@@ -27,6 +27,12 @@ typedef struct triage_server_opts {
     size_t max_body;      /* bytes; 0 = TRIAGE_SERVER_MAX_BODY */
     FILE *log;            /* one line per request; NULL = stderr */
     int quiet;            /* no request log */
+    long session_idle;    /* seconds without a request that end a person's
+                             session; 0 = TRIAGE_SESSION_IDLE */
+    triage_host *shadow;  /* a candidate rule set that decides every referral
+                             in the background, kept beside the active
+                             suggestion and never shown as it; NULL = none.
+                             Borrowed, must outlive the server */
 } triage_server_opts;
 
 typedef struct triage_server triage_server;

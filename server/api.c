@@ -75,7 +75,12 @@ static int api_body(sv_call *c, api_recs *v, sv_result *answer)
     triage_referral *r;
     int got, oom = !rd || !errors;
     while (!oom && (got = triage_reader_next(rd, &r, &err, NULL, NULL)) != 0) {
-        if (got < 0) json_array_append_new(errors, api_err_json(&err));
+        if (got == TRIAGE_READ_CANCEL)   /* not a referral: /fhir takes it */
+            triage_error_set(&err, TRIAGE_EINVAL, NULL, triage_reader_line(rd),
+                             triage_origin_referral_id(triage_reader_origin(rd)),
+                             "MessageHeader.eventCoding", "a cancel-referral message withdraws "
+                             "a referral and has no decision: POST it to /fhir");
+        if (got < 0 || got == TRIAGE_READ_CANCEL) json_array_append_new(errors, api_err_json(&err));
         else oom = api_recs_add(v, r) != 0;
     }
     triage_reader_close(rd);
@@ -166,13 +171,18 @@ static char *api_store_and_decide(sv_call *c, const triage_referral *r, sv_resul
         *answer = sv_error(c, 503, "the store is busy; try again", NULL);
         return NULL;
     }
-    triage_code rc = triage_store_put(w->db, r, "api", 0, &err);
+    const triage_origin *o = triage_referral_origin(r);   /* FHIR: an update replaces */
+    triage_code rc = o && triage_origin_event(o) == TRIAGE_EVENT_UPDATE
+                   ? triage_store_update(w->db, r, "api", 0, &err)
+                   : triage_store_put(w->db, r, "api", 0, &err);
     if (rc != TRIAGE_OK) {
         triage_store_rollback(w->db);
         char m[200];
         snprintf(m, sizeof m, "id: a referral with id '%s' is already stored", err.id);
         *answer = rc == TRIAGE_EDUPLICATE
             ? sv_error(c, 409, m, json_pack("{s:s}", "field", "id"))
+            : rc == TRIAGE_ENOTFOUND ? sv_error(c, 404, err.text, NULL)
+            : rc == TRIAGE_EREPEATED || rc == TRIAGE_EWITHDRAWN ? sv_error(c, 409, err.text, NULL)
             : sv_error(c, 500, err.text, NULL);
         return NULL;
     }
@@ -248,7 +258,11 @@ static const char *api_query(sv_call *c, triage_query *q, const char **field)
     static const char *const targets[] = {"buc", "specialist_practice", "municipality",
                                           "adult_psychiatry", "other_region", NULL};
     static const char *const priorities[] = {"acute", "urgent", "routine", NULL};
+    static const char *const reviews[] = {"new", "suggested", "confirmed", "overridden",
+                                          "answered", NULL};
     memset(q, 0, sizeof *q);
+    q->review = api_filter(c, "review");
+    q->assignee = api_filter(c, "assignee");
     q->outcome = api_filter(c, "outcome");
     q->target = api_filter(c, "target");
     q->unit = api_filter(c, "unit");
@@ -264,6 +278,8 @@ static const char *api_query(sv_call *c, triage_query *q, const char **field)
     if (!api_in(q->target, targets)) return *field = "target", "target: not a known target";
     if (!api_in(q->priority, priorities))
         return *field = "priority", "priority: not acute, urgent or routine";
+    if (!api_in(q->review, reviews))
+        return *field = "review", "review: not one of new, suggested, confirmed, overridden, answered";
     if (!api_date(q->from)) return *field = "from", "from: not a date (YYYY-MM-DD)";
     if (!api_date(q->to)) return *field = "to", "to: not a date (YYYY-MM-DD)";
     if (!api_date(q->due)) return *field = "due", "due: not a date (YYYY-MM-DD)";
@@ -286,10 +302,11 @@ static int api_item(void *ud, const triage_row *row, const triage_logged *log, i
     api_items *l = ud;
     static const char *const from_decision[] = {"outcome", "target", "unit", "priority",
         "deadline", "missing", "request_from", "ruleset"};
-    json_t *it = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id", api_text(row->id),
+    json_t *it = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", api_text(row->id),
         "received", api_text(row->received), "municipality", api_text(row->municipality),
         "age_band", api_text(row->age_band), "referrer_kind", api_text(row->referrer_kind),
-        "status", api_text(row->status));
+        "status", api_text(row->status), "review", api_text(row->review),
+        "assignee", api_text(row->assignee));
     json_t *d = n ? api_decision(log[0].decision) : NULL;
     if (!it || (n && !d)) {
         json_decref(it);
@@ -342,8 +359,10 @@ static int api_record(void *ud, const triage_row *row, const triage_logged *log,
         json_array_append_new(decisions, d);
     }
     json_t *referral = json_loads(row->json, 0, NULL);
-    *out = json_pack("{s:o, s:o, s:o, s:o}", "referral", referral ? referral : json_null(),
-                     "status", api_text(row->status), "imported_at",
+    *out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "referral", referral ? referral : json_null(),
+                     "age_band", api_text(row->age_band),
+                     "status", api_text(row->status), "review", api_text(row->review),
+                     "assignee", api_text(row->assignee), "imported_at",
                      api_text(row->imported_at), "decisions", decisions);
     return 0;
 }

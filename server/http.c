@@ -1,8 +1,9 @@
 /*
 ** http.c — the server's core: libmicrohttpd's thread pool, request bodies
-** read whole up to a limit, the token guard, the routing table walked for
-** each request, replies and the request log, listening and stopping. The
-** routes themselves are in routes.c; what they answer in api.c and page.c.
+** read whole up to a limit, the routing table walked for each request (the
+** guard, auth.c, first), replies and the request log, listening and
+** stopping. The routes themselves are in routes.c; what they answer in
+** api.c, auth.c, review.c and page.c.
 */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,16 +17,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fhir.h"
 #include "http.h"
 
 struct triage_server {
     struct MHD_Daemon *mhd;
-    triage_host *host;
+    triage_host *host, *shadow;
     char *db, *token;
     size_t max_body;
     FILE *log;
     int quiet, port, nworkers;
+    long session_idle;
     sv_pool *pool;
+    sv_limiter *limiter;
+    sv_shadow *shadow_run;
 };
 
 /* A connection's request: its start, for the log, and its body so far. */
@@ -40,6 +45,10 @@ const char *sv_db(const triage_server *s) { return s->db; }
 triage_host *sv_host(const triage_server *s) { return s->host; }
 int sv_threads(const triage_server *s) { return s->nworkers; }
 size_t sv_max_body(const triage_server *s) { return s->max_body; }
+const char *sv_token(const triage_server *s) { return s->token; }
+long sv_session_idle(const triage_server *s) { return s->session_idle; }
+triage_host *sv_shadow_host(const triage_server *s) { return s->shadow; }
+sv_limiter *sv_limiter_of(const triage_server *s) { return s->limiter; }
 
 const char *sv_arg(sv_call *c, const char *name)
 {
@@ -107,6 +116,8 @@ sv_result sv_send(sv_call *c, int status, const char *type, const void *body, si
                             "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
     if (status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"triage\"");
+    if (c->extra)
+        MHD_add_response_header(r, c->extra, c->extra_value);
     sv_result ok = MHD_queue_response(c->conn, (unsigned)status, r);
     MHD_destroy_response(r);
     sv_log(c, status);
@@ -132,6 +143,10 @@ sv_result sv_json(sv_call *c, int status, json_t *body)
 
 sv_result sv_error(sv_call *c, int status, const char *msg, json_t *more)
 {
+    if (fhir_path(c->url)) {             /* FHIR clients get an OperationOutcome */
+        json_decref(more);
+        return fhir_error(c, status, msg);
+    }
     json_t *o = json_object();
     json_object_set_new(o, "error", json_string(msg));
     if (more) {
@@ -141,24 +156,37 @@ sv_result sv_error(sv_call *c, int status, const char *msg, json_t *more)
     return sv_json(c, status, o);
 }
 
-/* -------------------------------------------------------------- routing */
-
-/* Constant time, so that the token cannot be guessed byte by byte. */
-static int sv_token_ok(sv_call *c)
+int sv_status(triage_code code)
 {
-    const char *token = c->srv->token, *h = sv_header(c, "Authorization");
-    if (!token) return 1;
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0) return 0;
-    h += 7;
-    size_t a = strlen(h), b = strlen(token);
-    unsigned diff = (unsigned)(a ^ b);
-    for (size_t i = 0; i < a; i++) diff |= (unsigned char)h[i] ^ (unsigned char)token[i % (b ? b : 1)];
-    return diff == 0;
+    switch (code) {
+    case TRIAGE_EINVAL: case TRIAGE_EJSON: case TRIAGE_EUSAGE: return 400;
+    case TRIAGE_EAUTH: return 401;
+    case TRIAGE_EDENIED: return 403;
+    case TRIAGE_ENOTFOUND: return 404;
+    case TRIAGE_EDUPLICATE: case TRIAGE_ECONFLICT: return 409;
+    case TRIAGE_ESTORE: return 503;
+    default: return 500;
+    }
 }
 
-static int sv_path_is(const sv_route *r, const char *url)
+/* -------------------------------------------------------------- routing */
+
+/* The path exactly, under it, or around its "{}": then the part there
+** (not empty) becomes the tail. */
+static int sv_path_is(const sv_route *r, sv_call *c)
 {
-    size_t n = strlen(r->path);
+    const char *url = c->url, *hole = strstr(r->path, "{}");
+    size_t n = hole ? (size_t)(hole - r->path) : strlen(r->path);
+    if (hole) {
+        const char *after = hole + 2;
+        size_t ul = strlen(url), al = strlen(after);
+        if (strncmp(url, r->path, n) != 0 || ul <= n + al || strcmp(url + ul - al, after) != 0 ||
+            ul - n - al >= sizeof c->tail_buf)
+            return 0;
+        memcpy(c->tail_buf, url + n, ul - n - al);
+        c->tail_buf[ul - n - al] = '\0';
+        return 1;
+    }
     if (r->under)
         return strncmp(url, r->path, n) == 0 && url[n];
     return strcmp(url, r->path) == 0;
@@ -170,39 +198,49 @@ static int sv_method_is(const sv_route *r, const char *method)
            (!strcmp(r->method, "GET") && !strcmp(method, "HEAD"));
 }
 
-/* Everything under /api/ needs the token and a body within the limit;
-** the rest is the page. */
+/* Everything under /api/ and /fhir has a worker (its store tells who calls), passes
+** the guard and keeps to the body limit; the rest is the page. */
 static sv_result sv_route_call(sv_call *c)
 {
     sv_req *rq = c->req;
-    int api = strncmp(c->url, "/api/", 5) == 0, path_known = 0;
-    if (api && !sv_token_ok(c))
-        return sv_error(c, 401, "a valid access token is required "
-                        "(Authorization: Bearer TOKEN)", NULL);
+    int api = strncmp(c->url, "/api/", 5) == 0 || fhir_path(c->url), path_known = 0;
+    const sv_route *found = NULL;
+    for (const sv_route *r = sv_routes; r->path && !found; r++) {
+        if ((r->needs == SV_PUBLIC) == api || !sv_path_is(r, c))
+            continue;
+        path_known = 1;
+        if (sv_method_is(r, c->method))
+            found = r;
+    }
+    if (api) {
+        const char *why = NULL;
+        sv_result answer;
+        if (!(c->w = sv_pool_get(c->srv->pool, c->srv->db, c->srv->host, 0, &why)))
+            return sv_error(c, 503, why, NULL);
+        if (sv_guard(c, found, &answer) != 0)
+            return answer;
+    }
     if (api && rq->too_big) {
         char m[120];
         snprintf(m, sizeof m, "the request body is over the limit of %zu bytes",
                  c->srv->max_body);
         return sv_error(c, 413, m, json_pack("{s:I}", "limit", (json_int_t)c->srv->max_body));
     }
-    for (const sv_route *r = sv_routes; r->path; r++) {
-        if ((r->needs == SV_PUBLIC) == api || !sv_path_is(r, c->url))
-            continue;
-        path_known = 1;
-        if (!sv_method_is(r, c->method))
-            continue;
-        c->tail = c->url + strlen(r->path);
-        if (r->needs != SV_PUBLIC) {
-            const char *why = NULL;
-            c->w = sv_pool_get(c->srv->pool, c->srv->db, c->srv->host, r->needs == SV_DECIDE,
-                               &why);
-            if (!c->w) return sv_error(c, 503, why, NULL);
-        }
-        return r->fn(c);
+    if (!found)
+        return path_known ? sv_error(c, 405, "method not allowed", NULL)
+                          : sv_error(c, 404, api ? "no such API route" : "not found", NULL);
+    if (!strstr(found->path, "{}"))
+        c->tail = c->url + strlen(found->path);
+    else {
+        sv_path_is(found, c);   /* the tail of the route that answers */
+        c->tail = c->tail_buf;
     }
-    if (path_known)
-        return sv_error(c, 405, "method not allowed", NULL);
-    return sv_error(c, 404, api ? "no such API route" : "not found", NULL);
+    if (found->needs == SV_DECIDE) {
+        const char *why = NULL;
+        if (!(c->w = sv_pool_get(c->srv->pool, c->srv->db, c->srv->host, 1, &why)))
+            return sv_error(c, 503, why, NULL);
+    }
+    return found->fn(c);
 }
 
 /* ------------------------------------------------------------- requests */
@@ -210,7 +248,8 @@ static sv_result sv_route_call(sv_call *c)
 static sv_result sv_answer(triage_server *s, struct MHD_Connection *conn, const char *url,
                            const char *method, sv_req *rq)
 {
-    sv_call c = {s, conn, method, url, rq->body ? rq->body : "", rq->len, "", NULL, rq};
+    sv_call c = {.srv = s, .conn = conn, .method = method, .url = url,
+                 .body = rq->body ? rq->body : "", .len = rq->len, .tail = "", .req = rq};
     return sv_route_call(&c);
 }
 
@@ -392,7 +431,10 @@ triage_server *triage_server_start(const triage_server_opts *o, triage_error *er
     s->quiet = o->quiet;
     s->nworkers = o->threads > 0 ? o->threads : 4;
     s->pool = sv_pool_new(s->nworkers);
-    if (!s->db || (has_token && !s->token) || !s->pool) {
+    s->limiter = sv_limiter_new();
+    s->session_idle = o->session_idle > 0 ? o->session_idle : TRIAGE_SESSION_IDLE;
+    s->shadow = o->shadow;
+    if (!s->db || (has_token && !s->token) || !s->pool || !s->limiter) {
         sv_fail(err, TRIAGE_ENOMEM, "serve: out of memory");
         triage_server_stop(s);
         return NULL;
@@ -406,6 +448,11 @@ triage_server *triage_server_start(const triage_server_opts *o, triage_error *er
         triage_server_stop(s);
         return NULL;
     }
+    if (s->shadow && !(s->shadow_run = sv_shadow_start(s->db, s->shadow))) {
+        sv_fail(err, TRIAGE_ENOMEM, "serve: the shadow rule set could not start");
+        triage_server_stop(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -414,8 +461,10 @@ int triage_server_port(const triage_server *s) { return s ? s->port : 0; }
 void triage_server_stop(triage_server *s)
 {
     if (!s) return;
+    sv_shadow_stop(s->shadow_run);
     if (s->mhd) MHD_stop_daemon(s->mhd);   /* joins the pool: workers are idle now */
     sv_pool_free(s->pool);
+    sv_limiter_free(s->limiter);
     free(s->db);
     free(s->token);
     free(s);

@@ -109,6 +109,8 @@ void sv_pool_free(sv_pool *p)
         return;
     for (int i = 0; i < p->n; i++) {
         sv_drop_deciders(&p->w[i]);
+        triage_fhir_close(p->w[i].fw);
+        triage_ruleset_release(p->w[i].fw_rs);
         triage_store_close(p->w[i].db);
         triage_store_close(p->w[i].mem);
     }

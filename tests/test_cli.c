@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 
 #include "testutil.h"
@@ -309,6 +310,56 @@ static void test_cli_import_then_run_decides_each_referral_once(void **state)
     }
 }
 
+/* Every stored decision of db, in id order, as one string. */
+static char *stored_decisions(const char *db)
+{
+    char path[1024];
+    sqlite3 *h;
+    sqlite3_stmt *s;
+    snprintf(path, sizeof path, "%s/%s", tmp, db);
+    assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT group_concat(quote(referral_id) || quote(ruleset)"
+        " || quote(outcome) || quote(target) || quote(unit) || quote(priority) || quote(deadline)"
+        " || quote(missing) || quote(request_from) || quote(reasons), char(10))"
+        " FROM (SELECT * FROM decisions ORDER BY referral_id)", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    char *v = strdup(sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
+    sqlite3_finalize(s);
+    sqlite3_close(h);
+    return v;
+}
+
+/* Several threads decide and store exactly what one does, over several
+** chunks of the shipped rule set: a child's earlier referral decided in
+** the chunk before, whose decision may not be committed yet, is in its
+** history all the same. */
+static void test_cli_run_on_three_threads_stores_what_one_thread_does(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("'%s' corpus --count 2600 --out c2600", TRIAGE_EXE), 0);
+    char *one = NULL;
+    for (int threads = 1; threads <= 3; threads += 2) {
+        char db[32];
+        snprintf(db, sizeof db, "chunks%d.db", threads);
+        assert_int_equal(sh("'%s' import --db %s c2600/referrals.jsonl", TRIAGE_EXE, db), 0);
+        assert_int_equal(sh("'%s' run --db %s --rules '%s/rules' --threads %d", TRIAGE_EXE, db,
+                            TRIAGE_SOURCE_DIR, threads), 0);
+        char *o = slurp("out.txt");
+        assert_non_null(strstr(o, "decided 2600 referrals"));
+        assert_non_null(strstr(o, "undecided left: 0"));
+        free(o);
+        char *got = stored_decisions(db);
+        assert_int_equal(strlen(got) > 2600 * 40, 1);
+        if (!one)
+            one = got;
+        else {
+            assert_string_equal(got, one);
+            free(got);
+        }
+    }
+    free(one);
+}
+
 /* run's summary: counts by outcome and by target, "(none)" for no target. */
 static void test_cli_run_counts_by_outcome_and_target(void **state)
 {
@@ -372,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_cli_exit_statuses_say_usage_error_and_invalid_records),
         cmocka_unit_test(test_cli_import_then_run_decides_each_referral_once),
         cmocka_unit_test(test_cli_run_counts_by_outcome_and_target),
+        cmocka_unit_test(test_cli_run_on_three_threads_stores_what_one_thread_does),
         cmocka_unit_test(test_cli_test_and_status_report_the_rule_set),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

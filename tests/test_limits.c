@@ -2,7 +2,8 @@
 ** test_limits.c — runaway rules inside a real batch: `triage run` over
 ** 2,000 referrals where a few referrals each trip one limit (endless loop,
 ** memory bomb, deep recursion, doubling string, blocked function,
-** catastrophic regex, a loop of costly library calls) and a rule errors on
+** catastrophic regex, a loop of costly library calls, a string.rep bomb and
+** a loop, each inside pcall, which cannot catch a limit) and a rule errors on
 ** the referrals whose data it did not expect. Each of those is
 ** manual_review with a reason that says why; every other referral is
 ** decided as usual, and the process stays within its memory budget.
@@ -26,7 +27,7 @@
 
 static char *tmp;
 
-/* Case k (1..8) is referral number n with n % 400 == k (case 7, the clock,
+/* Case k (1..NCASES) is referral number n with n % 400 == k (case 7, the clock,
 ** only n == 7); what it runs and what its reason must hold. */
 static const char *const CASES[] = {
     NULL,
@@ -36,21 +37,25 @@ static const char *const CASES[] = {
     "local s = 'x' while true do s = s .. s end",
     "os.execute('rm -rf /')",
     "regex('(a+)+$'):match(string.rep('a', 64) .. 'b')",
-    "for i = 1, 1e9 do local s = string.rep('x', 1e7) end",
+    "for i = 1, 1e9 do local s = string.rep('x', 1e6) end",
     "local t = setmetatable({}, {__index = function(t, k) return t[k + 1] end}) return t[1]",
+    "local ok = pcall(string.rep, 'x', 1 << 30) return ok",
+    "while true do pcall(function() while true do end end) end",
 };
 static const char *const EXPECT[] = {
     NULL,
     "instruction limit exceeded",
     "memory limit exceeded",
     "stack overflow",
-    "memory limit exceeded",
+    "string length limit exceeded",
     "'os.execute' is not available",
     "match limit",
     "time limit exceeded",
     "stack overflow",
+    "string length limit exceeded",
+    "instruction limit exceeded",
 };
-#define NCASES 8
+#define NCASES 10
 
 static char *rules_lua(void)
 {
@@ -234,7 +239,7 @@ static void test_aborted_runs_give_their_memory_back(void **state)
     long hwm_early = 0;
     for (int i = 0; i < 60; i++) {
         triage_referral *which[] = {t, s, rx};
-        const char *why[] = {"memory limit exceeded", "memory limit exceeded", "match limit"};
+        const char *why[] = {"memory limit exceeded", "string length limit exceeded", "match limit"};
         triage_decision *d = triage_decide(dc, which[i % 3], 0);
         assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
         assert_non_null(strstr(d->reasons[0].text, why[i % 3]));

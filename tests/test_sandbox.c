@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <lauxlib.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -39,6 +40,9 @@ static char *bad_rules(const char *body)
 static int under_valgrind(void) { return getenv("TRIAGE_UNDER_VALGRIND") != NULL; }
 #define STOPPED (under_valgrind() ? "instruction limit exceeded|time limit exceeded" \
                                   : "instruction limit exceeded")
+/* Likewise a memory bomb may meet the clock first there. */
+#define MEMORY(size) (under_valgrind() ? "memory limit exceeded" size "|time limit exceeded" \
+                                       : "memory limit exceeded" size)
 
 /* Whether text holds one of the '|'-separated alternatives. */
 static int has_any(const char *text, const char *alternatives)
@@ -50,7 +54,10 @@ static int has_any(const char *text, const char *alternatives)
     return found != NULL;
 }
 
-/* Decide BAD then GOOD with one decider; return BAD's reason text. */
+/* Decide BAD then GOOD with one decider, bad_rounds times: the state
+** survives and recovers. */
+static int bad_rounds = 3;
+
 static void run_bad(const char *body, const char *expect_in_reason)
 {
     char *dir = bad_rules(body);
@@ -61,7 +68,7 @@ static void run_bad(const char *body, const char *expect_in_reason)
     triage_decider *dc = triage_decider_new(rs, NULL, &err);
     assert_non_null(dc);
     triage_referral *bad = tu_referral("BAD", ""), *good = tu_referral("GOOD", "");
-    for (int round = 0; round < 3; round++) {   /* the state survives and recovers */
+    for (int round = 0; round < bad_rounds; round++) {
         triage_decision *d = triage_decide(dc, bad, TRIAGE_EXPLAIN);
         assert_non_null(d);
         assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
@@ -112,9 +119,71 @@ static void test_runaway_loops_stop_at_the_instruction_limit(void **state)
 static void test_memory_bombs_stop_at_the_memory_limit(void **state)
 {
     (void)state;
-    run_bad("local t = {} for i = 1, 1e9 do t[i] = {i} end", "memory limit exceeded");
-    run_bad("local s = string.rep('x', 1 << 30)", "memory limit exceeded");
-    run_bad("local s = 'x' while true do s = s .. s end", "memory limit exceeded");
+    run_bad("local t = {} for i = 1, 1e9 do t[i] = {i} end", MEMORY(" (16 MiB)"));
+    run_bad("local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(1000) .. i end",
+            MEMORY(" (16 MiB)"));
+}
+
+static void test_string_bombs_stop_at_the_string_length_limit(void **state)
+{
+    (void)state;
+    run_bad("local s = string.rep('x', 1 << 30)",
+            "string length limit exceeded (string.rep of 1024 MiB; a string longer than 4 MiB)");
+    run_bad("local s = ('ab'):rep(3 << 20, ',')", "string length limit exceeded");
+    run_bad("local s = 'x' while true do s = s .. s end",
+            "string length limit exceeded (a string longer than 4 MiB)");
+    run_bad("local t, x = {}, ('x'):rep(2000) for i = 1, 2500 do t[i] = x end local s = table.concat(t)",
+            "string length limit exceeded (a string longer than 4 MiB)");
+}
+
+/* A limit once hit ends the rule: no pcall, xpcall handler, __close or
+** metamethod can catch it and carry on (were one to, BAD-01 would return
+** false and the referral be accepted). */
+static void test_a_limit_ends_the_rule_whatever_pcall_or_handler_it_is_in(void **state)
+{
+    (void)state;
+    bad_rounds = 1;
+    run_bad("pcall(function() while true do end end)", STOPPED);
+    run_bad("while true do pcall(function() while true do end end) end", STOPPED);
+    run_bad("pcall(string.rep, 'x', 1 << 30)", "string length limit exceeded");
+    run_bad("pcall(function() local s = 'x' while true do s = s .. s end end)",
+            "string length limit exceeded");
+    run_bad("pcall(function() local t = {} for i = 1, 1e9 do t[i] = {} end end)", MEMORY(""));
+    run_bad("pcall(function() local function f() return 1 + f() end f() end)",
+            "stack overflow|memory limit exceeded|time limit exceeded");
+    run_bad("pcall(pcall, pcall, function() while true do end end)", STOPPED);
+    /* the handler is not called for a limit: neither a loop nor a denial in it */
+    run_bad("xpcall(function() while true do end end, function(e) while true do end end)", STOPPED);
+    run_bad("xpcall(function() local s = ('x'):rep(1 << 30) end, function(e) return 'fine' end)",
+            "string length limit exceeded");
+    run_bad("xpcall(function() local function f() return 1 + f() end f() end, "
+            "function(e) return 'fine' end)",
+            "stack overflow|memory limit exceeded|time limit exceeded");
+    run_bad("pcall(function() local function f() return pcall(f) end f() end)",
+            "stack overflow");
+    /* __close handlers run as the error unwinds: they cannot loop or decide */
+    run_bad("do local x <close> = setmetatable({}, {__close = function() while true do end end})\n"
+            "  while true do end end", STOPPED);
+    run_bad("do local x <close> = setmetatable({}, {__close = function()\n"
+            "    d:decide{outcome='accept', target='buc'} end})\n"
+            "  local t = {} for i = 1, 1e9 do t[i] = {} end end", MEMORY(""));
+    /* nor a metamethod with a pcall of its own */
+    run_bad("local t = setmetatable({}, {__index = function()\n"
+            "  return pcall(function() while true do end end) end}) local x = t.y", STOPPED);
+    bad_rounds = 3;
+}
+
+static void test_pcall_still_catches_a_rules_own_errors(void **state)
+{
+    (void)state;
+    char *got = tu_first_reason(
+        "rule{ id='P', when=function() return true end, action=function(r, f, d)\n"
+        "  local ok, e = pcall(error, 'own')\n"
+        "  local ok2, e2 = xpcall(function() error({}) end, function(x) return 'handled' end)\n"
+        "  d:reason(tostring(ok) .. ' ' .. e .. ' ' .. tostring(ok2) .. ' ' .. e2)\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n", "");
+    assert_string_equal(got, "false own false handled");
+    free(got);
 }
 
 static void test_deep_recursion_stops_with_an_error(void **state)
@@ -209,12 +278,26 @@ static void test_load_errors_name_file_and_line(void **state)
 
 /* ------------------------------------------------- the watchdog's hook */
 
-/* Rules can ask, through these two globals put into the decider's state,
-** whether a hook is set on it right now and what the time is. */
+/* Rules can ask, through these globals put into the decider's state,
+** whether a hook is set on it right now and what the time is, and note
+** (for the test to read) whether a referral's run saw a hook. */
 static int lt_hooked(lua_State *L)
 {
     lua_pushboolean(L, lua_gethook(L) != NULL);
     return 1;
+}
+
+static struct { char id[16]; int on; } lt_seen[8];
+
+static int lt_note(lua_State *L)
+{
+    const char *id = luaL_checkstring(L, 1);
+    int i = 0;
+    while (i < 7 && lt_seen[i].id[0] && strcmp(lt_seen[i].id, id))
+        i++;
+    snprintf(lt_seen[i].id, sizeof lt_seen[i].id, "%s", id);
+    lt_seen[i].on = lua_toboolean(L, 2);
+    return 0;
 }
 
 static int lt_now_ms(lua_State *L)
@@ -226,9 +309,8 @@ static int lt_now_ms(lua_State *L)
 }
 
 static const char WATCH_RULES[] =
-    "seen = {}\n"
     "rule{ id='LOOP', when=function(r)\n"
-    "  seen[r.id] = hooked and hooked()\n"
+    "  if note then note(r.id, hooked()) end\n"
     "  if r.id == 'LOOP' then while true do end end\n"
     "  if r.id == 'SLOW' then local t0 = now_ms()\n"
     "    while not hooked() do if now_ms() - t0 > 5000 then return false end end\n"
@@ -270,20 +352,23 @@ static triage_decider *watch_decider(triage_ruleset *rs)
     triage_referral_free(r);
     sb_state *sb = sb_current();
     assert_non_null(sb);
-    lua_register(sb->L, "hooked", lt_hooked);
-    lua_register(sb->L, "now_ms", lt_now_ms);
+    lua_pushcfunction(sb->L, lt_hooked);                /* the globals are locked: */
+    sb_set_global(sb->L, "hooked");                     /* the engine's way in */
+    lua_pushcfunction(sb->L, lt_now_ms);
+    sb_set_global(sb->L, "now_ms");
+    lua_pushcfunction(sb->L, lt_note);
+    sb_set_global(sb->L, "note");
     return dc;
 }
 
 /* Whether the rule saw a hook on its state during referral id's run. */
 static int seen_hooked(const char *id)
 {
-    lua_State *L = sb_current()->L;
-    lua_getglobal(L, "seen");
-    lua_getfield(L, -1, id);
-    int on = lua_toboolean(L, -1);
-    lua_pop(L, 2);
-    return on;
+    for (int i = 0; i < 8; i++)
+        if (!strcmp(lt_seen[i].id, id))
+            return lt_seen[i].on;
+    fail_msg("no run of %s was noted", id);
+    return 0;
 }
 
 static void decide_expect(triage_decider *dc, const char *id, triage_outcome want,
@@ -304,19 +389,29 @@ static void decide_expect(triage_decider *dc, const char *id, triage_outcome wan
 }
 
 /* A normal run has no hook, during it or after it (the file loads had
-** none left either); a hook set by someone else is left alone. */
+** none left either); a hook set by someone else is left alone. A run the
+** machine held up past the watchdog's delay is hooked, as it should be:
+** on a busy machine (sanitizers, a loaded CI runner) a few are, so what is
+** asserted is that such a hook is the sandbox's and most runs have none. */
 static void test_normal_runs_have_no_hook(void **state)
 {
     (void)state;
     watch_set ws = watch_load();
     triage_decider *dc = watch_decider(ws.rs);
     lua_State *L = sb_current()->L;
+    int hooked = 0;
     for (int i = 0; i < 200; i++) {
         decide_expect(dc, "GOOD", TRIAGE_ACCEPT, NULL);
-        assert_false(seen_hooked("GOOD"));
-        assert_null(lua_gethook(L));
-        assert_int_equal(lua_gethookmask(L), 0);
+        if (seen_hooked("GOOD") || lua_gethook(L)) {
+            hooked++;
+            if (lua_gethook(L))
+                assert_int_equal(lua_gethookmask(L), LUA_MASKCOUNT);
+        }
     }
+    if (hooked > 0)
+        fprintf(stderr, "test_sandbox: %d of 200 normal runs were held up past the "
+                        "watchdog's delay and hooked\n", hooked);
+    assert_true(hooked < 50);
     lua_sethook(L, (lua_Hook)lt_hooked, LUA_MASKCALL, 0);   /* another's hook */
     decide_expect(dc, "GOOD", TRIAGE_ACCEPT, NULL);
     assert_true(seen_hooked("GOOD"));
@@ -421,7 +516,10 @@ int main(void)
         cmocka_unit_test(test_blocked_functions_raise_an_error_naming_them),
         cmocka_unit_test(test_runaway_loops_stop_at_the_instruction_limit),
         cmocka_unit_test(test_memory_bombs_stop_at_the_memory_limit),
+        cmocka_unit_test(test_string_bombs_stop_at_the_string_length_limit),
         cmocka_unit_test(test_deep_recursion_stops_with_an_error),
+        cmocka_unit_test(test_a_limit_ends_the_rule_whatever_pcall_or_handler_it_is_in),
+        cmocka_unit_test(test_pcall_still_catches_a_rules_own_errors),
         cmocka_unit_test(test_backtracking_lua_patterns_are_refused_pointing_to_regex),
         cmocka_unit_test(test_string_table_math_and_utf8_work_in_rules),
         cmocka_unit_test(test_load_errors_name_file_and_line),

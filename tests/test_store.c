@@ -26,6 +26,8 @@
 #define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 #define CPR1 "0101104123"       /* born 2010-01-01 (7th digit 4, year 10 -> 2010) */
 #define CPR2 "0202124567"
+#define SCHEMA "4"              /* PRAGMA user_version the store writes */
+#define SCHEMA_NEWER "5"
 
 static char tmpdir[256];
 
@@ -145,7 +147,7 @@ static void test_store_file_and_wal_are_0600_and_schema_versioned(void **state)
     assert_string_equal(jm, "wal");
     free(jm);
     char *uv = raw_query(path, "PRAGMA user_version", NULL);
-    assert_string_equal(uv, "2");
+    assert_string_equal(uv, SCHEMA);
     free(uv);
 }
 
@@ -196,6 +198,48 @@ static void test_store_gives_back_the_referral_it_was_given(void **state)
                               " || '|' || line FROM referrals WHERE id = 'RT-1'", NULL);
     assert_string_equal(v, CPR1 "|2010-01-01|10|8-13|gp|new|in.jsonl|12");
     free(v);
+}
+
+/* The row keeps the record's text as it came (a number as the sender wrote
+** it, the sender's layout), not the tree written out again; only the blanks
+** around the record go. The row reads back to the same referral. */
+static void test_store_keeps_the_record_as_received(void **state)
+{
+    char path[512];
+    db_path(path, sizeof path, "asis.db");
+    triage_store *st = open_store(path);
+    static const char rec[] =
+        "{\"id\": \"AS-1\", \"received\": \"2020-03-01\",\n"
+        "  \"referrer\": {\"kind\": \"gp\"},\n"
+        "  \"patient\": {\"birth_date\": \"2008-02-02\", \"municipality\": \"K\\u00f8ge\"},\n"
+        "  \"somatic\": {\"weight_kg\": 35.7, \"height_cm\": 1.53e2}}";
+    char input[sizeof rec + 8];
+    snprintf(input, sizeof input, " \n%s\r\n\t", rec);
+    triage_error err;
+    triage_referral *r = triage_referral_parse(input, strlen(input), "asis.json", 1, &err);
+    assert_non_null(r);
+    assert_int_equal(triage_store_put(st, r, "asis.json", 1, &err), TRIAGE_OK);
+    triage_referral_free(r);
+    triage_referral *g = triage_store_get(st, "AS-1", &err);
+    assert_non_null(g);
+    assert_string_equal(g->municipality, "K\xc3\xb8ge");
+    assert_true(g->somatic[0] == 153.0 && g->somatic[1] == 35.7);
+    triage_referral_free(g);
+    triage_store_close(st);
+
+    char *v = raw_query(path, "SELECT json FROM referrals WHERE id = 'AS-1'", NULL);
+    assert_string_equal(v, rec);
+    free(v);
+    v = raw_query(path, "SELECT imported_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
+                        "[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z' FROM referrals", NULL);
+    assert_string_equal(v, "1");
+    free(v);
+    /* the age band's check, spelt without IN, still refuses what is not a band */
+    int rc;
+    free(raw_query(path, "UPDATE referrals SET age_band = '8-12'", &rc));
+    assert_int_equal(rc, SQLITE_CONSTRAINT_CHECK & 0xff);
+    free(raw_query(path, "UPDATE referrals SET age_band = NULL", &rc));
+    assert_int_equal(rc, SQLITE_DONE);
 }
 
 static void test_store_in_memory_keeps_a_referral_without_cpr(void **state)
@@ -317,6 +361,49 @@ static int collect_fn(void *ud, triage_referral *r)
     if (c->decide_in) decide(c->decide_in, r->id, HASH_A, TRIAGE_ACCEPT, "buc");
     triage_referral_free(r);
     return c->stop_at && c->n == c->stop_at;
+}
+
+/* The reasons column is the compact JSON array of {rule, text}, the texts
+** masked and escaped, whether SQL builds it (up to ST_REASONS_SQL reasons)
+** or jansson (more); either reads back to the same reasons. */
+static void test_store_reasons_column_is_the_masked_reasons_as_json(void **state)
+{
+    static const char *const texts[] = {
+        "", "plain", "quote \" and \\ backslash", "slash / stays",
+        "ctl \x01\x02\x07\x08\x09\x0a\x0b\x0c\x0d\x1b\x1f end", "del \x7f",
+        "æøå ÆØÅ é ß €", "emoji \xf0\x9f\x98\x80", "\xe2\x80\xa8 line sep",
+        "cpr 010203-1234", "mixed \"\\/\n\t æ", "}{][,:"};
+    static const int counts[] = {0, 1, 2, 8, 9, 12};
+    char path[300];
+    db_path(path, sizeof path, "reasons.db");
+    triage_store *st = open_store(path);
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        char id[16], sql[128];
+        triage_error err;
+        snprintf(id, sizeof id, "RS-%d", counts[c]);
+        put_ok(st, id, "2020-01-01", CPR1, NULL);
+        triage_decision *d = dc_new(id, HASH_A, 0);
+        d->outcome = TRIAGE_ACCEPT;
+        json_t *want = json_array();
+        for (int i = 0; i < counts[c]; i++) {
+            assert_int_equal(dc_add_reason(d, texts[(i + 3) % 12], texts[i]), 0);
+            json_array_append_new(want, json_pack("{s:s, s:s}", "rule", d->reasons[i].rule,
+                                                  "text", d->reasons[i].text));
+        }
+        assert_int_equal(triage_store_put_decision(st, d, &err), TRIAGE_OK);
+        snprintf(sql, sizeof sql, "SELECT reasons FROM decisions WHERE referral_id = '%s'", id);
+        char *got = raw_query(path, sql, NULL);
+        assert_non_null(got);
+        assert_null(strstr(got, "010203-1234"));
+        assert_null(strstr(got, "\": "));               /* compact */
+        json_t *back = json_loads(got, 0, NULL);
+        assert_true(json_equal(back, want));
+        json_decref(back);
+        json_decref(want);
+        free(got);
+        triage_decision_free(d);
+    }
+    triage_store_close(st);
 }
 
 static void test_store_each_undecided_walks_by_received_then_id(void **state)
@@ -568,32 +655,32 @@ static void test_store_packed_rows_are_used_only_while_they_match(void **state)
     triage_store_close(st);
 }
 
-/* A version 1 database (no referral_packed) opens, gains the table, and its
-** old rows are parsed from their JSON; a newer one is refused by name. */
+/* A version 1 database (no referral_packed: the schema-2 database as triage
+** wrote it, less that table) opens, is brought up to date, and its old rows
+** are parsed from their JSON; a newer one is refused by name. */
 static void test_store_upgrades_a_version_1_database_and_refuses_a_newer(void **state)
 {
     triage_error err;
-    char path[300];
+    char path[300], cmd[700];
     db_path(path, sizeof path, "v1.db");
-    triage_store *st = open_store(path);
-    put_ok(st, "A", "2020-01-01", CPR1, NULL);
-    triage_store_close(st);
+    snprintf(cmd, sizeof cmd, "cp '%s/tests/data/db/schema-2.db' '%s'", TRIAGE_SOURCE_DIR, path);
+    assert_int_equal(system(cmd), 0);
     exec_raw(path, "DROP TABLE referral_packed");
     exec_raw(path, "PRAGMA user_version = 1");
 
-    st = open_store(path);
+    triage_store *st = open_store(path);
     char *v = raw_query(path, "PRAGMA user_version", NULL);
-    assert_string_equal(v, "2");
+    assert_string_equal(v, SCHEMA);
     free(v);
     put_ok(st, "B", "2020-01-02", CPR2, NULL);
     struct seen c = {0};
     assert_int_equal(triage_store_each_undecided(st, HASH_A, seen_fn, &c, &err), TRIAGE_OK);
-    assert_int_equal(c.n, 2);
-    assert_false(c.packed[0]);   /* imported before: parsed */
-    assert_true(c.packed[1]);
+    assert_int_equal(c.n, 6);
+    for (int i = 0; i < c.n; i++)   /* imported before: parsed; B: packed */
+        assert_int_equal(c.packed[i], !strcmp(c.id[i], "B"));
     triage_store_close(st);
 
-    exec_raw(path, "PRAGMA user_version = 3");
+    exec_raw(path, "PRAGMA user_version = " SCHEMA_NEWER);
     assert_null(triage_store_open(path, &err));
     assert_int_equal(err.code, TRIAGE_ESTORE);
     assert_non_null(strstr(err.text, "newer triage"));
@@ -790,10 +877,12 @@ int main(void)
         cmocka_unit_test(test_store_file_and_wal_are_0600_and_schema_versioned),
         cmocka_unit_test(test_store_open_error_names_the_path_or_the_missing_argument),
         cmocka_unit_test(test_store_gives_back_the_referral_it_was_given),
+        cmocka_unit_test(test_store_keeps_the_record_as_received),
         cmocka_unit_test(test_store_in_memory_keeps_a_referral_without_cpr),
         cmocka_unit_test(test_store_refuses_a_known_id_and_keeps_the_batch),
         cmocka_unit_test(test_store_quarantine_keeps_the_record_and_its_error),
         cmocka_unit_test(test_store_decision_log_is_append_only),
+        cmocka_unit_test(test_store_reasons_column_is_the_masked_reasons_as_json),
         cmocka_unit_test(test_store_each_undecided_walks_by_received_then_id),
         cmocka_unit_test(test_store_history_is_earlier_referrals_with_latest_decisions),
         cmocka_unit_test(test_history_of_a_referral_without_cpr_is_empty),

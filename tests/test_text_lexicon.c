@@ -205,24 +205,124 @@ static void test_bad_data_is_refused_with_a_message_naming_the_field(void **stat
     expect_error("X = { terms = { 'a' } }", "D.explain.history = nil", "no text for \"history\"");
 }
 
-static void test_running_out_of_memory_anywhere_in_the_build_leaks_nothing(void **state)
+/* Build KEYS (reusing prev, or not) with the allocator failing after 0, step,
+** 2 step ... allocations: each build that fails says why and leaks nothing;
+** one that succeeds reused prev when it was given. */
+static void build_running_out_of_memory(const tx_lexicon *prev, long step)
 {
-    (void)state;
-    for (long n = 0; n < 400; n += 7) {
+    for (long n = 0; n < 400; n += step) {
         char err[512];
         tt_counter c;
         tx_alloc a = tt_counting(&c);
         c.fail_after = n;
-        tx_lexicon *lx = tt_lexicon(KEYS, "", &a, err, sizeof err);
+        tx_lexicon *lx = tt_lexicon_like(KEYS, "", &a, prev, err, sizeof err);
         if (lx) {
+            assert_int_equal(txl_reused(lx), prev != NULL);
             txl_free(lx);
-        } else {
-            assert_non_null(strstr(err, "memory") ? err : strstr(err, "not compiled") ? err : NULL);
+        } else if (!strstr(err, "memory") && !strstr(err, "not compiled")) {
+            fail_msg("failing after %ld allocations: %s", n, err);
         }
         if (c.live_blocks || c.live_bytes)
             fail_msg("failing after %ld allocations: %ld blocks, %zu bytes left (%s)", n,
                      c.live_blocks, c.live_bytes, lx ? "built" : err);
     }
+}
+
+static void test_running_out_of_memory_anywhere_in_the_build_leaks_nothing(void **state)
+{
+    (void)state;
+    build_running_out_of_memory(NULL, 7);
+}
+
+/* The hits of text read with lx, as "class:start-end" each. */
+static void hits_of(const tx_lexicon *lx, const tx_alloc *a, const char *text, char *out,
+                    size_t cap)
+{
+    tx_reader *r = txe_new(lx, a);
+    assert_non_null(r);
+    tt_read(r, text, "2024-05-10");
+    const tx_hits *h = txe_hits(r);
+    out[0] = 0;
+    for (uint32_t i = 0; i < h->n; i++) {
+        size_t k = strlen(out);
+        snprintf(out + k, cap - k, "%u:%u-%u ", h->v[i].cls, h->v[i].start, h->v[i].end);
+    }
+    txe_free(r);
+}
+
+static const char RELOAD_TEXT[] =
+    "Far har ADHD. Hører stemmer, mistanke om angst, PPR-udtalelse mangler. "
+    "Opmærksomhedsforstyrelse? Tics, ikke kun skoleangst.";
+
+static void test_a_reload_with_the_same_words_copies_the_database_and_reads_the_same(void **state)
+{
+    (void)state;
+    char err[512], before[1024], after[1024];
+    tt_counter c;
+    tx_alloc a = tt_counting(&c);
+    /* another explanation and another keyword table: the same words to match */
+    tx_lexicon *lx = tt_lexicon_like(KEYS, "D.explain.counted = 'i brevet: {term}'\n"
+                                           "D.people.verbs = { 'har', 'med', 'lider' }",
+                                     &a, LX, err, sizeof err);
+    if (!lx)
+        fail_msg("%s", err);
+    assert_true(txl_reused(lx));
+    assert_false(txl_reused(LX));
+    assert_int_equal(txl_npatterns(lx), txl_npatterns(LX));
+    hits_of(LX, &A, RELOAD_TEXT, before, sizeof before);
+    hits_of(lx, &a, RELOAD_TEXT, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_true(strlen(after) > 40);
+    /* a copy, charged to the new lexicon's hook, that outlives nothing */
+    assert_true(c.live_bytes >= txl_bytes(lx) / 2);
+    txl_free(lx);
+    assert_int_equal(c.live_blocks, 0);
+    assert_int_equal(c.live_bytes, 0);
+}
+
+static void test_a_reload_with_other_words_compiles_its_own_database(void **state)
+{
+    (void)state;
+    char err[512];
+    tt_counter c;
+    tx_alloc a = tt_counting(&c);
+    tx_lexicon *lx = tt_lexicon_like(KEYS, "D.contrast.words = { 'men', 'dog' }", &a, LX, err,
+                                     sizeof err);
+    if (!lx)
+        fail_msg("%s", err);
+    assert_false(txl_reused(lx));
+    assert_int_equal(txl_npatterns(lx), txl_npatterns(LX) + 1);
+    char out[1024];
+    hits_of(lx, &a, "dog", out, sizeof out);
+    assert_string_equal(out, "5:0-3 ");               /* TX_CONTRAST */
+    txl_free(lx);
+    assert_int_equal(c.live_bytes, 0);
+}
+
+static void test_a_reused_lexicon_does_not_need_the_one_it_was_copied_from(void **state)
+{
+    (void)state;
+    char err[512], want[1024], got[1024];
+    tt_counter c1, c2;
+    tx_alloc a1 = tt_counting(&c1), a2 = tt_counting(&c2);
+    tx_lexicon *old = tt_lexicon(KEYS, "", &a1, err, sizeof err);
+    assert_non_null(old);
+    hits_of(old, &a1, RELOAD_TEXT, want, sizeof want);
+    tx_lexicon *lx = tt_lexicon_like(KEYS, "", &a2, old, err, sizeof err);
+    assert_non_null(lx);
+    assert_true(txl_reused(lx));
+    txl_free(old);
+    assert_int_equal(c1.live_bytes, 0);
+    hits_of(lx, &a2, RELOAD_TEXT, got, sizeof got);
+    assert_string_equal(got, want);
+    txl_free(lx);
+    assert_int_equal(c2.live_bytes, 0);
+}
+
+static void test_running_out_of_memory_while_reusing_leaks_nothing(void **state)
+{
+    (void)state;
+    build_running_out_of_memory(LX, 5);
 }
 
 int main(void)
@@ -240,6 +340,10 @@ int main(void)
         cmocka_unit_test(test_keys_and_entries_are_what_the_data_declares),
         cmocka_unit_test(test_bad_data_is_refused_with_a_message_naming_the_field),
         cmocka_unit_test(test_running_out_of_memory_anywhere_in_the_build_leaks_nothing),
+        cmocka_unit_test(test_a_reload_with_the_same_words_copies_the_database_and_reads_the_same),
+        cmocka_unit_test(test_a_reload_with_other_words_compiles_its_own_database),
+        cmocka_unit_test(test_a_reused_lexicon_does_not_need_the_one_it_was_copied_from),
+        cmocka_unit_test(test_running_out_of_memory_while_reusing_leaks_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

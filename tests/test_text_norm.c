@@ -119,6 +119,79 @@ static void test_marks_name_the_punctuation_and_each_digit_run(void **state)
     assert_string_equal(got, "#..#.#.#,#,#;?!");
 }
 
+/* Letters counted as txn_run counts them, from the original bytes. */
+static void count_case(const char *t, size_t n, uint32_t *up, uint32_t *lo)
+{
+    *up = *lo = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c >= 'A' && c <= 'Z')
+            ++*up;
+        else if (c >= 'a' && c <= 'z')
+            ++*lo;
+        else if (c == 0xC3 && i + 1 < n) {
+            unsigned b = ((unsigned char)t[i + 1] - 0x80) & 63;
+            if (b != 0x17 && b != 0x37)      /* × ÷ */
+                ++*(b < 32 && b != 0x1F ? up : lo);
+        }
+    }
+}
+
+/* Long letters go sixteen bytes at a time where they can (SSE2): whatever
+** the mix of bytes, the text is what the byte-at-a-time fold writes, the
+** marks are every . ! ? , ; : and digit run's start, the word bits every
+** word byte, the letters counted by case. */
+static void test_a_letter_read_sixteen_bytes_at_a_time_reads_as_byte_by_byte(void **state)
+{
+    (void)state;
+    static const char *const bits[] = {
+        "a", "e", "selvmord", "ADHD", "Ø", "æ", "å", "Æ", "Å", "ø", "é", "ü", "ß", "×",
+        " ", " ", " ", "  ", "\t", "\n", "\r\n", ".", ",", ";", ":", "!", "?", "-", "'",
+        "0", "4.3.2019", "39,5", "12", "\xc2\xa0", "\xc2\xad", "\xe2\x80\x93",
+        "\xe2\x80\x99", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "(", "/", "%", "\x7f"};
+    uint32_t seed = 20261206;
+    char text[400], want[400 + 1];
+    for (int round = 0; round < 3000; round++) {
+        size_t n = 0;
+        size_t target = (seed = seed * 1103515245u + 12345u) >> 16 & 255;
+        while (n < target) {
+            seed = seed * 1103515245u + 12345u;
+            const char *b = bits[(seed >> 16) % (sizeof bits / sizeof *bits)];
+            size_t bl = strlen(b);
+            if (n + bl >= sizeof text)
+                break;
+            memcpy(text + n, b, bl);
+            n += bl;
+        }
+        assert_int_equal(txn_run(&N, text, n, &tx_malloc), 0);
+        size_t wl = txn_fold(want, text, n);
+        assert_int_equal(N.len, wl);
+        assert_memory_equal(N.s, want, wl);
+        uint32_t up, lo;
+        count_case(text, n, &up, &lo);
+        assert_int_equal(N.upper, up);
+        assert_int_equal(N.lower, lo);
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < N.len; i++) {
+            unsigned char c = (unsigned char)N.s[i];
+            assert_int_equal(txn_isword(&N, i), txn_word(c) != 0);
+            if (!strchr(".!?,;:", c) || !c) {
+                if (!txn_digit(c) || (i > 0 && txn_digit((unsigned char)N.s[i - 1])))
+                    continue;
+            }
+            while (m < N.nmark && (N.mark[m] & TX_NL))
+                m++;
+            assert_true(m < N.nmark);
+            assert_int_equal(N.mark[m], i);
+            m++;
+        }
+        while (m < N.nmark && (N.mark[m] & TX_NL))
+            m++;
+        assert_int_equal(m, N.nmark);
+        assert_int_equal(txn_wend(&N, N.len), N.len);
+    }
+}
+
 static void test_buffers_are_reused_and_grow_only_for_a_longer_text(void **state)
 {
     (void)state;
@@ -183,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_offsets_map_back_to_the_original_bytes),
         cmocka_unit_test(test_case_is_known_per_letter_and_for_the_whole_text),
         cmocka_unit_test(test_marks_name_the_punctuation_and_each_digit_run),
+        cmocka_unit_test(test_a_letter_read_sixteen_bytes_at_a_time_reads_as_byte_by_byte),
         cmocka_unit_test(test_buffers_are_reused_and_grow_only_for_a_longer_text),
         cmocka_unit_test(test_a_text_too_long_or_no_memory_reads_as_empty),
         cmocka_unit_test(test_fold_gives_the_letter_spelling_of_a_data_word),

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "triage.h"
@@ -87,6 +88,19 @@ static inline char *tu_slurp(const char *path, size_t *len)
     if (len)
         *len = got;
     return s;
+}
+
+/* Run cmd with the shell, its standard output into out[cap] (NUL-ended,
+** cut when longer); its exit status, or -1 when it did not exit. */
+static inline int tu_run(const char *cmd, char *out, size_t cap)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    while (fgetc(p) != EOF) {}
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* A minimal valid referral with id and extra top-level JSON members

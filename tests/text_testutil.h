@@ -130,9 +130,10 @@ static inline char *tt_data(const char *keys, const char *extra)
     return s;
 }
 
-/* A lexicon from inline data (tt_data), allocating with a; NULL with err. */
-static inline tx_lexicon *tt_lexicon(const char *keys, const char *extra, const tx_alloc *a,
-                                     char *err, size_t errlen)
+/* A lexicon from inline data (tt_data), allocating with a; NULL with err.
+** prev: a previous lexicon to reuse what it can of (txl_load_reusing). */
+static inline tx_lexicon *tt_lexicon_like(const char *keys, const char *extra, const tx_alloc *a,
+                                          const tx_lexicon *prev, char *err, size_t errlen)
 {
     lua_State *L = luaL_newstate();
     luaL_openlibs(L);
@@ -141,10 +142,16 @@ static inline tx_lexicon *tt_lexicon(const char *keys, const char *extra, const 
     if (luaL_dostring(L, src) != LUA_OK)
         snprintf(err, errlen, "lua: %s", lua_tostring(L, -1));
     else
-        lx = txl_load(L, -1, a, err, errlen);
+        lx = txl_load_reusing(L, -1, a, prev, err, errlen);
     free(src);
     lua_close(L);
     return lx;
+}
+
+static inline tx_lexicon *tt_lexicon(const char *keys, const char *extra, const tx_alloc *a,
+                                     char *err, size_t errlen)
+{
+    return tt_lexicon_like(keys, extra, a, NULL, err, errlen);
 }
 
 static inline int32_t tt_day(const char *iso)

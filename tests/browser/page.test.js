@@ -1,8 +1,12 @@
 /*
  * page.test.js — the intake page in headless Chromium (Debian's, through
- * playwright-core): give the access token when asked, paste a referral and
- * check the decision shown, save one and find it in the work list with its
- * trace. Writes a screenshot. Run by run.sh, which starts the server.
+ * playwright-core), as intake staff use it: refused without a session and
+ * without the CSRF token; log in; confirm one referral with one key;
+ * correct another with a reason; see both in its history; print the answer
+ * letter and mark it sent; the learning view; an admin's accounts; trying a
+ * referral; keyboard, 1280x720 and a tablet; axe-core finds no serious
+ * accessibility problem; no CPR in any address the page uses. Run by run.sh,
+ * which starts the server. Writes screenshots.
  */
 'use strict';
 const fs = require('fs');
@@ -14,84 +18,262 @@ const token = process.env.TRIAGE_TEST_TOKEN;
 const shots = process.env.SCREENSHOT_DIR || '.';
 const examples = process.env.EXAMPLES;
 const exe = process.env.CHROMIUM || '/usr/bin/chromium';
-
-function example(name) {
-  return {
-    referral: fs.readFileSync(path.join(examples, name + '.referral.json'), 'utf8'),
-    expected: JSON.parse(fs.readFileSync(path.join(examples, name + '.expected.json'), 'utf8')),
-  };
-}
+const CPR = process.env.TEST_CPR || '1406114123';
+const AXE = require.resolve('axe-core/axe.min.js');
 
 function check(cond, what) {
   if (!cond) throw new Error('failed: ' + what);
   console.log('ok - ' + what);
 }
 
+function example(name) {
+  return fs.readFileSync(path.join(examples, name + '.referral.json'), 'utf8');
+}
+
+/* axe-core on the page as it is now: no serious or critical violation. */
+async function accessible(page, where) {
+  await page.addScriptTag({ path: AXE });
+  const res = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, n: v.nodes.length,
+      target: v.nodes[0] && v.nodes[0].target.join(' ') }));
+  });
+  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(bad.length === 0, `axe-core: no serious accessibility violations (${where})` +
+    (bad.length ? ': ' + JSON.stringify(bad) : '') +
+    (res.length ? ` [minor: ${res.map((v) => v.id).join(', ')}]` : ''));
+}
+
+async function login(page, name, password) {
+  await page.goto(base + '/');
+  await page.waitForSelector('#login-form');
+  await page.fill('#login-name', name);
+  await page.fill('#login-password', password);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#app:not([hidden])');
+}
+
+async function openRow(page, id) {
+  await page.selectOption('#filters select[name=review]', '');
+  await page.fill('#filters input[name=q]', id);
+  await page.press('#filters input[name=q]', 'Enter');
+  await page.waitForFunction((x) => [...document.querySelectorAll('#worklist .rowlink')]
+    .map((b) => b.textContent).join() === x, id, { timeout: 20000 });
+  await page.click(`#worklist .rowlink >> text=${id}`);
+  await page.waitForFunction((x) => document.querySelector('#detail-title').textContent.includes(x) &&
+    document.querySelector('#decision .decision'), id, { timeout: 20000 });
+}
+
 (async () => {
   const browser = await chromium.launch({ executablePath: exe, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-  // bypassCSP: the page's CSP forbids eval, which waitForFunction uses
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, bypassCSP: true });
-  const problems = [];
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--lang=da-DK'] });
+  // bypassCSP: axe-core is injected, and waitForFunction evaluates; the page
+  // itself never needs it
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'da-DK',
+    bypassCSP: true });
+  const page = await ctx.newPage();
+  const problems = [], urls = [];
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });
+  page.on('request', (r) => urls.push(r.url()));
+  page.on('framenavigated', (f) => urls.push(f.url()));
   try {
+    /* ---------------------------------------------- refused without a session */
+    const anon = await ctx.request.post(base + '/api/referrals/EX-02/review',
+      { data: { action: 'confirm' }, failOnStatusCode: false });
+    check(anon.status() === 401, `a review without a session is refused (${anon.status()})`);
+    const machine = await ctx.request.get(base + '/api/referrals',
+      { headers: { Authorization: 'Bearer ' + token }, failOnStatusCode: false });
+    check(machine.status() === 200, 'the access token still serves a machine client');
+    const machineReview = await ctx.request.post(base + '/api/referrals/EX-02/review',
+      { headers: { Authorization: 'Bearer ' + token }, data: { action: 'confirm' }, failOnStatusCode: false });
+    check(machineReview.status() === 403, 'but a machine client cannot review');
+
+    /* ------------------------------------------------------------- logging in */
     await page.goto(base + '/');
     check((await page.title()).includes('Visitation'), 'the page loads');
+    await page.waitForSelector('#login-form');
+    check(await page.isHidden('#app'), 'without a session only the login shows');
+    await page.screenshot({ path: path.join(shots, 'browser-login.png') });
+    await accessible(page, 'login');
+    await page.fill('#login-name', 'anna');
+    await page.fill('#login-password', 'wrong-password!');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#login-error:not([hidden])');
+    check((await page.textContent('#login-error')).includes('Forkert brugernavn eller adgangskode'),
+      'a wrong password is refused, in Danish');
+    await login(page, 'anna', 'password-of-anna');
+    await page.waitForSelector('#worklist tbody tr');
+    check((await page.textContent('#me-name')).includes('anna'), 'logged in as anna');
 
-    // the API says 401: the page asks for the token
-    await page.waitForSelector('#token-dialog[open]', { timeout: 10000 });
-    await page.fill('#token-input', token);
-    await page.click('#token-form button[type=submit]');
-    await page.waitForFunction(() => /Regelsæt [0-9a-f]{12}/.test(document.querySelector('#ruleset').textContent));
-    check(true, 'the token is asked for and the status is shown');
+    /* --------------------------------------- confirm one referral with one key */
+    await openRow(page, 'EX-02');
+    const card = await page.textContent('#decision');
+    check(card.includes('Visiteret til BUC') && card.includes('B294') && card.includes('Bispebjerg'),
+      'the suggestion shows the outcome and the unit by its name');
+    check((await page.textContent('#referral-facts')).includes('Københavns Kommune'),
+      'the municipality by its proper name ("Kbh" as written)');
+    check((await page.textContent('#referral-text')).includes('PPV vedlagt'), 'the letter as text');
+    check(!(await page.textContent('#detail')).includes('"referral"'), 'no raw JSON');
+    await page.screenshot({ path: path.join(shots, 'browser-work.png') });
+    await accessible(page, 'a referral open');
+    const entries = async (id) => (await (await ctx.request.get(`${base}/api/referrals/${id}/audit`)).json()).entries.length;
 
-    // paste a referral and decide it (nothing stored)
-    const acute = example('03-acute-suicide-attempt');
-    await page.click('#tab-check');
-    await page.fill('#referral-text', acute.referral);
+    /* the passages a decision's trace points at (byte offsets, as the engine
+     * gives them) are marked in the letter: after æ/ø/å the byte and the
+     * character positions differ */
+    const marked = await page.evaluate(() => {
+      const text = 'Pigen får ondt i maven. Hun skærer i armene.';
+      const at = (s) => new TextEncoder().encode(text.slice(0, text.indexOf(s))).length;
+      const len = (s) => new TextEncoder().encode(s).length;
+      const d = { trace: [{ rule: 'RISK-01', applied: true, evidence: [
+        { key: 'self_harm', start: at('skærer i armene'), end: at('skærer i armene') + len('skærer i armene'), counted: true },
+        { key: 'somatic', start: at('ondt'), end: at('ondt') + len('ondt'), counted: false, why: 'negeret' }] }] };
+      const box = markedText(text, passagesOf(d));
+      return [...box.querySelectorAll('mark')].map((m) => `${m.className}:${m.textContent}:${m.dataset.rule}`);
+    });
+    check(JSON.stringify(marked) === JSON.stringify(['dropped:ondt:RISK-01', 'counted:skærer i armene:RISK-01']),
+      'passages given by byte offsets in the trace are marked in the letter: ' + JSON.stringify(marked));
+
+    /* a CSRF-less request from the page's own session is refused, nothing stored */
+    const before = await entries('EX-02');
+    const noCsrf = await page.evaluate(async () => {
+      const r = await fetch('/api/referrals/EX-02/review', { method: 'POST',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'confirm' }) });
+      return { status: r.status, body: await r.json() };
+    });
+    check(noCsrf.status === 403 && /CSRF/.test(noCsrf.body.error), 'a review without the CSRF token is refused');
+    check(await entries('EX-02') === before, 'and nothing is stored');
+
+    await page.focus('#worklist .rowlink');
+    await page.keyboard.press('b');
+    await page.waitForFunction(() => document.querySelector('#detail-facts .badge').textContent === 'Bekræftet',
+      null, { timeout: 20000 });
+    check((await page.textContent('#notice')).includes('bekræftet'), 'b confirms the suggestion');
+
+    /* ------------------------------------ correct another, with a reason */
+    await openRow(page, 'EX-04');
+    check((await page.textContent('#decision')).includes('Hvidovre Kommune'),
+      'a redirect names where the child goes');
+    await page.keyboard.press('r');
+    await page.waitForSelector('#override:not([hidden])');
+    await page.check('#ov-request_info');
+    await page.check('#ovm-ppv');
+    await page.selectOption('#override select[name=request_from]', 'municipality');
+    check(await page.isHidden('#override select[name=unit]'), 'the form offers only what the outcome needs');
+    await page.click('#override button[type=submit]');
+    check(await page.isVisible('#override') && (await entries('EX-04')) === 0,
+      'an override without a reason is not sent');
+    await page.fill('#ov-reason', 'Skolefraværet har varet et år; PPR skal vurdere barnet først.');
+    await page.screenshot({ path: path.join(shots, 'browser-override.png'), fullPage: true });
+    await accessible(page, 'the override form');
+    await page.click('#override button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#detail-facts .badge').textContent === 'Ændret',
+      null, { timeout: 20000 });
+    check((await page.textContent('#decision')).includes('Afventer oplysninger'), 'the person\'s decision is in force');
+
+    /* --------------------------------------------------- both in the history */
+    const hist4 = await page.textContent('#history');
+    check(hist4.includes('anna rettede afgørelsen') && hist4.includes('PPR skal vurdere barnet først') &&
+      hist4.includes('ved forslaget Sendes videre'), 'the override is in the history, beside the suggestion');
+    const audit2 = await (await ctx.request.get(base + '/api/referrals/EX-02/audit')).json();
+    check(audit2.entries.some((e) => e.action === 'confirm' && e.actor === 'anna' && e.ruleset),
+      'the confirm is in the audit log with its rule set');
+    await openRow(page, 'EX-02');
+    check((await page.textContent('#history')).includes('anna bekræftede forslaget'), 'and in its history');
+
+    /* ------------------------------------------ the answer letter, printed */
+    await openRow(page, 'EX-04');
+    await page.keyboard.press('s');
+    await page.waitForSelector('#answer:not([hidden])');
+    const letter = await page.textContent('#letter');
+    check(letter.includes('PPR, Hvidovre Kommune') && letter.includes('pædagogisk-psykologisk vurdering') &&
+      /Send venligst oplysningerne senest \d+\. \w+ \d{4}/.test(letter),
+      'the answer letter lists what is missing and the reply date');
+    await page.screenshot({ path: path.join(shots, 'browser-answer.png'), fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    check(await page.isVisible('#letter') && !(await page.evaluate(() =>
+      getComputedStyle(document.querySelector('#worklist')).visibility === 'visible')),
+    'the print style prints the letter alone');
+    const pdf = path.join(shots, 'browser-answer.pdf');
+    await page.pdf({ path: pdf, format: 'A4' });
+    check(fs.statSync(pdf).size > 2000, 'the letter prints (PDF written)');
+    await page.emulateMedia({ media: 'screen' });
+    await page.click('#answer-send');
+    await page.waitForFunction(() => document.querySelector('#detail-facts .badge').textContent === 'Besvaret',
+      null, { timeout: 20000 });
+    check((await page.textContent('#history')).includes('anna svarede henviseren'), 'marked as answered');
+
+    /* ------------------------------------------------ keys and the work list */
+    await page.fill('#filters input[name=q]', '');
+    await page.selectOption('#filters select[name=review]', '');
+    await page.waitForFunction(() => document.querySelectorAll('#worklist tbody tr').length >= 5);
+    await page.focus('#worklist .rowlink');
+    const first = await page.textContent('#detail-title');
+    await page.keyboard.press('j');
+    await page.waitForFunction((t) => document.querySelector('#detail-title').textContent !== t, first);
+    check(true, 'j opens the next referral');
+    await page.selectOption('#filters select[name=review]', 'confirmed');
+    await page.waitForFunction(() => [...document.querySelectorAll('#worklist .rowlink')].map((b) => b.textContent).join() === 'EX-02');
+    await page.selectOption('#filters select[name=review]', 'answered');
+    await page.waitForFunction(() => [...document.querySelectorAll('#worklist .rowlink')].map((b) => b.textContent).join() === 'EX-04');
+    check(true, 'the work list filters by status');
+
+    /* ------------------------------------------------------------- learning */
+    await page.click('.tab[data-tab=learning]');
+    await page.waitForSelector('#learning table.matrix');
+    const learn = await page.textContent('#learning');
+    check(learn.includes('Gennemgået af en medarbejder2') && learn.includes('Cohens κ'),
+      'the learning view counts the reviews and gives kappa');
+    check(learn.includes('Skolefraværet har varet et år'), 'and lists the override with its reason');
+    check(await page.isVisible('#learning svg'), 'with a chart');
+    await page.screenshot({ path: path.join(shots, 'browser-learning.png'), fullPage: true });
+    await accessible(page, 'learning');
+
+    /* ---------------------------------------------------- trying a referral */
+    await page.click('.tab[data-tab=check]');
+    await page.fill('#referral-input', example('03-acute-suicide-attempt'));
     await page.click('#check-btn');
     await page.waitForSelector('#check-result .decision');
-    const outcome = await page.getAttribute('#check-result .decision', 'data-outcome');
-    check(outcome === acute.expected.outcome, `decision shown: ${outcome} (expected ${acute.expected.outcome})`);
-    const card = await page.textContent('#check-result .decision');
-    check(card.includes('Visiteret') && card.includes(acute.expected.unit), 'outcome in Danish and the unit');
-    check(card.includes('Begrundelse'), 'the reasons are shown');
-    check((await page.$$('#check-result table.trace tbody tr')).length > 3, 'the explain trace is there');
-    await page.screenshot({ path: path.join(shots, 'browser-check.png'), fullPage: true });
+    check((await page.textContent('#check-result')).includes('Visiteret til BUC'), 'a referral can be tried');
 
-    // a request_info referral: its missing items in Danish
-    const docs = example('01-adhd-gp-missing-docs');
-    await page.fill('#referral-text', docs.referral);
-    await page.click('#save-btn');
-    await page.waitForSelector('#check-result .ok');
-    const saved = await page.textContent('#check-result .decision');
-    check(saved.includes('Afventer oplysninger') && saved.includes('Mangler') &&
-          saved.includes('PPV'), 'saved: request_info with its missing items');
+    /* --------------------------------------------------------------- tablet */
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await page.click('.tab[data-tab=work]');
+    await openRow(page, 'EX-01');
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(wide <= 770, `on a tablet (768 wide) nothing runs off the side (${wide})`);
+    await page.screenshot({ path: path.join(shots, 'browser-tablet.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 720 });
 
-    // bad JSON: the error says where
-    await page.fill('#referral-text', '{"id": "X",\n "received" 1}');
-    await page.click('#check-btn');
-    await page.waitForSelector('#check-error:not([hidden])');
-    check(/line 2, column/.test(await page.textContent('#check-error')), 'malformed JSON names line and column');
+    /* ------------------------------------------- logged out: refused again */
+    await page.click('#logout');
+    await page.waitForSelector('#login-form');
+    const after = await page.evaluate(async () => (await fetch('/api/referrals/EX-01/review', { method: 'POST',
+      headers: { 'Content-Type': 'application/json' }, body: '{"action":"confirm"}' })).status);
+    check(after === 401, 'after logging out a review is refused');
 
-    // the work list has it; its detail shows the decision and the trace
-    await page.click('#tab-list');
-    await page.waitForSelector('#worklist tbody tr');
-    const rows = await page.$$eval('#worklist tbody tr td:first-child', (t) => t.map((x) => x.textContent));
-    check(rows.includes(docs.expected.id), 'the saved referral is in the work list');
-    await page.selectOption('#filters select[name=outcome]', 'accept');
-    await page.waitForFunction(() => document.querySelector('#list-count').textContent.includes('Ingen'));
-    check(true, 'the outcome filter applies');
-    await page.selectOption('#filters select[name=outcome]', 'request_info');
-    await page.waitForSelector('#worklist tbody tr');
-    await page.click('#worklist tbody tr');
-    await page.waitForSelector('#detail-decision .decision');
-    await page.click('#explain-btn');
-    await page.waitForSelector('#detail-trace table.trace');
-    check(true, 'a referral opens with its decision and trace');
-    await page.screenshot({ path: path.join(shots, 'browser-worklist.png'), fullPage: true });
+    /* ---------------------------------------------------------------- admin */
+    const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'da-DK', bypassCSP: true });
+    const admin = await adminCtx.newPage();
+    admin.on('pageerror', (e) => problems.push(e.message));
+    admin.on('request', (r) => urls.push(r.url()));
+    await login(admin, 'dan', 'password-of-dan');
+    await admin.click('.tab[data-tab=users]');
+    await admin.fill('#user-form input[name=name]', 'ida');
+    await admin.selectOption('#user-form select[name=role]', 'author');
+    await admin.fill('#user-form input[name=password]', 'password-of-ida');
+    await admin.click('#user-form button[type=submit]');
+    await admin.waitForFunction(() => document.querySelector('#users tbody').textContent.includes('ida'));
+    check(true, 'an admin adds an account');
+    await accessible(admin, 'accounts');
+    await adminCtx.close();
 
+    /* ------------------------------------------------------ no CPR in URLs */
+    const cprLike = /\d{6}-?\d{4}/;
+    const leaking = urls.filter((u) => u.includes(CPR) || cprLike.test(decodeURIComponent(u)));
+    check(leaking.length === 0, `no CPR in any of the ${urls.length} addresses the page used` +
+      (leaking.length ? ': ' + leaking.join(' ') : ''));
     check(problems.length === 0, 'no script errors' + (problems.length ? ': ' + problems.join('; ') : ''));
   } catch (e) {
     await page.screenshot({ path: path.join(shots, 'browser-failure.png'), fullPage: true }).catch(() => {});

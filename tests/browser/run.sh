@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# run.sh — browser test of the intake page: start `triage serve` on a free
-# loopback port with a fresh database, the shipped rules and a token, and
-# drive the page in headless Chromium (tests/browser/page.test.js).
+# run.sh — browser test of the intake page: a fresh database with the spec
+# examples (and one referral with a CPR number) imported and decided, three
+# accounts (intake, author, admin), `triage serve` on a free loopback port
+# with the shipped rules and an access token; then the page driven in
+# headless Chromium (tests/browser/page.test.js, with axe-core).
 # Usage: tests/browser/run.sh [TRIAGE_EXE] [SCREENSHOT_DIR]
 # Not part of ctest: CI calls it on its own. Exits non-zero on failure.
 set -euo pipefail
@@ -26,8 +28,19 @@ work=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
+cpr=1406114123
+db="$work/test.db"
+{
+    cat "$root"/tests/spec/examples/*.referral.json
+    echo "{\"id\":\"EX-CPR\",\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"gp\"},\"patient\":{\"cpr\":\"$cpr\",\"municipality\":\"Gladsaxe\"},\"diagnoses\":[\"F90.0\"],\"text\":\"Dreng med uro; CPR $cpr.\"}"
+} > "$work/in.json"
+"$exe" import --db "$db" "$work/in.json" >/dev/null
+"$exe" run --db "$db" --rules "$root/rules" >/dev/null
+for u in anna:intake cai:author dan:admin; do
+    echo "password-of-${u%%:*}" | "$exe" user add "${u%%:*}" --role "${u##*:}" --db "$db" 2>/dev/null
+done
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/token"
-(cd "$root" && exec "$exe" serve --db "$work/test.db" --rules rules --listen 127.0.0.1:0 \
+(cd "$root" && exec "$exe" serve --db "$db" --rules rules --listen 127.0.0.1:0 \
      --token-file "$work/token") 2> "$work/serve.log" &
 pid=$!
 port=
@@ -43,7 +56,7 @@ if [ -z "$port" ]; then
     exit 1
 fi
 status=0
-TRIAGE_URL="http://127.0.0.1:$port" TRIAGE_TEST_TOKEN=$(cat "$work/token") \
+TRIAGE_URL="http://127.0.0.1:$port" TRIAGE_TEST_TOKEN=$(cat "$work/token") TEST_CPR=$cpr \
 SCREENSHOT_DIR="$out" EXAMPLES="$root/tests/spec/examples" CHROMIUM="$chromium" \
     node "$here/page.test.js" || status=$?
 if grep -Eq '[0-9]{6}-?[0-9]{4}' "$work/serve.log"; then

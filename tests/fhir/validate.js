@@ -1,8 +1,9 @@
 // validate.js — FHIR R4 validation, offline, with FHIR.js (npm `fhir`): every
-// line of each NDJSON file is a Bundle; the Bundle and every resource in it are
-// validated. Prints one line per problem (FILE:LINE: Bundle.entry[i].resource
-// (Type/id): location: message) and exits 1 when there is any, else prints a
-// count and exits 0.
+// line of each NDJSON file is a resource — a Bundle (validated whole: every
+// resource in it), or one resource alone (a Task, a ServiceRequest, a
+// CapabilityStatement, an OperationOutcome). Prints one line per problem
+// (FILE:LINE: Bundle.entry[i].resource (Type/id): location: message) and exits
+// 1 when there is any, else prints the counts and exits 0.
 // Usage: node validate.js FILE.ndjson...
 'use strict';
 const fs = require('fs');
@@ -10,6 +11,7 @@ const { Fhir } = require('fhir');
 
 const fhir = new Fhir();
 let bundles = 0, resources = 0, problems = 0;
+const alone = {};
 
 function report(where, what) {
   problems++;
@@ -53,11 +55,19 @@ for (const file of files) {
       report(at, `not JSON: ${e.message}`);
       return;
     }
-    bundles++;
     if (bundle.resourceType !== 'Bundle') {
-      report(at, `a ${bundle.resourceType}, not a Bundle`);
+      if (typeof bundle.resourceType !== 'string') {
+        report(at, 'not a FHIR resource (no resourceType)');
+        return;
+      }
+      alone[bundle.resourceType] = (alone[bundle.resourceType] || 0) + 1;
+      resources++;
+      const r = fhir.validate(bundle, { errorOnUnexpected: true });
+      for (const m of r.messages)
+        if (m.severity === 'error') report(`${at}: ${bundle.resourceType}/${bundle.id}`, `${m.location}: ${m.message}`);
       return;
     }
+    bundles++;
     check(at, bundle);
   });
 }
@@ -65,6 +75,8 @@ if (!bundles) {
   console.error('validate.js: no Bundle to validate');
   process.exit(1);
 }
-console.log(`FHIR.js ${require('fhir/package.json').version}: ${bundles} Bundles, ` +
-            `${resources} resources validated against FHIR R4, ${problems} problems`);
+const others = Object.entries(alone).map(([t, n]) => `${n} ${t}`).join(', ');
+console.log(`FHIR.js ${require('fhir/package.json').version}: ${bundles} Bundles` +
+            (others ? ` and ${others} alone` : '') +
+            `, ${resources} resources validated against FHIR R4, ${problems} problems`);
 process.exit(problems ? 1 : 0);

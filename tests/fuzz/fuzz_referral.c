@@ -7,8 +7,6 @@
 #define _GNU_SOURCE          /* memfd_create */
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "fuzz_util.h"
 #include "triage.h"
@@ -35,16 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_check_error(&err);
     }
 
-    /* The same bytes as a file: one memfd per process, rewritten each time. */
-    static int fd = -1;
-    static char path[64];
-    if (fd < 0) {
-        fd = memfd_create("fuzz-input", 0);
-        if (fd < 0)
-            return 0;
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    }
-    if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
+    /* The same bytes as a file. */
+    const char *path = fz_memfile(data, size);
+    if (!path)
         return 0;
     triage_reader *rd = triage_reader_open(path, &err);
     if (!rd)

@@ -5,8 +5,11 @@
 */
 #ifndef TRIAGE_FUZZ_UTIL_H
 #define TRIAGE_FUZZ_UTIL_H
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* Stop here: libFuzzer saves the input as a crash. */
 #define fz_fail(...) (fprintf(stderr, "fuzz invariant broken: " __VA_ARGS__), \
@@ -29,4 +32,24 @@ static inline int fz_has_cpr(const char *s)
     }
     return 0;
 }
+#ifdef _GNU_SOURCE
+/* The bytes as a file for triage_reader_open: one memfd per process,
+** rewritten each time (a target that wants it defines _GNU_SOURCE, for
+** memfd_create, before any include). Its path, or NULL when it cannot be
+** had. */
+static inline const char *fz_memfile(const uint8_t *data, size_t size)
+{
+    static int fd = -1;
+    static char path[64];
+    if (fd < 0) {
+        fd = memfd_create("fuzz-input", 0);
+        if (fd < 0)
+            return NULL;
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    }
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
+        return NULL;
+    return path;
+}
+#endif
 #endif

@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # run.sh — build the libFuzzer targets (clang, ASan+UBSan) in build-fuzz and
-# run each for SECONDS (default 60). Fails if any target finds a crash, a
-# hang (-timeout) or a leak; the input is left in build-fuzz/artifacts/.
-# usage: tests/fuzz/run.sh [SECONDS] [TARGET...]     (targets: referral parse rules text)
+# run each for SECONDS (default 60), or with --long until it has run RUNS
+# inputs (default 10,000,000; not for CI: hours, best at `nice -n 19`). Fails
+# if any target finds a crash, a hang (-timeout) or a leak; the input is left
+# in build-fuzz/artifacts/. One line per target (executions, artifacts) in
+# build-fuzz/fuzz-summary.txt.
+# usage: tests/fuzz/run.sh [SECONDS] [TARGET...]     (targets: referral parse rules text fhir)
+#        tests/fuzz/run.sh --long [RUNS] [TARGET...]   (FUZZ_JOBS=N: N processes a target)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-secs=${1:-60}
-shift || true
+limit=(-max_total_time="${1:-60}")
+if [ "${1:-}" = --long ]; then
+  shift
+  runs=10000000
+  case "${1:-}" in ''|*[!0-9]*) ;; *) runs=$1; shift ;; esac
+  limit=(-runs="$runs")
+else
+  shift || true
+fi
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(referral parse rules text)
+[ ${#targets[@]} -eq 0 ] && targets=(referral parse rules text fhir)
 bld=${TRIAGE_FUZZ_BUILD:-$src/build-fuzz}
 
 CC=${CC:-clang} cmake -S "$src" -B "$bld" -DCMAKE_C_COMPILER="${CC:-clang}" \
@@ -21,12 +32,14 @@ declare -A seeds=(
   [parse]="$here/seeds/parse $src/tests/data/fuzz/parse"
   [rules]="$here/seeds/rules $src/rules $src/tests/data/fuzz/rules"
   [text]="$here/seeds/text $src/tests/data/fuzz/text"
+  [fhir]="$src/tests/data/fhir $src/tests/data/fuzz/fhir"
 )
 declare -A opts=(
   [referral]="-max_len=65536 -dict=$here/json.dict"
   [parse]="-max_len=64"
   [rules]="-max_len=4096 -dict=$here/lua.dict"
   [text]="-max_len=2048"
+  [fhir]="-max_len=65536 -dict=$here/json.dict"
 )
 
 status=0
@@ -39,16 +52,31 @@ for t in "${targets[@]}"; do
   log="$bld/fuzz-$t.log"
   existing=()
   for d in ${seeds[$t]}; do [ -d "$d" ] && existing+=("$d"); done
-  echo "fuzz_$t: ${secs}s"
-  set +e
-  # shellcheck disable=SC2086
-  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$bld/fuzz_$t" ${opts[$t]} -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$art/" "$corpus" "${existing[@]}" >"$log" 2>&1
-  rc=$?
-  set -e
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  # --long with FUZZ_JOBS=N: N processes share the target's runs and corpus
+  jobs=1 lim=("${limit[@]}")
+  if [ -n "${runs:-}" ] && [ "${FUZZ_JOBS:-1}" -gt 1 ]; then
+    jobs=$FUZZ_JOBS
+    lim=(-runs=$(( (runs + jobs - 1) / jobs )))
+  fi
+  echo "fuzz_$t: ${lim[*]} x $jobs"
+  rc=0 execs=0
+  for j in $(seq 1 "$jobs"); do
+    jlog=$log; [ "$jobs" -gt 1 ] && jlog="$bld/fuzz-$t.$j.log"
+    # shellcheck disable=SC2086
+    ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      "$bld/fuzz_$t" ${opts[$t]} "${lim[@]}" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$art/" "$corpus" "${existing[@]}" >"$jlog" 2>&1 &
+  done
+  for j in $(seq 1 "$jobs"); do
+    wait -n || rc=$?
+  done
+  for j in $(seq 1 "$jobs"); do
+    jlog=$log; [ "$jobs" -gt 1 ] && jlog="$bld/fuzz-$t.$j.log"
+    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$jlog" | tail -1)
+    execs=$(( execs + ${n:-0} ))
+  done
+  [ "$jobs" -gt 1 ] && cat "$bld"/fuzz-"$t".*.log >"$log"
   found=$(find "$art" -type f | wc -l)
   printf '%-10s rc=%d executions=%s artifacts=%d\n' "$t" "$rc" "${execs:-?}" "$found" | tee -a "$summary"
   if [ $rc -ne 0 ] || [ "$found" -ne 0 ]; then

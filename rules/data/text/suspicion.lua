@@ -6,6 +6,6 @@
 return {
   "mistanke", "mistænk", "formodet", "formodning", "obs", "spørgsmål om",
   "ikke usandsynligt", "muligvis", "sandsynligvis",
-  { re = [[kan( \w+)? ikke (udelukkes|afvises|udelukke|afvise)]] },
-  { re = [[ikke kan (udelukkes|afvises)]] },
+  { phrase = { "kan", "ikke", { "udelukkes", "afvises", "udelukke", "afvise" } }, within = { 1, 0 } },
+  "ikke kan udelukkes", "ikke kan afvises",
 }

@@ -1,0 +1,552 @@
+/*
+** test_hostile.c — hostile rule sets: 20,000 text terms, 3,000 regexes, one
+** giant regex, 100 reloads each with new words, and rules that rewrite
+** the libraries, the globals, _ENV or a metatable. Each gets its clear error
+** (file and line at load, the rule at decide), the referrals after it decide
+** as without it, memory comes back by the allocator's own accounting, and
+** `triage run` decides the same with one thread and with two.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+
+#include "budget.h"
+#include "decision.h"
+#include "testutil.h"
+
+#define ACCEPT                                                                          \
+    "rule{ id='ACC', when=function() return true end, action=function(r, f, d)\n"        \
+    "  d:reason(('modtaget %s, %s'):format(date.format(r.received_day), string.lower('OK')))\n" \
+    "  d:decide{outcome='accept', target='buc', unit='B193'} end }\n"
+
+/* A rule set in dir: the shipped data (the text layer's words among them)
+** with `extra` run in data/text.lua before it returns (it may add to
+** `keys`), and `lua` as 10-rules.lua. */
+static void write_text_rules(const char *dir, const char *extra, const char *lua)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cp -r '%s/rules/data' '%s/'", TRIAGE_SOURCE_DIR, dir);
+    assert_int_equal(system(cmd), 0);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/text.lua", dir);
+    char *text = tu_slurp(path, NULL);
+    assert_non_null(text);
+    char *ret = strstr(text, "\nreturn {");
+    assert_non_null(ret);
+    size_t cap = strlen(text) + strlen(extra) + 16;
+    char *out = malloc(cap);
+    snprintf(out, cap, "%.*s\n%s%s", (int)(ret - text), text, extra, ret);
+    tu_write(dir, "data/text.lua", out);
+    free(out);
+    free(text);
+    tu_write(dir, "10-rules.lua", lua);
+}
+
+/* 40 keys of 500 made-up words each: 20,000 terms for the lexicon. */
+#define TERMS_20000                                                                     \
+    "for k = 1, 40 do local t = {}\n"                                                   \
+    "  for i = 1, 500 do t[i] = 'ord' .. k .. 'nummer' .. i .. 'vers' end\n"            \
+    "  keys['W' .. k] = { terms = t } end\n"
+
+/* Bytes in use by malloc (the allocator's own accounting) and charged to
+** every open rule-set budget. */
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+/* Load `lua` as 10-rules.lua; expect it to fail at `line` with `text`. */
+static void expect_load_error(const char *lua, const triage_limits *lim, int line,
+                              const char *text)
+{
+    size_t budgets = bg_process_used(), heap = heap_in_use();
+    char *dir = tu_rules(lua);
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, lim, &err);
+    if (rs)
+        fail_msg("the rule set loaded; expected '%s' at line %d", text, line);
+    assert_int_equal(err.code, TRIAGE_ERULES);
+    assert_non_null(strstr(err.file, "10-rules.lua"));
+    if (err.line != line || !strstr(err.text, text))
+        fail_msg("got line %ld '%s'; expected line %d '%s'", err.line, err.text, line, text);
+    /* A failed load keeps nothing: every budget's bytes, and malloc's. */
+    assert_int_equal(bg_process_used(), budgets);
+    if (!TU_ASAN && heap_in_use() > heap + (1u << 20))
+        fail_msg("a failed load kept %zu bytes", heap_in_use() - heap);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* Decide `ids` (comma-separated) with rs, each referral's outcome and first
+** reason as "outcome:rule:text|..." into out. */
+static void decide_all(triage_ruleset *rs, const char *ids, char *out, size_t cap)
+{
+    triage_error err;
+    triage_decider *dc = triage_decider_new(rs, NULL, &err);
+    assert_non_null(dc);
+    char list[256], *save;
+    snprintf(list, sizeof list, "%s", ids);
+    size_t n = 0;
+    out[0] = '\0';
+    for (char *id = strtok_r(list, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+        triage_referral *r = tu_referral(id, ",\"text\":\"ADHD, ikke autisme.\"");
+        triage_decision *d = triage_decide(dc, r, 0);
+        assert_non_null(d);
+        n += (size_t)snprintf(out + n, cap - n, "%s:%s:%s|", triage_outcome_name(d->outcome),
+                              d->nreasons ? d->reasons[0].rule : "",
+                              d->nreasons ? d->reasons[0].text : "");
+        triage_decision_free(d);
+        triage_referral_free(r);
+    }
+    triage_decider_free(dc);
+}
+
+/* ---------------------------------------------------- too big to load */
+
+static void test_20000_text_terms_are_charged_and_fail_to_load_over_the_budget(void **state)
+{
+    (void)state;
+    /* Within the default budget they load, and every state is charged the
+    ** lexicon (Vectorscan's database of them, the layer's tables). */
+    size_t before = bg_process_used(), heap = heap_in_use();
+    char *dir = tu_tmpdir();
+    write_text_rules(dir, TERMS_20000, ACCEPT);
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    if (!rs)
+        fail_msg("%s", err.text);
+    size_t charged = bg_process_used() - before;
+    fprintf(stderr, "test_hostile: 20,000 text terms: %zu KB charged to the rule set\n",
+            charged >> 10);
+    assert_true(charged > 20000u * 100);
+    char got[512];
+    decide_all(rs, "A,B", got, sizeof got);
+    assert_string_equal(got, "accept:ACC:modtaget 2020-03-02, ok|accept:ACC:modtaget 2020-03-02, ok|");
+    triage_ruleset_release(rs);
+    assert_int_equal(bg_process_used(), before);
+    /* Under a 4 MiB budget they do not load: the error names the text data
+    ** and the limit, and the failed load keeps nothing. */
+    triage_limits small = {.memory_bytes = 4u << 20};
+    assert_null(triage_ruleset_load(dir, &small, &err));
+    assert_int_equal(err.code, TRIAGE_ERULES);
+    if (!strstr(err.text, "data/text.lua") ||
+        !strstr(err.text, "memory limit exceeded (4 MiB) building the text lexicon"))
+        fail_msg("got '%s'", err.text);
+    assert_int_equal(bg_process_used(), before);
+    if (!TU_ASAN && heap_in_use() > heap + (2u << 20))
+        fail_msg("a failed load kept %zu bytes", heap_in_use() - heap);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+static void test_3000_regexes_are_charged_and_load_or_fail_at_their_line(void **state)
+{
+    (void)state;
+    static const char LUA[] =
+        "local R = {}\n"
+        "for i = 1, 3000 do R[i] = regex('(?:tilstand|symptom)\\\\s+nr\\\\.?\\\\s*' .. i .. '\\\\b') end\n"
+        "rule{ id='R', when=function(r) local n = 0\n"
+        "  for i = 1, #R do if R[i]:match('symptom nr ' .. i) then n = n + 1 end end\n"
+        "  return n == #R end,\n"
+        "  action=function(r, f, d) d:decide{outcome='accept', target='buc'} end }\n";
+    /* Within the default budget they load, and the budget sees them: the
+    ** compiled code and match data of 3,000 patterns, not only the Lua side. */
+    size_t before = bg_process_used();
+    char *dir = tu_rules(LUA);
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    if (!rs)
+        fail_msg("%s", err.text);
+    size_t charged = bg_process_used() - before;
+    fprintf(stderr, "test_hostile: 3,000 regexes: %zu KB charged to the rule set\n", charged >> 10);
+    assert_true(charged > 3000u * 600);
+    char got[512];
+    decide_all(rs, "A,B", got, sizeof got);   /* each matched: the JIT code charged too */
+    assert_string_equal(got, "accept::|accept::|");
+    triage_ruleset_release(rs);
+    assert_int_equal(bg_process_used(), before);
+    tu_rmtree(dir);
+    free(dir);
+    /* Under a 2 MiB budget they do not load, and the error says where. */
+    triage_limits small = {.memory_bytes = 2u << 20};
+    expect_load_error(LUA, &small, 2, "memory limit exceeded (2 MiB)");
+}
+
+static void test_a_giant_regex_fails_to_load_at_its_line(void **state)
+{
+    (void)state;
+    /* 1.1 MB of alternatives: more than PCRE2 compiles (and charged while it tries). */
+    expect_load_error("local x = 1\n"
+                      "local GIANT = regex(('(?:abc|def)'):rep(100000))\n" ACCEPT,
+                      NULL, 2, "regular expression is too large");
+    /* Past the string length limit the pattern is never even built. */
+    expect_load_error("local x = 1\n\n"
+                      "local GIANT = regex(('(?:abc|def)'):rep(1000000))\n" ACCEPT,
+                      NULL, 3, "string length limit exceeded");
+}
+
+/* ------------------------------------------------ a cache-filling reload */
+
+/* Version v: a text key of 60 words of its own, and a rule reading it. */
+static void write_patterns_version(const char *dir, int v)
+{
+    char extra[8192], lua[1024];
+    int n = snprintf(extra, sizeof extra, "keys.V%d = { terms = {\n", v);
+    for (int i = 0; i < 60; i++)
+        n += snprintf(extra + n, sizeof extra - (size_t)n, "  'ord%dv%d',\n", i, v);
+    snprintf(extra + n, sizeof extra - (size_t)n, "} }\n");
+    snprintf(lua, sizeof lua,
+             "rule{ id='V%d', when=function(r) return not evidence.V%d end,\n"
+             "  action=function(r, f, d) d:decide{outcome='accept', target='buc', unit='V%d'} end }\n",
+             v, v, v);
+    write_text_rules(dir, extra, lua);
+}
+
+static void test_100_reloads_with_new_words_leave_the_process_as_it_was(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    write_patterns_version(dir, 0);
+    triage_error err;
+    triage_host *h = triage_host_open(dir, NULL, &err);
+    if (!h)
+        fail_msg("%s", err.text);
+    size_t budgets = bg_process_used(), heap = heap_in_use();
+    for (int v = 1; v <= 100; v++) {
+        write_patterns_version(dir, v);
+        if (triage_host_reload(h, &err) != TRIAGE_OK)
+            fail_msg("version %d: %s", v, err.text);
+    }
+    triage_ruleset *rs = triage_host_acquire(h);
+    char got[256];
+    decide_all(rs, "A", got, sizeof got);
+    assert_string_equal(got, "accept::|");          /* version 100 is active */
+    triage_ruleset_release(rs);
+    size_t b2 = bg_process_used(), h2 = heap_in_use();
+    fprintf(stderr, "test_hostile: 100 reloads, 6,000 new words: budgets %+ld KB, "
+                    "malloc in use %+ld KB\n",
+            ((long)b2 - (long)budgets) / 1024, ((long)h2 - (long)heap) / 1024);
+    assert_true(b2 < budgets + (20u << 20));
+    if (!TU_ASAN)
+        assert_true(h2 < heap + (20u << 20));
+    triage_host_close(h);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* The same, with a host serving: a version over the budget is refused
+** naming file and line, and the old version decides on. */
+static void test_a_reload_over_the_budget_keeps_the_old_rule_set(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    write_patterns_version(dir, 1);
+    triage_error err;
+    triage_limits small = {.memory_bytes = 4u << 20};
+    triage_host *h = triage_host_open(dir, &small, &err);
+    if (!h)
+        fail_msg("%s", err.text);
+    write_text_rules(dir, TERMS_20000, ACCEPT);
+    assert_int_equal(triage_host_reload(h, &err), TRIAGE_ERULES);
+    if (!strstr(err.text, "data/text.lua: memory limit exceeded (4 MiB)"))
+        fail_msg("got '%s'", err.text);
+    triage_host_status st;
+    triage_host_status_get(h, &st);
+    assert_true(st.has_error);
+    assert_non_null(strstr(st.last_error.text, "memory limit exceeded"));
+    /* and one over the budget in a rule file is refused at its line */
+    write_patterns_version(dir, 2);
+    tu_write(dir, "10-rules.lua", "local S = {}\n"
+                                  "for i = 1, 1e6 do S[i] = ('x'):rep(64) .. i end\n" ACCEPT);
+    assert_int_equal(triage_host_reload(h, &err), TRIAGE_ERULES);
+    if (!strstr(err.text, "10-rules.lua:2: memory limit exceeded (4 MiB)"))
+        fail_msg("got '%s'", err.text);
+    triage_ruleset *rs = triage_host_acquire(h);
+    char got[256];
+    decide_all(rs, "A", got, sizeof got);
+    assert_string_equal(got, "accept::|");
+    triage_ruleset_release(rs);
+    triage_host_close(h);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* ------------------------------------------------------ rewriting rules */
+
+/* A rule set whose first rule runs `body` on referral BAD, then ACCEPT. */
+static char *rewrite_rules(const char *body)
+{
+    static char lua[2048];
+    snprintf(lua, sizeof lua,
+             "rule{ id='EVIL', when=function(r)\n"
+             "  if r.id == 'BAD' then %s end\n"
+             "  return false end }\n%s", body, ACCEPT);
+    return lua;
+}
+
+/* BAD goes to manual_review naming EVIL and `why`; the referrals after it
+** decide exactly as they do with a rule set that never ran the rewrite. */
+static void expect_rewrite_refused(const char *body, const char *why)
+{
+    char want[1024], got[2048];
+    char *clean = tu_rules(ACCEPT), *dir = tu_rules(rewrite_rules(body));
+    triage_error err;
+    triage_ruleset *ref = triage_ruleset_load(clean, NULL, &err);
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    if (!rs)
+        fail_msg("%s: %s", body, err.text);
+    decide_all(ref, "A,B", want, sizeof want);
+    decide_all(rs, "BAD,A,B,BAD,A", got, sizeof got);
+    const char *bad = strstr(got, "manual_review:EVIL:");
+    if (bad != got || !strstr(got, why))
+        fail_msg("%s: got '%s'; expected manual_review by EVIL with '%s'", body, got, why);
+    const char *after = strchr(got, '|') + 1;
+    if (strncmp(after, want, strlen(want)) != 0)
+        fail_msg("%s: the referrals after it decided '%s', not '%s'", body, after, want);
+    triage_ruleset_release(ref);
+    triage_ruleset_release(rs);
+    tu_rmtree(clean);
+    tu_rmtree(dir);
+    free(clean);
+    free(dir);
+}
+
+static void test_rewriting_a_library_a_global_or_a_metatable_is_refused_naming_it(void **state)
+{
+    (void)state;
+    expect_rewrite_refused("date.format = function() return 'X' end",
+                           "cannot change 'date.format': 'date' is read only");
+    expect_rewrite_refused("string.lower = string.upper",
+                           "cannot change 'string.lower'");
+    expect_rewrite_refused("local s = string; s.format = nil", "cannot change 'string.format'");
+    expect_rewrite_refused("rawset(string, 'lower', string.upper)", "cannot change 'string.lower'");
+    expect_rewrite_refused("table.insert(math, 1)", "cannot change 'math.1'");
+    expect_rewrite_refused("local f, s = pairs(string) s.lower = string.upper",
+                           "cannot change 'string.lower'");
+    expect_rewrite_refused("for k, v in pairs(date) do date[k] = nil end",
+                           "cannot change 'date.");
+    expect_rewrite_refused("_G.date = {}", "cannot set global 'date'");
+    expect_rewrite_refused("_G = {}", "cannot set global '_G'");
+    expect_rewrite_refused("counter = (counter or 0) + 1", "cannot set global 'counter'");
+    expect_rewrite_refused("load('x = 1')()", "cannot set global 'x'");
+    expect_rewrite_refused("setmetatable(_G, {})", "cannot change a protected metatable");
+    expect_rewrite_refused("getmetatable('').__index = {}", "attempt to index a string value");
+    expect_rewrite_refused("getmetatable(regex('x')).__index = {}",
+                           "attempt to index a string value");
+    expect_rewrite_refused("getmetatable(string).__index = {}", "attempt to index a string value");
+    expect_rewrite_refused("setmetatable({}, {__gc = function() while true do end end})",
+                           "__gc metamethods are not available");
+    expect_rewrite_refused("math.randomseed(1)", "'math.randomseed' is not available");
+}
+
+/* Locked, the libraries and globals read as before: pairs sees their
+** contents, methods and fields work, metatables have names. */
+static void test_locked_libraries_and_globals_read_as_before(void **state)
+{
+    (void)state;
+    char *got = tu_first_reason(
+        "rule{ id='R', when=function() return true end, action=function(r, f, d)\n"
+        "  local n, m = 0, 0\n"
+        "  for k, v in pairs(string) do n = n + 1 end\n"
+        "  for k, v in pairs(_G) do m = m + 1 end\n"
+        "  d:reason(('%s %s %s %s %s %s %s %s'):format(n > 15, m > 20, type(string.lower),\n"
+        "    getmetatable(string), getmetatable(''), getmetatable(regex('x')), ('A'):lower(),\n"
+        "    _G.date == date and _G._G == _G))\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n", "");
+    assert_string_equal(got, "true true function locked string regex a true");
+    free(got);
+}
+
+/* _ENV is a constant of every rule file: rebinding it cannot even load. */
+static void test_assigning_env_fails_to_load_at_its_line(void **state)
+{
+    (void)state;
+    expect_load_error("local x = 1\n"
+                      "rule{ id='EVIL', when=function(r) _ENV = {} return false end }\n" ACCEPT,
+                      NULL, 2, "attempt to assign to const variable '_ENV'");
+    expect_load_error("local x = 1\ntostring = nil\n" ACCEPT, NULL, 2,
+                      "attempt to assign to const variable 'tostring'");
+}
+
+/* ------------------------------------------------- the accounting itself */
+
+/* The shipped rule set, deciding letters (regexes JIT-compiled, the scanner
+** confirming mentions), charges its budget, and once freed has given back
+** every byte: no charge is left undone. */
+static void test_the_shipped_rules_give_back_every_byte_they_were_charged(void **state)
+{
+    (void)state;
+    size_t before = bg_process_used();
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(TRIAGE_SOURCE_DIR "/rules", NULL, &err);
+    if (!rs)
+        fail_msg("%s", err.text);
+    triage_decider *dc = triage_decider_new(rs, NULL, &err);
+    assert_non_null(dc);
+    size_t loaded = bg_process_used() - before;
+    static const char *const texts[] = {
+        "Pige på 14 år med selvmordstanker og selvskade. Ingen psykose. WISC-V 2019, "
+        "FSIQ 85. PPV foreligger ikke endnu. Far har ADHD.",
+        "Dreng 9 år, mistanke om autisme og ADHD; udredt af PPR 3. marts 2020. "
+        "Spiseforstyrrelse afkræftet, BMI 16,2.",
+        "Angst og tvangstanker gennem 6 måneder, ikke bedret trods samtaler."};
+    for (int round = 0; round < 20; round++)
+        for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+            char extra[1024], id[16];
+            snprintf(extra, sizeof extra, ",\"text\":\"%s\"", texts[i]);
+            snprintf(id, sizeof id, "R%d", round * 3 + (int)i);
+            triage_referral *r = tu_referral(id, extra);
+            triage_decision *d = triage_decide(dc, r, TRIAGE_EXPLAIN);
+            assert_non_null(d);
+            triage_decision_free(d);
+            triage_referral_free(r);
+        }
+    size_t deciding = bg_process_used() - before;
+    fprintf(stderr, "test_hostile: the shipped rules: %zu KB charged loaded (one state), "
+                    "%zu KB having decided\n", loaded >> 10, deciding >> 10);
+    assert_true(loaded > (1u << 20));
+    triage_decider_free(dc);
+    triage_ruleset_release(rs);
+    assert_int_equal(bg_process_used(), before);
+}
+
+/* ---------------------------------------- the same with 1 and 2 threads */
+
+static char *tmp;
+
+static int run_cmd(char *const argv[], const char *out)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fd, 1);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Every decision of a database, one line each, in id order. */
+static char *decisions_of(const char *db)
+{
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT referral_id, outcome, reasons FROM decisions"
+                                           " ORDER BY referral_id", -1, &s, NULL), SQLITE_OK);
+    size_t cap = 1 << 20, n = 0;
+    char *out = malloc(cap);
+    out[0] = '\0';
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *row[3];
+        for (int i = 0; i < 3; i++)
+            row[i] = (const char *)sqlite3_column_text(s, i);
+        size_t need = strlen(row[0]) + strlen(row[1]) + strlen(row[2]) + 4;
+        if (n + need >= cap)
+            out = realloc(out, cap = 2 * (cap + need));
+        n += (size_t)sprintf(out + n, "%s %s %s\n", row[0], row[1], row[2]);
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(h);
+    return out;
+}
+
+static void test_hostile_rules_decide_the_same_with_one_thread_and_two(void **state)
+{
+    (void)state;
+    char rules[1100], corpus[1100], input[1100], db[2][1100];
+    snprintf(rules, sizeof rules, "%s/rules", tmp);
+    snprintf(corpus, sizeof corpus, "%s/c", tmp);
+    snprintf(input, sizeof input, "%s/c/referrals.jsonl", tmp);
+    /* Every tenth referral tries a rewrite; the rest would see it. */
+    tu_write(tmp, "rules/10-rules.lua",
+             "rule{ id='EVIL', when=function(r)\n"
+             "  local n = tonumber(r.id:sub(-4)) % 50\n"
+             "  if n == 0 then date.format = function() return 'X' end end\n"
+             "  if n == 10 then string.lower = string.upper end\n"
+             "  if n == 20 then seen = (seen or 0) + 1 end\n"
+             "  if n == 30 then getmetatable('').__index.lower = string.upper end\n"
+             "  if n == 40 then rawset(_G, 'date', {}) end\n"
+             "  return false end }\n"
+             "rule{ id='ACC', when=function() return true end, action=function(r, f, d)\n"
+             "  d:reason(('%s %s %s'):format(date.format(r.received_day), ('ABC'):lower(),\n"
+             "    tostring(rawget(_G, 'seen'))))\n"
+             "  d:decide{outcome='accept', target='buc'} end }\n");
+    char *gen[] = {TRIAGE_EXE, "corpus", "--count", "500", "--out", corpus, NULL};
+    assert_int_equal(run_cmd(gen, NULL), 0);
+    char *got[2];
+    for (int k = 0; k < 2; k++) {
+        snprintf(db[k], sizeof db[k], "%s/t%d.db", tmp, k + 1);
+        char *imp[] = {TRIAGE_EXE, "import", "--db", db[k], input, NULL};
+        assert_int_equal(run_cmd(imp, NULL), 0);
+        char *rn[] = {TRIAGE_EXE, "run", "--db", db[k], "--rules", rules, "--threads",
+                      k ? "2" : "1", NULL};
+        assert_int_equal(run_cmd(rn, NULL), 0);
+        got[k] = decisions_of(db[k]);
+    }
+    assert_string_equal(got[0], got[1]);
+    /* and the rewrites were refused, the rest decided with the real libraries */
+    int refused = 0, accepted = 0;
+    for (char *line = got[0], *end; *line; line = end + 1) {
+        end = strchr(line, '\n');
+        *end = '\0';
+        if (strstr(line, " manual_review ") && strstr(line, "\"EVIL\"") &&
+            (strstr(line, "cannot change") || strstr(line, "cannot set global") ||
+             strstr(line, "attempt to index a nil value")))
+            refused++;
+        else if (strstr(line, " accept ") && strstr(line, "abc nil") && !strstr(line, "X abc"))
+            accepted++;
+        else
+            fail_msg("unexpected decision: %.300s", line);
+        *end = '\n';
+    }
+    fprintf(stderr, "test_hostile: --threads 1 and 2 agree: %d rewrites refused, %d accepted\n",
+            refused, accepted);
+    assert_int_equal(refused, 50);
+    assert_int_equal(accepted, 450);
+    free(got[0]);
+    free(got[1]);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    tmp = tu_tmpdir();
+    return tmp ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tu_rmtree(tmp);
+    free(tmp);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_20000_text_terms_are_charged_and_fail_to_load_over_the_budget),
+        cmocka_unit_test(test_3000_regexes_are_charged_and_load_or_fail_at_their_line),
+        cmocka_unit_test(test_a_giant_regex_fails_to_load_at_its_line),
+        cmocka_unit_test(test_100_reloads_with_new_words_leave_the_process_as_it_was),
+        cmocka_unit_test(test_a_reload_over_the_budget_keeps_the_old_rule_set),
+        cmocka_unit_test(test_rewriting_a_library_a_global_or_a_metatable_is_refused_naming_it),
+        cmocka_unit_test(test_locked_libraries_and_globals_read_as_before),
+        cmocka_unit_test(test_assigning_env_fails_to_load_at_its_line),
+        cmocka_unit_test(test_the_shipped_rules_give_back_every_byte_they_were_charged),
+        cmocka_unit_test(test_hostile_rules_decide_the_same_with_one_thread_and_two),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
