@@ -69,6 +69,23 @@ static const char st_schema[] =
     " key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL,"
     " updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));";
 
+/* A database made before version 5 checks age_band with an IN list, which
+** SQLite checks by building a temporary index for every row inserted (a
+** third of an insert's cost). The OR spelling accepts and refuses the same
+** values, so the table's text is changed in place as SQLite documents for a
+** CHECK constraint (writable_schema; no row is touched), the connection
+** reads the schema again, and a table made and dropped moves the schema
+** cookie on so that other connections read it again too. A table made at
+** version 5 has the new spelling already and is left as it is. */
+static const char st_age_band_check[] =
+    "PRAGMA writable_schema = ON;"
+    "UPDATE sqlite_schema SET sql = replace(sql,"
+    " 'CHECK (age_band IN (''0-7'',''8-13'',''14-17'',''18+''))',"
+    " 'CHECK (age_band = ''0-7'' OR age_band = ''8-13'' OR age_band = ''14-17''  OR age_band = ''18+'')')"
+    " WHERE type = 'table' AND name = 'referrals';"
+    "PRAGMA writable_schema = RESET;"
+    "CREATE TABLE st_schema_cookie(x); DROP TABLE st_schema_cookie;";
+
 /* The migration list: step i brings a database at an earlier PRAGMA
 ** user_version up to version st_steps[i].version; st_migrate runs every
 ** step above the database's version, in order, in one transaction. A
@@ -82,6 +99,8 @@ static const struct { int version; const char *sql; } st_steps[] = {
     {3, st_review_schema},
     /* 4: a referral's life as FHIR messages tell it (lifecycle.c). */
     {4, lc_schema},
+    /* 5: the age band's check spelt without IN in a database made before. */
+    {5, st_age_band_check},
 };
 #define ST_NSTEPS ((int)(sizeof st_steps / sizeof st_steps[0]))
 #define ST_VERSION (st_steps[ST_NSTEPS - 1].version)   /* PRAGMA user_version after the last step */

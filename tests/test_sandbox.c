@@ -254,7 +254,7 @@ static void test_load_errors_name_file_and_line(void **state)
 
     dir = tu_rules("while true do end\n");          /* a runaway at load */
     assert_null(triage_ruleset_load(dir, NULL, &err));
-    assert_non_null(strstr(err.text, "instruction limit exceeded"));
+    assert_true(has_any(err.text, STOPPED));
     tu_rmtree(dir);
     free(dir);
 
@@ -470,7 +470,7 @@ static void *lt_work(void *arg)
     triage_referral *loop = tu_referral("LOOP", ""), *good = tu_referral("GOOD", "");
     triage_decision *d = dc ? triage_decide(dc, loop, 0) : NULL;
     w->stopped = d && d->outcome == TRIAGE_MANUAL_REVIEW &&
-                 strstr(d->reasons[0].text, "instruction limit exceeded");
+                 has_any(d->reasons[0].text, STOPPED);
     triage_decision_free(d);
     d = dc ? triage_decide(dc, good, 0) : NULL;
     w->clean = d && d->outcome == TRIAGE_ACCEPT && sb_current() &&
