@@ -304,6 +304,16 @@ static const char *le_measure_key(int kind)
     }
 }
 
+static int le_span_cmp(const void *a, const void *b)
+{
+    const dc_evidence *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
 int le_explain(le_state *e, triage_decision *d)
 {
     const tx_evidence *ev = e->ev;
@@ -332,5 +342,8 @@ int le_explain(le_state *e, triage_decision *d)
         if (dc_add_evidence(d, le_measure_key(x->kind), 1, why, o.start, o.end) != 0)
             return -1;
     }
+    /* in text order: the measurements, and mentions the layer adds from
+    ** others (a stated IQ is a cognitive assessment), come after the rest */
+    qsort(d->evidence, (size_t)d->nevidence, sizeof *d->evidence, le_span_cmp);
     return 0;
 }

@@ -76,6 +76,11 @@ static int setup(void **state)
     signal(SIGPIPE, SIG_IGN);
     dir = tu_tmpdir();
     rules = tu_rules(RULES);
+    /* with the shipped text data: the letters' evidence in explained decisions */
+    char cp[2400];
+    snprintf(cp, sizeof cp, "cp -r '%s/rules/data' '%s/'", TRIAGE_SOURCE_DIR, rules);
+    if (system(cp) != 0)
+        return -1;
     db = malloc(1100);
     triage_error err;
     host = triage_host_open(rules, NULL, &err);
@@ -150,12 +155,24 @@ static void test_server_check_decides_one_referral_without_trace(void **state)
     free(one);
 }
 
-static void test_server_check_with_explain_adds_the_trace(void **state)
+static void test_server_check_with_explain_adds_the_trace_and_the_letters_evidence(void **state)
 {
-    char *one = referral("C-1", "");
+    char *one = referral("C-1", ",\"text\":\"Storebror har ADHD. Hun har angst.\"");
     json_t *j = post_json(PORT, "/api/check?explain=1", one, 200);
     assert_true(json_is_array(json_object_get(j, "trace")));
     assert_true(json_array_size(json_object_get(j, "trace")) > 0);
+    /* every mention the text layer read, with its bytes and why */
+    json_t *ev = json_object_get(j, "evidence");
+    assert_int_equal(json_array_size(ev), 2);
+    json_t *adhd = json_array_get(ev, 0), *anx = json_array_get(ev, 1);
+    assert_string_equal(str(adhd, "key"), "ADHD");
+    assert_true(json_is_false(json_object_get(adhd, "counted")));
+    assert_string_equal(str(adhd, "why"), "om en anden person: 'storebror'");
+    assert_int_equal(json_integer_value(json_object_get(adhd, "start")), 14);
+    assert_int_equal(json_integer_value(json_object_get(adhd, "end")), 18);
+    assert_string_equal(str(anx, "key"), "ANXIETY");
+    assert_true(json_is_true(json_object_get(anx, "counted")));
+    assert_int_equal(json_integer_value(json_object_get(anx, "start")), 28);
     json_decref(j);
     free(one);
 }
@@ -432,6 +449,7 @@ static void test_server_shows_a_referral_with_its_log_and_a_fresh_trace(void **s
     assert_int_equal(json_integer_value(json_object_get(d0, "seq")), 1);
     assert_non_null(str(d0, "decided_at"));
     assert_true(json_is_array(json_object_get(json_object_get(j, "explain"), "trace")));
+    assert_true(json_is_array(json_object_get(json_object_get(j, "explain"), "evidence")));
     json_decref(j);
 }
 
@@ -548,7 +566,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         SERVED(test_server_check_decides_one_referral_without_trace),
-        SERVED(test_server_check_with_explain_adds_the_trace),
+        SERVED(test_server_check_with_explain_adds_the_trace_and_the_letters_evidence),
         SERVED(test_server_check_answers_json_lines_in_order_and_stores_nothing),
         SERVED(test_server_check_reads_an_array_of_referrals),
         SERVED(test_server_refuses_malformed_json_with_400_naming_line_and_column),

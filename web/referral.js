@@ -1,8 +1,8 @@
 /*
  * referral.js — one referral as a person reads it: who sent it and about
- * whom (never the CPR), the letter as text with the passages that gave the
- * rules' reasons marked (when the decision's trace carries their byte
- * offsets), the decision in force and the rules' suggestion with the places
+ * whom (never the CPR), the letter as text with every passage the text
+ * layer read marked (counted or dropped, why as its title; those a reason
+ * rests on linked to it: the decision's evidence and byte offsets), the decision in force and the rules' suggestion with the places
  * by name, and the history: every suggestion and every person's action.
  */
 'use strict';
@@ -12,26 +12,41 @@ const open = { id: null, record: null, review: null, answer: null, asked: 0 };
 
 /* ------------------------------------------------------------ passages */
 
-/* Every passage the trace points at: {start, end} byte offsets into the
- * letter, with the rule, whether it counted and why. The trace's shape is
- * the engine's: a step may list them under evidence/spans/mentions, each
- * {start, end} (or span: [start, end], or offset and length). */
+/* Every passage the decision points at: {start, end} byte offsets into the
+ * letter, with the rule, whether it counted and why. An explained decision
+ * carries `evidence`, every mention the text layer read ({key, counted, why,
+ * start, end}), and each reason the evidence keys it rests on
+ * (README.md, "What an explained decision says about the letter"); a mention is the passage of the first reason
+ * naming its key. Passages a trace step lists (under evidence, spans,
+ * mentions, ...: {start, end}, span [start, end] or offset and length) are
+ * taken too. */
 function passagesOf(decision) {
   const out = [];
-  const visit = (v, rule) => {
-    if (Array.isArray(v)) { v.forEach((x) => visit(x, rule)); return; }
-    if (!v || typeof v !== 'object') return;
-    const r = v.rule || rule;
+  const push = (v, rule) => {
     let s = v.start, e = v.end;
     if (Array.isArray(v.span)) [s, e] = v.span;
     if (s === undefined && Number.isInteger(v.offset)) { s = v.offset; e = v.offset + (v.length || 0); }
     if (Number.isInteger(s) && Number.isInteger(e) && e > s) {
-      out.push({ start: s, end: e, rule: r, counted: v.counted !== false && !v.dropped,
-        why: v.why || v.reason || v.key || '' });
+      out.push({ start: s, end: e, rule, key: v.key || '',
+        counted: v.counted !== false && !v.dropped, why: v.why || v.reason || v.key || '' });
     }
+  };
+  const visit = (v, rule) => {
+    if (Array.isArray(v)) { v.forEach((x) => visit(x, rule)); return; }
+    if (!v || typeof v !== 'object') return;
+    const r = v.rule || rule;
+    push(v, r);
     for (const k of ['evidence', 'spans', 'mentions', 'matches', 'passages']) if (v[k]) visit(v[k], r);
   };
-  if (decision && decision.trace) visit(decision.trace, null);
+  if (!decision) return out;
+  if (Array.isArray(decision.evidence)) {
+    const ruleOf = {};
+    (decision.reasons || []).forEach((r) => (r.evidence || []).forEach((k) => {
+      if (typeof k === 'string' && !(k in ruleOf)) ruleOf[k] = r.rule;
+    }));
+    decision.evidence.forEach((m) => { if (m && typeof m === 'object') push(m, ruleOf[m.key] || null); });
+  }
+  if (decision.trace) visit(decision.trace, null);
   return out;
 }
 
@@ -53,7 +68,8 @@ function markedText(text, passages) {
     const mk = el('mark', text.slice(a, m.b), m.counted ? 'counted' : 'dropped');
     mk.tabIndex = -1;
     if (m.rule) mk.dataset.rule = m.rule;
-    if (m.why) mk.title = (m.rule ? m.rule + ': ' : '') + m.why;
+    if (m.key) mk.dataset.key = m.key;
+    if (m.why) mk.title = (m.rule ? m.rule + ': ' : '') + (m.key && m.key !== m.why ? m.key + ' — ' : '') + m.why;
     box.append(mk);
     at = m.b;
   });

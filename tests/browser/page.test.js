@@ -135,6 +135,28 @@ async function openRow(page, id) {
     check(JSON.stringify(marked) === JSON.stringify(['dropped:ondt:RISK-01', 'counted:skærer i armene:RISK-01']),
       'passages given by byte offsets in the trace are marked in the letter: ' + JSON.stringify(marked));
 
+    /* an explained decision's evidence (every mention the text layer read,
+     * README "What an explained decision says about the letter"): each
+     * marked, counted or dropped, why as its title, a reason's keys linked */
+    const linked = await page.evaluate(() => {
+      const text = 'Storebror har ADHD. Pigen får angst.';
+      const at = (s) => new TextEncoder().encode(text.slice(0, text.indexOf(s))).length;
+      const d = { reasons: [{ rule: 'TG-01', text: 'Målgruppe', evidence: ['ANXIETY'] }], evidence: [
+        { key: 'ADHD', counted: false, why: "om en anden person: 'storebror'", start: at('ADHD'), end: at('ADHD') + 4 },
+        { key: 'ANXIETY', counted: true, why: "nævnt: 'angst'", start: at('angst'), end: at('angst') + 5 }] };
+      const box = markedText(text, passagesOf(d));
+      return [...box.querySelectorAll('mark')].map((m) =>
+        `${m.className}:${m.textContent}:${m.dataset.rule || ''}:${m.dataset.key}:${m.title}`);
+    });
+    check(JSON.stringify(linked) === JSON.stringify([
+      "dropped:ADHD::ADHD:ADHD — om en anden person: 'storebror'",
+      "counted:angst:TG-01:ANXIETY:TG-01: ANXIETY — nævnt: 'angst'"]),
+      'the evidence of an explained decision is marked in the letter: ' + JSON.stringify(linked));
+    /* and as the server gives it: EX-02's letter names its PPV and its cognitive test */
+    check(await page.textContent('#referral-text mark[data-key="ppv"]') === 'PPV' &&
+      await page.textContent('#referral-text mark[data-key="cognitive_assessment"]') === 'Kognitiv undersøgelse',
+      'the letter of an opened referral has the text layer\'s mentions marked');
+
     /* a CSRF-less request from the page's own session is refused, nothing stored */
     const before = await entries('EX-02');
     const noCsrf = await page.evaluate(async () => {
