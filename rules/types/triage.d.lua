@@ -76,42 +76,52 @@ function Referral:history() end
 local Decision = {}
 ---@param fields DecisionFields
 function Decision:decide(fields) end
----@param text string
-function Decision:reason(text) end
+---@param text string  # with more arguments a format: %s, %d, %D (a day number as YYYY-MM-DD)
+function Decision:reason(text, ...) end
 ---@param item MissingItem
 function Decision:missing(item) end
 ---@return MissingItem[]
 function Decision:missing_items() end
+---@return integer
+function Decision:missing_count() end
 
----@class TextContext  # lib/text.lua
----@field text string
----@field empty boolean
-local TextContext = {}
----@return integer?, integer?
-function TextContext:first(re, kind) end
-function TextContext:each(re, kind) end
----@param set integer  # from T.set{re, ...}
----@return integer     # bit i - 1 set: set[i] has a mention that counts
-function TextContext:which(set, kind) end
----@return integer, integer
-function TextContext:sentence(pos) end
+--- What the letter says (the engine's text layer, data/text/*.lua): one
+--- field per evidence key (`evidence.ADHD`, `evidence.ppv`, ...), false where
+--- the letter does not state it; KEY_date (a day number or false) and, for
+--- keys with history_months, KEY_past. Read only; an unknown name raises.
+---@class Evidence
+---@field counted string[]            # the keys stated, sorted
+---@field weight_kg number|false
+---@field height_cm number|false
+---@field bmi number|false            # only when stated
+---@field weight_loss_pct number|false
+---@field weight_loss_months number|false
+---@field iq number|false             # the lowest full-scale IQ stated
+---@field [string] boolean|integer
+evidence = {}
+
+text = {}
+--- Whether s states key, read with the rule set's words (a medication's name).
+---@param s string
+---@param key string
+---@return boolean
+function text.states(s, key) end
 
 --- Facts of this rule set (00-facts.lua); each computed once per referral.
 ---@class Facts
----@field text TextContext
 ---@field previous_contact boolean
 ---@field effective_age integer
 ---@field repeat_referral boolean
----@field municipality string?        # official name, nil outside the region
+---@field municipality string|false   # official name, false outside the region
 ---@field site "glostrup"|"bispebjerg"|"hilleroed"|"bornholm"|nil
 ---@field custody_joint boolean
 ---@field custody_placed boolean
 ---@field consent boolean
----@field code_groups table<string, true>
+---@field coded table                 # lib/codes.lua's reading of the diagnoses
+---@field substance boolean
 ---@field groups table<string, true>  # PSYCHOSIS ... SUBSTANCE, from codes and text
 ---@field group_count integer
 ---@field comorbid boolean
----@field core_group string?
 ---@field severe_depression boolean
 ---@field psychotropic boolean
 ---@field suicide_attempt "current"|"past"|nil
@@ -120,16 +130,16 @@ function TextContext:sentence(pos) end
 ---@field suicidal_ideation boolean
 ---@field self_harm boolean
 ---@field risk_flag boolean
----@field somatic {bmi: number?, height: number?, weight: number?, loss: number?}
+---@field somatic table
 ---@field eating_risk boolean
 ---@field acute boolean
 ---@field iq integer?
----@field low_iq boolean
 ---@field cognitive "current"|"outdated"|nil
 ---@field ppv boolean
 ---@field needs_cognitive boolean
 ---@field target_group boolean
 ---@field intellectual_disability boolean
+---@field urgent boolean
 
 ---@class Regex
 local Regex = {}
@@ -145,8 +155,10 @@ function Regex:gmatch(s, init) end
 ---@class RuleSpec
 ---@field id string
 ---@field title string
----@field when fun(r: Referral, f: Facts, d: Decision): any, string?
----@field action fun(r: Referral, f: Facts, d: Decision)
+---@field when fun(r: Referral, f: Facts, d: Decision): any
+---@field explain (fun(r: Referral, f: Facts, d: Decision): string)?  # the trace's words (--explain only)
+---@field evidence string[]?   # the evidence keys its reasons rest on
+---@field action (fun(r: Referral, f: Facts, d: Decision))?
 
 ---@param spec RuleSpec
 function rule(spec) end
@@ -160,33 +172,6 @@ function include(path) end
 ---@param flags string?  # "c" case sensitive, "x" extended, "m" multiline
 ---@return Regex
 function regex(pattern, flags) end
-
----@class ScannerSpec
----@field negation Regex        # words that negate what follows, to the sentence's end or a contrast
----@field negation_doc Regex    # further negations for kind "doc"
----@field contrast Regex        # what ends a negation's reach
----@field post_clin Regex       # \G-anchored: a clause after a term that negates it
----@field post_doc Regex        # \G-anchored: the same for kind "doc"
----@field family_start Regex    # a relative who has something starts a family clause
----@field family_clause Regex   # a marker that makes its clause family history
----@field family_end Regex      # what ends a family clause
----@field family_post Regex     # \G-anchored: "hos far", "i familien" after a term
----@field family_reach integer   # bytes a clause begun by a relative reaches at most
----@field abbreviations table<string, true>  # words of 1-5 letters whose dot ends no sentence
-
----@class Scanner  # its functions take a context first (ignored), so they can be methods
----@field reset fun(text: string)                                      # read a new referral's text
----@field first fun(self: any, re: Regex, kind: string?): integer?, integer?
----@field each fun(self: any, re: Regex, kind: string?): fun(): integer, integer
----@field sentence fun(self: any, pos: integer): integer, integer
----@field from fun(self: any, re: Regex, pos: integer): integer|false|nil, integer?  # first match at pos or later; false: one runs over pos
----@field terms fun(...: Regex|table)                                  # declare terms at load
----@field set fun(list: Regex[]): integer                              # declare a set (at most 64) for which, at load
----@field which fun(self: any, set: integer, kind: string?): integer   # bit i - 1: first(list[i], kind) finds one
-
----@param spec ScannerSpec
----@return Scanner
-function scanner(spec) end
 
 date = {}
 ---@return integer?
