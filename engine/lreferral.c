@@ -71,6 +71,7 @@ struct lr_state {
     lr_history_fn hist;
     void *hist_ud;
     int ref[T__N];
+    int ro_ref;                   /* the metatable of r's tables: they refuse new keys */
     int ndiag, nassess, nmed;     /* entries the reused arrays hold */
     int history_read;             /* r:history() filled T_HIST this referral */
     unsigned built;               /* bit f - F_LAZY: lazy field f is in r now */
@@ -201,6 +202,8 @@ static int lr_entry(lr_state *v, int list, int kind, int i, int nrec)
     if (lua_rawgeti(L, -1, i) != LUA_TTABLE) {                /* +3 entry */
         lua_pop(L, 1);
         lua_createtable(L, 0, nrec);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, v->ro_ref);         /* refuses new keys: */
+        lua_setmetatable(L, -2);                              /* it outlives the referral */
         lua_pushvalue(L, -1);
         lua_rawseti(L, -3, i);
     }
@@ -254,10 +257,9 @@ void lr_set(lr_state *v, const triage_referral *r)
     v->history_read = 0;
     if (!r) {
         lua_pop(L, 2);
-        if (v->trusted) {
-            rx_trust(L, NULL, 0);
-            v->trusted = 0;
-        }
+        /* always: it also drops the patterns compiled while deciding */
+        rx_trust(L, NULL, 0);
+        v->trusted = 0;
         return;
     }
     for (int f = F_RECEIVED_DAY; f < F_EAGER_END; f++) {
@@ -461,18 +463,25 @@ lr_state *lr_open(lua_State *L)
     v->ref[T_MED] = lr_ref_new(L, 4, 0);
     v->ref[T_RISK] = lr_ref_new(L, 0, RISK__N);
     v->ref[T_SOMATIC] = lr_ref_new(L, 0, 4);
+    v->ref[T_HIST] = lr_ref_new(L, 0, 0);
     v->nil_field = v->nil_risk = v->nil_somatic = ~0u;     /* nothing there yet */
-    for (int t = T_RISK; t <= T_SOMATIC; t++) {              /* they refuse assignments */
-        lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[t]);
-        lua_createtable(L, 0, 2);
-        lua_pushcfunction(L, lr_newindex);
-        lua_setfield(L, -2, "__newindex");
-        lua_pushliteral(L, "referral");
-        lua_setfield(L, -2, "__metatable");
+    /* r's tables are kept from referral to referral, so they refuse new
+    ** keys (r.diagnoses[#r.diagnoses + 1] = ..., an assessment's a.x = ...):
+    ** what one referral's rules wrote would otherwise be there for the next.
+    ** A key the engine filled may be overwritten; the engine refills it. */
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, lr_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "referral");
+    lua_setfield(L, -2, "__metatable");
+    v->ro_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    static const int ro[] = {T_DIAG, T_ASSESS, T_MED, T_RISK, T_SOMATIC, T_HIST};
+    for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[ro[i]]);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, v->ro_ref);
         lua_setmetatable(L, -2);
         lua_pop(L, 1);
     }
-    v->ref[T_HIST] = lr_ref_new(L, 0, 0);
     v->ref[T_POOL] = lr_ref_new(L, T__N, 0);
 
     lua_createtable(L, 0, F__N);                              /* +1 r */

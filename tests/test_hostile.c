@@ -347,6 +347,52 @@ static void test_rewriting_a_library_a_global_or_a_metatable_is_refused_naming_i
 
 /* Locked, the libraries and globals read as before: pairs sees their
 ** contents, methods and fields work, metatables have names. */
+/* r is one table refilled for every referral: what a rule writes into it,
+** its lists or their entries is refused or refilled, never seen by the next. */
+static void test_a_rule_writing_into_r_changes_no_later_referral(void **state)
+{
+    (void)state;
+    char *dir = tu_rules(
+        "rule{ id='EVIL', when=function(r)\n"
+        "  if r.id == 'BAD' then\n"
+        "    pcall(function() r.diagnoses[#r.diagnoses + 1] = 'F32' end)\n"
+        "    pcall(function() r.medication[5] = 'x' end)\n"
+        "    pcall(function() r.assessments[1].extra = 1 end)\n"
+        "    pcall(function() r.risk.suicide_attempt = true end)\n"
+        "    pcall(function() r.gapd = 1 end)\n"
+        "    r.assessments[1].kind = 'other'\n"
+        "  end\n"
+        "  return false end }\n"
+        "rule{ id='ACC', when=function() return true end, action=function(r, f, d)\n"
+        "  d:reason(('%d %s %s %s %s %s'):format(#r.diagnoses, tostring(r.medication[5]),\n"
+        "    tostring(r.assessments[1].extra), tostring(r.assessments[1].kind),\n"
+        "    tostring(r.risk.suicide_attempt), tostring(r.gapd)))\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n");
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    if (!rs)
+        fail_msg("%s", err.text);
+    triage_decider *dc = triage_decider_new(rs, NULL, &err);
+    assert_non_null(dc);
+    static const char *const ids[] = {"A", "BAD", "B"};
+    char got[3][256];
+    for (int i = 0; i < 3; i++) {
+        triage_referral *r = tu_referral(ids[i], ",\"assessments\":[{\"kind\":\"ppv\"}]");
+        triage_decision *d = triage_decide(dc, r, 0);
+        assert_non_null(d);
+        snprintf(got[i], sizeof got[i], "%s", d->nreasons ? d->reasons[d->nreasons - 1].text : "");
+        triage_decision_free(d);
+        triage_referral_free(r);
+    }
+    assert_string_equal(got[0], "0 nil nil ppv nil nil");
+    assert_string_equal(got[1], "0 nil nil other nil nil");   /* a filled key: its own referral */
+    assert_string_equal(got[2], got[0]);
+    triage_decider_free(dc);
+    triage_ruleset_release(rs);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 static void test_locked_libraries_and_globals_read_as_before(void **state)
 {
     (void)state;
@@ -543,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_100_reloads_with_new_words_leave_the_process_as_it_was),
         cmocka_unit_test(test_a_reload_over_the_budget_keeps_the_old_rule_set),
         cmocka_unit_test(test_rewriting_a_library_a_global_or_a_metatable_is_refused_naming_it),
+        cmocka_unit_test(test_a_rule_writing_into_r_changes_no_later_referral),
         cmocka_unit_test(test_locked_libraries_and_globals_read_as_before),
         cmocka_unit_test(test_assigning_env_fails_to_load_at_its_line),
         cmocka_unit_test(test_the_shipped_rules_give_back_every_byte_they_were_charged),
