@@ -338,7 +338,12 @@ int rl_text_build(triage_ruleset *rs, lua_State *L, int idx, const int *files, i
         }
     rl_hash_paths(rs, t->files, t->nfiles, t->hash);
     tx_alloc a = {rl_text_alloc, t};
-    if (!(t->lx = txl_load(L, idx, &a, err, errlen))) {
+    /* files changed (rl_text_adopt said so), words maybe not: explain.lua's
+    ** wording, a key's options. The same literals copy the previous
+    ** database instead of compiling it (txl_load_reusing). */
+    const tx_lexicon *prev = rs->prev && rs->prev->text ? rs->prev->text->lx : NULL;
+    if (!(t->lx = prev ? txl_load_reusing(L, idx, &a, prev, err, errlen)
+                       : txl_load(L, idx, &a, err, errlen))) {
         if (t->over)
             snprintf(err, errlen, "memory limit exceeded (%zu MiB) building the text lexicon",
                      rs->lim.memory_bytes >> 20);

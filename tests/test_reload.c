@@ -239,12 +239,90 @@ static void test_1000_reloads_while_deciding_lose_or_mix_no_decision(void **stat
     free(dir);
 }
 
+/* The first mention's why in an explained decision of "Hun har angst." */
+static void first_why(triage_ruleset *rs, char *out, size_t cap)
+{
+    triage_error err;
+    triage_decider *dc = triage_decider_new(rs, NULL, &err);
+    assert_non_null(dc);
+    triage_referral *r = tu_referral("R1", ",\"text\":\"Hun har angst.\"");
+    triage_decision *d = triage_decide(dc, r, TRIAGE_EXPLAIN);
+    const char *key, *why;
+    int counted;
+    size_t start, end;
+    assert_int_equal(triage_decision_evidence(d, 0, &key, &counted, &why, &start, &end), 0);
+    snprintf(out, cap, "%s %d %s", key, counted, why);
+    triage_decision_free(d);
+    triage_referral_free(r);
+    triage_decider_free(dc);
+}
+
+/* A reload keeps or copies what it can of the text layer and still reads
+** with the words as they are now: an unchanged data/text is taken over, a
+** changed wording (the same words) copies the compiled words, new words
+** compile anew. */
+static void test_reload_reads_letters_with_the_text_data_as_saved(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir(), cmd[2400], why[256];
+    snprintf(cmd, sizeof cmd, "cp -r '%s/rules/data' '%s/'", TRIAGE_SOURCE_DIR, dir);
+    assert_int_equal(system(cmd), 0);
+    write_version(dir, 1);
+    triage_error err;
+    triage_host *h = triage_host_open(dir, NULL, &err);
+    if (!h)
+        fail_msg("%s", err.text);
+    triage_ruleset *rs = triage_host_acquire(h);
+    first_why(rs, why, sizeof why);
+    triage_ruleset_release(rs);
+    assert_string_equal(why, "ANXIETY 1 nævnt: 'angst'");
+    /* the rule file only */
+    write_version(dir, 2);
+    assert_int_equal(triage_host_reload(h, &err), TRIAGE_OK);
+    rs = triage_host_acquire(h);
+    first_why(rs, why, sizeof why);
+    assert_string_equal(unit_of(rs), "U2");
+    triage_ruleset_release(rs);
+    assert_string_equal(why, "ANXIETY 1 nævnt: 'angst'");
+    /* the wording */
+    snprintf(cmd, sizeof cmd, "sed -i \"s/counted = \\\"nævnt: /counted = \\\"står i brevet: /\" "
+             "'%s/data/text/explain.lua'", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(triage_host_reload(h, &err), TRIAGE_OK);
+    rs = triage_host_acquire(h);
+    first_why(rs, why, sizeof why);
+    triage_ruleset_release(rs);
+    assert_string_equal(why, "ANXIETY 1 står i brevet: 'angst'");
+    /* a new word */
+    snprintf(cmd, sizeof cmd, "sed -i 's/^  ANXIETY = { terms = {/  ANXIETY = { terms = { \"bekymringstanker\",/' "
+             "'%s/data/text/groups.lua'", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(triage_host_reload(h, &err), TRIAGE_OK);
+    rs = triage_host_acquire(h);
+    triage_decider *dc = triage_decider_new(rs, NULL, &err);
+    triage_referral *r = tu_referral("R2", ",\"text\":\"Hun har mange bekymringstanker.\"");
+    triage_decision *d = triage_decide(dc, r, TRIAGE_EXPLAIN);
+    const char *key, *w;
+    int counted;
+    size_t start, end;
+    assert_int_equal(triage_decision_evidence(d, 0, &key, &counted, &w, &start, &end), 0);
+    assert_string_equal(key, "ANXIETY");
+    triage_decision_free(d);
+    triage_referral_free(r);
+    triage_decider_free(dc);
+    triage_ruleset_release(rs);
+    triage_host_close(h);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_saved_edit_is_swapped_in_and_a_broken_save_keeps_it),
         cmocka_unit_test(test_reload_keeps_old_rules_on_syntax_runtime_or_test_failure),
         cmocka_unit_test(test_1000_reloads_while_deciding_lose_or_mix_no_decision),
+        cmocka_unit_test(test_reload_reads_letters_with_the_text_data_as_saved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
