@@ -344,6 +344,7 @@ int le_explain(le_state *e, triage_decision *d)
     }
     /* in text order: the measurements, and mentions the layer adds from
     ** others (a stated IQ is a cognitive assessment), come after the rest */
-    qsort(d->evidence, (size_t)d->nevidence, sizeof *d->evidence, le_span_cmp);
+    if (d->nevidence > 1)
+        qsort(d->evidence, (size_t)d->nevidence, sizeof *d->evidence, le_span_cmp);
     return 0;
 }
