@@ -22,6 +22,7 @@
 #include "store_run.h"
 #include "refpack.h"
 #include "history.h"
+#include "cds.h"
 
 #define ST_CHUNK 1024    /* rows read per query by each_undecided */
 
@@ -78,6 +79,8 @@ static const struct { int version; const char *sql; } st_steps[] = {
     {3, st_review_schema},
     /* 4: a referral's life as FHIR messages tell it (lifecycle.c). */
     {4, lc_schema},
+    /* 5: the CDS Hooks cards given and their feedback (schema_cds.c). */
+    {5, cds_schema},
 };
 #define ST_NSTEPS ((int)(sizeof st_steps / sizeof st_steps[0]))
 #define ST_VERSION (st_steps[ST_NSTEPS - 1].version)   /* PRAGMA user_version after the last step */
