@@ -350,6 +350,12 @@ static json_t *cds_card(cds_make *m, int k, const char *item, const char *indica
             detail[--n] = '\0';
         card = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "uuid", uuid, "summary", summary,
                          "detail", detail, "indicator", indicator, "source", "label", source);
+        /* What the card is about, for a client that acts on it (the page's
+        ** "ready to send") and for feedback reports: CDS Hooks' extension. */
+        if (card)
+            json_object_set_new(card, "extension", item
+                ? json_pack("{s:s, s:s}", "dk.triage.kind", cds_kind_name(k), "dk.triage.item", item)
+                : json_pack("{s:s}", "dk.triage.kind", cds_kind_name(k)));
     }
     free(summary);
     free(detail);
