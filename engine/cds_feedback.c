@@ -109,7 +109,7 @@ static int cf_instant(const char *s)
 {
     triage_day day;
     size_t n = s ? strlen(s) : 0;
-    if (n < 20 || triage_date_parse(s, 10, &day) != 0 || s[10] != 'T') return 0;
+    if (n < 20 || !triage_date_parse(s, 10, &day) || s[10] != 'T') return 0;
     return s[n - 1] == 'Z' || ((s[n - 6] == '+' || s[n - 6] == '-') && s[n - 3] == ':');
 }
 
