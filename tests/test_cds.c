@@ -563,6 +563,22 @@ static void test_feedback_is_recorded_and_reported_per_card_kind(void **state)
     json_decref(r);
     free(rep);
     triage_store_close(st);
+
+    /* and through the command, as text and as JSON */
+    char cmd[1400], out[8192];
+    snprintf(cmd, sizeof cmd, "%s cds-report --db %s", TRIAGE_EXE, fx.db);
+    assert_int_equal(tu_run(cmd, out, sizeof out), 0);
+    assert_non_null(strstr(out, "missing"));
+    assert_non_null(strstr(out, "overridden because sent-separately (Oplysningen sendes separat): 1"));
+    snprintf(cmd, sizeof cmd, "%s cds-report --db %s --format json", TRIAGE_EXE, fx.db);
+    assert_int_equal(tu_run(cmd, out, sizeof out), 0);
+    r = json_loads(out, 0, NULL);
+    assert_non_null(r);
+    assert_int_equal(json_integer_value(json_object_get(r, "accepted")), 1);
+    assert_int_equal(json_integer_value(json_object_get(r, "overridden")), 1);
+    json_decref(r);
+    snprintf(cmd, sizeof cmd, "%s cds-report --db %s --format xml 2>/dev/null", TRIAGE_EXE, fx.db);
+    assert_int_equal(tu_run(cmd, out, sizeof out), 1);
     json_decref(j);
     free(req);
 }
