@@ -208,7 +208,7 @@ static void cds_one(cds_req *q, const json_t *sr, const json_t *draft, const jso
                                "collection", "entry", entries);
     char *text = bundle ? json_dumps(bundle, JSON_COMPACT) : NULL;
     json_decref(bundle);
-    triage_error err, why;
+    triage_error err = {0}, why;
     triage_reader *rd = text ? triage_reader_open_memory(text, strlen(text), NULL, &err) : NULL;
     free(text);
     triage_referral *r = NULL;
@@ -228,8 +228,9 @@ static void cds_one(cds_req *q, const json_t *sr, const json_t *draft, const jso
     free(cards);
     if (!got) {
         q->status = 500;
-        q->answer = sv_error(q->c, err.code == TRIAGE_ESTORE ? 503 : 500, "the cards could not "
-                             "be made", NULL);
+        char m[600];
+        snprintf(m, sizeof m, "the cards could not be made: %s", err.text);
+        q->answer = sv_error(q->c, err.code == TRIAGE_ESTORE ? 503 : 500, m, NULL);
         return;
     }
     json_array_extend(q->cards, json_object_get(got, "cards"));
