@@ -161,7 +161,9 @@ typedef struct cds_req {
     sv_call *c;
     triage_cds *cds;
     const char *service, *hook_instance;
-    json_t *cards;
+    json_t *cards;              /* the cards of every draft, once there are two */
+    char *text;                 /* the answer while there is one draft */
+    int n;                      /* drafts answered */
     int status;                 /* 0, or the error already answered */
     sv_result answer;
 } cds_req;
@@ -224,6 +226,17 @@ static void cds_one(cds_req *q, const json_t *sr, const json_t *draft, const jso
     }
     triage_referral_free(r);
     triage_reader_close(rd);
+    if (cards && !q->n++) {             /* one draft, the usual: its answer as it is */
+        q->text = cards;
+        return;
+    }
+    if (cards && q->n == 2) {           /* a second: the first's cards into the list */
+        json_t *first = json_loads(q->text, 0, NULL);
+        json_array_extend(q->cards, json_object_get(first, "cards"));
+        json_decref(first);
+        free(q->text);
+        q->text = NULL;
+    }
     json_t *got = cards ? json_loads(cards, 0, NULL) : NULL;
     free(cards);
     if (!got) {
@@ -259,7 +272,7 @@ sv_result cds_call(sv_call *c)
     const char *service = c->tail, *offered = triage_cds_service_hook(cds, service);
     if (!offered) return sv_error(c, 404, "no such CDS service", NULL);
     json_error_t je;
-    json_t *body = json_loadb(c->body, c->len, JSON_REJECT_DUPLICATES, &je);
+    json_t *body = json_loadb(c->body, c->len, 0, &je);
     if (!json_is_object(body)) {
         json_decref(body);
         char m[200];
@@ -299,7 +312,7 @@ sv_result cds_call(sv_call *c)
     else if (json_object_get(body, "fhirAuthorization") && !server)
         answer = cds_bad(c, "fhirServer", "required with fhirAuthorization");
     else {
-        cds_req q = {c, cds, service, instance, json_array(), 0, MHD_NO};
+        cds_req q = {c, cds, service, instance, json_array(), NULL, 0, 0, MHD_NO};
         const json_t *en;
         size_t i;
         json_array_foreach(json_object_get(draft, "entry"), i, en) {
@@ -313,6 +326,10 @@ sv_result cds_call(sv_call *c)
         if (q.status) {
             answer = q.answer;
             json_decref(q.cards);
+            free(q.text);
+        } else if (q.n == 1) {
+            json_decref(q.cards);
+            answer = sv_text(c, 200, CDS_JSON, q.text);
         } else {
             answer = sv_json(c, 200, json_pack("{s:o}", "cards", q.cards));
         }
