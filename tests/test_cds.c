@@ -29,39 +29,12 @@
 static resp call(int port, const char *method, const char *path, const char *headers,
                  const char *body)
 {
-    resp r = {0};
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    size_t len = body ? strlen(body) : 0;
-    char *head = malloc(32768);
-    int n = snprintf(head, 32768, "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                     "Content-Type: application/json\r\n%sContent-Length: %zu\r\n\r\n",
-                     method, path, headers ? headers : "", len);
-    assert_true(write(fd, head, (size_t)n) == n);
-    free(head);
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, body + off, len - off);
-        if (w <= 0) break;
-        off += (size_t)w;
-    }
-    size_t cap = 65536, got = 0;
-    char *buf = malloc(cap);
-    ssize_t k;
-    while ((k = read(fd, buf + got, cap - got - 1)) > 0) {
-        got += (size_t)k;
-        if (got + 1 == cap) buf = realloc(buf, cap *= 2);
-    }
-    buf[got] = 0;
-    close(fd);
-    assert_int_equal(sscanf(buf, "HTTP/1.%*d %d", &r.status), 1);
-    char *sep = strstr(buf, "\r\n\r\n");
-    assert_non_null(sep);
-    size_t hl = (size_t)(sep - buf) < sizeof r.head - 1 ? (size_t)(sep - buf) : sizeof r.head - 1;
-    memcpy(r.head, buf, hl);
-    r.body = strdup(sep + 4);
-    free(buf);
+    hc_client c = {.port = port};
+    hc_resp h = hc_send(&c, method, path, body, headers);
+    assert_true(h.status > 0);
+    resp r = {.status = h.status, .body = h.body};
+    snprintf(r.head, sizeof r.head, "%s", h.head);
+    json_decref(h.json);
     return r;
 }
 
