@@ -587,7 +587,7 @@ static void test_schema_2_database_migrates_with_nothing_lost(void **state)
     triage_store_close(st);
 
     v = raw_query(path, "PRAGMA user_version");
-    assert_string_equal(v, "3\n");
+    assert_true(atoi(v) >= 4);            /* 4: the lifecycle; later steps may follow */
     free(v);
     for (int i = 0; i < 5; i++) {
         char *after = raw_query(path, tables[i]);

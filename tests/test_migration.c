@@ -87,7 +87,10 @@ static long count(const char *path, const char *sql)
 }
 
 static const char *const TABLES[] = {
-    "SELECT * FROM referrals ORDER BY id",
+    /* the columns schema 2 had; later steps add their own (lifecycle.c's version,
+    ** superseded_seq, withdrawn_at), which the rows gain with their defaults */
+    "SELECT id, received, cpr, birth_date, age, age_band, municipality, referrer_kind,"
+    " status, json, source, line, imported_at FROM referrals ORDER BY id",
     "SELECT * FROM decisions ORDER BY seq",
     "SELECT * FROM quarantine ORDER BY seq",
     "SELECT * FROM referral_packed ORDER BY id",
