@@ -23,6 +23,10 @@ int cds_path(const char *url)
 
 void cds_cors(sv_call *c, struct MHD_Response *r)
 {
+    /* Without trusted clients configured the service is for this machine
+    ** (and the same-origin page /henvis): no other site's script may read
+    ** its answers, or it could probe what the store knows of a child. */
+    if (!sv_cds(c->srv)) return;
     const char *origin = sv_header(c, "Origin");
     MHD_add_response_header(r, "Access-Control-Allow-Origin", origin && *origin ? origin : "*");
     if (origin && *origin) MHD_add_response_header(r, "Vary", "Origin");

@@ -309,6 +309,13 @@ static int ca_loopback(sv_call *c)
 int cds_guard(sv_call *c, sv_result *answer)
 {
     if (!strcmp(c->method, "OPTIONS")) return 0;          /* a preflight carries no token */
+    /* JSON only: a form another site posts (text/plain, no preflight) is refused */
+    const char *type = sv_header(c, "Content-Type");
+    if (!strcmp(c->method, "POST") && (!type || strncasecmp(type, "application/json", 16))) {
+        *answer = sv_error(c, 415, "a CDS Hooks request is JSON: Content-Type: application/json",
+                           NULL);
+        return -1;
+    }
     sv_cds_auth *a = sv_cds(c->srv);
     if (!a) {
         if (ca_loopback(c)) return 0;

@@ -558,9 +558,24 @@ static void test_feedback_is_recorded_and_reported_per_card_kind(void **state)
 
 /* -------------------------------------------------------------------- CORS */
 
+static void test_without_trusted_clients_no_other_site_may_read_or_post(void **state)
+{
+    resp r = call(fx.port, "GET", "/cds-services", "Origin: https://evil.example\r\n", NULL);
+    assert_int_equal(r.status, 200);                      /* loopback: answered ... */
+    assert_null(strstr(r.head, "Access-Control-Allow-Origin"));   /* ... but not to a script */
+    free(r.body);
+    r = http(fx.port, "POST", SIGN "/feedback", NULL, "{}", 2);   /* not JSON: a form's post */
+    assert_int_equal(r.status, 415);
+    free(r.body);
+}
+
+static sf_server jx;
+static char *token(const char *keyfile, jwt_alg_t alg, const char *kid, const char *aud_path,
+                   long exp, const char *jti);
+
 static void test_cors_preflight_allows_authorization_and_content_type(void **state)
 {
-    resp r = call(fx.port, "OPTIONS", SIGN, "Origin: https://ehr.example.com\r\n"
+    resp r = call(jx.port, "OPTIONS", SIGN, "Origin: https://ehr.example.com\r\n"
                   "Access-Control-Request-Method: POST\r\n"
                   "Access-Control-Request-Headers: authorization, content-type\r\n", NULL);
     assert_true(r.status == 204 || r.status == 200);
@@ -568,15 +583,19 @@ static void test_cors_preflight_allows_authorization_and_content_type(void **sta
     assert_non_null(strstr(r.head, "Access-Control-Allow-Headers: Authorization, Content-Type"));
     assert_non_null(strstr(r.head, "Access-Control-Allow-Methods: GET, POST, OPTIONS"));
     free(r.body);
-    r = call(fx.port, "GET", "/cds-services", "Origin: https://ehr.example.com\r\n", NULL);
+    char *h = token("client-test.key", JWT_ALG_RS384, "k1", "/cds-services", 300, "jti-cors");
+    char *hdr = malloc(strlen(h) + 64);
+    sprintf(hdr, "%sOrigin: https://ehr.example.com\r\n", h);
+    r = call(jx.port, "GET", "/cds-services", hdr, NULL);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.head, "Access-Control-Allow-Origin: https://ehr.example.com"));
     free(r.body);
+    free(hdr);
+    free(h);
 }
 
 /* --------------------------------------------------------------------- JWT */
 
-static sf_server jx;
 #define BASE "https://cds.example.org"
 #define ISS "https://fhir-ehr.example.com/"
 
@@ -724,12 +743,13 @@ int main(void)
         cmocka_unit_test(test_malformed_requests_are_400_naming_the_field),
         cmocka_unit_test(test_drafts_are_never_stored),
         cmocka_unit_test(test_feedback_is_recorded_and_reported_per_card_kind),
-        cmocka_unit_test(test_cors_preflight_allows_authorization_and_content_type),
+        cmocka_unit_test(test_without_trusted_clients_no_other_site_may_read_or_post),
     };
     const struct CMUnitTest jwt[] = {
         cmocka_unit_test(test_jwt_of_a_configured_client_is_accepted_once),
         cmocka_unit_test(test_jwt_that_is_missing_bad_or_expired_is_refused),
         cmocka_unit_test(test_bad_cds_config_stops_the_server_from_starting),
+        cmocka_unit_test(test_cors_preflight_allows_authorization_and_content_type),
     };
     return cmocka_run_group_tests_name("cds", open, setup, teardown) |
            cmocka_run_group_tests_name("cds_jwt", jwt, jwt_setup, jwt_teardown);
