@@ -103,6 +103,13 @@ jq -s -r '
   "  every card: uuid, summary under 140, indicator, source naming the rule set: \(n(.ok_card))"
 ' "$tmp/judged.jsonl"
 
+# The suggestions' resources (each redirect's ServiceRequest with its new
+# performer), for FHIR.js: tests/fhir/run.sh sets CDS_ACTIONS_OUT and validates them.
+jq -c '.cards[]?.suggestions[]?.actions[]?.resource' "$tmp/got.jsonl" \
+  > "${CDS_ACTIONS_OUT:-$tmp/actions.ndjson}"
+[ "$(wc -l < "${CDS_ACTIONS_OUT:-$tmp/actions.ndjson}")" -eq "$(jq -s 'map(select(.outcome == "redirect")) | length' "$tmp/want.jsonl")" ] \
+  || fail "not one suggested ServiceRequest per redirect"
+
 bad=$(jq -c 'select((.ok_missing and .ok_acute and .ok_redirect and .ok_accept and .ok_card) | not)' \
       "$tmp/judged.jsonl" | head -5)
 [ -z "$bad" ] || fail "cards not as the decisions say, e.g.: $bad"
