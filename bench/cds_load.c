@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http_wire.h"
+
 static int port, conns = 4, seconds = 30;
 static double rate = 200;
 static const char *path = "/cds-services/buc-henvisning";
@@ -35,65 +37,17 @@ typedef struct cl_conn {
     long errors, cards;
 } cl_conn;
 
-static double cl_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int cl_connect(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { close(fd); return -1; }
-    return fd;
-}
-
-/* One response: its status, or -1 when the connection broke; *cards is set
-** when the body holds a card. */
-static int cl_response(int fd, char *buf, size_t cap, int *cards)
-{
-    size_t got = 0;
-    char *end = NULL;
-    while (!end) {
-        ssize_t k = read(fd, buf + got, cap - got - 1);
-        if (k <= 0) return -1;
-        got += (size_t)k;
-        buf[got] = 0;
-        end = strstr(buf, "\r\n\r\n");
-        if (!end && got + 1 >= cap) return -1;
-    }
-    int status = 0;
-    long len = 0;
-    sscanf(buf, "HTTP/1.%*d %d", &status);
-    for (char *h = strstr(buf, "\r\n"); h && h < end; h = strstr(h + 2, "\r\n"))
-        if (!strncasecmp(h + 2, "Content-Length:", 15)) len = atol(h + 17);
-    size_t have = got - (size_t)(end + 4 - buf);
-    *cards = strstr(end, "\"uuid\"") != NULL;
-    while ((long)have < len) {
-        ssize_t k = read(fd, buf, cap - 1);
-        if (k <= 0) return -1;
-        buf[k] = 0;
-        if (strstr(buf, "\"uuid\"")) *cards = 1;
-        have += (size_t)k;
-    }
-    return status;
-}
-
 static void *cl_run(void *arg)
 {
     cl_conn *c = arg;
     size_t cap = 1 << 20;
     char *buf = malloc(cap), *head = malloc(512);
-    int fd = cl_connect();
-    double per = (double)conns / rate, t0 = cl_now() + 0.05 + c->k / rate;
+    int fd = hw_connect(port);
+    double per = (double)conns / rate, t0 = hw_now() + 0.05 + c->k / rate;
     size_t total = (size_t)(seconds * rate / conns);
     c->lat = malloc(total * sizeof *c->lat);
     for (size_t i = 0; i < total; i++) {
-        double due = t0 + (double)i * per, now = cl_now();
+        double due = t0 + (double)i * per, now = hw_now();
         if (due > now) {
             struct timespec ts = {(time_t)(due - now), (long)((due - now - (time_t)(due - now)) * 1e9)};
             nanosleep(&ts, NULL);
@@ -102,17 +56,18 @@ static void *cl_run(void *arg)
         size_t len = strlen(body);
         int n = snprintf(head, 512, "POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
                          "application/json\r\nContent-Length: %zu\r\n\r\n", path, len);
-        int cards = 0, status = -1;
+        int status = -1;
+        const char *answer = "";
         if (fd >= 0 && write(fd, head, (size_t)n) == n && write(fd, body, len) == (ssize_t)len)
-            status = cl_response(fd, buf, cap, &cards);
+            status = hw_response(fd, buf, cap, &answer);
         if (status != 200) {
             c->errors++;
             if (fd >= 0) close(fd);
-            fd = cl_connect();
+            fd = hw_connect(port);
             continue;
         }
-        c->cards += cards;
-        c->lat[c->n++] = (cl_now() - due) * 1000.0;
+        c->cards += strstr(answer, "\"uuid\"") != NULL;
+        c->lat[c->n++] = (hw_now() - due) * 1000.0;
     }
     if (fd >= 0) close(fd);
     free(buf);
@@ -159,7 +114,7 @@ int main(int argc, char **argv)
     free(line);
     if (!nbodies) { fprintf(stderr, "no requests in %s\n", argv[optind + 1]); return 1; }
     cl_conn *c = calloc((size_t)conns, sizeof *c);
-    double t = cl_now();
+    double t = hw_now();
     for (int k = 0; k < conns; k++) {
         c[k].k = k;
         pthread_create(&c[k].th, NULL, cl_run, &c[k]);
@@ -172,7 +127,7 @@ int main(int argc, char **argv)
         errors += c[k].errors;
         cards += c[k].cards;
     }
-    t = cl_now() - t;
+    t = hw_now() - t;
     double *all = malloc((total ? total : 1) * sizeof *all);
     size_t at = 0;
     for (int k = 0; k < conns; k++) {
