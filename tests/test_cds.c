@@ -225,6 +225,19 @@ static json_t *post(const char *path, const char *body, int *status)
     return j;
 }
 
+/* The fixture sent to order-sign (with prefetch): the answer (200), its
+** cards checked as the standard says a card is. */
+static json_t *signed_answer(const char *fixture)
+{
+    char *req = request(fixture, "order-sign", 0);
+    int status;
+    json_t *j = post(SIGN, req, &status);
+    free(req);
+    if (status != 200) fail_msg("%s: %d", fixture, status);
+    check_cards(j);
+    return j;
+}
+
 /* --------------------------------------------------------------- discovery */
 
 static void test_discovery_lists_order_sign_and_order_select_with_prefetch(void **state)
@@ -259,11 +272,8 @@ static void test_discovery_lists_order_sign_and_order_select_with_prefetch(void 
 
 static void test_order_sign_gives_one_warning_per_missing_item(void **state)
 {
-    char *req = request("14-gp-outdated-cognitive-contained.fhir.json", "order-sign", 0);
-    int status;
-    json_t *j = post(SIGN, req, &status);
-    assert_int_equal(status, 200);
-    json_t *cards = check_cards(j);
+    json_t *j = signed_answer("14-gp-outdated-cognitive-contained.fhir.json");
+    json_t *cards = json_object_get(j, "cards");
     assert_int_equal(json_array_size(cards), 1);
     json_t *c = json_array_get(cards, 0);
     assert_string_equal(json_string_value(json_object_get(c, "indicator")), "warning");
@@ -278,30 +288,22 @@ static void test_order_sign_gives_one_warning_per_missing_item(void **state)
     assert_null(strstr(all, "2208094631"));
     free(all);
     json_decref(j);
-    free(req);
 }
 
 static void test_order_sign_with_two_missing_items_gives_two_warnings(void **state)
 {
-    char *req = request("01-gp-adhd-autism-message-new.fhir.json", "order-sign", 0);
-    int status;
-    json_t *j = post(SIGN, req, &status);
-    assert_int_equal(status, 200);
-    json_t *cards = check_cards(j);
+    json_t *j = signed_answer("01-gp-adhd-autism-message-new.fhir.json");
+    json_t *cards = json_object_get(j, "cards");
     assert_int_equal(json_array_size(cards), 2);
     assert_string_equal(item(json_array_get(cards, 0)), "cognitive_assessment");
     assert_string_equal(item(json_array_get(cards, 1)), "ppv");
     json_decref(j);
-    free(req);
 }
 
 static void test_redirect_card_suggests_updating_the_performer(void **state)
 {
-    char *req = request("04-ppr-anxiety-contained.fhir.json", "order-sign", 0);
-    int status;
-    json_t *j = post(SIGN, req, &status);
-    assert_int_equal(status, 200);
-    json_t *cards = check_cards(j);
+    json_t *j = signed_answer("04-ppr-anxiety-contained.fhir.json");
+    json_t *cards = json_object_get(j, "cards");
     assert_int_equal(json_array_size(cards), 1);
     json_t *c = json_array_get(cards, 0);
     assert_string_equal(json_string_value(json_object_get(c, "indicator")), "warning");
@@ -319,16 +321,12 @@ static void test_redirect_card_suggests_updating_the_performer(void **state)
                                                        "display"));
     assert_string_equal(to, "Praktiserende speciallæge i børne- og ungdomspsykiatri");
     json_decref(j);
-    free(req);
 }
 
 static void test_acute_referral_gets_a_critical_card_with_the_acute_line(void **state)
 {
-    char *req = request("05-hospital-anorexia-collection.fhir.json", "order-sign", 0);
-    int status;
-    json_t *j = post(SIGN, req, &status);
-    assert_int_equal(status, 200);
-    json_t *cards = check_cards(j);
+    json_t *j = signed_answer("05-hospital-anorexia-collection.fhir.json");
+    json_t *cards = json_object_get(j, "cards");
     json_t *c = json_array_get(cards, 0);
     assert_string_equal(json_string_value(json_object_get(c, "indicator")), "critical");
     assert_string_equal(kind(c), "acute");
@@ -339,16 +337,12 @@ static void test_acute_referral_gets_a_critical_card_with_the_acute_line(void **
     assert_int_equal(json_array_size(cards), 2);
     assert_string_equal(kind(json_array_get(cards, 1)), "accept");
     json_decref(j);
-    free(req);
 }
 
 static void test_accepted_draft_gets_only_an_info_card_with_unit_and_deadline(void **state)
 {
-    char *req = request("07-specialist-depression-searchset.fhir.json", "order-sign", 0);
-    int status;
-    json_t *j = post(SIGN, req, &status);
-    assert_int_equal(status, 200);
-    json_t *cards = check_cards(j);
+    json_t *j = signed_answer("07-specialist-depression-searchset.fhir.json");
+    json_t *cards = json_object_get(j, "cards");
     assert_int_equal(json_array_size(cards), 1);
     json_t *c = json_array_get(cards, 0);
     assert_string_equal(json_string_value(json_object_get(c, "indicator")), "info");
@@ -357,7 +351,6 @@ static void test_accepted_draft_gets_only_an_info_card_with_unit_and_deadline(vo
     assert_non_null(strstr(summary, "Klar til afsendelse"));
     assert_non_null(strstr(summary, "hastende"));
     json_decref(j);
-    free(req);
 }
 
 static void test_order_select_decides_only_the_selected_draft(void **state)
