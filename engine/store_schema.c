@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include "store.h"
 #include "store_handle.h"
+#include "cds.h"
 
 static const char st_schema[] =
     "CREATE TABLE IF NOT EXISTS referrals("
@@ -85,6 +86,8 @@ static const struct { int version; const char *sql; } st_steps[] = {
     {4, lc_schema},
     /* 5: the age band's check spelt without IN in a database made before. */
     {5, st_age_band_check},
+    /* 6: CDS Hooks feedback on the cards a referrer was shown (schema_cds.c). */
+    {6, cds_schema},
 };
 #define ST_NSTEPS ((int)(sizeof st_steps / sizeof st_steps[0]))
 
