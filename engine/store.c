@@ -33,7 +33,8 @@ static const char st_schema[] =
     " birth_date TEXT, age INTEGER,"
     /* Not "IN (...)": SQLite checks an IN list of more than two values by
     ** building a temporary index for every row inserted (a third of an
-    ** insert's cost); a database made with that spelling works the same. */
+    ** insert's cost); a database made with that spelling gets this one at
+    ** step 5 (st_age_band_step). */
     " age_band TEXT CHECK (age_band = '0-7' OR age_band = '8-13' OR age_band = '14-17'"
     "  OR age_band = '18+'),"
     " municipality TEXT, referrer_kind TEXT,"
@@ -69,6 +70,21 @@ static const char st_schema[] =
     " key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL,"
     " updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));";
 
+/* A database made before keeps the age band's CHECK as "IN (...)", which
+** costs a temporary index per insert. SQLite compiles a table's CHECKs from
+** the CREATE text it keeps, so that text is rewritten in place: what SQLite
+** documents for changing a CHECK every row already meets (the two spellings
+** accept the same values; PRAGMA writable_schema, then RESET to read the
+** schema again). Connections open meanwhile keep the old, equivalent check
+** until they next read the schema. */
+static const char st_age_band_step[] =
+    "PRAGMA writable_schema=ON;"
+    "UPDATE sqlite_master SET sql = replace(sql,"
+    " 'age_band IN (''0-7'',''8-13'',''14-17'',''18+'')',"
+    " 'age_band = ''0-7'' OR age_band = ''8-13'' OR age_band = ''14-17''  OR age_band = ''18+''')"
+    " WHERE type = 'table' AND name = 'referrals';"
+    "PRAGMA writable_schema=RESET;";
+
 /* The migration list: step i brings a database at an earlier PRAGMA
 ** user_version up to version st_steps[i].version; st_migrate runs every
 ** step above the database's version, in order, in one transaction. A
@@ -82,6 +98,8 @@ static const struct { int version; const char *sql; } st_steps[] = {
     {3, st_review_schema},
     /* 4: a referral's life as FHIR messages tell it (lifecycle.c). */
     {4, lc_schema},
+    /* 5: the age band's CHECK spelt without IN, as st_schema has it. */
+    {5, st_age_band_step},
 };
 #define ST_NSTEPS ((int)(sizeof st_steps / sizeof st_steps[0]))
 #define ST_VERSION (st_steps[ST_NSTEPS - 1].version)   /* PRAGMA user_version after the last step */
