@@ -318,6 +318,11 @@ void st_read_end(triage_store *st)
         st_run(st->stmt[S_COMMIT]);
 }
 
+void st_read_unmapped(triage_store *st)
+{
+    if (st) sqlite3_exec(st->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
+}
+
 /* ------------------------------------------------------------ referrals */
 
 static const char *st_age_band(int age)
