@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http_wire.h"
+
 typedef struct hl_conn {
     pthread_t th;
     double *lat;          /* microseconds per request */
@@ -31,62 +33,17 @@ static char *req;
 static size_t req_len;
 static double t_end;
 
-static double hl_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int hl_connect(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { close(fd); return -1; }
-    return fd;
-}
-
-/* Read one response: headers, then Content-Length bytes. Returns the status
-** or -1 when the connection broke. */
-static int hl_response(int fd, char *buf, size_t cap)
-{
-    size_t got = 0;
-    char *end = NULL;
-    while (!end) {
-        ssize_t k = read(fd, buf + got, cap - got - 1);
-        if (k <= 0) return -1;
-        got += (size_t)k;
-        buf[got] = 0;
-        end = strstr(buf, "\r\n\r\n");
-        if (!end && got + 1 >= cap) return -1;
-    }
-    int status = 0;
-    long len = 0;
-    sscanf(buf, "HTTP/1.%*d %d", &status);
-    for (char *h = strstr(buf, "\r\n"); h && h < end; h = strstr(h + 2, "\r\n"))
-        if (!strncasecmp(h + 2, "Content-Length:", 15)) len = atol(h + 17);
-    size_t have = got - (size_t)(end + 4 - buf);
-    while ((long)have < len) {
-        ssize_t k = read(fd, buf, cap);
-        if (k <= 0) return -1;
-        have += (size_t)k;
-    }
-    return status;
-}
-
 static void *hl_run(void *arg)
 {
     hl_conn *c = arg;
     char *buf = malloc(1 << 20);
-    int fd = hl_connect();
-    while (hl_now() < t_end) {
-        if (fd < 0 && (fd = hl_connect()) < 0) { c->errors++; usleep(1000); continue; }
-        double t0 = hl_now();
+    int fd = hw_connect(port);
+    while (hw_now() < t_end) {
+        if (fd < 0 && (fd = hw_connect(port)) < 0) { c->errors++; usleep(1000); continue; }
+        double t0 = hw_now();
         if (write(fd, req, req_len) != (ssize_t)req_len) { c->errors++; close(fd); fd = -1; continue; }
-        int st = hl_response(fd, buf, 1 << 20);
-        double us = (hl_now() - t0) * 1e6;
+        int st = hw_response(fd, buf, 1 << 20, NULL);
+        double us = (hw_now() - t0) * 1e6;
         if (st != 200) {
             c->errors++;
             if (st < 0) { close(fd); fd = -1; }
@@ -136,13 +93,13 @@ int main(int argc, char **argv)
     req_len += blen;
 
     hl_conn *cs = calloc((size_t)conns, sizeof *cs);
-    double t0 = hl_now();
+    double t0 = hw_now();
     t_end = t0 + seconds;
     for (int i = 0; i < conns; i++) pthread_create(&cs[i].th, NULL, hl_run, &cs[i]);
     size_t total = 0;
     long errors = 0;
     for (int i = 0; i < conns; i++) { pthread_join(cs[i].th, NULL); total += cs[i].n; errors += cs[i].errors; }
-    double wall = hl_now() - t0;
+    double wall = hw_now() - t0;
     double *all = malloc((total + 1) * sizeof *all);
     size_t k = 0;
     for (int i = 0; i < conns; i++) { memcpy(all + k, cs[i].lat, cs[i].n * sizeof *all); k += cs[i].n; free(cs[i].lat); }

@@ -27,6 +27,7 @@ int cli_answer(int argc, char **argv);
 int cli_agreement(int argc, char **argv);
 int cli_overrides(int argc, char **argv);
 int cli_export(int argc, char **argv);
+int cli_cds_report(int argc, char **argv);
 
 /* Defaults and options (main.c). */
 const char *cli_default_rules(void);   /* "rules" */

@@ -36,6 +36,7 @@ static const char USAGE[] =
     "  agreement  how the rules agree with the people who review them\n"
     "  overrides  the people's corrections; --export writes them as rule tests\n"
     "  export   the stored decisions as JSON or FHIR, one a line\n"
+    "  cds-report  how referrers took the CDS Hooks cards, per kind\n"
     "\n"
     "'triage <command> --help' tells more. --rules defaults to rules/ in the\n"
     "current directory, --db to $TRIAGE_DB or triage.db. $TRIAGE_LIMITS changes\n"
@@ -91,6 +92,7 @@ int main(int argc, char **argv)
                 {"test", cli_test},   {"corpus", cli_corpus}, {"watch", cli_watch},
                 {"status", cli_status}, {"serve", cli_serve}, {"regress", cli_regress}, {"diff", cli_diff},
                 {"user", cli_user}, {"answer", cli_answer}, {"agreement", cli_agreement},
+                {"cds-report", cli_cds_report},
                 {"overrides", cli_overrides},
                 {"export", cli_export}};
     /* A batch frees and reallocates the same few MB for every chunk: keep

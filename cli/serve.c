@@ -17,7 +17,7 @@
 static const char HELP[] =
     "usage: triage serve [--db FILE] [--rules DIR] [--listen HOST:PORT]\n"
     "                    [--threads N] [--token-file FILE] [--max-body BYTES]\n"
-    "                    [--session-idle MINUTES] [--shadow DIR]\n"
+    "                    [--session-idle MINUTES] [--shadow DIR] [--cds-config FILE]\n"
     "\n"
     "Serve the intake page (/) and the JSON API:\n"
     "  POST /api/check[?explain=1]   decide referrals (one object, JSON Lines or an\n"
@@ -37,6 +37,11 @@ static const char HELP[] =
     "       reason) | assign (assignee) | note (text) | answer}\n"
     "  GET  /api/referrals/ID/audit    the review log; .../answer the letter\n"
     "  GET  /api/policy, /api/agreement; GET/POST /api/users (admin)\n"
+    "HL7 CDS Hooks 2.0 (docs/cds.md), for a referrer's system, and the pre-check\n"
+    "page /henvis that uses it:\n"
+    "  GET  /cds-services                 discovery (order-sign, order-select)\n"
+    "  POST /cds-services/ID              a draft referral -> cards, never stored\n"
+    "  POST /cds-services/ID/feedback     accepted / overridden, per card\n"
     "The rules are reloaded when their files change, or on SIGHUP; a rule set\n"
     "that fails to load or to pass its tests leaves the active one in force.\n"
     "\n"
@@ -54,6 +59,10 @@ static const char HELP[] =
     "                     the background, kept beside the active suggestion and\n"
     "                     never shown as it (see triage agreement); reloaded like\n"
     "                     the active one\n"
+    "  --cds-config FILE  the CDS Hooks clients' issuers and public keys (JSON,\n"
+    "                     README 'CDS Hooks'): every /cds-services call must then\n"
+    "                     carry a JWT one of them signed; without it those routes\n"
+    "                     answer clients on this machine only\n"
     "\n"
     "One line per request goes to standard error: method, path, query keys\n"
     "(never their values), status, microseconds.\n";
@@ -107,7 +116,8 @@ static void serve_until_stopped(triage_host *h, triage_store *st, int sigfd)
 int cli_serve(int argc, char **argv)
 {
     const char *db = cli_default_db(), *rules = cli_default_rules();
-    const char *listen = "127.0.0.1:8080", *token_file = NULL, *shadow = NULL;
+    const char *listen = "127.0.0.1:8080", *token_file = NULL, *shadow = NULL,
+               *cds_config = NULL;
     long threads = 4, max_body = TRIAGE_SERVER_MAX_BODY, idle_min = TRIAGE_SESSION_IDLE / 60;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"rules", required_argument, 0, 'r'},
@@ -117,11 +127,12 @@ int cli_serve(int argc, char **argv)
                                          {"max-body", required_argument, 0, 'b'},
                                          {"session-idle", required_argument, 0, 'i'},
                                          {"shadow", required_argument, 0, 's'},
+                                         {"cds-config", required_argument, 0, 'c'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:r:l:t:k:b:i:s:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:r:l:t:k:b:i:s:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'r': rules = optarg; break;
@@ -131,6 +142,7 @@ int cli_serve(int argc, char **argv)
         case 'b': max_body = atol(optarg); break;
         case 'i': idle_min = atol(optarg); break;
         case 's': shadow = optarg; break;
+        case 'c': cds_config = optarg; break;
         case 'h': fputs(HELP, stdout); return EXIT_DONE;
         default: fputs(HELP, stderr); return EXIT_USAGE;
         }
@@ -173,7 +185,8 @@ int cli_serve(int argc, char **argv)
     triage_store *st = triage_store_open(db, &err);
     triage_server_opts o = {.listen = listen, .db = db, .host = h, .token = token,
                         .threads = (int)threads, .max_body = (size_t)max_body,
-                        .session_idle = idle_min * 60, .shadow = cand};
+                        .session_idle = idle_min * 60, .shadow = cand,
+                        .cds_config = cds_config};
     triage_server *srv = st ? triage_server_start(&o, &err) : NULL;
     int has_token = token != NULL;
     free(token);

@@ -34,3 +34,8 @@ endif()
 add_executable(triage-reload-bench ${CMAKE_SOURCE_DIR}/bench/reload.c)
 target_compile_options(triage-reload-bench PRIVATE -Wall -Wextra)
 target_link_libraries(triage-reload-bench PRIVATE libtriage)
+
+# Open-loop load at a fixed rate for the CDS Hooks service (bench/cds).
+add_executable(triage-cds-load ${CMAKE_SOURCE_DIR}/bench/cds_load.c)
+target_compile_options(triage-cds-load PRIVATE -Wall -Wextra)
+target_link_libraries(triage-cds-load PRIVATE Threads::Threads)

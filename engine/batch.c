@@ -1,14 +1,15 @@
 /*
 ** batch.c — the `run` loop (triage_run). Undecided referrals arrive in chunks
 ** in order of received then id; each chunk is split by child over the
-** workers (one decider and one read connection each) and its decisions are
-** stored in one transaction. With one worker the calling thread reads,
-** decides and stores each chunk in turn. With more, the workers decide a
-** chunk while the calling thread stores the chunk before it and reads the
-** next, so that the store's work runs beside the deciding instead of after
-** it. A worker's history sees the store, with the decisions of the chunk
-** being decided and of the one before it (maybe not committed yet) laid
-** over: all of a child's referrals go to one worker, in order.
+** workers (a decider each; with threads, a read connection each) and its
+** decisions are stored in one transaction. With one worker the calling
+** thread reads, decides and stores each chunk in turn, all on its own
+** connection. With more, the workers decide a chunk while the calling
+** thread stores the chunk before it and reads the next, so that the store's
+** work runs beside the deciding instead of after it. A worker's history
+** sees the store, with the decisions of the chunk being decided and of the
+** one before it (maybe not committed yet) laid over: all of a child's
+** referrals go to one worker, in order.
 */
 #include <pthread.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ typedef struct bt_run_t bt_run_t;
 typedef struct bt_worker {
     bt_run_t *run;
     int index;
-    triage_store *st;          /* own read connection, or the main store */
+    triage_store *st;          /* own read connection, or the caller's store */
     triage_decider *dc;
     pthread_t tid;
     int started;               /* on a thread of its own */
@@ -339,7 +340,15 @@ triage_code triage_run(triage_store *st, const char *db_path, triage_ruleset *rs
         bt_worker *w = &b->w[k];
         w->run = b;
         w->index = k;
-        w->st = memory ? st : triage_store_open(db_path, err);
+        /* One worker reads history on the caller's connection, whose pages
+        ** stay cached across the chunks it commits; a connection of its own
+        ** would find the database changed at each chunk and start cold
+        ** (SQLite drops its cache and its memory map). Threads each need
+        ** their own, read with read() into its cache: the map would only be
+        ** dropped and faulted in again, page by page, every chunk. */
+        w->st = memory || threads == 1 ? st : triage_store_open(db_path, err);
+        if (w->st && w->st != st)
+            st_read_unmapped(w->st);
         if (!w->st || !(w->dc = triage_decider_new(rs, w->st, err)))
             rc = err->code ? err->code : TRIAGE_ENOMEM;
         else

@@ -3,7 +3,7 @@
 ** ServiceRequest and the MessageHeader found, references resolved by
 ** fullUrl, Type/id or #id, and where each element is (fx_at), written out
 ** as a FHIRPath only when an error needs it. Shared by the reader
-** (fhir_read.c) and nothing else.
+** (fhir_read.c and the files of fhir_map.h) and nothing else.
 */
 #ifndef TRIAGE_FHIR_DOC_H
 #define TRIAGE_FHIR_DOC_H

@@ -12,7 +12,7 @@
 #include "referral.h"
 #include "store.h"
 
-/* Schema step 3 (store.c's migration list). The FHIR sent lives beside the
+/* Schema step 4 (in store_schema.c's list). The FHIR sent lives beside the
 ** row, like the packed form: `run` rewrites every row it decides. A
 ** decision of an earlier version is one whose seq is at most
 ** superseded_seq; a withdrawn referral has withdrawn_at. */

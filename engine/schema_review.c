@@ -2,7 +2,7 @@
 ** schema_review.c — the store's schema step for people and review: local
 ** accounts and their sessions, the append-only review log (the audit
 ** trail), and the suggestions a shadow rule set would have made. Run once,
-** inside the store's migration transaction (store.c's list of steps).
+** inside the store's migration transaction (store_schema.c's list of steps).
 */
 #include "store.h"
 

@@ -1,10 +1,11 @@
 /*
-** store.c — the SQLite store: referrals as received, quarantined records,
-** and an append-only audit log of decisions. Every statement is prepared
-** once at open; history is found through the (cpr, received, id) index.
+** store.c — the SQLite store's connection: opened in WAL mode, file mode
+** 0600, its schema brought up to date (store_schema.c), every statement
+** prepared once; transactions and batches; and the writes: referrals as
+** received, quarantined records, the append-only decision log, meta. What
+** is read back is store_read.c's and store_list.c's.
 */
 #include <errno.h>
-#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,111 +20,10 @@
 #include "cpr.h"
 #include "date.h"
 #include "store.h"
+#include "store_handle.h"
 #include "store_run.h"
 #include "refpack.h"
-#include "history.h"
 
-#define ST_CHUNK 1024    /* rows read per query by each_undecided */
-
-static const char st_schema[] =
-    "CREATE TABLE IF NOT EXISTS referrals("
-    " id TEXT PRIMARY KEY NOT NULL,"
-    " received TEXT NOT NULL,"
-    " cpr TEXT CHECK (cpr IS NULL OR (length(cpr) = 10 AND cpr NOT GLOB '*[^0-9]*')),"
-    " birth_date TEXT, age INTEGER,"
-    /* Not "IN (...)": SQLite checks an IN list of more than two values by
-    ** building a temporary index for every row inserted (a third of an
-    ** insert's cost); a database made with that spelling works the same. */
-    " age_band TEXT CHECK (age_band = '0-7' OR age_band = '8-13' OR age_band = '14-17'"
-    "  OR age_band = '18+'),"
-    " municipality TEXT, referrer_kind TEXT,"
-    " status TEXT NOT NULL DEFAULT 'new',"
-    " json TEXT NOT NULL, source TEXT, line INTEGER,"
-    " imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
-    "CREATE INDEX IF NOT EXISTS referrals_received ON referrals(received, id);"
-    "CREATE INDEX IF NOT EXISTS referrals_status ON referrals(status);"
-    "CREATE INDEX IF NOT EXISTS referrals_municipality ON referrals(municipality);"
-    "CREATE INDEX IF NOT EXISTS referrals_age_band ON referrals(age_band);"
-    "CREATE INDEX IF NOT EXISTS referrals_cpr ON referrals(cpr, received, id);"
-    /* A cache beside the row, not in it: `run` rewrites every row it decides
-    ** (status), and a blob inside would be written again with it. */
-    "CREATE TABLE IF NOT EXISTS referral_packed("
-    " id TEXT PRIMARY KEY NOT NULL, packed BLOB NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS decisions("
-    " seq INTEGER PRIMARY KEY,"
-    " referral_id TEXT NOT NULL REFERENCES referrals(id),"
-    " ruleset TEXT NOT NULL, outcome TEXT NOT NULL, target TEXT, unit TEXT,"
-    " priority TEXT, deadline TEXT, missing TEXT, request_from TEXT,"
-    " reasons TEXT NOT NULL,"
-    " decided_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
-    "CREATE INDEX IF NOT EXISTS decisions_referral ON decisions(referral_id, ruleset);"
-    "CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions"
-    " BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;"
-    "CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions"
-    " BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;"
-    "CREATE TABLE IF NOT EXISTS quarantine("
-    " seq INTEGER PRIMARY KEY, source TEXT, line INTEGER, record_id TEXT,"
-    " field TEXT, error TEXT NOT NULL, raw TEXT,"
-    " at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
-    "CREATE TABLE IF NOT EXISTS meta("
-    " key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL,"
-    " updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));";
-
-/* A database made before version 5 checks age_band with an IN list, which
-** SQLite checks by building a temporary index for every row inserted (a
-** third of an insert's cost). The OR spelling accepts and refuses the same
-** values, so the table's text is changed in place as SQLite documents for a
-** CHECK constraint (writable_schema; no row is touched), the connection
-** reads the schema again, and a table made and dropped moves the schema
-** cookie on so that other connections read it again too. A table made at
-** version 5 has the new spelling already and is left as it is. */
-static const char st_age_band_check[] =
-    "PRAGMA writable_schema = ON;"
-    "UPDATE sqlite_schema SET sql = replace(sql,"
-    " 'CHECK (age_band IN (''0-7'',''8-13'',''14-17'',''18+''))',"
-    " 'CHECK (age_band = ''0-7'' OR age_band = ''8-13'' OR age_band = ''14-17''  OR age_band = ''18+'')')"
-    " WHERE type = 'table' AND name = 'referrals';"
-    "PRAGMA writable_schema = RESET;"
-    "CREATE TABLE st_schema_cookie(x); DROP TABLE st_schema_cookie;";
-
-/* The migration list: step i brings a database at an earlier PRAGMA
-** user_version up to version st_steps[i].version; st_migrate runs every
-** step above the database's version, in order, in one transaction. A
-** change of schema appends its step here (user_version + 1). */
-static const struct { int version; const char *sql; } st_steps[] = {
-    /* 1: the tables; 2 added referral_packed (see refpack.h): its
-    ** CREATEs are IF NOT EXISTS, so a version 1 database gains the table,
-    ** and its referrals, having no packed form, are parsed from JSON. */
-    {2, st_schema},
-    /* 3: people, sessions, the review log, shadow decisions (schema_review.c). */
-    {3, st_review_schema},
-    /* 4: a referral's life as FHIR messages tell it (lifecycle.c). */
-    {4, lc_schema},
-    /* 5: the age band's check spelt without IN in a database made before. */
-    {5, st_age_band_check},
-};
-#define ST_NSTEPS ((int)(sizeof st_steps / sizeof st_steps[0]))
-#define ST_VERSION (st_steps[ST_NSTEPS - 1].version)   /* PRAGMA user_version after the last step */
-
-/* A row of referrals r as triage_row lists it, and a row of decisions d as
-** dc_logged and triage_logged read it: the work list, a record and its log
-** select the same columns in the same order (st_row_at, st_logged_at). */
-#define ST_ROW_COLUMNS "r.id, r.received, r.municipality, r.age_band, r.referrer_kind," \
-                       " r.status, r.imported_at, " ST_REVIEW_STATUS ", " ST_ASSIGNEE
-#define ST_ROW_N 9
-/* Where a person's review has brought the referral (the log's latest
-** status), else new or suggested; and to whom it is assigned now. Both are
-** read from the append-only review log (schema_review.c), never kept. */
-#define ST_REVIEW_STATUS "coalesce((SELECT a.status FROM audit a WHERE a.referral_id = r.id" \
-    " AND a.status IS NOT NULL ORDER BY a.seq DESC LIMIT 1), CASE WHEN EXISTS" \
-    " (SELECT 1 FROM decisions x WHERE x.referral_id = r.id) THEN 'suggested' ELSE 'new' END)"
-#define ST_ASSIGNEE "(SELECT a.assignee FROM audit a WHERE a.referral_id = r.id" \
-    " AND a.action = 'assign' ORDER BY a.seq DESC LIMIT 1)"
-
-/* The statements, prepared once; indexes into st->stmt. */
-enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_REPLACE, S_PACK, S_READ_BEGIN, S_QUAR, S_GET,
-       S_UNDECIDED, S_DEC_PUT, S_DEC_STATUS, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
-       S_META_SET, S_META_GET, S_RECORD, S_DEC_LIST, S__N };
 static const char *const st_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
@@ -178,32 +78,7 @@ static const char *const st_sql[S__N] = {
     [S_DEC_LIST] = "SELECT " ST_LOG_COLUMNS " FROM decisions d WHERE d.referral_id = ?1"
                    " ORDER BY d.seq",
 };
-
-/* Decisions with up to this many reasons (all but a handful) have their
-** reasons column written by SQLite's json_array and json_object, a
-** statement per count prepared on first use; more go through jansson. */
-#define ST_REASONS_SQL 8
-#define ST_CACHE 48      /* statements other engine files prepare through st_prepared */
-
-struct triage_store {
-    sqlite3 *db;
-    int in_batch;
-    int big_cache;             /* the importer's page cache is set */
-    sqlite3_stmt *stmt[S__N];
-    sqlite3_stmt *dec_put[ST_REASONS_SQL + 1];   /* by number of reasons */
-    int ncached;
-    struct { const char *sql; sqlite3_stmt *s; } cached[ST_CACHE];
-};
-
 /* ---------------------------------------------------------------- errors */
-
-static void st_cat(char *buf, size_t cap, size_t *n, const char *s)
-{
-    size_t l = strlen(s);
-    if (*n + l >= cap) l = cap - 1 - *n;
-    memcpy(buf + *n, s, l);
-    buf[*n += l] = '\0';
-}
 
 /* Fill err through the one constructor (which masks every part, in case a
 ** CPR made it into a path or an SQLite message). */
@@ -273,30 +148,6 @@ static void st_chmod_side(const char *path, const char *suffix)
     if ((size_t)snprintf(p, sizeof p, "%s%s", path, suffix) < sizeof p)
         chmod(p, 0600);
 }
-
-/* Create the schema, or bring an older one up to ST_VERSION, in one write
-** transaction; the version is read again inside it, since another process
-** may have done the work meanwhile. */
-static int st_migrate(sqlite3 *db)
-{
-    sqlite3_stmt *q;
-    int version = 0, rc;
-    if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) return rc;
-    if ((rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL)) != SQLITE_OK)
-        return rc;
-    if (sqlite3_step(q) == SQLITE_ROW) version = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    for (size_t i = 0; i < sizeof st_steps / sizeof *st_steps; i++) {
-        if (st_steps[i].version <= version) continue;
-        char sql[64];
-        snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", st_steps[i].version);
-        if ((rc = sqlite3_exec(db, st_steps[i].sql, NULL, NULL, NULL)) != SQLITE_OK ||
-            (rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK)
-            return rc;
-    }
-    return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-}
-
 triage_store *triage_store_open(const char *path, triage_error *err)
 {
     triage_store *st;
@@ -349,13 +200,13 @@ triage_store *triage_store_open(const char *path, triage_error *err)
         goto fail;
     if (sqlite3_step(q) == SQLITE_ROW) version = sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
-    if (version > ST_VERSION) {
+    if (version > st_schema_version()) {
         snprintf(what, sizeof what, "store: %s was made by a newer triage (schema %d)",
                  path, version);
         st_fail(err, TRIAGE_ESTORE, NULL, 0, NULL, what);
         goto fail_quiet;
     }
-    if (version < ST_VERSION && st_migrate(st->db) != SQLITE_OK) {
+    if (version < st_schema_version() && st_migrate(st->db) != SQLITE_OK) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         goto fail;
     }
@@ -465,6 +316,11 @@ void st_read_end(triage_store *st)
 {
     if (st && !st->in_batch && !sqlite3_get_autocommit(st->db))
         st_run(st->stmt[S_COMMIT]);
+}
+
+void st_read_unmapped(triage_store *st)
+{
+    if (st) sqlite3_exec(st->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
 }
 
 /* ------------------------------------------------------------ referrals */
@@ -585,112 +441,6 @@ triage_code triage_store_quarantine(triage_store *st, const char *raw,
     if (st_run(s) != SQLITE_DONE) return st_dberr(st, err, "quarantine");
     return TRIAGE_OK;
 }
-
-/* A stored record: json, source, line from column col on, and the packed
-** form at column packed (-1: parse the JSON). The packed form is used only
-** while it still matches the JSON text; otherwise (an older row, or one
-** damaged or edited since import) the JSON is parsed and validated again,
-** and an error is labelled with where the record first came from. */
-triage_referral *st_parse_row(sqlite3_stmt *s, int col, int packed, triage_error *err)
-{
-    const char *json = (const char *)sqlite3_column_text(s, col);
-    int len = sqlite3_column_bytes(s, col);
-    if (packed >= 0 && json && sqlite3_column_type(s, packed) == SQLITE_BLOB) {
-        triage_referral *r = rp_unpack(sqlite3_column_blob(s, packed),
-                                       (size_t)sqlite3_column_bytes(s, packed),
-                                       json, (size_t)len);
-        if (r) return r;
-    }
-    const char *source = (const char *)sqlite3_column_text(s, col + 1);
-    long line = (long)sqlite3_column_int64(s, col + 2);
-    return triage_referral_parse(json ? json : "", (size_t)len, source, line, err);
-}
-
-triage_referral *triage_store_get(triage_store *st, const char *id, triage_error *err)
-{
-    sqlite3_stmt *s;
-    triage_referral *r = NULL;
-    int rc;
-    if (!st || !id) {
-        st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store or no id");
-        return NULL;
-    }
-    s = st->stmt[S_GET];
-    st_text(s, 1, id);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) r = st_parse_row(s, 0, -1, err);
-    else if (rc == SQLITE_DONE)
-        st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, id, "no referral with this id is stored");
-    else
-        st_dberr(st, err, "get");
-    st_done(s);
-    return r;
-}
-
-/* Rows are read ST_CHUNK at a time, keyset-paginated on (received, id), and
-** the callback runs only after the statement is reset: a callback may then
-** use the store (history, put_decision) while the iteration goes on. */
-triage_code triage_store_each_undecided(triage_store *st, const char *hash,
-                                        triage_referral_fn fn, void *ud,
-                                        triage_error *err)
-{
-    triage_referral **chunk;
-    char last_recv[16] = "", last_id[320] = "";
-    triage_code code = TRIAGE_OK;
-    int n, i, rc, stop = 0;
-    sqlite3_stmt *s;
-
-    if (!st || !hash || !fn)
-        return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store, hash or callback");
-    if (!(chunk = malloc(ST_CHUNK * sizeof *chunk)))
-        return st_fail(err, TRIAGE_ENOMEM, NULL, 0, NULL, "store: out of memory");
-    s = st->stmt[S_UNDECIDED];
-    while (!stop) {
-        sqlite3_bind_text(s, 1, last_recv, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, last_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 4, ST_CHUNK);
-        for (n = 0; (rc = sqlite3_step(s)) == SQLITE_ROW; n++) {
-            if (!(chunk[n] = st_parse_row(s, 2, 5, err))) {
-                code = err ? err->code : TRIAGE_ESTORE;
-                if (code == TRIAGE_OK) code = TRIAGE_ESTORE;
-                break;
-            }
-            if (n == ST_CHUNK - 1) {            /* where the next query goes on */
-                snprintf(last_recv, sizeof last_recv, "%s", st_col(s, 0));
-                snprintf(last_id, sizeof last_id, "%s", st_col(s, 1));
-            }
-        }
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) code = st_dberr(st, err, "undecided");
-        st_done(s);
-        for (i = 0; i < n; i++) {
-            if (!stop && code == TRIAGE_OK) stop = fn(ud, chunk[i]) != 0;
-            else triage_referral_free(chunk[i]);
-        }
-        if (code != TRIAGE_OK || n < ST_CHUNK) break;
-    }
-    free(chunk);
-    return code;
-}
-
-long triage_store_count(triage_store *st, const char *what, const char *hash)
-{
-    sqlite3_stmt *s;
-    long n = -1;
-    if (!st || !what) return -1;
-    if (!strcmp(what, "referrals")) s = st->stmt[S_N_REF];
-    else if (!strcmp(what, "quarantine")) s = st->stmt[S_N_QUAR];
-    else if (!strcmp(what, "decisions")) s = st->stmt[S_N_DEC];
-    else if (!strcmp(what, "undecided") && hash) {
-        s = st->stmt[S_N_UND];
-        sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-    } else
-        return -1;
-    if (sqlite3_step(s) == SQLITE_ROW) n = (long)sqlite3_column_int64(s, 0);
-    st_done(s);
-    return n;
-}
-
 /* ------------------------------------------------------------ decisions */
 
 /* The insert of a decision with n reasons: for n <= ST_REASONS_SQL the
@@ -786,43 +536,6 @@ out:
     return code;
 }
 
-/* -------------------------------------------------------------- history */
-
-int st_history(triage_store *st, const char *cpr, int32_t received,
-               const char *id, const char *hash, st_prior *out, int max)
-{
-    sqlite3_stmt *s;
-    char day[11];
-    int n = 0, rc;
-    if (!st || !cpr || !id) return -1;
-    s = st->stmt[S_HISTORY];
-    dt_format(received, day);
-    sqlite3_bind_text(s, 1, cpr, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
-    st_text(s, 4, hash);
-    hs_place here = {cpr, received, id};
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *v = st_col(s, 1);
-        hs_place there = {cpr, DT_NONE, st_col(s, 0)};
-        if (!there.id || !v || !dt_parse_iso(v, strlen(v), &there.received) ||
-            !hs_is_prior(&there, &here))
-            continue;                  /* the index range found it; the predicate decides */
-        if (n < max && out) {
-            st_prior *p = &out[n];
-            snprintf(p->id, sizeof p->id, "%s", there.id);
-            p->received = there.received;
-            v = st_col(s, 2);
-            snprintf(p->outcome, sizeof p->outcome, "%s", v ? v : "");
-            v = st_col(s, 3);
-            snprintf(p->target, sizeof p->target, "%s", v ? v : "");
-        }
-        n++;
-    }
-    st_done(s);
-    return rc == SQLITE_DONE ? n : -1;
-}
-
 /* ----------------------------------------------------------------- meta */
 
 triage_code triage_store_meta_set(triage_store *st, const char *key, const char *value,
@@ -851,192 +564,3 @@ char *triage_store_meta_get(triage_store *st, const char *key)
     return v;
 }
 
-/* ------------------------------------------------------------ work list */
-
-static void st_row_at(sqlite3_stmt *s, triage_row *row)
-{
-    row->id = st_col(s, 0);
-    row->received = st_col(s, 1);
-    row->municipality = st_col(s, 2);
-    row->age_band = st_col(s, 3);
-    row->referrer_kind = st_col(s, 4);
-    row->status = st_col(s, 5);
-    row->imported_at = st_col(s, 6);
-    row->review = st_col(s, 7);
-    row->assignee = st_col(s, 8);
-    row->json = NULL;
-}
-
-/* The decision whose ST_LOG_COLUMNS start at column col, rebuilt; NULL when
-** the row has none (a LEFT JOIN without a match) or it does not read back. */
-triage_decision *st_logged_at(sqlite3_stmt *s, int col, const char *id, triage_logged *l)
-{
-    if (sqlite3_column_type(s, col) == SQLITE_NULL) return NULL;
-    dc_logged c = {id, st_col(s, col + 2), st_col(s, col + 3), st_col(s, col + 4),
-                   st_col(s, col + 5), st_col(s, col + 6), st_col(s, col + 7),
-                   st_col(s, col + 8), st_col(s, col + 9), st_col(s, col + 10)};
-    triage_decision *d = dc_from_log(&c);
-    l->seq = (long)sqlite3_column_int64(s, col);
-    l->decided_at = st_col(s, col + 1);
-    l->decision = d;
-    return d;
-}
-
-/* The filters present, in one order, so that the SQL text and the bindings
-** agree. The WHERE clause names only the filters given: each combination
-** gets the plan that fits it (status, received and the decision index). */
-static const struct { size_t off; const char *sql; } st_filters[] = {
-    {offsetof(triage_query, outcome), " AND r.status = ?"},
-    {offsetof(triage_query, target), " AND d.target = ?"},
-    {offsetof(triage_query, unit), " AND d.unit = ?"},
-    {offsetof(triage_query, priority), " AND d.priority = ?"},
-    {offsetof(triage_query, from), " AND r.received >= ?"},
-    {offsetof(triage_query, to), " AND r.received <= ?"},
-    {offsetof(triage_query, due), " AND d.deadline <= ?"},
-    {offsetof(triage_query, review), " AND " ST_REVIEW_STATUS " = ?"},
-    {offsetof(triage_query, assignee), " AND coalesce(" ST_ASSIGNEE ", '-') = ?"},
-};
-
-static const char *st_filter(const triage_query *q, int i)
-{
-    const char *v = *(const char *const *)((const char *)q + st_filters[i].off);
-    return v && *v ? v : NULL;
-}
-
-/* Build the list or count statement for q. like is the q pattern's storage. */
-static sqlite3_stmt *st_list_stmt(triage_store *st, const triage_query *q, int count,
-                                  char *like, size_t like_cap)
-{
-    char sql[4096];
-    size_t n = 0;
-    sqlite3_stmt *s = NULL;
-    int nf = (int)(sizeof st_filters / sizeof st_filters[0]), i, b = 1;
-    sql[0] = '\0';
-    st_cat(sql, sizeof sql, &n, count
-        ? "SELECT count(*)"
-        : "SELECT " ST_ROW_COLUMNS ", " ST_LOG_COLUMNS);
-    st_cat(sql, sizeof sql, &n, " FROM referrals r LEFT JOIN decisions d ON d.seq ="
-           " (SELECT max(seq) FROM decisions x WHERE x.referral_id = r.id"
-           "  AND x.seq > r.superseded_seq) WHERE 1");
-    for (i = 0; i < nf; i++)
-        if (st_filter(q, i)) st_cat(sql, sizeof sql, &n, st_filters[i].sql);
-    if (q->q && *q->q)
-        st_cat(sql, sizeof sql, &n, " AND (r.id LIKE ?1000 ESCAPE '\\'"
-               " OR r.municipality LIKE ?1000 ESCAPE '\\')");
-    if (!count) {
-        st_cat(sql, sizeof sql, &n, q->due && *q->due
-               ? " ORDER BY d.deadline, r.received, r.id LIMIT ?1001 OFFSET ?1002"
-               : " ORDER BY r.received DESC, r.id DESC LIMIT ?1001 OFFSET ?1002");
-    }
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) return NULL;
-    for (i = 0; i < nf; i++)
-        if (st_filter(q, i)) sqlite3_bind_text(s, b++, st_filter(q, i), -1, SQLITE_STATIC);
-    if (q->q && *q->q) {
-        size_t k = 0;
-        like[k++] = '%';
-        for (const char *p = q->q; *p && k + 3 < like_cap; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\') like[k++] = '\\';
-            like[k++] = *p;
-        }
-        like[k++] = '%';
-        like[k] = '\0';
-        sqlite3_bind_text(s, 1000, like, -1, SQLITE_STATIC);
-    }
-    if (!count) {
-        long limit = q->limit > 0 ? q->limit : TRIAGE_LIST_LIMIT;
-        sqlite3_bind_int64(s, 1001, limit > TRIAGE_LIST_LIMIT_MAX ? TRIAGE_LIST_LIMIT_MAX : limit);
-        sqlite3_bind_int64(s, 1002, q->offset > 0 ? q->offset : 0);
-    }
-    return s;
-}
-
-/* Preparing per call costs microseconds against a page of rows read; the
-** filter combination, not a fixed statement, should pick the index. */
-triage_code triage_store_list(triage_store *st, const triage_query *q, long *total,
-                              triage_row_fn fn, void *ud, triage_error *err)
-{
-    triage_query none;
-    sqlite3_stmt *s;
-    char like[512];
-    int rc, stop = 0;
-
-    if (!st || !fn) return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store or callback");
-    if (!q) { memset(&none, 0, sizeof none); q = &none; }
-    if (total) {
-        if (!(s = st_list_stmt(st, q, 1, like, sizeof like))) return st_dberr(st, err, "list");
-        *total = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
-        sqlite3_finalize(s);
-    }
-    if (!(s = st_list_stmt(st, q, 0, like, sizeof like))) return st_dberr(st, err, "list");
-    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        triage_row row;
-        triage_logged l;
-        st_row_at(s, &row);
-        triage_decision *d = st_logged_at(s, ST_ROW_N, row.id, &l);
-        if (!d && sqlite3_column_type(s, ST_ROW_N) != SQLITE_NULL) {
-            sqlite3_finalize(s);
-            return st_fail(err, TRIAGE_ESTORE, NULL, 0, row.id, "store: a logged decision does not read back");
-        }
-        stop = fn(ud, &row, d ? &l : NULL, d ? 1 : 0) != 0;
-        triage_decision_free(d);
-    }
-    triage_code code = stop || rc == SQLITE_DONE ? TRIAGE_OK : st_dberr(st, err, "list");
-    sqlite3_finalize(s);
-    return code;
-}
-
-/* The record's row stays current while its log is read, so that its strings
-** live through the callback; each log row's time is copied, its statement
-** moving on. */
-typedef char st_time[40];
-
-triage_code triage_store_record(triage_store *st, const char *id, triage_row_fn fn, void *ud,
-                                triage_error *err)
-{
-    sqlite3_stmt *s, *ls;
-    triage_logged *log = NULL;
-    st_time *at = NULL;
-    int n = 0, cap = 0, rc;
-    triage_code code = TRIAGE_OK;
-
-    if (!st || !id || !fn) return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store, id or callback");
-    s = st->stmt[S_RECORD];
-    st_text(s, 1, id);
-    if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
-        code = rc == SQLITE_DONE
-            ? st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, id, "no referral with this id is stored")
-            : st_dberr(st, err, "record");
-        st_done(s);
-        return code;
-    }
-    triage_row row;
-    st_row_at(s, &row);
-    row.json = st_col(s, ST_ROW_N);
-    ls = st->stmt[S_DEC_LIST];
-    st_text(ls, 1, id);
-    while (code == TRIAGE_OK && (rc = sqlite3_step(ls)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 8;
-            triage_logged *p = realloc(log, (size_t)cap * sizeof *p);
-            if (p) log = p;
-            st_time *q = p ? realloc(at, (size_t)cap * sizeof *q) : NULL;
-            if (q) at = q;
-            if (!p || !q) { code = st_fail(err, TRIAGE_ENOMEM, NULL, 0, NULL, "store: out of memory"); break; }
-        }
-        if (!st_logged_at(ls, 0, row.id, &log[n])) {
-            code = st_fail(err, TRIAGE_ESTORE, NULL, 0, row.id, "store: a logged decision does not read back");
-            break;
-        }
-        snprintf(at[n], sizeof at[n], "%s", log[n].decided_at ? log[n].decided_at : "");
-        log[n].decided_at = at[n];
-        n++;
-    }
-    if (code == TRIAGE_OK && rc != SQLITE_DONE) code = st_dberr(st, err, "record");
-    if (code == TRIAGE_OK) fn(ud, &row, log, n);
-    for (int i = 0; i < n; i++) triage_decision_free((triage_decision *)log[i].decision);
-    free(log);
-    free(at);
-    st_done(ls);
-    st_done(s);
-    return code;
-}

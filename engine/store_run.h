@@ -12,4 +12,8 @@
 int st_read_begin(triage_store *st);
 /* End the transaction st_read_begin opened; nothing was written in it. */
 void st_read_end(triage_store *st);
+/* Read pages with read() into the connection's cache, not through the
+** memory map: for a reader that begins each transaction after another
+** connection wrote, when SQLite unmaps the file. */
+void st_read_unmapped(triage_store *st);
 #endif

@@ -1103,6 +1103,65 @@ char *triage_answer(triage_decider *dc, const triage_referral *r, const triage_d
 ** free(); NULL with err filled on failure. */
 char *triage_policy(triage_decider *dc, triage_error *err);
 
+
+/* ------------------------------------------------------------- CDS Hooks */
+
+/* The HL7 CDS Hooks 2.0 service of a rule set (docs/cds.md): a referrer's
+** system sends the draft referral before it is sent (hooks order-select,
+** order-sign) and gets cards in Danish: critical for acute risk, a warning
+** per missing item and for a child who belongs elsewhere (with a suggestion
+** that changes the ServiceRequest's performer), info for the expected unit,
+** priority and deadline. The texts are the rule set's data/cds.json, with
+** data/fhir.json's names of missing items and recipients. */
+typedef struct triage_cds triage_cds;
+
+/* The card writer of dc's rule set (dc gives the policy catalog: unit and
+** priority names; it may be freed afterwards). NULL with err filled when
+** the rule set has no valid data/cds.json or data/fhir.json, or a fixed
+** summary is 140 characters or more. Close with triage_cds_close. */
+triage_cds *triage_cds_open(triage_decider *dc, triage_error *err);
+void triage_cds_close(triage_cds *c);   /* NULL is a no-op */
+
+/* The rule set hash the writer was made from (owned by c). */
+const char *triage_cds_ruleset(const triage_cds *c);
+
+/* The discovery answer, {"services": [...]} (GET /cds-services). Caller
+** frees with free(); NULL with err when out of memory. */
+char *triage_cds_services(const triage_cds *c, triage_error *err);
+
+/* The hook of service id ("order-sign", "order-select"; owned by c), or
+** NULL when c has no such service. */
+const char *triage_cds_service_hook(const triage_cds *c, const char *id);
+
+/* The answer to a call, {"cards": [...]}: for d, r's decision (r is the
+** draft as read, never stored), or with d NULL for a draft that could not be
+** read, one warning card saying why (*why: its text names the FHIRPath;
+** never a CPR). Every card gets a new uuid; when st is not NULL each card is
+** recorded there with service and hook_instance (copied), so that feedback
+** can name it. Caller frees with free(); NULL with err filled. */
+char *triage_cds_cards(const triage_cds *c, triage_store *st, const char *service,
+                       const char *hook_instance, const triage_decision *d,
+                       const triage_referral *r, const triage_error *why, triage_error *err);
+
+/* Record CDS Hooks feedback, {"feedback": [...]} of len bytes, for cards
+** given by service: each entry's card (a uuid given by this service),
+** outcome (accepted | overridden), outcomeTimestamp, acceptedSuggestions,
+** overrideReason (reason coding, userComment: kept with CPR numbers
+** masked). All entries or none, in one transaction; *n (may be NULL) says
+** how many. TRIAGE_EINVAL with err->field naming the entry's field
+** ("feedback[1].outcome"), TRIAGE_ENOTFOUND for a card not given by this
+** service, TRIAGE_ESTORE. */
+triage_code triage_cds_feedback(triage_store *st, const char *service, const char *json,
+                                size_t len, long *n, triage_error *err);
+
+/* How referrers took the cards, per kind (acute, missing, redirect, reject,
+** accept, manual_review, unreadable) and item, as one JSON object:
+** {"given", "accepted", "overridden", "kinds": [{"kind", "given",
+** "accepted", "overridden", "no_feedback", "items": [{"item", ...}],
+** "reasons": [{"code", "display", "count"}]}]}; a card's latest feedback
+** counts. Caller frees with free(); NULL with err filled. */
+char *triage_cds_report(triage_store *st, triage_error *err);
+
 #ifdef __cplusplus
 }
 #endif

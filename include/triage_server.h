@@ -33,6 +33,9 @@ typedef struct triage_server_opts {
                              in the background, kept beside the active
                              suggestion and never shown as it; NULL = none.
                              Borrowed, must outlive the server */
+    const char *cds_config; /* the CDS Hooks clients' issuers and keys, a JSON
+                             file (README, "CDS Hooks"); NULL or "" = none:
+                             /cds-services answers loopback clients only */
 } triage_server_opts;
 
 typedef struct triage_server triage_server;

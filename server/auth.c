@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "cds.h"
 
 #define AUTH_COOKIE "triage_session"
 #define AUTH_WINDOW 900           /* seconds a failed login is remembered */
@@ -138,6 +139,7 @@ void auth_cookie(sv_call *c, const char *id)
 int sv_guard(sv_call *c, const sv_route *r, sv_result *answer)
 {
     int allow = r ? r->allow : SV_ANY;
+    if (allow == SV_CDS || (!r && cds_path(c->url))) return cds_guard(c, answer);
     int changes = strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0;
     const char *token = sv_token(c->srv), *auth = sv_header(c, "Authorization");
     const char *cookie = MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, AUTH_COOKIE);

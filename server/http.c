@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cds.h"
 #include "fhir.h"
 #include "http.h"
 
@@ -31,6 +32,7 @@ struct triage_server {
     sv_pool *pool;
     sv_limiter *limiter;
     sv_shadow *shadow_run;
+    sv_cds_auth *cds;           /* CDS Hooks issuers and keys; NULL: loopback only */
 };
 
 /* A connection's request: its start, for the log, and its body so far. */
@@ -49,6 +51,7 @@ const char *sv_token(const triage_server *s) { return s->token; }
 long sv_session_idle(const triage_server *s) { return s->session_idle; }
 triage_host *sv_shadow_host(const triage_server *s) { return s->shadow; }
 sv_limiter *sv_limiter_of(const triage_server *s) { return s->limiter; }
+sv_cds_auth *sv_cds(const triage_server *s) { return s->cds; }
 
 const char *sv_arg(sv_call *c, const char *name)
 {
@@ -118,6 +121,7 @@ sv_result sv_send(sv_call *c, int status, const char *type, const void *body, si
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"triage\"");
     if (c->extra)
         MHD_add_response_header(r, c->extra, c->extra_value);
+    if (cds_path(c->url)) cds_cors(c, r);
     sv_result ok = MHD_queue_response(c->conn, (unsigned)status, r);
     MHD_destroy_response(r);
     sv_log(c, status);
@@ -198,12 +202,13 @@ static int sv_method_is(const sv_route *r, const char *method)
            (!strcmp(r->method, "GET") && !strcmp(method, "HEAD"));
 }
 
-/* Everything under /api/ and /fhir has a worker (its store tells who calls), passes
+/* Everything under /api/, /fhir and /cds-services has a worker (its store tells who calls), passes
 ** the guard and keeps to the body limit; the rest is the page. */
 static sv_result sv_route_call(sv_call *c)
 {
     sv_req *rq = c->req;
-    int api = strncmp(c->url, "/api/", 5) == 0 || fhir_path(c->url), path_known = 0;
+    int api = strncmp(c->url, "/api/", 5) == 0 || fhir_path(c->url) || cds_path(c->url),
+        path_known = 0;
     const sv_route *found = NULL;
     for (const sv_route *r = sv_routes; r->path && !found; r++) {
         if ((r->needs == SV_PUBLIC) == api || !sv_path_is(r, c))
@@ -434,6 +439,14 @@ triage_server *triage_server_start(const triage_server_opts *o, triage_error *er
     s->limiter = sv_limiter_new();
     s->session_idle = o->session_idle > 0 ? o->session_idle : TRIAGE_SESSION_IDLE;
     s->shadow = o->shadow;
+    if (o->cds_config && *o->cds_config) {
+        char why[400];
+        if (!(s->cds = cds_auth_load(o->cds_config, why, sizeof why))) {
+            sv_fail(err, TRIAGE_EUSAGE, why);
+            triage_server_stop(s);
+            return NULL;
+        }
+    }
     if (!s->db || (has_token && !s->token) || !s->pool || !s->limiter) {
         sv_fail(err, TRIAGE_ENOMEM, "serve: out of memory");
         triage_server_stop(s);
@@ -465,6 +478,7 @@ void triage_server_stop(triage_server *s)
     if (s->mhd) MHD_stop_daemon(s->mhd);   /* joins the pool: workers are idle now */
     sv_pool_free(s->pool);
     sv_limiter_free(s->limiter);
+    cds_auth_free(s->cds);
     free(s->db);
     free(s->token);
     free(s);

@@ -26,6 +26,8 @@ typedef struct sv_worker {
     triage_decider *dc_db, *dc_mem;
     triage_fhir *fw;            /* FHIR answers, with the texts of fw_rs (fhir.c) */
     triage_ruleset *fw_rs;
+    triage_cds *cds;            /* CDS Hooks cards, with the texts of cds_rs (cds.c) */
+    triage_ruleset *cds_rs;
 } sv_worker;
 
 /* Who is calling (auth.c): nobody known, a machine client with the access
@@ -63,10 +65,11 @@ enum { SV_ANY = 0,
        SV_OPEN,                 /* anyone: logging in */
        SV_PEOPLE,               /* a person's session, whatever the role */
        SV_INTAKE,               /* an intake person's session */
-       SV_ADMIN };              /* an admin's session */
+       SV_ADMIN,                /* an admin's session */
+       SV_CDS };                /* a CDS client: its JWT, or loopback (cds_auth.c) */
 
 typedef struct sv_route {
-    const char *method;         /* "GET" (HEAD too) or "POST"; NULL: any (the
+    const char *method;         /* "GET" (HEAD too), "POST" or "OPTIONS"; NULL: any (the
                                    handler answers 405 itself) */
     const char *path;           /* may hold one "{}": a part of the path (an id,
                                    '/' and all), handed to the handler as tail */
@@ -104,6 +107,8 @@ const char *sv_header(sv_call *c, const char *name);
 ** it runs: threads and the body limit. */
 const char *sv_db(const triage_server *s);
 const char *sv_token(const triage_server *s);   /* NULL when none */
+/* The CDS Hooks issuers and keys, NULL when none are configured. */
+struct sv_cds_auth *sv_cds(const triage_server *s);
 triage_host *sv_host(const triage_server *s);
 int sv_threads(const triage_server *s);
 size_t sv_max_body(const triage_server *s);

@@ -1,6 +1,7 @@
 /*
 ** page.c — the intake page (web/), served from the binary: "/" is
-** index.html; every other path outside /api/ names one of its files.
+** index.html, "/henvis" the referrers' pre-check page (henvis.html); every
+** other path outside /api/ names one of its files.
 */
 #include <string.h>
 
@@ -8,7 +9,8 @@
 
 sv_result page_serve(sv_call *c)
 {
-    const char *path = !strcmp(c->url, "/") ? "/index.html" : c->url;
+    const char *path = !strcmp(c->url, "/") ? "/index.html"
+                     : !strcmp(c->url, "/henvis") ? "/henvis.html" : c->url;
     for (int i = 0; i < sv_nassets; i++) {
         if (strcmp(path, sv_assets[i].path) != 0)
             continue;

@@ -9,6 +9,7 @@
 */
 #include "api.h"
 #include "auth.h"
+#include "cds.h"
 #include "fhir.h"
 #include "page.h"
 #include "review.h"
@@ -37,6 +38,11 @@ const sv_route sv_routes[] = {
     {"POST", "/fhir/$process-message",      0, SV_DECIDE, fhir_message,      SV_ANY},
     {"GET",  "/fhir/Task/",                 1, SV_DECIDE, fhir_task,         SV_ANY},
     {"GET",  "/fhir/ServiceRequest/",       1, SV_DECIDE, fhir_request,      SV_ANY},
-    {NULL,   "",                            1, SV_PUBLIC, page_serve,        SV_ANY},  /* outside /api/, /fhir */
+    {"GET",  "/cds-services",               0, SV_DECIDE, cds_discovery,     SV_CDS},
+    {"POST", "/cds-services/{}/feedback",   0, SV_DECIDE, cds_feedback,      SV_CDS},
+    {"POST", "/cds-services/",              1, SV_DECIDE, cds_call,          SV_CDS},
+    {"OPTIONS", "/cds-services",            0, SV_STORE,  cds_preflight,     SV_CDS},
+    {"OPTIONS", "/cds-services/",           1, SV_STORE,  cds_preflight,     SV_CDS},
+    {NULL,   "",                            1, SV_PUBLIC, page_serve,        SV_ANY},  /* outside /api/, /fhir, /cds-services */
     {NULL,   NULL,                          0, 0,         NULL,              SV_ANY},
 };

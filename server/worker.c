@@ -111,6 +111,8 @@ void sv_pool_free(sv_pool *p)
         sv_drop_deciders(&p->w[i]);
         triage_fhir_close(p->w[i].fw);
         triage_ruleset_release(p->w[i].fw_rs);
+        triage_cds_close(p->w[i].cds);
+        triage_ruleset_release(p->w[i].cds_rs);
         triage_store_close(p->w[i].db);
         triage_store_close(p->w[i].mem);
     }

@@ -155,6 +155,10 @@ static void test_migration_of_a_schema_2_database_keeps_every_row(void **state)
     assert_int_equal(count(path, "SELECT count(*) FROM sessions"), 0);
     assert_int_equal(count(path, "SELECT count(*) FROM audit"), 0);
     assert_int_equal(count(path, "SELECT count(*) FROM shadow"), 0);
+    /* the CDS Hooks step (5): its cards and feedback, empty */
+    assert_true(count(path, "PRAGMA user_version") >= 5);
+    assert_int_equal(count(path, "SELECT count(*) FROM cds_card"), 0);
+    assert_int_equal(count(path, "SELECT count(*) FROM cds_feedback"), 0);
 }
 
 /* A step that fails (here: a table in the way of the review step) rolls

@@ -26,8 +26,8 @@
 #define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 #define CPR1 "0101104123"       /* born 2010-01-01 (7th digit 4, year 10 -> 2010) */
 #define CPR2 "0202124567"
-#define SCHEMA "5"              /* PRAGMA user_version the store writes */
-#define SCHEMA_NEWER "6"
+#define SCHEMA "6"              /* PRAGMA user_version the store writes */
+#define SCHEMA_NEWER "7"
 
 static char tmpdir[256];
 

@@ -3,7 +3,8 @@
 # examples (and one referral with a CPR number) imported and decided, three
 # accounts (intake, author, admin), `triage serve` on a free loopback port
 # with the shipped rules and an access token; then the page driven in
-# headless Chromium (tests/browser/page.test.js, with axe-core).
+# headless Chromium (tests/browser/page.test.js, with axe-core), and the
+# referrers' pre-check page /henvis (henvis.test.js).
 # Usage: tests/browser/run.sh [TRIAGE_EXE] [SCREENSHOT_DIR]
 # Not part of ctest: CI calls it on its own. Exits non-zero on failure.
 set -euo pipefail
@@ -59,6 +60,8 @@ status=0
 TRIAGE_URL="http://127.0.0.1:$port" TRIAGE_TEST_TOKEN=$(cat "$work/token") TEST_CPR=$cpr \
 SCREENSHOT_DIR="$out" EXAMPLES="$root/tests/spec/examples" CHROMIUM="$chromium" \
     node "$here/page.test.js" || status=$?
+TRIAGE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$out" CHROMIUM="$chromium" \
+    node "$here/henvis.test.js" || status=$?
 if grep -Eq '[0-9]{6}-?[0-9]{4}' "$work/serve.log"; then
     echo "run.sh: the request log holds a CPR-like number" >&2
     status=1

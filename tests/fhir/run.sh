@@ -8,7 +8,8 @@
 # decided, and of a message's life (update, cancel); and what `triage serve`
 # answers over FHIR (POST /fhir for every example, case, bad file and corpus
 # Bundle, GET of each Task and ServiceRequest answered, the
-# CapabilityStatement). validate.js checks each resource.
+# CapabilityStatement); and the ServiceRequests the CDS Hooks service
+# suggests (tests/cds.sh). validate.js checks each resource.
 # Usage: tests/fhir/run.sh [BUILD_DIR]   (default build; needs BUILD/triage, BUILD/test_fhir)
 # CTest runs it (fhir_validate) where node and npm were found; else .ci/run.
 set -euo pipefail
@@ -71,5 +72,9 @@ node "$here/post.js" "http://127.0.0.1:$port" "$out/serve.ndjson" \
   "$out/fhir/referrals.fhir.ndjson"
 
 phase "POST /fhir"
+# 5. The CDS Hooks service's suggested ServiceRequests (a redirect's new performer),
+#    for every corpus referral sent as an order-sign call (tests/cds.sh).
+CDS_ACTIONS_OUT="$out/cds-actions.ndjson" bash "$root/tests/cds.sh" "$triage" > /dev/null
+phase "CDS Hooks suggestions"
 node "$here/validate.js" "$out"/*.ndjson
 phase "FHIR.js"
