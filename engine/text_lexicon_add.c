@@ -278,6 +278,177 @@ static int txl_default_ending(enum tx_class c)
     }
 }
 
+/* txl_add's error when an allocation failed: -1. */
+static int txl_oom(char *err, size_t errlen)
+{
+    snprintf(err, errlen, "not enough memory");
+    return -1;
+}
+
+/* The words that are not entry en (d->except), folded. */
+static int txl_add_excepts(tx_lexicon *lx, tx_entry *en, const tx_decl *d, char *err,
+                           size_t errlen)
+{
+    en->except = lx->nexcept;
+    for (size_t i = 0; i < d->nexcept; i++) {
+        char f[256];
+        size_t n = strlen(d->except[i]);
+        if (n >= sizeof f) {
+            snprintf(err, errlen, "except word too long: %s", d->except[i]);
+            return -1;
+        }
+        n = txn_fold(f, d->except[i], n);
+        if (tx_grow(&lx->a, (void **)&lx->except, &lx->capexcept, lx->nexcept + 1,
+                    sizeof *lx->except) ||
+            txl_str(lx, f, n, &lx->except[lx->nexcept]))
+            return txl_oom(err, errlen);
+        lx->nexcept++;
+    }
+    en->nexcept = lx->nexcept - en->except;
+    return 0;
+}
+
+/* A phrase's anchor: the part the data names, else the part of longest
+** words (the longest shortest word; the last of equals). -1: a part
+** without words. */
+static int txl_anchor(const tx_decl *d)
+{
+    int best = -1, anchor = 0;
+    for (int p = 0; p < d->nparts; p++) {
+        if (d->anchor >= 0 && d->anchor < d->nparts) {
+            anchor = d->anchor;
+            break;
+        }
+        if (!d->part[p].n)
+            return -1;
+        int shortest = 1 << 20;
+        for (size_t w = 0; w < d->part[p].n; w++) {
+            int l = (int)strlen(d->part[p].words[w]);
+            if (l < shortest)
+                shortest = l;
+        }
+        if (shortest >= best) {
+            best = shortest;
+            anchor = p;
+        }
+    }
+    return anchor;
+}
+
+/* Part p of entry en, read around its anchor: the first letters and the
+** first two letters its spellings start with, and the most words one has.
+** 0 ok, -1 no memory. */
+static int txl_part_pairs(tx_lexicon *lx, tx_entry *en, int p)
+{
+    uint32_t pb = lx->nppairs;
+    if (en->npw[p]) {
+        if (tx_grow(&lx->a, (void **)&lx->ppairs, &lx->capppairs, pb + TXL_PAIRS,
+                    sizeof *lx->ppairs))
+            return -1;
+        memset(lx->ppairs + pb, 0, TXL_PAIRS * sizeof *lx->ppairs);
+        lx->nppairs += TXL_PAIRS;
+    }
+    for (uint32_t w = en->pw[p]; w < lx->npw; w++) {
+        const char *t = lx->str + lx->pw[w].text;
+        en->first[p] |= txl_letter_bit((unsigned char)t[0]);
+        lx->pw[w].pairs = pb;
+        if (lx->pw[w].len > 1) {
+            unsigned k = txw_pair(t, 2);
+            lx->ppairs[pb + k / 64] |= (uint64_t)1 << (k % 64);
+        } else {
+            /* a one-letter spelling may run on with any ending */
+            for (unsigned y = 0; y < 27; y++) {
+                unsigned k = txw_pair(t, 1) - 26 + y;
+                lx->ppairs[pb + k / 64] |= (uint64_t)1 << (k % 64);
+            }
+        }
+        unsigned nw = 1;
+        for (uint16_t q = 0; q < lx->pw[w].len; q++)
+            nw += t[q] == ' ';
+        if (nw > en->words[p])
+            en->words[p] = (uint8_t)(nw > 255 ? 255 : nw);
+    }
+    return 0;
+}
+
+/* A phrase: the part of longest words is its anchor, looked for by the
+** matcher; the others are kept to be read around it. Inner parts run on
+** with an inflection, the last as the entry says. */
+static int txl_add_phrase(tx_lexicon *lx, tx_entry *en, const tx_decl *d, txl_pat *like,
+                          char *err, size_t errlen)
+{
+    en->flags |= TX_F_PHRASE | (d->commas ? TX_F_COMMAS : 0);
+    en->nparts = (uint8_t)d->nparts;
+    for (int p = 0; p + 1 < d->nparts; p++)
+        en->within[p] = (uint8_t)(d->within[p] < 0 ? 0 : d->within[p] > 30 ? 30 : d->within[p]);
+    int anchor = txl_anchor(d);
+    if (anchor < 0) {
+        snprintf(err, errlen, "a phrase part without words");
+        return -1;
+    }
+    en->anchor = (uint8_t)anchor;
+    for (int p = 0; p < d->nparts; p++) {
+        en->pw[p] = lx->npw;
+        for (size_t w = 0; w < d->part[p].n; w++) {
+            const char *word = d->part[p].words[w];
+            like->part = (uint8_t)(p + 1);
+            like->ending = p + 1 == d->nparts ? en->ending : TX_END_INFLECT;
+            like->inside = d->inside > 0 && txl_letters(word) >= lx->compound_end;
+            int rc = p == anchor ? txl_spelled(lx, word, strlen(word), like)
+                                 : txl_part_word(lx, word);
+            if (rc == -2) {
+                snprintf(err, errlen, "word too long: %s", word);
+                return -1;
+            }
+            if (rc)
+                return txl_oom(err, errlen);
+        }
+        en->npw[p] = (uint16_t)(lx->npw - en->pw[p]);
+        if (txl_part_pairs(lx, en, p))
+            return txl_oom(err, errlen);
+    }
+    return 0;
+}
+
+/* A literal, entry e; capitals only (two letters or more) make it an
+** abbreviation: a whole word (an ending only after "-" or "'"), never a
+** compound's end. */
+static int txl_add_literal(tx_lexicon *lx, tx_entry *en, uint32_t e, const tx_decl *d,
+                           const char *src, txl_pat *like, char *err, size_t errlen)
+{
+    int upper = 0, lower = 0, letters = txl_letters(src);
+    for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
+        upper += *p >= 'A' && *p <= 'Z';
+        lower += *p >= 'a' && *p <= 'z';
+    }
+    if (upper >= 2 && lower == 0 && d->cls == TX_TERM) {
+        en->flags |= TX_F_ABBR;
+        if (d->ending < 0)
+            en->ending = TX_END_WORD;
+    }
+    int abbr = (en->flags & TX_F_ABBR) != 0;
+    int inside = d->inside >= 0 ? d->inside
+                                : d->cls == TX_TERM && !abbr && letters >= lx->compound_end;
+    int typo = d->typo >= 0 ? d->typo
+                            : d->cls == TX_TERM && !abbr && lx->typo_letters > 0 &&
+                                  letters >= lx->typo_letters;
+    if (inside && !abbr)
+        en->flags |= TX_F_INSIDE;
+    unsigned char c0 = (unsigned char)src[0];
+    if (!txl_raw_letter(src) && !(c0 >= '0' && c0 <= '9'))
+        en->flags |= TX_F_ANYWHERE;
+    like->ending = en->ending;
+    like->inside = inside && !abbr;
+    int rc = txl_spelled(lx, src, strlen(src), like);
+    if (rc == -2) {
+        snprintf(err, errlen, "word too long: %s", src);
+        return -1;
+    }
+    if (rc || (typo && txl_add_slip(lx, src, e)))
+        return txl_oom(err, errlen);
+    return 0;
+}
+
 int txl_add(tx_lexicon *lx, const tx_decl *d, char *err, size_t errlen)
 {
     const char *src = d->text ? d->text : d->regex ? d->regex : d->name;
@@ -291,7 +462,7 @@ int txl_add(tx_lexicon *lx, const tx_decl *d, char *err, size_t errlen)
         return -1;
     }
     if (tx_grow(&lx->a, (void **)&lx->entry, &lx->capentry, lx->nentry + 1, sizeof *lx->entry))
-        goto oom;
+        return txl_oom(err, errlen);
     uint32_t e = lx->nentry;
     tx_entry *en = &lx->entry[e];
     memset(en, 0, sizeof *en);
@@ -303,145 +474,23 @@ int txl_add(tx_lexicon *lx, const tx_decl *d, char *err, size_t errlen)
                            : d->nparts  ? TX_END_INFLECT
                                         : txl_default_ending(d->cls));
     if (txl_str(lx, src, strlen(src), &en->source))
-        goto oom;
-    en->except = lx->nexcept;
-    for (size_t i = 0; i < d->nexcept; i++) {
-        char f[256];
-        size_t n = strlen(d->except[i]);
-        if (n >= sizeof f) {
-            snprintf(err, errlen, "except word too long: %s", d->except[i]);
-            return -1;
-        }
-        n = txn_fold(f, d->except[i], n);
-        if (tx_grow(&lx->a, (void **)&lx->except, &lx->capexcept, lx->nexcept + 1,
-                    sizeof *lx->except) ||
-            txl_str(lx, f, n, &lx->except[lx->nexcept]))
-            goto oom;
-        lx->nexcept++;
-    }
-    en->nexcept = lx->nexcept - en->except;
+        return txl_oom(err, errlen);
+    if (txl_add_excepts(lx, en, d, err, errlen))
+        return -1;
     txl_pat like = {0, (uint16_t)e, 0, 0, 0, en->ending, 0};
-
+    int rc;
     if (d->regex) {
         like.inside = d->inside > 0;
-        if (txl_regex(lx, d->regex, &like, err, errlen))
-            return -1;
+        rc = txl_regex(lx, d->regex, &like, err, errlen);
     } else if (d->nparts) {
-        /* a phrase: the part of longest words is its anchor, looked for by
-        ** the matcher; the others are kept to be read around it. Inner
-        ** parts run on with an inflection, the last as the entry says. */
-        en->flags |= TX_F_PHRASE | (d->commas ? TX_F_COMMAS : 0);
-        en->nparts = (uint8_t)d->nparts;
-        for (int p = 0; p + 1 < d->nparts; p++)
-            en->within[p] = (uint8_t)(d->within[p] < 0 ? 0 : d->within[p] > 30 ? 30 : d->within[p]);
-        int best = -1, anchor = 0;
-        for (int p = 0; p < d->nparts; p++) {
-            if (d->anchor >= 0 && d->anchor < d->nparts) {
-                anchor = d->anchor;
-                break;
-            }
-            if (!d->part[p].n) {
-                snprintf(err, errlen, "a phrase part without words");
-                return -1;
-            }
-            int shortest = 1 << 20;
-            for (size_t w = 0; w < d->part[p].n; w++) {
-                int l = (int)strlen(d->part[p].words[w]);
-                if (l < shortest)
-                    shortest = l;
-            }
-            if (shortest >= best) {
-                best = shortest;
-                anchor = p;
-            }
-        }
-        en->anchor = (uint8_t)anchor;
-        for (int p = 0; p < d->nparts; p++) {
-            en->pw[p] = lx->npw;
-            for (size_t w = 0; w < d->part[p].n; w++) {
-                const char *word = d->part[p].words[w];
-                like.part = (uint8_t)(p + 1);
-                like.ending = p + 1 == d->nparts ? en->ending : TX_END_INFLECT;
-                like.inside = d->inside > 0 && txl_letters(word) >= lx->compound_end;
-                int rc = p == anchor ? txl_spelled(lx, word, strlen(word), &like)
-                                     : txl_part_word(lx, word);
-                if (rc == -2) {
-                    snprintf(err, errlen, "word too long: %s", word);
-                    return -1;
-                }
-                if (rc)
-                    goto oom;
-            }
-            en->npw[p] = (uint16_t)(lx->npw - en->pw[p]);
-            uint32_t pb = lx->nppairs;
-            if (en->npw[p]) {
-                if (tx_grow(&lx->a, (void **)&lx->ppairs, &lx->capppairs, pb + TXL_PAIRS,
-                            sizeof *lx->ppairs))
-                    goto oom;
-                memset(lx->ppairs + pb, 0, TXL_PAIRS * sizeof *lx->ppairs);
-                lx->nppairs += TXL_PAIRS;
-            }
-            for (uint32_t w = en->pw[p]; w < lx->npw; w++) {
-                const char *t = lx->str + lx->pw[w].text;
-                en->first[p] |= txl_letter_bit((unsigned char)t[0]);
-                lx->pw[w].pairs = pb;
-                if (lx->pw[w].len > 1) {
-                    unsigned k = txw_pair(t, 2);
-                    lx->ppairs[pb + k / 64] |= (uint64_t)1 << (k % 64);
-                } else {
-                    /* a one-letter spelling may run on with any ending */
-                    for (unsigned y = 0; y < 27; y++) {
-                        unsigned k = txw_pair(t, 1) - 26 + y;
-                        lx->ppairs[pb + k / 64] |= (uint64_t)1 << (k % 64);
-                    }
-                }
-                unsigned nw = 1;
-                for (uint16_t q = 0; q < lx->pw[w].len; q++)
-                    nw += t[q] == ' ';
-                if (nw > en->words[p])
-                    en->words[p] = (uint8_t)(nw > 255 ? 255 : nw);
-            }
-        }
+        rc = txl_add_phrase(lx, en, d, &like, err, errlen);
     } else {
-        /* a literal; capitals only (two letters or more) make it an
-        ** abbreviation: a whole word (an ending only after "-" or "'"),
-        ** never a compound's end */
-        int upper = 0, lower = 0, letters = txl_letters(src);
-        for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
-            upper += *p >= 'A' && *p <= 'Z';
-            lower += *p >= 'a' && *p <= 'z';
-        }
-        if (upper >= 2 && lower == 0 && d->cls == TX_TERM) {
-            en->flags |= TX_F_ABBR;
-            if (d->ending < 0)
-                en->ending = TX_END_WORD;
-        }
-        int abbr = (en->flags & TX_F_ABBR) != 0;
-        int inside = d->inside >= 0 ? d->inside
-                                    : d->cls == TX_TERM && !abbr && letters >= lx->compound_end;
-        int typo = d->typo >= 0 ? d->typo
-                                : d->cls == TX_TERM && !abbr && lx->typo_letters > 0 &&
-                                      letters >= lx->typo_letters;
-        if (inside && !abbr)
-            en->flags |= TX_F_INSIDE;
-        unsigned char c0 = (unsigned char)src[0];
-        if (!txl_raw_letter(src) && !(c0 >= '0' && c0 <= '9'))
-            en->flags |= TX_F_ANYWHERE;
-        like.ending = en->ending;
-        like.inside = inside && !abbr;
-        int rc = txl_spelled(lx, src, strlen(src), &like);
-        if (rc == -2) {
-            snprintf(err, errlen, "word too long: %s", src);
-            return -1;
-        }
-        if (rc || (typo && txl_add_slip(lx, src, e)))
-            goto oom;
+        rc = txl_add_literal(lx, en, e, d, src, &like, err, errlen);
     }
+    if (rc)
+        return -1;
     if (d->cls == TX_TERM && (uint32_t)d->key < lx->nkey)
         lx->key[d->key].nentries++;
     lx->nentry++;
     return 0;
-oom:
-    snprintf(err, errlen, "not enough memory");
-    return -1;
 }

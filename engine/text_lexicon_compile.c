@@ -129,15 +129,10 @@ int txl_compile(tx_lexicon *lx, char *err, size_t errlen)
 
 int txl_reused(const tx_lexicon *lx) { return lx->reused; }
 
-int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t errlen)
+/* One role per spelling, entry and part; one pattern per spelling: the
+** patterns sorted, duplicates dropped. Returns how many are left. */
+static uint32_t txl_dedupe(tx_lexicon *lx)
 {
-    if (lx->ids)
-        return 0;
-    if (lx->npat == 0) {
-        snprintf(err, errlen, "no words to read letters with");
-        return -1;
-    }
-    /* one role per spelling, entry and part; one pattern per spelling */
     qsort_r(lx->pat, lx->npat, sizeof *lx->pat, txl_pat_cmp, lx);
     uint32_t k = 0;
     for (uint32_t i = 0; i < lx->npat; i++) {
@@ -148,41 +143,17 @@ int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t e
         lx->pat[k++] = *p;
     }
     lx->npat = k;
-    /* the slips, by the first three bytes a word slipped from them may start
-    ** with: their own, the second and third swapped, the second or the third
-    ** left out (the letter written second may be the term's third:
-    ** "slevmords-") */
-    lx->slipmin = UINT32_MAX;
-    for (uint32_t i = 0; i < lx->nslip; i++)
-        if (lx->slip[i].len < lx->slipmin)
-            lx->slipmin = lx->slip[i].len;
-    if (lx->nslip && txl_slip_index(lx)) {
-        snprintf(err, errlen, "not enough memory");
-        return -1;
-    }
+    return k;
+}
 
-    const tx_alloc *a = &lx->a;
-    const char **exprs = tx_new(a, (size_t)k * sizeof *exprs);
-    unsigned *flags = tx_new(a, (size_t)k * sizeof *flags);
-    unsigned *ids = tx_new(a, (size_t)k * sizeof *ids);
-    uint32_t *first = tx_new(a, (size_t)k * sizeof *first);   /* each id's first pattern */
-    lx->ids = tx_new(a, (size_t)k * sizeof *lx->ids);
-    lx->roles = tx_new(a, (size_t)k * sizeof *lx->roles);
-    lx->re = tx_new(a, (size_t)k * sizeof *lx->re);
-    lx->nroles = k;                          /* what the three are freed as */
-    int rc = -1;
+/* The k patterns' ids: the literals first (txl_pat_cmp sorts them so), then
+** the regexes; a literal's roles share its id. Fills each id's expression,
+** length, flags and first pattern, and lx->roles and lx->ids; returns how
+** many ids. */
+static uint32_t txl_number(tx_lexicon *lx, uint32_t k, const char **exprs, size_t *lens,
+                           unsigned *flags, unsigned *ids, uint32_t *first)
+{
     uint32_t nid = 0;
-    if (!exprs || !flags || !ids || !first || !lx->ids || !lx->roles || !lx->re) {
-        snprintf(err, errlen, "not enough memory");
-        goto done;
-    }
-    memset(lx->re, 0, (size_t)k * sizeof *lx->re);
-    size_t *lens = tx_new(a, (size_t)k * sizeof *lens);
-    if (!lens) {
-        snprintf(err, errlen, "not enough memory");
-        goto done;
-    }
-    /* the literals first (txl_pat_cmp sorts them so), then the regexes */
     for (uint32_t i = 0; i < k; i++) {
         const txl_pat *p = &lx->pat[i];
         lx->roles[i] = (txl_role){p->entry, p->width, p->part, p->ending, p->inside};
@@ -202,7 +173,16 @@ int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t e
         if (!p->regex)
             lx->nlit = nid;
     }
-    lx->nids = nid;
+    return nid;
+}
+
+/* The Vectorscan databases of the nid ids: prev's copied where they were
+** compiled from the same expressions, else compiled (the literals with the
+** literal compiler). On failure err says which word. */
+static hs_error_t txl_databases(tx_lexicon *lx, const tx_lexicon *prev, const char **exprs,
+                                const size_t *lens, const unsigned *flags, const unsigned *ids,
+                                const uint32_t *first, uint32_t nid, char *err, size_t errlen)
+{
     hs_compile_error_t *ce = NULL;
     const tx_alloc *was = txl_cur;
     txl_cur = &lx->a;
@@ -244,10 +224,13 @@ int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t e
         hs_free_compile_error(ce);
     }
     txl_cur = was;
-    tx_free(a, lens, (size_t)k * sizeof *lens);
-    if (hr != HS_SUCCESS)
-        goto done;
-    /* each regex's exact matcher, JIT-compiled */
+    return hr;
+}
+
+/* Each regex's exact matcher, JIT-compiled. 0 ok, -1 with err set. */
+static int txl_regexes(tx_lexicon *lx, const char **exprs, const uint32_t *first, uint32_t nid,
+                       char *err, size_t errlen)
+{
     for (uint32_t i = 0; i < nid; i++) {
         const txl_pat *p = &lx->pat[first[i]];
         if (!p->regex)
@@ -259,7 +242,7 @@ int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t e
         if (!lx->re[i]) {
             snprintf(err, errlen, perr == PCRE2_ERROR_HEAP_FAILED ? "not enough memory"
                                   : "'%s': not compiled", lx->str + lx->entry[p->entry].source);
-            goto done;
+            return -1;
         }
         pcre2_jit_compile(lx->re[i], PCRE2_JIT_COMPLETE);   /* failing: pcre2_match runs */
         size_t sz = 0, jsz = 0;
@@ -267,6 +250,57 @@ int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t e
         pcre2_pattern_info(lx->re[i], PCRE2_INFO_JITSIZE, &jsz);
         lx->rebytes += sz + jsz;
     }
+    return 0;
+}
+
+int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t errlen)
+{
+    if (lx->ids)
+        return 0;
+    if (lx->npat == 0) {
+        snprintf(err, errlen, "no words to read letters with");
+        return -1;
+    }
+    uint32_t k = txl_dedupe(lx);
+    /* the slips, by the first three bytes a word slipped from them may start
+    ** with: their own, the second and third swapped, the second or the third
+    ** left out (the letter written second may be the term's third:
+    ** "slevmords-") */
+    lx->slipmin = UINT32_MAX;
+    for (uint32_t i = 0; i < lx->nslip; i++)
+        if (lx->slip[i].len < lx->slipmin)
+            lx->slipmin = lx->slip[i].len;
+    if (lx->nslip && txl_slip_index(lx)) {
+        snprintf(err, errlen, "not enough memory");
+        return -1;
+    }
+
+    const tx_alloc *a = &lx->a;
+    const char **exprs = tx_new(a, (size_t)k * sizeof *exprs);
+    unsigned *flags = tx_new(a, (size_t)k * sizeof *flags);
+    unsigned *ids = tx_new(a, (size_t)k * sizeof *ids);
+    uint32_t *first = tx_new(a, (size_t)k * sizeof *first);   /* each id's first pattern */
+    lx->ids = tx_new(a, (size_t)k * sizeof *lx->ids);
+    lx->roles = tx_new(a, (size_t)k * sizeof *lx->roles);
+    lx->re = tx_new(a, (size_t)k * sizeof *lx->re);
+    lx->nroles = k;                          /* what the three are freed as */
+    int rc = -1;
+    if (!exprs || !flags || !ids || !first || !lx->ids || !lx->roles || !lx->re) {
+        snprintf(err, errlen, "not enough memory");
+        goto done;
+    }
+    memset(lx->re, 0, (size_t)k * sizeof *lx->re);
+    size_t *lens = tx_new(a, (size_t)k * sizeof *lens);
+    if (!lens) {
+        snprintf(err, errlen, "not enough memory");
+        goto done;
+    }
+    uint32_t nid = txl_number(lx, k, exprs, lens, flags, ids, first);
+    lx->nids = nid;
+    hs_error_t hr = txl_databases(lx, prev, exprs, lens, flags, ids, first, nid, err, errlen);
+    tx_free(a, lens, (size_t)k * sizeof *lens);
+    if (hr != HS_SUCCESS || txl_regexes(lx, exprs, first, nid, err, errlen))
+        goto done;
     rc = 0;
 done:
     tx_free(a, exprs, (size_t)k * sizeof *exprs);
