@@ -11,9 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* ------------------------------------------------------------- limits */
-
-
 /* The run hit a limit: note which, and have the count hook raise at the
 ** next VM instruction, so that nothing the rule runs while the error
 ** unwinds (a __close handler, an error handler) can carry on. The hook is

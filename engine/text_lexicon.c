@@ -12,6 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How the lexicon reads a letter (the design its files share): every
+** declared word becomes a literal of one Vectorscan block-mode literal
+** database (with its hyphen spellings; the literal compiler builds it some
+** twenty times faster than the regex one), matched exactly, once however
+** many entries share it. A literal's width is fixed, so its start is its end
+** less that width: no start-of-match tracking, which doubles the scan's cost.
+** A phrase ("hører" ... "stemmer") is looked for by its part of longest
+** words (its anchor); its other parts are read around each anchor found,
+** word by word: short, common words ("om", "har") cost the scan far more
+** than they cost read so. A long term's slips (a letter left out, two
+** swapped) are checked by the matcher at the start of each long word: as
+** thousands of literals they cost the scan more than the whole rest of the
+** lexicon. A data regex, rarely needed, is matched in Vectorscan's prefilter
+** mode and confirmed by PCRE2 JIT. Word starts, endings and compound ends
+** are checked at each hit. Vectorscan's and PCRE2's allocations go through
+** the lexicon's or the matcher's hook.
+*/
+
 /* ------------------------------------------------------- library memory */
 
 /* Vectorscan takes one process-wide allocator; it hands each block to the
