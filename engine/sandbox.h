@@ -14,7 +14,7 @@
 #include "budget.h"
 #include "triage.h"
 
-typedef struct sb_thread sb_thread;   /* a thread that runs sandboxes (sandbox.c) */
+typedef struct sb_thread sb_thread;   /* a thread that runs sandboxes (sandbox_watchdog.c) */
 
 /* Limits. A run (one referral, one rule file load) has no hook while it
 ** goes normally: a normal referral takes ~20 us, and any count hook makes
