@@ -1,0 +1,102 @@
+/*
+** decider_facts.c — f, the facts of one referral: computed in the order
+** declared (or early, when read before their turn), read only to rules.
+*/
+#include "decider_internal.h"
+
+#include <lauxlib.h>
+#include <string.h>
+
+/* Facts are computed for every referral, in the order they are declared,
+** into f: a plain table that rules read with one lookup. f's metatable only
+** answers what is not there: while facts are computed, a fact read before
+** its turn (fx_index computes it then) or one already computed as nil;
+** while rules run, a nil fact or a name no fact has (an error); and it
+** refuses assignments to a fact that holds nothing. After the rules the
+** driver checks that every fact still holds what it computed (a rule that
+** assigned one sends the referral to manual_review) and clears f, so that
+** no fact's value outlives its referral. */
+
+/* The id of fact name (at idx), or an error for a name no fact has. */
+static int rl_fact_id(lua_State *L, triage_decider *dc, int idx)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->facts_ref);
+    lua_pushvalue(L, idx);
+    int id = lua_rawget(L, -2) == LUA_TNUMBER ? (int)lua_tointeger(L, -1) : 0;
+    lua_pop(L, 2);
+    if (!id)
+        luaL_error(L, "unknown fact '%s'", lua_tostring(L, idx) ? lua_tostring(L, idx) : "?");
+    return id;
+}
+
+/* The fact the driver is computing now: the line it is on (one a fact)
+** in the frame of the driver, found up the stack; 0 when none. */
+static int rl_fact_now(lua_State *L, triage_decider *dc)
+{
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "fl", &ar);                            /* +1 the function */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, dc->driver_ref);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, dc->xdriver_ref);
+        int driver = lua_rawequal(L, -3, -2) || lua_rawequal(L, -3, -1);
+        lua_pop(L, 3);
+        if (driver) {
+            int i = ar.currentline - dc->fact_line + 1;
+            return i >= 1 && i <= dc->nfacts ? i : 0;
+        }
+    }
+    return 0;
+}
+
+/* f.__index(f, name): a fact f does not hold. */
+int fx_index(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    lua_settop(L, 2);                                         /* 1 f, 2 name */
+    int id = rl_fact_id(L, dc, 2);
+    int now = dc->ready ? 0 : rl_fact_now(L, dc);
+    if (dc->ready || dc->fgen[id] == dc->gen || id < now) {
+        lua_pushnil(L);                                       /* computed: nil */
+        return 1;
+    }
+    if (id == now || dc->fbusy[id])
+        return luaL_error(L, "fact '%s' depends on itself", lua_tostring(L, 2));
+    dc->fbusy[id] = 1;                                        /* read before its turn */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);
+    lua_rawgeti(L, -1, id);                                   /* 4 fn */
+    lua_pushvalue(L, 1);                                      /* facts see r plain */
+    lr_push(dc->lr);
+    lua_replace(L, -2);
+    lua_pushvalue(L, 1);
+    lua_call(L, 2, 1);                                        /* 4 value */
+    dc->fbusy[id] = 0;
+    dc->fgen[id] = dc->gen;
+    if (!lua_isnil(L, 4)) {
+        lua_pushvalue(L, 2);
+        lua_pushvalue(L, 4);
+        lua_rawset(L, 1);
+    }
+    return 1;
+}
+
+int fx_newindex(lua_State *L)
+{
+    return luaL_error(L, "facts are read only: declare fact('%s', function(r, f) ... end)",
+                      lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+}
+
+/* Empty f (after a referral that did not end normally). */
+void rl_facts_clear(lua_State *L, triage_decider *dc)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_pushnil(L);
+        lua_rawset(L, -4);
+    }
+    lua_pop(L, 1);
+    if (dc->fbusy)
+        memset(dc->fbusy, 0, (size_t)dc->nfacts + 1);
+}
