@@ -110,12 +110,12 @@ static double txm_period(const tx_lexicon *lx, const tx_norm *n, const tx_segmen
     return -1;
 }
 
-int txm_run(tx_measures *m, const tx_lexicon *lx, const tx_norm *n, const tx_segments *g,
-            const tx_hits *h, const tx_dates *d, const tx_scope *sc, const tx_alloc *a)
+/* Each number in the letter that a unit or a cue makes a measurement, in
+** order (a date's numbers are not). */
+static int txm_find(tx_measures *m, const tx_lexicon *lx, const tx_norm *n,
+                    const tx_segments *g, const tx_hits *h, const tx_dates *d,
+                    const tx_scope *sc, const tx_alloc *a)
 {
-    m->n = 0;
-    memset(&m->sum, 0, sizeof m->sum);
-    m->sum.weight = m->sum.height = m->sum.bmi_at = m->sum.loss = m->sum.iq_at = -1;
     const char *s = n->s;
     uint32_t len = n->len;
     for (uint32_t k = 0; k < g->nnum; k++) {
@@ -228,8 +228,12 @@ int txm_run(tx_measures *m, const tx_lexicon *lx, const tx_norm *n, const tx_seg
         if (txm_push(m, a, &x))
             return -1;
     }
+    return 0;
+}
 
-    /* the child's figures, all taken together */
+/* the child's figures, all taken together */
+static void txm_figures(tx_measures *m)
+{
     tx_somatic *sm = &m->sum;
     for (uint32_t i = 0; i < m->n; i++) {
         const tx_measure *x = &m->v[i];
@@ -275,8 +279,14 @@ int txm_run(tx_measures *m, const tx_lexicon *lx, const tx_norm *n, const tx_seg
         sm->has_bmi = 1;
         sm->bmi = (double)(w * 1000000) / (double)(hh * hh);   /* kg / m², exact */
     }
-    /* losses: stated in percent, kilograms lost of the weight now, or an
-    ** earlier weight and a later one in the same sentence */
+}
+
+/* losses: stated in percent, kilograms lost of the weight now, or an
+** earlier weight and a later one in the same sentence */
+static void txm_losses(tx_measures *m, const tx_lexicon *lx, const tx_norm *n,
+                       const tx_segments *g)
+{
+    tx_somatic *sm = &m->sum;
     for (uint32_t i = 0; i < m->n; i++) {
         const tx_measure *x = &m->v[i];
         if (x->other)
@@ -303,6 +313,18 @@ int txm_run(tx_measures *m, const tx_lexicon *lx, const tx_norm *n, const tx_seg
             sm->loss = (int32_t)i;
         }
     }
+}
+
+int txm_run(tx_measures *m, const tx_lexicon *lx, const tx_norm *n, const tx_segments *g,
+            const tx_hits *h, const tx_dates *d, const tx_scope *sc, const tx_alloc *a)
+{
+    m->n = 0;
+    memset(&m->sum, 0, sizeof m->sum);
+    m->sum.weight = m->sum.height = m->sum.bmi_at = m->sum.loss = m->sum.iq_at = -1;
+    if (txm_find(m, lx, n, g, h, d, sc, a))
+        return -1;
+    txm_figures(m);
+    txm_losses(m, lx, n, g);
     return 0;
 }
 
