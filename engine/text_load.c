@@ -47,6 +47,68 @@ static int txo_bool(lua_State *L, int t, const char *name, int def)
     return v;
 }
 
+/* A phrase (its table on top of the stack): { phrase = { part, part, ... },
+** within = n | { n, ... } }; a part is a word or a list of words (the table
+** keeps the strings). words and name are the caller's: d points into them. */
+static int txo_phrase(txo_ctx *c, int idx, tx_decl *d, const char *words[][64], char *name,
+                      size_t namesize)
+{
+    lua_State *L = c->L;
+    int pt = lua_gettop(L);
+    size_t np = lua_rawlen(L, pt);
+    if (np < 2 || np > TX_MAX_PARTS) {
+        lua_pop(L, 1);
+        return txo_fail(c, "a phrase has 2 to 4 parts%s", NULL);
+    }
+    d->nparts = (int)np;
+    for (size_t p = 0; p < np; p++) {
+        lua_rawgeti(L, pt, (lua_Integer)p + 1);
+        size_t nw = 0;
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            words[p][nw++] = lua_tostring(L, -1);
+        } else if (lua_type(L, -1) == LUA_TTABLE) {
+            size_t n = lua_rawlen(L, -1);
+            for (size_t w = 1; w <= n && nw < 64; w++) {
+                lua_rawgeti(L, -1, (lua_Integer)w);
+                words[p][nw] = lua_tostring(L, -1);
+                lua_pop(L, 1);
+                if (words[p][nw])
+                    nw++;
+            }
+        }
+        lua_pop(L, 1);
+        if (!nw) {
+            lua_pop(L, 1);
+            return txo_fail(c, "a phrase's part is a word or a list of words%s", NULL);
+        }
+        d->part[p].words = words[p];
+        d->part[p].n = nw;
+        size_t nl = strlen(name);
+        snprintf(name + nl, namesize - nl, "%s%s%s", p ? " ... " : "", words[p][0],
+                 nw > 1 ? "/..." : "");
+    }
+    d->name = name;
+    for (int g = 0; g < TX_MAX_PARTS - 1; g++)
+        d->within[g] = 0;
+    int wt = txo_field(L, idx, "within");
+    if (wt == LUA_TNUMBER) {
+        for (int g = 0; g < TX_MAX_PARTS - 1; g++)
+            d->within[g] = (int)lua_tointeger(L, -1);
+    } else if (wt == LUA_TTABLE) {
+        for (int g = 0; g < TX_MAX_PARTS - 1; g++) {
+            lua_rawgeti(L, -1, g + 1);
+            d->within[g] = (int)lua_tointeger(L, -1);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    d->commas = txo_bool(L, idx, "commas", 0);
+    if (txo_field(L, idx, "anchor") == LUA_TNUMBER)
+        d->anchor = (int)lua_tointeger(L, -1) - 1;
+    lua_pop(L, 1);
+    return 0;
+}
+
 /* One entry of a word list: a string, or a table {text | re = ..., ...}. */
 static int txo_entry(txo_ctx *c, int idx, tx_decl base)
 {
@@ -68,64 +130,11 @@ static int txo_entry(txo_ctx *c, int idx, tx_decl base)
     if (txo_field(L, idx, "re") == LUA_TSTRING)
         d.regex = lua_tostring(L, -1);
     lua_pop(L, 1);
-    /* a phrase: { phrase = { part, part, ... }, within = n | { n, ... } };
-    ** a part is a word or a list of words (the table keeps the strings) */
     const char *words[TX_MAX_PARTS][64];
     char name[128] = "";
-    if (txo_field(L, idx, "phrase") == LUA_TTABLE) {
-        int pt = lua_gettop(L);
-        size_t np = lua_rawlen(L, pt);
-        if (np < 2 || np > TX_MAX_PARTS) {
-            lua_pop(L, 1);
-            return txo_fail(c, "a phrase has 2 to 4 parts%s", NULL);
-        }
-        d.nparts = (int)np;
-        for (size_t p = 0; p < np; p++) {
-            lua_rawgeti(L, pt, (lua_Integer)p + 1);
-            size_t nw = 0;
-            if (lua_type(L, -1) == LUA_TSTRING) {
-                words[p][nw++] = lua_tostring(L, -1);
-            } else if (lua_type(L, -1) == LUA_TTABLE) {
-                size_t n = lua_rawlen(L, -1);
-                for (size_t w = 1; w <= n && nw < 64; w++) {
-                    lua_rawgeti(L, -1, (lua_Integer)w);
-                    words[p][nw] = lua_tostring(L, -1);
-                    lua_pop(L, 1);
-                    if (words[p][nw])
-                        nw++;
-                }
-            }
-            lua_pop(L, 1);
-            if (!nw) {
-                lua_pop(L, 1);
-                return txo_fail(c, "a phrase's part is a word or a list of words%s", NULL);
-            }
-            d.part[p].words = words[p];
-            d.part[p].n = nw;
-            size_t nl = strlen(name);
-            snprintf(name + nl, sizeof name - nl, "%s%s%s", p ? " ... " : "", words[p][0],
-                     nw > 1 ? "/..." : "");
-        }
-        d.name = name;
-        for (int g = 0; g < TX_MAX_PARTS - 1; g++)
-            d.within[g] = 0;
-        int wt = txo_field(L, idx, "within");
-        if (wt == LUA_TNUMBER) {
-            for (int g = 0; g < TX_MAX_PARTS - 1; g++)
-                d.within[g] = (int)lua_tointeger(L, -1);
-        } else if (wt == LUA_TTABLE) {
-            for (int g = 0; g < TX_MAX_PARTS - 1; g++) {
-                lua_rawgeti(L, -1, g + 1);
-                d.within[g] = (int)lua_tointeger(L, -1);
-                lua_pop(L, 1);
-            }
-        }
-        lua_pop(L, 1);
-        d.commas = txo_bool(L, idx, "commas", 0);
-        if (txo_field(L, idx, "anchor") == LUA_TNUMBER)
-            d.anchor = (int)lua_tointeger(L, -1) - 1;
-        lua_pop(L, 1);
-    }
+    if (txo_field(L, idx, "phrase") == LUA_TTABLE &&
+        txo_phrase(c, idx, &d, words, name, sizeof name))
+        return -1;
     lua_pop(L, 1);
     if ((d.text != NULL) + (d.regex != NULL) + (d.nparts > 0) != 1)
         return txo_fail(c, "a word table holds its word first, re = a pattern, or phrase = "
@@ -395,13 +404,12 @@ static const char *const TXO_WHY[TX_NWHY] = {
     "counted", "suspected", "negated", "negated_after", "label", "other_person", "history", "dated",
 };
 
-static int txo_all(txo_ctx *c, int t)
+/* spelling: compound_end, typo_letters, the inflections */
+static int txo_spelling(txo_ctx *c, int t)
 {
     lua_State *L = c->L;
     tx_lexicon *lx = c->lx;
     size_t plen;
-
-    /* spelling */
     if (txo_enter(c, t, "spelling", &plen))
         return -1;
     {
@@ -434,8 +442,13 @@ static int txo_all(txo_ctx *c, int t)
         lua_pop(L, 1);
     }
     txo_leave(c, plen);
+    return 0;
+}
 
-    /* negation, contrast, suspicion */
+/* negation, contrast, suspicion */
+static int txo_negation(txo_ctx *c, int t)
+{
+    size_t plen;
     if (txo_enter(c, t, "negation", &plen))
         return -1;
     int rc = txo_list(c, -1, "before", txo_decl(TX_NEG, 0, 0, 0), 1) ||
@@ -452,43 +465,61 @@ static int txo_all(txo_ctx *c, int t)
     txo_leave(c, plen);
     if (rc || txo_list(c, t, "suspicion", txo_decl(TX_SUSPICION, 0, 0, 0), 1))
         return -1;
+    return 0;
+}
 
-    /* people */
+/* people */
+static int txo_people(txo_ctx *c, int t)
+{
+    size_t plen;
     if (txo_enter(c, t, "people", &plen))
         return -1;
-    rc = txo_list(c, -1, "persons", txo_decl(TX_PERSON, 0, 0, 0), 1) ||
-         txo_list(c, -1, "clause", txo_decl(TX_PERSON_CLAUSE, 0, 0, 0), 0) ||
-         txo_table(c, -1, "verbs", TX_T_VERB, 1, NULL) ||
-         txo_table(c, -1, "reporting", TX_T_REPORT, 1, NULL) ||
-         txo_table(c, -1, "child", TX_T_CHILD, 1, NULL) ||
-         txo_table(c, -1, "joins", TX_T_JOIN, 1, NULL) ||
-         txo_table(c, -1, "fillers", TX_T_FILL, 1, NULL) ||
-         txo_table(c, -1, "relative", TX_T_RELATIVE, 1, NULL) ||
-         txo_table(c, -1, "after", TX_T_AFTER, 1, NULL);
+    int rc = txo_list(c, -1, "persons", txo_decl(TX_PERSON, 0, 0, 0), 1) ||
+             txo_list(c, -1, "clause", txo_decl(TX_PERSON_CLAUSE, 0, 0, 0), 0) ||
+             txo_table(c, -1, "verbs", TX_T_VERB, 1, NULL) ||
+             txo_table(c, -1, "reporting", TX_T_REPORT, 1, NULL) ||
+             txo_table(c, -1, "child", TX_T_CHILD, 1, NULL) ||
+             txo_table(c, -1, "joins", TX_T_JOIN, 1, NULL) ||
+             txo_table(c, -1, "fillers", TX_T_FILL, 1, NULL) ||
+             txo_table(c, -1, "relative", TX_T_RELATIVE, 1, NULL) ||
+             txo_table(c, -1, "after", TX_T_AFTER, 1, NULL);
     txo_leave(c, plen);
     if (rc)
         return -1;
+    return 0;
+}
 
-    /* sentences */
+/* sentences */
+static int txo_sentences(txo_ctx *c, int t)
+{
+    lua_State *L = c->L;
+    tx_lexicon *lx = c->lx;
+    size_t plen;
     if (txo_enter(c, t, "sentences", &plen))
         return -1;
-    rc = txo_table(c, -1, "abbreviations", TX_T_ABBREV, 1, NULL);
+    int rc = txo_table(c, -1, "abbreviations", TX_T_ABBREV, 1, NULL);
     txl_wrapped_lines(lx, txo_bool(L, -1, "wrapped_lines", 0));
     txo_leave(c, plen);
     if (rc)
         return -1;
+    return 0;
+}
 
-    /* time: months, seasons, numbers (in halves), units, hedges, phrases */
+/* time: months, seasons, numbers (in halves), units, hedges, phrases */
+static int txo_time(txo_ctx *c, int t)
+{
+    lua_State *L = c->L;
+    size_t plen;
     if (txo_enter(c, t, "time", &plen))
         return -1;
-    rc = txo_table(c, -1, "months", TX_T_MONTH, 1, NULL) ||
-         txo_table(c, -1, "seasons", TX_T_SEASON, 1, NULL) ||
-         txo_table(c, -1, "numbers", TX_T_NUMBER, 2, NULL) ||
-         txo_table(c, -1, "days", TX_T_TUNIT, 1, NULL) ||
-         txo_table(c, -1, "months_of", TX_T_TUNIT, -1, NULL) ||
-         txo_table(c, -1, "approx", TX_T_APPROX, 1, NULL) ||
-         txo_list(c, -1, "ago", txo_decl(TX_AGO, 0, 0, 0), 1) ||
-         txo_list(c, -1, "last_year", txo_decl(TX_TIME, 0, TX_TIME_LAST_YEAR, 0), 0);
+    int rc = txo_table(c, -1, "months", TX_T_MONTH, 1, NULL) ||
+             txo_table(c, -1, "seasons", TX_T_SEASON, 1, NULL) ||
+             txo_table(c, -1, "numbers", TX_T_NUMBER, 2, NULL) ||
+             txo_table(c, -1, "days", TX_T_TUNIT, 1, NULL) ||
+             txo_table(c, -1, "months_of", TX_T_TUNIT, -1, NULL) ||
+             txo_table(c, -1, "approx", TX_T_APPROX, 1, NULL) ||
+             txo_list(c, -1, "ago", txo_decl(TX_AGO, 0, 0, 0), 1) ||
+             txo_list(c, -1, "last_year", txo_decl(TX_TIME, 0, TX_TIME_LAST_YEAR, 0), 0);
     if (!rc && txo_field(L, -1, "days_from_received") == LUA_TTABLE) {
         /* phrase -> days from received ("i går" = -1) */
         int dt = lua_gettop(L);
@@ -512,31 +543,41 @@ static int txo_all(txo_ctx *c, int t)
     txo_leave(c, plen);
     if (rc)
         return -1;
+    return 0;
+}
 
-    /* measures */
+/* measures */
+static int txo_measures(txo_ctx *c, int t)
+{
+    size_t plen;
     if (txo_enter(c, t, "measures", &plen))
         return -1;
     static const char *const units[] = {"kg", "cm", "m", "%", NULL};
     static const char *const preps[] = {"from", "to", NULL};
-    rc = txo_list(c, -1, "weight", txo_decl(TX_MEASURE, 0, TX_MC_WEIGHT, 0), 1) ||
-         txo_list(c, -1, "earlier", txo_decl(TX_MEASURE, 0, TX_MC_EARLIER, 0), 0) ||
-         txo_list(c, -1, "height", txo_decl(TX_MEASURE, 0, TX_MC_HEIGHT, 0), 1) ||
-         txo_list(c, -1, "bmi", txo_decl(TX_MEASURE, 0, TX_MC_BMI, 0), 1) ||
-         txo_list(c, -1, "iq", txo_decl(TX_MEASURE, 0, TX_MC_IQ, 0), 1) ||
-         txo_list(c, -1, "loss", txo_decl(TX_MEASURE, 0, TX_MC_LOSS, 0), 1) ||
-         txo_list(c, -1, "taken", txo_decl(TX_MEASURE, 0, TX_MC_TAKEN, 0), 0) ||
-         txo_table(c, -1, "off", TX_T_MOFF, 1, NULL) ||
-         txo_table(c, -1, "units", TX_T_MUNIT, 1, units) ||
-         txo_table(c, -1, "fillers", TX_T_MFILL, 1, NULL) ||
-         txo_table(c, -1, "from_to", TX_T_MPREP, 1, preps);
+    int rc = txo_list(c, -1, "weight", txo_decl(TX_MEASURE, 0, TX_MC_WEIGHT, 0), 1) ||
+             txo_list(c, -1, "earlier", txo_decl(TX_MEASURE, 0, TX_MC_EARLIER, 0), 0) ||
+             txo_list(c, -1, "height", txo_decl(TX_MEASURE, 0, TX_MC_HEIGHT, 0), 1) ||
+             txo_list(c, -1, "bmi", txo_decl(TX_MEASURE, 0, TX_MC_BMI, 0), 1) ||
+             txo_list(c, -1, "iq", txo_decl(TX_MEASURE, 0, TX_MC_IQ, 0), 1) ||
+             txo_list(c, -1, "loss", txo_decl(TX_MEASURE, 0, TX_MC_LOSS, 0), 1) ||
+             txo_list(c, -1, "taken", txo_decl(TX_MEASURE, 0, TX_MC_TAKEN, 0), 0) ||
+             txo_table(c, -1, "off", TX_T_MOFF, 1, NULL) ||
+             txo_table(c, -1, "units", TX_T_MUNIT, 1, units) ||
+             txo_table(c, -1, "fillers", TX_T_MFILL, 1, NULL) ||
+             txo_table(c, -1, "from_to", TX_T_MPREP, 1, preps);
     txo_leave(c, plen);
     if (rc)
         return -1;
+    return 0;
+}
 
-    if (txo_keys(c, t))
-        return -1;
-
-    /* explanations */
+/* explanations */
+static int txo_explain(txo_ctx *c, int t)
+{
+    lua_State *L = c->L;
+    tx_lexicon *lx = c->lx;
+    size_t plen;
+    int rc;
     if (txo_enter(c, t, "explain", &plen))
         return -1;
     for (int w = 0; w < TX_NWHY; w++) {
@@ -554,6 +595,16 @@ static int txo_all(txo_ctx *c, int t)
     }
     txo_leave(c, plen);
     return 0;
+}
+
+static int txo_all(txo_ctx *c, int t)
+{
+    if (txo_spelling(c, t) || txo_negation(c, t) || txo_people(c, t) ||
+        txo_sentences(c, t) || txo_time(c, t) || txo_measures(c, t))
+        return -1;
+    if (txo_keys(c, t))
+        return -1;
+    return txo_explain(c, t);
 }
 
 tx_lexicon *txl_load(lua_State *L, int idx, const tx_alloc *a, char *err, size_t errlen)
