@@ -108,20 +108,11 @@ static int txe_all_before(const tx_reader *r, const tx_mention *m, int32_t limit
 
 static int txe_counts(uint8_t why) { return why == TX_WHY_COUNTED || why == TX_WHY_SUSPECTED; }
 
-const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t received)
+/* a stated IQ is a mention of the keys it is evidence of ("IQ 62" is a
+** cognitive assessment's result) */
+static int txe_iq_mentions(tx_reader *r)
 {
     const tx_alloc *a = &r->a;
-    const tx_lexicon *lx = r->lx;
-    tx_segmenter cfg = {txl_table_c(lx, TX_T_ABBREV), txl_table_c(lx, TX_T_MONTH), txl_wraps(lx)};
-    if (txn_run(&r->norm, text, len, a) || txs_run(&r->seg, &cfg, &r->norm, text, a) ||
-        txl_match(r->m, &r->norm, &r->seg, &r->hits) ||
-        txc_run(&r->scope, lx, &r->norm, &r->seg, &r->hits, a) ||
-        txd_run(&r->dates, lx, &r->norm, &r->seg, &r->hits, received, a) ||
-        txm_run(&r->meas, lx, &r->norm, &r->seg, &r->hits, &r->dates, &r->scope, a))
-        return NULL;
-
-    /* a stated IQ is a mention of the keys it is evidence of ("IQ 62" is a
-    ** cognitive assessment's result) */
     const tx_somatic *sm = &r->meas.sum;
     const uint16_t *iqkeys = r->special + r->nhist + r->nsame;
     for (uint32_t q = 0; q < r->niq && sm->has_iq; q++) {
@@ -132,7 +123,7 @@ const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t 
                 continue;
             if (tx_grow(a, (void **)&r->scope.m, &r->scope.capm, r->scope.nm + 1,
                         sizeof *r->scope.m))
-                return NULL;
+                return -1;
             tx_mention *m = &r->scope.m[r->scope.nm++];
             memset(m, 0, sizeof *m);
             m->start = x->start;
@@ -145,8 +136,12 @@ const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t 
             m->cue = m->suspicion = m->date = -1;
         }
     }
+    return 0;
+}
 
-    /* each mention: its original bytes and the date nearest it in its sentence */
+/* each mention: its original bytes and the date nearest it in its sentence */
+static void txe_mention_dates(tx_reader *r)
+{
     for (uint32_t i = 0; i < r->scope.nm; i++) {
         tx_mention *m = &r->scope.m[i];
         tx_span o = txn_orig(&r->norm, m->start, m->end);
@@ -165,8 +160,13 @@ const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t 
             }
         }
     }
+}
 
-    /* each key */
+/* each key: from its mentions, then those with a history limit (counted only
+** if a mention is recent), then those the same as another key */
+static void txe_keys(tx_reader *r, int32_t received)
+{
+    const tx_lexicon *lx = r->lx;
     memcpy(r->key, r->blank, (size_t)r->nkey * sizeof *r->key);
     for (uint32_t i = 0; i < r->scope.nm; i++) {
         const tx_mention *m = &r->scope.m[i];
@@ -216,6 +216,23 @@ const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t 
         uint32_t k = r->special[r->nhist + q];
         r->key[k] = r->key[txl_key_at(lx, k)->same_as];
     }
+}
+
+const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t received)
+{
+    const tx_alloc *a = &r->a;
+    const tx_lexicon *lx = r->lx;
+    tx_segmenter cfg = {txl_table_c(lx, TX_T_ABBREV), txl_table_c(lx, TX_T_MONTH), txl_wraps(lx)};
+    if (txn_run(&r->norm, text, len, a) || txs_run(&r->seg, &cfg, &r->norm, text, a) ||
+        txl_match(r->m, &r->norm, &r->seg, &r->hits) ||
+        txc_run(&r->scope, lx, &r->norm, &r->seg, &r->hits, a) ||
+        txd_run(&r->dates, lx, &r->norm, &r->seg, &r->hits, received, a) ||
+        txm_run(&r->meas, lx, &r->norm, &r->seg, &r->hits, &r->dates, &r->scope, a))
+        return NULL;
+    if (txe_iq_mentions(r))
+        return NULL;
+    txe_mention_dates(r);
+    txe_keys(r, received);
 
     tx_evidence *ev = &r->ev;
     ev->text = text;
