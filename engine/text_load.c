@@ -484,9 +484,7 @@ static int txo_people(txo_ctx *c, int t)
              txo_table(c, -1, "relative", TX_T_RELATIVE, 1, NULL) ||
              txo_table(c, -1, "after", TX_T_AFTER, 1, NULL);
     txo_leave(c, plen);
-    if (rc)
-        return -1;
-    return 0;
+    return rc ? -1 : 0;
 }
 
 /* sentences */
@@ -500,9 +498,7 @@ static int txo_sentences(txo_ctx *c, int t)
     int rc = txo_table(c, -1, "abbreviations", TX_T_ABBREV, 1, NULL);
     txl_wrapped_lines(lx, txo_bool(L, -1, "wrapped_lines", 0));
     txo_leave(c, plen);
-    if (rc)
-        return -1;
-    return 0;
+    return rc ? -1 : 0;
 }
 
 /* time: months, seasons, numbers (in halves), units, hedges, phrases */
@@ -541,9 +537,7 @@ static int txo_time(txo_ctx *c, int t)
     }
     lua_pop(L, 1);
     txo_leave(c, plen);
-    if (rc)
-        return -1;
-    return 0;
+    return rc ? -1 : 0;
 }
 
 /* measures */
@@ -566,9 +560,7 @@ static int txo_measures(txo_ctx *c, int t)
              txo_table(c, -1, "fillers", TX_T_MFILL, 1, NULL) ||
              txo_table(c, -1, "from_to", TX_T_MPREP, 1, preps);
     txo_leave(c, plen);
-    if (rc)
-        return -1;
-    return 0;
+    return rc ? -1 : 0;
 }
 
 /* explanations */
