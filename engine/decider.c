@@ -415,7 +415,7 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
 /* --------------------------------------------------- beside the rules */
 
 /* rl_call's protected part: r, the evidence and f (facts computed as they
-** are read, as fx_index does for a fact read before its turn), then fn. */
+** are read, as rl_fact_index does for a fact read before its turn), then fn. */
 typedef struct rl_callee {
     lua_CFunction fn;
     void *ud;

@@ -270,10 +270,10 @@ int rl_driver(triage_decider *dc, triage_error *err)
     ** computed (the driver writes f) and while rules run */
     for (int ready = 0; ready < 2; ready++) {
         lua_createtable(L, 0, 3);
-        lua_pushcfunction(L, fx_index);
+        lua_pushcfunction(L, rl_fact_index);
         lua_setfield(L, -2, "__index");
         if (ready) {
-            lua_pushcfunction(L, fx_newindex);
+            lua_pushcfunction(L, rl_fact_newindex);
             lua_setfield(L, -2, "__newindex");
         }
         lua_pushliteral(L, "facts");

@@ -10,7 +10,7 @@
 /* Facts are computed for every referral, in the order they are declared,
 ** into f: a plain table that rules read with one lookup. f's metatable only
 ** answers what is not there: while facts are computed, a fact read before
-** its turn (fx_index computes it then) or one already computed as nil;
+** its turn (rl_fact_index computes it then) or one already computed as nil;
 ** while rules run, a nil fact or a name no fact has (an error); and it
 ** refuses assignments to a fact that holds nothing. After the rules the
 ** driver checks that every fact still holds what it computed (a rule that
@@ -49,7 +49,7 @@ static int rl_fact_now(lua_State *L, triage_decider *dc)
 }
 
 /* f.__index(f, name): a fact f does not hold. */
-int fx_index(lua_State *L)
+int rl_fact_index(lua_State *L)
 {
     triage_decider *dc = rl_self(L);
     lua_settop(L, 2);                                         /* 1 f, 2 name */
@@ -79,7 +79,7 @@ int fx_index(lua_State *L)
     return 1;
 }
 
-int fx_newindex(lua_State *L)
+int rl_fact_newindex(lua_State *L)
 {
     return luaL_error(L, "facts are read only: declare fact('%s', function(r, f) ... end)",
                       lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");

@@ -75,8 +75,8 @@ int rl_fact_decl(lua_State *L);
 int rl_include(lua_State *L);
 
 /* decider_facts.c: f's metatables, and f emptied. */
-int fx_index(lua_State *L);
-int fx_newindex(lua_State *L);
+int rl_fact_index(lua_State *L);
+int rl_fact_newindex(lua_State *L);
 void rl_facts_clear(lua_State *L, triage_decider *dc);
 
 /* decider_driver.c: the rule running now, and the drivers built. */
