@@ -123,38 +123,5 @@ static void ag_text(json_t *o)
 
 int cli_agreement(int argc, char **argv)
 {
-    const char *db = cli_default_db(), *format = "text";
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:f:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'f': format = optarg; break;
-        case 'h': fputs(HELP, stdout); return EXIT_DONE;
-        default: fputs(HELP, stderr); return EXIT_USAGE;
-        }
-    }
-    if (optind < argc || (strcmp(format, "text") && strcmp(format, "json"))) {
-        fprintf(stderr, "triage agreement: --format text or json, and no other argument\n");
-        return EXIT_USAGE;
-    }
-    triage_error err;
-    triage_store *st = triage_store_open(db, &err);
-    char *text = st ? triage_agreement_json(st, &err) : NULL;
-    triage_store_close(st);
-    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
-    if (!o) {
-        fprintf(stderr, "triage agreement: %s\n", err.text);
-        free(text);
-        return EXIT_USAGE;
-    }
-    if (!strcmp(format, "json")) printf("%s\n", text);
-    else ag_text(o);
-    json_decref(o);
-    free(text);
-    return EXIT_DONE;
+    return cli_report(argc, argv, "agreement", HELP, triage_agreement_json, ag_text);
 }

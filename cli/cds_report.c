@@ -40,7 +40,7 @@ static void cr_line(const char *label, const json_t *o, int indent)
     printf("\n");
 }
 
-static void cr_text(const json_t *o)
+static void cr_text(json_t *o)
 {
     printf("CDS Hooks cards and what referrers did with them (latest feedback per card)\n");
     cr_line("all cards", o, 2);
@@ -61,38 +61,5 @@ static void cr_text(const json_t *o)
 
 int cli_cds_report(int argc, char **argv)
 {
-    const char *db = cli_default_db(), *format = "text";
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:f:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'f': format = optarg; break;
-        case 'h': fputs(HELP, stdout); return EXIT_DONE;
-        default: fputs(HELP, stderr); return EXIT_USAGE;
-        }
-    }
-    if (optind < argc || (strcmp(format, "text") && strcmp(format, "json"))) {
-        fprintf(stderr, "triage cds-report: --format text or json, and no other argument\n");
-        return EXIT_USAGE;
-    }
-    triage_error err;
-    triage_store *st = triage_store_open(db, &err);
-    char *text = st ? triage_cds_report(st, &err) : NULL;
-    triage_store_close(st);
-    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
-    if (!o) {
-        fprintf(stderr, "triage cds-report: %s\n", err.text);
-        free(text);
-        return EXIT_USAGE;
-    }
-    if (!strcmp(format, "json")) printf("%s\n", text);
-    else cr_text(o);
-    json_decref(o);
-    free(text);
-    return EXIT_DONE;
+    return cli_report(argc, argv, "cds-report", HELP, triage_cds_report, cr_text);
 }

@@ -8,6 +8,7 @@
 #ifndef TRIAGE_CLI_H
 #define TRIAGE_CLI_H
 #include <stddef.h>
+#include <jansson.h>
 #include "triage.h"
 
 enum { EXIT_DONE = 0, EXIT_USAGE = 1, EXIT_CHECK = 2, EXIT_INVALID = 3 };
@@ -32,6 +33,11 @@ int cli_cds_report(int argc, char **argv);
 /* Defaults and options (main.c). */
 const char *cli_default_rules(void);   /* "rules" */
 const char *cli_default_db(void);      /* $TRIAGE_DB or "triage.db" */
+
+/* report.c: --db FILE --format text|json; the report make() writes from the
+** store (JSON, freed here), printed as is or by write_text. An exit code. */
+int cli_report(int argc, char **argv, const char *name, const char *help,
+               char *(*make)(triage_store *, triage_error *), void (*write_text)(json_t *));
 /* The sandbox limits from $TRIAGE_LIMITS ("memory=128M,time=20s", see
 ** triage_limits_parse), or NULL for the defaults; main() checks it. */
 const triage_limits *cli_limits(void);
