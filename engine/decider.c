@@ -132,6 +132,17 @@ static int rl_text_load(lua_State *L)
     return 0;
 }
 
+/* A load that failed: the sandbox settled, whether it failed where its
+** error cannot say (rl_new then loads again, noting lines), err filled. */
+static int rl_load_failed(triage_decider *dc, int st, triage_error *err)
+{
+    sb_settle(dc->sb, st);
+    dc->unlocated = sb_unlocated(dc->sb, st);
+    rl_load_error(dc, sb_error_text(dc->sb, st), err);
+    lua_settop(dc->L, 0);
+    return -1;
+}
+
 /* The text layer for this state: the rule set's lexicon (built by its first
 ** state, or taken over on reload), `evidence` and `text`, and the lexicon's
 ** bytes charged to this state. */
@@ -143,13 +154,8 @@ static int rl_text_open(triage_decider *dc, triage_error *err)
         lua_pushcfunction(L, rl_text_load);
         int st = lua_pcall(L, 0, 0, 0);
         dc->tracking = 0;
-        if (st != LUA_OK) {
-            sb_settle(dc->sb, st);
-            dc->unlocated = sb_unlocated(dc->sb, st);
-            rl_load_error(dc, sb_error_text(dc->sb, st), err);
-            lua_settop(L, 0);
-            return -1;
-        }
+        if (st != LUA_OK)
+            return rl_load_failed(dc, st, err);
     }
     const tx_lexicon *lx = rl_lexicon(dc->rs);
     if (!lx)
@@ -194,13 +200,8 @@ static int rl_load_files(triage_decider *dc, triage_error *err)
         lua_pushcfunction(L, rl_messages);
         st = lua_pcall(L, 0, 0, 0);
     }
-    if (st != LUA_OK) {
-        sb_settle(dc->sb, st);
-        dc->unlocated = sb_unlocated(dc->sb, st);
-        rl_load_error(dc, sb_error_text(dc->sb, st), err);
-        lua_settop(L, 0);
-        return -1;
-    }
+    if (st != LUA_OK)
+        return rl_load_failed(dc, st, err);
     return 0;
 }
 
