@@ -13,8 +13,8 @@
 #include "store.h"
 
 /* Schema step 4 (in store_schema.c's list). The FHIR sent lives beside the
-** row, like the packed form: `run` rewrites every row it decides. A
-** decision of an earlier version is one whose seq is at most
+** row, like the packed form (until step 7 `run` rewrote every row it
+** decided). A decision of an earlier version is one whose seq is at most
 ** superseded_seq; a withdrawn referral has withdrawn_at. */
 const char lc_schema[] =
     "ALTER TABLE referrals ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
@@ -56,7 +56,7 @@ static const char *const lc_sql[] = {
     [LC_CHANGE] = "INSERT INTO referral_changes(referral_id, event, message_id, version,"
                   " source, line, replaced, replaced_fhir, fhir)"
                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [LC_WITHDRAW] = "UPDATE referrals SET withdrawn_at = ?2, status = 'withdrawn' WHERE id = ?1",
+    [LC_WITHDRAW] = "UPDATE referrals SET withdrawn_at = ?2 WHERE id = ?1",
     [LC_CHANGES] = "SELECT seq, at, event, message_id, version, source, line, replaced,"
                    " replaced_fhir FROM referral_changes WHERE referral_id = ?1 ORDER BY seq",
     [LC_EXISTS] = "SELECT 1 FROM referrals WHERE id = ?1",

@@ -36,7 +36,7 @@ static const char *const st_sql[S__N] = {
     ** every decision so far marks an earlier one */
     [S_REPLACE] = "UPDATE referrals SET received = ?2, cpr = ?3, birth_date = ?4, age = ?5,"
                   " age_band = ?6, municipality = ?7, referrer_kind = ?8, json = ?9,"
-                  " source = ?10, line = ?11, status = 'new', version = version + 1,"
+                  " source = ?10, line = ?11, version = version + 1,"
                   " superseded_seq = (SELECT coalesce(max(seq), 0) FROM decisions),"
                   " imported_at = ?12 WHERE id = ?1",
     [S_PACK] = "INSERT OR REPLACE INTO referral_packed(id, packed) VALUES(?1, ?2)",
@@ -56,7 +56,6 @@ static const char *const st_sql[S__N] = {
     [S_DEC_PUT] = "INSERT INTO decisions(referral_id, ruleset, outcome, target, unit,"
                   " priority, deadline, missing, request_from, decided_at, reasons)"
                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [S_DEC_STATUS] = "UPDATE referrals SET status = ?2 WHERE id = ?1 AND withdrawn_at IS NULL",
     /* the latest decision of each prior referral, from rule set ?4 first;
     ** (received, id) < (?2, ?3) is hs_is_prior's order as an index range */
     [S_HISTORY] =
@@ -523,12 +522,6 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
                        "no referral with this id is stored");
     else if (rc != SQLITE_DONE)
         code = st_dberr(st, err, "put decision");
-    else {
-        s = st->stmt[S_DEC_STATUS];
-        st_text(s, 1, d->id);
-        st_text(s, 2, outcome);
-        if (st_run(s) != SQLITE_DONE) code = st_dberr(st, err, "put decision");
-    }
     st_tx_close(st, code == TRIAGE_OK);
 out:
     free(reasons);

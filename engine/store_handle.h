@@ -11,9 +11,16 @@
 /* A row of referrals r as triage_row lists it, and a row of decisions d as
 ** dc_logged and triage_logged read it: the work list, a record and its log
 ** select the same columns in the same order (st_row_at, st_logged_at). */
-#define ST_ROW_COLUMNS "r.id, r.received, r.municipality, r.age_band, r.referrer_kind," \
-                       " r.status, r.imported_at, " ST_REVIEW_STATUS ", " ST_ASSIGNEE
+#define ST_ROW_COLUMNS "r.id, r.received, r.municipality, r.age_band, r.referrer_kind, " \
+                       ST_STATUS ", r.imported_at, " ST_REVIEW_STATUS ", " ST_ASSIGNEE
 #define ST_ROW_N 9
+/* A referral's status: "withdrawn", else the outcome of its latest decision
+** of the current version (seq above superseded_seq), else "new". Derived
+** from the append-only decisions, never kept (schema step 7): storing a
+** decision is then one INSERT, not also a rewrite of the referral's row. */
+#define ST_STATUS "CASE WHEN r.withdrawn_at IS NOT NULL THEN 'withdrawn' ELSE coalesce(" \
+    "(SELECT s.outcome FROM decisions s WHERE s.referral_id = r.id" \
+    " AND s.seq > r.superseded_seq ORDER BY s.seq DESC LIMIT 1), 'new') END"
 /* Where a person's review has brought the referral (the log's latest
 ** status), else new or suggested; and to whom it is assigned now. Both are
 ** read from the append-only review log (schema_review.c), never kept. */
@@ -25,7 +32,7 @@
 
 /* The statements, prepared once; indexes into st->stmt. */
 enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_REPLACE, S_PACK, S_READ_BEGIN, S_QUAR, S_GET,
-       S_UNDECIDED, S_DEC_PUT, S_DEC_STATUS, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
+       S_UNDECIDED, S_DEC_PUT, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
        S_META_SET, S_META_GET, S_RECORD, S_DEC_LIST, S__N };
 
 /* Decisions with up to this many reasons (all but a handful) have their

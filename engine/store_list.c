@@ -54,9 +54,9 @@ triage_decision *st_logged_at(sqlite3_stmt *s, int col, const char *id, triage_l
 
 /* The filters present, in one order, so that the SQL text and the bindings
 ** agree. The WHERE clause names only the filters given: each combination
-** gets the plan that fits it (status, received and the decision index). */
+** gets the plan that fits it (received and the decision index). */
 static const struct { size_t off; const char *sql; } st_filters[] = {
-    {offsetof(triage_query, outcome), " AND r.status = ?"},
+    {offsetof(triage_query, outcome), " AND " ST_STATUS " = ?"},
     {offsetof(triage_query, target), " AND d.target = ?"},
     {offsetof(triage_query, unit), " AND d.unit = ?"},
     {offsetof(triage_query, priority), " AND d.priority = ?"},

@@ -30,8 +30,8 @@ static const char st_schema[] =
     "CREATE INDEX IF NOT EXISTS referrals_municipality ON referrals(municipality);"
     "CREATE INDEX IF NOT EXISTS referrals_age_band ON referrals(age_band);"
     "CREATE INDEX IF NOT EXISTS referrals_cpr ON referrals(cpr, received, id);"
-    /* A cache beside the row, not in it: `run` rewrites every row it decides
-    ** (status), and a blob inside would be written again with it. */
+    /* A cache beside the row, not in it: until step 7 `run` rewrote every
+    ** row it decided (status), and a blob inside was written again with it. */
     "CREATE TABLE IF NOT EXISTS referral_packed("
     " id TEXT PRIMARY KEY NOT NULL, packed BLOB NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS decisions("
@@ -71,6 +71,16 @@ static const char st_age_band_check[] =
     "PRAGMA writable_schema = RESET;"
     "CREATE TABLE st_schema_cookie(x); DROP TABLE st_schema_cookie;";
 
+/* A referral's status was a column that storing a decision rewrote, with
+** the referral's whole row (its JSON) and its index entry: a page written
+** per decision, half a decision's cost. It is derived now (ST_STATUS in
+** store_handle.h) from what was always kept beside it: withdrawn_at, and
+** the latest decision above superseded_seq, the very values every writer
+** of the column set it from. The index goes first, as SQLite asks. */
+static const char st_status_derived[] =
+    "DROP INDEX referrals_status;"
+    "ALTER TABLE referrals DROP COLUMN status;";
+
 /* The migration list: step i brings a database at an earlier PRAGMA
 ** user_version up to version st_steps[i].version; st_migrate runs every
 ** step above the database's version, in order, in one transaction. A
@@ -88,6 +98,9 @@ static const struct { int version; const char *sql; } st_steps[] = {
     {5, st_age_band_check},
     /* 6: CDS Hooks feedback on the cards a referrer was shown (schema_cds.c). */
     {6, cds_schema},
+    /* 7: a referral's status derived, not kept (storing a decision writes
+    ** no referral row). */
+    {7, st_status_derived},
 };
 #define ST_NSTEPS ((int)(sizeof st_steps / sizeof st_steps[0]))
 

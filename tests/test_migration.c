@@ -88,9 +88,10 @@ static long count(const char *path, const char *sql)
 
 static const char *const TABLES[] = {
     /* the columns schema 2 had; later steps add their own (lifecycle.c's version,
-    ** superseded_seq, withdrawn_at), which the rows gain with their defaults */
+    ** superseded_seq, withdrawn_at), which the rows gain with their defaults, and
+    ** step 7 derives status instead of keeping it (checked apart, through the API) */
     "SELECT id, received, cpr, birth_date, age, age_band, municipality, referrer_kind,"
-    " status, json, source, line, imported_at FROM referrals ORDER BY id",
+    " json, source, line, imported_at FROM referrals ORDER BY id",
     "SELECT * FROM decisions ORDER BY seq",
     "SELECT * FROM quarantine ORDER BY seq",
     "SELECT * FROM referral_packed ORDER BY id",
@@ -98,12 +99,17 @@ static const char *const TABLES[] = {
 };
 #define NTABLES (sizeof TABLES / sizeof TABLES[0])
 
+/* The work list as "id|status\n" lines, in its order (newest first). */
+typedef struct { int seen; char text[1024]; } listed;
+
 static int row_fn(void *ud, const triage_row *row, const triage_logged *log, int n)
 {
-    int *seen = ud;
+    listed *l = ud;
+    size_t k = strlen(l->text);
     assert_string_equal(row->review, n ? "suggested" : "new");
     assert_null(row->assignee);
-    (*seen)++;
+    snprintf(l->text + k, sizeof l->text - k, "%s|%s\n", row->id, row->status);
+    l->seen++;
     return 0;
 }
 
@@ -114,6 +120,11 @@ static void test_migration_of_a_schema_2_database_keeps_every_row(void **state)
     assert_int_equal(count(path, "PRAGMA user_version"), 2);
     char *before[NTABLES];
     for (size_t i = 0; i < NTABLES; i++) before[i] = dump(path, TABLES[i]);
+    /* the status each referral had as a column (the latest decision's
+    ** outcome), in the work list's order, and how many had each */
+    char *statuses = dump(path, "SELECT id, status FROM referrals ORDER BY received DESC, id DESC");
+    char *by_status = dump(path, "SELECT status, count(*) FROM referrals GROUP BY status");
+    assert_string_equal(by_status, "accept|2\nredirect|2\nrequest_info|1\n");
     assert_int_equal(count(path, "SELECT count(*) FROM referrals"), 5);
     assert_int_equal(count(path, "SELECT count(*) FROM decisions"), 5);
     assert_int_equal(count(path, "SELECT count(*) FROM quarantine"), 1);
@@ -123,10 +134,24 @@ static void test_migration_of_a_schema_2_database_keeps_every_row(void **state)
     if (!st) fail_msg("%s", err.text);
     /* what it reads through the API: the five, each with its decision */
     long total = 0;
-    int seen = 0;
-    assert_int_equal(triage_store_list(st, NULL, &total, row_fn, &seen, &err), TRIAGE_OK);
+    listed l = {0};
+    assert_int_equal(triage_store_list(st, NULL, &total, row_fn, &l, &err), TRIAGE_OK);
     assert_int_equal(total, 5);
-    assert_int_equal(seen, 5);
+    assert_int_equal(l.seen, 5);
+    /* every status as it was, now derived from the decisions (step 7) */
+    assert_string_equal(l.text, statuses);
+    /* and the list's outcome filter finds the same referrals */
+    static const struct { const char *outcome; long n; } want[] = {
+        {"accept", 2}, {"redirect", 2}, {"request_info", 1}, {"new", 0}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        triage_query q = {.outcome = want[i].outcome};
+        listed f = {0};
+        assert_int_equal(triage_store_list(st, &q, &total, row_fn, &f, &err), TRIAGE_OK);
+        assert_int_equal(total, want[i].n);
+        assert_int_equal(f.seen, want[i].n);
+    }
+    free(statuses);
+    free(by_status);
     assert_int_equal(triage_store_count(st, "quarantine", NULL), 1);
     triage_store_close(st);
 
