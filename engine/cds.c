@@ -375,12 +375,19 @@ static json_t *cds_card(cds_make *m, int k, const char *item, const char *indica
     return card;
 }
 
-/* The draft ServiceRequest with its performer set to where the child belongs. */
+/* The draft ServiceRequest with its performer set to where the child belongs.
+** A draft read from FHIR keeps its ServiceRequest (r->origin): copied, not
+** written out as text and parsed again; a native referral's is made. */
 static json_t *cds_redirected(const triage_referral *r, const char *target_text)
 {
-    char *sent = triage_fhir_request(r, NULL);
-    json_t *sr = sent ? json_loads(sent, 0, NULL) : NULL;
-    free(sent);
+    json_t *sr = NULL;
+    if (r->origin && r->origin->request) {
+        sr = json_deep_copy(r->origin->request);
+    } else {
+        char *sent = triage_fhir_request(r, NULL);
+        sr = sent ? json_loads(sent, 0, NULL) : NULL;
+        free(sent);
+    }
     if (!sr) return NULL;
     json_object_set_new(sr, "performer", json_pack("[{s:s, s:s}]", "type", "Organization",
                                                    "display", target_text));

@@ -1143,6 +1143,25 @@ char *triage_cds_cards(const triage_cds *c, triage_store *st, const char *servic
                        const char *hook_instance, const triage_decision *d,
                        const triage_referral *r, const triage_error *why, triage_error *err);
 
+/* Answer a call to service (POST /cds-services/{id}; docs/cds.md, "A
+** call"): json, the request body of len bytes, is parsed once here; each
+** draft ServiceRequest of context.draftOrders (for order-select those of
+** context.selections), with the other draftOrders entries and the
+** prefetched resources, is read as a FHIR referral straight from the parsed
+** values, decided by dc (its store gives the child's history) and answered
+** with cards, recorded in st (may be NULL) as triage_cds_cards does. The
+** draft is never stored. Returns the reply body (caller frees with free())
+** with *status 200, {"cards": [...]}, or 412, an OperationOutcome whose
+** expression is ServiceRequest.subject or .requester (the Patient or the
+** requester is neither in draftOrders nor in prefetch). NULL with *status 0
+** and err: TRIAGE_EINVAL for a malformed request, err->field naming the
+** field ("hook", "context.draftOrders", "body" for one that is not a JSON
+** object); TRIAGE_ENOTFOUND when c has no such service; TRIAGE_ESTORE when
+** the cards could not be recorded; TRIAGE_ENOMEM. */
+char *triage_cds_call(const triage_cds *c, triage_decider *dc, triage_store *st,
+                      const char *service, const char *json, size_t len, int *status,
+                      triage_error *err);
+
 /* Record CDS Hooks feedback, {"feedback": [...]} of len bytes, for cards
 ** given by service: each entry's card (a uuid given by this service),
 ** outcome (accepted | overridden), outcomeTimestamp, acceptedSuggestions,
