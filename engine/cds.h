@@ -5,6 +5,8 @@
 */
 #ifndef TRIAGE_CDS_H
 #define TRIAGE_CDS_H
+#include <jansson.h>
+
 #include "triage.h"
 
 /* The kinds of card, as the store and the report name them (cds_kind_name). */
@@ -22,6 +24,14 @@ char *cds_cards(const triage_cds *c, const triage_decision *d, const triage_refe
                 cds_sink sink, void *ud, triage_error *err);
 char *cds_unreadable(const triage_cds *c, const triage_error *why, cds_sink sink, void *ud,
                      triage_error *err);
+
+/* GET {server}/{ref} (ref "Type/id") as CDS Hooks' "FHIR Resource Access"
+** says (cds_fetch.c): Accept application/fhir+json, "Authorization: Bearer
+** token" when token is not NULL; http or https only, no redirect, 2 s in
+** all, 1 MiB at most. The resource (the caller owns it), checked to be of
+** ref's type and id; NULL with why (never naming the id or the token). */
+json_t *cds_fetch(const char *server, const char *token, const char *ref, char *why,
+                  size_t cap);
 
 /* The store's schema step for the cards given and their feedback (schema_cds.c). */
 extern const char cds_schema[];
