@@ -4,6 +4,8 @@
 ** draftOrders entries and the prefetch, into a collection Bundle built from
 ** the parsed values and handed to the FHIR reader as it is (never written
 ** out as text and parsed again); decided, and answered with its cards.
+** A Patient or requester that neither carries is read from the request's
+** fhirServer (cds_fetch.c), once a call.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,7 +109,47 @@ typedef struct cc_call {
     int n;                      /* drafts answered */
     int status;                 /* 0, 412 (text is the OperationOutcome), or -1 (err) */
     triage_error *err;
+    const char *server, *token; /* fhirServer and fhirAuthorization's token, or NULL */
+    char want[2][128];          /* what prefetch stands for: Patient/{patientId}, {userId} */
+    json_t *fetched;            /* entries read from fhirServer, once per call */
 } cc_call;
+
+/* A 412: the OperationOutcome naming the draft's field (expression path). */
+static void cc_412(cc_call *q, const char *path, const char *msg)
+{
+    triage_error e412;
+    triage_error_set(&e412, TRIAGE_EINVAL, NULL, 0, NULL, path, "%s", msg);
+    free(q->text);
+    q->text = triage_fhir_outcome(&e412, "processing");
+    q->status = q->text ? 412 : -1;
+    if (!q->text) triage_error_set(q->err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, "out of memory");
+}
+
+/* Read what prefetch key k stands for from fhirServer into entries (and
+** q->fetched, for the call's other drafts): 0, or -1 with the 412 set. */
+static int cc_fetch(cc_call *q, json_t *entries, int k, const char *path)
+{
+    char why[200], m[400];
+    json_t *res = cds_fetch(q->server, q->token, q->want[k], why, sizeof why);
+    if (!res) {
+        size_t t = strcspn(q->want[k], "/");
+        snprintf(m, sizeof m, "the draft's %s (context.%s%s%.*s) is neither in "
+                 "context.draftOrders nor in prefetch, and could not be fetched: %s",
+                 k ? "requester" : "Patient", k ? "userId" : "patientId", k ? ", a " : "",
+                 k ? (int)t : 0, q->want[k], why);
+        cc_412(q, path, m);
+        return -1;
+    }
+    json_t *entry = json_pack("{s:o}", "resource", res);
+    if (!entry || json_array_append(q->fetched, entry) || json_array_append(entries, entry)) {
+        json_decref(entry);
+        q->status = -1;
+        triage_error_set(q->err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, "out of memory");
+        return -1;
+    }
+    json_decref(entry);
+    return 0;
+}
 
 /* The collection Bundle the reader reads for draft ServiceRequest sr: sr
 ** (with authoredOn and an id when it has none), the other draftOrders
@@ -115,7 +157,7 @@ typedef struct cc_call {
 ** copied (the reader only reads them). NULL with q->status 412 (the Patient
 ** or requester is not at hand) or -1 (out of memory). */
 static json_t *cc_bundle(cc_call *q, const json_t *sr, const json_t *draft,
-                         const json_t *prefetch, int has_server)
+                         const json_t *prefetch)
 {
     json_t *entries = json_array(), *copy = json_deep_copy(sr);
     const json_t *e;
@@ -142,25 +184,29 @@ static json_t *cc_bundle(cc_call *q, const json_t *sr, const json_t *draft,
     }
     json_object_foreach((json_t *)prefetch, key, e)
         if (json_is_object(e)) cc_prefetched(entries, e);
-    /* The Patient and the requester must be at hand: in the draft or prefetched. */
+    json_array_extend(entries, q->fetched);
+    /* The Patient and the requester must be at hand: in the draft, prefetched,
+    ** or (with fhirServer) fetched from the client's FHIR server. */
     static const char *const need[][2] = {{"subject", "Patient"}, {"requester", "requester"}};
     for (int k = 0; k < 2; k++) {
         const char *ref = cc_str(json_object_get(sr, need[k][0]), "reference");
         if (!ref || cc_found(copy, entries, ref)) continue;
         char path[64], m[400];
         snprintf(path, sizeof path, "ServiceRequest.%s", need[k][0]);
+        if (q->server) {
+            if (cc_fetch(q, entries, k, path)) {
+                json_decref(entries);
+                return NULL;
+            }
+            if (cc_found(copy, entries, ref)) continue;
+        }
         snprintf(m, sizeof m, "the draft's %s is neither in context.draftOrders nor in "
                  "prefetch (key %s)%s", need[k][1], k ? "requester" : "patient",
-                 has_server ? "; this service reads only what the request carries and does "
-                              "not query fhirServer: send the prefetch" : "");
+                 q->server ? ", and what fhirServer has for the context's "
+                             "(context.patientId, context.userId) is not what the draft names"
+                           : ": send the prefetch, or fhirServer to read it from");
         json_decref(entries);
-        triage_error e412;
-        triage_error_set(&e412, TRIAGE_EINVAL, NULL, 0, NULL, path, "%s", m);
-        free(q->text);
-        q->text = triage_fhir_outcome(&e412, "processing");
-        q->status = q->text ? 412 : -1;
-        if (!q->text)
-            triage_error_set(q->err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, "out of memory");
+        cc_412(q, path, m);
         return NULL;
     }
     json_t *bundle = json_pack("{s:s, s:s, s:o}", "resourceType", "Bundle", "type",
@@ -173,10 +219,9 @@ static json_t *cc_bundle(cc_call *q, const json_t *sr, const json_t *draft,
 }
 
 /* Decide one draft ServiceRequest sr and add its cards. */
-static void cc_one(cc_call *q, const json_t *sr, const json_t *draft, const json_t *prefetch,
-                   int has_server)
+static void cc_one(cc_call *q, const json_t *sr, const json_t *draft, const json_t *prefetch)
 {
-    json_t *bundle = cc_bundle(q, sr, draft, prefetch, has_server);
+    json_t *bundle = cc_bundle(q, sr, draft, prefetch);
     if (!bundle) return;
     /* Read as the in-memory reader read the Bundle's text before (no file
     ** label, line 1), so that an unreadable draft's card says the same. */
@@ -261,8 +306,12 @@ static int cc_check(const json_t *body, const char *offered, triage_error *err)
                       "e.g. [\"ServiceRequest/1\"]");
     if (prefetch && !json_is_object(prefetch)) return cc_bad(err, "prefetch", "must be an object");
     if (server && !json_is_string(server)) return cc_bad(err, "fhirServer", "must be a URL");
-    if (json_object_get(body, "fhirAuthorization") && !server)
-        return cc_bad(err, "fhirServer", "required with fhirAuthorization");
+    const json_t *auth = json_object_get(body, "fhirAuthorization");
+    if (auth && !server) return cc_bad(err, "fhirServer", "required with fhirAuthorization");
+    if (auth && (!json_is_object(auth) || !cc_str(auth, "access_token")))
+        return cc_bad(err, "fhirAuthorization.access_token", "missing, or not a text");
+    if (auth && cc_str(auth, "token_type") && strcmp(cc_str(auth, "token_type"), "Bearer"))
+        return cc_bad(err, "fhirAuthorization.token_type", "must be Bearer");
     return 0;
 }
 
@@ -295,15 +344,19 @@ char *triage_cds_call(const triage_cds *c, triage_decider *dc, triage_store *st,
     const json_t *draft = json_object_get(ctx, "draftOrders"), *sel = json_object_get(ctx, "selections");
     const json_t *prefetch = json_object_get(body, "prefetch"), *en;
     int select = !strcmp(cc_str(body, "hook"), "order-select");
-    int has_server = json_object_get(body, "fhirServer") != NULL;
-    cc_call q = {c, dc, st, service, cc_str(body, "hookInstance"), json_array(), NULL, 0, 0, err};
+    cc_call q = {c, dc, st, service, cc_str(body, "hookInstance"), json_array(), NULL, 0, 0, err,
+                 cc_str(body, "fhirServer"),
+                 cc_str(json_object_get(body, "fhirAuthorization"), "access_token"), {{0}},
+                 json_array()};
+    snprintf(q.want[0], sizeof q.want[0], "Patient/%s", cc_str(ctx, "patientId"));
+    snprintf(q.want[1], sizeof q.want[1], "%s", cc_str(ctx, "userId"));
     size_t i;
     json_array_foreach(json_object_get(draft, "entry"), i, en) {
         const json_t *res = json_object_get(en, "resource");
         const char *type = cc_str(res, "resourceType");
         if (!type || strcmp(type, "ServiceRequest") || (select && !cc_selected(res, sel)))
             continue;
-        cc_one(&q, res, draft, prefetch, has_server);
+        cc_one(&q, res, draft, prefetch);
         if (q.status) break;
     }
     char *text = NULL;
@@ -321,6 +374,7 @@ char *triage_cds_call(const triage_cds *c, triage_decider *dc, triage_store *st,
         if (!text) triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, "out of memory");
     }
     json_decref(q.cards);
+    json_decref(q.fetched);
     json_decref(body);
     return text;
 }

@@ -7,7 +7,8 @@
 ** actions, overrideReasons), 412 without prefetch, 400 naming the field of
 ** a malformed request, feedback recorded and reported, CORS, the draft
 ** never stored, and the JWT a configured client must sign (bad, expired,
-** wrong audience, replayed, symmetric, unknown key).
+** wrong audience, replayed, symmetric, unknown key). What prefetch lacks
+** is read from fhirServer: a mock FHIR server on loopback here.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <jwt.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "servefix.h"
@@ -238,6 +242,22 @@ static json_t *signed_answer(const char *fixture)
     return j;
 }
 
+/* Request text sent to order-sign, answered 412 with an OperationOutcome
+** whose expression is the one given; the answer, *diag its diagnostics. */
+static json_t *refused(const char *text, const char *expression, const char **diag)
+{
+    int status;
+    json_t *j = post(SIGN, text, &status);
+    assert_int_equal(status, 412);
+    assert_string_equal(json_string_value(json_object_get(j, "resourceType")), "OperationOutcome");
+    json_t *issue = json_array_get(json_object_get(j, "issue"), 0);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(issue, "expression"), 0)),
+                        expression);
+    *diag = json_string_value(json_object_get(issue, "diagnostics"));
+    assert_non_null(*diag);
+    return j;
+}
+
 /* --------------------------------------------------------------- discovery */
 
 static void test_discovery_lists_order_sign_and_order_select_with_prefetch(void **state)
@@ -392,16 +412,247 @@ static void test_order_select_decides_only_the_selected_draft(void **state)
 static void test_request_without_prefetch_or_patient_is_412(void **state)
 {
     char *req = request("14-gp-outdated-cognitive-contained.fhir.json", "order-sign", 1);
-    int status;
-    json_t *j = post(SIGN, req, &status);
-    assert_int_equal(status, 412);
-    assert_string_equal(json_string_value(json_object_get(j, "resourceType")), "OperationOutcome");
-    json_t *issue = json_array_get(json_object_get(j, "issue"), 0);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(issue, "expression"), 0)),
-                        "ServiceRequest.subject");
-    assert_non_null(strstr(json_string_value(json_object_get(issue, "diagnostics")), "prefetch"));
+    const char *diag;
+    json_t *j = refused(req, "ServiceRequest.subject", &diag);
+    assert_non_null(strstr(diag, "send the prefetch"));
     json_decref(j);
     free(req);
+}
+
+/* ------------------------------------------------------ a mock FHIR server */
+
+/* The client's FHIR server: GET /fhir/{Type}/{id} answers the resource put
+** there (as it is, or with another resourceType when wrong_type), else 404;
+** it keeps the Authorization and Accept headers of the last request. */
+typedef struct mock_fhir {
+    struct MHD_Daemon *d;
+    int port;
+    json_t *resources;          /* "Type/id" -> resource */
+    int wrong_type;
+    pthread_mutex_t mu;
+    int hits;
+    char auth[200], accept[100];
+} mock_fhir;
+
+static enum MHD_Result mock_answer(void *cls, struct MHD_Connection *conn, const char *url,
+                                   const char *method, const char *version, const char *data,
+                                   size_t *size, void **con_cls)
+{
+    mock_fhir *m = cls;
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    const char *acc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+    pthread_mutex_lock(&m->mu);
+    m->hits++;
+    snprintf(m->auth, sizeof m->auth, "%s", auth ? auth : "");
+    snprintf(m->accept, sizeof m->accept, "%s", acc ? acc : "");
+    json_t *res = strncmp(url, "/fhir/", 6) ? NULL : json_object_get(m->resources, url + 6);
+    char *text = NULL;
+    if (res) {
+        json_t *copy = json_deep_copy(res);
+        if (m->wrong_type) json_object_set_new(copy, "resourceType", json_string("Organization"));
+        text = json_dumps(copy, JSON_COMPACT);
+        json_decref(copy);
+    }
+    pthread_mutex_unlock(&m->mu);
+    const char *nf = "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
+                     "\"code\":\"not-found\"}]}";
+    struct MHD_Response *r =
+        text ? MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE)
+             : MHD_create_response_from_buffer(strlen(nf), (void *)nf, MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Content-Type", "application/fhir+json");
+    enum MHD_Result ok = MHD_queue_response(conn, text ? 200 : 404, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static void mock_start(mock_fhir *m)
+{
+    memset(m, 0, sizeof *m);
+    pthread_mutex_init(&m->mu, NULL);
+    m->resources = json_object();
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    m->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
+                            mock_answer, m, MHD_OPTION_SOCK_ADDR, &a, MHD_OPTION_END);
+    assert_non_null(m->d);
+    const union MHD_DaemonInfo *i = MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_BIND_PORT);
+    assert_non_null(i);
+    m->port = i->port;
+    assert_true(m->port > 0);
+}
+
+static void mock_stop(mock_fhir *m)
+{
+    MHD_stop_daemon(m->d);
+    json_decref(m->resources);
+    pthread_mutex_destroy(&m->mu);
+}
+
+/* The fixture's order-sign request as an EHR sends it that does not
+** prefetch: the Patient and requester it would have prefetched put on mock
+** m instead (unless put is 0), the context naming them, fhirServer the
+** mock and fhirAuthorization a Bearer token. The request, as text. */
+static char *fetching_request(const char *fixture, mock_fhir *m, int put)
+{
+    char *text = request(fixture, "order-sign", 0);
+    json_t *req = json_loads(text, 0, NULL), *ctx = json_object_get(req, "context");
+    free(text);
+    json_t *pre = json_object_get(req, "prefetch");
+    json_t *pat = json_object_get(pre, "patient"), *who = json_object_get(pre, "requester");
+    assert_non_null(pat);
+    assert_non_null(who);
+    char ref[2][120], url[80];
+    snprintf(ref[0], sizeof ref[0], "Patient/%s", json_string_value(json_object_get(pat, "id")));
+    snprintf(ref[1], sizeof ref[1], "%s/%s",
+             json_string_value(json_object_get(who, "resourceType")),
+             json_string_value(json_object_get(who, "id")));
+    if (put) {
+        json_object_set(m->resources, ref[0], pat);
+        json_object_set(m->resources, ref[1], who);
+    }
+    json_object_set_new(ctx, "patientId", json_string(ref[0] + 8));
+    json_object_set_new(ctx, "userId", json_string(ref[1]));
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/fhir", m->port);
+    json_object_set_new(req, "fhirServer", json_string(url));
+    json_object_set_new(req, "fhirAuthorization",
+                        json_pack("{s:s, s:s, s:i, s:s, s:s}", "access_token", "tok-7a1b9c",
+                                  "token_type", "Bearer", "expires_in", 300, "scope",
+                                  "user/Patient.read user/PractitionerRole.read", "subject",
+                                  "cds-service"));
+    json_object_del(req, "prefetch");
+    text = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    return text;
+}
+
+/* Request text with field key (of context when in_context) set to value
+** (taken); the text given is freed. */
+static char *with(char *text, int in_context, const char *key, json_t *value)
+{
+    json_t *req = json_loads(text, 0, NULL);
+    assert_non_null(req);
+    free(text);
+    json_object_set_new(in_context ? json_object_get(req, "context") : req, key, value);
+    text = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    return text;
+}
+
+/* The cards' kinds, items and summaries, one line each: what two answers
+** to the same draft share (their uuids differ). */
+static char *card_lines(const json_t *answer)
+{
+    json_t *c;
+    size_t i;
+    char *out = calloc(1, 1);
+    json_array_foreach(json_object_get(answer, "cards"), i, c) {
+        const char *it = item(c), *su = json_string_value(json_object_get(c, "summary"));
+        size_t n = strlen(out) + strlen(kind(c)) + (it ? strlen(it) : 0) + strlen(su) + 4;
+        char *t = malloc(n);
+        snprintf(t, n, "%s%s|%s|%s\n", out, kind(c), it ? it : "", su);
+        free(out);
+        out = t;
+    }
+    return out;
+}
+
+static void test_without_prefetch_the_patient_and_requester_are_read_from_fhir_server(void **state)
+{
+    mock_fhir m;
+    mock_start(&m);
+    json_t *want = signed_answer("14-gp-outdated-cognitive-contained.fhir.json");
+    char *req = fetching_request("14-gp-outdated-cognitive-contained.fhir.json", &m, 1);
+    int status;
+    json_t *got = post(SIGN, req, &status);
+    assert_int_equal(status, 200);
+    check_cards(got);
+    char *a = card_lines(want), *b = card_lines(got);
+    assert_true(strlen(a) > 0);
+    assert_string_equal(b, a);
+    assert_int_equal(m.hits, 2);                        /* the Patient and the requester */
+    assert_string_equal(m.auth, "Bearer tok-7a1b9c");
+    assert_string_equal(m.accept, "application/fhir+json");
+    char *log = sf_log(&fx);                            /* the token is in no log */
+    assert_null(strstr(log, "tok-7a1b9c"));
+    free(log);
+    free(a);
+    free(b);
+    free(req);
+    json_decref(want);
+    json_decref(got);
+    mock_stop(&m);
+}
+
+static void test_a_patient_fhir_server_does_not_have_is_412_naming_it_without_its_id(void **state)
+{
+    mock_fhir m;
+    mock_start(&m);
+    char *text = with(fetching_request("14-gp-outdated-cognitive-contained.fhir.json", &m, 0),
+                      1, "patientId", json_string("0101104321"));  /* CPR-like: in no message */
+    const char *diag;
+    json_t *j = refused(text, "ServiceRequest.subject", &diag);
+    assert_non_null(strstr(diag, "Patient (context.patientId)"));
+    assert_non_null(strstr(diag, "HTTP 404"));
+    assert_null(strstr(diag, "0101104321"));
+    assert_null(strstr(diag, "tok-7a1b9c"));
+    assert_int_equal(m.hits, 1);
+    char *log = sf_log(&fx);
+    assert_null(strstr(log, "0101104321"));
+    assert_null(strstr(log, "tok-7a1b9c"));
+    free(log);
+    json_decref(j);
+    free(text);
+    mock_stop(&m);
+}
+
+static void test_a_fetched_resource_of_the_wrong_type_is_412(void **state)
+{
+    mock_fhir m;
+    mock_start(&m);
+    m.wrong_type = 1;
+    char *req = fetching_request("14-gp-outdated-cognitive-contained.fhir.json", &m, 1);
+    const char *diag;
+    json_t *j = refused(req, "ServiceRequest.subject", &diag);
+    assert_non_null(strstr(diag, "answered a Organization, not a Patient"));
+    json_decref(j);
+    free(req);
+    mock_stop(&m);
+}
+
+static void test_an_unreachable_fhir_server_is_412_naming_the_requester(void **state)
+{
+    mock_fhir m;
+    mock_start(&m);
+    char *text = fetching_request("14-gp-outdated-cognitive-contained.fhir.json", &m, 1);
+    /* the Patient prefetched, the requester to be read from a closed port */
+    char *full = request("14-gp-outdated-cognitive-contained.fhir.json", "order-sign", 0);
+    json_t *w = json_loads(full, 0, NULL);
+    free(full);
+    text = with(text, 0, "prefetch", json_pack("{s:O}", "patient",
+                json_object_get(json_object_get(w, "prefetch"), "patient")));
+    json_decref(w);
+    mock_stop(&m);                                      /* its port now closed */
+    const char *diag;
+    json_t *j = refused(text, "ServiceRequest.requester", &diag);
+    assert_non_null(strstr(diag, "requester (context.userId, a PractitionerRole)"));
+    assert_non_null(strstr(diag, "could not be fetched"));
+    json_decref(j);
+    free(text);
+}
+
+static void test_a_fhir_server_that_is_not_http_is_412(void **state)
+{
+    mock_fhir m;
+    mock_start(&m);
+    char *text = with(fetching_request("14-gp-outdated-cognitive-contained.fhir.json", &m, 1),
+                      0, "fhirServer", json_string("file:///etc"));
+    const char *diag;
+    json_t *j = refused(text, "ServiceRequest.subject", &diag);
+    assert_non_null(strstr(diag, "not an http or https URL"));
+    assert_int_equal(m.hits, 0);
+    json_decref(j);
+    free(text);
+    mock_stop(&m);
 }
 
 static void test_draft_that_cannot_be_read_gets_a_warning_naming_the_field(void **state)
@@ -440,6 +691,13 @@ static void test_malformed_requests_are_400_naming_the_field(void **state)
          "context.draftOrders"},
         {"{\"hook\":\"order-sign\",\"hookInstance\":\"x\",\"context\":{\"patientId\":\"p\","
          "\"draftOrders\":{\"resourceType\":\"Bundle\"}}}", "context.userId"},
+        {"{\"hook\":\"order-sign\",\"hookInstance\":\"x\",\"context\":{\"userId\":\"Practitioner/1\","
+         "\"patientId\":\"p\",\"draftOrders\":{\"resourceType\":\"Bundle\"}},"
+         "\"fhirServer\":\"http://127.0.0.1:1/fhir\",\"fhirAuthorization\":{\"token_type\":\"Bearer\"}}",
+         "fhirAuthorization.access_token"},
+        {"{\"hook\":\"order-sign\",\"hookInstance\":\"x\",\"context\":{\"userId\":\"Practitioner/1\","
+         "\"patientId\":\"p\",\"draftOrders\":{\"resourceType\":\"Bundle\"}},"
+         "\"fhirAuthorization\":{\"access_token\":\"t\"}}", "fhirServer"},
         {"{\"hook\":\"order-sign\"", "body"},
         {"[1]", "body"},
     };
@@ -734,6 +992,11 @@ int main(void)
         cmocka_unit_test(test_accepted_draft_gets_only_an_info_card_with_unit_and_deadline),
         cmocka_unit_test(test_order_select_decides_only_the_selected_draft),
         cmocka_unit_test(test_request_without_prefetch_or_patient_is_412),
+        cmocka_unit_test(test_without_prefetch_the_patient_and_requester_are_read_from_fhir_server),
+        cmocka_unit_test(test_a_patient_fhir_server_does_not_have_is_412_naming_it_without_its_id),
+        cmocka_unit_test(test_a_fetched_resource_of_the_wrong_type_is_412),
+        cmocka_unit_test(test_an_unreachable_fhir_server_is_412_naming_the_requester),
+        cmocka_unit_test(test_a_fhir_server_that_is_not_http_is_412),
         cmocka_unit_test(test_draft_that_cannot_be_read_gets_a_warning_naming_the_field),
         cmocka_unit_test(test_malformed_requests_are_400_naming_the_field),
         cmocka_unit_test(test_drafts_are_never_stored),
