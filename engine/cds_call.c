@@ -132,11 +132,13 @@ static int cc_fetch(cc_call *q, json_t *entries, int k, const char *path)
     char why[200], m[400];
     json_t *res = cds_fetch(q->server, q->token, q->want[k], why, sizeof why);
     if (!res) {
-        size_t t = strcspn(q->want[k], "/");
+        /* the requester's type, when userId has a plain one: never anything else of it */
+        size_t t = strspn(q->want[k], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+        int typed = k && t && q->want[k][t] == '/';
         snprintf(m, sizeof m, "the draft's %s (context.%s%s%.*s) is neither in "
                  "context.draftOrders nor in prefetch, and could not be fetched: %s",
-                 k ? "requester" : "Patient", k ? "userId" : "patientId", k ? ", a " : "",
-                 k ? (int)t : 0, q->want[k], why);
+                 k ? "requester" : "Patient", k ? "userId" : "patientId", typed ? ", a " : "",
+                 typed ? (int)t : 0, q->want[k], why);
         cc_412(q, path, m);
         return -1;
     }
@@ -348,8 +350,13 @@ char *triage_cds_call(const triage_cds *c, triage_decider *dc, triage_store *st,
                  cc_str(body, "fhirServer"),
                  cc_str(json_object_get(body, "fhirAuthorization"), "access_token"), {{0}},
                  json_array()};
-    snprintf(q.want[0], sizeof q.want[0], "Patient/%s", cc_str(ctx, "patientId"));
-    snprintf(q.want[1], sizeof q.want[1], "%s", cc_str(ctx, "userId"));
+    /* One too long for want is no FHIR Type/id: left empty, cds_fetch says so. */
+    if (snprintf(q.want[0], sizeof q.want[0], "Patient/%s", cc_str(ctx, "patientId")) >=
+        (int)sizeof q.want[0])
+        q.want[0][0] = '\0';
+    if (snprintf(q.want[1], sizeof q.want[1], "%s", cc_str(ctx, "userId")) >=
+        (int)sizeof q.want[1])
+        q.want[1][0] = '\0';
     size_t i;
     json_array_foreach(json_object_get(draft, "entry"), i, en) {
         const json_t *res = json_object_get(en, "resource");

@@ -640,6 +640,23 @@ static void test_an_unreachable_fhir_server_is_412_naming_the_requester(void **s
     free(text);
 }
 
+static void test_a_user_id_that_is_no_fhir_reference_is_412_without_it(void **state)
+{
+    mock_fhir m;
+    mock_start(&m);
+    char *text = with(fetching_request("14-gp-outdated-cognitive-contained.fhir.json", &m, 1),
+                      1, "userId", json_string("0101104321"));
+    const char *diag;
+    json_t *j = refused(text, "ServiceRequest.requester", &diag);
+    assert_non_null(strstr(diag, "requester (context.userId)"));
+    assert_non_null(strstr(diag, "not a FHIR Type/id"));
+    assert_null(strstr(diag, "0101104321"));
+    assert_int_equal(m.hits, 1);                        /* the Patient only */
+    json_decref(j);
+    free(text);
+    mock_stop(&m);
+}
+
 static void test_a_fhir_server_that_is_not_http_is_412(void **state)
 {
     mock_fhir m;
@@ -996,6 +1013,7 @@ int main(void)
         cmocka_unit_test(test_a_patient_fhir_server_does_not_have_is_412_naming_it_without_its_id),
         cmocka_unit_test(test_a_fetched_resource_of_the_wrong_type_is_412),
         cmocka_unit_test(test_an_unreachable_fhir_server_is_412_naming_the_requester),
+        cmocka_unit_test(test_a_user_id_that_is_no_fhir_reference_is_412_without_it),
         cmocka_unit_test(test_a_fhir_server_that_is_not_http_is_412),
         cmocka_unit_test(test_draft_that_cannot_be_read_gets_a_warning_naming_the_field),
         cmocka_unit_test(test_malformed_requests_are_400_naming_the_field),
