@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "cds.h"
+#include "cpr.h"
 
 #define CF_TIMEOUT_MS 2000L
 #define CF_MAX (1L << 20)
@@ -69,6 +70,15 @@ json_t *cds_fetch(const char *server, const char *token, const char *ref, char *
     size_t slash;
     if (!cf_ref(ref, &slash)) {
         snprintf(why, cap, "its reference is not a FHIR Type/id");
+        return NULL;
+    }
+    /* A CPR number is never put in a URL, not even one to the client's own
+    ** server: an id the mask would change is not fetched. */
+    char masked[160];
+    cpr_mask(masked, sizeof masked, ref + slash + 1);
+    if (strcmp(masked, ref + slash + 1)) {
+        snprintf(why, cap, "its id looks like a CPR number, which is never sent in a URL; "
+                           "send the resource in prefetch");
         return NULL;
     }
     if (strncmp(server, "http://", 7) && strncmp(server, "https://", 8)) {

@@ -588,17 +588,38 @@ static void test_a_patient_fhir_server_does_not_have_is_412_naming_it_without_it
     mock_fhir m;
     mock_start(&m);
     char *text = with(fetching_request("14-gp-outdated-cognitive-contained.fhir.json", &m, 0),
-                      1, "patientId", json_string("0101104321"));  /* CPR-like: in no message */
+                      1, "patientId", json_string("pt-gone-4711"));
     const char *diag;
     json_t *j = refused(text, "ServiceRequest.subject", &diag);
     assert_non_null(strstr(diag, "Patient (context.patientId)"));
     assert_non_null(strstr(diag, "HTTP 404"));
-    assert_null(strstr(diag, "0101104321"));
+    assert_null(strstr(diag, "pt-gone-4711"));
     assert_null(strstr(diag, "tok-7a1b9c"));
     assert_int_equal(m.hits, 1);
     char *log = sf_log(&fx);
-    assert_null(strstr(log, "0101104321"));
     assert_null(strstr(log, "tok-7a1b9c"));
+    free(log);
+    json_decref(j);
+    free(text);
+    mock_stop(&m);
+}
+
+/* A CPR number is never put in a URL: a Patient id shaped like one is not
+** fetched, and the answer asks for it in prefetch without repeating it. */
+static void test_a_cpr_shaped_patient_id_is_never_fetched(void **state)
+{
+    mock_fhir m;
+    mock_start(&m);
+    char *text = with(fetching_request("14-gp-outdated-cognitive-contained.fhir.json", &m, 0),
+                      1, "patientId", json_string("0101104321"));
+    const char *diag;
+    json_t *j = refused(text, "ServiceRequest.subject", &diag);
+    assert_non_null(strstr(diag, "Patient (context.patientId)"));
+    assert_non_null(strstr(diag, "never sent in a URL"));
+    assert_null(strstr(diag, "0101104321"));
+    assert_int_equal(m.hits, 0);
+    char *log = sf_log(&fx);
+    assert_null(strstr(log, "0101104321"));
     free(log);
     json_decref(j);
     free(text);
@@ -1011,6 +1032,7 @@ int main(void)
         cmocka_unit_test(test_request_without_prefetch_or_patient_is_412),
         cmocka_unit_test(test_without_prefetch_the_patient_and_requester_are_read_from_fhir_server),
         cmocka_unit_test(test_a_patient_fhir_server_does_not_have_is_412_naming_it_without_its_id),
+        cmocka_unit_test(test_a_cpr_shaped_patient_id_is_never_fetched),
         cmocka_unit_test(test_a_fetched_resource_of_the_wrong_type_is_412),
         cmocka_unit_test(test_an_unreachable_fhir_server_is_412_naming_the_requester),
         cmocka_unit_test(test_a_user_id_that_is_no_fhir_reference_is_412_without_it),
