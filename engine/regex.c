@@ -146,16 +146,27 @@ static int rx_match(lua_State *L)
     return 1;
 }
 
-static int rx_find(lua_State *L)
+/* p:find(s [, init]) and p:captures(s [, init]) both match first: the
+** pattern, with *s the subject; NULL (nil pushed) when it does not match. */
+static rx_pat *rx_matched(lua_State *L, const char **s)
 {
     rx_pat *p = luaL_checkudata(L, 1, RX_META);
     size_t len;
-    const char *s = luaL_checklstring(L, 2, &len);
+    *s = luaL_checklstring(L, 2, &len);
     long start = rx_start(L, 3, len);
-    if (start < 0 || rx_exec(L, p, s, len, (size_t)start) == 0) {
+    if (start < 0 || rx_exec(L, p, *s, len, (size_t)start) == 0) {
         lua_pushnil(L);
-        return 1;
+        return NULL;
     }
+    return p;
+}
+
+static int rx_find(lua_State *L)
+{
+    const char *s;
+    rx_pat *p = rx_matched(L, &s);
+    if (!p)
+        return 1;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
     lua_pushinteger(L, (lua_Integer)ov[0] + 1);
     lua_pushinteger(L, (lua_Integer)ov[1]);
@@ -191,15 +202,9 @@ static int rx_push_captures(lua_State *L, rx_pat *p, const char *s)
 
 static int rx_captures(lua_State *L)
 {
-    rx_pat *p = luaL_checkudata(L, 1, RX_META);
-    size_t len;
-    const char *s = luaL_checklstring(L, 2, &len);
-    long start = rx_start(L, 3, len);
-    if (start < 0 || rx_exec(L, p, s, len, (size_t)start) == 0) {
-        lua_pushnil(L);
-        return 1;
-    }
-    return rx_push_captures(L, p, s);
+    const char *s;
+    rx_pat *p = rx_matched(L, &s);
+    return p ? rx_push_captures(L, p, s) : 1;
 }
 
 /* gmatch iterator; upvalues: pattern, subject, next offset. */
