@@ -368,6 +368,17 @@ static int rl_run(lua_State *L)
     return 1;
 }
 
+/* A run on this state begins: the sandbox's limits from now, facts of the
+** last referral stale (gen), d the decision rules write, r the referral. */
+static void rl_begin(triage_decider *dc, triage_decision *d, const triage_referral *r)
+{
+    sb_rearm(dc->sb);
+    dc->gen++;
+    dc->ready = 0;
+    dc->dec = d;
+    dc->ref = r;
+}
+
 triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
                                unsigned flags)
 {
@@ -375,11 +386,7 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
     if (!d)
         return NULL;
     lua_State *L = dc->L;
-    sb_rearm(dc->sb);
-    dc->gen++;
-    dc->ready = 0;
-    dc->dec = d;
-    dc->ref = r;
+    rl_begin(dc, d, r);
     if (dc->dexplain != d->explain) {
         dc->dexplain = d->explain;
         dd_set_explain(L, dc->dm_ref, d->explain);
@@ -453,11 +460,7 @@ int rl_call(triage_decider *dc, const triage_referral *r, lua_CFunction fn, void
         return -1;
     }
     lua_State *L = dc->L;
-    sb_rearm(dc->sb);
-    dc->gen++;
-    dc->ready = 0;
-    dc->dec = scratch;
-    dc->ref = r;
+    rl_begin(dc, scratch, r);
     rl_callee c = {fn, ud};
     lua_pushcfunction(L, rl_call_run);
     lua_pushlightuserdata(L, &c);
