@@ -32,6 +32,7 @@ struct triage_server {
     sv_pool *pool;
     sv_limiter *limiter;
     sv_shadow *shadow_run;
+    sv_checkpoints *checkpoints;
     sv_cds_auth *cds;           /* CDS Hooks issuers and keys; NULL: loopback only */
 };
 
@@ -456,6 +457,12 @@ triage_server *triage_server_start(const triage_server_opts *o, triage_error *er
     triage_store *st = triage_store_open(s->db, err);
     if (!st) { triage_server_stop(s); return NULL; }
     triage_store_close(st);
+    /* before the first request: the workers' handles leave checkpoints to it */
+    if (!(s->checkpoints = sv_checkpoints_start(s->db, s->log))) {
+        sv_fail(err, TRIAGE_ENOMEM, "serve: the checkpoint thread could not start");
+        triage_server_stop(s);
+        return NULL;
+    }
     int fd = sv_listen(o->listen ? o->listen : "127.0.0.1:8080", has_token, &s->port, err);
     if (fd < 0 || sv_daemon(s, fd, err) != 0) {
         triage_server_stop(s);
@@ -476,6 +483,7 @@ void triage_server_stop(triage_server *s)
     if (!s) return;
     sv_shadow_stop(s->shadow_run);
     if (s->mhd) MHD_stop_daemon(s->mhd);   /* joins the pool: workers are idle now */
+    sv_checkpoints_stop(s->checkpoints);   /* after the workers' last commits */
     sv_pool_free(s->pool);
     sv_limiter_free(s->limiter);
     cds_auth_free(s->cds);
