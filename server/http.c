@@ -203,12 +203,14 @@ static int sv_method_is(const sv_route *r, const char *method)
            (!strcmp(r->method, "GET") && !strcmp(method, "HEAD"));
 }
 
-/* Everything under /api/, /fhir and /cds-services has a worker (its store tells who calls), passes
-** the guard and keeps to the body limit; the rest is the page. */
+/* Everything under /api/, /fhir, /cds-services and /henvis/ (the page's own
+** calls) has a worker (its store tells who calls), passes the guard and
+** keeps to the body limit; the rest is the page. */
 static sv_result sv_route_call(sv_call *c)
 {
     sv_req *rq = c->req;
-    int api = strncmp(c->url, "/api/", 5) == 0 || fhir_path(c->url) || cds_path(c->url),
+    int api = strncmp(c->url, "/api/", 5) == 0 || fhir_path(c->url) || cds_path(c->url) ||
+              strncmp(c->url, "/henvis/", 8) == 0,
         path_known = 0;
     const sv_route *found = NULL;
     for (const sv_route *r = sv_routes; r->path && !found; r++) {
