@@ -26,6 +26,7 @@
 #include "store.h"
 #include "strhash.h"
 #include "triage.h"
+#include "workshare.h"
 
 #define BN_MAX_THREADS 64
 
@@ -476,6 +477,7 @@ typedef struct bn_input {
     size_t cap;
     long lineno;
     triage_referral **r;
+    int *share;                   /* each one's worker, with threads */
     int n, max;
     long invalid;
     int whole;                    /* the chunk holds the whole file */
@@ -571,9 +573,10 @@ static double bn_decide_chunk(bn_input *in, bn_worker *w, int nw)
 {
     for (int k = 0; k < nw; k++)
         w[k].n = 0;
+    if (nw > 1)     /* as triage_run shares a chunk: a child to one worker, evenly */
+        ws_share((const triage_referral *const *)in->r, in->n, nw, in->share);
     for (int i = 0; i < in->n; i++) {
-        const triage_referral *r = in->r[i];
-        int k = nw == 1 ? 0 : (int)(sh_hash(r->cpr[0] ? r->cpr : r->id) % (uint64_t)nw);
+        int k = nw == 1 ? 0 : in->share[i];
         if (w[k].n == w[k].cap) {
             w[k].cap = w[k].cap ? w[k].cap * 2 : 1024;
             w[k].r = realloc(w[k].r, (size_t)w[k].cap * sizeof *w[k].r);
@@ -1139,7 +1142,8 @@ int main(int argc, char **argv)
     }
     bn_input in = {.path = argv[optind], .max = chunk};
     in.r = malloc((size_t)chunk * sizeof *in.r);
-    if (!in.r || bn_input_rewind(&in) != 0)
+    in.share = malloc((size_t)chunk * sizeof *in.share);
+    if (!in.r || !in.share || bn_input_rewind(&in) != 0)
         return 1;
     bn_input_fill(&in);
     if (in.n == 0) {
@@ -1277,6 +1281,7 @@ int main(int argc, char **argv)
     triage_ruleset_release(rs);
     bn_input_clear(&in);
     free(in.r);
+    free(in.share);
     free(in.line);
     if (in.f)
         fclose(in.f);

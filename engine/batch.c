@@ -24,6 +24,7 @@
 #include "store_run.h"
 #include "strhash.h"
 #include "triage.h"
+#include "workshare.h"
 
 #define BT_CHUNK 1024          /* referrals per chunk: per transaction, per hand-over */
 #define BT_SLOTS (2 * BT_CHUNK)
@@ -60,6 +61,8 @@ struct bt_run_t {
     bt_chunk *fill, *deciding, *prev;
     int nworkers;
     int threaded;              /* workers on threads: the pipeline */
+    const triage_referral *refs[BT_CHUNK];  /* the chunk being shared out */
+    int share[BT_CHUNK];       /* and each one's worker (workshare.c) */
     bt_worker w[BT_MAX_THREADS];
     pthread_mutex_t mu;
     pthread_cond_t go, done;
@@ -182,9 +185,11 @@ static void *bt_thread(void *arg)
 static void bt_dispatch(bt_run_t *b)
 {
     bt_chunk *c = b->deciding;
+    for (int i = 0; i < c->n; i++)
+        b->refs[i] = c->items[i].r;
+    ws_share(b->refs, c->n, b->nworkers, b->share);   /* -1: by hash, still one worker a child */
     for (int i = 0; i < c->n; i++) {
-        const triage_referral *r = c->items[i].r;
-        c->items[i].worker = (int)(sh_hash(hs_child(r)) % (uint64_t)b->nworkers);
+        c->items[i].worker = b->share[i];
         c->items[i].d = NULL;
     }
     bt_map_build(c);

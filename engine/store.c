@@ -241,6 +241,21 @@ void triage_store_close(triage_store *st)
     free(st);
 }
 
+void triage_store_defer_checkpoints(triage_store *st)
+{
+    if (st)
+        sqlite3_wal_autocheckpoint(st->db, 0);
+}
+
+triage_code triage_store_checkpoint(triage_store *st, triage_error *err)
+{
+    int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    /* BUSY: another connection is checkpointing right now; that one does it */
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        return st_dberr(st, err, "checkpoint");
+    return TRIAGE_OK;
+}
+
 /* ----------------------------------------------- for the other tables */
 
 sqlite3 *st_db(triage_store *st) { return st->db; }

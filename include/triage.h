@@ -331,6 +331,23 @@ typedef struct triage_store triage_store;
 triage_store *triage_store_open(const char *path, triage_error *err);
 void triage_store_close(triage_store *st);
 
+/* Checkpoints: a file store keeps new writes in its write-ahead log, and a
+** checkpoint copies them into the database file and syncs it to disk. By
+** default the commit that fills the log past 1,000 pages runs one, so that
+** commit waits for the syncs (tens of milliseconds on a slow disk). A
+** server, whose commits answer requests, defers them on its handles and
+** runs them from a background thread instead.
+**
+** triage_store_defer_checkpoints: this handle's commits never checkpoint;
+** the caller then calls triage_store_checkpoint regularly (on any handle of
+** the same file), else the log grows. Nothing for an in-memory store.
+** triage_store_checkpoint: copy what the log holds into the database file
+** and sync it, without waiting for readers or writers (a passive
+** checkpoint: what a reader still needs stays for the next one). TRIAGE_OK,
+** or TRIAGE_ESTORE with err filled. */
+void triage_store_defer_checkpoints(triage_store *st);
+triage_code triage_store_checkpoint(triage_store *st, triage_error *err);
+
 /* Batches: everything between begin and commit is one transaction. Calls
 ** outside a batch commit one by one. */
 triage_code triage_store_begin(triage_store *st, triage_error *err);

@@ -63,21 +63,37 @@ sv_result cds_discovery(sv_call *c)
 
 /* ---------------------------------------------------------------- calls */
 
-sv_result cds_call(sv_call *c)
+/* A call answered by dc, its cards recorded in st (NULL: not recorded). */
+static sv_result cds_answer(sv_call *c, triage_decider *dc, triage_store *st)
 {
     triage_error e;
     triage_cds *cds = cds_writer(c->w, &e);
     if (!cds) return sv_error(c, 500, e.text, NULL);
     if (!triage_cds_service_hook(cds, c->tail)) return sv_error(c, 404, "no such CDS service", NULL);
     int status;
-    char *text = triage_cds_call(cds, c->w->dc_db, c->w->db, c->tail, c->body, c->len, &status,
-                                 &e);
+    char *text = triage_cds_call(cds, dc, st, c->tail, c->body, c->len, &status, &e);
     if (text)
         return sv_text(c, status, status == 412 ? "application/fhir+json; charset=utf-8"
                                                 : CDS_JSON, text);
     if (e.code == TRIAGE_EINVAL)      /* a malformed request: 400 naming the field */
         return sv_error(c, 400, e.text, json_pack("{s:s}", "field", e.field));
     return sv_error(c, sv_status(e.code), e.text, NULL);
+}
+
+sv_result cds_call(sv_call *c)
+{
+    return cds_answer(c, c->w->dc_db, c->w->db);
+}
+
+/* The page /henvis asks the same service, as anyone who can open the page
+** may (a referrer's browser has no JWT): so that the answer can tell
+** nothing of what the store knows, the draft is decided on the worker's
+** empty in-memory store (no child's history), and its cards are not
+** recorded (the page sends no feedback). The page is same-origin: no CORS
+** headers here, and auth.c refuses a POST from another site. */
+sv_result cds_page_call(sv_call *c)
+{
+    return cds_answer(c, c->w->dc_mem, NULL);
 }
 
 /* ------------------------------------------------------------- feedback */

@@ -10,6 +10,9 @@ sv_result cds_discovery(sv_call *c);   /* GET  /cds-services */
 sv_result cds_call(sv_call *c);        /* POST /cds-services/{id} */
 sv_result cds_feedback(sv_call *c);    /* POST /cds-services/{id}/feedback */
 sv_result cds_preflight(sv_call *c);   /* OPTIONS /cds-services...: CORS */
+/* POST /henvis/cds-services/{id}: the page's call, decided without the
+** store's history and not recorded (GET /henvis/cds-services: discovery). */
+sv_result cds_page_call(sv_call *c);
 
 /* 1 when url is /cds-services or under it. */
 int cds_path(const char *url);

@@ -32,6 +32,7 @@ struct triage_server {
     sv_pool *pool;
     sv_limiter *limiter;
     sv_shadow *shadow_run;
+    sv_checkpoints *checkpoints;
     sv_cds_auth *cds;           /* CDS Hooks issuers and keys; NULL: loopback only */
 };
 
@@ -202,12 +203,14 @@ static int sv_method_is(const sv_route *r, const char *method)
            (!strcmp(r->method, "GET") && !strcmp(method, "HEAD"));
 }
 
-/* Everything under /api/, /fhir and /cds-services has a worker (its store tells who calls), passes
-** the guard and keeps to the body limit; the rest is the page. */
+/* Everything under /api/, /fhir, /cds-services and /henvis/ (the page's own
+** calls) has a worker (its store tells who calls), passes the guard and
+** keeps to the body limit; the rest is the page. */
 static sv_result sv_route_call(sv_call *c)
 {
     sv_req *rq = c->req;
-    int api = strncmp(c->url, "/api/", 5) == 0 || fhir_path(c->url) || cds_path(c->url),
+    int api = strncmp(c->url, "/api/", 5) == 0 || fhir_path(c->url) || cds_path(c->url) ||
+              strncmp(c->url, "/henvis/", 8) == 0,
         path_known = 0;
     const sv_route *found = NULL;
     for (const sv_route *r = sv_routes; r->path && !found; r++) {
@@ -456,6 +459,12 @@ triage_server *triage_server_start(const triage_server_opts *o, triage_error *er
     triage_store *st = triage_store_open(s->db, err);
     if (!st) { triage_server_stop(s); return NULL; }
     triage_store_close(st);
+    /* before the first request: the workers' handles leave checkpoints to it */
+    if (!(s->checkpoints = sv_checkpoints_start(s->db, s->log))) {
+        sv_fail(err, TRIAGE_ENOMEM, "serve: the checkpoint thread could not start");
+        triage_server_stop(s);
+        return NULL;
+    }
     int fd = sv_listen(o->listen ? o->listen : "127.0.0.1:8080", has_token, &s->port, err);
     if (fd < 0 || sv_daemon(s, fd, err) != 0) {
         triage_server_stop(s);
@@ -476,6 +485,7 @@ void triage_server_stop(triage_server *s)
     if (!s) return;
     sv_shadow_stop(s->shadow_run);
     if (s->mhd) MHD_stop_daemon(s->mhd);   /* joins the pool: workers are idle now */
+    sv_checkpoints_stop(s->checkpoints);   /* after the workers' last commits */
     sv_pool_free(s->pool);
     sv_limiter_free(s->limiter);
     cds_auth_free(s->cds);

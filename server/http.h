@@ -7,6 +7,7 @@
 #ifndef TRIAGE_SV_HTTP_H
 #define TRIAGE_SV_HTTP_H
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include "triage.h"
@@ -130,6 +131,18 @@ typedef struct sv_limiter sv_limiter;
 sv_limiter *sv_limiter_new(void);
 void sv_limiter_free(sv_limiter *l);
 sv_limiter *sv_limiter_of(const triage_server *s);
+/* A background thread (background.c): fn(bg, arg) runs on it, and loops
+** while sv_bg_wait (ms, or less when asked to stop) returns 0; sv_bg_stop
+** asks it to stop, joins it and frees bg (NULL is fine). */
+typedef struct sv_bg sv_bg;
+sv_bg *sv_bg_start(void (*fn)(sv_bg *bg, void *arg), void *arg);
+int sv_bg_wait(sv_bg *bg, long ms);
+void sv_bg_stop(sv_bg *bg);
+/* The store's checkpoints, run every second on their own thread and
+** handle (checkpoint.c); a failure is said on log. */
+typedef struct sv_checkpoints sv_checkpoints;
+sv_checkpoints *sv_checkpoints_start(const char *db, FILE *log);
+void sv_checkpoints_stop(sv_checkpoints *ck);
 /* The candidate rule set deciding in the background (shadow.c). */
 typedef struct sv_shadow sv_shadow;
 sv_shadow *sv_shadow_start(const char *db, triage_host *candidate);

@@ -43,6 +43,8 @@ const sv_route sv_routes[] = {
     {"POST", "/cds-services/",              1, SV_DECIDE, cds_call,          SV_CDS},
     {"OPTIONS", "/cds-services",            0, SV_STORE,  cds_preflight,     SV_CDS},
     {"OPTIONS", "/cds-services/",           1, SV_STORE,  cds_preflight,     SV_CDS},
+    {"GET",  "/henvis/cds-services",        0, SV_DECIDE, cds_discovery,     SV_OPEN},
+    {"POST", "/henvis/cds-services/",       1, SV_DECIDE, cds_page_call,     SV_OPEN},
     {NULL,   "",                            1, SV_PUBLIC, page_serve,        SV_ANY},  /* outside /api/, /fhir, /cds-services */
     {NULL,   NULL,                          0, 0,         NULL,              SV_ANY},
 };

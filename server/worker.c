@@ -87,9 +87,12 @@ sv_worker *sv_pool_get(sv_pool *p, const char *db, triage_host *host, int decidi
         *why = "no worker free";
         return NULL;
     }
-    if (!w->db && !(w->db = triage_store_open(db, &err))) {
-        *why = "store unavailable";
-        return NULL;
+    if (!w->db) {
+        if (!(w->db = triage_store_open(db, &err))) {
+            *why = "store unavailable";
+            return NULL;
+        }
+        triage_store_defer_checkpoints(w->db);  /* checkpoint.c runs them */
     }
     if (!w->mem && !(w->mem = triage_store_open(":memory:", &err))) {
         *why = "out of memory";

@@ -8,7 +8,9 @@
 ** a malformed request, feedback recorded and reported, CORS, the draft
 ** never stored, and the JWT a configured client must sign (bad, expired,
 ** wrong audience, replayed, symmetric, unknown key). What prefetch lacks
-** is read from fhirServer: a mock FHIR server on loopback here.
+** is read from fhirServer: a mock FHIR server on loopback here. The page
+** /henvis asks through its own route: without a JWT, same origin only, never
+** with the store's history, nothing recorded.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -770,6 +772,66 @@ static void test_drafts_are_never_stored(void **state)
     free(req);
 }
 
+/* ------------------------------------------------------------ the page */
+
+/* How many of the answer's cards are of kind k. */
+static int cards_of_kind(const json_t *answer, const char *k)
+{
+    json_t *c;
+    size_t i;
+    int n = 0;
+    json_array_foreach(json_object_get(answer, "cards"), i, c)
+        n += kind(c) && !strcmp(kind(c), k);
+    return n;
+}
+
+static void test_henvis_page_decides_without_the_stores_history_and_records_nothing(void **state)
+{
+    (void)state;
+    sf_server f;
+    assert_int_equal(sf_start(&f, NULL, NULL, NULL), 0);
+    /* a mild case (TG-02 sends it to the municipality), whose child was
+    ** sent there 62 days before: the repeat rule (TG-03) then keeps it in BUC */
+    json_t *earlier = load("../cds/mild-municipality.referral.json");
+    json_object_set_new(earlier, "id", json_string("R2020-EARLIER"));
+    json_object_set_new(earlier, "received", json_string("2019-11-01"));
+    char *body = json_dumps(earlier, JSON_COMPACT);
+    json_decref(earlier);
+    resp r = call(f.port, "POST", "/api/referrals", NULL, body);
+    assert_int_equal(r.status, 201);
+    assert_non_null(strstr(r.body, "\"municipality\""));
+    free(r.body);
+    free(body);
+
+    char *req = request("../cds/mild-municipality.fhir.json", "order-sign", 0);
+    r = call(f.port, "POST", SIGN, NULL, req);              /* the service: with history */
+    assert_int_equal(r.status, 200);
+    json_t *service = body_of(&r);
+    free(r.body);
+    check_cards(service);
+    assert_int_equal(cards_of_kind(service, "redirect"), 0);
+    long recorded = sf_count(&f, "SELECT count(*) FROM cds_card");
+    assert_true(recorded > 0);
+
+    r = call(f.port, "POST", "/henvis" SIGN, NULL, req);    /* the page: without */
+    assert_int_equal(r.status, 200);
+    json_t *page = body_of(&r);
+    free(r.body);
+    check_cards(page);
+    assert_int_equal(cards_of_kind(page, "redirect"), 1);
+    assert_int_equal(sf_count(&f, "SELECT count(*) FROM cds_card"), recorded);
+    assert_int_equal(sf_count(&f, "SELECT count(*) FROM referrals"), 1);
+    /* the page has no CORS headers: it is for its own origin only */
+    r = call(f.port, "POST", "/henvis" SIGN, "Origin: https://evil.example\r\n", req);
+    assert_int_equal(r.status, 403);
+    assert_null(strstr(r.head, "Access-Control-Allow-Origin"));
+    free(r.body);
+    json_decref(service);
+    json_decref(page);
+    free(req);
+    sf_stop(&f);
+}
+
 /* ---------------------------------------------------------------- feedback */
 
 static void test_feedback_is_recorded_and_reported_per_card_kind(void **state)
@@ -974,6 +1036,27 @@ static void test_jwt_of_a_configured_client_is_accepted_once(void **state)
     free(req);
 }
 
+static void test_henvis_page_asks_the_service_without_a_jwt_when_clients_are_configured(void **state)
+{
+    (void)state;
+    char *req = request("14-gp-outdated-cognitive-contained.fhir.json", "order-sign", 0);
+    resp r = call(jx.port, "POST", SIGN, NULL, req);        /* the service needs its JWT */
+    assert_int_equal(r.status, 401);
+    free(r.body);
+    r = call(jx.port, "GET", "/henvis/cds-services", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "buc-henvisning"));
+    free(r.body);
+    r = call(jx.port, "POST", "/henvis" SIGN, NULL, req);   /* the page's call needs none */
+    assert_int_equal(r.status, 200);
+    json_t *j = body_of(&r);
+    free(r.body);
+    check_cards(j);
+    assert_true(cards_of_kind(j, "missing") >= 1);
+    json_decref(j);
+    free(req);
+}
+
 static void test_jwt_that_is_missing_bad_or_expired_is_refused(void **state)
 {
     assert_int_equal(jwt_call(NULL), 401);
@@ -1042,9 +1125,11 @@ int main(void)
         cmocka_unit_test(test_drafts_are_never_stored),
         cmocka_unit_test(test_feedback_is_recorded_and_reported_per_card_kind),
         cmocka_unit_test(test_without_trusted_clients_no_other_site_may_read_or_post),
+        cmocka_unit_test(test_henvis_page_decides_without_the_stores_history_and_records_nothing),
     };
     const struct CMUnitTest jwt[] = {
         cmocka_unit_test(test_jwt_of_a_configured_client_is_accepted_once),
+        cmocka_unit_test(test_henvis_page_asks_the_service_without_a_jwt_when_clients_are_configured),
         cmocka_unit_test(test_jwt_that_is_missing_bad_or_expired_is_refused),
         cmocka_unit_test(test_bad_cds_config_stops_the_server_from_starting),
         cmocka_unit_test(test_cors_preflight_allows_authorization_and_content_type),

@@ -13,7 +13,9 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "triage_server.h"
 #include "testutil.h"
@@ -336,6 +338,37 @@ static void test_server_stores_and_decides_a_posted_referral_with_201(void **sta
     json_decref(j);
 }
 
+/* How many referrals the database file itself holds, the write-ahead log
+** left out (immutable: no WAL, no locks). */
+static int referrals_in_file(void)
+{
+    char uri[1200];
+    sqlite3 *h = NULL;
+    sqlite3_stmt *q = NULL;
+    int n = -1;
+    snprintf(uri, sizeof uri, "file:%s?immutable=1", db);
+    if (sqlite3_open_v2(uri, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(h, "SELECT count(*) FROM referrals", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return n;
+}
+
+static void test_server_checkpoints_what_requests_wrote_within_seconds(void **state)
+{
+    /* the requests' commits leave their pages in the log (two referrals are
+    ** far from the 1,000 pages a commit would checkpoint at); the server's
+    ** checkpoint thread copies them into the file about every second */
+    assert_int_equal(referrals_in_file(), 0);
+    post_two(PORT);
+    int n = 0;
+    for (int i = 0; i < 100 && (n = referrals_in_file()) != 2; i++)
+        nanosleep(&(struct timespec){0, 50000000L}, NULL);
+    assert_int_equal(n, 2);
+}
+
 static void test_server_refuses_a_known_id_with_409_and_changes_nothing(void **state)
 {
     post_two(PORT);
@@ -576,6 +609,7 @@ int main(void)
         SERVED(test_server_answers_405_for_a_wrong_method_and_404_for_no_route),
         cmocka_unit_test(test_server_refuses_a_body_over_the_limit_with_413),
         SERVED(test_server_stores_and_decides_a_posted_referral_with_201),
+        SERVED(test_server_checkpoints_what_requests_wrote_within_seconds),
         SERVED(test_server_refuses_a_known_id_with_409_and_changes_nothing),
         SERVED(test_server_refuses_to_store_an_invalid_referral_with_400),
         SERVED(test_server_lists_the_work_list_with_filters_and_no_cpr),

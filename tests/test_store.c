@@ -151,6 +151,54 @@ static void test_store_file_and_wal_are_0600_and_schema_versioned(void **state)
     free(uv);
 }
 
+static off_t file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? sb.st_size : -1;
+}
+
+/* Write about 8 MB (2,000 pages, twice the auto-checkpoint's 1,000) in
+** commits of one value each. */
+static void write_pages(triage_store *st, const char *prefix)
+{
+    static char value[4001];
+    triage_error err;
+    memset(value, 'x', sizeof value - 1);
+    for (int i = 0; i < 2000; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "%s-%d", prefix, i);
+        assert_int_equal(triage_store_meta_set(st, key, value, &err), TRIAGE_OK);
+    }
+}
+
+static void test_store_deferred_checkpoints_leave_the_file_to_the_checkpointer(void **state)
+{
+    char path[300];
+    triage_error err;
+    db_path(path, sizeof path, "checkpoint.db");
+    triage_store *writer = open_store(path), *checkpointer = open_store(path);
+    triage_store_defer_checkpoints(writer);
+    off_t before = file_size(path);
+    write_pages(writer, "deferred");
+    /* no commit of the writer copied its pages into the database file */
+    assert_int_equal(file_size(path), before);
+    assert_int_equal(triage_store_checkpoint(checkpointer, &err), TRIAGE_OK);
+    assert_true(file_size(path) > before + 2000 * 4000);
+    char *v = triage_store_meta_get(checkpointer, "deferred-1999");
+    assert_non_null(v);
+    assert_int_equal(strlen(v), 4000);
+    free(v);
+    triage_store_close(checkpointer);
+
+    /* a handle that does not defer checkpoints as it commits */
+    triage_store *plain = open_store(path);
+    before = file_size(path);
+    write_pages(plain, "plain");
+    assert_true(file_size(path) > before);
+    triage_store_close(plain);
+    triage_store_close(writer);
+}
+
 static void test_store_open_error_names_the_path_or_the_missing_argument(void **state)
 {
     triage_error err;
@@ -889,6 +937,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_file_and_wal_are_0600_and_schema_versioned),
         cmocka_unit_test(test_store_open_error_names_the_path_or_the_missing_argument),
+        cmocka_unit_test(test_store_deferred_checkpoints_leave_the_file_to_the_checkpointer),
         cmocka_unit_test(test_store_gives_back_the_referral_it_was_given),
         cmocka_unit_test(test_store_keeps_the_record_as_received),
         cmocka_unit_test(test_store_in_memory_keeps_a_referral_without_cpr),

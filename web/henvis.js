@@ -114,7 +114,7 @@
   }
 
   async function discover() {
-    const r = await fetch('/cds-services', { headers: { Accept: 'application/json' } });
+    const r = await fetch('/henvis/cds-services', { headers: { Accept: 'application/json' } });
     if (!r.ok) throw new Error('CDS-tjenesten svarer ikke (' + r.status + ')');
     const j = await r.json();
     service = (j.services || []).find((s) => s.hook === 'order-select') || (j.services || [])[0];
@@ -133,7 +133,7 @@
       const body = { hook: service.hook, hookInstance: uuid(),
         context: { userId: 'Organization/henviser', patientId: 'barn', draftOrders: draftOrders() } };
       if (service.hook === 'order-select') body.context.selections = ['ServiceRequest/udkast'];
-      const r = await fetch('/cds-services/' + encodeURIComponent(service.id), {
+      const r = await fetch('/henvis/cds-services/' + encodeURIComponent(service.id), {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       const j = await r.json();
       if (mine !== asked) return;            /* a newer question is on its way */

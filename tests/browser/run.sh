@@ -41,8 +41,12 @@ for u in anna:intake cai:author dan:admin; do
     echo "password-of-${u%%:*}" | "$exe" user add "${u%%:*}" --role "${u##*:}" --db "$db" 2>/dev/null
 done
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/token"
+# as a server in service runs: CDS clients configured (their JWTs required),
+# and /henvis still works for a referrer's browser, which has none
+printf '{"url": "https://cds.example.org/", "issuers": [{"iss": "https://ehr.example.org/", "keys": [{"kid": "k1", "alg": "RS384", "pem": "%s"}]}]}\n' \
+    "$root/tests/data/cds/client-test.pem" > "$work/cds.json"
 (cd "$root" && exec "$exe" serve --db "$db" --rules rules --listen 127.0.0.1:0 \
-     --token-file "$work/token") 2> "$work/serve.log" &
+     --token-file "$work/token" --cds-config "$work/cds.json") 2> "$work/serve.log" &
 pid=$!
 port=
 for _ in $(seq 100); do
