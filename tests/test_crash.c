@@ -251,6 +251,21 @@ static int teardown(void **state)
 
 /* ------------------------------------------------------------- import */
 
+/* Remove the store at path and make an empty one there. */
+static void empty_store(const char *path)
+{
+    const char *side[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[1200];
+        snprintf(p, sizeof p, "%s%s", path, side[i]);
+        unlink(p);
+    }
+    triage_error err;
+    triage_store *st = triage_store_open(path, &err);
+    assert_non_null(st);
+    triage_store_close(st);
+}
+
 /* An import killed waiting to store its first batch keeps nothing; one
 ** killed after a batch is committed keeps exactly the batches committed;
 ** importing again stores exactly the rest (the rest are duplicates,
@@ -258,19 +273,23 @@ static int teardown(void **state)
 static void test_import_killed_mid_batch_keeps_whole_batches_only(void **state)
 {
     (void)state;
-    triage_error err;
-    triage_store *st = triage_store_open(db, &err);   /* an empty store to lock */
-    assert_non_null(st);
-    triage_store_close(st);
+    empty_store(db);                                   /* a store to lock */
     char *imp[] = {TRIAGE_EXE, "import", "--db", db, corpus, NULL};
     sqlite3 *lock = hold_write_lock(db);
     kill_when_blocked(spawn(imp, NULL));
     release_write_lock(lock);
     assert_int_equal(check_db(db, 0), 0);
 
+    /* A poller the machine lets run late may see the first batch only once
+    ** the import has stored them all (and is still exiting): that kill came
+    ** after the work, so the round is run again on an empty store. */
     const char *count = "SELECT COUNT(*) FROM referrals";
-    assert_int_equal(kill_after_commit(spawn(imp, NULL), db, count, 0), 1);
-    long kept = count_now(db, count);
+    long kept = 0;
+    for (int tries = 0; tries < 5 && (kept == 0 || kept == CORPUS); tries++) {
+        if (tries > 0)
+            empty_store(db);
+        kept = kill_after_commit(spawn(imp, NULL), db, count, 0) ? count_now(db, count) : 0;
+    }
     assert_true(kept > 0 && kept < CORPUS);
     assert_int_equal(run_to_end(imp), 3);               /* 3: the duplicates quarantined */
     assert_int_equal(check_db(db, CORPUS), 0);
