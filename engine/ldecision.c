@@ -166,12 +166,20 @@ static void dd_format(lua_State *L, const char *fmt, int arg, char *out, size_t 
     size_t k = 0;
     int top = lua_gettop(L);
     for (const char *p = fmt; *p; p++) {
-        if (k + 1 >= cap)
-            rl_error(L, "d:reason: the text is longer than %d bytes", (int)cap - 1);
-        if (*p != '%') {
-            out[k++] = *p;
+        if (*p != '%') {                       /* the text up to the next '%', whole */
+            const char *q = strchr(p, '%');
+            if (!q)
+                q = p + strlen(p);
+            size_t run = (size_t)(q - p);
+            if (k + run >= cap)
+                rl_error(L, "d:reason: the text is longer than %d bytes", (int)cap - 1);
+            memcpy(out + k, p, run);
+            k += run;
+            p = q - 1;
             continue;
         }
+        if (k + 1 >= cap)
+            rl_error(L, "d:reason: the text is longer than %d bytes", (int)cap - 1);
         if (p[1] == '%') {
             out[k++] = '%';
             p++;
