@@ -15,8 +15,9 @@
 #define CPR_ONES 0x0101010101010101ull
 #define CPR_HIGH 0x8080808080808080ull
 
-/* Whether any of the eight bytes of x (all below 0x80) is a digit: bytes
-** above '/' and below ':' ("hasbetween", Bit Twiddling Hacks). */
+/* The high bit of each of the eight bytes of x that is a digit: bytes
+** above '/' and below ':' ("hasbetween", Bit Twiddling Hacks); no byte
+** carries into the next, and a byte of 0x80 or above gives 0. */
 static inline uint64_t cpr_has_digit(uint64_t x)
 {
     uint64_t low = x & (CPR_ONES * 127);
@@ -101,17 +102,27 @@ void cpr_mask(char *out, size_t cap, const char *s)
     /* Both nets need a run of six digits before anything is masked, so text
     ** whose digit runs are all shorter (no digits, dates, ages) can change
     ** only by the UTF-8 repair: valid text that fits is copied as it is.
-    ** Eight bytes with neither a digit nor a non-ASCII byte go in one step;
-    ** other bytes one at a time (non-ASCII checked as UTF-8). */
+    ** Of eight bytes, those before the first digit or non-ASCII byte go in
+    ** one step; that byte alone (non-ASCII checked as UTF-8). */
     size_t len = strlen(s);
     for (i = 0, n = 0; i < len; ) {
         if (i + 8 <= len) {
             uint64_t x;
             memcpy(&x, s + i, 8);
-            if (!(x & CPR_HIGH) && !cpr_has_digit(x)) {
+            uint64_t stop = (x & CPR_HIGH) | cpr_has_digit(x);
+            if (!stop) {
                 n = 0;
                 i += 8;
                 continue;
+            }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            size_t clean = (size_t)__builtin_ctzll(stop) / 8;   /* s[i] is the low byte */
+#else
+            size_t clean = 0;
+#endif
+            if (clean) {
+                n = 0;
+                i += clean;
             }
         }
         unsigned char c = (unsigned char)s[i];

@@ -37,7 +37,20 @@ enum { DK_OUTCOME = 1, DK_TARGET, DK_UNIT, DK_PRIORITY, DK_DEADLINE, DK_REQUEST 
 static const char *const dd_keys[] = {NULL, "outcome", "target", "unit", "priority",
                                       "deadline", "request_from", NULL};
 
-/* d:decide{...}: one pass over the table; upvalue 1 maps its keys to DK_*. */
+/* The DK_* of a decide{} key (at index 3), 0 for none: a few strcmp cost
+** less than a table read through the API. */
+static int dd_key(lua_State *L)
+{
+    if (lua_type(L, 3) != LUA_TSTRING)
+        return 0;
+    const char *k = lua_tostring(L, 3);
+    for (int i = 1; dd_keys[i]; i++)
+        if (!strcmp(k, dd_keys[i]))
+            return i;
+    return 0;
+}
+
+/* d:decide{...}: one pass over the table. */
 static int dd_decide(lua_State *L)
 {
     triage_decision *d = dd_current(L);
@@ -49,13 +62,7 @@ static int dd_decide(lua_State *L)
     char unit[sizeof d->unit] = "";
     int32_t deadline = DT_NONE;
     for (lua_pushnil(L); lua_next(L, 2); lua_pop(L, 1)) {    /* 3 key, 4 value */
-        int k = 0;
-        if (lua_type(L, 3) == LUA_TSTRING) {
-            lua_pushvalue(L, 3);
-            if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER)
-                k = (int)lua_tointeger(L, -1);
-            lua_pop(L, 1);
-        }
+        int k = dd_key(L);
         size_t n;
         const char *s;
         switch (k) {
@@ -159,12 +166,20 @@ static void dd_format(lua_State *L, const char *fmt, int arg, char *out, size_t 
     size_t k = 0;
     int top = lua_gettop(L);
     for (const char *p = fmt; *p; p++) {
-        if (k + 1 >= cap)
-            rl_error(L, "d:reason: the text is longer than %d bytes", (int)cap - 1);
-        if (*p != '%') {
-            out[k++] = *p;
+        if (*p != '%') {                       /* the text up to the next '%', whole */
+            const char *q = strchr(p, '%');
+            if (!q)
+                q = p + strlen(p);
+            size_t run = (size_t)(q - p);
+            if (k + run >= cap)
+                rl_error(L, "d:reason: the text is longer than %d bytes", (int)cap - 1);
+            memcpy(out + k, p, run);
+            k += run;
+            p = q - 1;
             continue;
         }
+        if (k + 1 >= cap)
+            rl_error(L, "d:reason: the text is longer than %d bytes", (int)cap - 1);
         if (p[1] == '%') {
             out[k++] = '%';
             p++;
@@ -316,12 +331,7 @@ int dd_open(lua_State *L, int *methods_ref)
                                         {"missing_items", dd_missing_items},
                                         {"missing_count", dd_missing_count}, {NULL, NULL}};
     luaL_newlib(L, dmethods);                                 /* +3 methods */
-    lua_createtable(L, 0, 6);                                 /* +4 decide's keys */
-    for (int i = 1; dd_keys[i]; i++) {
-        lua_pushinteger(L, i);
-        lua_setfield(L, -2, dd_keys[i]);
-    }
-    lua_pushcclosure(L, dd_decide, 1);                        /* +4 */
+    lua_pushcfunction(L, dd_decide);                          /* +4 */
     lua_setfield(L, -2, "decide");                            /* +3 */
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "explain");

@@ -40,6 +40,10 @@ struct le_state {
     uint32_t nkey, nfield;
     uint64_t *cur;               /* [field]: what the table holds now (0/1, a day, a double's bits) */
     uint8_t *keyset;             /* [key]: one of its fields holds something but false */
+    uint16_t *set, *was;         /* the keys keyset holds, now and before this letter */
+    uint32_t nset;
+    uint32_t *seen;              /* [key]: gen when this letter touched it */
+    uint32_t gen;
     uint8_t *history;            /* [key]: it has a history limit (a KEY_past field) */
     int vals_ref;                /* the table behind the proxy */
     int names_ref;               /* field id + 1 -> its name (a Lua string, kept) */
@@ -119,6 +123,15 @@ static void le_set(le_state *e, uint32_t f, uint64_t v)
     lua_rawset(e->L, -4);                                 /* 0 */
 }
 
+/* Key k's fields as kv has them, in the table at -2 (the names at -1). */
+static void le_key(le_state *e, uint32_t k, const tx_keyev *kv)
+{
+    le_set(e, le_field(k, LF_COUNTED), kv->counted != 0);
+    le_set(e, le_field(k, LF_DATE), kv->date == DT_NONE ? LE_FALSE : (uint32_t)kv->date);
+    if (e->history[k])
+        le_set(e, le_field(k, LF_PAST), kv->when == TX_WHEN_PAST);
+}
+
 int le_read(le_state *e, const triage_referral *r)
 {
     const tx_evidence *ev = txe_read(e->rd, r->text, r->text_len, r->received);
@@ -128,25 +141,48 @@ int le_read(le_state *e, const triage_referral *r)
     lua_State *L = e->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->vals_ref);       /* +1 vals */
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->names_ref);      /* +2 names */
-    for (uint32_t k = 0; k < e->nkey; k++) {
+    /* Only keys the letter touched can hold something now, and only keys
+    ** that held something before need setting back to false: the rest of
+    ** the keys (most of them) are not looked at. */
+    uint16_t *was = e->set;                               /* set before this letter */
+    uint32_t nwas = e->nset;
+    e->set = e->was;
+    e->was = was;
+    e->nset = 0;
+    e->gen++;
+    for (uint32_t q = 0; q < ev->ntouched; q++) {
+        uint32_t k = ev->touched[q];
         const tx_keyev *kv = &ev->key[k];
         int set = kv->counted || kv->date != DT_NONE || kv->when == TX_WHEN_PAST;
-        if (!set && !e->keyset[k])
-            continue;                                     /* false before, false now */
+        e->seen[k] = e->gen;
+        if (set || e->keyset[k])
+            le_key(e, k, kv);
         e->keyset[k] = (uint8_t)set;
-        le_set(e, le_field(k, LF_COUNTED), kv->counted != 0);
-        le_set(e, le_field(k, LF_DATE), kv->date == DT_NONE ? LE_FALSE : (uint32_t)kv->date);
-        if (e->history[k])
-            le_set(e, le_field(k, LF_PAST), kv->when == TX_WHEN_PAST);
+        if (set)
+            e->set[e->nset++] = (uint16_t)k;
+    }
+    static const tx_keyev blank = {.mention = -1, .date = DT_NONE};
+    for (uint32_t q = 0; q < nwas; q++) {
+        uint32_t k = was[q];
+        if (e->seen[k] != e->gen) {                       /* held something, blank now */
+            le_key(e, k, &blank);
+            e->keyset[k] = 0;
+        }
     }
     /* evidence.counted, refilled whole: a rule set that wrote into it
-    ** changes nothing beyond this referral */
+    ** changes nothing beyond this referral; in key order, as before */
+    for (uint32_t q = 1; q < e->nset; q++)               /* a handful: insertion */
+        for (uint32_t i = q; i > 0 && e->set[i - 1] > e->set[i]; i--) {
+            uint16_t t = e->set[i];
+            e->set[i] = e->set[i - 1];
+            e->set[i - 1] = t;
+        }
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->counted_ref);    /* +3 counted */
     lua_insert(L, -2);                                    /* +2 counted, +3 names */
     uint32_t n = 0;
-    for (uint32_t k = 0; k < e->nkey; k++)
-        if (ev->key[k].counted) {
-            lua_rawgeti(L, -1, (lua_Integer)le_field(k, LF_COUNTED) + 1);
+    for (uint32_t q = 0; q < e->nset; q++)
+        if (ev->key[e->set[q]].counted) {
+            lua_rawgeti(L, -1, (lua_Integer)le_field(e->set[q], LF_COUNTED) + 1);
             lua_rawseti(L, -3, ++n);
         }
     uint32_t old = (uint32_t)lua_rawlen(L, -2);
@@ -216,12 +252,17 @@ le_state *le_open(lua_State *L, const tx_lexicon *lx)
     e->cur = tx_new(&a, (size_t)e->nfield * sizeof *e->cur);
     e->keyset = tx_new(&a, (size_t)e->nkey + 1);
     e->history = tx_new(&a, (size_t)e->nkey + 1);
-    if (!e->cur || !e->keyset || !e->history || !(e->rd = txe_new(lx, &e->a))) {
+    e->set = tx_new(&a, ((size_t)e->nkey + 1) * sizeof *e->set);
+    e->was = tx_new(&a, ((size_t)e->nkey + 1) * sizeof *e->was);
+    e->seen = tx_new(&a, ((size_t)e->nkey + 1) * sizeof *e->seen);
+    if (!e->cur || !e->keyset || !e->history || !e->set || !e->was || !e->seen ||
+        !(e->rd = txe_new(lx, &e->a))) {
         le_free(e);
         return NULL;
     }
     for (uint32_t k = 0; k < e->nkey; k++) {
         e->keyset[k] = 0;
+        e->seen[k] = 0;
         e->history[k] = txl_key_at(lx, k)->history_months > 0;
     }
     /* every field there from the start, false until a letter states it */
@@ -289,6 +330,9 @@ void le_free(le_state *e)
     tx_free(&a, e->cur, (size_t)e->nfield * sizeof *e->cur);
     tx_free(&a, e->keyset, (size_t)e->nkey + 1);
     tx_free(&a, e->history, (size_t)e->nkey + 1);
+    tx_free(&a, e->set, ((size_t)e->nkey + 1) * sizeof *e->set);
+    tx_free(&a, e->was, ((size_t)e->nkey + 1) * sizeof *e->was);
+    tx_free(&a, e->seen, ((size_t)e->nkey + 1) * sizeof *e->seen);
     tx_free(&a, e, sizeof *e);
 }
 

@@ -380,23 +380,18 @@ static void lr_lazy(lua_State *L, lr_state *v, const triage_referral *r, int f)
     }
 }
 
-/* r's __index: what r does not hold. Upvalue 1 maps names to fields, 2 is
+/* lazy(r, name): field name of r (one built on first read), built and kept
+** in r for the rest of the referral. Upvalue 1 maps names to fields, 2 is
 ** the state. */
-static int lr_index(lua_State *L)
+static int lr_lazy_get(lua_State *L)
 {
     lr_state *v = lua_touserdata(L, lua_upvalueindex(2));
     lua_settop(L, 2);                                         /* 1 r, 2 name */
     lua_pushvalue(L, 2);
     int f = lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER ? (int)lua_tointeger(L, -1) : 0;
     lua_pop(L, 1);
-    if (!f) {
-        const char *k = lua_tostring(L, 2);
-        return luaL_error(L, "referral has no field '%s'", k ? k : "?");
-    }
-    if (f < F_LAZY) {                                         /* nil this referral */
-        lua_pushnil(L);
-        return 1;
-    }
+    if (f < F_LAZY)
+        return luaL_error(L, "referral has no lazy field '%s'", lua_tostring(L, 2));
     if (!v->r)
         return luaL_error(L, "no referral is being decided");
     lr_lazy(L, v, v->r, f);                                   /* 3 value */
@@ -408,6 +403,23 @@ static int lr_index(lua_State *L)
     }
     return 1;
 }
+
+/* r's __index: what r does not hold. In Lua, so that the common case, a
+** field that is nil this referral (custody, consent_both, gapd not given),
+** reads as nil without a call into C: a metamethod in C cost some 600
+** instructions a read, this one about half. A field built on first read
+** goes to lazy (lr_lazy_get); a name that is no field raises, as the C one
+** did (no position: the message is the same whoever reads). */
+static const char lr_index_src[] =
+    "local KIND, lazy, error, type, tostring = ...\n"
+    "return function(r, k)\n"
+    "  local kind = KIND[k]\n"
+    "  if kind == 1 then return nil end\n"
+    "  if kind == 2 then return lazy(r, k) end\n"
+    "  local t = type(k)\n"
+    "  error(\"referral has no field '\" .. ((t == 'string' or t == 'number') and tostring(k) or '?')\n"
+    "    .. \"'\", 0)\n"
+    "end\n";
 
 static int lr_newindex(lua_State *L)
 {
@@ -495,13 +507,22 @@ lr_state *lr_open(lua_State *L)
     lua_pushcclosure(L, lr_history, 1);
     lua_setfield(L, -2, lr_names[F_HISTORY]);
     lua_createtable(L, 0, 4);                                 /* +2 meta */
-    lua_createtable(L, 0, F__N);                              /* +3 names -> fields */
+    if (luaL_loadbufferx(L, lr_index_src, sizeof lr_index_src - 1, "=referral", "t") != LUA_OK)
+        lua_error(L);                                         /* +3 chunk */
+    lua_createtable(L, 0, F__N);                              /* +4 KIND: 1 eager, 2 lazy */
+    lua_createtable(L, 0, F__N);                              /* +5 names -> fields */
     for (int f = 1; f < F__N; f++) {
+        lua_pushinteger(L, f < F_LAZY ? 1 : 2);
+        lua_setfield(L, -3, lr_names[f]);
         lua_pushinteger(L, f);
         lua_setfield(L, -2, lr_names[f]);
     }
     lua_pushlightuserdata(L, v);
-    lua_pushcclosure(L, lr_index, 2);                         /* +3 */
+    lua_pushcclosure(L, lr_lazy_get, 2);                      /* +5 lazy */
+    lua_getglobal(L, "error");
+    lua_getglobal(L, "type");
+    lua_getglobal(L, "tostring");
+    lua_call(L, 5, 1);                                        /* +3 the __index */
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, lr_newindex);
     lua_setfield(L, -2, "__newindex");

@@ -49,9 +49,13 @@ typedef struct rx_ctx {
     int run_cache;
 } rx_ctx;
 
+/* The registry key of a state's rx_ctx: an address, so that finding it
+** (every match, every referral) hashes no string. */
+static const char rx_ctx_key = 0;
+
 static rx_ctx *rx_context(lua_State *L)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, "triage.regex.ctx");    /* +1 */
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &rx_ctx_key);            /* +1 */
     rx_ctx *c = lua_touserdata(L, -1);
     lua_pop(L, 1);                                             /* 0 */
     return c;
@@ -367,7 +371,7 @@ void rx_open(lua_State *L)
     lua_pushcfunction(L, rx_ctx_gc);
     lua_setfield(L, -2, "__gc");
     lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, "triage.regex.ctx");   /* 0 */
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &rx_ctx_key);            /* 0 */
 
     static const luaL_Reg methods[] = {
         {"match", rx_match}, {"find", rx_find}, {"captures", rx_captures},

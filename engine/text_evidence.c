@@ -31,6 +31,8 @@ struct tx_reader {
     uint16_t *special;
     uint32_t nhist, nsame, niq;
     tx_keyev *blank;            /* every key with no mention */
+    uint16_t *touched;          /* the keys not blank now (ev.touched), each once */
+    uint32_t ntouched;
 };
 
 tx_reader *txe_new(const tx_lexicon *lx, const tx_alloc *a)
@@ -47,7 +49,8 @@ tx_reader *txe_new(const tx_lexicon *lx, const tx_alloc *a)
     r->key = tx_new(&r->a, nk * sizeof *r->key);
     r->blank = tx_new(&r->a, nk * sizeof *r->blank);
     r->special = tx_new(&r->a, nk * 3 * sizeof *r->special);
-    if (!r->m || !r->key || !r->blank || !r->special) {
+    r->touched = tx_new(&r->a, nk * sizeof *r->touched);
+    if (!r->m || !r->key || !r->blank || !r->special || !r->touched) {
         txe_free(r);
         return NULL;
     }
@@ -67,6 +70,7 @@ tx_reader *txe_new(const tx_lexicon *lx, const tx_alloc *a)
     for (uint32_t k = 0; k < r->nkey; k++)
         if (txl_key_at(lx, k)->from_iq)
             r->special[r->nhist + r->nsame + r->niq++] = (uint16_t)k;
+    memcpy(r->key, r->blank, nk * sizeof *r->key);
     return r;
 }
 
@@ -86,6 +90,7 @@ void txe_free(tx_reader *r)
     tx_free(&a, r->key, nk * sizeof *r->key);
     tx_free(&a, r->blank, nk * sizeof *r->blank);
     tx_free(&a, r->special, nk * 3 * sizeof *r->special);
+    tx_free(&a, r->touched, nk * sizeof *r->touched);
     tx_free(&a, r, sizeof *r);
 }
 
@@ -167,11 +172,15 @@ static void txe_mention_dates(tx_reader *r)
 static void txe_keys(tx_reader *r, int32_t received)
 {
     const tx_lexicon *lx = r->lx;
-    memcpy(r->key, r->blank, (size_t)r->nkey * sizeof *r->key);
+    /* only the keys the last letter touched are not blank: they go back */
+    for (uint32_t q = 0; q < r->ntouched; q++)
+        r->key[r->touched[q]] = r->blank[r->touched[q]];
+    r->ntouched = 0;
     for (uint32_t i = 0; i < r->scope.nm; i++) {
         const tx_mention *m = &r->scope.m[i];
         tx_keyev *kv = &r->key[m->key];
-        kv->nmention++;
+        if (kv->nmention++ == 0)
+            r->touched[r->ntouched++] = m->key;
         if (txe_counts(m->why)) {
             if (!kv->counted || (kv->why == TX_WHY_SUSPECTED && m->why == TX_WHY_COUNTED) ||
                 (kv->typo && !(m->flags & TX_H_TYPO))) {
@@ -214,7 +223,10 @@ static void txe_keys(tx_reader *r, int32_t received)
     }
     for (uint32_t q = 0; q < r->nsame; q++) {
         uint32_t k = r->special[r->nhist + q];
-        r->key[k] = r->key[txl_key_at(lx, k)->same_as];
+        const tx_keyev *as = &r->key[txl_key_at(lx, k)->same_as];
+        if (r->key[k].nmention == 0 && as->nmention > 0)
+            r->touched[r->ntouched++] = (uint16_t)k;     /* blank before, not now */
+        r->key[k] = *as;
     }
 }
 
@@ -240,6 +252,8 @@ const tx_evidence *txe_read(tx_reader *r, const char *text, size_t len, int32_t 
     ev->received = received;
     ev->key = r->key;
     ev->nkey = r->nkey;
+    ev->touched = r->touched;
+    ev->ntouched = r->ntouched;
     ev->mention = r->scope.m;
     ev->nmention = r->scope.nm;
     ev->date = r->dates.v;
@@ -382,5 +396,6 @@ size_t txe_bytes(const tx_reader *r)
            (size_t)r->scope.capm * sizeof *r->scope.m + (size_t)r->scope.capp * sizeof *r->scope.p +
            (size_t)r->scope.caph * sizeof *r->scope.hpos + (size_t)r->dates.cap * sizeof *r->dates.v +
            r->dates.capused + (size_t)r->meas.cap * sizeof *r->meas.v +
-           (size_t)(r->nkey ? r->nkey : 1) * (2 * sizeof *r->key + 3 * sizeof *r->special);
+           (size_t)(r->nkey ? r->nkey : 1) *
+               (2 * sizeof *r->key + 4 * sizeof *r->special);
 }

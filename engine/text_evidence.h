@@ -39,6 +39,9 @@ typedef struct tx_evidence {
     int32_t received;
     const tx_keyev *key;         /* by key id: txl_nkeys(lexicon) of them */
     uint32_t nkey;
+    const uint16_t *touched;     /* the keys with a mention (or same_as one), each once, in
+                                 ** no order: every other key is as with no mention */
+    uint32_t ntouched;
     const tx_mention *mention;   /* in order of where they stand */
     uint32_t nmention;
     const tx_date *date;

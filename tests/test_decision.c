@@ -281,6 +281,12 @@ static void test_cpr_mask_fast_path_and_slow_path_agree(void **state)
     mask_is("123456-123 x", "123456-123 x");
     /* a run cut by a non-ASCII letter is two runs */
     mask_is("01020æ31234", "01020æ31234");
+    /* the scan skips the letters before a digit or a non-ASCII byte in one
+    ** step, wherever in eight bytes they stop */
+    mask_is("abcdefg0102031234hij", "abcdefgXXXXXX-XXXXhij");
+    mask_is("abcdefgh 12345 ø 010203-1234", "abcdefgh 12345 ø XXXXXX-XXXX");
+    mask_is("abcdefg123456 æ x", "abcdefg123456 æ x");
+    mask_is("abcæ012345æ6789 og så", "abcæ012345æ6789 og så");
     /* bad UTF-8 with no digits is still repaired */
     mask_is("\xc3(", "?(");
     mask_is("ok \xed\xa0\x80", "ok ???");

@@ -136,6 +136,41 @@ static void test_manual_review_names_the_rule_when_none_decides_or_one_errs(void
     teardown_rules(&fx);
 }
 
+/* d:reason's text is copied between its conversions in runs; what is put
+** in, and a text past the limit, are as string.format would have them. */
+static void test_reason_formats_its_values_and_refuses_a_text_too_long(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "rule{ id='T-01', when=function(r) return r.id == 'FMT' end, action=function(r, f, d)\n"
+        "  d:reason('enhed %s, frist %D; 100%% sikker: %d år (%5.1f) %s', 'B193', 18353, 12, 2.25,\n"
+        "           true)\n"
+        "  d:reason('uden værdier: 100%') d:decide{outcome='accept'} end }\n"
+        "rule{ id='T-02', when=function(r) return r.id == 'LONG' end, action=function(r, f, d)\n"
+        "  d:reason(('æ'):rep(1100) .. '%s', 'x') end }\n"
+        "rule{ id='T-03', when=function(r) return r.id == 'FITS' end, action=function(r, f, d)\n"
+        "  d:reason(('a'):rep(2040) .. '%s', 'bcdefg') d:decide{outcome='accept'} end }\n",
+        NULL);
+    triage_decision *d = decide(&fx, "FMT", "");
+    assert_int_equal(d->outcome, TRIAGE_ACCEPT);
+    assert_string_equal(d->reasons[0].text,
+                        "enhed B193, frist 2020-04-01; 100% sikker: 12 år (  2.2) true");
+    assert_string_equal(d->reasons[1].text, "uden værdier: 100%");
+    triage_decision_free(d);
+    d = decide(&fx, "LONG", "");
+    assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
+    assert_string_equal(d->reasons[0].rule, "T-02");
+    assert_non_null(strstr(d->reasons[0].text, "longer than 2047 bytes"));
+    triage_decision_free(d);
+    d = decide(&fx, "FITS", "");                /* 2,046 bytes and its end */
+    assert_int_equal(d->outcome, TRIAGE_ACCEPT);
+    assert_int_equal(strlen(d->reasons[0].text), 2046);
+    assert_string_equal(d->reasons[0].text + 2040, "bcdefg");
+    triage_decision_free(d);
+    teardown_rules(&fx);
+}
+
 static void test_facts_are_computed_once_per_referral(void **state)
 {
     (void)state;
@@ -314,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_first_deciding_rule_wins_after_earlier_rules_collect),
         cmocka_unit_test(test_d_explain_is_true_only_when_the_trace_is_recorded),
         cmocka_unit_test(test_manual_review_names_the_rule_when_none_decides_or_one_errs),
+        cmocka_unit_test(test_reason_formats_its_values_and_refuses_a_text_too_long),
         cmocka_unit_test(test_facts_are_computed_once_per_referral),
         cmocka_unit_test(test_rules_see_the_referrals_fields_read_only),
         cmocka_unit_test(test_history_lists_the_same_childs_earlier_referrals),

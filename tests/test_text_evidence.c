@@ -76,6 +76,43 @@ static void test_a_key_may_read_with_another_keys_words(void **state)
     assert_int_equal(tt_key(tt_r, ev, "substance_misuse")->why, TX_WHY_OTHER_PERSON);
 }
 
+/* Every key not as with no mention is in touched, each once; a key the
+** last letter touched is blank again when the next says nothing of it. */
+static void assert_touched_lists_every_key_not_blank(const tx_evidence *ev)
+{
+    for (uint32_t k = 0; k < ev->nkey; k++) {
+        const tx_keyev *kv = &ev->key[k];
+        int listed = 0;
+        for (uint32_t q = 0; q < ev->ntouched; q++)
+            listed += ev->touched[q] == k;
+        assert_true(listed <= 1);
+        if (kv->nmention || kv->counted || kv->date != DT_NONE || kv->when != TX_WHEN_NONE ||
+            kv->mention != -1)
+            assert_int_equal(listed, 1);
+    }
+}
+
+static void test_touched_lists_the_keys_a_letter_sets_and_the_next_resets_them(void **state)
+{
+    (void)state;
+    const tx_evidence *ev = tt_read(tt_r, "Hører stemmer. Selvmordsforsøg i 2017. Ingen selvskade.",
+                                    "2024-05-10");
+    assert_touched_lists_every_key_not_blank(ev);
+    assert_true(tt_key(tt_r, ev, "psychosis")->counted);         /* PSYCHOSIS's words */
+    assert_int_equal(tt_key(tt_r, ev, "suicide_attempt")->when, TX_WHEN_PAST);
+    ev = tt_read(tt_r, "Eleven har svært ved matematik.", "2024-05-10");
+    assert_touched_lists_every_key_not_blank(ev);
+    const char *gone[] = {"PSYCHOSIS", "psychosis", "suicide_attempt", "self_harm"};
+    for (size_t i = 0; i < sizeof gone / sizeof *gone; i++) {
+        const tx_keyev *k = tt_key(tt_r, ev, gone[i]);
+        assert_int_equal(k->nmention, 0);
+        assert_false(k->counted);
+        assert_int_equal(k->when, TX_WHEN_NONE);
+        assert_int_equal(k->date, DT_NONE);
+        assert_int_equal(k->mention, -1);
+    }
+}
+
 static void test_a_stated_iq_is_a_cognitive_assessment(void **state)
 {
     (void)state;
@@ -214,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_a_key_counts_when_any_mention_counts),
         cmocka_unit_test(test_an_attempt_dated_only_long_ago_is_history),
         cmocka_unit_test(test_a_key_may_read_with_another_keys_words),
+        cmocka_unit_test(test_touched_lists_the_keys_a_letter_sets_and_the_next_resets_them),
         cmocka_unit_test(test_a_stated_iq_is_a_cognitive_assessment),
         cmocka_unit_test(test_explanations_are_the_datas_danish_with_the_cue_as_written),
         cmocka_unit_test(test_a_mention_points_at_its_bytes_in_the_original_letter),
