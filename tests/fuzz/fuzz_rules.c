@@ -38,14 +38,27 @@ static triage_decider *keep_dc;
 
 static void fz_ignore(int sig) { (void)sig; }
 
+static void fz_cleanup(void)
+{
+    unlink(file);
+    rmdir(dir);
+}
+
 static int fz_setup(void)
 {
     if (ref)
         return 1;
-    snprintf(dir, sizeof dir, "/tmp/triage-fuzz-rules-XXXXXX");
-    if (!mkdtemp(dir))
-        return 0;
+    /* tmpfs where there is one: on ext4 each input's truncate-and-rewrite
+    ** of the rule file starts a block write at close (auto_da_alloc), a
+    ** fifth of the run's time. */
+    snprintf(dir, sizeof dir, "/dev/shm/triage-fuzz-rules-XXXXXX");
+    if (!mkdtemp(dir)) {
+        snprintf(dir, sizeof dir, "/tmp/triage-fuzz-rules-XXXXXX");
+        if (!mkdtemp(dir))
+            return 0;
+    }
     snprintf(file, sizeof file, "%s/10-fuzz.lua", dir);
+    atexit(fz_cleanup);
     triage_error err;
     ref = triage_referral_parse(REFERRAL, sizeof REFERRAL - 1, NULL, 0, &err);
     if (!ref)
