@@ -18,13 +18,13 @@ if [ "${1:-}" = --long ]; then
   shift
   runs=10000000
   case "${1:-}" in ''|*[!0-9]*) ;; *) runs=$1; shift ;; esac
-  limit=(-runs="$runs")
 else
   shift || true
 fi
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(referral parse rules text fhir)
 bld=${TRIAGE_FUZZ_BUILD:-$src/build-fuzz}
+slice=${FUZZ_SLICE:-300000}
 
 CC=${CC:-clang} cmake -S "$src" -B "$bld" -DCMAKE_C_COMPILER="${CC:-clang}" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRIAGE_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
@@ -56,7 +56,7 @@ fuzz_job() {
     if [ "$share" -gt 0 ]; then
       [ "$ran" -ge "$share" ] && break
       step=$(( share - ran ))
-      [ "$step" -gt "${FUZZ_SLICE:-300000}" ] && step=${FUZZ_SLICE:-300000}
+      [ "$step" -gt "$slice" ] && step=$slice
       lim=(-runs="$step")
     else
       lim=("${limit[@]}")
@@ -92,7 +92,7 @@ for t in "${targets[@]}"; do
   if [ -n "${runs:-}" ]; then
     jobs=${FUZZ_JOBS:-1}
     share=$(( (runs + jobs - 1) / jobs ))
-    echo "fuzz_$t: $share inputs x $jobs, in slices of ${FUZZ_SLICE:-300000}"
+    echo "fuzz_$t: $share inputs x $jobs, in slices of $slice"
   else
     echo "fuzz_$t: ${limit[*]}"
   fi
