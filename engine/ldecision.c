@@ -21,30 +21,52 @@ static triage_decision *dd_current(lua_State *L)
     return d;
 }
 
+enum { DK_OUTCOME = 1, DK_TARGET, DK_UNIT, DK_PRIORITY, DK_DEADLINE, DK_REQUEST, DK__N };
+static const char *const dd_keys[] = {NULL, "outcome", "target", "unit", "priority",
+                                      "deadline", "request_from", NULL};
+
+/* The strings d:decide compares, as Lua holds them: a short string is
+** interned, so one whose text is "outcome" is this very string and one
+** pointer compare finds it (the strcmp below it is for anything else). An
+** upvalue of d:decide, that keeps the strings too (its user value). */
+typedef struct dd_names {
+    const char *key[DK__N];
+    const char *outcome[5], *target[5], *priority[3], *request[2];
+} dd_names;
+
+/* The index of s among the n strings of interned (by pointer), or -1. */
+static int dd_interned(const char *const *interned, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (s == interned[i])
+            return i;
+    return -1;
+}
+
 /* The value of a decide{} key (at index 4) as an enum index. */
-static int dd_enum(lua_State *L, const char *key, int (*lookup)(const char *),
-                   const char *allowed)
+static int dd_enum(lua_State *L, const char *key, const char *const *interned, int n,
+                   int (*lookup)(const char *), const char *allowed)
 {
     const char *s = lua_type(L, 4) == LUA_TSTRING ? lua_tostring(L, 4) : NULL;
-    int v = s ? lookup(s) : -1;
+    int v = s ? dd_interned(interned, n, s) : -1;
+    if (v < 0 && s)
+        v = lookup(s);
     if (v < 0)
         rl_error(L, "d:decide: %s '%s' is not one of %s", key, s ? s : luaL_typename(L, 4),
                  allowed);
     return v;
 }
 
-enum { DK_OUTCOME = 1, DK_TARGET, DK_UNIT, DK_PRIORITY, DK_DEADLINE, DK_REQUEST };
-static const char *const dd_keys[] = {NULL, "outcome", "target", "unit", "priority",
-                                      "deadline", "request_from", NULL};
-
-/* The DK_* of a decide{} key (at index 3), 0 for none: a few strcmp cost
-** less than a table read through the API. */
-static int dd_key(lua_State *L)
+/* The DK_* of a decide{} key (at index 3), 0 for none. */
+static int dd_key(lua_State *L, const dd_names *nm)
 {
     if (lua_type(L, 3) != LUA_TSTRING)
         return 0;
     const char *k = lua_tostring(L, 3);
-    for (int i = 1; dd_keys[i]; i++)
+    int i = dd_interned(nm->key + 1, DK__N - 1, k);
+    if (i >= 0)
+        return i + 1;
+    for (i = 1; dd_keys[i]; i++)
         if (!strcmp(k, dd_keys[i]))
             return i;
     return 0;
@@ -53,6 +75,7 @@ static int dd_key(lua_State *L)
 /* d:decide{...}: one pass over the table. */
 static int dd_decide(lua_State *L)
 {
+    const dd_names *nm = lua_touserdata(L, lua_upvalueindex(1));
     triage_decision *d = dd_current(L);
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
@@ -62,23 +85,26 @@ static int dd_decide(lua_State *L)
     char unit[sizeof d->unit] = "";
     int32_t deadline = DT_NONE;
     for (lua_pushnil(L); lua_next(L, 2); lua_pop(L, 1)) {    /* 3 key, 4 value */
-        int k = dd_key(L);
+        int k = dd_key(L, nm);
         size_t n;
         const char *s;
         switch (k) {
         case DK_OUTCOME:
-            outcome = dd_enum(L, "outcome", dc_outcome_index,
+            outcome = dd_enum(L, "outcome", nm->outcome, 5, dc_outcome_index,
                               "accept, request_info, redirect, reject, manual_review");
             break;
         case DK_TARGET:
-            target = dd_enum(L, "target", dc_target_index, "buc, specialist_practice, "
+            target = dd_enum(L, "target", nm->target, 5, dc_target_index,
+                             "buc, specialist_practice, "
                              "municipality, adult_psychiatry, other_region");
             break;
         case DK_PRIORITY:
-            priority = dd_enum(L, "priority", dc_priority_index, "acute, urgent, routine");
+            priority = dd_enum(L, "priority", nm->priority, 3, dc_priority_index,
+                               "acute, urgent, routine");
             break;
         case DK_REQUEST:
-            request = dd_enum(L, "request_from", dc_request_index, "referrer, municipality");
+            request = dd_enum(L, "request_from", nm->request, 2, dc_request_index,
+                              "referrer, municipality");
             break;
         case DK_UNIT:
             s = lua_type(L, 4) == LUA_TSTRING ? lua_tolstring(L, 4, &n) : NULL;
@@ -323,6 +349,15 @@ static int dd_index(lua_State *L)
     return luaL_error(L, "the decision has no field '%s'", k ? k : "?");
 }
 
+/* s as a Lua string, kept at [i] of the table on top: its text, which
+** stays where it is while the string lives. */
+static const char *dd_intern(lua_State *L, const char *s, int i)
+{
+    const char *p = lua_pushstring(L, s);
+    lua_rawseti(L, -2, i);
+    return p;
+}
+
 int dd_open(lua_State *L, int *methods_ref)
 {
     lua_newuserdatauv(L, 1, 0);                               /* +1 d */
@@ -331,7 +366,21 @@ int dd_open(lua_State *L, int *methods_ref)
                                         {"missing_items", dd_missing_items},
                                         {"missing_count", dd_missing_count}, {NULL, NULL}};
     luaL_newlib(L, dmethods);                                 /* +3 methods */
-    lua_pushcfunction(L, dd_decide);                          /* +4 */
+    dd_names *nm = lua_newuserdatauv(L, sizeof *nm, 1);      /* +4 */
+    lua_createtable(L, 24, 0);                                /* +5 the strings */
+    int n = 0;
+    for (int i = 1; i < DK__N; i++)
+        nm->key[i] = dd_intern(L, dd_keys[i], ++n);
+    for (int i = 0; i < 5; i++)
+        nm->outcome[i] = dd_intern(L, triage_outcome_name((triage_outcome)i), ++n);
+    for (int i = 0; i < 5; i++)
+        nm->target[i] = dd_intern(L, dc_target_names[i], ++n);
+    for (int i = 0; i < 3; i++)
+        nm->priority[i] = dd_intern(L, dc_priority_names[i], ++n);
+    for (int i = 0; i < 2; i++)
+        nm->request[i] = dd_intern(L, dc_request_names[i], ++n);
+    lua_setiuservalue(L, -2, 1);                              /* +4 */
+    lua_pushcclosure(L, dd_decide, 1);                        /* +4 */
     lua_setfield(L, -2, "decide");                            /* +3 */
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "explain");
