@@ -224,18 +224,24 @@ static void lr_assessments(lr_state *v, const triage_referral *r, int keys)
     for (int i = 0; i < r->nassess; i++) {
         const rf_assessment_t *a = &r->assess[i];
         int e = lr_entry(v, list, T_ASSESS, i + 1, AS__N);   /* +2 entry */
+        lua_rawgeti(L, keys, K_AS(AS_KIND));                  /* key, then value: no insert */
         lua_rawgeti(L, keys, K_KIND(a->kind));
-        lr_put(L, e, keys, K_AS(AS_KIND));
+        lua_rawset(L, e);
+        lua_rawgeti(L, keys, K_AS(AS_INSTRUMENT));
         if (a->instrument) lua_pushstring(L, a->instrument); else lua_pushnil(L);
-        lr_put(L, e, keys, K_AS(AS_INSTRUMENT));
+        lua_rawset(L, e);
+        lua_rawgeti(L, keys, K_AS(AS_DATE));
         lr_push_day(L, a->date);
-        lr_put(L, e, keys, K_AS(AS_DATE));
+        lua_rawset(L, e);
+        lua_rawgeti(L, keys, K_AS(AS_DATE_DAY));
         if (a->date != DT_NONE) lua_pushinteger(L, a->date); else lua_pushnil(L);
-        lr_put(L, e, keys, K_AS(AS_DATE_DAY));
+        lua_rawset(L, e);
+        lua_rawgeti(L, keys, K_AS(AS_FSIQ));
         if (a->fsiq >= 0) lua_pushinteger(L, a->fsiq); else lua_pushnil(L);
-        lr_put(L, e, keys, K_AS(AS_FSIQ));
+        lua_rawset(L, e);
+        lua_rawgeti(L, keys, K_AS(AS_BY));
         if (a->by) lua_pushstring(L, a->by); else lua_pushnil(L);
-        lr_put(L, e, keys, K_AS(AS_BY));
+        lua_rawset(L, e);
         lua_pop(L, 1);                                        /* +1 */
     }
     lr_cut(L, list, r->nassess, &v->nassess);
@@ -246,23 +252,34 @@ void lr_set(lr_state *v, const triage_referral *r)
 {
     lua_State *L = v->L;
     v->r = r;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_R]);           /* +1 r */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_KEYS]);        /* +2 keys */
-    int t = lua_gettop(L) - 1, keys = t + 1;
-    for (int f = F_LAZY; v->built; f++)                       /* last referral's */
-        if (v->built & (1u << (f - F_LAZY))) {
-            v->built &= ~(1u << (f - F_LAZY));
-            lua_pushnil(L);
-            lr_put(L, t, keys, f);
-        }
     v->history_read = 0;
     if (!r) {
-        lua_pop(L, 2);
+        if (v->built) {                                       /* last referral's */
+            lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_R]);
+            lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_KEYS]);
+            int t = lua_gettop(L) - 1;
+            for (int f = F_LAZY; v->built; f++)
+                if (v->built & (1u << (f - F_LAZY))) {
+                    v->built &= ~(1u << (f - F_LAZY));
+                    lua_pushnil(L);
+                    lr_put(L, t, t + 1, f);
+                }
+            lua_pop(L, 2);
+        }
         /* always: it also drops the patterns compiled while deciding */
         rx_trust(L, NULL, 0);
         v->trusted = 0;
         return;
     }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_R]);           /* +1 r */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_KEYS]);        /* +2 keys */
+    int t = lua_gettop(L) - 1, keys = t + 1;
+    for (int f = F_LAZY; v->built; f++)                       /* if lr_set(NULL) was not called */
+        if (v->built & (1u << (f - F_LAZY))) {
+            v->built &= ~(1u << (f - F_LAZY));
+            lua_pushnil(L);
+            lr_put(L, t, keys, f);
+        }
     for (int f = F_RECEIVED_DAY; f < F_EAGER_END; f++) {
         if (lr_stays_nil(&v->nil_field, 1u << f, lr_scalar_nil(r, f)))
             continue;
