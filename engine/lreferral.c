@@ -72,6 +72,7 @@ struct lr_state {
     void *hist_ud;
     int ref[T__N];
     int ro_ref;                   /* the metatable of r's tables: they refuse new keys */
+    int fill_ref;                 /* lr_fill, with its upvalues */
     int ndiag, nassess, nmed;     /* entries the reused arrays hold */
     int history_read;             /* r:history() filled T_HIST this referral */
     unsigned built;               /* bit f - F_LAZY: lazy field f is in r now */
@@ -138,31 +139,31 @@ static int lr_scalar_nil(const triage_referral *r, int f)
     }
 }
 
-/* Key list entry k (at index keys), or nil when i < 0. */
-static void lr_push_key(lua_State *L, int keys, int i, int k)
+/* Key list entry k (an upvalue of the filler, lr_fill), or nil when i < 0. */
+static void lr_push_key(lua_State *L, int i, int k)
 {
     if (i < 0)
         lua_pushnil(L);
     else
-        lua_rawgeti(L, keys, k);
+        lua_pushvalue(L, lua_upvalueindex(k));
 }
 
-/* Scalar f of r, pushed (enum values from the key list at index keys). */
-static void lr_scalar(lua_State *L, const triage_referral *r, int f, int keys)
+/* Scalar f of r, pushed (enum values from the key list, in the filler). */
+static void lr_scalar(lua_State *L, const triage_referral *r, int f)
 {
     switch (f) {
     case F_RECEIVED_DAY: lua_pushinteger(L, r->received); break;
     case F_BIRTH_DAY: lua_pushinteger(L, r->birth); break;
     case F_AGE: lua_pushinteger(L, r->age); break;
     case F_HAS_CPR: lua_pushboolean(L, r->cpr[0] != 0); break;
-    case F_PRIORITY: lr_push_key(L, keys, r->priority, K_PRIORITY(r->priority)); break;
+    case F_PRIORITY: lr_push_key(L, r->priority, K_PRIORITY(r->priority)); break;
     case F_REFERRER_KIND:
-        lr_push_key(L, keys, r->referrer_kind, K_REFERRER(r->referrer_kind));
+        lr_push_key(L, r->referrer_kind, K_REFERRER(r->referrer_kind));
         break;
-    case F_SEX: lr_push_key(L, keys, r->sex, K_SEX(r->sex)); break;
+    case F_SEX: lr_push_key(L, r->sex, K_SEX(r->sex)); break;
     case F_MUNICIPALITY: lua_pushstring(L, r->municipality); break;
     case F_CUSTODY:
-        lr_push_key(L, keys, r->custody == CU_NONE ? -1 : r->custody, K_CUSTODY(r->custody));
+        lr_push_key(L, r->custody == CU_NONE ? -1 : r->custody, K_CUSTODY(r->custody));
         break;
     case F_CONSENT_BOTH: lr_push_tri(L, r->consent_both); break;
     case F_PREVIOUS_BUC: lr_push_tri(L, r->previous_buc); break;
@@ -215,37 +216,120 @@ static int lr_entry(lr_state *v, int list, int kind, int i, int nrec)
     return lua_gettop(L);
 }
 
-/* Refill r.assessments: entry i is the same table from referral to referral. */
-static void lr_assessments(lr_state *v, const triage_referral *r, int keys)
+/* The filler: lr_set's work for one referral, as a C closure whose
+** upvalues are the key list's strings (LR_KEY) and r's tables (LR_T): a
+** key or a table is then one lua_pushvalue (or none: the API takes an
+** upvalue's index) where the registry and the key list took a lua_rawgeti
+** each, some 900 instructions a referral in all. Argument 1 is the state. */
+#define LR_KEY(k) lua_upvalueindex(k)
+#define LR_T(t) lua_upvalueindex(K__N - 1 + 1 + (t))
+#define LR_FILL_UPVALUES (K__N - 1 + T__N)
+
+/* t[key k] = the value on top (popped); t an upvalue of the filler. */
+static void lr_fill_put(lua_State *L, int t, int k)
+{
+    lua_pushvalue(L, LR_KEY(k));
+    lua_insert(L, -2);
+    lua_rawset(L, t);
+}
+
+/* Refill r.assessments: entry i is the same table from referral to
+** referral (pool[T_ASSESS][i]). */
+static void lr_fill_assessments(lr_state *v, const triage_referral *r)
 {
     lua_State *L = v->L;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_ASSESS]);      /* +1 list */
-    int list = lua_gettop(L);
-    for (int i = 0; i < r->nassess; i++) {
-        const rf_assessment_t *a = &r->assess[i];
-        int e = lr_entry(v, list, T_ASSESS, i + 1, AS__N);   /* +2 entry */
-        lua_rawgeti(L, keys, K_AS(AS_KIND));                  /* key, then value: no insert */
-        lua_rawgeti(L, keys, K_KIND(a->kind));
-        lua_rawset(L, e);
-        lua_rawgeti(L, keys, K_AS(AS_INSTRUMENT));
-        if (a->instrument) lua_pushstring(L, a->instrument); else lua_pushnil(L);
-        lua_rawset(L, e);
-        lua_rawgeti(L, keys, K_AS(AS_DATE));
-        lr_push_day(L, a->date);
-        lua_rawset(L, e);
-        lua_rawgeti(L, keys, K_AS(AS_DATE_DAY));
-        if (a->date != DT_NONE) lua_pushinteger(L, a->date); else lua_pushnil(L);
-        lua_rawset(L, e);
-        lua_rawgeti(L, keys, K_AS(AS_FSIQ));
-        if (a->fsiq >= 0) lua_pushinteger(L, a->fsiq); else lua_pushnil(L);
-        lua_rawset(L, e);
-        lua_rawgeti(L, keys, K_AS(AS_BY));
-        if (a->by) lua_pushstring(L, a->by); else lua_pushnil(L);
-        lua_rawset(L, e);
-        lua_pop(L, 1);                                        /* +1 */
+    if (r->nassess > 0) {
+        if (lua_rawgeti(L, LR_T(T_POOL), T_ASSESS) != LUA_TTABLE) {   /* +1 the entries */
+            lua_pop(L, 1);
+            lua_newtable(L);
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, LR_T(T_POOL), T_ASSESS);
+        }
+        int pool = lua_gettop(L);
+        for (int i = 0; i < r->nassess; i++) {
+            const rf_assessment_t *a = &r->assess[i];
+            if (lua_rawgeti(L, pool, i + 1) != LUA_TTABLE) {           /* +2 entry */
+                lua_pop(L, 1);
+                lua_createtable(L, 0, AS__N);
+                lua_rawgeti(L, LUA_REGISTRYINDEX, v->ro_ref);       /* refuses new keys: */
+                lua_setmetatable(L, -2);                            /* it outlives the referral */
+                lua_pushvalue(L, -1);
+                lua_rawseti(L, pool, i + 1);
+            }
+            int e = lua_gettop(L);
+            lua_pushvalue(L, e);
+            lua_rawseti(L, LR_T(T_ASSESS), i + 1);
+            lua_pushvalue(L, LR_KEY(K_AS(AS_KIND)));              /* key, then value */
+            lua_pushvalue(L, LR_KEY(K_KIND(a->kind)));
+            lua_rawset(L, e);
+            lua_pushvalue(L, LR_KEY(K_AS(AS_INSTRUMENT)));
+            if (a->instrument) lua_pushstring(L, a->instrument); else lua_pushnil(L);
+            lua_rawset(L, e);
+            lua_pushvalue(L, LR_KEY(K_AS(AS_DATE)));
+            lr_push_day(L, a->date);
+            lua_rawset(L, e);
+            lua_pushvalue(L, LR_KEY(K_AS(AS_DATE_DAY)));
+            if (a->date != DT_NONE) lua_pushinteger(L, a->date); else lua_pushnil(L);
+            lua_rawset(L, e);
+            lua_pushvalue(L, LR_KEY(K_AS(AS_FSIQ)));
+            if (a->fsiq >= 0) lua_pushinteger(L, a->fsiq); else lua_pushnil(L);
+            lua_rawset(L, e);
+            lua_pushvalue(L, LR_KEY(K_AS(AS_BY)));
+            if (a->by) lua_pushstring(L, a->by); else lua_pushnil(L);
+            lua_rawset(L, e);
+            lua_pop(L, 1);                                              /* +1 */
+        }
+        lua_pop(L, 1);
     }
-    lr_cut(L, list, r->nassess, &v->nassess);
-    lua_pop(L, 1);
+    lr_cut(L, LR_T(T_ASSESS), r->nassess, &v->nassess);
+}
+
+static int lr_fill(lua_State *L)
+{
+    lr_state *v = lua_touserdata(L, 1);
+    const triage_referral *r = v->r;
+    for (int f = F_LAZY; v->built; f++)                       /* if lr_set(NULL) was not called */
+        if (v->built & (1u << (f - F_LAZY))) {
+            v->built &= ~(1u << (f - F_LAZY));
+            lua_pushnil(L);
+            lr_fill_put(L, LR_T(T_R), f);
+        }
+    for (int f = F_RECEIVED_DAY; f < F_EAGER_END; f++) {
+        if (lr_stays_nil(&v->nil_field, 1u << f, lr_scalar_nil(r, f)))
+            continue;
+        lua_pushvalue(L, LR_KEY(f));
+        lr_scalar(L, r, f);
+        lua_rawset(L, LR_T(T_R));
+    }
+    for (int i = 0; i < r->ndiag; i++) {
+        lua_pushstring(L, r->diag[i]);
+        lua_rawseti(L, LR_T(T_DIAG), i + 1);
+    }
+    lr_cut(L, LR_T(T_DIAG), r->ndiag, &v->ndiag);
+    for (int i = 0; i < r->nmed; i++) {
+        lua_pushstring(L, r->med[i]);
+        lua_rawseti(L, LR_T(T_MED), i + 1);
+    }
+    lr_cut(L, LR_T(T_MED), r->nmed, &v->nmed);
+    for (int i = 0; i < RISK__N; i++) {
+        if (lr_stays_nil(&v->nil_risk, 1u << i, r->risk[i] == TRI_NULL))
+            continue;
+        lua_pushvalue(L, LR_KEY(K_RISK(i)));
+        lr_push_tri(L, r->risk[i]);
+        lua_rawset(L, LR_T(T_RISK));
+    }
+    for (int i = 0; i < 4; i++) {
+        if (lr_stays_nil(&v->nil_somatic, 1u << i, isnan(r->somatic[i])))
+            continue;
+        lua_pushvalue(L, LR_KEY(K_SOM(i)));
+        if (isnan(r->somatic[i]))
+            lua_pushnil(L);
+        else
+            lua_pushnumber(L, r->somatic[i]);
+        lua_rawset(L, LR_T(T_SOMATIC));
+    }
+    lr_fill_assessments(v, r);
+    return 0;
 }
 
 void lr_set(lr_state *v, const triage_referral *r)
@@ -271,56 +355,9 @@ void lr_set(lr_state *v, const triage_referral *r)
         v->trusted = 0;
         return;
     }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_R]);           /* +1 r */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_KEYS]);        /* +2 keys */
-    int t = lua_gettop(L) - 1, keys = t + 1;
-    for (int f = F_LAZY; v->built; f++)                       /* if lr_set(NULL) was not called */
-        if (v->built & (1u << (f - F_LAZY))) {
-            v->built &= ~(1u << (f - F_LAZY));
-            lua_pushnil(L);
-            lr_put(L, t, keys, f);
-        }
-    for (int f = F_RECEIVED_DAY; f < F_EAGER_END; f++) {
-        if (lr_stays_nil(&v->nil_field, 1u << f, lr_scalar_nil(r, f)))
-            continue;
-        lua_rawgeti(L, keys, f);
-        lr_scalar(L, r, f, keys);
-        lua_rawset(L, t);
-    }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_DIAG]);        /* +3 */
-    for (int i = 0; i < r->ndiag; i++) {
-        lua_pushstring(L, r->diag[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    lr_cut(L, lua_gettop(L), r->ndiag, &v->ndiag);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_MED]);         /* +4 */
-    for (int i = 0; i < r->nmed; i++) {
-        lua_pushstring(L, r->med[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    lr_cut(L, lua_gettop(L), r->nmed, &v->nmed);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_RISK]);        /* +5 */
-    for (int i = 0; i < RISK__N; i++) {
-        if (lr_stays_nil(&v->nil_risk, 1u << i, r->risk[i] == TRI_NULL))
-            continue;
-        lua_rawgeti(L, keys, K_RISK(i));
-        lr_push_tri(L, r->risk[i]);
-        lua_rawset(L, -3);
-    }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_SOMATIC]);     /* +6 */
-    for (int i = 0; i < 4; i++) {
-        if (lr_stays_nil(&v->nil_somatic, 1u << i, isnan(r->somatic[i])))
-            continue;
-        lua_rawgeti(L, keys, K_SOM(i));
-        if (isnan(r->somatic[i]))
-            lua_pushnil(L);
-        else
-            lua_pushnumber(L, r->somatic[i]);
-        lua_rawset(L, -3);
-    }
-    lua_pop(L, 4);                                            /* +2 */
-    lr_assessments(v, r, keys);
-    lua_pop(L, 2);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->fill_ref);
+    lua_pushlightuserdata(L, v);
+    lua_call(L, 1, 0);
 }
 
 /* r:history() — the child's earlier referrals, oldest first: one list and
@@ -542,6 +579,15 @@ lr_state *lr_open(lua_State *L)
     lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);                                  /* +1 */
     v->ref[T_R] = luaL_ref(L, LUA_REGISTRYINDEX);             /* 0 */
+    luaL_checkstack(L, LR_FILL_UPVALUES, "referral");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_KEYS]);
+    for (int k = 1; k < K__N; k++)
+        lua_rawgeti(L, -k, k);                                /* the list stays below */
+    for (int t = 0; t < T__N; t++)
+        lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[t]);
+    lua_pushcclosure(L, lr_fill, LR_FILL_UPVALUES);
+    v->fill_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);                                            /* 0 */
     return v;
 }
 
