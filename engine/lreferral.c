@@ -63,7 +63,20 @@ static const char *const lr_hist_names[HI__N] = {NULL, "id", "received", "receiv
 #define K__N K_KIND(AK__N)
 
 /* The registry's tables of one state, by index in lr_state.ref. */
-enum { T_R, T_KEYS, T_DIAG, T_ASSESS, T_MED, T_RISK, T_SOMATIC, T_HIST, T_POOL, T__N };
+enum { T_R, T_KEYS, T_DIAG, T_ASSESS, T_MED, T_RISK, T_SOMATIC, T_HIST, T_POOL, T_STRS, T__N };
+
+/* The strings r's fields take from referral to referral (municipalities,
+** diagnosis codes, medications, instruments), kept: pushing one again is a
+** hash of its bytes and a lua_rawgeti, where lua_pushstring hashed it too,
+** made it anew when it had been collected, and stepped the collector.
+** The first string to land in a slot keeps it (no eviction, nothing
+** allocated once warm); T_STRS holds them, slot i at [i + 1]. */
+#define LR_STR_SLOTS 512
+typedef struct lr_str {
+    uint32_t hash;
+    uint8_t len;                  /* length + 1; 0: the slot is free */
+    char text[27];
+} lr_str;
 
 struct lr_state {
     lua_State *L;
@@ -82,6 +95,7 @@ struct lr_state {
     unsigned nil_field, nil_risk, nil_somatic;
     int trusted;                  /* the regex binding trusts r.text (rx_trust) */
     const char *name[F__N];       /* r's field names, as interned in the key list */
+    lr_str str[LR_STR_SLOTS];     /* the strings kept (T_STRS) */
 };
 
 static void lr_push_tri(lua_State *L, int v)
@@ -139,18 +153,60 @@ static int lr_scalar_nil(const triage_referral *r, int f)
     }
 }
 
+/* The filler: lr_set's work for one referral, as a C closure whose
+** upvalues are the key list's strings (LR_KEY) and r's tables (LR_T): a
+** key or a table is then one lua_pushvalue (or none: the API takes an
+** upvalue's index) where the registry and the key list took a lua_rawgeti
+** each, some 900 instructions a referral in all. Argument 1 is the state. */
+#define LR_KEY(k) lua_upvalueindex(k)
+#define LR_T(t) lua_upvalueindex(K__N - 1 + 1 + (t))
+#define LR_FILL_UPVALUES (K__N - 1 + T__N)
+
+/* Push s (NULL: nil), as kept in T_STRS when it is there or its slot is free. */
+static void lr_fill_str(lr_state *v, const char *s)
+{
+    lua_State *L = v->L;
+    if (!s) {
+        lua_pushnil(L);
+        return;
+    }
+    size_t n = strlen(s);
+    if (n >= sizeof v->str[0].text) {
+        lua_pushlstring(L, s, n);
+        return;
+    }
+    uint32_t h = 2166136261u;                                 /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    uint32_t slot = h % LR_STR_SLOTS;
+    lr_str *c = &v->str[slot];
+    if (c->len == n + 1 && c->hash == h && !memcmp(c->text, s, n)) {
+        lua_rawgeti(L, LR_T(T_STRS), slot + 1);
+        return;
+    }
+    lua_pushlstring(L, s, n);
+    if (!c->len) {
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, LR_T(T_STRS), slot + 1);
+        c->hash = h;
+        c->len = (uint8_t)(n + 1);
+        memcpy(c->text, s, n);
+    }
+}
+
 /* Key list entry k (an upvalue of the filler, lr_fill), or nil when i < 0. */
 static void lr_push_key(lua_State *L, int i, int k)
 {
     if (i < 0)
         lua_pushnil(L);
     else
-        lua_pushvalue(L, lua_upvalueindex(k));
+        lua_pushvalue(L, LR_KEY(k));
 }
 
 /* Scalar f of r, pushed (enum values from the key list, in the filler). */
-static void lr_scalar(lua_State *L, const triage_referral *r, int f)
+static void lr_scalar(lr_state *v, const triage_referral *r, int f)
 {
+    lua_State *L = v->L;
     switch (f) {
     case F_RECEIVED_DAY: lua_pushinteger(L, r->received); break;
     case F_BIRTH_DAY: lua_pushinteger(L, r->birth); break;
@@ -161,7 +217,7 @@ static void lr_scalar(lua_State *L, const triage_referral *r, int f)
         lr_push_key(L, r->referrer_kind, K_REFERRER(r->referrer_kind));
         break;
     case F_SEX: lr_push_key(L, r->sex, K_SEX(r->sex)); break;
-    case F_MUNICIPALITY: lua_pushstring(L, r->municipality); break;
+    case F_MUNICIPALITY: lr_fill_str(v, r->municipality); break;
     case F_CUSTODY:
         lr_push_key(L, r->custody == CU_NONE ? -1 : r->custody, K_CUSTODY(r->custody));
         break;
@@ -216,15 +272,6 @@ static int lr_entry(lr_state *v, int list, int kind, int i, int nrec)
     return lua_gettop(L);
 }
 
-/* The filler: lr_set's work for one referral, as a C closure whose
-** upvalues are the key list's strings (LR_KEY) and r's tables (LR_T): a
-** key or a table is then one lua_pushvalue (or none: the API takes an
-** upvalue's index) where the registry and the key list took a lua_rawgeti
-** each, some 900 instructions a referral in all. Argument 1 is the state. */
-#define LR_KEY(k) lua_upvalueindex(k)
-#define LR_T(t) lua_upvalueindex(K__N - 1 + 1 + (t))
-#define LR_FILL_UPVALUES (K__N - 1 + T__N)
-
 /* t[key k] = the value on top (popped); t an upvalue of the filler. */
 static void lr_fill_put(lua_State *L, int t, int k)
 {
@@ -263,7 +310,7 @@ static void lr_fill_assessments(lr_state *v, const triage_referral *r)
             lua_pushvalue(L, LR_KEY(K_KIND(a->kind)));
             lua_rawset(L, e);
             lua_pushvalue(L, LR_KEY(K_AS(AS_INSTRUMENT)));
-            if (a->instrument) lua_pushstring(L, a->instrument); else lua_pushnil(L);
+            lr_fill_str(v, a->instrument);
             lua_rawset(L, e);
             lua_pushvalue(L, LR_KEY(K_AS(AS_DATE)));
             lr_push_day(L, a->date);
@@ -275,7 +322,7 @@ static void lr_fill_assessments(lr_state *v, const triage_referral *r)
             if (a->fsiq >= 0) lua_pushinteger(L, a->fsiq); else lua_pushnil(L);
             lua_rawset(L, e);
             lua_pushvalue(L, LR_KEY(K_AS(AS_BY)));
-            if (a->by) lua_pushstring(L, a->by); else lua_pushnil(L);
+            lr_fill_str(v, a->by);
             lua_rawset(L, e);
             lua_pop(L, 1);                                              /* +1 */
         }
@@ -298,16 +345,16 @@ static int lr_fill(lua_State *L)
         if (lr_stays_nil(&v->nil_field, 1u << f, lr_scalar_nil(r, f)))
             continue;
         lua_pushvalue(L, LR_KEY(f));
-        lr_scalar(L, r, f);
+        lr_scalar(v, r, f);
         lua_rawset(L, LR_T(T_R));
     }
     for (int i = 0; i < r->ndiag; i++) {
-        lua_pushstring(L, r->diag[i]);
+        lr_fill_str(v, r->diag[i]);
         lua_rawseti(L, LR_T(T_DIAG), i + 1);
     }
     lr_cut(L, LR_T(T_DIAG), r->ndiag, &v->ndiag);
     for (int i = 0; i < r->nmed; i++) {
-        lua_pushstring(L, r->med[i]);
+        lr_fill_str(v, r->med[i]);
         lua_rawseti(L, LR_T(T_MED), i + 1);
     }
     lr_cut(L, LR_T(T_MED), r->nmed, &v->nmed);
@@ -555,6 +602,7 @@ lr_state *lr_open(lua_State *L)
         lua_pop(L, 1);
     }
     v->ref[T_POOL] = lr_ref_new(L, T__N, 0);
+    v->ref[T_STRS] = lr_ref_new(L, LR_STR_SLOTS, 0);
 
     lua_createtable(L, 0, F__N);                              /* +1 r */
     static const int tables[] = {F_DIAGNOSES, T_DIAG, F_ASSESSMENTS, T_ASSESS,
