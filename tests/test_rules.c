@@ -116,13 +116,19 @@ static void test_manual_review_names_the_rule_when_none_decides_or_one_errs(void
         "rule{ id='X-03', when=function(r) return r.id == 'BADMISS' end,\n"
         "  action=function(r, f, d) d:missing('xray') end }\n"
         "rule{ id='X-04', when=function(r) return r.id == 'TYPO' end,\n"
-        "  action=function(r, f, d) local a = r.agee end }\n", NULL);
+        "  action=function(r, f, d) local a = r.agee end }\n"
+        "rule{ id='X-05', when=function(r) return r.id == 'TYPONUM' end,\n"
+        "  action=function(r, f, d) local a = r[1] end }\n"
+        "rule{ id='X-06', when=function(r) return r.id == 'TYPOBOOL' end,\n"
+        "  action=function(r, f, d) local a = r[true] end }\n", NULL);
     struct { const char *id, *rule, *text; } cases[] = {
         {"NONE", "ENGINE", "No rule decided; a person must assess the referral."},
         {"BADOUT", "X-01", "outcome 'maybe' is not one of"},
         {"BADKEY", "X-02", "unknown key 'taget'"},
         {"BADMISS", "X-03", "'xray' is not one of"},
         {"TYPO", "X-04", "referral has no field 'agee'"},
+        {"TYPONUM", "X-05", "referral has no field '1'"},
+        {"TYPOBOOL", "X-06", "referral has no field '?'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         triage_decision *d = decide(&fx, cases[i].id, "");
@@ -218,6 +224,45 @@ static void test_rules_see_the_referrals_fields_read_only(void **state)
         "R-7|2020-03-02|2011-06-14|8|false|F90.0+F84.0+Z03.2|gp|nil|false|3|cognitive|"
         "2019-03-04|65|true|nil|15.5|15|0");
     triage_decision_free(d);
+    teardown_rules(&fx);
+}
+
+/* The strings r's fields take are kept from referral to referral (a slot
+** per string, the first to come keeping it): each referral still reads its
+** own, with more of them than there are slots, and ones too long to keep. */
+static void test_rules_read_each_referrals_own_strings_however_many(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "rule{ id='S-01', when=function() return true end, action=function(r, f, d)\n"
+        "  d:reason(r.municipality .. '|' .. table.concat(r.diagnoses, '+') .. '|' ..\n"
+        "    tostring(r.assessments[1] and r.assessments[1].by))\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n", NULL);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 700; i++) {
+            char json[1024], want[256], muni[64];
+            if (i % 7 == 0)
+                snprintf(muni, sizeof muni, "Kommunen med et navn der er alt for langt %d", i);
+            else
+                snprintf(muni, sizeof muni, "Kommune %d", i % 3 ? i : i / 3);
+            snprintf(json, sizeof json,
+                     "{\"id\":\"S\",\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"gp\"},"
+                     "\"patient\":{\"birth_date\":\"2011-06-14\",\"municipality\":\"%s\"},"
+                     "\"diagnoses\":[\"F90.%d\",\"F8%d.0\"]%s}",
+                     muni, i % 10, i % 5, i % 2 ? ",\"assessments\":[{\"kind\":\"ppv\",\"by\":\"PPR\"}]" : "");
+            snprintf(want, sizeof want, "%s|F90.%d+F8%d.0|%s", muni, i % 10, i % 5,
+                     i % 2 ? "PPR" : "nil");
+            triage_error err;
+            triage_referral *r = triage_referral_parse(json, strlen(json), NULL, 0, &err);
+            if (!r)
+                fail_msg("%s", err.text);
+            triage_decision *d = triage_decide(fx.dc, r, 0);
+            triage_referral_free(r);
+            assert_non_null(d);
+            assert_string_equal(d->reasons[0].text, want);
+            triage_decision_free(d);
+        }
     teardown_rules(&fx);
 }
 
@@ -352,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_reason_formats_its_values_and_refuses_a_text_too_long),
         cmocka_unit_test(test_facts_are_computed_once_per_referral),
         cmocka_unit_test(test_rules_see_the_referrals_fields_read_only),
+        cmocka_unit_test(test_rules_read_each_referrals_own_strings_however_many),
         cmocka_unit_test(test_history_lists_the_same_childs_earlier_referrals),
         cmocka_unit_test(test_engine_texts_come_from_the_rule_sets_messages_file),
         cmocka_unit_test(test_load_refuses_a_bad_messages_file_naming_it),
