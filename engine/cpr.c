@@ -7,23 +7,14 @@
 #include "triage.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "date.h"
 #include "utf8.h"
 
 #define CPR_DIGIT(c) ((unsigned char)((c) - '0') < 10)
-#define CPR_ONES 0x0101010101010101ull
-#define CPR_HIGH 0x8080808080808080ull
-
-/* The high bit of each of the eight bytes of x that is a digit: bytes
-** above '/' and below ':' ("hasbetween", Bit Twiddling Hacks); no byte
-** carries into the next, and a byte of 0x80 or above gives 0. */
-static inline uint64_t cpr_has_digit(uint64_t x)
-{
-    uint64_t low = x & (CPR_ONES * 127);
-    return (CPR_ONES * (127 + ':') - low) & ~x & (low + CPR_ONES * (127 - '/')) & CPR_HIGH;
-}
-
 int cpr_birth(const char cpr[10], int32_t *birth)
 {
     for (int i = 0; i < 10; i++)
@@ -93,51 +84,84 @@ static void cpr_mask_runs(char *s, size_t n)
     }
 }
 
+/* Whether s[0..len) is valid UTF-8 without a run of six ASCII digits. Both
+** nets need such a run before anything is masked, so text whose digit runs
+** are all shorter (no digits, dates, ages) can change only by the UTF-8
+** repair: valid text that fits is copied as it is. */
+#if defined(__SSE2__)
+/* Sixteen bytes at a time (the last ones from a copy padded with NULs):
+** the ASCII bytes before the first other one as two bit masks, digit runs
+** found with shifts (n: the digits that ended the bytes before), then that
+** byte alone, checked as UTF-8. */
+static int cpr_clean(const char *s, size_t len)
+{
+    const __m128i below = _mm_set1_epi8('0' - 1), above = _mm_set1_epi8('9' + 1);
+    size_t i = 0, n = 0;
+    while (i < len) {
+        unsigned char pad[16];
+        const unsigned char *p = (const unsigned char *)s + i;
+        if (len - i < 16) {
+            memset(pad, 0, sizeof pad);
+            memcpy(pad, p, len - i);
+            p = pad;
+        }
+        __m128i v = _mm_loadu_si128((const __m128i *)p);
+        unsigned high = (unsigned)_mm_movemask_epi8(v);
+        unsigned dig = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(v, below), _mm_cmplt_epi8(v, above)));
+        unsigned k = high ? (unsigned)__builtin_ctz(high) : 16;   /* ASCII bytes first */
+        unsigned in = (1u << k) - 1;
+        dig &= in;
+        if (!dig) {
+            n = 0;
+        } else {
+            /* the n digits before as the five bits below these (n < 6 here) */
+            uint32_t run = dig << 5 | (((1u << n) - 1) << (5 - n) & 0x1f);
+            if (run & run >> 1 & run >> 2 & run >> 3 & run >> 4 & run >> 5)
+                return 0;
+            unsigned non = ~dig & in;
+            n = non ? k - 1 - (unsigned)(31 - __builtin_clz(non)) : n + k;
+        }
+        i += k;
+        if (k == 16 || i >= len)
+            continue;
+        size_t w = u8_char((const unsigned char *)s + i, len - i);
+        if (!w)
+            return 0;
+        n = 0;
+        i += w;
+    }
+    return 1;
+}
+#else
+static int cpr_clean(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; ) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            n = CPR_DIGIT(c) ? n + 1 : 0;
+            if (n == 6) return 0;
+            i++;
+        } else {
+            size_t w = u8_char((const unsigned char *)s + i, len - i);
+            if (!w) return 0;
+            n = 0;
+            i += w;
+        }
+    }
+    return 1;
+}
+#endif
+
 void cpr_mask(char *out, size_t cap, const char *s)
 {
     static const char written[] = "XXXXXX-XXXX";
     size_t o = 0, i = 0, n;
     if (!out || cap == 0) return;
     if (!s) { out[0] = '\0'; return; }
-    /* Both nets need a run of six digits before anything is masked, so text
-    ** whose digit runs are all shorter (no digits, dates, ages) can change
-    ** only by the UTF-8 repair: valid text that fits is copied as it is.
-    ** Of eight bytes, those before the first digit or non-ASCII byte go in
-    ** one step; that byte alone (non-ASCII checked as UTF-8). */
     size_t len = strlen(s);
-    for (i = 0, n = 0; i < len; ) {
-        if (i + 8 <= len) {
-            uint64_t x;
-            memcpy(&x, s + i, 8);
-            uint64_t stop = (x & CPR_HIGH) | cpr_has_digit(x);
-            if (!stop) {
-                n = 0;
-                i += 8;
-                continue;
-            }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            size_t clean = (size_t)__builtin_ctzll(stop) / 8;   /* s[i] is the low byte */
-#else
-            size_t clean = 0;
-#endif
-            if (clean) {
-                n = 0;
-                i += clean;
-            }
-        }
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            n = CPR_DIGIT(c) ? n + 1 : 0;
-            if (n == 6) break;
-            i++;
-        } else {
-            size_t w = u8_char((const unsigned char *)s + i, len - i);
-            if (!w) break;
-            n = 0;
-            i += w;
-        }
-    }
-    if (i == len && len < cap) { memcpy(out, s, len + 1); return; }
+    if (len < cap && cpr_clean(s, len)) { memcpy(out, s, len + 1); return; }
     i = 0;
     while (s[i]) {
         const char *piece = s + i;
