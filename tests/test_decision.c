@@ -291,6 +291,27 @@ static void test_cpr_mask_fast_path_and_slow_path_agree(void **state)
     mask_is("\xc3(", "?(");
     mask_is("ok \xed\xa0\x80", "ok ???");
 
+    /* wherever a run sits against the sixteen bytes the check looks at
+    ** together, and whatever comes before and after it */
+    for (int off = 0; off < 40; off++) {
+        char in[160], out[200];
+        snprintf(in, sizeof in, "%.*s0102031234%.*s", off, "abcdefghijabcdefghijabcdefghijabcdefghij",
+                 40 - off, "æøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøåæøå");
+        cpr_mask(out, sizeof out, in);
+        assert_null(strstr(out, "0102031234"));
+        assert_non_null(strstr(out, "XXXXXX-XXXX"));
+        snprintf(in, sizeof in, "%.*s12345æ12345 1234 5%.*s", off, "0123 0123 0123 0123 0123 0123 0123 0123 ",
+                 40 - off, "abcdefghijabcdefghijabcdefghijabcdefghij");
+        cpr_mask(out, sizeof out, in);
+        assert_string_equal(out, in);
+        snprintf(in, sizeof in, "%.*s12345ø", off & ~1, "ææææææææææææææææææææææææææææææææææææææææ");
+        cpr_mask(out, sizeof out, in);
+        assert_string_equal(out, in);
+        in[strlen(in) - 1] = '\0';                  /* a cut character: repaired */
+        cpr_mask(out, sizeof out, in);
+        assert_int_equal(out[strlen(out) - 1], '?');
+    }
+
     /* a long reason with no digits is copied whole */
     char big[1200], out[1300];
     memset(big, 'a', sizeof big - 1);
