@@ -154,7 +154,10 @@ static int txl_on_match(unsigned int id, unsigned long long from, unsigned long 
         m->pending[m->npending++] = id;
         return 0;
     }
-    uint32_t end = (uint32_t)to;
+    /* the scan copy is one byte ahead of the letter (its leading space) */
+    uint32_t end = (uint32_t)to - 1, w = lx->roles[pi->role].width;
+    if (pi->verify && (to <= w || memcmp(c->n->s + end - w, lx->pstr + lx->pat[pi->role].expr, w)))
+        return 0;                            /* other bytes than the literal's, made spaces */
     for (uint32_t r = pi->role; r < pi->role + pi->nrole; r++) {
         const txl_role *ro = &lx->roles[r];
         if (txl_accept(c, ro->entry, end - ro->width, end, 0, ro->ending, ro->inside, ro->part)) {
@@ -427,8 +430,9 @@ int txl_match(tx_matcher *m, const tx_norm *n, const tx_segments *g, tx_hits *ou
     if (tx_grow(&m->a, (void **)&m->tstart, &m->captstart, words, sizeof *m->tstart))
         return -1;
     memset(m->tstart, 0, words * sizeof *m->tstart);
-    hs_error_t rc = lx->db ? hs_scan(lx->db, n->s, n->len, 0, m->scratch, txl_on_match, &c)
-                           : HS_SUCCESS;
+    hs_error_t rc = HS_SUCCESS;
+    if (lx->db)
+        rc = hs_scan(lx->db, n->scan, n->len + 1, 0, m->scratch, txl_on_match, &c);
     if (rc == HS_SUCCESS && lx->redb)
         rc = hs_scan(lx->redb, n->s, n->len, 0, m->scratch, txl_on_match, &c);
     if (c.oom || (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED))

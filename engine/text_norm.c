@@ -249,36 +249,45 @@ static unsigned txn_block16(const unsigned char *t, char *out, unsigned char pre
 
 /* Bytes of the one block of cap entries each: shifts, marks, text; then
 ** the word bits (cap a multiple of 64: they start 8-byte aligned, and one
-** word more than the text needs ends them with no word character). */
+** word more than the text needs ends them with no word character); then
+** the scan copy (a byte more than the text, rounded up to sixteen). */
 static size_t txn_block(uint32_t cap)
 {
     return (size_t)cap * (sizeof(tx_shift) + sizeof(uint32_t) + 1) +
-           ((size_t)cap / 64 + 1) * sizeof(uint64_t);
+           ((size_t)cap / 64 + 1) * sizeof(uint64_t) + (size_t)cap + 16;
 }
 
-/* The word bits of s[0..len) (the block's bytes are all written, so the
-** rest of the last sixteen is defined; cleared past len). */
+/* The word bits of s[0..len) and the scan copy (the block's bytes are all
+** written, so the rest of the last sixteen is defined; bits cleared past
+** len). */
 static void txn_wordbits(tx_norm *n)
 {
     const unsigned char *s = (const unsigned char *)n->s;
     uint32_t len = n->len, words = len / 64 + 1;
+    char *o = n->scan + 1;
+    n->scan[0] = ' ';
 #if defined(__SSE2__)
     uint16_t *half = (uint16_t *)n->wbits;   /* little-endian: 16 bits at a time */
+    const __m128i sp = _mm_set1_epi8(' ');
     for (uint32_t i = 0; i < len; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
         __m128i w = _mm_or_si128(_mm_or_si128(txn_in(v, 'a', 'z'), txn_in(v, '0', '9')),
                                  _mm_cmplt_epi8(v, _mm_setzero_si128()));
         half[i / 16] = (uint16_t)_mm_movemask_epi8(w);
+        _mm_storeu_si128((__m128i *)(o + i), txn_pick(w, v, sp));
     }
     for (uint32_t q = (len + 15) / 16; q < words * 4; q++)
         half[q] = 0;
 #else
     memset(n->wbits, 0, words * sizeof *n->wbits);
-    for (uint32_t i = 0; i < len; i++)
+    for (uint32_t i = 0; i < len; i++) {
+        o[i] = txn_word(s[i]) ? (char)s[i] : ' ';
         if (txn_word(s[i]))
             n->wbits[i >> 6] |= (uint64_t)1 << (i & 63);
+    }
 #endif
     n->wbits[len >> 6] &= ((uint64_t)1 << (len & 63)) - 1;
+    o[len] = 0;
 }
 
 typedef struct txn_out {
@@ -370,6 +379,7 @@ int txn_run(tx_norm *n, const char *text, size_t len, const tx_alloc *a)
         n->mark = (uint32_t *)(n->shift + cap);
         n->s = (char *)(n->mark + cap);
         n->wbits = (uint64_t *)(n->s + cap);
+        n->scan = (char *)(n->wbits + cap / 64 + 1);
         n->cap = n->capshift = cap;
     }
     const unsigned char *t = (const unsigned char *)text;
