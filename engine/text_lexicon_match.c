@@ -399,13 +399,22 @@ static int txl_slips(txl_ctx *c)
     uint32_t nw = c->n->len / 64 + 1;
     const uint64_t *wb = c->n->wbits;
     /* a slip is at least slipmin - 2 bytes of one word: the word starts
-    ** that many word bytes follow, 64 places at a time */
+    ** that many word bytes follow, 64 places at a time (bit i of lo: the
+    ** have bytes from i on are word bytes, hi the same for the next 64;
+    ** have doubles) */
     uint32_t need = lx->slipmin - 2 < 63 ? lx->slipmin - 2 : 63;
     for (uint32_t q = 0; q < nw; q++) {
         uint64_t x = wb[q] & ~((wb[q] << 1) | (q ? wb[q - 1] >> 63 : 0));
-        for (uint32_t k = 1; k < need && x; k++)
-            x &= (wb[q] >> k) | (q + 1 < nw ? wb[q + 1] << (64 - k) : 0);
-        for (; x; x &= x - 1)
+        if (!x)
+            continue;
+        uint64_t lo = wb[q], hi = q + 1 < nw ? wb[q + 1] : 0;
+        for (uint32_t have = 1; have < need;) {
+            uint32_t sh = have < need - have ? have : need - have;
+            lo &= (lo >> sh) | (hi << (64 - sh));
+            hi &= hi >> sh;
+            have += sh;
+        }
+        for (x &= lo; x; x &= x - 1)
             if (txl_slips_at(c, (q << 6) + (uint32_t)__builtin_ctzll(x)))
                 return -1;
     }
