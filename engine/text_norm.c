@@ -203,26 +203,30 @@ static unsigned txn_block16(const unsigned char *t, char *out, unsigned char pre
                                   _mm_or_si128(txn_eq(v, '!'), txn_eq(v, '?'))),
                      _mm_or_si128(txn_eq(v, ':'), txn_eq(v, ';'))));
     unsigned sp = (unsigned)_mm_movemask_epi8(txn_eq(v, ' '));
-    /* æ ø å Æ Ø Å: C3 then A6 B8 A5 (86 98 85 in capitals) */
-    __m128i c3 = txn_eq(v, (char)0xC3), nx = _mm_or_si128(next, _mm_set1_epi8(0x20));
-    __m128i ae = _mm_and_si128(c3, txn_eq(nx, (char)0xA6));
-    __m128i oe = _mm_and_si128(c3, txn_eq(nx, (char)0xB8));
-    __m128i aa = _mm_and_si128(c3, txn_eq(nx, (char)0xA5));
-    __m128i fold = _mm_or_si128(_mm_or_si128(ae, oe), aa);
-    __m128i fup = _mm_and_si128(fold, txn_eq(_mm_and_si128(next, _mm_set1_epi8(0x20)), 0));
-    unsigned fm = (unsigned)_mm_movemask_epi8(fold) & 0x7FFF;  /* byte 16 is the next block's */
-    unsigned hi = (unsigned)_mm_movemask_epi8(v) & ~(fm | fm << 1);
-    unsigned ctl = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(' '))) &
-                   ~(unsigned)_mm_movemask_epi8(v);
-    unsigned look = (hi | ctl | (sp & ((sp << 1) | (prev == ' ')))) & 0xFFFF;
+    unsigned hi = (unsigned)_mm_movemask_epi8(v);
+    unsigned ctl = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(' '))) & ~hi;
     __m128i o = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-    o = txn_pick(fold, txn_pick(oe, _mm_set1_epi8('o'), _mm_set1_epi8('a')), o);
-    __m128i fold2 = _mm_slli_si128(fold, 1);
-    o = txn_pick(fold2, txn_pick(_mm_slli_si128(aa, 1), _mm_set1_epi8('a'), _mm_set1_epi8('e')),
-                 o);
+    __m128i ups = up, los = txn_in(v, 'a', 'z');
+    if (hi) {
+        /* æ ø å Æ Ø Å: C3 then A6 B8 A5 (86 98 85 in capitals); a block
+        ** of ASCII only (most) has none */
+        __m128i c3 = txn_eq(v, (char)0xC3), nx = _mm_or_si128(next, _mm_set1_epi8(0x20));
+        __m128i ae = _mm_and_si128(c3, txn_eq(nx, (char)0xA6));
+        __m128i oe = _mm_and_si128(c3, txn_eq(nx, (char)0xB8));
+        __m128i aa = _mm_and_si128(c3, txn_eq(nx, (char)0xA5));
+        __m128i fold = _mm_or_si128(_mm_or_si128(ae, oe), aa);
+        __m128i fup = _mm_and_si128(fold, txn_eq(_mm_and_si128(next, _mm_set1_epi8(0x20)), 0));
+        unsigned fm = (unsigned)_mm_movemask_epi8(fold) & 0x7FFF;  /* byte 16 is the next block's */
+        hi &= ~(fm | fm << 1);
+        o = txn_pick(fold, txn_pick(oe, _mm_set1_epi8('o'), _mm_set1_epi8('a')), o);
+        __m128i fold2 = _mm_slli_si128(fold, 1);
+        o = txn_pick(fold2,
+                     txn_pick(_mm_slli_si128(aa, 1), _mm_set1_epi8('a'), _mm_set1_epi8('e')), o);
+        ups = _mm_or_si128(up, fup);
+        los = _mm_or_si128(los, _mm_andnot_si128(fup, fold));
+    }
+    unsigned look = (hi | ctl | (sp & ((sp << 1) | (prev == ' ')))) & 0xFFFF;
     _mm_storeu_si128((__m128i *)out, o);
-    __m128i ups = _mm_or_si128(up, fup),
-            los = _mm_or_si128(txn_in(v, 'a', 'z'), _mm_andnot_si128(fup, fold));
     unsigned take = 16, keep = 0xFFFFu;
     if (!look) {
         cnt->up = _mm_sub_epi8(cnt->up, ups);  /* a lane of 0xFF is -1 */
