@@ -48,6 +48,7 @@ typedef struct txl_id {         /* what a pattern id stands for, once compiled *
 typedef struct txl_pw {         /* a spelling of a phrase's part that is read, not scanned */
     uint32_t text;              /* offset in str (folded) */
     uint16_t len;
+    uint16_t head;              /* its first two bytes (little-endian; one: the first) */
     uint32_t pairs;             /* its part's first-two-letter bits: ppairs[pairs ..] */
 } txl_pw;
 

@@ -246,12 +246,13 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
     int ending = p + 1 == en->nparts ? en->ending : TX_END_INFLECT;
     if (!txl_part_may(lx, en, p, (const char *)s + ws))
         return 0;                            /* no spelling starts so */
+    /* the first two letters decide most: one compare, no call for them
+    ** (s[ws + 1] is there: the text ends with a NUL) */
+    unsigned h2 = s[ws] | (unsigned)s[ws + 1] << 8;
     for (uint32_t w = en->pw[p]; w < en->pw[p] + en->npw[p]; w++) {
         const txl_pw *x = &lx->pw[w];
-        const char *t = lx->str + x->text;
-        /* the first two letters decide most: no call for them */
-        if (ws + x->len > len || (unsigned char)t[0] != s[ws] ||
-            (x->len > 1 && (unsigned char)t[1] != s[ws + 1]) || memcmp(s + ws, t, x->len))
+        if ((x->len > 1 ? h2 : h2 & 0xFF) != x->head || ws + x->len > len ||
+            (x->len > 2 && memcmp(s + ws + 2, lx->str + x->text + 2, x->len - 2u)))
             continue;
         uint32_t end = ws + x->len, we = txn_wend(c->n, end);
         if ((ending == TX_END_INFLECT && !txl_inflected(lx, s, end, we)) ||
