@@ -322,11 +322,21 @@ static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
 
 /* How many bytes of a term's spelling t, from i, form one letter: æ, ø, å
 ** fold to two ("ae", "oe", "aa"). */
-static size_t txl_unit(const char *t, size_t i, size_t n)
+static inline size_t txl_unit(const char *t, size_t i, size_t n)
 {
     if (i + 1 < n && ((t[i] == 'a' && (t[i + 1] == 'e' || t[i + 1] == 'a')) ||
                       (t[i] == 'o' && t[i + 1] == 'e')))
         return 2;
+    return 1;
+}
+
+/* Whether a[0..n) and b[0..n) are the same: most differ at their first
+** byte, where a loop knows it sooner than a call to memcmp. */
+static inline int txl_same(const char *a, const char *b, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (a[k] != b[k])
+            return 0;
     return 1;
 }
 
@@ -348,14 +358,14 @@ static size_t txl_slipped(const char *t, size_t tn, const char *s, size_t sn)
         return 0;
     size_t ua = txl_unit(t, i, tn);
     for (size_t u = 1; u <= ua; u++)         /* a letter left out */
-        if (tn - u <= sn && !memcmp(s + i, t + i + u, tn - i - u))
+        if (tn - u <= sn && txl_same(s + i, t + i + u, tn - i - u))
             return tn - u;
     if (i + ua < tn && tn <= sn) {           /* two letters swapped */
         size_t ub = txl_unit(t, i + ua, tn);
         for (int k = 0; k < 2; k++) {
             size_t a = k ? 1 : ua, b = k ? 1 : ub;
-            if (i + a + b <= tn && !memcmp(s + i, t + i + a, b) && !memcmp(s + i + b, t + i, a) &&
-                !memcmp(s + i + a + b, t + i + a + b, tn - i - a - b))
+            if (i + a + b <= tn && txl_same(s + i, t + i + a, b) && txl_same(s + i + b, t + i, a) &&
+                txl_same(s + i + a + b, t + i + a + b, tn - i - a - b))
                 return tn;
         }
     }
