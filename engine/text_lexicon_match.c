@@ -196,7 +196,7 @@ static int txl_confirm(txl_ctx *c, uint32_t id)
 static int txl_gap(const txl_ctx *c, uint32_t a, uint32_t b, unsigned max, int commas)
 {
     const unsigned char *s = (const unsigned char *)c->n->s;
-    if (c->g && a > 0 && txs_sentence_at(c->g, a - 1) != txs_sentence_at(c->g, b))
+    if (c->g && a > 0 && !txs_same_sentence(c->g, a - 1, b))
         return 0;
     unsigned words = 0;
     for (uint32_t i = a; i < b;) {

@@ -234,6 +234,13 @@ uint32_t txs_sentence_at(const tx_segments *g, uint32_t pos)
     return txs_last_at(g->sent, sizeof *g->sent, g->nsent, pos);
 }
 
+int txs_same_sentence(const tx_segments *g, uint32_t x, uint32_t y)
+{
+    /* no sentence starts in (x, y]; before the second, all is the first's */
+    uint32_t t = txs_sentence_at(g, y);
+    return t == 0 || g->sent[t].start <= x;
+}
+
 uint32_t txs_clause_at(const tx_segments *g, uint32_t pos)
 {
     return txs_last_at(g->clause, sizeof *g->clause, g->nclause, pos);
