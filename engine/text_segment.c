@@ -80,6 +80,10 @@ static int txs_dot_ends(const tx_segmenter *cfg, const tx_norm *n, uint32_t i, i
     if (txn_word((unsigned char)next))
         return 0;                            /* inside a token: 4.3.2019, f.eks, bl.a */
     if (txn_letter((unsigned char)prev)) {   /* an abbreviation: "ca.", "f.eks." */
+        /* both words looked up below end where the dot is: most words end
+        ** as no abbreviation does */
+        if (!txw_may_end(cfg->abbreviations, n->s, i))
+            return 1;
         /* the token before the dot ("f.eks") or its last part after a dot;
         ** none longer than the longest abbreviation is one: no further back */
         uint32_t most = cfg->abbreviations->maxlen, lim = i > most ? i - most : 0;
