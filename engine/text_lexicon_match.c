@@ -264,11 +264,19 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
     return 0;
 }
 
-/* The start of the word before pos, or UINT32_MAX when there is none. */
+/* The start of the word before pos, or UINT32_MAX when there is none: the
+** last word bit before pos whose bit before it is clear. */
 static uint32_t txl_word_back(const tx_norm *n, uint32_t pos)
 {
-    uint32_t i = txn_wlast(n, pos);
-    return i == UINT32_MAX ? i : txn_wstart(n, i);
+    const uint64_t *wb = n->wbits;
+    for (uint32_t i = pos; i > 0;) {
+        uint32_t q = (i - 1) >> 6;
+        uint64_t x = wb[q] & ~((wb[q] << 1) | (q ? wb[q - 1] >> 63 : 0)) & txn_upto((i - 1) & 63);
+        if (x)
+            return (q << 6) + 63 - (uint32_t)__builtin_clzll(x);
+        i = q << 6;
+    }
+    return UINT32_MAX;
 }
 
 /* A phrase's anchor found at [start, end): read its other parts around it
