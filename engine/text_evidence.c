@@ -389,7 +389,8 @@ const tx_segments *txe_segments(const tx_reader *r) { return &r->seg; }
 size_t txe_bytes(const tx_reader *r)
 {
     return sizeof *r + (size_t)r->norm.cap * (1 + sizeof *r->norm.mark + sizeof *r->norm.shift) +
-           (r->norm.cap ? ((size_t)r->norm.cap / 64 + 1) * sizeof *r->norm.wbits : 0) +
+           (r->norm.cap ? ((size_t)r->norm.cap / 64 + 1) * sizeof *r->norm.wbits +
+                              (size_t)r->norm.cap + 16 : 0) +
            (size_t)r->seg.capsent * sizeof *r->seg.sent +
            (size_t)r->seg.capclause * sizeof *r->seg.clause +
            (size_t)r->seg.capnum * sizeof *r->seg.num + (size_t)r->hits.cap * sizeof *r->hits.v +

@@ -352,6 +352,8 @@ static int txl_part_pairs(tx_lexicon *lx, tx_entry *en, int p)
         const char *t = lx->str + lx->pw[w].text;
         en->first[p] |= txl_letter_bit((unsigned char)t[0]);
         lx->pw[w].pairs = pb;
+        lx->pw[w].head = (uint16_t)((unsigned char)t[0] |
+                                    (lx->pw[w].len > 1 ? (unsigned char)t[1] << 8 : 0));
         if (lx->pw[w].len > 1) {
             unsigned k = txw_pair(t, 2);
             lx->ppairs[pb + k / 64] |= (uint64_t)1 << (k % 64);

@@ -103,7 +103,7 @@ static int txl_same_input(const tx_lexicon *lx, const char *const *exprs, uint32
         return 0;
     for (uint32_t i = 0; i < nid; i++) {
         const txl_pat *p = &prev->pat[prev->ids[i].role];
-        if (p->regex != (i >= lx->nlit) || strcmp(prev->pstr + p->expr, exprs[i]))
+        if (p->regex != (i >= lx->nlit) || strcmp(prev->pstr + prev->ids[i].scan, exprs[i]))
             return 0;
     }
     return 1;
@@ -168,12 +168,58 @@ static uint32_t txl_number(tx_lexicon *lx, uint32_t k, const char **exprs, size_
         flags[nid] = p->regex ? HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH : 0;
         ids[nid] = nid;
         first[nid] = i;
-        lx->ids[nid] = (txl_id){i, 1};
+        lx->ids[nid] = (txl_id){i, 1, 0, 0};
         nid++;
         if (!p->regex)
             lx->nlit = nid;
     }
     return nid;
+}
+
+/* What Vectorscan looks for, for each of the nid ids, into exprs and lens.
+** The literals are scanned in a copy of the letter in which every byte
+** that is no word character is a space, behind one space more
+** (text_lexicon_match.c): a literal's scan form is the literal with the
+** same bytes made spaces, and with a space in front when each of its roles
+** wants a word start (not a compound's end, not "anywhere"). Vectorscan
+** then reports only the finds at a word start, where the roles would have
+** turned the rest away one by one, and the short words ("ej", "ik", "far")
+** are three bytes long to it, which makes its scan cheaper. A literal with
+** such bytes of its own ("b&u", "post-traumatisk", "mistanke om") is
+** compared with the letter at each find. A regex is scanned as it is.
+** 0 ok, -1 no memory. */
+static int txl_scan_forms(tx_lexicon *lx, const char **exprs, size_t *lens, uint32_t nid)
+{
+    for (uint32_t i = 0; i < nid; i++) {
+        txl_id *id = &lx->ids[i];
+        const txl_pat *p = &lx->pat[id->role];
+        id->scan = p->expr;
+        if (p->regex)
+            continue;
+        int start = 1;
+        for (uint32_t r = id->role; r < id->role + id->nrole; r++)
+            if (lx->roles[r].inside || (lx->entry[lx->roles[r].entry].flags & TX_F_ANYWHERE))
+                start = 0;
+        uint32_t n = (uint32_t)strlen(lx->pstr + p->expr);
+        if (tx_grow(&lx->a, (void **)&lx->pstr, &lx->cappstr, lx->npstr + n + 2, 1))
+            return -1;
+        const unsigned char *x = (const unsigned char *)lx->pstr + p->expr;
+        char *o = lx->pstr + lx->npstr;
+        id->scan = lx->npstr;
+        if (start)
+            *o++ = ' ';
+        for (uint32_t k = 0; k < n; k++) {
+            o[k] = txn_word(x[k]) ? (char)x[k] : ' ';
+            id->verify |= !txn_word(x[k]);
+        }
+        o[n] = 0;
+        lx->npstr += n + (uint32_t)start + 1;
+    }
+    for (uint32_t i = 0; i < nid; i++) {     /* pstr may have moved */
+        exprs[i] = lx->pstr + lx->ids[i].scan;
+        lens[i] = strlen(exprs[i]);
+    }
+    return 0;
 }
 
 /* The Vectorscan databases of the nid ids: prev's copied where they were
@@ -297,6 +343,11 @@ int txl_compile_like(tx_lexicon *lx, const tx_lexicon *prev, char *err, size_t e
     }
     uint32_t nid = txl_number(lx, k, exprs, lens, flags, ids, first);
     lx->nids = nid;
+    if (txl_scan_forms(lx, exprs, lens, nid)) {
+        tx_free(a, lens, (size_t)k * sizeof *lens);
+        snprintf(err, errlen, "not enough memory");
+        goto done;
+    }
     hs_error_t hr = txl_databases(lx, prev, exprs, lens, flags, ids, first, nid, err, errlen);
     tx_free(a, lens, (size_t)k * sizeof *lens);
     if (hr != HS_SUCCESS || txl_regexes(lx, exprs, first, nid, err, errlen))

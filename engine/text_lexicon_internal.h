@@ -38,11 +38,17 @@ typedef struct txl_role {       /* one entry's use of a pattern */
 
 typedef struct txl_id {         /* what a pattern id stands for, once compiled */
     uint32_t role, nrole;       /* its roles: roles[role .. role + nrole) */
+    uint32_t scan;              /* offset in pstr of what Vectorscan looks for: a literal's
+                                ** scan form (text_lexicon_compile.c), a regex as it is */
+    uint8_t verify;             /* a literal with bytes other than word characters: its
+                                ** scan form also finds other bytes there, so each find is
+                                ** compared with the literal itself */
 } txl_id;
 
 typedef struct txl_pw {         /* a spelling of a phrase's part that is read, not scanned */
     uint32_t text;              /* offset in str (folded) */
     uint16_t len;
+    uint16_t head;              /* its first two bytes (little-endian; one: the first) */
     uint32_t pairs;             /* its part's first-two-letter bits: ppairs[pairs ..] */
 } txl_pw;
 

@@ -154,7 +154,10 @@ static int txl_on_match(unsigned int id, unsigned long long from, unsigned long 
         m->pending[m->npending++] = id;
         return 0;
     }
-    uint32_t end = (uint32_t)to;
+    /* the scan copy is one byte ahead of the letter (its leading space) */
+    uint32_t end = (uint32_t)to - 1, w = lx->roles[pi->role].width;
+    if (pi->verify && (to <= w || memcmp(c->n->s + end - w, lx->pstr + lx->pat[pi->role].expr, w)))
+        return 0;                            /* other bytes than the literal's, made spaces */
     for (uint32_t r = pi->role; r < pi->role + pi->nrole; r++) {
         const txl_role *ro = &lx->roles[r];
         if (txl_accept(c, ro->entry, end - ro->width, end, 0, ro->ending, ro->inside, ro->part)) {
@@ -193,7 +196,7 @@ static int txl_confirm(txl_ctx *c, uint32_t id)
 static int txl_gap(const txl_ctx *c, uint32_t a, uint32_t b, unsigned max, int commas)
 {
     const unsigned char *s = (const unsigned char *)c->n->s;
-    if (c->g && a > 0 && txs_sentence_at(c->g, a - 1) != txs_sentence_at(c->g, b))
+    if (c->g && a > 0 && !txs_same_sentence(c->g, a - 1, b))
         return 0;
     unsigned words = 0;
     for (uint32_t i = a; i < b;) {
@@ -243,12 +246,13 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
     int ending = p + 1 == en->nparts ? en->ending : TX_END_INFLECT;
     if (!txl_part_may(lx, en, p, (const char *)s + ws))
         return 0;                            /* no spelling starts so */
+    /* the first two letters decide most: one compare, no call for them
+    ** (s[ws + 1] is there: the text ends with a NUL) */
+    unsigned h2 = s[ws] | (unsigned)s[ws + 1] << 8;
     for (uint32_t w = en->pw[p]; w < en->pw[p] + en->npw[p]; w++) {
         const txl_pw *x = &lx->pw[w];
-        const char *t = lx->str + x->text;
-        /* the first two letters decide most: no call for them */
-        if (ws + x->len > len || (unsigned char)t[0] != s[ws] ||
-            (x->len > 1 && (unsigned char)t[1] != s[ws + 1]) || memcmp(s + ws, t, x->len))
+        if ((x->len > 1 ? h2 : h2 & 0xFF) != x->head || ws + x->len > len ||
+            (x->len > 2 && memcmp(s + ws + 2, lx->str + x->text + 2, x->len - 2u)))
             continue;
         uint32_t end = ws + x->len, we = txn_wend(c->n, end);
         if ((ending == TX_END_INFLECT && !txl_inflected(lx, s, end, we)) ||
@@ -260,11 +264,19 @@ static uint32_t txl_part_at(const txl_ctx *c, const tx_entry *en, int p, uint32_
     return 0;
 }
 
-/* The start of the word before pos, or UINT32_MAX when there is none. */
+/* The start of the word before pos, or UINT32_MAX when there is none: the
+** last word bit before pos whose bit before it is clear. */
 static uint32_t txl_word_back(const tx_norm *n, uint32_t pos)
 {
-    uint32_t i = txn_wlast(n, pos);
-    return i == UINT32_MAX ? i : txn_wstart(n, i);
+    const uint64_t *wb = n->wbits;
+    for (uint32_t i = pos; i > 0;) {
+        uint32_t q = (i - 1) >> 6;
+        uint64_t x = wb[q] & ~((wb[q] << 1) | (q ? wb[q - 1] >> 63 : 0)) & txn_upto((i - 1) & 63);
+        if (x)
+            return (q << 6) + 63 - (uint32_t)__builtin_clzll(x);
+        i = q << 6;
+    }
+    return UINT32_MAX;
 }
 
 /* A phrase's anchor found at [start, end): read its other parts around it
@@ -318,11 +330,21 @@ static int txl_phrase(txl_ctx *c, uint32_t e, uint32_t start, uint32_t end, uint
 
 /* How many bytes of a term's spelling t, from i, form one letter: æ, ø, å
 ** fold to two ("ae", "oe", "aa"). */
-static size_t txl_unit(const char *t, size_t i, size_t n)
+static inline size_t txl_unit(const char *t, size_t i, size_t n)
 {
     if (i + 1 < n && ((t[i] == 'a' && (t[i + 1] == 'e' || t[i + 1] == 'a')) ||
                       (t[i] == 'o' && t[i + 1] == 'e')))
         return 2;
+    return 1;
+}
+
+/* Whether a[0..n) and b[0..n) are the same: most differ at their first
+** byte, where a loop knows it sooner than a call to memcmp. */
+static inline int txl_same(const char *a, const char *b, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (a[k] != b[k])
+            return 0;
     return 1;
 }
 
@@ -344,14 +366,14 @@ static size_t txl_slipped(const char *t, size_t tn, const char *s, size_t sn)
         return 0;
     size_t ua = txl_unit(t, i, tn);
     for (size_t u = 1; u <= ua; u++)         /* a letter left out */
-        if (tn - u <= sn && !memcmp(s + i, t + i + u, tn - i - u))
+        if (tn - u <= sn && txl_same(s + i, t + i + u, tn - i - u))
             return tn - u;
     if (i + ua < tn && tn <= sn) {           /* two letters swapped */
         size_t ub = txl_unit(t, i + ua, tn);
         for (int k = 0; k < 2; k++) {
             size_t a = k ? 1 : ua, b = k ? 1 : ub;
-            if (i + a + b <= tn && !memcmp(s + i, t + i + a, b) && !memcmp(s + i + b, t + i, a) &&
-                !memcmp(s + i + a + b, t + i + a + b, tn - i - a - b))
+            if (i + a + b <= tn && txl_same(s + i, t + i + a, b) && txl_same(s + i + b, t + i, a) &&
+                txl_same(s + i + a + b, t + i + a + b, tn - i - a - b))
                 return tn;
         }
     }
@@ -396,13 +418,22 @@ static int txl_slips(txl_ctx *c)
     uint32_t nw = c->n->len / 64 + 1;
     const uint64_t *wb = c->n->wbits;
     /* a slip is at least slipmin - 2 bytes of one word: the word starts
-    ** that many word bytes follow, 64 places at a time */
+    ** that many word bytes follow, 64 places at a time (bit i of lo: the
+    ** have bytes from i on are word bytes, hi the same for the next 64;
+    ** have doubles) */
     uint32_t need = lx->slipmin - 2 < 63 ? lx->slipmin - 2 : 63;
     for (uint32_t q = 0; q < nw; q++) {
         uint64_t x = wb[q] & ~((wb[q] << 1) | (q ? wb[q - 1] >> 63 : 0));
-        for (uint32_t k = 1; k < need && x; k++)
-            x &= (wb[q] >> k) | (q + 1 < nw ? wb[q + 1] << (64 - k) : 0);
-        for (; x; x &= x - 1)
+        if (!x)
+            continue;
+        uint64_t lo = wb[q], hi = q + 1 < nw ? wb[q + 1] : 0;
+        for (uint32_t have = 1; have < need;) {
+            uint32_t sh = have < need - have ? have : need - have;
+            lo &= (lo >> sh) | (hi << (64 - sh));
+            hi &= hi >> sh;
+            have += sh;
+        }
+        for (x &= lo; x; x &= x - 1)
             if (txl_slips_at(c, (q << 6) + (uint32_t)__builtin_ctzll(x)))
                 return -1;
     }
@@ -427,8 +458,9 @@ int txl_match(tx_matcher *m, const tx_norm *n, const tx_segments *g, tx_hits *ou
     if (tx_grow(&m->a, (void **)&m->tstart, &m->captstart, words, sizeof *m->tstart))
         return -1;
     memset(m->tstart, 0, words * sizeof *m->tstart);
-    hs_error_t rc = lx->db ? hs_scan(lx->db, n->s, n->len, 0, m->scratch, txl_on_match, &c)
-                           : HS_SUCCESS;
+    hs_error_t rc = HS_SUCCESS;
+    if (lx->db)
+        rc = hs_scan(lx->db, n->scan, n->len + 1, 0, m->scratch, txl_on_match, &c);
     if (rc == HS_SUCCESS && lx->redb)
         rc = hs_scan(lx->redb, n->s, n->len, 0, m->scratch, txl_on_match, &c);
     if (c.oom || (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED))

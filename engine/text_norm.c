@@ -203,26 +203,30 @@ static unsigned txn_block16(const unsigned char *t, char *out, unsigned char pre
                                   _mm_or_si128(txn_eq(v, '!'), txn_eq(v, '?'))),
                      _mm_or_si128(txn_eq(v, ':'), txn_eq(v, ';'))));
     unsigned sp = (unsigned)_mm_movemask_epi8(txn_eq(v, ' '));
-    /* æ ø å Æ Ø Å: C3 then A6 B8 A5 (86 98 85 in capitals) */
-    __m128i c3 = txn_eq(v, (char)0xC3), nx = _mm_or_si128(next, _mm_set1_epi8(0x20));
-    __m128i ae = _mm_and_si128(c3, txn_eq(nx, (char)0xA6));
-    __m128i oe = _mm_and_si128(c3, txn_eq(nx, (char)0xB8));
-    __m128i aa = _mm_and_si128(c3, txn_eq(nx, (char)0xA5));
-    __m128i fold = _mm_or_si128(_mm_or_si128(ae, oe), aa);
-    __m128i fup = _mm_and_si128(fold, txn_eq(_mm_and_si128(next, _mm_set1_epi8(0x20)), 0));
-    unsigned fm = (unsigned)_mm_movemask_epi8(fold) & 0x7FFF;  /* byte 16 is the next block's */
-    unsigned hi = (unsigned)_mm_movemask_epi8(v) & ~(fm | fm << 1);
-    unsigned ctl = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(' '))) &
-                   ~(unsigned)_mm_movemask_epi8(v);
-    unsigned look = (hi | ctl | (sp & ((sp << 1) | (prev == ' ')))) & 0xFFFF;
+    unsigned hi = (unsigned)_mm_movemask_epi8(v);
+    unsigned ctl = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(' '))) & ~hi;
     __m128i o = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-    o = txn_pick(fold, txn_pick(oe, _mm_set1_epi8('o'), _mm_set1_epi8('a')), o);
-    __m128i fold2 = _mm_slli_si128(fold, 1);
-    o = txn_pick(fold2, txn_pick(_mm_slli_si128(aa, 1), _mm_set1_epi8('a'), _mm_set1_epi8('e')),
-                 o);
+    __m128i ups = up, los = txn_in(v, 'a', 'z');
+    if (hi) {
+        /* æ ø å Æ Ø Å: C3 then A6 B8 A5 (86 98 85 in capitals); a block
+        ** of ASCII only (most) has none */
+        __m128i c3 = txn_eq(v, (char)0xC3), nx = _mm_or_si128(next, _mm_set1_epi8(0x20));
+        __m128i ae = _mm_and_si128(c3, txn_eq(nx, (char)0xA6));
+        __m128i oe = _mm_and_si128(c3, txn_eq(nx, (char)0xB8));
+        __m128i aa = _mm_and_si128(c3, txn_eq(nx, (char)0xA5));
+        __m128i fold = _mm_or_si128(_mm_or_si128(ae, oe), aa);
+        __m128i fup = _mm_and_si128(fold, txn_eq(_mm_and_si128(next, _mm_set1_epi8(0x20)), 0));
+        unsigned fm = (unsigned)_mm_movemask_epi8(fold) & 0x7FFF;  /* byte 16 is the next block's */
+        hi &= ~(fm | fm << 1);
+        o = txn_pick(fold, txn_pick(oe, _mm_set1_epi8('o'), _mm_set1_epi8('a')), o);
+        __m128i fold2 = _mm_slli_si128(fold, 1);
+        o = txn_pick(fold2,
+                     txn_pick(_mm_slli_si128(aa, 1), _mm_set1_epi8('a'), _mm_set1_epi8('e')), o);
+        ups = _mm_or_si128(up, fup);
+        los = _mm_or_si128(los, _mm_andnot_si128(fup, fold));
+    }
+    unsigned look = (hi | ctl | (sp & ((sp << 1) | (prev == ' ')))) & 0xFFFF;
     _mm_storeu_si128((__m128i *)out, o);
-    __m128i ups = _mm_or_si128(up, fup),
-            los = _mm_or_si128(txn_in(v, 'a', 'z'), _mm_andnot_si128(fup, fold));
     unsigned take = 16, keep = 0xFFFFu;
     if (!look) {
         cnt->up = _mm_sub_epi8(cnt->up, ups);  /* a lane of 0xFF is -1 */
@@ -249,36 +253,45 @@ static unsigned txn_block16(const unsigned char *t, char *out, unsigned char pre
 
 /* Bytes of the one block of cap entries each: shifts, marks, text; then
 ** the word bits (cap a multiple of 64: they start 8-byte aligned, and one
-** word more than the text needs ends them with no word character). */
+** word more than the text needs ends them with no word character); then
+** the scan copy (a byte more than the text, rounded up to sixteen). */
 static size_t txn_block(uint32_t cap)
 {
     return (size_t)cap * (sizeof(tx_shift) + sizeof(uint32_t) + 1) +
-           ((size_t)cap / 64 + 1) * sizeof(uint64_t);
+           ((size_t)cap / 64 + 1) * sizeof(uint64_t) + (size_t)cap + 16;
 }
 
-/* The word bits of s[0..len) (the block's bytes are all written, so the
-** rest of the last sixteen is defined; cleared past len). */
+/* The word bits of s[0..len) and the scan copy (the block's bytes are all
+** written, so the rest of the last sixteen is defined; bits cleared past
+** len). */
 static void txn_wordbits(tx_norm *n)
 {
     const unsigned char *s = (const unsigned char *)n->s;
     uint32_t len = n->len, words = len / 64 + 1;
+    char *o = n->scan + 1;
+    n->scan[0] = ' ';
 #if defined(__SSE2__)
     uint16_t *half = (uint16_t *)n->wbits;   /* little-endian: 16 bits at a time */
+    const __m128i sp = _mm_set1_epi8(' ');
     for (uint32_t i = 0; i < len; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
         __m128i w = _mm_or_si128(_mm_or_si128(txn_in(v, 'a', 'z'), txn_in(v, '0', '9')),
                                  _mm_cmplt_epi8(v, _mm_setzero_si128()));
         half[i / 16] = (uint16_t)_mm_movemask_epi8(w);
+        _mm_storeu_si128((__m128i *)(o + i), txn_pick(w, v, sp));
     }
     for (uint32_t q = (len + 15) / 16; q < words * 4; q++)
         half[q] = 0;
 #else
     memset(n->wbits, 0, words * sizeof *n->wbits);
-    for (uint32_t i = 0; i < len; i++)
+    for (uint32_t i = 0; i < len; i++) {
+        o[i] = txn_word(s[i]) ? (char)s[i] : ' ';
         if (txn_word(s[i]))
             n->wbits[i >> 6] |= (uint64_t)1 << (i & 63);
+    }
 #endif
     n->wbits[len >> 6] &= ((uint64_t)1 << (len & 63)) - 1;
+    o[len] = 0;
 }
 
 typedef struct txn_out {
@@ -370,6 +383,7 @@ int txn_run(tx_norm *n, const char *text, size_t len, const tx_alloc *a)
         n->mark = (uint32_t *)(n->shift + cap);
         n->s = (char *)(n->mark + cap);
         n->wbits = (uint64_t *)(n->s + cap);
+        n->scan = (char *)(n->wbits + cap / 64 + 1);
         n->cap = n->capshift = cap;
     }
     const unsigned char *t = (const unsigned char *)text;

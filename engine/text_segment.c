@@ -80,6 +80,10 @@ static int txs_dot_ends(const tx_segmenter *cfg, const tx_norm *n, uint32_t i, i
     if (txn_word((unsigned char)next))
         return 0;                            /* inside a token: 4.3.2019, f.eks, bl.a */
     if (txn_letter((unsigned char)prev)) {   /* an abbreviation: "ca.", "f.eks." */
+        /* both words looked up below end where the dot is: most words end
+        ** as no abbreviation does */
+        if (!txw_may_end(cfg->abbreviations, n->s, i))
+            return 1;
         /* the token before the dot ("f.eks") or its last part after a dot;
         ** none longer than the longest abbreviation is one: no further back */
         uint32_t most = cfg->abbreviations->maxlen, lim = i > most ? i - most : 0;
@@ -232,6 +236,13 @@ static uint32_t txs_last_at(const void *v, size_t stride, uint32_t n, uint32_t p
 uint32_t txs_sentence_at(const tx_segments *g, uint32_t pos)
 {
     return txs_last_at(g->sent, sizeof *g->sent, g->nsent, pos);
+}
+
+int txs_same_sentence(const tx_segments *g, uint32_t x, uint32_t y)
+{
+    /* no sentence starts in (x, y]; before the second, all is the first's */
+    uint32_t t = txs_sentence_at(g, y);
+    return t == 0 || g->sent[t].start <= x;
 }
 
 uint32_t txs_clause_at(const tx_segments *g, uint32_t pos)

@@ -59,4 +59,6 @@ void txs_free(tx_segments *g, const tx_alloc *a);
 ** starts at or before it. */
 uint32_t txs_sentence_at(const tx_segments *g, uint32_t pos);
 uint32_t txs_clause_at(const tx_segments *g, uint32_t pos);
+/* Whether txs_sentence_at says the same of x and y (x <= y): one search. */
+int txs_same_sentence(const tx_segments *g, uint32_t x, uint32_t y);
 #endif

@@ -68,6 +68,8 @@ int txw_put(tx_words *w, const tx_alloc *a, const char *key, size_t len, int32_t
         w->lens |= 1u << len;
         unsigned p = txw_pair(key, len);
         w->pairs[p >> 6] |= (uint64_t)1 << (p & 63);
+        p = txw_pair2(len > 1 ? (unsigned char)key[len - 2] : 0, (unsigned char)key[len - 1]);
+        w->ends[p >> 6] |= (uint64_t)1 << (p & 63);
         w->n++;
     }
     s->value = value;

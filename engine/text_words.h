@@ -25,6 +25,8 @@ typedef struct tx_words {
     ** key's second): most words the layer looks up are in no table, and
     ** these say so without hashing them */
     uint64_t pairs[(TX_WORD_PAIRS + 63) / 64];
+    /* the same of their last two bytes ("other" before a one-byte key) */
+    uint64_t ends[(TX_WORD_PAIRS + 63) / 64];
 } tx_words;
 
 /* Add key (already folded, 1..TX_WORD_MAX bytes) with value; a key added
@@ -38,6 +40,22 @@ static inline unsigned txw_pair(const char *key, size_t len)
 {
     unsigned x = (unsigned char)key[0] - 'a', y = len > 1 ? (unsigned char)key[1] - 'a' : 26;
     return (x < 26 ? x : 26) * 27 + (y < 26 ? y : 26);
+}
+
+/* The pair of bytes a, b (a-z each, or "other"). */
+static inline unsigned txw_pair2(unsigned char a, unsigned char b)
+{
+    unsigned x = (unsigned)a - 'a', y = (unsigned)b - 'a';
+    return (x < 26 ? x : 26) * 27 + (y < 26 ? y : 26);
+}
+
+/* Whether a key may end at s[end] (end >= 1): the two bytes before are a
+** key's last two, or the one before is a one-byte key and the byte before
+** that is no a-z (or there is none). */
+static inline int txw_may_end(const tx_words *w, const char *s, size_t end)
+{
+    unsigned p = txw_pair2(end > 1 ? (unsigned char)s[end - 2] : 0, (unsigned char)s[end - 1]);
+    return (int)(w->ends[p >> 6] >> (p & 63)) & 1;
 }
 
 /* Whether a key may start with the bytes at s (avail of them, at least
