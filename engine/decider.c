@@ -302,6 +302,8 @@ void triage_decider_free(triage_decider *dc)
     free(dc->rules);
     free(dc->fgen);
     free(dc->fbusy);
+    free(dc->fup[0]);
+    free(dc->fup[1]);
     free(dc->track);
     ms_free(&dc->msg);
     triage_ruleset_release(dc->rs);
@@ -406,6 +408,7 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
     } else if (d->outcome < 0) {
         dc_manual_review(d, "ENGINE", dc->msg.no_decision);
     }
+    rl_facts_restore(L, dc);
     if (d->explain && dc->ev && le_explain(dc->ev, d) != 0) {
         triage_decision_free(d);
         d = NULL;

@@ -40,7 +40,9 @@
 ** trace line: step(i, ok, why). `cur` is the rule running (C reads it as an
 ** upvalue to name the rule in a reason or a failure); decided(), ready()
 ** and step() are C. It returns the name of a fact a rule assigned, or
-** nothing. */
+** nothing. A fact that an earlier one read before its turn is computed then
+** (rl_fact_index), once: until the referral ends, the running driver calls
+** in its place a function that returns what f holds (rl_driver_fact). */
 
 #define RL_MAX_FACTS 180        /* each fact's value is a local of the driver (200 at most) */
 
@@ -140,15 +142,37 @@ static char *rl_driver_src(triage_decider *dc, const char *const *names, int exp
     return b.s;
 }
 
+/* The driver running now: explain or not. */
+static int rl_running(const triage_decider *dc)
+{
+    return dc->dec && dc->dec->explain;
+}
+
 /* The rule running now (the driver's upvalue `cur`), or NULL. */
 const rl_rule *rl_current(lua_State *L, triage_decider *dc)
 {
-    int ref = dc->dec && dc->dec->explain ? dc->xdriver_ref : dc->driver_ref;
+    int ref = rl_running(dc) ? dc->xdriver_ref : dc->driver_ref;
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);                   /* +1 driver */
     lua_getupvalue(L, -1, dc->cur_up);                        /* +2 cur */
     lua_Integer i = lua_tointeger(L, -1);
     lua_pop(L, 2);                                            /* 0 */
     return i >= 1 && i <= dc->nrules ? &dc->rules[i - 1] : NULL;
+}
+
+void rl_driver_fact(lua_State *L, triage_decider *dc, int id)
+{
+    int x = rl_running(dc);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, x ? dc->xdriver_ref : dc->driver_ref);
+    lua_insert(L, -2);                                        /* driver, fn */
+    if (dc->fup[x][id]) {
+        lua_setupvalue(L, -2, dc->fup[x][id]);
+    } else {                                                  /* FN[id] */
+        lua_getupvalue(L, -2, dc->fnup[x]);
+        lua_insert(L, -2);
+        lua_rawseti(L, -2, id);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
 }
 
 static int rl_decided(lua_State *L)
@@ -218,7 +242,13 @@ static int rl_driver_one(triage_decider *dc, const char *const *names, int expla
         lua_settop(L, 0);
         return LUA_NOREF;
     }                                                         /* +1 chunk */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);           /* FN */
+    lua_createtable(L, dc->nfacts, 0);                        /* FN, its own copy */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);
+    for (int i = 1; i <= dc->nfacts; i++) {
+        lua_rawgeti(L, -1, i);
+        lua_rawseti(L, -3, i);
+    }
+    lua_pop(L, 1);
     rl_push_refs(L, dc, offsetof(rl_rule, when));             /* WHEN */
     rl_push_refs(L, dc, offsetof(rl_rule, action));           /* ACTION */
     rl_push_refs(L, dc, offsetof(rl_rule, explain));          /* WHY */
@@ -233,11 +263,22 @@ static int rl_driver_one(triage_decider *dc, const char *const *names, int expla
         lua_settop(L, 0);
         return LUA_NOREF;
     }
+    int *fup = dc->fup[explain] = calloc((size_t)dc->nfacts + 1, sizeof *fup);
+    if (!fup) {
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
+        lua_settop(L, 0);
+        return LUA_NOREF;
+    }
     const char *name;
+    int id;
     for (int n = 1; (name = lua_getupvalue(L, -1, n)) != NULL; n++) {
         lua_pop(L, 1);
         if (!strcmp(name, "cur"))
             dc->cur_up = n;
+        else if (!strcmp(name, "FN"))
+            dc->fnup[explain] = n;
+        else if (sscanf(name, "F%d", &id) == 1 && id >= 1 && id <= dc->nfacts)
+            fup[id] = n;
     }
     return luaL_ref(L, LUA_REGISTRYINDEX);                    /* 0 */
 }

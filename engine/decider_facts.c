@@ -48,6 +48,16 @@ static int rl_fact_now(lua_State *L, triage_decider *dc)
     return 0;
 }
 
+/* In the driver, in place of a fact computed before its turn: what f holds. */
+static int rl_fact_again(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fname_ref);
+    lua_rawgeti(L, -1, rl_fact_now(L, dc));
+    lua_rawget(L, 2);
+    return 1;
+}
+
 /* f.__index(f, name): a fact f does not hold. */
 int rl_fact_index(lua_State *L)
 {
@@ -76,6 +86,11 @@ int rl_fact_index(lua_State *L)
         lua_pushvalue(L, 4);
         lua_rawset(L, 1);
     }
+    if (now) {                                                /* not again at its turn */
+        lua_pushcfunction(L, rl_fact_again);
+        rl_driver_fact(L, dc, id);
+        dc->nskip++;
+    }
     return 1;
 }
 
@@ -83,6 +98,21 @@ int rl_fact_newindex(lua_State *L)
 {
     return luaL_error(L, "facts are read only: declare fact('%s', function(r, f) ... end)",
                       lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+}
+
+/* The running driver computes every fact again (at the end of a referral). */
+void rl_facts_restore(lua_State *L, triage_decider *dc)
+{
+    if (!dc->nskip)
+        return;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);
+    for (int id = 1; id <= dc->nfacts; id++)
+        if (dc->fgen[id] == dc->gen) {
+            lua_rawgeti(L, -1, id);
+            rl_driver_fact(L, dc, id);
+        }
+    lua_pop(L, 1);
+    dc->nskip = 0;
 }
 
 /* Empty f (after a referral that did not end normally). */

@@ -38,6 +38,9 @@ struct triage_decider {
     int run_ref;                    /* rl_run, as a Lua value */
     int driver_ref, xdriver_ref;    /* the facts and rules, without and with explain */
     int cur_up;                     /* the drivers' upvalue `cur`: the rule running */
+    int *fup[2];                    /* [explain][id]: the upvalue holding fact id's function */
+    int fnup[2];                    /* [explain]: the upvalue FN, where fup is 0 */
+    int nskip;                      /* facts the running driver skips (computed early) */
     int ready;                      /* this referral's facts are computed */
     int fmeta_ref[2];               /* f's metatable while facts are computed, rules run */
     int fact_line;                  /* the drivers' line of fact 1 (one line per fact) */
@@ -74,12 +77,17 @@ int rl_rule_decl(lua_State *L);
 int rl_fact_decl(lua_State *L);
 int rl_include(lua_State *L);
 
-/* decider_facts.c: f's metatables, and f emptied. */
+/* decider_facts.c: f's metatables, f emptied, and the drivers' facts
+** computed early put back. */
 int rl_fact_index(lua_State *L);
 int rl_fact_newindex(lua_State *L);
 void rl_facts_clear(lua_State *L, triage_decider *dc);
+void rl_facts_restore(lua_State *L, triage_decider *dc);
 
-/* decider_driver.c: the rule running now, and the drivers built. */
+/* decider_driver.c: the rule running now, the running driver's function for
+** fact id replaced by the function on top of the stack (popped), and the
+** drivers built. */
 const rl_rule *rl_current(lua_State *L, triage_decider *dc);
+void rl_driver_fact(lua_State *L, triage_decider *dc, int id);
 int rl_driver(triage_decider *dc, triage_error *err);
 #endif
