@@ -363,11 +363,9 @@ static int rl_run(lua_State *L)
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->dec->explain ? dc->xdriver_ref : dc->driver_ref);
     lr_push(dc->lr);                                          /* r */
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* f, for the facts */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fmeta_ref[0]);
-    lua_setmetatable(L, -2);
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->d_ref);             /* d */
-    lua_call(L, 3, 1);
-    return 1;
+    lua_call(L, 3, 0);
+    return 0;
 }
 
 /* A run on this state begins: the sandbox's limits from now, facts of the
@@ -376,7 +374,6 @@ static void rl_begin(triage_decider *dc, triage_decision *d, const triage_referr
 {
     sb_rearm(dc->sb);
     dc->gen++;
-    dc->ready = 0;
     dc->dec = d;
     dc->ref = r;
 }
@@ -394,15 +391,14 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
         dd_set_explain(L, dc->dm_ref, d->explain);
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->run_ref);
-    int st = lua_pcall(L, 0, 1, 0);                           /* 1 result or error */
+    int st = lua_pcall(L, 0, 0, 0);
     char buf[160];
     if (st != LUA_OK) {
         const rl_rule *ru = rl_current(L, dc);
         rl_fail(dc, d, ru ? ru->id : "ENGINE", rl_status_text(dc, st));
+        rl_driver_idle(L, dc);
         rl_facts_clear(L, dc);
-    } else if (lua_type(L, 1) == LUA_TSTRING) {
-        snprintf(buf, sizeof buf, "a rule assigned to fact '%s' (facts are read only)",
-                 lua_tostring(L, 1));
+    } else if (rl_facts_written(L, dc, buf, sizeof buf)) {
         rl_fail(dc, d, "ENGINE", buf);
         rl_facts_clear(L, dc);
     } else if (d->outcome < 0) {
@@ -443,8 +439,6 @@ static int rl_call_run(lua_State *L)
             return luaL_error(L, "not enough memory to read the letter");
         lr_push(dc->lr);
         lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);
-        lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fmeta_ref[0]);
-        lua_setmetatable(L, -2);
     } else {
         lua_pushnil(L);
         lua_pushnil(L);
