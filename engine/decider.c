@@ -374,6 +374,7 @@ static void rl_begin(triage_decider *dc, triage_decision *d, const triage_referr
 {
     sb_rearm(dc->sb);
     dc->gen++;
+    dc->wrote[0] = '\0';
     dc->dec = d;
     dc->ref = r;
 }
@@ -392,14 +393,15 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->run_ref);
     int st = lua_pcall(L, 0, 0, 0);
-    char buf[160];
+    char buf[sizeof dc->wrote];
+    const char *wrote;
     if (st != LUA_OK) {
         const rl_rule *ru = rl_current(L, dc);
         rl_fail(dc, d, ru ? ru->id : "ENGINE", rl_status_text(dc, st));
         rl_driver_idle(L, dc);
         rl_facts_clear(L, dc);
-    } else if (rl_facts_written(L, dc, buf, sizeof buf)) {
-        rl_fail(dc, d, "ENGINE", buf);
+    } else if ((wrote = rl_facts_written(L, dc, buf, sizeof buf)) != NULL) {
+        rl_fail(dc, d, wrote, buf);
         rl_facts_clear(L, dc);
     } else if (d->outcome < 0) {
         dc_manual_review(d, "ENGINE", dc->msg.no_decision);

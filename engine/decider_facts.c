@@ -100,32 +100,45 @@ int rl_fact_index(lua_State *L)
     return 1;
 }
 
-/* F.__newindex(F, name, value): a rule assigned to f. */
+/* F.__newindex(F, name, value): a rule assigned to f. The error is noted
+** too, so that a rule that catches it (pcall) still sends the referral to a
+** person. */
 int rl_fact_newindex(lua_State *L)
 {
     triage_decider *dc = rl_self(L);
     const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->facts_ref);
     lua_pushvalue(L, 2);
-    if (lua_rawget(L, -2) == LUA_TNUMBER)
-        return luaL_error(L, "a rule assigned to fact '%s' (facts are read only)", k);
-    return luaL_error(L, "facts are read only: declare fact('%s', function(r, f) ... end)", k);
+    int fact = lua_rawget(L, -2) == LUA_TNUMBER;
+    luaL_where(L, 1);
+    if (fact)
+        lua_pushfstring(L, "a rule assigned to fact '%s' (facts are read only)", k);
+    else
+        lua_pushfstring(L, "facts are read only: declare fact('%s', function(r, f) ... end)", k);
+    lua_concat(L, 2);
+    if (!dc->wrote[0]) {
+        dc->wrote_rule = rl_current(L, dc);
+        snprintf(dc->wrote, sizeof dc->wrote, "%s", lua_tostring(L, -1));
+    }
+    return lua_error(L);
 }
 
-/* Whether a rule gave F a field behind its metatable's back (rawset): then
-** name holds the first one's name. */
-int rl_facts_written(lua_State *L, triage_decider *dc, char *name, size_t cap)
+const char *rl_facts_written(lua_State *L, triage_decider *dc, char *why, size_t cap)
 {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fview_ref);
+    if (dc->wrote[0]) {
+        snprintf(why, cap, "%s", dc->wrote);
+        return dc->wrote_rule ? dc->wrote_rule->id : "ENGINE";
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fview_ref);         /* rawset(F, k, v) */
     lua_pushnil(L);
     if (!lua_next(L, -2)) {
         lua_pop(L, 1);
-        return 0;
+        return NULL;
     }
-    snprintf(name, cap, "a rule assigned to fact '%s' (facts are read only)",
+    snprintf(why, cap, "a rule assigned to fact '%s' (facts are read only)",
              lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
     lua_pop(L, 3);
-    return 1;
+    return "ENGINE";
 }
 
 /* The running driver computes every fact again (at the end of a referral). */

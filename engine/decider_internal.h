@@ -42,6 +42,8 @@ struct triage_decider {
     int *fup[2];                    /* [explain][id]: the upvalue holding fact id's function */
     int fnup[2];                    /* [explain]: the upvalue FN, where fup is 0 */
     int nskip;                      /* facts the running driver skips (computed early) */
+    const rl_rule *wrote_rule;      /* the rule that assigned f in this referral, */
+    char wrote[200];                /* and the error it got ("" when none did) */
     int fact_line;                  /* the drivers' line of fact 1 (one line per fact) */
     int dexplain;                   /* d.explain as set in the methods table */
     int nfacts;                     /* facts declared: ids 1..nfacts */
@@ -76,13 +78,14 @@ int rl_rule_decl(lua_State *L);
 int rl_fact_decl(lua_State *L);
 int rl_include(lua_State *L);
 
-/* decider_facts.c: f's and F's metamethods, f and F emptied, the name of
-** a fact F was given behind its metatable's back (rawset), and the drivers'
-** facts computed early put back. */
+/* decider_facts.c: f's and F's metamethods, f and F emptied, whether a
+** rule assigned f (even one that caught the error, or that used rawset):
+** the rule's id or "ENGINE" and why, else NULL; and the drivers' facts
+** computed early put back. */
 int rl_fact_index(lua_State *L);
 int rl_fact_newindex(lua_State *L);
 void rl_facts_clear(lua_State *L, triage_decider *dc);
-int rl_facts_written(lua_State *L, triage_decider *dc, char *name, size_t cap);
+const char *rl_facts_written(lua_State *L, triage_decider *dc, char *why, size_t cap);
 void rl_facts_restore(lua_State *L, triage_decider *dc);
 
 /* decider_driver.c: the rule running now, none (after a failed run), the

@@ -262,7 +262,8 @@ static void test_no_fact_outlives_its_referral(void **state)
 
 /* A rule that assigns to a fact (one that holds a value, the same value, nil
 ** or no fact at all) fails there, naming itself, and the referral goes to a
-** person; so does one that gives f a field with rawset, naming the field.
+** person, even when the rule catches the error; so does one that gives f a
+** field with rawset, naming the field.
 ** The next referral's facts are its own, and pairs(f) still lists them. */
 static void test_a_rule_that_assigns_a_fact_sends_the_referral_to_a_person(void **state)
 {
@@ -282,6 +283,8 @@ static void test_a_rule_that_assigns_a_fact_sends_the_referral_to_a_person(void 
         "rule{ id='W-05', when=function(r, f) if r.id == 'SAME' then f.age2 = f.age2 end end }\n"
         "rule{ id='W-06', when=function(r, f)\n"
         "  if r.id == 'RAW' then local _, t = pairs(f) rawset(t, 'age2', 1) end end }\n"
+        "rule{ id='W-07', when=function(r, f)\n"
+        "  if r.id == 'CATCH' then pcall(function() f.age2 = 1 end) end end }\n"
         "rule{ id='W-09', when=function() return true end, action=function(r, f, d)\n"
         "  local names = {} for k in pairs(f) do names[#names + 1] = k end table.sort(names)\n"
         "  d:reason(('%s %s %s %s'):format(f.age2, tostring(f.none), tostring(f.nan ~= f.nan),\n"
@@ -297,6 +300,7 @@ static void test_a_rule_that_assigns_a_fact_sends_the_referral_to_a_person(void 
         {"CLR", "W-04", "a rule assigned to fact 'age2'"},
         {"SAME", "W-05", "a rule assigned to fact 'age2'"},
         {"RAW", "ENGINE", "a rule assigned to fact 'age2'"},
+        {"CATCH", "W-07", "a rule assigned to fact 'age2'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         triage_decision *d = decide(&fx, cases[i].id, "");
