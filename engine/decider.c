@@ -302,6 +302,8 @@ void triage_decider_free(triage_decider *dc)
     free(dc->rules);
     free(dc->fgen);
     free(dc->fbusy);
+    free(dc->fup[0]);
+    free(dc->fup[1]);
     free(dc->track);
     ms_free(&dc->msg);
     triage_ruleset_release(dc->rs);
@@ -361,11 +363,9 @@ static int rl_run(lua_State *L)
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->dec->explain ? dc->xdriver_ref : dc->driver_ref);
     lr_push(dc->lr);                                          /* r */
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);             /* f, for the facts */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fmeta_ref[0]);
-    lua_setmetatable(L, -2);
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->d_ref);             /* d */
-    lua_call(L, 3, 1);
-    return 1;
+    lua_call(L, 3, 0);
+    return 0;
 }
 
 /* A run on this state begins: the sandbox's limits from now, facts of the
@@ -374,7 +374,7 @@ static void rl_begin(triage_decider *dc, triage_decision *d, const triage_referr
 {
     sb_rearm(dc->sb);
     dc->gen++;
-    dc->ready = 0;
+    dc->wrote[0] = '\0';
     dc->dec = d;
     dc->ref = r;
 }
@@ -392,20 +392,21 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
         dd_set_explain(L, dc->dm_ref, d->explain);
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->run_ref);
-    int st = lua_pcall(L, 0, 1, 0);                           /* 1 result or error */
-    char buf[160];
+    int st = lua_pcall(L, 0, 0, 0);
+    char buf[sizeof dc->wrote];
+    const char *wrote;
     if (st != LUA_OK) {
         const rl_rule *ru = rl_current(L, dc);
         rl_fail(dc, d, ru ? ru->id : "ENGINE", rl_status_text(dc, st));
+        rl_driver_idle(L, dc);
         rl_facts_clear(L, dc);
-    } else if (lua_type(L, 1) == LUA_TSTRING) {
-        snprintf(buf, sizeof buf, "a rule assigned to fact '%s' (facts are read only)",
-                 lua_tostring(L, 1));
-        rl_fail(dc, d, "ENGINE", buf);
+    } else if ((wrote = rl_facts_written(L, dc, buf, sizeof buf)) != NULL) {
+        rl_fail(dc, d, wrote, buf);
         rl_facts_clear(L, dc);
     } else if (d->outcome < 0) {
         dc_manual_review(d, "ENGINE", dc->msg.no_decision);
     }
+    rl_facts_restore(L, dc);
     if (d->explain && dc->ev && le_explain(dc->ev, d) != 0) {
         triage_decision_free(d);
         d = NULL;
@@ -440,8 +441,6 @@ static int rl_call_run(lua_State *L)
             return luaL_error(L, "not enough memory to read the letter");
         lr_push(dc->lr);
         lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);
-        lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fmeta_ref[0]);
-        lua_setmetatable(L, -2);
     } else {
         lua_pushnil(L);
         lua_pushnil(L);

@@ -19,28 +19,29 @@
 ** instruction costs tens of machine instructions, and a loop over the facts
 ** cost more than most facts do. It is
 **
-**   local FN, WHEN, ACTION, WHY, decided, ready, step = ...
+**   local FN, WHEN, ACTION, WHY, F, decided, step = ...
 **   local F1, W1, A1, ... = FN[1], WHEN[1], ACTION[1], ...
 **   local cur = 0
 **   return function(r, f, d)
-**     local v1 = F1(r, f) f.previous_contact = v1          -- each fact, in order
+**     f.previous_contact = F1(r, f)                        -- each fact, in order
 **     ...
-**     ready(f, true)
-**     cur = 1 if W1(r, f, d) then A1(r, f, d) if decided() then goto done end end
+**     cur = 1 if W1(r, F, d) then A1(r, F, d) if decided() then goto done end end
 **     ...                                                  -- each rule
 **     ::done:: cur = 0
-**     if f.previous_contact ~= v1 and v1 == v1 then return "previous_contact" end
-**     ...                                                  -- no rule assigned a fact
-**     ready(f, false)
-**     f.previous_contact = nil                             -- and none outlives the referral
+**     f.previous_contact = nil                             -- none outlives the referral
 **     ...
 **   end
 **
 ** and, with explain, each rule (with or without an action) records its
-** trace line: step(i, ok, why). `cur` is the rule running (C reads it as an
-** upvalue to name the rule in a reason or a failure); decided(), ready()
-** and step() are C. It returns the name of a fact a rule assigned, or
-** nothing. */
+** trace line: step(i, ok, why). Facts read and write f itself; rules get F,
+** an empty table that reads through to f and refuses every assignment (a
+** rule that assigns a fact fails there, naming itself), as the locked
+** globals do (sb_lock). `cur` is the rule running (C reads it as an upvalue
+** to name the rule in a reason or a failure, and to tell the rules from the
+** facts); decided() and step() are C. A fact that an earlier one read
+** before its turn is computed then (rl_fact_index), once: until the
+** referral ends, the running driver calls in its place a function that
+** returns what f holds (rl_driver_fact). */
 
 #define RL_MAX_FACTS 180        /* each fact's value is a local of the driver (200 at most) */
 
@@ -86,7 +87,7 @@ static char *rl_driver_src(triage_decider *dc, const char *const *names, int exp
 {
     rl_src b = {0};
     int own = dc->nfacts + 2 * dc->nrules + 8 <= 250;
-    rl_emit(&b, "local FN, WHEN, ACTION, WHY, decided, ready, step = ...\n");
+    rl_emit(&b, "local FN, WHEN, ACTION, WHY, F, decided, step = ...\n");
     if (own) {
         for (int i = 1; i <= dc->nfacts; i++)
             rl_emit(&b, "local F%d = FN[%d]\n", i, i);
@@ -101,34 +102,29 @@ static char *rl_driver_src(triage_decider *dc, const char *const *names, int exp
         dc->fact_line += b.s[i] == '\n';
     for (int i = 1; i <= dc->nfacts; i++) {
         snprintf(fn, sizeof fn, own ? "F%d" : "FN[%d]", i);
-        rl_emit(&b, "  local v%d = %s(r, f) f.%s = v%d\n", i, fn, names[i], i);
+        rl_emit(&b, "  f.%s = %s(r, f)\n", names[i], fn);
     }
-    rl_emit(&b, "  ready(f, true)\n");
     for (int i = 1; i <= dc->nrules; i++) {
         const rl_rule *ru = &dc->rules[i - 1];
         int act = ru->action != LUA_NOREF;
         snprintf(w, sizeof w, own ? "W%d" : "WHEN[%d]", i);
         snprintf(a, sizeof a, own ? "A%d" : "ACTION[%d]", i);
         if (explain) {
-            rl_emit(&b, "  cur = %d do local ok, why = %s(r, f, d)", i, w);
+            rl_emit(&b, "  cur = %d do local ok, why = %s(r, F, d)", i, w);
             if (ru->explain != LUA_NOREF)
-                rl_emit(&b, " why = WHY[%d](r, f, d)", i);
+                rl_emit(&b, " why = WHY[%d](r, F, d)", i);
             rl_emit(&b, " step(%d, ok, why)", i);
             if (act)
-                rl_emit(&b, " if ok then %s(r, f, d) if decided() then goto done end end", a);
+                rl_emit(&b, " if ok then %s(r, F, d) if decided() then goto done end end", a);
             rl_emit(&b, " end\n");
         } else if (act) {
-            rl_emit(&b, "  cur = %d if %s(r, f, d) then %s(r, f, d) "
+            rl_emit(&b, "  cur = %d if %s(r, F, d) then %s(r, F, d) "
                         "if decided() then goto done end end\n", i, w, a);
         } else {                       /* a rule without action still runs: it may fail */
-            rl_emit(&b, "  cur = %d %s(r, f, d)\n", i, w);
+            rl_emit(&b, "  cur = %d %s(r, F, d)\n", i, w);
         }
     }
     rl_emit(&b, "  ::done:: cur = 0\n");
-    for (int i = 1; i <= dc->nfacts; i++)
-        rl_emit(&b, "  if f.%s ~= v%d and v%d == v%d then return \"%s\" end\n", names[i], i, i,
-                i, names[i]);
-    rl_emit(&b, "  ready(f, false)\n");
     for (int i = 1; i <= dc->nfacts; i++)
         rl_emit(&b, "  f.%s = nil\n", names[i]);
     rl_emit(&b, "end\n");
@@ -140,15 +136,37 @@ static char *rl_driver_src(triage_decider *dc, const char *const *names, int exp
     return b.s;
 }
 
+/* The driver running now: explain or not. */
+static int rl_running(const triage_decider *dc)
+{
+    return dc->dec && dc->dec->explain;
+}
+
 /* The rule running now (the driver's upvalue `cur`), or NULL. */
 const rl_rule *rl_current(lua_State *L, triage_decider *dc)
 {
-    int ref = dc->dec && dc->dec->explain ? dc->xdriver_ref : dc->driver_ref;
+    int ref = rl_running(dc) ? dc->xdriver_ref : dc->driver_ref;
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);                   /* +1 driver */
     lua_getupvalue(L, -1, dc->cur_up);                        /* +2 cur */
     lua_Integer i = lua_tointeger(L, -1);
     lua_pop(L, 2);                                            /* 0 */
     return i >= 1 && i <= dc->nrules ? &dc->rules[i - 1] : NULL;
+}
+
+void rl_driver_fact(lua_State *L, triage_decider *dc, int id)
+{
+    int x = rl_running(dc);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, x ? dc->xdriver_ref : dc->driver_ref);
+    lua_insert(L, -2);                                        /* driver, fn */
+    if (dc->fup[x][id]) {
+        lua_setupvalue(L, -2, dc->fup[x][id]);
+    } else {                                                  /* FN[id] */
+        lua_getupvalue(L, -2, dc->fnup[x]);
+        lua_insert(L, -2);
+        lua_rawseti(L, -2, id);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
 }
 
 static int rl_decided(lua_State *L)
@@ -158,18 +176,31 @@ static int rl_decided(lua_State *L)
     return 1;
 }
 
-/* ready(f, on): the facts are computed and rules run from here, f refusing
-** assignments to what holds nothing (fmeta[1]); or (on false) the rules are
-** done and the driver empties f (fmeta[0]). */
-static int rl_ready(lua_State *L)
+/* No rule runs now (after a run that failed): cur 0 in both drivers. */
+void rl_driver_idle(lua_State *L, triage_decider *dc)
 {
-    triage_decider *dc = rl_self(L);
-    int on = lua_toboolean(L, 2);
-    dc->ready = on;
-    lua_settop(L, 1);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fmeta_ref[on]);
-    lua_setmetatable(L, 1);
-    return 0;
+    for (int x = 0; x < 2; x++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, x ? dc->xdriver_ref : dc->driver_ref);
+        lua_pushinteger(L, 0);
+        lua_setupvalue(L, -2, dc->cur_up);
+        lua_pop(L, 1);
+    }
+}
+
+/* F's pairs(): next over f, keeping f to itself (as the locked globals'
+** pairs does: f given to a rule as next's state could be written). */
+static int rl_fact_next(lua_State *L)
+{
+    lua_settop(L, 2);
+    return lua_next(L, lua_upvalueindex(1)) ? 2 : (lua_pushnil(L), 1);
+}
+
+static int rl_fact_pairs(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
 }
 
 /* step(i, applied, why): the trace line of rule i (explain only). */
@@ -218,12 +249,18 @@ static int rl_driver_one(triage_decider *dc, const char *const *names, int expla
         lua_settop(L, 0);
         return LUA_NOREF;
     }                                                         /* +1 chunk */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);           /* FN */
+    lua_createtable(L, dc->nfacts, 0);                        /* FN, its own copy */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);
+    for (int i = 1; i <= dc->nfacts; i++) {
+        lua_rawgeti(L, -1, i);
+        lua_rawseti(L, -3, i);
+    }
+    lua_pop(L, 1);
     rl_push_refs(L, dc, offsetof(rl_rule, when));             /* WHEN */
     rl_push_refs(L, dc, offsetof(rl_rule, action));           /* ACTION */
     rl_push_refs(L, dc, offsetof(rl_rule, explain));          /* WHY */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fview_ref);         /* F */
     lua_pushcfunction(L, rl_decided);
-    lua_pushcfunction(L, rl_ready);
     lua_pushcfunction(L, rl_step);
     sb_rearm(dc->sb);
     st = lua_pcall(L, 7, 1, 0);                               /* +1 driver */
@@ -233,11 +270,22 @@ static int rl_driver_one(triage_decider *dc, const char *const *names, int expla
         lua_settop(L, 0);
         return LUA_NOREF;
     }
+    int *fup = dc->fup[explain] = calloc((size_t)dc->nfacts + 1, sizeof *fup);
+    if (!fup) {
+        triage_error_set(err, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
+        lua_settop(L, 0);
+        return LUA_NOREF;
+    }
     const char *name;
+    int id;
     for (int n = 1; (name = lua_getupvalue(L, -1, n)) != NULL; n++) {
         lua_pop(L, 1);
         if (!strcmp(name, "cur"))
             dc->cur_up = n;
+        else if (!strcmp(name, "FN"))
+            dc->fnup[explain] = n;
+        else if (sscanf(name, "F%d", &id) == 1 && id >= 1 && id <= dc->nfacts)
+            fup[id] = n;
     }
     return luaL_ref(L, LUA_REGISTRYINDEX);                    /* 0 */
 }
@@ -260,29 +308,37 @@ int rl_driver(triage_decider *dc, triage_error *err)
         names[i] = lua_tostring(L, -1);
         lua_pop(L, 1);
     }
+    /* f, and F, the rules' view of it. f has room for four times the facts:
+    ** with a quarter of its slots taken a name seldom shares its slot with
+    ** another's, and every read, store and clear of a fact is a lookup in f
+    ** (0.5% of a decide's instructions against room for the facts alone) */
+    lua_createtable(L, 0, 4 * dc->nfacts);                    /* +2 f */
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, rl_fact_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "facts");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_newtable(L);                                          /* +3 F */
+    lua_createtable(L, 0, 4);
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, rl_fact_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushvalue(L, -3);
+    lua_pushcclosure(L, rl_fact_next, 1);
+    lua_pushcclosure(L, rl_fact_pairs, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushliteral(L, "facts");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    dc->fview_ref = luaL_ref(L, LUA_REGISTRYINDEX);           /* +2 */
+    dc->f_ref = luaL_ref(L, LUA_REGISTRYINDEX);               /* +1 */
     dc->driver_ref = rl_driver_one(dc, names, 0, err);
     if (dc->driver_ref != LUA_NOREF)
         dc->xdriver_ref = rl_driver_one(dc, names, 1, err);
     lua_settop(L, 0);
     if (dc->driver_ref == LUA_NOREF || dc->xdriver_ref == LUA_NOREF)
         return -1;
-    /* f, presized for every fact, and its metatables: while facts are
-    ** computed (the driver writes f) and while rules run */
-    for (int ready = 0; ready < 2; ready++) {
-        lua_createtable(L, 0, 3);
-        lua_pushcfunction(L, rl_fact_index);
-        lua_setfield(L, -2, "__index");
-        if (ready) {
-            lua_pushcfunction(L, rl_fact_newindex);
-            lua_setfield(L, -2, "__newindex");
-        }
-        lua_pushliteral(L, "facts");
-        lua_setfield(L, -2, "__metatable");
-        dc->fmeta_ref[ready] = luaL_ref(L, LUA_REGISTRYINDEX);
-    }
-    lua_createtable(L, 0, dc->nfacts);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fmeta_ref[1]);
-    lua_setmetatable(L, -2);
-    dc->f_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
 }

@@ -5,17 +5,19 @@
 #include "decider_internal.h"
 
 #include <lauxlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Facts are computed for every referral, in the order they are declared,
-** into f: a plain table that rules read with one lookup. f's metatable only
-** answers what is not there: while facts are computed, a fact read before
-** its turn (rl_fact_index computes it then) or one already computed as nil;
-** while rules run, a nil fact or a name no fact has (an error); and it
-** refuses assignments to a fact that holds nothing. After the rules the
-** driver checks that every fact still holds what it computed (a rule that
-** assigned one sends the referral to manual_review) and clears f, so that
-** no fact's value outlives its referral. */
+** into f: a plain table that facts read with one lookup. Rules get F, an
+** empty table whose metatable reads through to f and refuses every
+** assignment, so a rule that assigns a fact fails there, naming itself
+** (comparing every fact after the rules cost more than F's reads do). f's
+** metatable only answers what is not there: while facts are computed, a
+** fact read before its turn (rl_fact_index computes it then) or one already
+** computed as nil; while rules run, a nil fact or a name no fact has (an
+** error). After the rules the driver clears f, so that no fact's value
+** outlives its referral. */
 
 /* The id of fact name (at idx), or an error for a name no fact has. */
 static int rl_fact_id(lua_State *L, triage_decider *dc, int idx)
@@ -48,14 +50,28 @@ static int rl_fact_now(lua_State *L, triage_decider *dc)
     return 0;
 }
 
+/* In the driver, in place of a fact computed before its turn: what f holds. */
+static int rl_fact_again(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fname_ref);
+    lua_rawgeti(L, -1, rl_fact_now(L, dc));
+    lua_rawget(L, 2);
+    return 1;
+}
+
 /* f.__index(f, name): a fact f does not hold. */
 int rl_fact_index(lua_State *L)
 {
     triage_decider *dc = rl_self(L);
     lua_settop(L, 2);                                         /* 1 f, 2 name */
     int id = rl_fact_id(L, dc, 2);
-    int now = dc->ready ? 0 : rl_fact_now(L, dc);
-    if (dc->ready || dc->fgen[id] == dc->gen || id < now) {
+    if (rl_current(L, dc)) {                                  /* rules run: computed, nil */
+        lua_pushnil(L);
+        return 1;
+    }
+    int now = rl_fact_now(L, dc);
+    if (dc->fgen[id] == dc->gen || id < now) {
         lua_pushnil(L);                                       /* computed: nil */
         return 1;
     }
@@ -76,27 +92,84 @@ int rl_fact_index(lua_State *L)
         lua_pushvalue(L, 4);
         lua_rawset(L, 1);
     }
+    if (now) {                                                /* not again at its turn */
+        lua_pushcfunction(L, rl_fact_again);
+        rl_driver_fact(L, dc, id);
+        dc->nskip++;
+    }
     return 1;
 }
 
+/* F.__newindex(F, name, value): a rule assigned to f. The error is noted
+** too, so that a rule that catches it (pcall) still sends the referral to a
+** person. */
 int rl_fact_newindex(lua_State *L)
 {
-    return luaL_error(L, "facts are read only: declare fact('%s', function(r, f) ... end)",
-                      lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+    triage_decider *dc = rl_self(L);
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->facts_ref);
+    lua_pushvalue(L, 2);
+    int fact = lua_rawget(L, -2) == LUA_TNUMBER;
+    luaL_where(L, 1);
+    if (fact)
+        lua_pushfstring(L, "a rule assigned to fact '%s' (facts are read only)", k);
+    else
+        lua_pushfstring(L, "facts are read only: declare fact('%s', function(r, f) ... end)", k);
+    lua_concat(L, 2);
+    if (!dc->wrote[0]) {
+        dc->wrote_rule = rl_current(L, dc);
+        snprintf(dc->wrote, sizeof dc->wrote, "%s", lua_tostring(L, -1));
+    }
+    return lua_error(L);
 }
 
-/* Empty f (after a referral that did not end normally). */
+const char *rl_facts_written(lua_State *L, triage_decider *dc, char *why, size_t cap)
+{
+    if (dc->wrote[0]) {
+        snprintf(why, cap, "%s", dc->wrote);
+        return dc->wrote_rule ? dc->wrote_rule->id : "ENGINE";
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fview_ref);         /* rawset(F, k, v) */
+    lua_pushnil(L);
+    if (!lua_next(L, -2)) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    snprintf(why, cap, "a rule assigned to fact '%s' (facts are read only)",
+             lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
+    lua_pop(L, 3);
+    return "ENGINE";
+}
+
+/* The running driver computes every fact again (at the end of a referral). */
+void rl_facts_restore(lua_State *L, triage_decider *dc)
+{
+    if (!dc->nskip)
+        return;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);
+    for (int id = 1; id <= dc->nfacts; id++)
+        if (dc->fgen[id] == dc->gen) {
+            lua_rawgeti(L, -1, id);
+            rl_driver_fact(L, dc, id);
+        }
+    lua_pop(L, 1);
+    dc->nskip = 0;
+}
+
+/* Empty f and F (after a referral that did not end normally). */
 void rl_facts_clear(lua_State *L, triage_decider *dc)
 {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-        lua_pop(L, 1);
-        lua_pushvalue(L, -1);
+    for (int i = 0; i < 2; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, i ? dc->fview_ref : dc->f_ref);
         lua_pushnil(L);
-        lua_rawset(L, -4);
+        while (lua_next(L, -2)) {
+            lua_pop(L, 1);
+            lua_pushvalue(L, -1);
+            lua_pushnil(L);
+            lua_rawset(L, -4);
+        }
+        lua_pop(L, 1);
     }
-    lua_pop(L, 1);
     if (dc->fbusy)
         memset(dc->fbusy, 0, (size_t)dc->nfacts + 1);
 }

@@ -34,12 +34,16 @@ struct triage_decider {
     lr_state *lr;                   /* `r` */
     le_state *ev;                   /* `evidence`, NULL without text data */
     size_t charged;                 /* the lexicon's bytes, charged to this state */
-    int d_ref, dm_ref, f_ref, facts_ref, ffn_ref, fname_ref;
+    int d_ref, dm_ref, facts_ref, ffn_ref, fname_ref;
+    int f_ref, fview_ref;           /* f, and F: the rules' view of it (decider_driver.c) */
     int run_ref;                    /* rl_run, as a Lua value */
     int driver_ref, xdriver_ref;    /* the facts and rules, without and with explain */
     int cur_up;                     /* the drivers' upvalue `cur`: the rule running */
-    int ready;                      /* this referral's facts are computed */
-    int fmeta_ref[2];               /* f's metatable while facts are computed, rules run */
+    int *fup[2];                    /* [explain][id]: the upvalue holding fact id's function */
+    int fnup[2];                    /* [explain]: the upvalue FN, where fup is 0 */
+    int nskip;                      /* facts the running driver skips (computed early) */
+    const rl_rule *wrote_rule;      /* the rule that assigned f in this referral, */
+    char wrote[200];                /* and the error it got ("" when none did) */
     int fact_line;                  /* the drivers' line of fact 1 (one line per fact) */
     int dexplain;                   /* d.explain as set in the methods table */
     int nfacts;                     /* facts declared: ids 1..nfacts */
@@ -74,12 +78,21 @@ int rl_rule_decl(lua_State *L);
 int rl_fact_decl(lua_State *L);
 int rl_include(lua_State *L);
 
-/* decider_facts.c: f's metatables, and f emptied. */
+/* decider_facts.c: f's and F's metamethods, f and F emptied, whether a
+** rule assigned f (even one that caught the error, or that used rawset):
+** the rule's id or "ENGINE" and why, else NULL; and the drivers' facts
+** computed early put back. */
 int rl_fact_index(lua_State *L);
 int rl_fact_newindex(lua_State *L);
 void rl_facts_clear(lua_State *L, triage_decider *dc);
+const char *rl_facts_written(lua_State *L, triage_decider *dc, char *why, size_t cap);
+void rl_facts_restore(lua_State *L, triage_decider *dc);
 
-/* decider_driver.c: the rule running now, and the drivers built. */
+/* decider_driver.c: the rule running now, none (after a failed run), the
+** running driver's function for fact id replaced by the function on top of
+** the stack (popped), and the drivers, f and F built. */
 const rl_rule *rl_current(lua_State *L, triage_decider *dc);
+void rl_driver_idle(lua_State *L, triage_decider *dc);
+void rl_driver_fact(lua_State *L, triage_decider *dc, int id);
 int rl_driver(triage_decider *dc, triage_error *err);
 #endif

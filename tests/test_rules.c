@@ -202,6 +202,160 @@ static void test_facts_are_computed_once_per_referral(void **state)
     teardown_rules(&fx);
 }
 
+/* A fact that reads a later one gets it computed then, once: the driver
+** does not compute it again at its turn, and the next referral computes it
+** afresh; with and without explain, and in a rule set too large for the
+** driver to hold each fact's function as an upvalue. */
+static void test_a_fact_read_before_its_turn_is_computed_then_and_only_then(void **state)
+{
+    (void)state;
+    for (int many = 0; many < 2; many++) {
+        char lua[2048];
+        snprintf(lua, sizeof lua,
+            "local calls, order = 0, ''\n"
+            "fact('early', function(r, f) order = order .. 'e' return f.later .. '!' end)\n"
+            "fact('none', function(r, f) order = order .. 'n' return f.nothing end)\n"
+            "fact('later', function(r, f) order = order .. 'l' calls = calls + 1\n"
+            "  return r.id .. '#' .. calls end)\n"
+            "fact('nothing', function(r, f) order = order .. 'o' return nil end)\n"
+            "for i = 1, %d do rule{ id='X-' .. i, when=function() return false end } end\n"
+            "rule{ id='E-01', when=function() return true end, action=function(r, f, d)\n"
+            "  d:reason(('%%s %%s %%s %%s'):format(f.early, f.later, tostring(f.nothing), order))\n"
+            "  order = ''\n"
+            "  d:decide{outcome='accept', target='buc', unit='B193', priority='routine',\n"
+            "           deadline=r.received_day + 30} end }\n", many ? 130 : 1);
+        fixture fx;
+        setup_rules(&fx, lua, NULL);
+        for (int i = 1; i <= 4; i++) {
+            char id[8], want[64];
+            snprintf(id, sizeof id, "R%d", i);
+            snprintf(want, sizeof want, "R%d#%d! R%d#%d nil elno", i, i, i, i);
+            triage_referral *r = tu_referral(id, "");
+            assert_non_null(r);
+            triage_decision *d = triage_decide(fx.dc, r, i % 2 ? TRIAGE_EXPLAIN : 0);
+            triage_referral_free(r);
+            assert_non_null(d);
+            assert_int_equal(d->outcome, TRIAGE_ACCEPT);
+            assert_string_equal(d->reasons[0].text, want);
+            triage_decision_free(d);
+        }
+        teardown_rules(&fx);
+    }
+}
+
+/* A fact sees only the facts of its own referral: f is empty when the first
+** fact runs, whatever the referral before computed. */
+static void test_no_fact_outlives_its_referral(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "local seen = ''\n"
+        "fact('first', function(r, f) local k = next(f) seen = tostring(k) return r.id end)\n"
+        "fact('second', function(r, f) local n = 0 for _ in pairs(f) do n = n + 1 end\n"
+        "  return n end)\n"
+        "rule{ id='N-01', when=function() return true end, action=function(r, f, d)\n"
+        "  d:reason(('%s %s %d'):format(seen, f.first, f.second))\n"
+        "  d:decide{outcome='accept', target='buc', unit='B193', priority='routine',\n"
+        "           deadline=r.received_day + 30} end }\n", NULL);
+    for (int round = 0; round < 3; round++) {
+        triage_decision *d = decide(&fx, round ? "R2" : "R1", "");
+        assert_string_equal(d->reasons[0].text, round ? "nil R2 1" : "nil R1 1");
+        triage_decision_free(d);
+    }
+    teardown_rules(&fx);
+}
+
+/* A rule that assigns to a fact (one that holds a value, the same value, nil
+** or no fact at all) fails there, naming itself, and the referral goes to a
+** person, even when the rule catches the error; so does one that gives f a
+** field with rawset, naming the field.
+** The next referral's facts are its own, and pairs(f) still lists them. */
+static void test_a_rule_that_assigns_a_fact_sends_the_referral_to_a_person(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "fact('age2', function(r, f) return r.age * 2 end)\n"
+        "fact('none', function(r, f) return nil end)\n"
+        "fact('nan', function(r, f) return 0/0 end)\n"
+        "rule{ id='W-01', when=function(r) return r.id == 'SET' end, action=function(r, f)\n"
+        "  f.age2 = 1 end }\n"
+        "rule{ id='W-02', when=function(r) return r.id == 'NIL' end, action=function(r, f)\n"
+        "  f.none = 1 end }\n"
+        "rule{ id='W-03', when=function(r) return r.id == 'NEW' end, action=function(r, f)\n"
+        "  f.brand_new = 1 end }\n"
+        "rule{ id='W-04', when=function(r, f) if r.id == 'CLR' then f.age2 = nil end end }\n"
+        "rule{ id='W-05', when=function(r, f) if r.id == 'SAME' then f.age2 = f.age2 end end }\n"
+        "rule{ id='W-06', when=function(r, f)\n"
+        "  if r.id == 'RAW' then local _, t = pairs(f) rawset(t, 'age2', 1) end end }\n"
+        "rule{ id='W-07', when=function(r, f)\n"
+        "  if r.id == 'CATCH' then pcall(function() f.age2 = 1 end) end end }\n"
+        "rule{ id='W-09', when=function() return true end, action=function(r, f, d)\n"
+        "  local names = {} for k in pairs(f) do names[#names + 1] = k end table.sort(names)\n"
+        "  d:reason(('%s %s %s %s'):format(f.age2, tostring(f.none), tostring(f.nan ~= f.nan),\n"
+        "    table.concat(names, ',')))\n"
+        "  d:decide{outcome='accept', target='buc', unit='B193', priority='routine',\n"
+        "           deadline=r.received_day + 30} end }\n", NULL);
+    static const struct {
+        const char *id, *rule, *says;
+    } cases[] = {
+        {"SET", "W-01", "a rule assigned to fact 'age2'"},
+        {"NIL", "W-02", "a rule assigned to fact 'none'"},
+        {"NEW", "W-03", "facts are read only: declare fact('brand_new'"},
+        {"CLR", "W-04", "a rule assigned to fact 'age2'"},
+        {"SAME", "W-05", "a rule assigned to fact 'age2'"},
+        {"RAW", "ENGINE", "a rule assigned to fact 'age2'"},
+        {"CATCH", "W-07", "a rule assigned to fact 'age2'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        triage_decision *d = decide(&fx, cases[i].id, "");
+        assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
+        assert_string_equal(d->reasons[0].rule, cases[i].rule);
+        if (!strstr(d->reasons[0].text, cases[i].says))
+            fail_msg("%s: '%s' lacks '%s'", cases[i].id, d->reasons[0].text, cases[i].says);
+        triage_decision_free(d);
+        d = decide(&fx, "OK", "");
+        assert_int_equal(d->outcome, TRIAGE_ACCEPT);
+        assert_string_equal(d->reasons[0].text, "16 nil true age2,nan");
+        triage_decision_free(d);
+    }
+    teardown_rules(&fx);
+}
+
+/* A fact that depends on itself is an error; a name no fact has raises, in
+** a fact or in a rule. */
+static void test_a_fact_that_depends_on_itself_or_an_unknown_name_fails(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "fact('a', function(r, f) if r.id == 'CYC' then return f.b end return 1 end)\n"
+        "fact('b', function(r, f) return f.a end)\n"
+        "fact('c', function(r, f) if r.id == 'TYPO' then return f.nope end return 2 end)\n"
+        "rule{ id='C-00', when=function(r, f) if r.id == 'RTYPO' then return f.nope end end }\n"
+        "rule{ id='C-01', when=function() return true end, action=function(r, f, d)\n"
+        "  d:reason(('%s %s %s'):format(f.a, f.b, f.c))\n"
+        "  d:decide{outcome='accept', target='buc', unit='B193', priority='routine',\n"
+        "           deadline=r.received_day + 30} end }\n", NULL);
+    static const char *const ids[] = {"CYC", "OK", "TYPO", "OK", "RTYPO", "OK"};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        triage_decision *d = decide(&fx, ids[i], "");
+        if (!strcmp(ids[i], "OK")) {
+            assert_int_equal(d->outcome, TRIAGE_ACCEPT);
+            assert_string_equal(d->reasons[0].text, "1 1 2");
+        } else {
+            assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
+            /* a fact fails as the engine's, a rule as its own */
+            assert_string_equal(d->reasons[0].rule, i == 4 ? "C-00" : "ENGINE");
+            assert_non_null(strstr(d->reasons[0].text, i ? "unknown fact 'nope'"
+                                                         : "depends on itself"));
+        }
+        triage_decision_free(d);
+    }
+    teardown_rules(&fx);
+}
+
 static void test_rules_see_the_referrals_fields_read_only(void **state)
 {
     (void)state;
@@ -396,6 +550,10 @@ int main(void)
         cmocka_unit_test(test_manual_review_names_the_rule_when_none_decides_or_one_errs),
         cmocka_unit_test(test_reason_formats_its_values_and_refuses_a_text_too_long),
         cmocka_unit_test(test_facts_are_computed_once_per_referral),
+        cmocka_unit_test(test_a_fact_read_before_its_turn_is_computed_then_and_only_then),
+        cmocka_unit_test(test_no_fact_outlives_its_referral),
+        cmocka_unit_test(test_a_rule_that_assigns_a_fact_sends_the_referral_to_a_person),
+        cmocka_unit_test(test_a_fact_that_depends_on_itself_or_an_unknown_name_fails),
         cmocka_unit_test(test_rules_see_the_referrals_fields_read_only),
         cmocka_unit_test(test_rules_read_each_referrals_own_strings_however_many),
         cmocka_unit_test(test_history_lists_the_same_childs_earlier_referrals),
