@@ -79,7 +79,8 @@ int rl_fact_decl(lua_State *L);
 int rl_include(lua_State *L);
 
 /* decider_facts.c: f's and F's metamethods, f and F emptied, whether a
-** rule assigned f (even one that caught the error, or that used rawset):
+** rule assigned f (even one that caught the error, or that used rawset) or a
+** fact gave it a name no fact has:
 ** the rule's id or "ENGINE" and why, else NULL; and the drivers' facts
 ** computed early put back. */
 int rl_fact_index(lua_State *L);

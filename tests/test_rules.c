@@ -266,6 +266,34 @@ static void test_no_fact_outlives_its_referral(void **state)
     teardown_rules(&fx);
 }
 
+/* A fact that gives f a name no fact has (f.k = v) sends its referral to a
+** person, and the next referral's facts do not see the name. */
+static void test_a_fact_that_writes_f_sends_the_referral_to_a_person(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "fact('first', function(r, f) local k = next(f) local s = tostring(k)\n"
+        "  if r.id == 'BAD' then f.junk = r.id end return s end)\n"
+        "rule{ id='N-01', when=function() return true end, action=function(r, f, d)\n"
+        "  d:reason(f.first)\n"
+        "  d:decide{outcome='accept', target='buc', unit='B193', priority='routine',\n"
+        "           deadline=r.received_day + 30} end }\n", NULL);
+    for (int round = 0; round < 2; round++) {
+        triage_decision *d = decide(&fx, "BAD", "");
+        assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
+        assert_string_equal(d->reasons[0].rule, "ENGINE");
+        if (!strstr(d->reasons[0].text, "a fact assigned to 'junk', which is no fact"))
+            fail_msg("'%s' does not name the fact's assignment", d->reasons[0].text);
+        triage_decision_free(d);
+        d = decide(&fx, "R2", "");
+        assert_int_equal(d->outcome, TRIAGE_ACCEPT);
+        assert_string_equal(d->reasons[0].text, "nil");
+        triage_decision_free(d);
+    }
+    teardown_rules(&fx);
+}
+
 /* A rule that assigns to a fact (one that holds a value, the same value, nil
 ** or no fact at all) fails there, naming itself, and the referral goes to a
 ** person, even when the rule catches the error; so does one that gives f a
@@ -552,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_facts_are_computed_once_per_referral),
         cmocka_unit_test(test_a_fact_read_before_its_turn_is_computed_then_and_only_then),
         cmocka_unit_test(test_no_fact_outlives_its_referral),
+        cmocka_unit_test(test_a_fact_that_writes_f_sends_the_referral_to_a_person),
         cmocka_unit_test(test_a_rule_that_assigns_a_fact_sends_the_referral_to_a_person),
         cmocka_unit_test(test_a_fact_that_depends_on_itself_or_an_unknown_name_fails),
         cmocka_unit_test(test_rules_see_the_referrals_fields_read_only),
