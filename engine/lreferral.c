@@ -91,7 +91,8 @@ struct lr_state {
     unsigned built;               /* bit f - F_LAZY: lazy field f is in r now */
     /* Which fields hold nil now (bit per field): a nil that stays nil is not
     ** written again. Safe because nothing else can fill them: r, r.risk and
-    ** r.somatic refuse assignments to what holds nothing. */
+    ** r.somatic refuse assignments to what holds nothing, and the sandbox's
+    ** rawset refuses tables with a protected metatable (sandbox_lock.c). */
     unsigned nil_field, nil_risk, nil_somatic;
     int trusted;                  /* the regex binding trusts r.text (rx_trust) */
     const char *name[F__N];       /* r's field names, as interned in the key list */
