@@ -528,7 +528,7 @@ static int isolated(const char *body)
 
 /* Nothing a rule does to r, its tables and their entries, f or d, allowed
 ** or refused, is seen by a later referral: each decides as with a fresh
-** decider. rawset fills no empty field. */
+** decider. rawset fills no empty field, a replaced table comes back. */
 static void test_nothing_a_rule_does_to_r_is_seen_by_a_later_referral(void **state)
 {
     (void)state;
@@ -541,6 +541,12 @@ static void test_nothing_a_rule_does_to_r_is_seen_by_a_later_referral(void **sta
         "rawset(r.assessments, 3, {})", "rawset(r.risk, 'foo', true)",
         "local h = r:history() rawset(h, 1, {id = 'X'})",
         "rawset(f, 'x', 1)", "rawset(d, 'x', 1)",
+        /* r's tables replaced */
+        "r.diagnoses = {'F32'}", "r.risk = nil", "r.risk = {psychosis = true}",
+        "r.assessments = {}", "r.assessments = nil", "r.medication = {'x'}",
+        "r.somatic = {bmi = 1}", "r.history = nil",
+        "r.history = function() return {{id = 'X'}} end",
+        "r.diagnoses, r.risk, r.somatic = r.medication, r.somatic, r.risk",
         /* new keys, filled fields, entries beyond the count, metatables */
         "r.foo = 1", "r.risk.foo = 1", "r.risk.self_harm = true", "r.risk.self_harm = nil",
         "r.risk.psychosis = true", "r.somatic.bmi = 99", "r.somatic.bmi = nil",
