@@ -95,7 +95,7 @@ struct lr_state {
     int ref[T__N];
     int ro_ref;                   /* the metatable of r's tables: they refuse new keys */
     int fill_ref;                 /* lr_fill, with its upvalues */
-    int ndiag, nassess, nmed;     /* entries the reused arrays hold */
+    int ndiag, nassess, nmed, nhist; /* entries the reused arrays hold */
     const void *made[sizeof lr_made / sizeof *lr_made];  /* those, as lua_topointer gives */
     int history_read;             /* r:history() filled T_HIST this referral */
     unsigned built;               /* bit f - F_LAZY: lazy field f is in r now */
@@ -472,11 +472,7 @@ static int lr_history(lua_State *L)
         lr_put(L, e, keys, K_HI(HI_TARGET));
         lua_pop(L, 1);
     }
-    int old = (int)lua_rawlen(L, list);
-    for (int i = n + 1; i <= old; i++) {
-        lua_pushnil(L);
-        lua_rawseti(L, list, i);
-    }
+    lr_cut(L, list, n, &v->nhist);       /* by the count: a rule may have made holes */
     lua_pop(L, 1);                                            /* +1 list */
     v->history_read = 1;
     return 1;
