@@ -405,16 +405,19 @@ static triage_referral *isolation_referral(const char *id)
         "\"assessments\":[{\"kind\":\"cognitive\",\"date\":\"2019-03-04\",\"fsiq\":65},"
         "{\"kind\":\"ppv\",\"by\":\"PPR\"},{\"kind\":\"other\"}],"
         "\"risk\":{\"self_harm\":true,\"psychosis\":false,\"suicide_plan\":false},"
-        "\"somatic\":{\"height_cm\":140,\"weight_kg\":30,\"bmi\":15.3,\"weight_loss_pct_3m\":2}";
+        "\"somatic\":{\"height_cm\":140,\"weight_kg\":30,\"bmi\":15.3,\"weight_loss_pct_3m\":2},"
+        "\"text\":\"Dreng med ADHD og angst, selvskade.\"";
     static const char *const bad =
         "\"patient\":{\"birth_date\":\"2010-01-02\",\"municipality\":\"Herlev\"},"
         "\"diagnoses\":[\"F90.0\",\"F84.0\"],\"medication\":[\"Ritalin\"],"
         "\"assessments\":[{\"kind\":\"ppv\"},{\"kind\":\"cognitive\",\"fsiq\":80}],"
-        "\"risk\":{\"self_harm\":false},\"somatic\":{\"bmi\":17.5}";
+        "\"risk\":{\"self_harm\":false},\"somatic\":{\"bmi\":17.5},"
+        "\"text\":\"Pige med ADHD og autisme.\"";
     static const char *const b =
         "\"patient\":{\"birth_date\":\"2012-05-06\",\"municipality\":\"Ballerup\"},"
         "\"diagnoses\":[\"F41.1\"],\"assessments\":[{\"kind\":\"ppv\",\"by\":\"PPR\"}],"
-        "\"risk\":{\"self_harm\":false},\"somatic\":{\"bmi\":16.5}";
+        "\"risk\":{\"self_harm\":false},\"somatic\":{\"bmi\":16.5},"
+        "\"text\":\"Angst.\"";
     char json[2048];
     snprintf(json, sizeof json,
              "{\"id\":\"%s\",\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"gp\"},%s}", id,
@@ -458,6 +461,7 @@ static const char *isolation_rules(const char *body)
         "  d:reason('%%s', 'history=' .. type(r.history) .. show(r:history(), 1))\n"
         "  d:reason('%%s', 'r=' .. tostring(r) .. ' ' .. tostring(getmetatable(r)))\n"
         "  d:reason('%%s', 'f=' .. show(f, 1) .. ' d=' .. show(d, 1))\n"
+        "  d:reason('%%s', 'evidence.counted=' .. show(evidence.counted, 1))\n"
         "  d:decide{outcome='accept', target='buc'} end }\n", body);
     return lua;
 }
@@ -501,7 +505,8 @@ static char *decide_isolation(triage_ruleset *rs, const char *ids)
 ** and A after BAD as A alone; if not, says so on stderr and returns 0. */
 static int isolated(const char *body)
 {
-    char *dir = tu_rules(isolation_rules(body));
+    char *dir = tu_tmpdir();
+    write_text_rules(dir, "", isolation_rules(body));        /* evidence reads the text */
     triage_error err;
     triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
     if (!rs)
@@ -509,6 +514,8 @@ static int isolated(const char *body)
     char *want = decide_isolation(rs, "A,B"), *got = decide_isolation(rs, "A,BAD,B");
     char *alone = decide_isolation(rs, "A"), *again = decide_isolation(rs, "BAD,A,BAD,B,A");
     int ok = 1;
+    if (strncmp(want, "accept\n", 7) != 0)
+        fail_msg("`%s`: SHOW did not decide: %s", body, want);
     if (strcmp(got, want) != 0) {
         fprintf(stderr, "after BAD ran `%s`, B decided\n%s\nnot\n%s\n", body, got, want);
         ok = 0;
@@ -526,9 +533,10 @@ static int isolated(const char *body)
     return ok;
 }
 
-/* Nothing a rule does to r, its tables and their entries, f or d, allowed
-** or refused, is seen by a later referral: each decides as with a fresh
-** decider. rawset fills no empty field, a replaced table comes back. */
+/* Nothing a rule does to r, its tables and their entries, f, d or
+** evidence.counted, allowed or refused, is seen by a later referral: each
+** decides as with a fresh decider. rawset fills no empty field, a
+** replaced table comes back. */
 static void test_nothing_a_rule_does_to_r_is_seen_by_a_later_referral(void **state)
 {
     (void)state;
@@ -563,6 +571,10 @@ static void test_nothing_a_rule_does_to_r_is_seen_by_a_later_referral(void **sta
         "local t = r.id r.id = 'B'", "local t = r.prior_interventions t[1] = 'x'",
         "load('custody = 1 diagnoses = 2', 'x', 't', r)()",
         "f.x = 1", "d.explain = true",
+        /* evidence.counted, refilled for each referral */
+        "evidence.counted.foo = 1", "evidence.counted[50] = 'x'",
+        "evidence.counted[#evidence.counted + 1] = 'x'", "rawset(evidence.counted, 'foo', 1)",
+        "evidence.counted[1] = nil",
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++)
