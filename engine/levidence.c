@@ -281,6 +281,12 @@ le_state *le_open(lua_State *L, const tx_lexicon *lx)
         lua_rawset(L, -3);
     }
     lua_createtable(L, 8, 0);                             /* +3 counted */
+    lua_createtable(L, 0, 2);        /* it outlives the referral: it refuses new keys */
+    lua_pushcfunction(L, le_readonly);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "evidence");                       /* and rawset (sandbox_lock.c) */
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
     lua_pushvalue(L, -1);
     e->counted_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_setfield(L, -2, "counted");                       /* +2 */

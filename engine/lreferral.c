@@ -7,7 +7,8 @@
 ** answers what is not there: a field that is nil this referral (nil), a
 ** field built on first read (the text, the id, the dates as strings), or a
 ** name that is no field (an error that catches typos); and refuses
-** assignments to a field that holds nothing.
+** assignments to a field that holds nothing. A table of r's (or
+** r.history) that a rule replaced is put back for the next referral.
 */
 #include "lreferral.h"
 
@@ -62,8 +63,16 @@ static const char *const lr_hist_names[HI__N] = {NULL, "id", "received", "receiv
 #define K_KIND(i) (K_CUSTODY(4) + (i))
 #define K__N K_KIND(AK__N)
 
-/* The registry's tables of one state, by index in lr_state.ref. */
-enum { T_R, T_KEYS, T_DIAG, T_ASSESS, T_MED, T_RISK, T_SOMATIC, T_HIST, T_POOL, T_STRS, T__N };
+/* The registry's tables of one state, by index in lr_state.ref (T_HFN:
+** r.history, the function). */
+enum { T_R, T_KEYS, T_DIAG, T_ASSESS, T_MED, T_RISK, T_SOMATIC, T_HIST, T_POOL, T_STRS, T_HFN,
+       T__N };
+
+/* r's fields that hold what r was made with, and what: a rule may replace
+** one, and the filler writes into its own tables, so it puts them back. */
+static const unsigned char lr_made[][2] = {
+    {F_DIAGNOSES, T_DIAG}, {F_ASSESSMENTS, T_ASSESS}, {F_MEDICATION, T_MED},
+    {F_RISK, T_RISK},      {F_SOMATIC, T_SOMATIC},    {F_HISTORY, T_HFN}};
 
 /* The strings r's fields take from referral to referral (municipalities,
 ** diagnosis codes, medications, instruments), kept: pushing one again is a
@@ -86,12 +95,14 @@ struct lr_state {
     int ref[T__N];
     int ro_ref;                   /* the metatable of r's tables: they refuse new keys */
     int fill_ref;                 /* lr_fill, with its upvalues */
-    int ndiag, nassess, nmed;     /* entries the reused arrays hold */
+    int ndiag, nassess, nmed, nhist; /* entries the reused arrays hold */
+    const void *made[sizeof lr_made / sizeof *lr_made];  /* those, as lua_topointer gives */
     int history_read;             /* r:history() filled T_HIST this referral */
     unsigned built;               /* bit f - F_LAZY: lazy field f is in r now */
     /* Which fields hold nil now (bit per field): a nil that stays nil is not
     ** written again. Safe because nothing else can fill them: r, r.risk and
-    ** r.somatic refuse assignments to what holds nothing. */
+    ** r.somatic refuse assignments to what holds nothing, and the sandbox's
+    ** rawset refuses tables with a protected metatable (sandbox_lock.c). */
     unsigned nil_field, nil_risk, nil_somatic;
     int trusted;                  /* the regex binding trusts r.text (rx_trust) */
     const char *name[F__N];       /* r's field names, as interned in the key list */
@@ -336,6 +347,23 @@ static int lr_fill(lua_State *L)
 {
     lr_state *v = lua_touserdata(L, 1);
     const triage_referral *r = v->r;
+    /* What a rule replaced in r (r.risk = nil, r.diagnoses = {...}: raw
+    ** writes, the field holding a value) goes back. r at 2, what its
+    ** fields hold at 3 ..: some 900 instructions a referral, the most
+    ** of them the API's (a lua_rawget of r on the stack costs some 65). */
+    enum { NMADE = sizeof lr_made / sizeof *lr_made };
+    lua_pushvalue(L, LR_T(T_R));
+    for (int i = 0; i < NMADE; i++) {
+        lua_pushvalue(L, LR_KEY(lr_made[i][0]));
+        lua_rawget(L, 2);
+    }
+    for (int i = 0; i < NMADE; i++)
+        if (lua_topointer(L, 3 + i) != v->made[i]) {
+            lua_pushvalue(L, LR_KEY(lr_made[i][0]));
+            lua_pushvalue(L, LR_T(lr_made[i][1]));
+            lua_rawset(L, 2);
+        }
+    lua_settop(L, 1);
     for (int f = F_LAZY; v->built; f++)                       /* if lr_set(NULL) was not called */
         if (v->built & (1u << (f - F_LAZY))) {
             v->built &= ~(1u << (f - F_LAZY));
@@ -444,11 +472,7 @@ static int lr_history(lua_State *L)
         lr_put(L, e, keys, K_HI(HI_TARGET));
         lua_pop(L, 1);
     }
-    int old = (int)lua_rawlen(L, list);
-    for (int i = n + 1; i <= old; i++) {
-        lua_pushnil(L);
-        lua_rawseti(L, list, i);
-    }
+    lr_cut(L, list, n, &v->nhist);       /* by the count: a rule may have made holes */
     lua_pop(L, 1);                                            /* +1 list */
     v->history_read = 1;
     return 1;
@@ -614,6 +638,8 @@ lr_state *lr_open(lua_State *L)
     }
     lua_pushlightuserdata(L, v);
     lua_pushcclosure(L, lr_history, 1);
+    lua_pushvalue(L, -1);
+    v->ref[T_HFN] = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_setfield(L, -2, lr_names[F_HISTORY]);
     lua_createtable(L, 0, 4);                                 /* +2 meta */
     lua_pushlightuserdata(L, v);
@@ -628,6 +654,11 @@ lr_state *lr_open(lua_State *L)
     lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);                                  /* +1 */
     v->ref[T_R] = luaL_ref(L, LUA_REGISTRYINDEX);             /* 0 */
+    for (size_t i = 0; i < sizeof lr_made / sizeof *lr_made; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[lr_made[i][1]]);
+        v->made[i] = lua_topointer(L, -1);                    /* kept alive by the registry */
+        lua_pop(L, 1);
+    }
     luaL_checkstack(L, LR_FILL_UPVALUES, "referral");
     lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_KEYS]);
     for (int k = 1; k < K__N; k++)

@@ -6,7 +6,8 @@
 ** referral; the few no shipped rule reads (id, text, the dates as strings,
 ** referrer_name, prior_interventions) are built on first read and dropped
 ** after the referral. Reading a field that does not exist raises; so does
-** assigning to one that holds nothing.
+** assigning to one that holds nothing. What a rule assigns to a field that
+** holds something is overwritten, cleared or put back for the next referral.
 */
 #ifndef TRIAGE_LREFERRAL_H
 #define TRIAGE_LREFERRAL_H

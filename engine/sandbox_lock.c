@@ -1,7 +1,8 @@
 /*
 ** sandbox_lock.c — the globals locked once the rule set has loaded (after
 ** Redis's luaStateLockGlobalTable): every table reachable from them is made
-** read only in place, behind a proxy whose writes raise an error naming it.
+** read only in place, behind a proxy whose writes raise an error naming it;
+** and rawset, which refuses those and every table with a protected metatable.
 */
 #include "sandbox.h"
 #include "sandbox_internal.h"
@@ -44,11 +45,29 @@ static int sb_readonly(lua_State *L)
     return sb_readonly_error(L, lua_tostring(L, lua_upvalueindex(1)), 2);
 }
 
+/* rawset, refusing a locked table and any table whose metatable is
+** protected (a __metatable field): the engine's r (with its lists, their
+** entries, its risk and somatic) and f. Their __newindex refuses what holds
+** nothing, and the engine keeps them from referral to referral trusting
+** that: a field filled raw would be seen by the next referral. */
 int sb_rawset(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     if (sb_locked_name(L, 1))
         return sb_readonly_error(L, lua_tostring(L, -1), 2);
+    if (lua_getmetatable(L, 1)) {
+        lua_pushliteral(L, "__metatable");
+        if (lua_rawget(L, -2) != LUA_TNIL) {
+            const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+            const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2)
+                                                          : luaL_tolstring(L, 2, NULL);
+            if (!*name)
+                name = "table";
+            return luaL_error(L, "cannot change '%s.%s': '%s' is read only (rawset too)",
+                              name, k, name);
+        }
+        lua_pop(L, 2);
+    }
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, 1);

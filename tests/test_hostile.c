@@ -393,6 +393,222 @@ static void test_a_rule_writing_into_r_changes_no_later_referral(void **state)
     free(dir);
 }
 
+/* The referrals of the isolation cases: A (every field given), then BAD and
+** B with fields left out (custody, gapd, risk.psychosis, somatic but bmi),
+** BAD with more list entries than B. */
+static triage_referral *isolation_referral(const char *id)
+{
+    static const char *const a =
+        "\"patient\":{\"birth_date\":\"2011-06-14\",\"municipality\":\"Gladsaxe\","
+        "\"sex\":\"M\",\"custody\":\"sole\"},\"consent\":{\"both_custodians\":true},\"gapd\":4,"
+        "\"diagnoses\":[\"F90.0\",\"F84.0\",\"F32.1\"],\"medication\":[\"Ritalin\",\"Melatonin\"],"
+        "\"assessments\":[{\"kind\":\"cognitive\",\"date\":\"2019-03-04\",\"fsiq\":65},"
+        "{\"kind\":\"ppv\",\"by\":\"PPR\"},{\"kind\":\"other\"}],"
+        "\"risk\":{\"self_harm\":true,\"psychosis\":false,\"suicide_plan\":false},"
+        "\"somatic\":{\"height_cm\":140,\"weight_kg\":30,\"bmi\":15.3,\"weight_loss_pct_3m\":2},"
+        "\"text\":\"Dreng med ADHD og angst, selvskade.\"";
+    static const char *const bad =
+        "\"patient\":{\"birth_date\":\"2010-01-02\",\"municipality\":\"Herlev\"},"
+        "\"diagnoses\":[\"F90.0\",\"F84.0\"],\"medication\":[\"Ritalin\"],"
+        "\"assessments\":[{\"kind\":\"ppv\"},{\"kind\":\"cognitive\",\"fsiq\":80}],"
+        "\"risk\":{\"self_harm\":false},\"somatic\":{\"bmi\":17.5},"
+        "\"text\":\"Pige med ADHD og autisme.\"";
+    static const char *const b =
+        "\"patient\":{\"birth_date\":\"2012-05-06\",\"municipality\":\"Ballerup\"},"
+        "\"diagnoses\":[\"F41.1\"],\"assessments\":[{\"kind\":\"ppv\",\"by\":\"PPR\"}],"
+        "\"risk\":{\"self_harm\":false},\"somatic\":{\"bmi\":16.5},"
+        "\"text\":\"Angst.\"";
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"id\":\"%s\",\"received\":\"2020-03-02\",\"referrer\":{\"kind\":\"gp\"},%s}", id,
+             !strcmp(id, "A") ? a : !strcmp(id, "BAD") ? bad : b);
+    triage_error err;
+    triage_referral *r = triage_referral_parse(json, strlen(json), NULL, 0, &err);
+    if (!r)
+        fail_msg("%s: %s", id, err.text);
+    return r;
+}
+
+/* The rule set of an isolation case: EVIL runs `body` on BAD inside a
+** pcall (what it tries is refused or allowed, never the referral's end),
+** SHOW then writes everything of r, f and d a rule can reach, keys sorted,
+** a reason per field of r. */
+static const char *isolation_rules(const char *body)
+{
+    static char lua[4096];
+    snprintf(lua, sizeof lua,
+        "local function show(v, depth)\n"
+        "  if type(v) == 'function' then return 'function' end\n"
+        "  if type(v) == 'userdata' then return 'userdata ' .. tostring(getmetatable(v)) end\n"
+        "  if type(v) ~= 'table' then return tostring(v) end\n"
+        "  if depth > 3 then return 'table' end\n"
+        "  local keys, out = {}, {}\n"
+        "  for k in next, v do keys[#keys + 1] = k end\n"
+        "  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)\n"
+        "  for _, k in ipairs(keys) do out[#out + 1] = tostring(k) .. '=' .. show(v[k], depth + 1) end\n"
+        "  return tostring(getmetatable(v)) .. '{' .. table.concat(out, ',') .. '}' .. #v\n"
+        "end\n"
+        "rule{ id='EVIL', when=function(r, f, d)\n"
+        "  if r.id == 'BAD' then pcall(function() %s end) end\n"
+        "  return false end }\n"
+        "rule{ id='SHOW', when=function() return true end, action=function(r, f, d)\n"
+        "  local keys = {}\n"
+        "  for k in next, r do keys[#keys + 1] = k end\n"
+        "  for _, k in ipairs({'custody', 'consent_both', 'gapd', 'sex', 'priority', 'text'}) do\n"
+        "    if rawget(r, k) == nil then keys[#keys + 1] = k end end\n"
+        "  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)\n"
+        "  for _, k in ipairs(keys) do d:reason('%%s', tostring(k) .. '=' .. show(r[k], 1)) end\n"
+        "  d:reason('%%s', 'history=' .. type(r.history) .. show(r:history(), 1))\n"
+        "  d:reason('%%s', 'r=' .. tostring(r) .. ' ' .. tostring(getmetatable(r)))\n"
+        "  d:reason('%%s', 'f=' .. show(f, 1) .. ' d=' .. show(d, 1))\n"
+        "  d:reason('%%s', 'evidence.counted=' .. show(evidence.counted, 1))\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n", body);
+    return lua;
+}
+
+/* Every reason of d, one a line, after its outcome (free with free()). */
+static char *all_reasons(const triage_decision *d)
+{
+    size_t cap = 64, n = 0;
+    for (int i = 0; i < d->nreasons; i++)
+        cap += strlen(d->reasons[i].text) + 1;
+    char *out = malloc(cap);
+    n += (size_t)snprintf(out, cap, "%s\n", triage_outcome_name(d->outcome));
+    for (int i = 0; i < d->nreasons; i++)
+        n += (size_t)snprintf(out + n, cap - n, "%s\n", d->reasons[i].text);
+    return out;
+}
+
+/* Decide `ids` (comma-separated isolation referrals) with a new decider
+** of rs; the last one's reasons (free with free()). */
+static char *decide_isolation(triage_ruleset *rs, const char *ids)
+{
+    triage_error err;
+    triage_decider *dc = triage_decider_new(rs, NULL, &err);
+    assert_non_null(dc);
+    char list[64], *save, *last = NULL;
+    snprintf(list, sizeof list, "%s", ids);
+    for (char *id = strtok_r(list, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+        triage_referral *r = isolation_referral(id);
+        triage_decision *d = triage_decide(dc, r, 0);
+        assert_non_null(d);
+        free(last);
+        last = all_reasons(d);
+        triage_decision_free(d);
+        triage_referral_free(r);
+    }
+    triage_decider_free(dc);
+    return last;
+}
+
+/* B, after A and BAD (whose EVIL ran `body`), decides as after A alone,
+** and A after BAD as A alone; if not, says so on stderr and returns 0. */
+static int isolated(const char *body)
+{
+    char *dir = tu_tmpdir();
+    write_text_rules(dir, "", isolation_rules(body));        /* evidence reads the text */
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    if (!rs)
+        fail_msg("%s: %s", body, err.text);
+    char *want = decide_isolation(rs, "A,B"), *got = decide_isolation(rs, "A,BAD,B");
+    char *alone = decide_isolation(rs, "A"), *again = decide_isolation(rs, "BAD,A,BAD,B,A");
+    int ok = 1;
+    if (strncmp(want, "accept\n", 7) != 0)
+        fail_msg("`%s`: SHOW did not decide: %s", body, want);
+    if (strcmp(got, want) != 0) {
+        fprintf(stderr, "after BAD ran `%s`, B decided\n%s\nnot\n%s\n", body, got, want);
+        ok = 0;
+    } else if (strcmp(again, alone) != 0) {
+        fprintf(stderr, "after BAD ran `%s`, A decided\n%s\nnot\n%s\n", body, again, alone);
+        ok = 0;
+    }
+    free(want);
+    free(got);
+    free(again);
+    free(alone);
+    triage_ruleset_release(rs);
+    tu_rmtree(dir);
+    free(dir);
+    return ok;
+}
+
+/* Nothing a rule does to r, its tables and their entries, f, d or
+** evidence.counted, allowed or refused, is seen by a later referral: each
+** decides as with a fresh decider. rawset fills no empty field, a
+** replaced table comes back. */
+static void test_nothing_a_rule_does_to_r_is_seen_by_a_later_referral(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        /* rawset into what holds nothing */
+        "rawset(r, 'custody', 'joint')", "rawset(r, 'gapd', 2)", "rawset(r, 'foo', 1)",
+        "rawset(r.risk, 'psychosis', true)", "rawset(r.somatic, 'height_cm', 150)",
+        "rawset(r.assessments[1], 'extra', 1)", "rawset(r.assessments[1], 'fsiq', 1)",
+        "rawset(r.diagnoses, 5, 'F32')", "rawset(r.medication, 3, 'x')",
+        "rawset(r.assessments, 3, {})", "rawset(r.risk, 'foo', true)",
+        "local h = r:history() rawset(h, 1, {id = 'X'})",
+        "rawset(f, 'x', 1)", "rawset(d, 'x', 1)",
+        /* r's tables replaced */
+        "r.diagnoses = {'F32'}", "r.risk = nil", "r.risk = {psychosis = true}",
+        "r.assessments = {}", "r.assessments = nil", "r.medication = {'x'}",
+        "r.somatic = {bmi = 1}", "r.history = nil",
+        "r.history = function() return {{id = 'X'}} end",
+        "r.diagnoses, r.risk, r.somatic = r.medication, r.somatic, r.risk",
+        /* new keys, filled fields, entries beyond the count, metatables */
+        "r.foo = 1", "r.risk.foo = 1", "r.risk.self_harm = true", "r.risk.self_harm = nil",
+        "r.risk.psychosis = true", "r.somatic.bmi = 99", "r.somatic.bmi = nil",
+        "r.somatic.height_cm = 150", "r.assessments[1].kind = 'other'",
+        "r.assessments[1].extra = 1", "r.assessments[2].fsiq = nil",
+        "r.assessments[1] = {kind = 'x'}", "r.assessments[3] = {}", "r.assessments[2] = nil",
+        "r.diagnoses[5] = 'x'", "r.diagnoses[3] = 'x'", "r.diagnoses[2] = nil",
+        "r.diagnoses[1] = 'F99'", "table.remove(r.diagnoses, 1)",
+        "table.insert(r.diagnoses, 'x')", "table.move({1, 2, 3, 4}, 1, 4, 1, r.diagnoses)",
+        "table.sort(r.diagnoses, function(a, b) return a > b end)",
+        "setmetatable(r, {})", "setmetatable(r.risk, nil)", "setmetatable(r.assessments[1], {})",
+        "r.age = 99", "r.municipality = nil", "r.custody = 'joint'", "r.gapd = 1",
+        "r.sex = 'F'", "local t = r.text r.text = 'x'", "r.text = 'x'",
+        "local t = r.id r.id = 'B'", "local t = r.prior_interventions t[1] = 'x'",
+        "load('custody = 1 diagnoses = 2', 'x', 't', r)()",
+        "f.x = 1", "d.explain = true",
+        /* evidence.counted, refilled for each referral */
+        "evidence.counted.foo = 1", "evidence.counted[50] = 'x'",
+        "evidence.counted[#evidence.counted + 1] = 'x'", "rawset(evidence.counted, 'foo', 1)",
+        "evidence.counted[1] = nil",
+    };
+    int failed = 0;
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++)
+        failed += !isolated(bodies[i]);
+    if (failed)
+        fail_msg("%d of %zu cases were seen by a later referral", failed,
+                 sizeof bodies / sizeof *bodies);
+}
+
+/* rawset on r, its tables and f is refused naming the rule, as a write
+** into the globals is (d is no table: rawset refuses it anyway). */
+static void test_rawset_into_r_or_f_is_refused_naming_the_rule(void **state)
+{
+    (void)state;
+    expect_rewrite_refused("rawset(r, 'custody', 'joint')",
+                           "cannot change 'referral.custody': 'referral' is read only (rawset too)");
+    expect_rewrite_refused("rawset(r.risk, 'psychosis', true)",
+                           "cannot change 'referral.psychosis'");
+    expect_rewrite_refused("rawset(r.diagnoses, 5, 'F32')", "cannot change 'referral.5'");
+    expect_rewrite_refused("rawset(r.assessments[1] or r.risk, 'x', 1)",
+                           "cannot change 'referral.x'");
+    expect_rewrite_refused("rawset(r, 'age', 1)", "cannot change 'referral.age'");
+    /* f too; a rule's own tables, with a metatable or without, take rawset */
+    char *got = tu_first_reason(
+        "rule{ id='R', when=function() return true end, action=function(r, f, d)\n"
+        "  local ok, err = pcall(rawset, f, 'x', 1)\n"
+        "  local own, t = setmetatable({}, {__newindex = function() error('no') end}), {}\n"
+        "  rawset(own, 'a', 1) rawset(t, 1, 'b')\n"
+        "  d:reason('%s', tostring(ok) .. ' ' .. err .. ' ' .. own.a .. t[1])\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n", "");
+    assert_string_equal(got, "false cannot change 'facts.x': 'facts' is read only (rawset too) 1b");
+    free(got);
+}
+
 static void test_locked_libraries_and_globals_read_as_before(void **state)
 {
     (void)state;
@@ -590,6 +806,8 @@ int main(void)
         cmocka_unit_test(test_a_reload_over_the_budget_keeps_the_old_rule_set),
         cmocka_unit_test(test_rewriting_a_library_a_global_or_a_metatable_is_refused_naming_it),
         cmocka_unit_test(test_a_rule_writing_into_r_changes_no_later_referral),
+        cmocka_unit_test(test_nothing_a_rule_does_to_r_is_seen_by_a_later_referral),
+        cmocka_unit_test(test_rawset_into_r_or_f_is_refused_naming_the_rule),
         cmocka_unit_test(test_locked_libraries_and_globals_read_as_before),
         cmocka_unit_test(test_assigning_env_fails_to_load_at_its_line),
         cmocka_unit_test(test_the_shipped_rules_give_back_every_byte_they_were_charged),

@@ -490,6 +490,48 @@ static void test_history_lists_the_same_childs_earlier_referrals(void **state)
     triage_store_close(st);
 }
 
+/* r:history()'s list is refilled for each referral that asks: entries a
+** rule cleared in it (holes: its length is then any of several borders)
+** leave no entry of one child's history for the next child. */
+static void test_history_shows_no_entry_of_an_earlier_referrals_child(void **state)
+{
+    (void)state;
+    triage_error err;
+    triage_store *st = triage_store_open(":memory:", &err);
+    assert_non_null(st);
+    fixture fx;
+    setup_rules(&fx,
+        "rule{ id='H-01', when=function() return true end, action=function(r, f, d)\n"
+        "  local h, ids = r:history(), {}\n"
+        "  for k, e in next, h do ids[#ids + 1] = k .. ':' .. e.id end\n"
+        "  table.sort(ids)\n"
+        "  d:reason('%s', r.id .. ' ' .. #h .. ' ' .. table.concat(ids, ' '))\n"
+        "  if r.id == 'BAD' then h[2] = nil h[4] = nil h[5] = nil end\n"
+        "  d:decide{outcome='accept', target='buc'} end }\n", st);
+    static const char *const ids[] = {"X1", "X2", "X3", "X4", "X5", "BAD", "B"};
+    char got[7][128];
+    for (int i = 0; i < 7; i++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"id\":\"%s\",\"received\":\"2020-0%d-10\",\"referrer\":{\"kind\":\"gp\"},"
+                 "\"patient\":{\"cpr\":\"%s\",\"municipality\":\"Gladsaxe\"}}",
+                 ids[i], i + 1, i < 6 ? "140611-4321" : "020312-1234");
+        triage_referral *r = triage_referral_parse(json, strlen(json), NULL, 0, &err);
+        if (!r)
+            fail_msg("%s", err.text);
+        assert_int_equal(triage_store_put(st, r, "t", i + 1, &err), TRIAGE_OK);
+        triage_decision *d = triage_decide(fx.dc, r, 0);
+        assert_int_equal(d->outcome, TRIAGE_ACCEPT);
+        snprintf(got[i], sizeof got[i], "%s", d->reasons[0].text);
+        triage_decision_free(d);
+        triage_referral_free(r);
+    }
+    assert_string_equal(got[5], "BAD 5 1:X1 2:X2 3:X3 4:X4 5:X5");
+    assert_string_equal(got[6], "B 0 ");                /* the other child: nothing */
+    teardown_rules(&fx);
+    triage_store_close(st);
+}
+
 /* Decide referral id with the rule set in dir: its first reason must be
 ** text, under rule. */
 static void first_reason_is(const char *dir, const char *id, const char *rule,
@@ -584,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_a_rule_that_assigns_a_fact_sends_the_referral_to_a_person),
         cmocka_unit_test(test_a_fact_that_depends_on_itself_or_an_unknown_name_fails),
         cmocka_unit_test(test_rules_see_the_referrals_fields_read_only),
+        cmocka_unit_test(test_history_shows_no_entry_of_an_earlier_referrals_child),
         cmocka_unit_test(test_rules_read_each_referrals_own_strings_however_many),
         cmocka_unit_test(test_history_lists_the_same_childs_earlier_referrals),
         cmocka_unit_test(test_engine_texts_come_from_the_rule_sets_messages_file),
