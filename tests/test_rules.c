@@ -333,7 +333,7 @@ static void test_a_rule_that_assigns_a_fact_sends_the_referral_to_a_person(void 
         {"NEW", "W-03", "facts are read only: declare fact('brand_new'"},
         {"CLR", "W-04", "a rule assigned to fact 'age2'"},
         {"SAME", "W-05", "a rule assigned to fact 'age2'"},
-        {"RAW", "ENGINE", "a rule assigned to fact 'age2'"},
+        {"RAW", "W-06", "cannot change 'facts.age2': 'facts' is read only (rawset too)"},
         {"CATCH", "W-07", "a rule assigned to fact 'age2'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
