@@ -125,13 +125,14 @@ end)
 -- Psychotropic medication: a drug in `medication` that the text layer reads
 -- as one (data/text/medication.lua), or the letter.
 local DRUG, ndrugs = {}, 0      -- medication name -> psychotropic, bounded
+local states = text.states
 fact("psychotropic", function(r, f)
   local meds = r.medication
   for i = 1, #meds do
     local m = meds[i]
     local hit = DRUG[m]
     if hit == nil then
-      hit = text.states(m, "psychotropic")
+      hit = states(m, "psychotropic")
       if ndrugs < 4000 then DRUG[m] = hit; ndrugs = ndrugs + 1 end
     end
     if hit then return true end
@@ -253,6 +254,7 @@ end)
 -- counts as current when nothing is dated; when some evidence is dated, that
 -- date is the one used (a text line repeating a dated test's result adds no
 -- newer test).
+local add_months = date.add_months
 fact("cognitive", function(r, f)
   local newest, any = nil, false
   local as = r.assessments
@@ -271,7 +273,7 @@ fact("cognitive", function(r, f)
     if day and day <= recv and (not newest or day > newest) then newest = day end
   end
   if not any then return false end
-  if newest and newest < date.add_months(recv, -P.cognitive.max_age_months) then return "outdated" end
+  if newest and newest < add_months(recv, -P.cognitive.max_age_months) then return "outdated" end
   return "current"
 end)
 
