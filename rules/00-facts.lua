@@ -93,18 +93,19 @@ for _, name in ipairs(G.order) do
   if name ~= "SUBSTANCE" then GROUP[name] = true end
 end
 local GROUPS, MEMBERS, ngroups = {}, {}, 0
-local function join(list, set, members, n)
-  for i = 1, #list do
-    local g = list[i]
+fact("groups", function(r, f)
+  local set, members, n = GROUPS, MEMBERS, 0
+  for i = 1, ngroups do set[members[i]] = nil end
+  local coded = f.coded.groups          -- the codes' groups, then the letter's
+  for i = 1, #coded do
+    local g = coded[i]
     if GROUP[g] and not set[g] then n = n + 1; members[n] = g; set[g] = true end
   end
-  return n
-end
-fact("groups", function(r, f)
-  local set, members = GROUPS, MEMBERS
-  for i = 1, ngroups do set[members[i]] = nil end
-  local n = join(f.coded.groups, set, members, 0)
-  n = join(ev.counted, set, members, n)
+  local counted = ev.counted
+  for i = 1, #counted do
+    local g = counted[i]
+    if GROUP[g] and not set[g] then n = n + 1; members[n] = g; set[g] = true end
+  end
   if f.substance then n = n + 1; members[n] = "SUBSTANCE"; set.SUBSTANCE = true end
   ngroups = n
   return set

@@ -41,7 +41,8 @@ function codes.read(dx)
   for i = 1, nlist do coded[list[i]] = nil; list[i] = nil end
   local n, severe, psychotic = 0, false, false
   for i = 1, #dx do
-    local c = known[dx[i]] or of(dx[i])
+    local code = dx[i]
+    local c = known[code] or of(code)
     local g = c.group
     if g and not coded[g] then n = n + 1; list[n] = g; coded[g] = true end
     if c.severe then severe = true end
