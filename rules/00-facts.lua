@@ -93,18 +93,19 @@ for _, name in ipairs(G.order) do
   if name ~= "SUBSTANCE" then GROUP[name] = true end
 end
 local GROUPS, MEMBERS, ngroups = {}, {}, 0
-local function join(list, set, members, n)
-  for i = 1, #list do
-    local g = list[i]
+fact("groups", function(r, f)
+  local set, members, n = GROUPS, MEMBERS, 0
+  for i = 1, ngroups do set[members[i]] = nil end
+  local coded = f.coded.groups          -- the codes' groups, then the letter's
+  for i = 1, #coded do
+    local g = coded[i]
     if GROUP[g] and not set[g] then n = n + 1; members[n] = g; set[g] = true end
   end
-  return n
-end
-fact("groups", function(r, f)
-  local set, members = GROUPS, MEMBERS
-  for i = 1, ngroups do set[members[i]] = nil end
-  local n = join(f.coded.groups, set, members, 0)
-  n = join(ev.counted, set, members, n)
+  local counted = ev.counted
+  for i = 1, #counted do
+    local g = counted[i]
+    if GROUP[g] and not set[g] then n = n + 1; members[n] = g; set[g] = true end
+  end
   if f.substance then n = n + 1; members[n] = "SUBSTANCE"; set.SUBSTANCE = true end
   ngroups = n
   return set
@@ -125,13 +126,14 @@ end)
 -- Psychotropic medication: a drug in `medication` that the text layer reads
 -- as one (data/text/medication.lua), or the letter.
 local DRUG, ndrugs = {}, 0      -- medication name -> psychotropic, bounded
+local states = text.states
 fact("psychotropic", function(r, f)
   local meds = r.medication
   for i = 1, #meds do
     local m = meds[i]
     local hit = DRUG[m]
     if hit == nil then
-      hit = text.states(m, "psychotropic")
+      hit = states(m, "psychotropic")
       if ndrugs < 4000 then DRUG[m] = hit; ndrugs = ndrugs + 1 end
     end
     if hit then return true end
@@ -253,6 +255,7 @@ end)
 -- counts as current when nothing is dated; when some evidence is dated, that
 -- date is the one used (a text line repeating a dated test's result adds no
 -- newer test).
+local add_months = date.add_months
 fact("cognitive", function(r, f)
   local newest, any = nil, false
   local as = r.assessments
@@ -271,7 +274,7 @@ fact("cognitive", function(r, f)
     if day and day <= recv and (not newest or day > newest) then newest = day end
   end
   if not any then return false end
-  if newest and newest < date.add_months(recv, -P.cognitive.max_age_months) then return "outdated" end
+  if newest and newest < add_months(recv, -P.cognitive.max_age_months) then return "outdated" end
   return "current"
 end)
 

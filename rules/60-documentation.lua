@@ -80,8 +80,9 @@ rule {
   title = "Højde og vægt ved spiseforstyrrelse",
   evidence = { "EATING", "bmi", "weight_kg", "height_cm" },
   when = function(r, f, d)
+    if not f.groups.EATING then return false end
     local s = f.somatic
-    return f.groups.EATING and not s.bmi and not (s.height and s.weight)
+    return not s.bmi and not (s.height and s.weight)
   end,
   explain = function(r, f, d)
     local s = f.somatic

@@ -7,6 +7,7 @@ local P = include("data/policy.lua")
 local SP = P.specialist
 local SIMPLE = { ADHD = true, ANXIETY = true, DEPRESSION = true }
 local TO_SPECIALIST = { outcome = "redirect", target = "specialist_practice" }
+local next = next
 
 local function only_group(f)
   if f.group_count ~= 1 then return nil end
@@ -37,9 +38,10 @@ rule {
   title = "Afgrænset lidelse til speciallægepraksis",
   evidence = { "ADHD", "ANXIETY", "DEPRESSION", "severe_depression" },
   when = function(r, f, d)
-    local age, g = f.effective_age, only_group(f)
-    return age >= SP.from_age and age <= SP.to_age
-      and g ~= nil and SIMPLE[g] and not (g == "DEPRESSION" and f.severe_depression)
+    local age = f.effective_age
+    if age < SP.from_age or age > SP.to_age then return false end
+    local g = only_group(f)
+    return g ~= nil and SIMPLE[g] and not (g == "DEPRESSION" and f.severe_depression)
       and not f.risk_flag and not f.substance
       and not f.custody_placed
       and not f.intellectual_disability

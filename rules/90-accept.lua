@@ -6,16 +6,21 @@ local X = include("lib/explain.lua")
 local U = include("data/units.lua")
 local P = include("data/policy.lua")
 
+-- Each site's unit by age, from its bands (made once, at load).
+local BY_AGE = {}
+for site, bands in pairs(U.sites) do
+  local units = {}
+  for _, band in ipairs(bands) do
+    for age = band[1], band[2] do units[age] = band[3] end
+  end
+  BY_AGE[site] = units
+end
+
 local function unit(f)
   if f.groups.EATING then return U.eating end
   local site = f.site
   if site == "bornholm" then return U.bornholm end
-  local age, bands = f.effective_age, U.sites[site]
-  for i = 1, #bands do
-    local band = bands[i]
-    if age >= band[1] and age <= band[2] then return band[3] end
-  end
-  return nil
+  return BY_AGE[site][f.effective_age]
 end
 
 local URGENT = X.say("Henvisningen prioriteres som hastende på grund af %s (frist {deadline_days.urgent} dage).")
