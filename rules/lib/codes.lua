@@ -1,14 +1,12 @@
 -- lib/codes.lua — what a referral's diagnosis codes say (policy.md "codes"
 -- and the group table), from the prefixes in data/groups.lua: the longest
 -- prefix decides, so F43.1 is TRAUMA while the rest of F43 is WELLBEING.
---   codes.of(code) -> { group = name or false, severe = bool, psychotic = bool,
---     alone = what codes.read({ code }) returns }
---   codes.read(list) -> the codes of a referral taken together, a table to
---     read, not to change: [group] = true for each group a code names
+--   codes.of(code) -> { group = name or false, severe = bool, psychotic = bool }
+--   codes.read(list) -> the codes of a referral taken together, one table
+--     refilled by each call: [group] = true for each group a code names
 --     (WELLBEING included), .groups (those names, in the codes' order),
 --     .severe and .psychotic (a severe, a psychotic depression).
--- What a code says is kept (codes repeat; bounded), and so is what it says
--- alone: half the referrals have one code, a quarter none.
+-- What a code says is kept (codes repeat; bounded).
 local G = include("data/groups.lua")
 
 local sub = string.sub
@@ -29,30 +27,20 @@ local function of(c)
     severe = G.severe_depression_codes[five] or false,
     psychotic = G.psychotic_depression_codes[five] or false,
   }
-  local alone = { groups = {}, severe = info.severe, psychotic = info.psychotic }
-  if info.group then alone.groups[1] = info.group; alone[info.group] = true end
-  info.alone = alone              -- what codes.read({ c }) returns
   if nknown < 4000 then known[c] = info; nknown = nknown + 1 end
   return info
 end
 codes.of = of
 
-local NONE = { groups = {}, severe = false, psychotic = false }
 local LIST = {}
-local CODED = { groups = LIST, severe = false, psychotic = false }   -- refilled for 2 or more
+local CODED = { groups = LIST, severe = false, psychotic = false }
 local nlist = 0
 
 function codes.read(dx)
-  local ndx = #dx
-  if ndx == 0 then return NONE end
-  if ndx == 1 then
-    local code = dx[1]
-    return (known[code] or of(code)).alone
-  end
   local coded, list = CODED, LIST
   for i = 1, nlist do coded[list[i]] = nil; list[i] = nil end
   local n, severe, psychotic = 0, false, false
-  for i = 1, ndx do
+  for i = 1, #dx do
     local code = dx[i]
     local c = known[code] or of(code)
     local g = c.group
