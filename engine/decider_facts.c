@@ -129,25 +129,19 @@ const char *rl_facts_written(lua_State *L, triage_decider *dc, char *why, size_t
         snprintf(why, cap, "%s", dc->wrote);
         return dc->wrote_rule ? dc->wrote_rule->id : "ENGINE";
     }
-    for (int i = 0; i < 2; i++) {
-        /* F: a rule's rawset(F, k, v); f, which the driver emptied of every
-        ** fact: a fact that gave f a name of its own (f.k = v), which the
-        ** next referral's facts would see */
-        lua_rawgeti(L, LUA_REGISTRYINDEX, i ? dc->f_ref : dc->fview_ref);
-        lua_pushnil(L);
-        if (!lua_next(L, -2)) {
-            lua_pop(L, 1);
-            continue;
-        }
-        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-        if (i)
-            snprintf(why, cap, "a fact assigned to '%s', which is no fact "
-                               "(a fact returns its value)", k);
-        else
-            snprintf(why, cap, "a rule assigned to fact '%s' (facts are read only)", k);
+    /* f, which the driver emptied of every fact: a fact that gave f a name
+    ** of its own (f.k = v), which the next referral's facts would see. (A
+    ** rule cannot write F: its __newindex raises, and the sandbox's rawset
+    ** refuses a table with a protected metatable.) */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->f_ref);
+    lua_pushnil(L);
+    if (lua_next(L, -2)) {
+        snprintf(why, cap, "a fact assigned to '%s', which is no fact (a fact returns its value)",
+                 lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
         lua_pop(L, 3);
         return "ENGINE";
     }
+    lua_pop(L, 1);
     return NULL;
 }
 

@@ -78,16 +78,15 @@ int rl_rule_decl(lua_State *L);
 int rl_fact_decl(lua_State *L);
 int rl_include(lua_State *L);
 
-/* decider_facts.c: f's and F's metamethods, f and F emptied, whether a
-** rule assigned f (even one that caught the error, or that used rawset) or a
-** fact gave it a name no fact has:
-** the rule's id or "ENGINE" and why, else NULL; and the drivers' facts
-** computed early put back. */
-int rl_fact_index(lua_State *L);
-int rl_fact_newindex(lua_State *L);
-void rl_facts_clear(lua_State *L, triage_decider *dc);
+/* decider_facts.c */
+int rl_fact_index(lua_State *L);      /* f's __index: a fact not there (computed early) */
+int rl_fact_newindex(lua_State *L);   /* F's __newindex: a rule assigned f (raises) */
+void rl_facts_clear(lua_State *L, triage_decider *dc);   /* f and F emptied */
+/* After a referral's run: whether a rule assigned f (even one that caught the
+** error) or a fact gave f a name no fact has: the rule's id or "ENGINE", and
+** why in why; NULL when neither. */
 const char *rl_facts_written(lua_State *L, triage_decider *dc, char *why, size_t cap);
-void rl_facts_restore(lua_State *L, triage_decider *dc);
+void rl_facts_restore(lua_State *L, triage_decider *dc);  /* the drivers' early facts put back */
 
 /* decider_driver.c: the rule running now, none (after a failed run), the
 ** running driver's function for fact id replaced by the function on top of

@@ -79,7 +79,9 @@ static const unsigned char lr_made[][2] = {
 ** hash of its bytes and a lua_rawgeti, where lua_pushstring hashed it too,
 ** made it anew when it had been collected, and stepped the collector.
 ** The first string to land in a slot keeps it (no eviction, nothing
-** allocated once warm); T_STRS holds them, slot i at [i + 1]. */
+** allocated once warm for the strings kept; one of 27 bytes or more, or one
+** whose slot another holds, is pushed anew each referral); T_STRS holds
+** them, slot i at [i + 1]. */
 #define LR_STR_SLOTS 512
 typedef struct lr_str {
     uint32_t hash;
@@ -659,7 +661,7 @@ lr_state *lr_open(lua_State *L)
         v->made[i] = lua_topointer(L, -1);                    /* kept alive by the registry */
         lua_pop(L, 1);
     }
-    luaL_checkstack(L, LR_FILL_UPVALUES, "referral");
+    luaL_checkstack(L, LR_FILL_UPVALUES + 1, "referral");   /* the key list below them */
     lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_KEYS]);
     for (int k = 1; k < K__N; k++)
         lua_rawgeti(L, -k, k);                                /* the list stays below */

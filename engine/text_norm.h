@@ -34,9 +34,10 @@ typedef struct tx_norm {
     uint32_t upper, lower;  /* letters seen in each case: a letter in capitals only
                             ** says nothing by its case (txn_caseblind) */
     uint64_t *wbits;        /* bit i: s[i] is a word character (txn_word); 0 from len on */
-    char *scan;             /* len + 1 bytes, NUL-terminated: a space, then s with each
+    char *scan;             /* len + 2 bytes: a space, then s with each
                             ** byte that is no word character a space (what the lexicon's
-                            ** literals are scanned in, text_lexicon_compile.c) */
+                            ** literals are scanned in, text_lexicon_compile.c), then
+                            ** a NUL */
 } tx_norm;
 
 /* A mark's line-break bit, and its offset. */

@@ -296,8 +296,8 @@ static void test_a_fact_that_writes_f_sends_the_referral_to_a_person(void **stat
 
 /* A rule that assigns to a fact (one that holds a value, the same value, nil
 ** or no fact at all) fails there, naming itself, and the referral goes to a
-** person, even when the rule catches the error; so does one that gives f a
-** field with rawset, naming the field.
+** person, even when the rule catches the error; rawset on f is refused the
+** same way, naming the rule.
 ** The next referral's facts are its own, and pairs(f) still lists them. */
 static void test_a_rule_that_assigns_a_fact_sends_the_referral_to_a_person(void **state)
 {
