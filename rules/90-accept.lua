@@ -6,12 +6,15 @@ local X = include("lib/explain.lua")
 local U = include("data/units.lua")
 local P = include("data/policy.lua")
 
--- Each site's unit by age, from its bands (made once, at load).
+-- Each site's unit by age, from its bands (made once, at load): the first
+-- band that holds an age gives its unit, as data/units.lua says.
 local BY_AGE = {}
 for site, bands in pairs(U.sites) do
   local units = {}
   for _, band in ipairs(bands) do
-    for age = band[1], band[2] do units[age] = band[3] end
+    for age = band[1], band[2] do
+      if units[age] == nil then units[age] = band[3] end
+    end
   end
   BY_AGE[site] = units
 end

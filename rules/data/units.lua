@@ -1,6 +1,8 @@
 -- data/units.lua — BUC units: acute, eating disorders, Bornholm, and each
--- site's unit per age band (policy.md step 9). Bands are inclusive years;
--- the deadlines are data/policy.lua's.
+-- site's unit per age band (policy.md step 9). Bands are inclusive whole
+-- years, each with both ends a number of years (90-accept.lua lists every
+-- age of a band at load); where two bands hold an age, the first gives its
+-- unit. The deadlines are data/policy.lua's.
 return {
   acute = "B205",
   eating = "B132",
