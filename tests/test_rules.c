@@ -266,6 +266,23 @@ static void test_no_fact_outlives_its_referral(void **state)
     teardown_rules(&fx);
 }
 
+/* Referral bad goes to a person under rule, its reason saying says; the one
+** decided after it (next) is accepted with reason want, as if bad had not been. */
+static void assert_to_a_person_then_clean(fixture *fx, const char *bad, const char *rule,
+                                          const char *says, const char *next, const char *want)
+{
+    triage_decision *d = decide(fx, bad, "");
+    assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
+    assert_string_equal(d->reasons[0].rule, rule);
+    if (!strstr(d->reasons[0].text, says))
+        fail_msg("%s: '%s' lacks '%s'", bad, d->reasons[0].text, says);
+    triage_decision_free(d);
+    d = decide(fx, next, "");
+    assert_int_equal(d->outcome, TRIAGE_ACCEPT);
+    assert_string_equal(d->reasons[0].text, want);
+    triage_decision_free(d);
+}
+
 /* A fact that gives f a name no fact has (f.k = v) sends its referral to a
 ** person, and the next referral's facts do not see the name. */
 static void test_a_fact_that_writes_f_sends_the_referral_to_a_person(void **state)
@@ -279,18 +296,9 @@ static void test_a_fact_that_writes_f_sends_the_referral_to_a_person(void **stat
         "  d:reason(f.first)\n"
         "  d:decide{outcome='accept', target='buc', unit='B193', priority='routine',\n"
         "           deadline=r.received_day + 30} end }\n", NULL);
-    for (int round = 0; round < 2; round++) {
-        triage_decision *d = decide(&fx, "BAD", "");
-        assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
-        assert_string_equal(d->reasons[0].rule, "ENGINE");
-        if (!strstr(d->reasons[0].text, "a fact assigned to 'junk', which is no fact"))
-            fail_msg("'%s' does not name the fact's assignment", d->reasons[0].text);
-        triage_decision_free(d);
-        d = decide(&fx, "R2", "");
-        assert_int_equal(d->outcome, TRIAGE_ACCEPT);
-        assert_string_equal(d->reasons[0].text, "nil");
-        triage_decision_free(d);
-    }
+    for (int round = 0; round < 2; round++)
+        assert_to_a_person_then_clean(&fx, "BAD", "ENGINE",
+                                      "a fact assigned to 'junk', which is no fact", "R2", "nil");
     teardown_rules(&fx);
 }
 
@@ -336,18 +344,9 @@ static void test_a_rule_that_assigns_a_fact_sends_the_referral_to_a_person(void 
         {"RAW", "W-06", "cannot change 'facts.age2': 'facts' is read only (rawset too)"},
         {"CATCH", "W-07", "a rule assigned to fact 'age2'"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        triage_decision *d = decide(&fx, cases[i].id, "");
-        assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
-        assert_string_equal(d->reasons[0].rule, cases[i].rule);
-        if (!strstr(d->reasons[0].text, cases[i].says))
-            fail_msg("%s: '%s' lacks '%s'", cases[i].id, d->reasons[0].text, cases[i].says);
-        triage_decision_free(d);
-        d = decide(&fx, "OK", "");
-        assert_int_equal(d->outcome, TRIAGE_ACCEPT);
-        assert_string_equal(d->reasons[0].text, "16 nil true age2,nan");
-        triage_decision_free(d);
-    }
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        assert_to_a_person_then_clean(&fx, cases[i].id, cases[i].rule, cases[i].says, "OK",
+                                      "16 nil true age2,nan");
     teardown_rules(&fx);
 }
 
