@@ -260,18 +260,18 @@ static void lr_cut(lua_State *L, int t, int n, int *had)
 }
 
 /* Push entry i (1-based) of a list whose entries are tables kept from
-** referral to referral: pool[kind] holds them, the list shows the first n. */
-static int lr_entry(lr_state *v, int list, int kind, int i, int nrec)
+** referral to referral: pools[kind] holds them (pools and list: absolute
+** or upvalue indices), the list shows the first n. */
+static int lr_entry(lr_state *v, int pools, int list, int kind, int i, int nrec)
 {
     lua_State *L = v->L;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_POOL]);        /* +1 pools */
-    if (lua_rawgeti(L, -1, kind) != LUA_TTABLE) {             /* +2 this kind's */
+    if (lua_rawgeti(L, pools, kind) != LUA_TTABLE) {          /* +1 this kind's */
         lua_pop(L, 1);
         lua_newtable(L);
         lua_pushvalue(L, -1);
-        lua_rawseti(L, -3, kind);
+        lua_rawseti(L, pools, kind);
     }
-    if (lua_rawgeti(L, -1, i) != LUA_TTABLE) {                /* +3 entry */
+    if (lua_rawgeti(L, -1, i) != LUA_TTABLE) {                /* +2 entry */
         lua_pop(L, 1);
         lua_createtable(L, 0, nrec);
         lua_rawgeti(L, LUA_REGISTRYINDEX, v->ro_ref);         /* refuses new keys: */
@@ -279,8 +279,7 @@ static int lr_entry(lr_state *v, int list, int kind, int i, int nrec)
         lua_pushvalue(L, -1);
         lua_rawseti(L, -3, i);
     }
-    lua_replace(L, -3);                                       /* +2 entry, pool */
-    lua_pop(L, 1);                                            /* +1 entry */
+    lua_remove(L, -2);                                        /* +1 entry */
     lua_pushvalue(L, -1);
     lua_rawseti(L, list, i);
     return lua_gettop(L);
@@ -295,52 +294,32 @@ static void lr_fill_put(lua_State *L, int t, int k)
 }
 
 /* Refill r.assessments: entry i is the same table from referral to
-** referral (pool[T_ASSESS][i]). */
+** referral (pools[T_ASSESS][i]). */
 static void lr_fill_assessments(lr_state *v, const triage_referral *r)
 {
     lua_State *L = v->L;
-    if (r->nassess > 0) {
-        if (lua_rawgeti(L, LR_T(T_POOL), T_ASSESS) != LUA_TTABLE) {   /* +1 the entries */
-            lua_pop(L, 1);
-            lua_newtable(L);
-            lua_pushvalue(L, -1);
-            lua_rawseti(L, LR_T(T_POOL), T_ASSESS);
-        }
-        int pool = lua_gettop(L);
-        for (int i = 0; i < r->nassess; i++) {
-            const rf_assessment_t *a = &r->assess[i];
-            if (lua_rawgeti(L, pool, i + 1) != LUA_TTABLE) {           /* +2 entry */
-                lua_pop(L, 1);
-                lua_createtable(L, 0, AS__N);
-                lua_rawgeti(L, LUA_REGISTRYINDEX, v->ro_ref);       /* refuses new keys: */
-                lua_setmetatable(L, -2);                            /* it outlives the referral */
-                lua_pushvalue(L, -1);
-                lua_rawseti(L, pool, i + 1);
-            }
-            int e = lua_gettop(L);
-            lua_pushvalue(L, e);
-            lua_rawseti(L, LR_T(T_ASSESS), i + 1);
-            lua_pushvalue(L, LR_KEY(K_AS(AS_KIND)));              /* key, then value */
-            lua_pushvalue(L, LR_KEY(K_KIND(a->kind)));
-            lua_rawset(L, e);
-            lua_pushvalue(L, LR_KEY(K_AS(AS_INSTRUMENT)));
-            lr_fill_str(v, a->instrument);
-            lua_rawset(L, e);
-            lua_pushvalue(L, LR_KEY(K_AS(AS_DATE)));
-            lr_push_day(L, a->date);
-            lua_rawset(L, e);
-            lua_pushvalue(L, LR_KEY(K_AS(AS_DATE_DAY)));
-            if (a->date != DT_NONE) lua_pushinteger(L, a->date); else lua_pushnil(L);
-            lua_rawset(L, e);
-            lua_pushvalue(L, LR_KEY(K_AS(AS_FSIQ)));
-            if (a->fsiq >= 0) lua_pushinteger(L, a->fsiq); else lua_pushnil(L);
-            lua_rawset(L, e);
-            lua_pushvalue(L, LR_KEY(K_AS(AS_BY)));
-            lr_fill_str(v, a->by);
-            lua_rawset(L, e);
-            lua_pop(L, 1);                                              /* +1 */
-        }
-        lua_pop(L, 1);
+    for (int i = 0; i < r->nassess; i++) {
+        const rf_assessment_t *a = &r->assess[i];
+        int e = lr_entry(v, LR_T(T_POOL), LR_T(T_ASSESS), T_ASSESS, i + 1, AS__N); /* +1 */
+        lua_pushvalue(L, LR_KEY(K_AS(AS_KIND)));                  /* key, then value */
+        lua_pushvalue(L, LR_KEY(K_KIND(a->kind)));
+        lua_rawset(L, e);
+        lua_pushvalue(L, LR_KEY(K_AS(AS_INSTRUMENT)));
+        lr_fill_str(v, a->instrument);
+        lua_rawset(L, e);
+        lua_pushvalue(L, LR_KEY(K_AS(AS_DATE)));
+        lr_push_day(L, a->date);
+        lua_rawset(L, e);
+        lua_pushvalue(L, LR_KEY(K_AS(AS_DATE_DAY)));
+        if (a->date != DT_NONE) lua_pushinteger(L, a->date); else lua_pushnil(L);
+        lua_rawset(L, e);
+        lua_pushvalue(L, LR_KEY(K_AS(AS_FSIQ)));
+        if (a->fsiq >= 0) lua_pushinteger(L, a->fsiq); else lua_pushnil(L);
+        lua_rawset(L, e);
+        lua_pushvalue(L, LR_KEY(K_AS(AS_BY)));
+        lr_fill_str(v, a->by);
+        lua_rawset(L, e);
+        lua_pop(L, 1);                                            /* 0 */
     }
     lr_cut(L, LR_T(T_ASSESS), r->nassess, &v->nassess);
 }
@@ -459,9 +438,10 @@ static int lr_history(lua_State *L)
             n = LR_HISTORY_MAX;   /* the newest matter most: keep the last */
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_KEYS]);        /* +2 keys */
-    int keys = list + 1;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref[T_POOL]);        /* +3 pools */
+    int keys = list + 1, pools = list + 2;
     for (int i = 0; i < n; i++) {
-        int e = lr_entry(v, list, T_HIST, i + 1, HI__N);     /* +3 entry */
+        int e = lr_entry(v, pools, list, T_HIST, i + 1, HI__N);   /* +4 entry */
         lua_pushstring(L, prior[i].id);
         lr_put(L, e, keys, K_HI(HI_ID));
         lr_push_day(L, prior[i].received);
@@ -475,7 +455,7 @@ static int lr_history(lua_State *L)
         lua_pop(L, 1);
     }
     lr_cut(L, list, n, &v->nhist);       /* by the count: a rule may have made holes */
-    lua_pop(L, 1);                                            /* +1 list */
+    lua_pop(L, 2);                                            /* +1 list */
     v->history_read = 1;
     return 1;
 }
