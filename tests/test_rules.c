@@ -47,6 +47,21 @@ static triage_decision *decide(fixture *fx, const char *id, const char *extra)
     return d;
 }
 
+/* Decide r (freed here; flags as triage_decide's): its first reason says
+** want. The outcome, for the caller to check. */
+static triage_outcome decide_saying(fixture *fx, triage_referral *r, unsigned flags,
+                                    const char *want)
+{
+    assert_non_null(r);
+    triage_decision *d = triage_decide(fx->dc, r, flags);
+    triage_referral_free(r);
+    assert_non_null(d);
+    assert_string_equal(d->reasons[0].text, want);
+    triage_outcome o = d->outcome;
+    triage_decision_free(d);
+    return o;
+}
+
 static void test_first_deciding_rule_wins_after_earlier_rules_collect(void **state)
 {
     (void)state;
@@ -230,14 +245,8 @@ static void test_a_fact_read_before_its_turn_is_computed_then_and_only_then(void
             char id[8], want[64];
             snprintf(id, sizeof id, "R%d", i);
             snprintf(want, sizeof want, "R%d#%d! R%d#%d nil elno", i, i, i, i);
-            triage_referral *r = tu_referral(id, "");
-            assert_non_null(r);
-            triage_decision *d = triage_decide(fx.dc, r, i % 2 ? TRIAGE_EXPLAIN : 0);
-            triage_referral_free(r);
-            assert_non_null(d);
-            assert_int_equal(d->outcome, TRIAGE_ACCEPT);
-            assert_string_equal(d->reasons[0].text, want);
-            triage_decision_free(d);
+            assert_int_equal(decide_saying(&fx, tu_referral(id, ""), i % 2 ? TRIAGE_EXPLAIN : 0,
+                                           want), TRIAGE_ACCEPT);
         }
         teardown_rules(&fx);
     }
@@ -438,29 +447,33 @@ static void test_rules_read_each_referrals_own_strings_however_many(void **state
             triage_referral *r = triage_referral_parse(json, strlen(json), NULL, 0, &err);
             if (!r)
                 fail_msg("%s", err.text);
-            triage_decision *d = triage_decide(fx.dc, r, 0);
-            triage_referral_free(r);
-            assert_non_null(d);
-            assert_string_equal(d->reasons[0].text, want);
-            triage_decision_free(d);
+            decide_saying(&fx, r, 0, want);
         }
     teardown_rules(&fx);
+}
+
+/* A store in memory, and the rule set lua deciding with its history. */
+static triage_store *setup_history(fixture *fx, const char *lua)
+{
+    triage_error err;
+    triage_store *st = triage_store_open(":memory:", &err);
+    assert_non_null(st);
+    setup_rules(fx, lua, st);
+    return st;
 }
 
 static void test_history_lists_the_same_childs_earlier_referrals(void **state)
 {
     (void)state;
     triage_error err;
-    triage_store *st = triage_store_open(":memory:", &err);
-    assert_non_null(st);
     fixture fx;
-    setup_rules(&fx,
+    triage_store *st = setup_history(&fx,
         "rule{ id='H-01', when=function(r) return #r:history() > 0 end, action=function(r, f, d)\n"
         "  local h = r:history()[1]\n"
         "  d:reason(h.id .. ' ' .. h.received .. ' ' .. h.outcome .. ' ' .. tostring(h.target))\n"
         "  d:decide{outcome='accept', target='buc'} end }\n"
         "rule{ id='H-02', when=function() return true end, action=function(r, f, d)\n"
-        "  d:decide{outcome='redirect', target='municipality'} end }\n", st);
+        "  d:decide{outcome='redirect', target='municipality'} end }\n");
     const char *cpr = ",\"patient\":{\"cpr\":\"140611-4321\",\"municipality\":\"Gladsaxe\"}";
     char a[2048], b[2048];
     snprintf(a, sizeof a, "{\"id\":\"A\",\"received\":\"2020-01-10\",\"referrer\":{\"kind\":\"gp\"}%s}", cpr);
@@ -496,17 +509,15 @@ static void test_history_shows_no_entry_of_an_earlier_referrals_child(void **sta
 {
     (void)state;
     triage_error err;
-    triage_store *st = triage_store_open(":memory:", &err);
-    assert_non_null(st);
     fixture fx;
-    setup_rules(&fx,
+    triage_store *st = setup_history(&fx,
         "rule{ id='H-01', when=function() return true end, action=function(r, f, d)\n"
         "  local h, ids = r:history(), {}\n"
         "  for k, e in next, h do ids[#ids + 1] = k .. ':' .. e.id end\n"
         "  table.sort(ids)\n"
         "  d:reason('%s', r.id .. ' ' .. #h .. ' ' .. table.concat(ids, ' '))\n"
         "  if r.id == 'BAD' then h[2] = nil h[4] = nil h[5] = nil end\n"
-        "  d:decide{outcome='accept', target='buc'} end }\n", st);
+        "  d:decide{outcome='accept', target='buc'} end }\n");
     static const char *const ids[] = {"X1", "X2", "X3", "X4", "X5", "BAD", "B"};
     char got[7][128];
     for (int i = 0; i < 7; i++) {
