@@ -81,7 +81,8 @@ static int run_watch(const char *db, const char *rules, int threads, triage_stor
     int sigfd = cli_signals_open();
     if (triage_host_watch(h, &err) != TRIAGE_OK)
         fprintf(stderr, "triage run: %s (reload with SIGHUP)\n", err.text);
-    long seen_failures = 0;
+    long seen_failures = 0, seen_version = -1;
+    char seen_hash[65] = "";
     int status = EXIT_DONE;
     for (;;) {
         triage_host_status hs;
@@ -93,7 +94,14 @@ static int run_watch(const char *db, const char *rules, int threads, triage_stor
         }
         cli_publish_status(st, h, "run --watch");
         triage_ruleset *rs = triage_host_acquire(h);
-        if (triage_store_count(st, "undecided", triage_ruleset_hash(rs)) > 0) {
+        /* Counting the undecided reads every referral (seconds at millions):
+        ** only when another process wrote to the store or the rules changed. */
+        long version = triage_store_version(st);
+        int look = version < 0 || version != seen_version ||
+                   strcmp(seen_hash, triage_ruleset_hash(rs)) != 0;
+        seen_version = version;
+        snprintf(seen_hash, sizeof seen_hash, "%s", triage_ruleset_hash(rs));
+        if (look && triage_store_count(st, "undecided", triage_ruleset_hash(rs)) > 0) {
             triage_run_summary sum;
             triage_code rc = triage_run(st, db, rs, threads, NULL, NULL, &sum, &err);
             if (rc != TRIAGE_OK) {

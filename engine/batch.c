@@ -123,11 +123,16 @@ static void bt_chunk_free(bt_chunk *c)
 
 /* History for a worker: the store's, with the fresh decisions of the chunk
 ** being decided and of the one before laid over (earlier referrals of the
-** child were decided by this same worker). */
+** child were decided by this same worker). A child's first referral, as the
+** store knew when the chunk was read (has_earlier, store_schema.c), has
+** none, and is not asked: most referrals, and at millions of them the query
+** was half of `run`'s time, a CPR index page read from disk per referral. */
 static int bt_history(void *ud, const triage_referral *r, const char *hash,
                       st_prior *out, int max)
 {
     bt_worker *w = ud;
+    if (r->first_of_child)
+        return 0;
     int n = st_history(w->st, r->cpr, r->received, r->id, hash, out, max);
     for (int i = 0; i < n && i < max; i++) {
         bt_item *it = bt_map_find(w->run->deciding, out[i].id);

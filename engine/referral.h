@@ -69,6 +69,9 @@ struct triage_referral {
     const char **med;
     int previous_buc;         /* TRI_* */
     struct triage_origin *origin; /* FHIR: what was sent (fhir.h); NULL for a native record */
+    int first_of_child;       /* 1: read by `run` from a store where no referral of
+                                 this child sorts before it (has_earlier 0): its
+                                 history there is empty; 0: ask */
 };
 
 /* Normalise an ICD-10 code in WHO or SKS form ("DF900", "F90.0", "f900")

@@ -29,24 +29,31 @@ static const char *const st_sql[S__N] = {
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
     /* imported_at as decided_at: stamped in C, not by SQL's strftime() */
+    /* ?13 has_earlier: st_put_row asks S_CHILD first (store_schema.c) */
     [S_PUT] = "INSERT INTO referrals(id, received, cpr, birth_date, age, age_band,"
-              " municipality, referrer_kind, json, source, line, imported_at)"
-              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+              " municipality, referrer_kind, json, source, line, imported_at, has_earlier)"
+              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     /* update-referral (lifecycle.c): the same columns, a new version, and
     ** every decision so far marks an earlier one */
     [S_REPLACE] = "UPDATE referrals SET received = ?2, cpr = ?3, birth_date = ?4, age = ?5,"
                   " age_band = ?6, municipality = ?7, referrer_kind = ?8, json = ?9,"
                   " source = ?10, line = ?11, version = version + 1,"
                   " superseded_seq = (SELECT coalesce(max(seq), 0) FROM decisions),"
-                  " imported_at = ?12 WHERE id = ?1",
+                  " imported_at = ?12, has_earlier = ?13 WHERE id = ?1",
+    /* Where the child's other referrals sort against the one being written
+    ** (the CPR index alone, whose page the write needs next): has_earlier
+    ** for it, and whether S_LATER must mark ones after it (store_schema.c) */
+    [S_CHILD] = "SELECT (received, id) < (?2, ?3) FROM referrals WHERE cpr = ?1 AND id != ?3",
+    [S_LATER] = "UPDATE referrals SET has_earlier = 1 WHERE cpr = ?1"
+                " AND (received, id) > (?2, ?3) AND has_earlier = 0",
     [S_PACK] = "INSERT OR REPLACE INTO referral_packed(id, packed) VALUES(?1, ?2)",
     [S_READ_BEGIN] = "BEGIN",
     [S_QUAR] = "INSERT INTO quarantine(source, line, record_id, field, error, raw)"
                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_GET] = "SELECT json, source, line FROM referrals WHERE id = ?1",
     [S_UNDECIDED] =
-        "SELECT r.received, r.id, r.json, r.source, r.line, p.packed FROM referrals r"
-        " LEFT JOIN referral_packed p ON p.id = r.id"
+        "SELECT r.received, r.id, r.json, r.source, r.line, p.packed, r.has_earlier"
+        " FROM referrals r LEFT JOIN referral_packed p ON p.id = r.id"
         " WHERE (r.received, r.id) > (?1, ?2) AND r.withdrawn_at IS NULL AND NOT EXISTS"
         " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?3"
         "  AND d.seq > r.superseded_seq)"
@@ -70,6 +77,7 @@ static const char *const st_sql[S__N] = {
     [S_N_UND] = "SELECT count(*) FROM referrals r WHERE r.withdrawn_at IS NULL AND NOT EXISTS"
                 " (SELECT 1 FROM decisions d WHERE d.referral_id = r.id AND d.ruleset = ?1"
                 "  AND d.seq > r.superseded_seq)",
+    [S_DATA_VERSION] = "PRAGMA data_version",
     [S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE"
                    " SET value = excluded.value, updated_at = excluded.updated_at",
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -361,7 +369,7 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
     const char *text;
     void *packed;
     size_t packed_len, text_len;
-    int rc;
+    int rc, earlier = 0, later = 0;
 
     if (!st || !r)
         return st_fail(err, TRIAGE_EUSAGE, source, line, NULL, "store: nothing to store");
@@ -387,8 +395,20 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
         free(json);
         return st_fail(err, TRIAGE_ENOMEM, source, line, r->id, "store: out of memory");
     }
-    s = st->stmt[replace ? S_REPLACE : S_PUT];
     dt_format(r->received, received);
+    if (r->cpr[0]) {
+        s = st->stmt[S_CHILD];
+        st_text(s, 1, r->cpr);
+        st_text(s, 2, received);
+        st_text(s, 3, r->id);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            if (sqlite3_column_int(s, 0)) earlier = 1;
+            else later = 1;
+        }
+        if (rc != SQLITE_DONE) earlier = later = 1;   /* not known: ask, and mark */
+        st_done(s);
+    }
+    s = st->stmt[replace ? S_REPLACE : S_PUT];
     st_text(s, 1, r->id);
     st_text(s, 2, received);
     st_text(s, 3, r->cpr[0] ? r->cpr : NULL);
@@ -406,12 +426,20 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
     sqlite3_bind_int64(s, 11, line);
     dt_now_iso(now);
     st_text(s, 12, now);
+    sqlite3_bind_int(s, 13, earlier);
     rc = st_run(s);
     free(json);
     if (replace && rc == SQLITE_DONE && sqlite3_changes(st->db) == 0) {
         free(packed);
         return st_fail(err, TRIAGE_ENOTFOUND, source, line, r->id,
                        "no referral with this id is stored to update");
+    }
+    if (rc == SQLITE_DONE && later) {
+        s = st->stmt[S_LATER];
+        st_text(s, 1, r->cpr);
+        st_text(s, 2, received);
+        st_text(s, 3, r->id);
+        rc = st_run(s);
     }
     if (rc == SQLITE_DONE) {
         /* Only a cache: a referral without it is parsed from its JSON, so

@@ -31,9 +31,9 @@
     " AND a.action = 'assign' ORDER BY a.seq DESC LIMIT 1)"
 
 /* The statements, prepared once; indexes into st->stmt. */
-enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_REPLACE, S_PACK, S_READ_BEGIN, S_QUAR, S_GET,
-       S_UNDECIDED, S_DEC_PUT, S_HISTORY, S_N_REF, S_N_QUAR, S_N_DEC, S_N_UND,
-       S_META_SET, S_META_GET, S_RECORD, S_DEC_LIST, S__N };
+enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_PUT, S_REPLACE, S_CHILD, S_LATER, S_PACK,
+       S_READ_BEGIN, S_QUAR, S_GET, S_UNDECIDED, S_DEC_PUT, S_HISTORY, S_N_REF, S_N_QUAR,
+       S_N_DEC, S_N_UND, S_DATA_VERSION, S_META_SET, S_META_GET, S_RECORD, S_DEC_LIST, S__N };
 
 /* Decisions with up to this many reasons (all but a handful) have their
 ** reasons column written by SQLite's json_array and json_object, a

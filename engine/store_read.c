@@ -88,6 +88,7 @@ triage_code triage_store_each_undecided(triage_store *st, const char *hash,
                 if (code == TRIAGE_OK) code = TRIAGE_ESTORE;
                 break;
             }
+            chunk[n]->first_of_child = sqlite3_column_int(s, 6) == 0;
             if (n == ST_CHUNK - 1) {            /* where the next query goes on */
                 snprintf(last_recv, sizeof last_recv, "%s", st_col(s, 0));
                 snprintf(last_id, sizeof last_id, "%s", st_col(s, 1));
@@ -121,6 +122,16 @@ long triage_store_count(triage_store *st, const char *what, const char *hash)
     if (sqlite3_step(s) == SQLITE_ROW) n = (long)sqlite3_column_int64(s, 0);
     st_done(s);
     return n;
+}
+
+long triage_store_version(triage_store *st)
+{
+    long v = -1;
+    if (!st) return -1;
+    sqlite3_stmt *s = st->stmt[S_DATA_VERSION];
+    if (sqlite3_step(s) == SQLITE_ROW) v = (long)sqlite3_column_int64(s, 0);
+    st_done(s);
+    return v;
 }
 
 /* -------------------------------------------------------------- history */

@@ -410,6 +410,11 @@ triage_code triage_store_each_undecided(triage_store *st, const char *hash,
 ** "decisions", or "undecided" (needs hash; otherwise hash may be NULL). */
 long triage_store_count(triage_store *st, const char *what, const char *hash);
 
+/* A number that moves when another handle or process commits to st's
+** database and stays while only st writes (SQLite's PRAGMA data_version):
+** a poller asks it before anything costlier. -1 if st is NULL or on error. */
+long triage_store_version(triage_store *st);
+
 /* ------------------------------------------------------------- decisions */
 
 typedef struct triage_decision triage_decision;

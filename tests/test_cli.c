@@ -360,6 +360,42 @@ static void test_cli_run_on_three_threads_stores_what_one_thread_does(void **sta
     free(one);
 }
 
+/* run asks no history for a child's first referral (has_earlier in the
+** store), yet a referral imported after a later one of the same child, or
+** moved before it by an update, is in that one's history: the counts are
+** r:history()'s, as deciding them one by one gives. */
+static void test_cli_run_sees_an_earlier_referral_imported_after_the_later(void **state)
+{
+    (void)state;
+    char *dir = tu_rules("rule{ id='H-1', when=function() return true end,\n"
+                         "  action=function(r, f, d) d:reason(('%d earlier'):format(#r:history()))\n"
+                         "  d:decide{outcome='manual_review'} end }\n");
+#define KID(id, day, cpr) "{\"id\":\"" id "\",\"received\":\"" day "\",\"referrer\":{\"kind\":" \
+    "\"gp\"},\"patient\":{\"cpr\":\"" cpr "\",\"municipality\":\"Herlev\"}}\n"
+    tu_write(tmp, "later.jsonl", KID("K-3", "2020-08-01", "0101104123")
+                                 KID("L-1", "2020-08-01", "0202124567"));
+    tu_write(tmp, "earlier.jsonl", KID("K-1", "2020-04-01", "0101104123")
+                                   KID("K-2", "2020-06-01", "0101104123"));
+#undef KID
+    assert_int_equal(sh("'%s' import --db kids.db later.jsonl", TRIAGE_EXE), 0);
+    assert_int_equal(sh("'%s' import --db kids.db earlier.jsonl", TRIAGE_EXE), 0);
+    assert_int_equal(sh("'%s' run --db kids.db --rules '%s'", TRIAGE_EXE, dir), 0);
+    char *got = stored_decisions("kids.db");
+    assert_non_null(strstr(got, "'K-1'"));
+    const char *want[][2] = {{"'K-1'", "0 earlier"}, {"'K-2'", "1 earlier"},
+                             {"'K-3'", "2 earlier"}, {"'L-1'", "0 earlier"}};
+    for (size_t i = 0; i < 4; i++) {
+        const char *line = strstr(got, want[i][0]);
+        assert_non_null(line);
+        const char *end = strchr(line, '\n');
+        const char *say = strstr(line, want[i][1]);
+        assert_true(say && (!end || say < end));
+    }
+    free(got);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 /* run's summary: counts by outcome and by target, "(none)" for no target. */
 static void test_cli_run_counts_by_outcome_and_target(void **state)
 {
@@ -424,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_cli_import_then_run_decides_each_referral_once),
         cmocka_unit_test(test_cli_run_counts_by_outcome_and_target),
         cmocka_unit_test(test_cli_run_on_three_threads_stores_what_one_thread_does),
+        cmocka_unit_test(test_cli_run_sees_an_earlier_referral_imported_after_the_later),
         cmocka_unit_test(test_cli_test_and_status_report_the_rule_set),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

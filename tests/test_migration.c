@@ -186,6 +186,30 @@ static void test_migration_of_a_schema_2_database_keeps_every_row(void **state)
     assert_int_equal(count(path, "SELECT count(*) FROM cds_feedback"), 0);
 }
 
+/* Step 8 computes has_earlier for the rows a database has: 1 only where a
+** referral of the same child sorts before it by (received, id). */
+static void test_migration_marks_each_childs_first_referral(void **state)
+{
+    char path[1200];
+    copy_v2("earlier.db", path, sizeof path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    /* two referrals of one child, the later one first, as schema 2 kept them */
+    assert_int_equal(sqlite3_exec(db,
+        "INSERT INTO referrals(id, received, cpr, json) VALUES"
+        " ('K-2', '2020-06-01', '0101104123', (SELECT json FROM referrals WHERE id = 'EX-01')),"
+        " ('K-1', '2020-04-01', '0101104123', (SELECT json FROM referrals WHERE id = 'EX-01'))",
+        NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    triage_error err;
+    triage_store *st = triage_store_open(path, &err);
+    if (!st) fail_msg("%s", err.text);
+    triage_store_close(st);
+    char *v = dump(path, "SELECT id, has_earlier FROM referrals ORDER BY id");
+    assert_string_equal(v, "EX-01|0\nEX-02|0\nEX-03|0\nEX-04|0\nEX-05|0\nK-1|0\nK-2|1\n");
+    free(v);
+}
+
 /* A step that fails (here: a table in the way of the review step) rolls
 ** the whole migration back: the file stays at version 2 with its rows,
 ** and the error says what failed. */
@@ -215,6 +239,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migration_of_a_schema_2_database_keeps_every_row),
+        cmocka_unit_test(test_migration_marks_each_childs_first_referral),
         cmocka_unit_test(test_migration_that_fails_leaves_the_database_as_it_was),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

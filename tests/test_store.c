@@ -26,8 +26,8 @@
 #define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 #define CPR1 "0101104123"       /* born 2010-01-01 (7th digit 4, year 10 -> 2010) */
 #define CPR2 "0202124567"
-#define SCHEMA "7"              /* PRAGMA user_version the store writes */
-#define SCHEMA_NEWER "8"
+#define SCHEMA "8"              /* PRAGMA user_version the store writes */
+#define SCHEMA_NEWER "9"
 
 static char tmpdir[256];
 
@@ -654,6 +654,108 @@ static void exec_raw(const char *path, const char *sql)
     assert_int_equal(rc, SQLITE_DONE);
 }
 
+/* triage_store_version moves when another handle commits and stays while
+** the handle itself writes: `run --watch` counts the undecided only then. */
+static void test_store_version_moves_only_for_another_handles_commit(void **state)
+{
+    char path[300];
+    db_path(path, sizeof path, "version.db");
+    triage_store *a = open_store(path), *b = open_store(path);
+    assert_int_equal(triage_store_version(NULL), -1);
+    long va = triage_store_version(a), vb = triage_store_version(b);
+    assert_true(va >= 0 && vb >= 0);
+    put_ok(a, "V-1", "2020-01-02", CPR1, NULL);
+    assert_int_equal(triage_store_version(a), va);    /* its own commit */
+    assert_int_not_equal(triage_store_version(b), vb);
+    vb = triage_store_version(b);
+    assert_int_equal(triage_store_version(b), vb);    /* nothing new */
+    put_ok(b, "V-2", "2020-01-03", CPR2, NULL);
+    assert_int_not_equal(triage_store_version(a), va);
+    triage_store_close(a);
+    triage_store_close(b);
+}
+
+/* Each referral with its has_earlier, "A0 B1 ...", in order of id. */
+static char *earlier_flags(const char *path)
+{
+    return raw_query(path, "SELECT group_concat(id || has_earlier, ' ') FROM"
+                           " (SELECT id, has_earlier FROM referrals ORDER BY id)", NULL);
+}
+
+/* Rows whose has_earlier is not exactly "a referral of the child sorts
+** before it by (received, id)". */
+static long earlier_wrong(const char *path)
+{
+    char *v = raw_query(path, "SELECT count(*) FROM referrals r WHERE has_earlier !="
+                              " (r.cpr IS NOT NULL AND EXISTS(SELECT 1 FROM referrals p"
+                              "  WHERE p.cpr = r.cpr AND (p.received, p.id) < (r.received, r.id)))",
+                        NULL);
+    long n = atol(v);
+    free(v);
+    return n;
+}
+
+struct firsts { int n; char text[128]; };
+
+static int first_fn(void *ud, triage_referral *r)
+{
+    struct firsts *f = ud;
+    size_t k = strlen(f->text);
+    snprintf(f->text + k, sizeof f->text - k, "%s%s%d", f->n++ ? " " : "", r->id,
+             r->first_of_child);
+    triage_referral_free(r);
+    return 0;
+}
+
+static void replace_ok(triage_store *st, const char *id, const char *received, const char *cpr)
+{
+    triage_error err;
+    triage_referral *r = mkref(id, received, cpr, NULL);
+    assert_int_equal(st_put_row(st, r, "fix.jsonl", 1, 1, &err), TRIAGE_OK);
+    triage_referral_free(r);
+}
+
+/* has_earlier is 0 exactly for a child's first referral by (received, id),
+** whatever order the referrals came in and after a correction of a date or
+** a CPR; the undecided reach `run` with it as first_of_child, whose history
+** `run` then does not ask for. */
+static void test_store_knows_a_childs_first_referral_whatever_the_order_of_import(void **state)
+{
+    triage_error err;
+    char path[300];
+    db_path(path, sizeof path, "first.db");
+    triage_store *st = open_store(path);
+    put_ok(st, "B", "2020-03-01", CPR1, NULL);
+    put_ok(st, "C", "2020-05-01", CPR1, NULL);
+    put_ok(st, "A", "2020-01-01", CPR1, NULL);   /* the earliest, imported last */
+    put_ok(st, "D", "2020-02-01", CPR2, NULL);
+    put_ok(st, "E", "2020-02-01", NULL, "2012-05-01");   /* no CPR: no history */
+    char *v = earlier_flags(path);
+    assert_string_equal(v, "A0 B1 C1 D0 E0");
+    free(v);
+    assert_int_equal(earlier_wrong(path), 0);
+    struct firsts f = {0};
+    assert_int_equal(triage_store_each_undecided(st, HASH_A, first_fn, &f, &err), TRIAGE_OK);
+    assert_string_equal(f.text, "A1 D1 E1 B0 C0");
+    /* and it agrees with the history itself */
+    st_prior p[4];
+    assert_int_equal(st_history(st, CPR1, dt_from_ymd(2020, 1, 1), "A", HASH_A, p, 4), 0);
+    assert_int_equal(st_history(st, CPR1, dt_from_ymd(2020, 3, 1), "B", HASH_A, p, 4), 1);
+
+    /* corrections: B moves before A; D becomes CPR1's; C becomes CPR2's */
+    replace_ok(st, "B", "2019-12-01", CPR1);
+    v = earlier_flags(path);
+    assert_string_equal(v, "A1 B0 C1 D0 E0");
+    free(v);
+    replace_ok(st, "D", "2020-02-01", CPR1);
+    replace_ok(st, "C", "2020-05-01", CPR2);
+    v = earlier_flags(path);
+    assert_string_equal(v, "A1 B0 C0 D1 E0");
+    free(v);
+    assert_int_equal(earlier_wrong(path), 0);
+    triage_store_close(st);
+}
+
 static void test_store_packed_rows_are_used_only_while_they_match(void **state)
 {
     triage_error err;
@@ -951,6 +1053,8 @@ int main(void)
         cmocka_unit_test(test_store_batch_commits_or_rolls_back_as_one),
         cmocka_unit_test(test_store_packed_rows_are_used_only_while_they_match),
         cmocka_unit_test(test_store_upgrades_a_version_1_database_and_refuses_a_newer),
+        cmocka_unit_test(test_store_knows_a_childs_first_referral_whatever_the_order_of_import),
+        cmocka_unit_test(test_store_version_moves_only_for_another_handles_commit),
         cmocka_unit_test(test_store_refuses_to_store_a_referral_read_back),
         cmocka_unit_test(test_store_lists_the_work_list_with_each_latest_decision),
         cmocka_unit_test(test_store_record_is_the_row_and_its_whole_log),
