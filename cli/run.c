@@ -96,12 +96,14 @@ static int run_watch(const char *db, const char *rules, int threads, triage_stor
         triage_ruleset *rs = triage_host_acquire(h);
         /* Counting the undecided reads every referral (seconds at millions):
         ** only when another process wrote to the store or the rules changed. */
-        long version = triage_store_version(st);
-        int look = version < 0 || version != seen_version ||
-                   strcmp(seen_hash, triage_ruleset_hash(rs)) != 0;
-        seen_version = version;
-        snprintf(seen_hash, sizeof seen_hash, "%s", triage_ruleset_hash(rs));
-        if (look && triage_store_count(st, "undecided", triage_ruleset_hash(rs)) > 0) {
+        long version = triage_store_version(st), undecided = 0;
+        if (version < 0 || version != seen_version ||
+            strcmp(seen_hash, triage_ruleset_hash(rs)) != 0) {
+            undecided = triage_store_count(st, "undecided", triage_ruleset_hash(rs));
+            seen_version = undecided < 0 ? -1 : version;   /* a failed count: again */
+            snprintf(seen_hash, sizeof seen_hash, "%s", triage_ruleset_hash(rs));
+        }
+        if (undecided > 0) {
             triage_run_summary sum;
             triage_code rc = triage_run(st, db, rs, threads, NULL, NULL, &sum, &err);
             if (rc != TRIAGE_OK) {

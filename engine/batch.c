@@ -126,7 +126,10 @@ static void bt_chunk_free(bt_chunk *c)
 ** child were decided by this same worker). A child's first referral, as the
 ** store knew when the chunk was read (has_earlier, store_schema.c), has
 ** none, and is not asked: most referrals, and at millions of them the query
-** was half of `run`'s time, a CPR index page read from disk per referral. */
+** was half of `run`'s time, a CPR index page read from disk per referral.
+** The flag is as of the chunk's reading, the query a moment later: an
+** earlier referral another process stores in between is behind the run's
+** reading place, decided by the next run, and not in this one's history. */
 static int bt_history(void *ud, const triage_referral *r, const char *hash,
                       st_prior *out, int max)
 {

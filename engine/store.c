@@ -365,11 +365,11 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
                        long line, int replace, triage_error *err)
 {
     sqlite3_stmt *s;
-    char received[11], birth[11], now[32], *json;
+    char received[11], birth[11], now[32], what[300] = "", *json;
     const char *text;
     void *packed;
     size_t packed_len, text_len;
-    int rc, earlier = 0, later = 0;
+    int rc, own, earlier = 0, later = 0, missing = 0;
 
     if (!st || !r)
         return st_fail(err, TRIAGE_EUSAGE, source, line, NULL, "store: nothing to store");
@@ -395,8 +395,12 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
         free(json);
         return st_fail(err, TRIAGE_ENOMEM, source, line, r->id, "store: out of memory");
     }
+    /* With no transaction open, one of its own (BEGIN IMMEDIATE): the
+    ** child's rows cannot change between S_CHILD and the write. */
+    own = sqlite3_get_autocommit(st->db);
+    rc = own ? st_run(st->stmt[S_BEGIN]) : SQLITE_DONE;
     dt_format(r->received, received);
-    if (r->cpr[0]) {
+    if (rc == SQLITE_DONE && r->cpr[0]) {
         s = st->stmt[S_CHILD];
         st_text(s, 1, r->cpr);
         st_text(s, 2, received);
@@ -407,33 +411,10 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
         }
         if (rc != SQLITE_DONE) earlier = later = 1;   /* not known: ask, and mark */
         st_done(s);
+        rc = SQLITE_DONE;
     }
-    s = st->stmt[replace ? S_REPLACE : S_PUT];
-    st_text(s, 1, r->id);
-    st_text(s, 2, received);
-    st_text(s, 3, r->cpr[0] ? r->cpr : NULL);
-    if (r->birth != DT_NONE) {
-        dt_format(r->birth, birth);
-        st_text(s, 4, birth);
-        sqlite3_bind_int(s, 5, r->age);
-        st_text(s, 6, st_age_band(r->age));
-    }
-    st_text(s, 7, r->municipality);
-    st_text(s, 8, r->referrer_kind >= 0 && r->referrer_kind < RK__N
-                  ? rf_referrer_names[r->referrer_kind] : NULL);
-    sqlite3_bind_text64(s, 9, text, text_len, SQLITE_STATIC, SQLITE_UTF8);
-    st_text(s, 10, source);
-    sqlite3_bind_int64(s, 11, line);
-    dt_now_iso(now);
-    st_text(s, 12, now);
-    sqlite3_bind_int(s, 13, earlier);
-    rc = st_run(s);
-    free(json);
-    if (replace && rc == SQLITE_DONE && sqlite3_changes(st->db) == 0) {
-        free(packed);
-        return st_fail(err, TRIAGE_ENOTFOUND, source, line, r->id,
-                       "no referral with this id is stored to update");
-    }
+    /* The child's later rows first: should the write then fail, they are
+    ** only marked as having an earlier one when they need not be. */
     if (rc == SQLITE_DONE && later) {
         s = st->stmt[S_LATER];
         st_text(s, 1, r->cpr);
@@ -442,6 +423,31 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
         rc = st_run(s);
     }
     if (rc == SQLITE_DONE) {
+        s = st->stmt[replace ? S_REPLACE : S_PUT];
+        st_text(s, 1, r->id);
+        st_text(s, 2, received);
+        st_text(s, 3, r->cpr[0] ? r->cpr : NULL);
+        if (r->birth != DT_NONE) {
+            dt_format(r->birth, birth);
+            st_text(s, 4, birth);
+            sqlite3_bind_int(s, 5, r->age);
+            st_text(s, 6, st_age_band(r->age));
+        }
+        st_text(s, 7, r->municipality);
+        st_text(s, 8, r->referrer_kind >= 0 && r->referrer_kind < RK__N
+                      ? rf_referrer_names[r->referrer_kind] : NULL);
+        sqlite3_bind_text64(s, 9, text, text_len, SQLITE_STATIC, SQLITE_UTF8);
+        st_text(s, 10, source);
+        sqlite3_bind_int64(s, 11, line);
+        dt_now_iso(now);
+        st_text(s, 12, now);
+        sqlite3_bind_int(s, 13, earlier);
+        rc = st_run(s);
+        if (replace && rc == SQLITE_DONE && sqlite3_changes(st->db) == 0)
+            missing = 1;
+    }
+    free(json);
+    if (rc == SQLITE_DONE && !missing) {
         /* Only a cache: a referral without it is parsed from its JSON, so
         ** failing to store it fails nothing. */
         s = st->stmt[S_PACK];
@@ -450,6 +456,15 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
         st_run(s);
     }
     free(packed);
+    if (own && rc == SQLITE_DONE && !missing)
+        rc = st_run(st->stmt[S_COMMIT]);
+    if (rc != SQLITE_DONE)   /* before a rollback says "not an error" */
+        snprintf(what, sizeof what, "store: %s", sqlite3_errmsg(st->db));
+    if (own && !sqlite3_get_autocommit(st->db))
+        st_run(st->stmt[S_ROLLBACK]);
+    if (missing)
+        return st_fail(err, TRIAGE_ENOTFOUND, source, line, r->id,
+                       "no referral with this id is stored to update");
     if (rc == SQLITE_DONE) return TRIAGE_OK;
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
         st_fail(err, TRIAGE_EDUPLICATE, source, line, r->id,
@@ -457,11 +472,7 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
         if (err) strcpy(err->field, "id");
         return TRIAGE_EDUPLICATE;
     }
-    {
-        char what[300];
-        snprintf(what, sizeof what, "store: %s", sqlite3_errmsg(st->db));
-        return st_fail(err, TRIAGE_ESTORE, source, line, r->id, what);
-    }
+    return st_fail(err, TRIAGE_ESTORE, source, line, r->id, what);
 }
 
 triage_code triage_store_quarantine(triage_store *st, const char *raw,
