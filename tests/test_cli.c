@@ -329,6 +329,17 @@ static char *stored_decisions(const char *db)
     return v;
 }
 
+/* The first run's decisions kept in *first; each later run's must equal them. */
+static void same_as_first(char **first, char *got)
+{
+    if (!*first) {
+        *first = got;
+        return;
+    }
+    assert_string_equal(got, *first);
+    free(got);
+}
+
 /* Several threads decide and store exactly what one does, over several
 ** chunks of the shipped rule set: a child's earlier referral decided in
 ** the chunk before, whose decision may not be committed yet, is in its
@@ -350,12 +361,7 @@ static void test_cli_run_on_three_threads_stores_what_one_thread_does(void **sta
         free(o);
         char *got = stored_decisions(db);
         assert_int_equal(strlen(got) > 2600 * 40, 1);
-        if (!one)
-            one = got;
-        else {
-            assert_string_equal(got, one);
-            free(got);
-        }
+        same_as_first(&one, got);
     }
     free(one);
 }
@@ -396,12 +402,7 @@ static void test_cli_run_sees_an_earlier_referral_imported_after_the_later(void 
             if (!say || (end && say > end))
                 fail_msg("%s: no %s in\n%s", want[i][0], want[i][1], got);
         }
-        if (!one)
-            one = got;
-        else {
-            assert_string_equal(got, one);
-            free(got);
-        }
+        same_as_first(&one, got);
     }
     free(one);
     tu_rmtree(dir);

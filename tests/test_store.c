@@ -768,7 +768,6 @@ static void test_store_knows_a_childs_first_referral_whatever_the_order_of_impor
     triage_store_close(st);
 }
 
-
 static void test_store_packed_rows_are_used_only_while_they_match(void **state)
 {
     triage_error err;
