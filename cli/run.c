@@ -45,8 +45,10 @@ static void progress_bar(void *ud, long done, long total)
     fflush(stderr);
 }
 
+/* left: what is still undecided, or -1 to count it (a read of every
+** referral). */
 static void print_summary(triage_ruleset *rs, const char *db, int threads,
-                          const triage_run_summary *sum, triage_store *st)
+                          const triage_run_summary *sum, triage_store *st, long left)
 {
     printf("rule set %.12s (%d rules), %s\n", triage_ruleset_hash(rs),
            triage_ruleset_rule_count(rs), db);
@@ -65,7 +67,8 @@ static void print_summary(triage_ruleset *rs, const char *db, int threads,
     for (int i = 0; i <= TRIAGE_N_TARGETS; i++)
         printf("  %-19s %7ld  %5.1f%%\n", i < TRIAGE_N_TARGETS ? triage_target_name(i) : "(none)",
                sum->by_target[i], sum->decided ? 100.0 * sum->by_target[i] / sum->decided : 0.0);
-    printf("undecided left: %ld\n", triage_store_count(st, "undecided", triage_ruleset_hash(rs)));
+    if (left < 0) left = triage_store_count(st, "undecided", triage_ruleset_hash(rs));
+    printf("undecided left: %ld\n", left);
     fflush(stdout);
 }
 
@@ -112,7 +115,7 @@ static int run_watch(const char *db, const char *rules, int threads, triage_stor
                 status = EXIT_USAGE;
                 break;
             }
-            print_summary(rs, db, threads, &sum, st);
+            print_summary(rs, db, threads, &sum, st, -1);
         }
         triage_ruleset_release(rs);
         /* Wake for a signal, else look for new referrals once a second. */
@@ -188,11 +191,15 @@ int cli_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     triage_run_summary sum;
+    long version = triage_store_version(st);
     triage_code rc = triage_run(st, db, rs, threads, isatty(2) ? progress_bar : NULL, NULL,
                                 &sum, &err);
     if (rc != TRIAGE_OK)
         fprintf(stderr, "triage run: %s\n", err.text[0] ? err.text : triage_strerror(rc));
-    print_summary(rs, db, threads, &sum, st);
+    /* A run that went well decided everything undecided when it began; with
+    ** no other process writing meanwhile, nothing is left to count. */
+    int alone = rc == TRIAGE_OK && version >= 0 && triage_store_version(st) == version;
+    print_summary(rs, db, threads, &sum, st, alone ? 0 : -1);
     triage_store_close(st);
     triage_ruleset_release(rs);
     return rc == TRIAGE_OK ? EXIT_DONE : EXIT_USAGE;
