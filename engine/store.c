@@ -376,6 +376,9 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
     if (!r->raw)   /* a referral read back from a store keeps no JSON tree */
         return st_fail(err, TRIAGE_EUSAGE, source, line, r->id,
                        "store: only a parsed referral can be stored");
+    if (st->in_batch && sqlite3_get_autocommit(st->db))   /* after FULL, IOERR, ... */
+        return st_fail(err, TRIAGE_ESTORE, source, line, r->id,
+                       "store: the batch's transaction was rolled back");
     /* A connection that stores referrals (an import) keeps up to 64 MiB of
     ** pages instead of SQLite's 2 MB: a big import's inserts into the CPR
     ** index land on random pages, which were read again (and, dirty,
@@ -397,7 +400,7 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
     }
     /* With no transaction open, one of its own (BEGIN IMMEDIATE): the
     ** child's rows cannot change between S_CHILD and the write. */
-    own = sqlite3_get_autocommit(st->db);
+    own = !st->in_batch && sqlite3_get_autocommit(st->db);
     rc = own ? st_run(st->stmt[S_BEGIN]) : SQLITE_DONE;
     dt_format(r->received, received);
     if (rc == SQLITE_DONE && r->cpr[0]) {
@@ -411,7 +414,8 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
         }
         if (rc != SQLITE_DONE) earlier = later = 1;   /* not known: ask, and mark */
         st_done(s);
-        rc = SQLITE_DONE;
+        /* unless the error rolled the transaction back */
+        rc = sqlite3_get_autocommit(st->db) ? rc : SQLITE_DONE;
     }
     /* The child's later rows first: should the write then fail, they are
     ** only marked as having an earlier one when they need not be. */

@@ -85,6 +85,9 @@ echo "$out" | grep -q "received before" || fail "a repeated message is not recog
 msg "$data/03-gp-message-cancel.fhir.json" > /dev/null
 "$triage" run --db "$db" "${rules[@]}" > "$tmp/run.txt"
 grep -q "undecided left: 0" "$tmp/run.txt" || fail "run after a cancel: $(cat "$tmp/run.txt")"
+# counted, not taken from the run: the withdrawn referral is not undecided
+"$triage" status --db "$db" "${rules[@]}" 2>/dev/null | grep -q "^undecided:  0 " \
+  || fail "status after a cancel: $("$triage" status --db "$db" "${rules[@]}" 2>&1)"
 [ "$("$triage" export --db "$db" 2>/dev/null | jq -r .withdrawn_at)" != null ] || fail "no withdrawn_at"
 "$triage" export --db "$db" --format fhir "${rules[@]}" 2>/dev/null \
   | jq -e '.entry[0].resource | .resourceType == "Task" and .status == "cancelled"' >/dev/null \
