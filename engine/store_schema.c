@@ -87,7 +87,8 @@ static const char st_status_derived[] =
 ** outgrows the cache: five times the cost at 4.75 M referrals). 1 means
 ** there is or was one, or that the writer did not say (the default): the
 ** history is asked for. store.c's writes keep it so (st_put_row): a new
-** or corrected row gets its own, and the child's later rows 1. Not
+** or corrected row gets its own, and the child's later rows 1 (before the
+** write: one refused, a duplicate id in a batch, may leave them 1). Not
 ** triggers: a trigger makes every INSERT keep a statement journal, which
 ** doubled an import's time. A withdrawal leaves it 1 (the history query
 ** skips withdrawn referrals). The UPDATE sets it for the rows a database
