@@ -359,6 +359,27 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
     return st_put_row(st, r, source, line, 0, err);
 }
 
+/* Where the child's other referrals sort against r (S_CHILD): *earlier
+** when one comes before it, *later when one comes after. An error leaves
+** both set (not known: its history is asked for, the later ones marked)
+** and is returned only when it rolled the transaction back. */
+static int st_child_order(triage_store *st, const triage_referral *r, const char *received,
+                          int *earlier, int *later)
+{
+    sqlite3_stmt *s = st->stmt[S_CHILD];
+    int rc;
+    st_text(s, 1, r->cpr);
+    st_text(s, 2, received);
+    st_text(s, 3, r->id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (sqlite3_column_int(s, 0)) *earlier = 1;
+        else *later = 1;
+    }
+    if (rc != SQLITE_DONE) *earlier = *later = 1;
+    st_done(s);
+    return sqlite3_get_autocommit(st->db) ? rc : SQLITE_DONE;
+}
+
 /* The referral's row and packed form: a new row, or (replace) the stored
 ** row with r's id rewritten as its next version. */
 triage_code st_put_row(triage_store *st, const triage_referral *r, const char *source,
@@ -403,20 +424,8 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
     own = !st->in_batch && sqlite3_get_autocommit(st->db);
     rc = own ? st_run(st->stmt[S_BEGIN]) : SQLITE_DONE;
     dt_format(r->received, received);
-    if (rc == SQLITE_DONE && r->cpr[0]) {
-        s = st->stmt[S_CHILD];
-        st_text(s, 1, r->cpr);
-        st_text(s, 2, received);
-        st_text(s, 3, r->id);
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-            if (sqlite3_column_int(s, 0)) earlier = 1;
-            else later = 1;
-        }
-        if (rc != SQLITE_DONE) earlier = later = 1;   /* not known: ask, and mark */
-        st_done(s);
-        /* unless the error rolled the transaction back */
-        rc = sqlite3_get_autocommit(st->db) ? rc : SQLITE_DONE;
-    }
+    if (rc == SQLITE_DONE && r->cpr[0])
+        rc = st_child_order(st, r, received, &earlier, &later);
     /* The child's later rows first: should the write then fail, they are
     ** only marked as having an earlier one when they need not be. */
     if (rc == SQLITE_DONE && later) {
