@@ -359,25 +359,37 @@ triage_code triage_store_put(triage_store *st, const triage_referral *r,
     return st_put_row(st, r, source, line, 0, err);
 }
 
-/* Where the child's other referrals sort against r (S_CHILD): *earlier
-** when one comes before it, *later when one comes after. An error leaves
-** both set (not known: its history is asked for, the later ones marked)
-** and is returned only when it rolled the transaction back. */
-static int st_child_order(triage_store *st, const triage_referral *r, const char *received,
-                          int *earlier, int *later)
+/* S_CHILD's and S_LATER's parameters: r's child and where r sorts. */
+static sqlite3_stmt *st_child_stmt(triage_store *st, int slot, const triage_referral *r,
+                                   const char *received)
 {
-    sqlite3_stmt *s = st->stmt[S_CHILD];
-    int rc;
+    sqlite3_stmt *s = st->stmt[slot];
     st_text(s, 1, r->cpr);
     st_text(s, 2, received);
     st_text(s, 3, r->id);
+    return s;
+}
+
+/* r among its child's other referrals: *earlier when one sorts before it
+** (S_CHILD), and the ones after it marked as having an earlier one
+** (S_LATER), before r is written: should the write fail, they are only
+** marked when they need not be. An S_CHILD error counts as both (a
+** history asked for, the later ones marked) and is returned only when it
+** rolled the transaction back. SQLITE_DONE, or the error. */
+static int st_child_place(triage_store *st, const triage_referral *r, const char *received,
+                          int *earlier)
+{
+    sqlite3_stmt *s = st_child_stmt(st, S_CHILD, r, received);
+    int rc, later = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (sqlite3_column_int(s, 0)) *earlier = 1;
-        else *later = 1;
+        else later = 1;
     }
-    if (rc != SQLITE_DONE) *earlier = *later = 1;
+    if (rc != SQLITE_DONE) *earlier = later = 1;
     st_done(s);
-    return sqlite3_get_autocommit(st->db) ? rc : SQLITE_DONE;
+    if (rc != SQLITE_DONE && sqlite3_get_autocommit(st->db))
+        return rc;
+    return later ? st_run(st_child_stmt(st, S_LATER, r, received)) : SQLITE_DONE;
 }
 
 /* The referral's row and packed form: a new row, or (replace) the stored
@@ -390,7 +402,7 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
     const char *text;
     void *packed;
     size_t packed_len, text_len;
-    int rc, own, earlier = 0, later = 0, missing = 0;
+    int rc, own, earlier = 0, missing = 0;
 
     if (!st || !r)
         return st_fail(err, TRIAGE_EUSAGE, source, line, NULL, "store: nothing to store");
@@ -419,22 +431,14 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
         free(json);
         return st_fail(err, TRIAGE_ENOMEM, source, line, r->id, "store: out of memory");
     }
-    /* With no transaction open, one of its own (BEGIN IMMEDIATE): the
-    ** child's rows cannot change between S_CHILD and the write. */
-    own = !st->in_batch && sqlite3_get_autocommit(st->db);
+    /* With no transaction open (a batch has one: checked above), one of its
+    ** own (BEGIN IMMEDIATE): the child's rows cannot change between S_CHILD
+    ** and the write. */
+    own = sqlite3_get_autocommit(st->db);
     rc = own ? st_run(st->stmt[S_BEGIN]) : SQLITE_DONE;
     dt_format(r->received, received);
     if (rc == SQLITE_DONE && r->cpr[0])
-        rc = st_child_order(st, r, received, &earlier, &later);
-    /* The child's later rows first: should the write then fail, they are
-    ** only marked as having an earlier one when they need not be. */
-    if (rc == SQLITE_DONE && later) {
-        s = st->stmt[S_LATER];
-        st_text(s, 1, r->cpr);
-        st_text(s, 2, received);
-        st_text(s, 3, r->id);
-        rc = st_run(s);
-    }
+        rc = st_child_place(st, r, received, &earlier);
     if (rc == SQLITE_DONE) {
         s = st->stmt[replace ? S_REPLACE : S_PUT];
         st_text(s, 1, r->id);
