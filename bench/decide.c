@@ -43,7 +43,8 @@ static const char HELP[] =
     "\n"
     "  --rules DIR    rule set (default: rules)\n"
     "  --reps N       repetitions of the decide phase (default 5)\n"
-    "  --threads N    deciders on N threads, referrals split by child (default 1)\n"
+    "  --threads N    deciders on N threads, each claiming parts of\n"
+    "                 a chunk, a child in one part (default 1)\n"
     "  --chunk N      referrals held in memory at once (default 8192: the 2020\n"
     "                 corpus whole, bigger ones in cache-sized chunks as `triage\n"
     "                 run` reads them); a bigger file is re-read for every\n"
@@ -322,8 +323,13 @@ static void bp_print(int want_c, const char *title, long referrals, double cost_
 /* --------------------------------------------------- history in memory */
 
 /* A child's decided referrals, newest first by chains through `prev`: what
-** st_history would find in a store the run loop keeps writing to. */
+** st_history would find in a store the run loop keeps writing to. With
+** threads, each worker adds a chunk's decisions to a table of its own and
+** reads it over `base`, the earlier chunks' (read only while a chunk is
+** decided, merged after it, bh_merge): a child's next referral may be
+** another worker's part, and must still see the earlier ones. */
 typedef struct bh_entry {
+    uint64_t key;                 /* the child's: its slot's */
     int32_t received;
     int8_t outcome, target;       /* triage_outcome; target index, -1 null */
     uint32_t prev;                /* index + 1 of the child's previous entry */
@@ -343,6 +349,7 @@ typedef struct bn_hist {
     char *ids;
     size_t nids, capids;
     long lookups;
+    struct bn_hist *base;         /* earlier chunks', or NULL */
 } bn_hist;
 
 static uint64_t bh_key(const char *cpr)
@@ -363,7 +370,7 @@ static bh_slot *bh_find(bn_hist *h, uint64_t key)
 
 static void bh_reset(bn_hist *h)
 {
-    if (h->slots)
+    if (h->slots && h->used)
         memset(h->slots, 0, h->nslots * sizeof *h->slots);
     h->used = h->ne = h->nids = 0;
     h->lookups = 0;
@@ -374,7 +381,9 @@ static void bh_free(bn_hist *h)
     free(h->slots);
     free(h->e);
     free(h->ids);
+    bn_hist *base = h->base;
     memset(h, 0, sizeof *h);
+    h->base = base;
 }
 
 static void *bh_grow(void *p, size_t *cap, size_t need, size_t size)
@@ -393,10 +402,9 @@ static void *bh_grow(void *p, size_t *cap, size_t need, size_t size)
     return q;
 }
 
-static void bh_add(bn_hist *h, const triage_referral *r, const triage_decision *d)
+static void bh_put(bn_hist *h, uint64_t key, int32_t received, int8_t outcome, int8_t target,
+                   const char *id)
 {
-    if (!r->cpr[0])
-        return;
     if ((h->used + 1) * 2 > h->nslots) {           /* rehash at half full */
         bh_slot *old = h->slots;
         size_t n = h->nslots;
@@ -411,24 +419,45 @@ static void bh_add(bn_hist *h, const triage_referral *r, const triage_decision *
                 *bh_find(h, old[i].key) = old[i];
         free(old);
     }
-    size_t idlen = strlen(r->id) + 1;
+    size_t idlen = strlen(id) + 1;
     h->ids = bh_grow(h->ids, &h->capids, h->nids + idlen, 1);
     h->e = bh_grow(h->e, &h->cape, h->ne + 1, sizeof *h->e);
-    bh_slot *s = bh_find(h, bh_key(r->cpr));
+    bh_slot *s = bh_find(h, key);
     if (!s->key) {
-        s->key = bh_key(r->cpr);
+        s->key = key;
         s->last = 0;
         h->used++;
     }
     bh_entry *e = &h->e[h->ne];
-    e->received = r->received;
-    e->outcome = (int8_t)d->outcome;
-    e->target = (int8_t)d->target;
+    e->key = key;
+    e->received = received;
+    e->outcome = outcome;
+    e->target = target;
     e->prev = s->last;
     e->id = (uint32_t)h->nids;
-    memcpy(h->ids + h->nids, r->id, idlen);
+    memcpy(h->ids + h->nids, id, idlen);
     h->nids += idlen;
     s->last = (uint32_t)++h->ne;
+}
+
+static void bh_add(bn_hist *h, const triage_referral *r, const triage_decision *d)
+{
+    if (r->cpr[0])
+        bh_put(h, bh_key(r->cpr), r->received, (int8_t)d->outcome, (int8_t)d->target, r->id);
+}
+
+/* A chunk decided: h's decisions move to its base, in the order they came. */
+static void bh_merge(bn_hist *h)
+{
+    if (!h->base)
+        return;
+    for (size_t i = 0; i < h->ne; i++) {
+        const bh_entry *e = &h->e[i];
+        bh_put(h->base, e->key, e->received, e->outcome, e->target, h->ids + e->id);
+    }
+    long lookups = h->lookups;
+    bh_reset(h);
+    h->lookups = lookups;
 }
 
 /* rl_history_fn: the same contract as st_history. */
@@ -437,27 +466,32 @@ static int bh_history(void *ud, const triage_referral *r, const char *hash,
 {
     bn_hist *h = ud;
     h->lookups++;
-    if (!r->cpr[0] || !h->slots)
+    if (!r->cpr[0])
         return 0;
-    bh_slot *s = bh_find(h, bh_key(r->cpr));
-    if (!s->key)
-        return 0;
-    uint32_t pick[256];
+    uint64_t key = bh_key(r->cpr);
+    struct { const bh_entry *e; const char *ids; } pick[256];
     int n = 0;
-    for (uint32_t i = s->last; i; i = h->e[i - 1].prev) {
-        const bh_entry *e = &h->e[i - 1];
-        if (e->received < r->received ||
-            (e->received == r->received && strcmp(h->ids + e->id, r->id) < 0)) {
-            if (n < 256)
-                pick[n] = i - 1;
-            n++;
+    for (const bn_hist *t = h; t; t = t == h ? h->base : NULL) {   /* this chunk's, then before */
+        bh_slot *s = t->slots ? bh_find((bn_hist *)t, key) : NULL;
+        if (!s || !s->key)
+            continue;
+        for (uint32_t i = s->last; i; i = t->e[i - 1].prev) {
+            const bh_entry *e = &t->e[i - 1];
+            if (e->received < r->received ||
+                (e->received == r->received && strcmp(t->ids + e->id, r->id) < 0)) {
+                if (n < 256) {
+                    pick[n].e = e;
+                    pick[n].ids = t->ids;
+                }
+                n++;
+            }
         }
     }
     /* pick[] is newest first; out[] is oldest first. */
     int k = n < 256 ? n : 256;
     for (int j = 0; j < k && j < max; j++) {
-        const bh_entry *e = &h->e[pick[k - 1 - j]];
-        snprintf(out[j].id, sizeof out[j].id, "%s", h->ids + e->id);
+        const bh_entry *e = pick[k - 1 - j].e;
+        snprintf(out[j].id, sizeof out[j].id, "%s", pick[k - 1 - j].ids + e->id);
         out[j].received = e->received;
         snprintf(out[j].outcome, sizeof out[j].outcome, "%s",
                  e->outcome >= 0 ? triage_outcome_name((triage_outcome)e->outcome) : "");
@@ -477,7 +511,7 @@ typedef struct bn_input {
     size_t cap;
     long lineno;
     triage_referral **r;
-    int *share;                   /* each one's worker, with threads */
+    ws_parts parts;               /* the chunk cut into parts for the workers */
     int n, max;
     long invalid;
     int whole;                    /* the chunk holds the whole file */
@@ -535,8 +569,7 @@ static int bn_input_fill(bn_input *in)
 typedef struct bn_worker {
     triage_decider *dc;
     bn_hist hist;
-    triage_referral **r;          /* this worker's share of the chunk */
-    int n, cap;
+    bn_input *in;                 /* the chunk whose parts it claims */
     float *lat;                   /* per-referral µs, or NULL */
     long done, oom;
     long outcomes[5];
@@ -546,8 +579,11 @@ typedef struct bn_worker {
 __attribute__((noinline)) static void *bn_work(void *arg)
 {
     bn_worker *w = arg;
-    for (int i = 0; i < w->n; i++) {
-        const triage_referral *r = w->r[i];
+    ws_parts *p = &w->in->parts;
+    for (int k; (k = ws_claim(p)) >= 0;)
+    for (int j = p->start[k]; j < p->start[k + 1]; j++) {
+        int i = p->order[j];
+        const triage_referral *r = w->in->r[i];
         double t0 = w->lat ? bn_now() : 0;
         triage_decision *d = triage_decide(w->dc, r, 0);
         if (w->lat)
@@ -567,26 +603,15 @@ __attribute__((noinline)) static void *bn_work(void *arg)
     return NULL;
 }
 
-/* Split the chunk by child over the workers and decide it. Returns the wall
-** time of deciding alone. */
+/* Cut the chunk into parts by child, as triage_run does, and decide it on
+** nw workers, each claiming parts until none is left; then each worker's
+** decisions join the history of the chunks before. Returns the wall time of
+** deciding alone. */
 static double bn_decide_chunk(bn_input *in, bn_worker *w, int nw)
 {
+    ws_split(&in->parts, (const triage_referral *const *)in->r, in->n, nw);
     for (int k = 0; k < nw; k++)
-        w[k].n = 0;
-    if (nw > 1)     /* as triage_run shares a chunk: a child to one worker, evenly */
-        ws_share((const triage_referral *const *)in->r, in->n, nw, in->share);
-    for (int i = 0; i < in->n; i++) {
-        int k = nw == 1 ? 0 : in->share[i];
-        if (w[k].n == w[k].cap) {
-            w[k].cap = w[k].cap ? w[k].cap * 2 : 1024;
-            w[k].r = realloc(w[k].r, (size_t)w[k].cap * sizeof *w[k].r);
-            if (!w[k].r) {
-                fprintf(stderr, "triage-bench: out of memory\n");
-                exit(1);
-            }
-        }
-        w[k].r[w[k].n++] = in->r[i];
-    }
+        w[k].in = in;
     pthread_t tid[BN_MAX_THREADS];
     double t0 = bn_now();
     for (int k = 1; k < nw; k++)
@@ -597,7 +622,10 @@ static double bn_decide_chunk(bn_input *in, bn_worker *w, int nw)
     bn_work(&w[0]);
     for (int k = 1; k < nw; k++)
         pthread_join(tid[k], NULL);
-    return bn_now() - t0;
+    double secs = bn_now() - t0;
+    for (int k = 0; k < nw; k++)
+        bh_merge(&w[k].hist);
+    return secs;
 }
 
 /* ------------------------------------------------------------ rule sets */
@@ -700,7 +728,6 @@ static void bn_workers_free(bn_worker *w, int nw)
     for (int k = 0; k < nw; k++) {
         triage_decider_free(w[k].dc);
         bh_free(&w[k].hist);
-        free(w[k].r);
         free(w[k].lat);
     }
 }
@@ -728,8 +755,12 @@ __attribute__((noinline)) static double bn_warm(bn_input *in, bn_worker *w, int 
 static int bn_run_pass(bn_input *in, triage_ruleset *rs, int nw, int reps, bn_pass *p)
 {
     bn_worker w[BN_MAX_THREADS];
+    bn_hist base;                 /* the decisions of the chunks before */
+    memset(&base, 0, sizeof base);
     if (bn_workers_new(w, nw, rs) != 0)
         return -1;
+    for (int k = 0; k < nw; k++)
+        w[k].hist.base = &base;
     memset(p, 0, sizeof *p);
     p->warm_us = bn_warm(in, w, nw);
     p->reps = reps;
@@ -741,6 +772,7 @@ static int bn_run_pass(bn_input *in, triage_ruleset *rs, int nw, int reps, bn_pa
     for (int rep = 0; rep < reps; rep++) {
         double secs = 0;
         long n = 0;
+        bh_reset(&base);
         for (int k = 0; k < nw; k++) {
             bh_reset(&w[k].hist);
             w[k].done = 0;
@@ -793,6 +825,7 @@ static int bn_run_pass(bn_input *in, triage_ruleset *rs, int nw, int reps, bn_pa
     free(best);
     free(lat);
     bn_workers_free(w, nw);
+    bh_free(&base);
     return 0;
 }
 
@@ -1142,8 +1175,7 @@ int main(int argc, char **argv)
     }
     bn_input in = {.path = argv[optind], .max = chunk};
     in.r = malloc((size_t)chunk * sizeof *in.r);
-    in.share = malloc((size_t)chunk * sizeof *in.share);
-    if (!in.r || !in.share || bn_input_rewind(&in) != 0)
+    if (!in.r || ws_init(&in.parts, chunk) != 0 || bn_input_rewind(&in) != 0)
         return 1;
     bn_input_fill(&in);
     if (in.n == 0) {
@@ -1281,7 +1313,7 @@ int main(int argc, char **argv)
     triage_ruleset_release(rs);
     bn_input_clear(&in);
     free(in.r);
-    free(in.share);
+    ws_free(&in.parts);
     free(in.line);
     if (in.f)
         fclose(in.f);

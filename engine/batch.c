@@ -1,8 +1,8 @@
 /*
 ** batch.c — the `run` loop (triage_run). Undecided referrals arrive in chunks
-** in order of received then id; each chunk is split by child over the
-** workers (a decider each; with threads, a read connection each) and its
-** decisions are stored in one transaction. With one worker the calling
+** in order of received then id; each chunk is cut into parts by child, which
+** the workers (a decider each; with threads, a read connection each) claim
+** until none is left, and its decisions are stored in one transaction. With one worker the calling
 ** thread reads, decides and stores each chunk in turn, all on its own
 ** connection. With more, the workers decide a chunk while the calling
 ** thread stores the chunk before it and reads the next, so that the store's
@@ -33,7 +33,6 @@
 typedef struct bt_item {
     triage_referral *r;
     triage_decision *d;
-    int worker;
 } bt_item;
 
 /* One chunk and its map id -> item index + 1 (open addressing). */
@@ -47,7 +46,6 @@ typedef struct bt_run_t bt_run_t;
 
 typedef struct bt_worker {
     bt_run_t *run;
-    int index;
     triage_store *st;          /* own read connection, or the caller's store */
     triage_decider *dc;
     pthread_t tid;
@@ -61,8 +59,8 @@ struct bt_run_t {
     bt_chunk *fill, *deciding, *prev;
     int nworkers;
     int threaded;              /* workers on threads: the pipeline */
-    const triage_referral *refs[BT_CHUNK];  /* the chunk being shared out */
-    int share[BT_CHUNK];       /* and each one's worker (workshare.c) */
+    const triage_referral *refs[BT_CHUNK];  /* the chunk being cut into parts */
+    ws_parts parts;            /* and its parts (workshare.c) */
     bt_worker w[BT_MAX_THREADS];
     pthread_mutex_t mu;
     pthread_cond_t go, done;
@@ -149,18 +147,20 @@ static int bt_history(void *ud, const triage_referral *r, const char *hash,
 
 /* ------------------------------------------------------------- deciding */
 
-/* A worker's share of the chunk being decided, in one read transaction of
-** its connection: its history lookups share one snapshot. */
+/* The parts of the chunk being decided that this worker claims, until none
+** is left, in one read transaction of its connection: its history lookups
+** share one snapshot. */
 static void bt_decide_share(bt_worker *w)
 {
     bt_chunk *c = w->run->deciding;
+    ws_parts *p = &w->run->parts;
     double t0 = bt_now();
     int reading = st_read_begin(w->st) == 0;
-    for (int i = 0; i < c->n; i++) {
-        bt_item *it = &c->items[i];
-        if (it->worker == w->index)
+    for (int k; (k = ws_claim(p)) >= 0;)
+        for (int j = p->start[k]; j < p->start[k + 1]; j++) {
+            bt_item *it = &c->items[p->order[j]];
             it->d = triage_decide(w->dc, it->r, 0);   /* NULL: out of memory */
-    }
+        }
     if (reading)
         st_read_end(w->st);
     w->seconds += bt_now() - t0;
@@ -195,11 +195,9 @@ static void bt_dispatch(bt_run_t *b)
     bt_chunk *c = b->deciding;
     for (int i = 0; i < c->n; i++)
         b->refs[i] = c->items[i].r;
-    ws_share(b->refs, c->n, b->nworkers, b->share);   /* -1: by hash, still one worker a child */
-    for (int i = 0; i < c->n; i++) {
-        c->items[i].worker = b->share[i];
+    ws_split(&b->parts, b->refs, c->n, b->nworkers);
+    for (int i = 0; i < c->n; i++)
         c->items[i].d = NULL;
-    }
     bt_map_build(c);
     if (!b->threaded) {
         bt_decide_share(&b->w[0]);
@@ -215,7 +213,7 @@ static void bt_dispatch(bt_run_t *b)
 }
 
 /* Until the chunk handed over last is decided; a worker that has no thread
-** of its own decides its share here. */
+** of its own claims parts here. */
 static void bt_wait(bt_run_t *b)
 {
     if (!b->threaded)
@@ -333,8 +331,10 @@ triage_code triage_run(triage_store *st, const char *db_path, triage_ruleset *rs
     if (threads > BT_MAX_THREADS)
         threads = BT_MAX_THREADS;
     bt_run_t *b = calloc(1, sizeof *b);
-    if (!b)
+    if (!b || ws_init(&b->parts, BT_CHUNK) != 0) {
+        free(b);
         return TRIAGE_ENOMEM;
+    }
     b->fill = &b->ring[0];
     b->st = st;
     b->sum = sum;
@@ -352,7 +352,6 @@ triage_code triage_run(triage_store *st, const char *db_path, triage_ruleset *rs
     for (int k = 0; k < threads && rc == TRIAGE_OK; k++) {
         bt_worker *w = &b->w[k];
         w->run = b;
-        w->index = k;
         /* One worker reads history on the caller's connection, whose pages
         ** stay cached across the chunks it commits; a connection of its own
         ** would find the database changed at each chunk and start cold
@@ -400,6 +399,7 @@ triage_code triage_run(triage_store *st, const char *db_path, triage_ruleset *rs
     pthread_cond_destroy(&b->done);
     pthread_cond_destroy(&b->go);
     pthread_mutex_destroy(&b->mu);
+    ws_free(&b->parts);
     free(b);
     sum->seconds = bt_now() - t0;
     return rc;
