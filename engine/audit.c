@@ -55,8 +55,7 @@ static const char AU_OVERRIDES[] =
 
 triage_code au_dberr(triage_store *st, triage_error *err, const char *doing)
 {
-    return triage_error_set(err, TRIAGE_ESTORE, NULL, 0, NULL, NULL, "store: %s: %s", doing,
-                            sqlite3_errmsg(st_db(st)));
+    return st_dberr(st, err, doing);
 }
 
 static void au_text(sqlite3_stmt *s, int i, const char *v)

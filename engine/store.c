@@ -95,10 +95,14 @@ triage_code st_fail(triage_error *err, triage_code code, const char *file,
     return triage_error_set(err, code, file, line, id, NULL, "%s", what ? what : "");
 }
 
+#define ST_LOST "the batch's transaction was rolled back"    /* st_batch_lost */
+
 triage_code st_dberr(triage_store *st, triage_error *err, const char *doing)
 {
     char what[300];
-    snprintf(what, sizeof what, "store: %s: %s", doing, sqlite3_errmsg(st->db));
+    snprintf(what, sizeof what, "store: %s: %s", doing,
+             st_batch_lost(st) ? ST_LOST
+                               : sqlite3_errmsg(st->db));
     return st_fail(err, TRIAGE_ESTORE, NULL, 0, NULL, what);
 }
 
@@ -132,11 +136,21 @@ const char *st_col(sqlite3_stmt *s, int col)
 }
 
 
+/* A batch is open but SQLite has no transaction any more: it rolled the
+** batch's back after an error (FULL, IOERR, ...). */
+int st_batch_lost(const triage_store *st)
+{
+    return st->in_batch && sqlite3_get_autocommit(st->db);
+}
+
 /* Outside a batch, a call that runs several statements makes its own
-** transaction; inside one it joins the batch. */
+** transaction; inside one it joins the batch's. Once SQLite has rolled that
+** back (after FULL, IOERR, ...: st_batch_lost), nothing more is written in
+** the batch: each write would be committed alone, as if the batch had held. */
 int st_tx_open(triage_store *st)
 {
-    return st->in_batch ? SQLITE_DONE : st_run(st->stmt[S_BEGIN]);
+    if (!st->in_batch) return st_run(st->stmt[S_BEGIN]);
+    return st_batch_lost(st) ? SQLITE_ABORT : SQLITE_DONE;
 }
 
 void st_tx_close(triage_store *st, int ok)
@@ -285,7 +299,7 @@ int st_write_begin(triage_store *st) { return st_tx_open(st) == SQLITE_DONE ? 0 
 
 int st_write_end(triage_store *st, int ok)
 {
-    if (st->in_batch) return ok ? 0 : -1;
+    if (st->in_batch) return ok && !st_batch_lost(st) ? 0 : -1;
     if (ok && st_run(st->stmt[S_COMMIT]) == SQLITE_DONE) return 0;
     if (!sqlite3_get_autocommit(st->db)) st_run(st->stmt[S_ROLLBACK]);
     return -1;
@@ -409,9 +423,9 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
     if (!r->raw)   /* a referral read back from a store keeps no JSON tree */
         return st_fail(err, TRIAGE_EUSAGE, source, line, r->id,
                        "store: only a parsed referral can be stored");
-    if (st->in_batch && sqlite3_get_autocommit(st->db))   /* after FULL, IOERR, ... */
+    if (st_batch_lost(st))
         return st_fail(err, TRIAGE_ESTORE, source, line, r->id,
-                       "store: the batch's transaction was rolled back");
+                       "store: " ST_LOST);
     /* A connection that stores referrals (an import) keeps up to 64 MiB of
     ** pages instead of SQLite's 2 MB: a big import's inserts into the CPR
     ** index land on random pages, which were read again (and, dirty,
@@ -549,6 +563,9 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
     if (!st || !d) return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no decision");
     if (d->outcome < TRIAGE_ACCEPT || d->outcome > TRIAGE_MANUAL_REVIEW)
         return st_fail(err, TRIAGE_EUSAGE, NULL, 0, d->id, "store: decision has no outcome");
+    if (st_batch_lost(st))
+        return st_fail(err, TRIAGE_ESTORE, NULL, 0, d->id,
+                       "store: " ST_LOST);
     outcome = triage_outcome_name(d->outcome);
     if (d->nreasons > ST_REASONS_SQL && !(reasons = dc_reasons_json(d)))
         return st_fail(err, TRIAGE_ENOMEM, NULL, 0, d->id, "store: out of memory");

@@ -51,8 +51,11 @@ const char *st_col(sqlite3_stmt *s, int col);        /* NULL when NULL */
 
 /* Outside a batch, a call that runs several statements makes its own
 ** transaction (st_tx_open returns SQLITE_DONE when it has one); inside one
-** it joins the batch. st_tx_close commits it, or rolls back when !ok. */
+** it joins the batch, unless SQLite rolled the batch's transaction back
+** (st_batch_lost: SQLITE_ABORT, and st_dberr says so). st_tx_close commits
+** it, or rolls back when !ok. */
 int st_tx_open(triage_store *st);
+int st_batch_lost(const triage_store *st);
 void st_tx_close(triage_store *st, int ok);
 
 triage_code st_fail(triage_error *err, triage_code code, const char *file, long line,

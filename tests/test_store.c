@@ -628,6 +628,57 @@ static void test_store_batch_commits_or_rolls_back_as_one(void **state)
     triage_store_close(st);
 }
 
+/* SQLite rolls a transaction back by itself after some errors (FULL,
+** IOERR, ...); the batch is then still open. Every write after that is
+** refused, naming the record, and nothing is committed on its own: before,
+** a decision stored then was committed alone, outside the batch. */
+static void test_store_refuses_writes_once_sqlite_rolled_the_batch_back(void **state)
+{
+    char path[300];
+    triage_error err;
+    db_path(path, sizeof path, "lost.db");
+    triage_store *st = open_store(path);
+    put_ok(st, "L-1", "2020-01-01", CPR1, NULL);
+
+    assert_int_equal(triage_store_begin(st, &err), TRIAGE_OK);
+    put_ok(st, "L-2", "2020-01-02", CPR1, NULL);
+    decide(st, "L-1", HASH_A, TRIAGE_ACCEPT, "buc");
+    assert_int_equal(sqlite3_exec(st_db(st), "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+
+    triage_decision *d = dc_new("L-1", HASH_A, 0);
+    d->outcome = TRIAGE_REJECT;
+    dc_add_reason(d, "T-01", "test");
+    assert_int_equal(triage_store_put_decision(st, d, &err), TRIAGE_ESTORE);
+    assert_string_equal(err.id, "L-1");
+    assert_non_null(strstr(err.text, "rolled back"));
+    triage_decision_free(d);
+    triage_referral *r = mkref("L-3", "2020-01-03", CPR1, NULL);
+    assert_int_equal(triage_store_put(st, r, "in.jsonl", 3, &err), TRIAGE_ESTORE);
+    assert_string_equal(err.id, "L-3");
+    triage_referral_free(r);
+    /* the engine's other tables: a write there is refused as well */
+    assert_int_equal(st_write_begin(st), -1);
+    assert_int_equal(st_dberr(st, &err, "review"), TRIAGE_ESTORE);
+    assert_non_null(strstr(err.text, "store: review: the batch's transaction was rolled back"));
+    assert_int_equal(st_write_end(st, 1), -1);
+
+    assert_int_not_equal(triage_store_commit(st, &err), TRIAGE_OK);
+    assert_int_equal(triage_store_rollback(st), TRIAGE_OK);
+    char *v = raw_query(path, "SELECT count(*) FROM decisions", NULL);
+    assert_string_equal(v, "0");
+    free(v);
+    v = raw_query(path, "SELECT group_concat(id) FROM referrals", NULL);
+    assert_string_equal(v, "L-1");
+    free(v);
+
+    /* the next batch works as before */
+    assert_int_equal(triage_store_begin(st, &err), TRIAGE_OK);
+    decide(st, "L-1", HASH_A, TRIAGE_ACCEPT, "buc");
+    assert_int_equal(triage_store_commit(st, &err), TRIAGE_OK);
+    assert_int_equal(triage_store_count(st, "decisions", NULL), 1);
+    triage_store_close(st);
+}
+
 /* ------------------------------------------------- packed referrals (v2) */
 
 /* Per referral seen: id, whether it came from its packed form (no JSON
@@ -1063,6 +1114,7 @@ int main(void)
         cmocka_unit_test(test_store_history_is_earlier_referrals_with_latest_decisions),
         cmocka_unit_test(test_history_of_a_referral_without_cpr_is_empty),
         cmocka_unit_test(test_store_batch_commits_or_rolls_back_as_one),
+        cmocka_unit_test(test_store_refuses_writes_once_sqlite_rolled_the_batch_back),
         cmocka_unit_test(test_store_packed_rows_are_used_only_while_they_match),
         cmocka_unit_test(test_store_upgrades_a_version_1_database_and_refuses_a_newer),
         cmocka_unit_test(test_store_knows_a_childs_first_referral_whatever_the_order_of_import),
