@@ -17,6 +17,13 @@ if command -v jq >/dev/null; then
     [ "$(printf '%s' "$last" | jq '.referrals')" = 200 ] || { echo "FAIL: referrals is not 200"; exit 1; }
     [ "$(printf '%s' "$last" | jq '.decide_per_s > 0 and .run_seconds > 0')" = true ] ||
         { echo "FAIL: a figure is not positive: $last"; exit 1; }
+    # with more than one core: each core's one-thread rate, and each thread
+    # count against the cores' rates
+    if [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null; then
+        [ "$(printf '%s' "$last" | jq '(.per_cpu | length) == ('"$(nproc)"') and
+             ([.per_cpu[]] | all(. > 0)) and (.scaling["2"].of_cores > 0)')" = true ] ||
+            { echo "FAIL: no per_cpu rates or of_cores: $last"; exit 1; }
+    fi
 else
     python3 - "$last" $keys <<'PY'
 import json, sys
@@ -24,6 +31,10 @@ o = json.loads(sys.argv[1])
 for k in sys.argv[2:]:
     assert isinstance(o.get(k), (int, float)), "no number %r" % k
 assert o["referrals"] == 200 and o["decide_per_s"] > 0 and o["run_seconds"] > 0
+import os, shutil
+if len(os.sched_getaffinity(0)) > 1 and shutil.which("taskset"):
+    assert len(o["per_cpu"]) == len(os.sched_getaffinity(0)) and all(v > 0 for v in o["per_cpu"].values())
+    assert o["scaling"]["2"]["of_cores"] > 0
 PY
 fi
 echo "ok: bench/run --json has $keys"
