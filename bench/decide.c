@@ -609,7 +609,7 @@ __attribute__((noinline)) static void *bn_work(void *arg)
 ** deciding alone. */
 static double bn_decide_chunk(bn_input *in, bn_worker *w, int nw)
 {
-    ws_split(&in->parts, (const triage_referral *const *)in->r, in->n, nw);
+    ws_split(&in->parts, (const triage_referral *const *)in->r, in->n, nw);   /* n <= chunk, its cap */
     for (int k = 0; k < nw; k++)
         w[k].in = in;
     pthread_t tid[BN_MAX_THREADS];

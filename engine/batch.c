@@ -1,15 +1,15 @@
 /*
 ** batch.c — the `run` loop (triage_run). Undecided referrals arrive in chunks
-** in order of received then id; each chunk is cut into parts by child, which
-** the workers (a decider each; with threads, a read connection each) claim
-** until none is left, and its decisions are stored in one transaction. With one worker the calling
-** thread reads, decides and stores each chunk in turn, all on its own
-** connection. With more, the workers decide a chunk while the calling
-** thread stores the chunk before it and reads the next, so that the store's
-** work runs beside the deciding instead of after it. A worker's history
-** sees the store, with the decisions of the chunk being decided and of the
-** one before it (maybe not committed yet) laid over: all of a child's
-** referrals go to one worker, in order.
+** in order of received then id; each chunk is cut into parts, a child's
+** referrals in one, which the workers (a decider each; with threads, a read
+** connection each) claim until none is left; its decisions are stored in one
+** transaction. With one worker the calling thread reads, decides and stores
+** each chunk in turn, all on its own connection. With more, the workers
+** decide a chunk while the calling thread stores the chunk before it and
+** reads the next, so that the store's work runs beside the deciding instead
+** of after it. A worker's history sees the store, with the decisions of the
+** chunk being decided and of the one before it (maybe not committed yet)
+** laid over: a child's referrals are decided in order, one after another.
 */
 #include <pthread.h>
 #include <stdlib.h>
@@ -120,8 +120,11 @@ static void bt_chunk_free(bt_chunk *c)
 }
 
 /* History for a worker: the store's, with the fresh decisions of the chunk
-** being decided and of the one before laid over (earlier referrals of the
-** child were decided by this same worker). A child's first referral, as the
+** being decided and of the one before laid over. Both are there when asked:
+** in this chunk the child's earlier referrals are in the same part, decided
+** by this worker just before; the chunk before was wholly decided before
+** this one was handed over (bt_wait), by whichever worker, though maybe not
+** committed yet. A child's first referral, as the
 ** store knew when the chunk was read (has_earlier, store_schema.c), has
 ** none, and is not asked: most referrals, and at millions of them the query
 ** was half of `run`'s time, a CPR index page read from disk per referral.
@@ -195,7 +198,7 @@ static void bt_dispatch(bt_run_t *b)
     bt_chunk *c = b->deciding;
     for (int i = 0; i < c->n; i++)
         b->refs[i] = c->items[i].r;
-    ws_split(&b->parts, b->refs, c->n, b->nworkers);
+    ws_split(&b->parts, b->refs, c->n, b->nworkers);  /* c->n <= BT_CHUNK, its cap */
     for (int i = 0; i < c->n; i++)
         c->items[i].d = NULL;
     bt_map_build(c);

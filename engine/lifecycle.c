@@ -206,7 +206,7 @@ triage_code lc_put(triage_store *st, const triage_referral *r, const char *sourc
     int seen, sp;
     if (!st || !r)
         return st_fail(err, TRIAGE_EUSAGE, source, line, NULL, "store: nothing to store");
-    if (lc_begin(st, &sp)) return st_dberr(st, err, "begin");
+    if (lc_begin(st, &sp)) return st_dberr_at(st, err, "begin", source, line, r->id);
     if (mid && (seen = lc_seen(st, mid)) != 0) {
         code = seen > 0 ? lc_repeated(err, source, line, r->id, mid)
                         : st_dberr(st, err, "message");
@@ -261,7 +261,7 @@ triage_code triage_store_withdraw(triage_store *st, const triage_origin *o, cons
     if (!st || !o || !o->referral_id[0])
         return st_fail(err, TRIAGE_EUSAGE, source, line, NULL, "store: no referral to withdraw");
     const char *id = o->referral_id, *mid = o->message_id[0] ? o->message_id : NULL;
-    if (lc_begin(st, &sp)) return st_dberr(st, err, "begin");
+    if (lc_begin(st, &sp)) return st_dberr_at(st, err, "begin", source, line, id);
     if (mid && (got = lc_seen(st, mid)) != 0) {
         code = got > 0 ? lc_repeated(err, source, line, id, mid) : st_dberr(st, err, "message");
         goto out;

@@ -95,15 +95,23 @@ triage_code st_fail(triage_error *err, triage_code code, const char *file,
     return triage_error_set(err, code, file, line, id, NULL, "%s", what ? what : "");
 }
 
-#define ST_LOST "the batch's transaction was rolled back"    /* st_batch_lost */
+triage_code st_dberr_at(triage_store *st, triage_error *err, const char *doing,
+                        const char *file, long line, const char *id)
+{
+    char what[400];
+    int ec = sqlite3_errcode(st->db) & 0xff;
+    int failed = ec != SQLITE_OK && ec != SQLITE_ROW && ec != SQLITE_DONE;
+    if (!st_batch_lost(st))
+        snprintf(what, sizeof what, "store: %s: %s", doing, sqlite3_errmsg(st->db));
+    else          /* the cause (disk full, I/O error) first, where SQLite still has it */
+        snprintf(what, sizeof what, "store: %s: %s%sthe batch's transaction was rolled back",
+                 doing, failed ? sqlite3_errmsg(st->db) : "", failed ? "; " : "");
+    return st_fail(err, TRIAGE_ESTORE, file, line, id, what);
+}
 
 triage_code st_dberr(triage_store *st, triage_error *err, const char *doing)
 {
-    char what[300];
-    snprintf(what, sizeof what, "store: %s: %s", doing,
-             st_batch_lost(st) ? ST_LOST
-                               : sqlite3_errmsg(st->db));
-    return st_fail(err, TRIAGE_ESTORE, NULL, 0, NULL, what);
+    return st_dberr_at(st, err, doing, NULL, 0, NULL);
 }
 
 /* ---------------------------------------------------------- statements */
@@ -424,8 +432,7 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
         return st_fail(err, TRIAGE_EUSAGE, source, line, r->id,
                        "store: only a parsed referral can be stored");
     if (st_batch_lost(st))
-        return st_fail(err, TRIAGE_ESTORE, source, line, r->id,
-                       "store: " ST_LOST);
+        return st_dberr_at(st, err, "put", source, line, r->id);
     /* A connection that stores referrals (an import) keeps up to 64 MiB of
     ** pages instead of SQLite's 2 MB: a big import's inserts into the CPR
     ** index land on random pages, which were read again (and, dirty,
@@ -512,6 +519,9 @@ triage_code triage_store_quarantine(triage_store *st, const char *raw,
 {
     sqlite3_stmt *s;
     if (!st) return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: no store");
+    if (st_batch_lost(st))        /* else it would be committed alone */
+        return st_dberr_at(st, err, "quarantine", why && why->file[0] ? why->file : NULL,
+                           why ? why->line : 0, why && why->id[0] ? why->id : NULL);
     s = st->stmt[S_QUAR];
     if (why) {
         st_text(s, 1, why->file[0] ? why->file : NULL);
@@ -564,8 +574,7 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
     if (d->outcome < TRIAGE_ACCEPT || d->outcome > TRIAGE_MANUAL_REVIEW)
         return st_fail(err, TRIAGE_EUSAGE, NULL, 0, d->id, "store: decision has no outcome");
     if (st_batch_lost(st))
-        return st_fail(err, TRIAGE_ESTORE, NULL, 0, d->id,
-                       "store: " ST_LOST);
+        return st_dberr_at(st, err, "put decision", NULL, 0, d->id);
     outcome = triage_outcome_name(d->outcome);
     if (d->nreasons > ST_REASONS_SQL && !(reasons = dc_reasons_json(d)))
         return st_fail(err, TRIAGE_ENOMEM, NULL, 0, d->id, "store: out of memory");
@@ -574,11 +583,11 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
         return st_fail(err, TRIAGE_ENOMEM, NULL, 0, d->id, "store: out of memory");
     }
     if (st_tx_open(st) != SQLITE_DONE) {
-        code = st_dberr(st, err, "begin");
+        code = st_dberr_at(st, err, "begin", NULL, 0, d->id);
         goto out;
     }
     if (!(s = st_dec_stmt(st, d->nreasons))) {
-        code = st_dberr(st, err, "put decision");
+        code = st_dberr_at(st, err, "put decision", NULL, 0, d->id);
         st_tx_close(st, 0);
         goto out;
     }
@@ -609,7 +618,7 @@ triage_code triage_store_put_decision(triage_store *st, const triage_decision *d
         code = st_fail(err, TRIAGE_ENOTFOUND, NULL, 0, d->id,
                        "no referral with this id is stored");
     else if (rc != SQLITE_DONE)
-        code = st_dberr(st, err, "put decision");
+        code = st_dberr_at(st, err, "put decision", NULL, 0, d->id);
     st_tx_close(st, code == TRIAGE_OK);
 out:
     free(reasons);
@@ -624,6 +633,8 @@ triage_code triage_store_meta_set(triage_store *st, const char *key, const char 
 {
     if (!st || !key || !value)
         return st_fail(err, TRIAGE_EUSAGE, NULL, 0, NULL, "store: meta needs a key and a value");
+    if (st_batch_lost(st))        /* else it would be committed alone */
+        return st_dberr(st, err, "meta");
     sqlite3_stmt *s = st->stmt[S_META_SET];
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);

@@ -60,7 +60,12 @@ void st_tx_close(triage_store *st, int ok);
 
 triage_code st_fail(triage_error *err, triage_code code, const char *file, long line,
                     const char *id, const char *what);
+/* SQLite's last error in doing something, as ESTORE; when SQLite rolled the
+** batch's transaction back, saying so after the cause. _at names the record
+** (file, line and id; each NULL or 0 for none). */
 triage_code st_dberr(triage_store *st, triage_error *err, const char *doing);
+triage_code st_dberr_at(triage_store *st, triage_error *err, const char *doing,
+                        const char *file, long line, const char *id);
 
 /* The referral's row and packed form: a new row (TRIAGE_EDUPLICATE when
 ** the id is stored), or with replace the stored row of r's id rewritten as

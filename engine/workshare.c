@@ -27,9 +27,9 @@ int ws_init(ws_parts *p, int cap)
     size_t nslots = 16;
     while (nslots < (size_t)cap * 2)
         nslots *= 2;
-    p->order = malloc((size_t)cap * sizeof *p->order);
+    p->order = malloc(((size_t)cap + 1) * sizeof *p->order);     /* + 1: never malloc(0) */
     p->start = malloc(((size_t)cap + 2) * sizeof *p->start);
-    p->tmp = malloc((size_t)cap * sizeof *p->tmp);
+    p->tmp = malloc(((size_t)cap + 1) * sizeof *p->tmp);
     p->slot = malloc(nslots * sizeof *p->slot);
     p->byc = malloc(((size_t)cap + 1) * sizeof *p->byc);
     if (!p->order || !p->start || !p->tmp || !p->slot || !p->byc) {
@@ -60,18 +60,19 @@ static int ws_cmp(const void *a, const void *b)
     return (x->first > y->first) - (x->first < y->first);
 }
 
-void ws_split(ws_parts *p, const triage_referral *const *r, int n, int nworkers)
+int ws_split(ws_parts *p, const triage_referral *const *r, int n, int nworkers)
 {
     atomic_store(&p->next, 0);
+    p->nparts = 0;
     if (n > p->cap)
-        n = p->cap;
+        return -1;
     if (nworkers <= 1 || n <= 1) {             /* one part, in order */
         p->nparts = n > 0;
         p->start[0] = 0;
         p->start[1] = n;
         for (int i = 0; i < n; i++)
             p->order[i] = i;
-        return;
+        return 0;
     }
     size_t mask = p->nslots - 1;
     memset(p->slot, 0, p->nslots * sizeof *p->slot);
@@ -118,6 +119,7 @@ void ws_split(ws_parts *p, const triage_referral *const *r, int n, int nworkers)
     for (int k = p->nparts; k > 0; k--)       /* start[k] back to part k's first */
         p->start[k] = p->start[k - 1];
     p->start[0] = 0;
+    return 0;
 }
 
 int ws_claim(ws_parts *p)

@@ -30,14 +30,15 @@ typedef struct ws_parts {
 int ws_init(ws_parts *p, int cap);
 void ws_free(ws_parts *p);
 
-/* Cut the n (<= cap) referrals r[] into parts for nworkers and make every
-** part unclaimed. A child's referrals (hs_child; two children whose hashes
+/* Cut the n referrals r[] into parts for nworkers and make every part
+** unclaimed: 0, or -1 (no part: nothing would be decided) when n exceeds the
+** cap given to ws_init, a caller's error. A child's referrals (hs_child; two children whose hashes
 ** are equal count as one, which is always safe) go to one part; children
 ** with the most referrals first, packed into parts of about n / (64 x
 ** nworkers) referrals, so that the last part claimed is short. With one
 ** worker, one part in the chunk's order. The same chunk always gives the
 ** same parts; which worker takes which is whoever asks first. */
-void ws_split(ws_parts *p, const triage_referral *const *r, int n, int nworkers);
+int ws_split(ws_parts *p, const triage_referral *const *r, int n, int nworkers);
 
 /* The next unclaimed part, or -1 when all are taken. Any thread may call
 ** it; each part is handed out once. */

@@ -656,6 +656,12 @@ static void test_store_refuses_writes_once_sqlite_rolled_the_batch_back(void **s
     assert_int_equal(triage_store_put(st, r, "in.jsonl", 3, &err), TRIAGE_ESTORE);
     assert_string_equal(err.id, "L-3");
     triage_referral_free(r);
+    triage_error bad;
+    triage_error_set(&bad, TRIAGE_EINVAL, "in.jsonl", 4, "L-4", "received", "bad date");
+    assert_int_equal(triage_store_quarantine(st, "{}", 2, &bad, &err), TRIAGE_ESTORE);
+    assert_string_equal(err.id, "L-4");
+    assert_int_equal(err.line, 4);
+    assert_int_equal(triage_store_meta_set(st, "k", "v", &err), TRIAGE_ESTORE);
     /* the engine's other tables: a write there is refused as well */
     assert_int_equal(st_write_begin(st), -1);
     assert_int_equal(st_dberr(st, &err, "review"), TRIAGE_ESTORE);
@@ -670,12 +676,60 @@ static void test_store_refuses_writes_once_sqlite_rolled_the_batch_back(void **s
     v = raw_query(path, "SELECT group_concat(id) FROM referrals", NULL);
     assert_string_equal(v, "L-1");
     free(v);
+    v = raw_query(path, "SELECT (SELECT count(*) FROM quarantine) || '/' || "
+                        "(SELECT count(*) FROM meta WHERE key = 'k')", NULL);
+    assert_string_equal(v, "0/0");
+    free(v);
 
     /* the next batch works as before */
     assert_int_equal(triage_store_begin(st, &err), TRIAGE_OK);
     decide(st, "L-1", HASH_A, TRIAGE_ACCEPT, "buc");
     assert_int_equal(triage_store_commit(st, &err), TRIAGE_OK);
     assert_int_equal(triage_store_count(st, "decisions", NULL), 1);
+    triage_store_close(st);
+}
+
+/* The same after a real cause: the database may not grow (as on a full
+** disk); SQLite rolls the batch back, and the error says both why and that
+** the batch is gone, naming the decision. */
+static void test_store_disk_full_in_a_batch_says_why_and_keeps_nothing_of_it(void **state)
+{
+    char path[300], id[16];
+    triage_error err;
+    db_path(path, sizeof path, "full.db");
+    triage_store *st = open_store(path);
+    assert_int_equal(triage_store_begin(st, &err), TRIAGE_OK);
+    for (int i = 0; i < 300; i++) {
+        snprintf(id, sizeof id, "F-%03d", i);
+        put_ok(st, id, "2020-03-01", NULL, NULL);
+    }
+    assert_int_equal(triage_store_commit(st, &err), TRIAGE_OK);
+    char *pages = raw_query(path, "PRAGMA page_count", NULL);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %d", atoi(pages) + 2);
+    free(pages);
+    assert_int_equal(sqlite3_exec(st_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
+
+    assert_int_equal(triage_store_begin(st, &err), TRIAGE_OK);
+    triage_code rc = TRIAGE_OK;
+    int i;
+    for (i = 0; i < 300 && rc == TRIAGE_OK; i++) {
+        snprintf(id, sizeof id, "F-%03d", i);
+        triage_decision *d = dc_new(id, HASH_A, 0);
+        d->outcome = TRIAGE_ACCEPT;
+        d->target = dc_target_index("buc");
+        dc_add_reason(d, "T-01", "a reason long enough to fill the few pages the file may grow by");
+        rc = triage_store_put_decision(st, d, &err);
+        triage_decision_free(d);
+    }
+    assert_int_equal(rc, TRIAGE_ESTORE);
+    assert_string_equal(err.id, id);
+    assert_non_null(strstr(err.text, "full"));
+    assert_non_null(strstr(err.text, "the batch's transaction was rolled back"));
+    assert_int_not_equal(triage_store_commit(st, &err), TRIAGE_OK);
+    char *v = raw_query(path, "SELECT count(*) FROM decisions", NULL);
+    assert_string_equal(v, "0");
+    free(v);
     triage_store_close(st);
 }
 
@@ -1115,6 +1169,7 @@ int main(void)
         cmocka_unit_test(test_history_of_a_referral_without_cpr_is_empty),
         cmocka_unit_test(test_store_batch_commits_or_rolls_back_as_one),
         cmocka_unit_test(test_store_refuses_writes_once_sqlite_rolled_the_batch_back),
+        cmocka_unit_test(test_store_disk_full_in_a_batch_says_why_and_keeps_nothing_of_it),
         cmocka_unit_test(test_store_packed_rows_are_used_only_while_they_match),
         cmocka_unit_test(test_store_upgrades_a_version_1_database_and_refuses_a_newer),
         cmocka_unit_test(test_store_knows_a_childs_first_referral_whatever_the_order_of_import),

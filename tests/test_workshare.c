@@ -184,17 +184,41 @@ static void test_workshare_hands_each_part_out_once_to_concurrent_claimers(void 
     ws_free(&p);
 }
 
-static void test_workshare_of_no_referrals_is_no_part(void **state)
+static void test_workshare_of_no_referrals_is_no_part_and_of_one_is_one(void **state)
 {
     (void)state;
     ws_parts p;
     assert_int_equal(ws_init(&p, 4), 0);
-    ws_split(&p, NULL, 0, 2);
+    assert_int_equal(ws_split(&p, NULL, 0, 2), 0);
     assert_int_equal(p.nparts, 0);
     assert_int_equal(ws_claim(&p), -1);
-    ws_split(&p, NULL, 0, 1);
+    assert_int_equal(ws_split(&p, NULL, 0, 1), 0);
     assert_int_equal(p.nparts, 0);
     assert_int_equal(ws_claim(&p), -1);
+    assert_int_equal(ws_split(&p, (const triage_referral *const *)refs, 1, 3), 0);
+    assert_int_equal(p.nparts, 1);
+    assert_int_equal(p.order[0], 0);
+    assert_int_equal(ws_claim(&p), 0);
+    assert_int_equal(ws_claim(&p), -1);
+    ws_free(&p);
+    assert_int_equal(ws_init(&p, 0), 0);
+    assert_int_equal(ws_split(&p, NULL, 0, 2), 0);
+    assert_int_equal(ws_claim(&p), -1);
+    ws_free(&p);
+}
+
+/* More referrals than the parts were made for is the caller's error: no
+** part at all, never some of them quietly left out. */
+static void test_workshare_refuses_a_chunk_bigger_than_its_cap(void **state)
+{
+    (void)state;
+    ws_parts p;
+    assert_int_equal(ws_init(&p, 10), 0);
+    assert_int_equal(ws_split(&p, (const triage_referral *const *)refs, 11, 2), -1);
+    assert_int_equal(p.nparts, 0);
+    assert_int_equal(ws_claim(&p), -1);
+    assert_int_equal(ws_split(&p, (const triage_referral *const *)refs, 10, 2), 0);
+    assert_int_equal(p.start[p.nparts], 10);
     ws_free(&p);
 }
 
@@ -205,7 +229,8 @@ int main(void)
             test_workshare_puts_each_child_in_one_part_in_order_and_splits_the_same_way_again),
         cmocka_unit_test(test_workshare_with_one_worker_is_one_part_in_chunk_order),
         cmocka_unit_test(test_workshare_hands_each_part_out_once_to_concurrent_claimers),
-        cmocka_unit_test(test_workshare_of_no_referrals_is_no_part),
+        cmocka_unit_test(test_workshare_of_no_referrals_is_no_part_and_of_one_is_one),
+        cmocka_unit_test(test_workshare_refuses_a_chunk_bigger_than_its_cap),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
