@@ -22,15 +22,11 @@ if [ "${2:-}" = --update ]; then
   cp "$tmp/examples.jsonl" "$base/examples.decisions.jsonl"
   echo "baseline updated"; exit 0
 fi
+. "$root/tests/lib/baseline.sh"
 status=0
 for f in corpus examples; do
   want=$base/$f; [ $f = corpus ] && want=$want-2020
-  if ! diff -q "$want.decisions.jsonl" "$tmp/$f.jsonl" >/dev/null; then
-    n=$(diff "$want.decisions.jsonl" "$tmp/$f.jsonl" | grep -c '^>' || true)
-    echo "FAIL: $n $f decisions differ from the baseline; the first ones:" >&2
-    diff "$want.decisions.jsonl" "$tmp/$f.jsonl" | head -20 >&2
-    status=1
-  fi
+  same_decisions "$want.decisions.jsonl" "$tmp/$f.jsonl" "$f" || status=1
 done
 [ $status -eq 0 ] && echo "decisions_baseline: $(wc -l < "$tmp/corpus.jsonl") corpus and $(wc -l < "$tmp/examples.jsonl") example decisions identical to the baseline"
 exit $status

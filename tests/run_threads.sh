@@ -17,17 +17,13 @@ trap 'rm -rf "$tmp"' EXIT
 
 "$triage" corpus --out "$tmp/corpus" >/dev/null
 "$triage" import --db "$tmp/in.db" "$tmp/corpus/referrals.jsonl" >/dev/null
+. "$root/tests/lib/baseline.sh"
 status=0
 for t in "${threads[@]}"; do
   cp "$tmp/in.db" "$tmp/t$t.db"
   "$triage" run --db "$tmp/t$t.db" --rules "$root/rules" --threads "$t" >/dev/null
   "$triage" export --db "$tmp/t$t.db" 2>/dev/null | jq -c 'del(.ruleset, .decided_at)' > "$tmp/t$t.jsonl"
-  if ! diff -q "$want" "$tmp/t$t.jsonl" >/dev/null; then
-    n=$(diff "$want" "$tmp/t$t.jsonl" | grep -c '^>' || true)
-    echo "FAIL: run --threads $t: $n decisions differ from the baseline; the first ones:" >&2
-    diff "$want" "$tmp/t$t.jsonl" | head -10 >&2
-    status=1
-  fi
+  same_decisions "$want" "$tmp/t$t.jsonl" "run --threads $t:" || status=1
 done
 [ $status -eq 0 ] && echo "run_threads: $(wc -l < "$want") decisions on ${threads[*]} thread(s), identical to the baseline"
 exit $status
