@@ -420,7 +420,7 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
                        long line, int replace, triage_error *err)
 {
     sqlite3_stmt *s;
-    char received[11], birth[11], now[32], what[300] = "", *json;
+    char received[11], birth[11], now[32], *json;
     const char *text;
     void *packed;
     size_t packed_len, text_len;
@@ -496,8 +496,10 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
     free(packed);
     if (own && rc == SQLITE_DONE && !missing)
         rc = st_run(st->stmt[S_COMMIT]);
-    if (rc != SQLITE_DONE)   /* before a rollback says "not an error" */
-        snprintf(what, sizeof what, "store: %s", sqlite3_errmsg(st->db));
+    /* SQLite's error said before a rollback makes it "not an error" */
+    triage_code code = TRIAGE_OK;
+    if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT_PRIMARYKEY && rc != SQLITE_CONSTRAINT_UNIQUE)
+        code = st_dberr_at(st, err, "put", source, line, r->id);
     if (own && !sqlite3_get_autocommit(st->db))
         st_run(st->stmt[S_ROLLBACK]);
     if (missing)
@@ -510,7 +512,7 @@ triage_code st_put_row(triage_store *st, const triage_referral *r, const char *s
         if (err) strcpy(err->field, "id");
         return TRIAGE_EDUPLICATE;
     }
-    return st_fail(err, TRIAGE_ESTORE, source, line, r->id, what);
+    return code;
 }
 
 triage_code triage_store_quarantine(triage_store *st, const char *raw,
