@@ -566,8 +566,11 @@ static int bn_input_fill(bn_input *in)
 
 /* ------------------------------------------------------------- deciding */
 
+/* One cache line or more each: a worker writes its counts and history for
+** every referral, and workers side by side in an array would otherwise
+** share the line the other reads its decider from. */
 typedef struct bn_worker {
-    triage_decider *dc;
+    _Alignas(64) triage_decider *dc;
     bn_hist hist;
     bn_input *in;                 /* the chunk whose parts it claims */
     float *lat;                   /* per-referral µs, or NULL */
