@@ -180,6 +180,10 @@ static int fxd_take(fx_doc *d, json_t *r, int entry, const char *url, int includ
     int host = fxd_add(d, r, entry, -1, url, -1, include);
     if (host < 0 || fxd_version(d, &d->res[host], host)) return -1;
     const json_t *c = json_object_get(r, "contained");
+    if (c && !json_is_array(c)) {
+        fx_at at = fx_in(fx_at_res(host), ".contained", 0);
+        return fxd_fail_list(d, &at, c);
+    }
     for (size_t k = 0; k < json_array_size(c); k++) {
         json_t *cr = json_array_get(c, k);
         fx_at at = fx_in(fx_at_res(host), ".contained[%d]", (int)k);

@@ -75,6 +75,11 @@ typedef struct fx_doc {
 ** ServiceRequest. 0, or -1 with d->err filled. doc stays the caller's. */
 int fxd_open(fx_doc *d, json_t *doc, const char *file, long line, triage_error *err);
 void fxd_close(fx_doc *d);
+/* Every repeating element the mapping reads is an array, every single one
+** it goes into is not (fhir_lists.c): 0, or -1 with d->err filled. */
+int fxd_lists(fx_doc *d);
+/* Fill d->err for v at at, a repeating element sent as no array; -1. */
+int fxd_fail_list(fx_doc *d, const fx_at *at, const json_t *v);
 
 /* The resource the Reference ref (the element at) points at: its index, or
 ** -1 with the error filled (an unresolvable reference, or none of the

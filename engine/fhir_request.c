@@ -14,6 +14,10 @@ int fxm_id(fx_map *m)
     int sr = m->d->sr;
     const json_t *ids = fxm_get(m, sr, "identifier"), *v = NULL;
     fx_at at;
+    if (ids && !json_is_array(ids)) {   /* else the id would silently be ServiceRequest.id */
+        at = fxm_at(sr, ".identifier");
+        return fxd_fail_list(m->d, &at, ids);
+    }
     if (json_array_size(ids)) {
         v = json_object_get(json_array_get(ids, 0), "value");
         at = fxm_at(sr, ".identifier[0].value");
