@@ -348,19 +348,35 @@ static int fxd_split(const char *s, char *type, size_t tcap, char *id, size_t ic
     return 1;
 }
 
-int fxd_find(const fx_doc *d, const char *ref, int from)
+/* Resource i matches: the first goes to two[0], the second to two[1]; a
+** reference that two resources answer to is ambiguous, never the first's. */
+static int fxd_match(int two[2], int i)
+{
+    two[two[0] < 0 ? 0 : 1] = i;
+    return two[1] >= 0;
+}
+
+/* What ref resolves to from resource from: two[0] (-1: nothing); two[1] a
+** second resource that answers to it as well, else -1. */
+static void fxd_lookup(const fx_doc *d, const char *ref, int from, int two[2])
 {
     char type[64], id[128], url[512];
+    two[0] = two[1] = -1;
     if (ref[0] == '#') {                         /* contained in the same host */
         int host = d->res[from].host >= 0 ? d->res[from].host : from;
-        if (!ref[1]) return host;
+        if (!ref[1]) {
+            two[0] = host;
+            return;
+        }
         for (int i = 0; i < d->nres; i++)
-            if (d->res[i].host == host && fxd_same(d->res[i].id, ref + 1)) return i;
-        return -1;
+            if (d->res[i].host == host && fxd_same(d->res[i].id, ref + 1) && fxd_match(two, i))
+                return;
+        return;
     }
-    if (d->alone) return -1;                     /* alone: only #id resolves */
+    if (d->alone) return;                        /* alone: only #id resolves */
     for (int i = 0; i < d->nres; i++)            /* 1. a fullUrl */
-        if (d->res[i].host < 0 && fxd_same(d->res[i].url, ref)) return i;
+        if (d->res[i].host < 0 && fxd_same(d->res[i].url, ref) && fxd_match(two, i)) return;
+    if (two[0] >= 0) return;
     if (strstr(ref, "://")) {                    /* else its Type/id tail, as below */
         const char *h = strstr(ref, "/_history/"), *end = h ? h : ref + strlen(ref);
         const char *t = end;
@@ -368,7 +384,7 @@ int fxd_find(const fx_doc *d, const char *ref, int from)
             if (t[-1] == '/' && ++slashes == 2) break;
         ref = t;
     }
-    if (!fxd_split(ref, type, sizeof type, id, sizeof id)) return -1;
+    if (!fxd_split(ref, type, sizeof type, id, sizeof id)) return;
     const char *base = d->res[from].host >= 0 ? d->res[d->res[from].host].url
                                                : d->res[from].url;
     if (base) {                                  /* 2. relative to the entry's base */
@@ -378,13 +394,22 @@ int fxd_find(const fx_doc *d, const char *ref, int from)
         if (at && at > base && at[-1] == '/') {
             snprintf(url, sizeof url, "%.*s%s/%s", (int)(at - base), base, type, id);
             for (int i = 0; i < d->nres; i++)
-                if (d->res[i].host < 0 && fxd_same(d->res[i].url, url)) return i;
+                if (d->res[i].host < 0 && fxd_same(d->res[i].url, url) && fxd_match(two, i))
+                    return;
+            if (two[0] >= 0) return;
         }
     }
     for (int i = 0; i < d->nres; i++)            /* 3. Type/id */
-        if (d->res[i].host < 0 && fxd_same(d->res[i].type, type) && fxd_same(d->res[i].id, id))
-            return i;
-    return -1;
+        if (d->res[i].host < 0 && fxd_same(d->res[i].type, type) &&
+            fxd_same(d->res[i].id, id) && fxd_match(two, i))
+            return;
+}
+
+int fxd_find(const fx_doc *d, const char *ref, int from)
+{
+    int two[2];
+    fxd_lookup(d, ref, from, two);
+    return two[1] >= 0 ? -2 : two[0];
 }
 
 int fxd_resolve(fx_doc *d, const json_t *ref, const fx_at *at, const char *want)
@@ -399,7 +424,16 @@ int fxd_resolve(fx_doc *d, const json_t *ref, const fx_at *at, const char *want)
                            "must be sent with the referral", json_object_get(ref, "display")
                            ? " (only a display)" : json_object_get(ref, "identifier")
                            ? " (only an identifier)" : "");
-    int i = fxd_find(d, s, at->res);
+    int two[2];
+    fxd_lookup(d, s, at->res, two);
+    int i = two[0];
+    if (two[1] >= 0) {
+        char p1[FX_PATH_MAX], p2[FX_PATH_MAX];
+        fx_at p = fx_in(*at, ".reference", 0);
+        return fxd_fail_at(d, &p, "%s is ambiguous: %s and %s both answer to it",
+                           rf_quote(q, s, strlen(s)), fxd_res_path(d, two[0], p1),
+                           fxd_res_path(d, two[1], p2));
+    }
     if (i < 0) {
         fx_at p = fx_in(*at, ".reference", 0);
         return fxd_fail_at(d, &p, "%s is not %s", rf_quote(q, s, strlen(s)),

@@ -87,8 +87,9 @@ int fxd_fail_list(fx_doc *d, const fx_at *at, const json_t *v);
 ** reference resolves from at.res. */
 int fxd_resolve(fx_doc *d, const json_t *ref, const fx_at *at, const char *want);
 
-/* The same without an error: the index, or -1 when ref (the reference
-** string) does not resolve from resource from. */
+/* The same without an error: the index, -1 when ref (the reference
+** string) does not resolve from resource from, or -2 when it names more
+** than one resource (a fullUrl or a contained id sent twice). */
 int fxd_find(const fx_doc *d, const char *ref, int from);
 
 /* The FHIRPath of resource i, or of the element at, into out. */

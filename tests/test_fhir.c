@@ -303,7 +303,7 @@ static void test_fhir_fail_cases_cover_every_kind_of_bad_fhir(void **state)
         "fail_stu3_referralrequest.json", "fail_r5_reason.json", "fail_r5_profile.json",
         "fail_fhirversion.json", "fail_no_servicerequest.json", "fail_two_servicerequests.json",
         "fail_birthdate_not_a_string.json", "fail_birthdate_missing.json", "fail_truncated.json",
-        "fail_note_not_an_array.json", NULL};
+        "fail_note_not_an_array.json", "fail_duplicate_fullurl.json", NULL};
     for (int i = 0; kinds[i]; i++) {
         size_t len;
         free(slurp(DATA, kinds[i], &len));
