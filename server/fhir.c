@@ -228,7 +228,12 @@ static sv_result fhir_take(sv_call *c, int messages_only)
     } else {
         /* one referral a request: the rest of the body would be lost */
         triage_error e2;
-        if (triage_reader_next(rd, &more, &e2, NULL, NULL) != 0) {
+        int next = triage_reader_next(rd, &more, &e2, NULL, NULL);
+        if (next < 0 && e2.code == TRIAGE_EJSON) {   /* bytes after it that are no JSON */
+            answer = fhir_refuse(c, 422, &e2);
+            goto out;
+        }
+        if (next != 0) {
             answer = fhir_error(c, 400, "the body holds more than one referral: send one a request");
             goto out;
         }

@@ -342,6 +342,27 @@ static void test_fhir_needs_the_token_and_api_check_takes_fhir(void **state)
     triage_server_stop(s);
 }
 
+/* One referral and then bytes that are no JSON: the JSON is what is wrong
+** (422, structure, the line), not a second referral (400). */
+static void test_fhir_trailing_garbage_is_invalid_json_not_a_second_referral(void **state)
+{
+    size_t len;
+    char *one = file("04-ppr-anxiety-contained.fhir.json", &len);
+    char *body = malloc(len + 16);
+    snprintf(body, len + 16, "%s\nxyz garbage", one);
+    json_t *o = fhir(PORT, "POST", "/fhir", NULL, body, strlen(body), 422);
+    const json_t *i = issue0(o);
+    assert_string_equal(str(i, "code"), "structure");
+    assert_non_null(strstr(str(i, "diagnostics"), "invalid JSON"));
+    assert_null(strstr(str(i, "diagnostics"), "more than one referral"));
+    json_decref(o);
+    /* nothing was stored: the corrected body is a new referral */
+    o = fhir(PORT, "POST", "/fhir", NULL, one, len, 201);
+    json_decref(o);
+    free(one);
+    free(body);
+}
+
 static void test_fhir_log_holds_no_cpr(void **state)
 {
     json_t *o = post_file(PORT, "05-hospital-anorexia-collection.fhir.json", 201);
@@ -369,6 +390,7 @@ int main(void)
         SERVED(test_fhir_unknown_ids_are_not_found),
         SERVED(test_fhir_bad_fhir_is_422_with_the_fhirpath),
         SERVED(test_fhir_refuses_native_two_referrals_and_non_messages),
+        SERVED(test_fhir_trailing_garbage_is_invalid_json_not_a_second_referral),
         cmocka_unit_test(test_fhir_needs_the_token_and_api_check_takes_fhir),
         SERVED(test_fhir_log_holds_no_cpr),
     };
