@@ -218,6 +218,27 @@ static sv_result fhir_take(sv_call *c, int messages_only)
     }
     char id[72];
     snprintf(id, sizeof id, "%s", triage_origin_referral_id(o));
+    /* One referral or message a request: the rest of the body would be lost.
+    ** A cancel's origin lasts only until rd's next read, so its rest is read
+    ** by a reader of its own, past the first record. */
+    triage_reader *rest = got == TRIAGE_READ_CANCEL
+                          ? triage_reader_open_memory(c->body, c->len, NULL, &e) : rd;
+    if (!rest) {
+        answer = fhir_error(c, 500, "out of memory");
+        goto out;
+    }
+    triage_error e2;
+    if (rest != rd) triage_reader_next(rest, &more, &e2, NULL, NULL);   /* the cancel again */
+    int next = triage_reader_next(rest, &more, &e2, NULL, NULL);
+    if (rest != rd) triage_reader_close(rest);
+    if (next < 0 && e2.code == TRIAGE_EJSON) {   /* bytes after it that are no JSON */
+        answer = fhir_refuse(c, 422, &e2);
+        goto out;
+    }
+    if (next != 0) {
+        answer = fhir_error(c, 400, "the body holds more than one referral: send one a request");
+        goto out;
+    }
     triage_code rc;
     if (got == TRIAGE_READ_CANCEL) {
         rc = triage_store_withdraw(c->w->db, o, "fhir", 0, &e);
@@ -226,17 +247,6 @@ static sv_result fhir_take(sv_call *c, int messages_only)
             goto out;
         }
     } else {
-        /* one referral a request: the rest of the body would be lost */
-        triage_error e2;
-        int next = triage_reader_next(rd, &more, &e2, NULL, NULL);
-        if (next < 0 && e2.code == TRIAGE_EJSON) {   /* bytes after it that are no JSON */
-            answer = fhir_refuse(c, 422, &e2);
-            goto out;
-        }
-        if (next != 0) {
-            answer = fhir_error(c, 400, "the body holds more than one referral: send one a request");
-            goto out;
-        }
         rc = fhir_store(c->w, r, &e);
         if (rc == TRIAGE_OK || rc == TRIAGE_EREPEATED) {
             answer = fhir_answer(c, fw, id, NULL, rc == TRIAGE_OK &&

@@ -363,6 +363,30 @@ static void test_fhir_trailing_garbage_is_invalid_json_not_a_second_referral(voi
     free(body);
 }
 
+/* A cancel with a referral after it in one body: refused whole (400), so
+** that neither the withdrawal nor the referral happens half-way. */
+static void test_fhir_cancel_with_a_second_referral_is_refused_whole(void **state)
+{
+    json_t *o = post_file(PORT, "01-gp-adhd-autism-message-new.fhir.json", 201);
+    json_decref(o);
+    size_t lc, lr;
+    char *cancel = file("03-gp-message-cancel.fhir.json", &lc);
+    char *other = file("04-ppr-anxiety-contained.fhir.json", &lr);
+    char *body = malloc(lc + lr + 2);
+    snprintf(body, lc + lr + 2, "%s\n%s", cancel, other);
+    o = fhir(PORT, "POST", "/fhir", NULL, body, strlen(body), 400);
+    assert_non_null(strstr(str(issue0(o), "diagnostics"), "more than one referral"));
+    json_decref(o);
+    /* neither happened: the cancel alone withdraws, the other is new */
+    o = fhir(PORT, "POST", "/fhir", NULL, cancel, lc, 200);
+    json_decref(o);
+    o = fhir(PORT, "POST", "/fhir", NULL, other, lr, 201);
+    json_decref(o);
+    free(cancel);
+    free(other);
+    free(body);
+}
+
 static void test_fhir_log_holds_no_cpr(void **state)
 {
     json_t *o = post_file(PORT, "05-hospital-anorexia-collection.fhir.json", 201);
@@ -391,6 +415,7 @@ int main(void)
         SERVED(test_fhir_bad_fhir_is_422_with_the_fhirpath),
         SERVED(test_fhir_refuses_native_two_referrals_and_non_messages),
         SERVED(test_fhir_trailing_garbage_is_invalid_json_not_a_second_referral),
+        SERVED(test_fhir_cancel_with_a_second_referral_is_refused_whole),
         cmocka_unit_test(test_fhir_needs_the_token_and_api_check_takes_fhir),
         SERVED(test_fhir_log_holds_no_cpr),
     };
