@@ -60,7 +60,10 @@ static int fxl_walk(fx_doc *d, const json_t *v, const fxl_step *s, const fxl_ste
         at = fx_in(at, s->lit, 0);
         return fxd_fail_at(d, &at, "must be an object (it does not repeat), not an array");
     }
-    if (!json_is_array(e)) return at = fx_in(at, s->lit, 0), fxd_fail_list(d, &at, e);
+    if (!json_is_array(e)) {
+        at = fx_in(at, s->lit, 0);
+        return fxd_fail_list(d, &at, e);
+    }
     for (size_t i = 0; i < json_array_size(e); i++)
         if (fxl_walk(d, json_array_get(e, i), s + 1, end, fx_in(at, s->each, (int)i)))
             return -1;

@@ -95,8 +95,8 @@ int fx_read(json_t *doc, const char *file, long line, triage_referral **out,
         goto done;
     }
     /* in the schema's order: consent is made early so that it comes there */
-    if (fxd_lists(&d) || fxm_request(&m) || fxm_referrer(&m) || fxm_patient(&m) || !fxm_obj(&m, K_CONSENT) ||
-        fxm_diagnoses(&m) || fxm_text(&m) || fxm_support(&m))
+    if (fxd_lists(&d) || fxm_request(&m) || fxm_referrer(&m) || fxm_patient(&m) ||
+        !fxm_obj(&m, K_CONSENT) || fxm_diagnoses(&m) || fxm_text(&m) || fxm_support(&m))
         goto done;
     char id[72];
     snprintf(id, sizeof id, "%s", d.id ? d.id : "");
