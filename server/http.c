@@ -298,6 +298,26 @@ static sv_result sv_handler(void *cls, struct MHD_Connection *conn, const char *
         if (!(rq = calloc(1, sizeof *rq))) return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         *con_cls = rq;
+        /* A body declared over the limit is answered (413) before it is
+        ** sent when the client waits to be told to send it ("Expect:
+        ** 100-continue", as curl does for big uploads): it never uploads
+        ** it. One already on its way is read on (sv_take_body), since a
+        ** close with bytes unread resets the connection and may lose the
+        ** answer, unless it is declared past where that reading stops. */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_EXPECT);
+        int waits = expect && !strcasecmp(expect, "100-continue");
+        char *end;
+        errno = 0;
+        unsigned long long declared = cl ? strtoull(cl, &end, 10) : 0;
+        if (cl && end != cl &&
+            (errno == ERANGE || declared > 16ull * s->max_body ||
+             (waits && declared > s->max_body))) {
+            rq->too_big = 1;
+            return sv_answer(s, conn, url, method, rq);
+        }
         return MHD_YES;
     }
     if (*upload_size) {

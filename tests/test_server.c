@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "triage_server.h"
@@ -313,6 +314,39 @@ static void test_server_refuses_a_body_over_the_limit_with_413(void **state)
     triage_server_stop(s);
 }
 
+/* A sender that declares a body over the limit and waits for "100 Continue"
+** (curl does for big uploads) hears 413 at once and never uploads it; it
+** used to be told to go on, and then cut off at 16 times the limit. */
+static void test_server_answers_413_to_a_declared_big_body_before_it_is_sent(void **state)
+{
+    triage_error err;
+    triage_server *s = start("127.0.0.1:0", NULL, 1024, &err);
+    assert_non_null(s);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)triage_server_port(s))};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    struct timeval tv = {.tv_sec = 10};         /* a server that waits for the body: fail, not hang */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    const char *head = "POST /fhir HTTP/1.1\r\nHost: localhost\r\n"
+                       "Content-Type: application/fhir+json\r\n"
+                       "Content-Length: 20000000\r\nExpect: 100-continue\r\n\r\n";
+    assert_true(write(fd, head, strlen(head)) == (ssize_t)strlen(head));
+    char buf[4096];
+    size_t got = 0;
+    ssize_t k;
+    while (got < sizeof buf - 1 && (k = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+        got += (size_t)k;
+    buf[got] = 0;
+    close(fd);
+    int status = 0;
+    assert_int_equal(sscanf(buf, "HTTP/1.%*d %d", &status), 1);
+    assert_int_equal(status, 413);              /* not 100: nothing was asked for */
+    assert_non_null(strstr(buf, "1024 bytes"));
+    triage_server_stop(s);
+}
+
 /* ------------------------------------------------------- /api/referrals */
 
 /* R-1 (request_info) and R-2 (acute accept, B205) stored through the API. */
@@ -608,6 +642,7 @@ int main(void)
         SERVED(test_server_refuses_a_body_without_referral_with_400),
         SERVED(test_server_answers_405_for_a_wrong_method_and_404_for_no_route),
         cmocka_unit_test(test_server_refuses_a_body_over_the_limit_with_413),
+        cmocka_unit_test(test_server_answers_413_to_a_declared_big_body_before_it_is_sent),
         SERVED(test_server_stores_and_decides_a_posted_referral_with_201),
         SERVED(test_server_checkpoints_what_requests_wrote_within_seconds),
         SERVED(test_server_refuses_a_known_id_with_409_and_changes_nothing),
