@@ -66,15 +66,23 @@ static sv_result api_bad_body(sv_call *c, json_t *errors)
 }
 
 /* The body's referrals, all of them valid: 0 with v filled (at least one),
-** or -1 when the request has been answered (*answer). */
-static int api_body(sv_call *c, api_recs *v, sv_result *answer)
+** or -1 when the request has been answered (*answer). With keep (a route
+** that stores), each bad record is also kept in quarantine with its error,
+** as `import` keeps it, so that a sender that does not act on the 400 loses
+** no child's referral; when that fails the answer is 503 (send it again). */
+static int api_body(sv_call *c, api_recs *v, int keep, sv_result *answer)
 {
-    triage_error err;
+    triage_error err, qe;
     triage_reader *rd = triage_reader_open_memory(c->body, c->len, NULL, &err);
     json_t *errors = json_array();
     triage_referral *r;
-    int got, oom = !rd || !errors;
-    while (!oom && (got = triage_reader_next(rd, &r, &err, NULL, NULL)) != 0) {
+    const char *raw;
+    size_t raw_len;
+    int got, oom = !rd || !errors, lost = 0;
+    while (!oom && !lost && (got = triage_reader_next(rd, &r, &err, &raw, &raw_len)) != 0) {
+        if (got < 0 && keep &&
+            triage_store_quarantine(c->w->db, raw, raw_len, &err, &qe) != TRIAGE_OK)
+            lost = 1;
         if (got == TRIAGE_READ_CANCEL)   /* not a referral: /fhir takes it */
             triage_error_set(&err, TRIAGE_EINVAL, NULL, triage_reader_line(rd),
                              triage_origin_referral_id(triage_reader_origin(rd)),
@@ -84,6 +92,11 @@ static int api_body(sv_call *c, api_recs *v, sv_result *answer)
         else oom = api_recs_add(v, r) != 0;
     }
     triage_reader_close(rd);
+    if (lost) {
+        json_decref(errors);
+        *answer = sv_error(c, 503, qe.text, NULL);
+        return -1;
+    }
     if (!oom && json_array_size(errors)) {
         *answer = api_bad_body(c, errors);
         return -1;
@@ -148,7 +161,7 @@ sv_result api_check(sv_call *c)
 {
     api_recs v = {0};
     sv_result answer;
-    if (api_body(c, &v, &answer) != 0) {
+    if (api_body(c, &v, 0, &answer) != 0) {
         api_recs_free(&v);
         return answer;
     }
@@ -203,7 +216,7 @@ sv_result api_create(sv_call *c)
 {
     api_recs v = {0};
     sv_result answer;
-    if (api_body(c, &v, &answer) != 0) {
+    if (api_body(c, &v, 1, &answer) != 0) {
         api_recs_free(&v);
         return answer;
     }

@@ -190,6 +190,18 @@ static int fhir_status_of(triage_code rc)
     }
 }
 
+/* A referral that cannot be read is refused (422) and kept, as `import`
+** keeps it: in quarantine with its error, so that a sender that does not
+** act on the answer loses no child's referral. When even that fails, 503:
+** the sender is to send it again. */
+static sv_result fhir_keep(sv_call *c, const char *raw, size_t len, const triage_error *why)
+{
+    triage_error qe;
+    if (triage_store_quarantine(c->w->db, raw, len, why, &qe) != TRIAGE_OK)
+        return fhir_refuse(c, 503, &qe);
+    return fhir_refuse(c, 422, why);
+}
+
 static sv_result fhir_take(sv_call *c, int messages_only)
 {
     triage_error e;
@@ -199,10 +211,12 @@ static sv_result fhir_take(sv_call *c, int messages_only)
     if (!rd) return fhir_error(c, 500, "out of memory");
     triage_referral *r = NULL, *more = NULL;
     sv_result answer;
-    int got = triage_reader_next(rd, &r, &e, NULL, NULL);
+    const char *raw = NULL;
+    size_t raw_len = 0;
+    int got = triage_reader_next(rd, &r, &e, &raw, &raw_len);
     const triage_origin *o = triage_reader_origin(rd);
     if (got < 0) {
-        answer = fhir_refuse(c, 422, &e);
+        answer = fhir_keep(c, raw, raw_len, &e);
         goto out;
     }
     if (got == 0 || !o) {
@@ -232,7 +246,7 @@ static sv_result fhir_take(sv_call *c, int messages_only)
     int next = triage_reader_next(rest, &more, &e2, NULL, NULL);
     if (rest != rd) triage_reader_close(rest);
     if (next < 0 && e2.code == TRIAGE_EJSON) {   /* bytes after it that are no JSON */
-        answer = fhir_refuse(c, 422, &e2);
+        answer = fhir_keep(c, c->body, c->len, &e2);
         goto out;
     }
     if (next != 0) {

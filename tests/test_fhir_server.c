@@ -120,6 +120,19 @@ static json_t *post_file(int port, const char *name, int want)
     return j;
 }
 
+/* How many records the store keeps in quarantine (GET /api/status). */
+static long quarantined(int port)
+{
+    resp r = http(port, "GET", "/api/status", NULL, NULL, 0);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL);
+    assert_non_null(j);
+    long n = (long)json_integer_value(json_object_get(json_object_get(j, "counts"), "quarantine"));
+    json_decref(j);
+    free(r.body);
+    return n;
+}
+
 static const char *str(const json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
@@ -246,12 +259,14 @@ static void test_fhir_unknown_ids_are_not_found(void **state)
     json_decref(o);
 }
 
-/* Each fail_ file: 422, the FHIRPath as the expression, the error line's text. */
-static void test_fhir_bad_fhir_is_422_with_the_fhirpath(void **state)
+/* Each fail_ file: 422, the FHIRPath as the expression, the error line's
+** text; and kept in quarantine, as import keeps it. */
+static void test_fhir_bad_fhir_is_422_with_the_fhirpath_and_kept(void **state)
 {
     DIR *d = opendir(FHIR);
     struct dirent *e;
     int n = 0;
+    long kept = quarantined(PORT);
     while ((e = readdir(d))) {
         size_t l = strlen(e->d_name);
         if (strncmp(e->d_name, "fail_", 5) || l < 6 || strcmp(e->d_name + l - 5, ".json")) continue;
@@ -262,6 +277,7 @@ static void test_fhir_bad_fhir_is_422_with_the_fhirpath(void **state)
         line[strcspn(line, "\n")] = '\0';
         const char *want = line + strlen(e->d_name) + strlen(":1: ");
         json_t *o = post_file(PORT, e->d_name, 422);
+        if (quarantined(PORT) != ++kept) fail_msg("%s: not kept in quarantine", e->d_name);
         json_t *i = issue0(o);
         assert_string_equal(str(i, "severity"), "error");
         assert_string_equal(str(i, "diagnostics"), want);
@@ -412,7 +428,7 @@ int main(void)
         SERVED(test_fhir_metadata_tells_what_is_supported),
         SERVED(test_fhir_message_life_new_again_update_cancel),
         SERVED(test_fhir_unknown_ids_are_not_found),
-        SERVED(test_fhir_bad_fhir_is_422_with_the_fhirpath),
+        SERVED(test_fhir_bad_fhir_is_422_with_the_fhirpath_and_kept),
         SERVED(test_fhir_refuses_native_two_referrals_and_non_messages),
         SERVED(test_fhir_trailing_garbage_is_invalid_json_not_a_second_referral),
         SERVED(test_fhir_cancel_with_a_second_referral_is_refused_whole),

@@ -262,6 +262,36 @@ static void test_server_names_each_bad_record_of_a_body(void **state)
     json_decref(j);
 }
 
+static long quarantined(int port)
+{
+    json_t *j = get_json(port, "/api/status", 200);
+    long n = (long)json_integer_value(json_object_get(json_object_get(j, "counts"), "quarantine"));
+    json_decref(j);
+    return n;
+}
+
+/* A bad record posted to be stored is kept in quarantine with its error, as
+** import keeps it; one posted to be checked is not (check keeps nothing). */
+static void test_server_keeps_a_bad_record_posted_to_referrals_in_quarantine(void **state)
+{
+    const char *bad = "{\"id\":\"X\",\"referrer\":{\"kind\":\"gp\"},"
+                      "\"patient\":{\"cpr\":\"" CPR "\"}}";
+    assert_int_equal(quarantined(PORT), 0);
+    json_t *j = post_json(PORT, "/api/check", bad, 400);
+    json_decref(j);
+    assert_int_equal(quarantined(PORT), 0);
+    j = post_json(PORT, "/api/referrals", bad, 400);
+    assert_string_equal(str(j, "field"), "received");
+    json_decref(j);
+    assert_int_equal(quarantined(PORT), 1);
+    j = post_json(PORT, "/api/referrals", "{\"id\":", 400);
+    json_decref(j);
+    assert_int_equal(quarantined(PORT), 2);
+    j = get_json(PORT, "/api/referrals", 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
+    json_decref(j);
+}
+
 static void test_server_refuses_a_body_without_referral_with_400(void **state)
 {
     json_t *j = post_json(PORT, "/api/check", "  \n", 400);
@@ -639,6 +669,7 @@ int main(void)
         SERVED(test_server_refuses_malformed_json_with_400_naming_line_and_column),
         SERVED(test_server_refuses_schema_error_with_400_naming_field_not_cpr),
         SERVED(test_server_names_each_bad_record_of_a_body),
+        SERVED(test_server_keeps_a_bad_record_posted_to_referrals_in_quarantine),
         SERVED(test_server_refuses_a_body_without_referral_with_400),
         SERVED(test_server_answers_405_for_a_wrong_method_and_404_for_no_route),
         cmocka_unit_test(test_server_refuses_a_body_over_the_limit_with_413),
