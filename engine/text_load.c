@@ -47,6 +47,43 @@ static int txo_bool(lua_State *L, int t, const char *name, int def)
     return v;
 }
 
+/* Every string-named field of the table at t is one of names: a misspelt
+** option ("ownwords") would otherwise read as absent, and the term or key
+** load without it unseen. Numbered fields are the table's list. */
+static int txo_known(txo_ctx *c, int t, const char *const *names)
+{
+    lua_State *L = c->L;
+    t = lua_absindex(L, t);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            continue;
+        const char *k = lua_tostring(L, -1);
+        int known = 0;
+        for (int i = 0; names[i] && !known; i++)
+            known = !strcmp(names[i], k);
+        if (!known) {
+            int rc = txo_fail(c, "unknown option '%s'", k);
+            lua_pop(L, 1);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* A phrase's gap: a whole number of words, 0 or more. */
+static int txo_within(txo_ctx *c, int idx, int *out)
+{
+    lua_State *L = c->L;
+    int ok = 0;
+    lua_Integer n = lua_tointegerx(L, idx, &ok);
+    if (lua_type(L, idx) != LUA_TNUMBER || !ok || n < 0 || n > 1000)
+        return txo_fail(c, "within is a whole number of words, 0 or more%s", NULL);
+    *out = (int)n;
+    return 0;
+}
+
 /* A phrase (its table on top of the stack): { phrase = { part, part, ... },
 ** within = n | { n, ... } }; a part is a word or a list of words (the table
 ** keeps the strings). words and name are the caller's: d points into them. */
@@ -90,18 +127,23 @@ static int txo_phrase(txo_ctx *c, int idx, tx_decl *d, const char *words[][64], 
     d->name = name;
     for (int g = 0; g < TX_MAX_PARTS - 1; g++)
         d->within[g] = 0;
-    int wt = txo_field(L, idx, "within");
-    if (wt == LUA_TNUMBER) {
-        for (int g = 0; g < TX_MAX_PARTS - 1; g++)
-            d->within[g] = (int)lua_tointeger(L, -1);
-    } else if (wt == LUA_TTABLE) {
-        for (int g = 0; g < TX_MAX_PARTS - 1; g++) {
-            lua_rawgeti(L, -1, g + 1);
-            d->within[g] = (int)lua_tointeger(L, -1);
+    int wt = txo_field(L, idx, "within"), rc = 0;
+    if (wt == LUA_TTABLE) {
+        size_t ng = lua_rawlen(L, -1);
+        for (size_t g = 0; g < ng && g < TX_MAX_PARTS - 1 && !rc; g++) {
+            lua_rawgeti(L, -1, (lua_Integer)g + 1);
+            rc = txo_within(c, -1, &d->within[g]);
             lua_pop(L, 1);
         }
+    } else if (wt != LUA_TNIL) {
+        for (int g = 0; g < TX_MAX_PARTS - 1 && !rc; g++)
+            rc = txo_within(c, -1, &d->within[g]);
     }
     lua_pop(L, 1);
+    if (rc) {
+        lua_pop(L, 1);
+        return rc;
+    }
     d->commas = txo_bool(L, idx, "commas", 0);
     if (txo_field(L, idx, "anchor") == LUA_TNUMBER)
         d->anchor = (int)lua_tointeger(L, -1) - 1;
@@ -123,6 +165,11 @@ static int txo_entry(txo_ctx *c, int idx, tx_decl base)
     }
     if (lua_type(L, idx) != LUA_TTABLE)
         return txo_fail(c, "a word is a string or a table%s", NULL);
+    static const char *const options[] = {"re", "phrase", "within", "commas", "anchor",
+                                          "ending", "inside", "typo", "upper", "own_words",
+                                          "documents", "except", NULL};
+    if (txo_known(c, idx, options))
+        return -1;
     lua_rawgeti(L, idx, 1);
     if (lua_type(L, -1) == LUA_TSTRING)
         d.text = lua_tostring(L, -1);
@@ -344,6 +391,13 @@ static int txo_keys(txo_ctx *c, int t)
         int kt2 = lua_gettop(L);
         size_t p2 = strlen(c->path);
         snprintf(c->path + p2, sizeof c->path - p2, ".%s", names[i]);
+        static const char *const options[] = {"terms", "kind", "person", "hos", "iq",
+                                              "history_months", "same_as", NULL};
+        if (txo_known(c, kt2, options)) {
+            lua_pop(L, 1);
+            txo_leave(c, plen);
+            return -1;
+        }
         int kind = TX_KIND_CLINICAL;
         if (txo_field(L, kt2, "kind") == LUA_TSTRING) {
             const char *k = lua_tostring(L, -1);

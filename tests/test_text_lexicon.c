@@ -205,6 +205,25 @@ static void test_bad_data_is_refused_with_a_message_naming_the_field(void **stat
     expect_error("X = { terms = { 'a' } }", "D.explain.history = nil", "no text for \"history\"");
 }
 
+/* A misspelt option would otherwise be read as absent: the term or key
+** loads without it and the author sees nothing. */
+static void test_an_unknown_option_or_a_bad_within_is_refused_naming_it(void **state)
+{
+    (void)state;
+    expect_error("X = { terms = { { 'a', ownwords = true } } }", "",
+                 "keys.X.terms[1]: unknown option 'ownwords'");
+    expect_error("X = { terms = { { phrase = { 'a', 'b' }, witin = 2 } } }", "",
+                 "keys.X.terms[1]: unknown option 'witin'");
+    expect_error("X = { persn = false, terms = { 'a' } }", "", "keys.X: unknown option 'persn'");
+    expect_error("X = { term = { 'a' } }", "", "keys.X: unknown option 'term'");
+    expect_error("X = { terms = { { phrase = { 'a', 'b' }, within = -1 } } }", "",
+                 "keys.X.terms[1]: within is a whole number of words, 0 or more");
+    expect_error("X = { terms = { { phrase = { 'a', 'b' }, within = '2' } } }", "",
+                 "keys.X.terms[1]: within is a whole number of words, 0 or more");
+    expect_error("X = { terms = { { phrase = { 'a', 'b', 'c' }, within = { 1, 2.5 } } } }", "",
+                 "keys.X.terms[1]: within is a whole number of words, 0 or more");
+}
+
 /* Build KEYS (reusing prev, or not) with the allocator failing after 0, step,
 ** 2 step ... allocations: each build that fails says why and leaks nothing;
 ** one that succeeds reused prev when it was given. */
@@ -339,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_a_word_of_two_classes_is_a_hit_of_each_and_phrases_hide_negations),
         cmocka_unit_test(test_keys_and_entries_are_what_the_data_declares),
         cmocka_unit_test(test_bad_data_is_refused_with_a_message_naming_the_field),
+        cmocka_unit_test(test_an_unknown_option_or_a_bad_within_is_refused_naming_it),
         cmocka_unit_test(test_running_out_of_memory_anywhere_in_the_build_leaks_nothing),
         cmocka_unit_test(test_a_reload_with_the_same_words_copies_the_database_and_reads_the_same),
         cmocka_unit_test(test_a_reload_with_other_words_compiles_its_own_database),
