@@ -79,10 +79,25 @@ static triage_referral *rt_referral(rt_ctx *c, json_t *obj, const char *what)
     return r;
 }
 
+/* A case that went to a person and expected another outcome: say first why (the
+** rule that failed and its error), since a reload shows the first failure
+** only, and the fields that then differ do not name the rule. */
+static void rt_why_manual(rt_ctx *c, json_t *expect, json_t *got)
+{
+    const char *want = json_string_value(json_object_get(expect, "outcome"));
+    const char *have = json_string_value(json_object_get(got, "outcome"));
+    json_t *rs = json_array_get(json_object_get(got, "reasons"), 0);
+    if (!want || !have || strcmp(have, "manual_review") || !strcmp(want, "manual_review") || !rs)
+        return;
+    rt_fail(c, "went to manual_review: %s: %s", json_string_value(json_object_get(rs, "rule")),
+            json_string_value(json_object_get(rs, "text")));
+}
+
 static void rt_compare(rt_ctx *c, json_t *expect, json_t *got)
 {
     const char *key;
     json_t *want;
+    rt_why_manual(c, expect, got);
     json_object_foreach(expect, key, want) {
         if (!strcmp(key, "reasons_include")) {
             size_t i, j;
@@ -201,7 +216,7 @@ static void rt_file(triage_decider *dc, rt_ctx *c, const char *data, size_t len,
     for (int index = 1;; index++) {
         i = rt_skip_ws(data, i, len);
         if (i < len && data[i] == ']')
-            return;
+            break;
         c->line = rt_line_of(data, i);
         c->failed_case = 0;
         json_error_t je;
@@ -231,9 +246,9 @@ static void rt_file(triage_decider *dc, rt_ctx *c, const char *data, size_t len,
                 fprintf(c->out, "ok   %s:%ld: %s\n", c->file, c->line, name);
         }
         i = rt_skip_ws(data, i, len);
-        if (i < len && data[i] == ',') {
-            i++;
-        } else if (i >= len || data[i] != ']') {
+        if (i < len && data[i] == ']')
+            break;
+        if (i >= len || data[i] != ',') {
             c->line = rt_line_of(data, i < len ? i : len);
             c->name = "(file)";
             c->failed_case = 0;
@@ -241,6 +256,16 @@ static void rt_file(triage_decider *dc, rt_ctx *c, const char *data, size_t len,
             res->failed++;
             return;
         }
+        i++;
+    }
+    /* a case written after the array (or half of one) would not run, unseen */
+    size_t end = rt_skip_ws(data, i + 1, len);
+    if (end < len) {
+        c->line = rt_line_of(data, end);
+        c->name = "(file)";
+        c->failed_case = 0;
+        rt_fail(c, "only white space may follow the array of cases");
+        res->failed++;
     }
 }
 

@@ -128,6 +128,14 @@ static void test_reload_keeps_old_rules_on_syntax_runtime_or_test_failure(void *
          "\"referrer\":{\"kind\":\"gp\"},\"patient\":{\"birth_date\":\"2011-06-14\","
          "\"municipality\":\"Herlev\"}},\"expect\":{\"outcome\":\"redirect\"}}\n]\n",
          "tests/cases.json", "rule test 'wants a redirect' fails: outcome", 3},
+        /* a rule that fails sends the case to a person: the reload names
+        ** the rule and its error, not only the fields that then differ */
+        {"10-rules.lua", "rule{ id='ACC-01', when=function(r) return r.agee > 3 end,\n"
+                         "  action=function(r, f, d) d:decide{outcome='accept', target='buc'} end }\n",
+         "tests/cases.json", "went to manual_review: ACC-01: ", 2},
+        /* what follows the array is no case: a half-written one is an error */
+        {"tests/cases.json", "[]\n{\"name\": \"half\"\n", "tests/cases.json",
+         "only white space may follow the array of cases", 2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         write_version(dir, 1);
