@@ -353,6 +353,20 @@ static const char *rl_status_text(triage_decider *dc, int status)
     return sb_error_text(dc->sb, status);
 }
 
+/* why, after "fact 'name': " when a fact raised (rl_fact_on_error noted
+** which), in buf (C's memory: the run may have ended at the memory limit). */
+static const char *rl_fact_failed(lua_State *L, triage_decider *dc, const char *why,
+                                  char *buf, size_t cap)
+{
+    if (!dc->ffailed)
+        return why;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, dc->fname_ref);
+    lua_rawgeti(L, -1, dc->ffailed);
+    snprintf(buf, cap, "fact '%s': %s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?", why);
+    lua_pop(L, 2);
+    return buf;
+}
+
 /* The referral's protected run: r, the evidence, then the driver. */
 static int rl_run(lua_State *L)
 {
@@ -375,6 +389,7 @@ static void rl_begin(triage_decider *dc, triage_decision *d, const triage_referr
     sb_rearm(dc->sb);
     dc->gen++;
     dc->wrote[0] = '\0';
+    dc->fearly = dc->ffailed = 0;
     dc->dec = d;
     dc->ref = r;
 }
@@ -391,13 +406,16 @@ triage_decision *triage_decide(triage_decider *dc, const triage_referral *r,
         dc->dexplain = d->explain;
         dd_set_explain(L, dc->dm_ref, d->explain);
     }
+    lua_pushcfunction(L, rl_fact_on_error);
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->run_ref);
-    int st = lua_pcall(L, 0, 0, 0);
+    int st = lua_pcall(L, 0, 0, 1);
     char buf[sizeof dc->wrote];
     const char *wrote;
     if (st != LUA_OK) {
         const rl_rule *ru = rl_current(L, dc);
-        rl_fail(dc, d, ru ? ru->id : "ENGINE", rl_status_text(dc, st));
+        char why[512];
+        rl_fail(dc, d, ru ? ru->id : "ENGINE",
+                rl_fact_failed(L, dc, rl_status_text(dc, st), why, sizeof why));
         rl_driver_idle(L, dc);
         rl_facts_clear(L, dc);
     } else if ((wrote = rl_facts_written(L, dc, buf, sizeof buf)) != NULL) {

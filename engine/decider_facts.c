@@ -78,6 +78,8 @@ int rl_fact_index(lua_State *L)
     if (id == now || dc->fbusy[id])
         return luaL_error(L, "fact '%s' depends on itself", lua_tostring(L, 2));
     dc->fbusy[id] = 1;                                        /* read before its turn */
+    int outer = dc->fearly;
+    dc->fearly = id;
     lua_rawgeti(L, LUA_REGISTRYINDEX, dc->ffn_ref);
     lua_rawgeti(L, -1, id);                                   /* 4 fn */
     lua_pushvalue(L, 1);                                      /* facts see r plain */
@@ -85,6 +87,7 @@ int rl_fact_index(lua_State *L)
     lua_replace(L, -2);
     lua_pushvalue(L, 1);
     lua_call(L, 2, 1);                                        /* 4 value */
+    dc->fearly = outer;
     dc->fbusy[id] = 0;
     dc->fgen[id] = dc->gen;
     if (!lua_isnil(L, 4)) {
@@ -97,6 +100,17 @@ int rl_fact_index(lua_State *L)
         rl_driver_fact(L, dc, id);
         dc->nskip++;
     }
+    return 1;
+}
+
+/* Called by Lua before the stack unwinds (for a runaway fact too: it only
+** reads the stack). A rule that fails is named by `cur`; a fact is not, and
+** its error's file:line may be a helper's, so name the fact. */
+int rl_fact_on_error(lua_State *L)
+{
+    triage_decider *dc = rl_self(L);
+    if (!dc->ffailed && !rl_current(L, dc))
+        dc->ffailed = dc->fearly ? dc->fearly : rl_fact_now(L, dc);
     return 1;
 }
 

@@ -49,6 +49,8 @@ struct triage_decider {
     int nfacts;                     /* facts declared: ids 1..nfacts */
     unsigned *fgen;                 /* [id]: the referral a fact read early was computed for */
     unsigned char *fbusy;           /* [id]: being computed early (a cycle if read again) */
+    int fearly;                     /* the fact being computed early, innermost; 0 none */
+    int ffailed;                    /* the fact that raised in this referral; 0 none */
     unsigned gen;                   /* referrals decided */
     int loading;                    /* rule() and fact() are allowed */
     int locate;                     /* load noting the line running (a second try) */
@@ -87,6 +89,9 @@ void rl_facts_clear(lua_State *L, triage_decider *dc);   /* f and F emptied */
 ** why in why; NULL when neither. */
 const char *rl_facts_written(lua_State *L, triage_decider *dc, char *why, size_t cap);
 void rl_facts_restore(lua_State *L, triage_decider *dc);  /* the drivers' early facts put back */
+/* The message handler of a referral's run: notes in ffailed the fact that
+** raised (none when a rule did), while the stack still shows it. */
+int rl_fact_on_error(lua_State *L);
 
 /* decider_driver.c: the rule running now, none (after a failed run), the
 ** running driver's function for fact id replaced by the function on top of

@@ -392,6 +392,43 @@ static void test_a_fact_that_depends_on_itself_or_an_unknown_name_fails(void **s
     teardown_rules(&fx);
 }
 
+/* A fact that raises sends the referral to a person under ENGINE (no rule
+** ran), its error naming the fact a rule author is to look at: also a fact
+** an earlier one read before its turn, and one that ran away. */
+static void test_a_fact_that_raises_is_named_in_the_manual_review_reason(void **state)
+{
+    (void)state;
+    fixture fx;
+    setup_rules(&fx,
+        "fact('a', function(r, f) if r.id == 'EARLY' then return f.c end return 1 end)\n"
+        "fact('b', function(r, f) if r.id == 'B' then error('b broke') end\n"
+        "  if r.id == 'LOOP' then while true do end end return 2 end)\n"
+        "fact('c', function(r, f) if r.id == 'C' or r.id == 'EARLY' then return r.age + nil end\n"
+        "  return 3 end)\n"
+        "rule{ id='C-01', when=function() return true end, action=function(r, f, d)\n"
+        "  d:reason(('%s %s %s'):format(f.a, f.b, f.c))\n"
+        "  d:decide{outcome='accept', target='buc', unit='B193', priority='routine',\n"
+        "           deadline=r.received_day + 30} end }\n", NULL);
+    struct { const char *id, *text; } cases[] = {
+        {"B", "fact 'b': "}, {"C", "fact 'c': "}, {"EARLY", "fact 'c': "},
+        {"LOOP", "fact 'b': "}, {"OK", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        triage_decision *d = decide(&fx, cases[i].id, "");
+        if (!cases[i].text) {
+            assert_int_equal(d->outcome, TRIAGE_ACCEPT);
+            assert_string_equal(d->reasons[0].text, "1 2 3");
+        } else {
+            assert_int_equal(d->outcome, TRIAGE_MANUAL_REVIEW);
+            assert_string_equal(d->reasons[0].rule, "ENGINE");
+            if (!strstr(d->reasons[0].text, cases[i].text))
+                fail_msg("%s: '%s' lacks '%s'", cases[i].id, d->reasons[0].text, cases[i].text);
+        }
+        triage_decision_free(d);
+    }
+    teardown_rules(&fx);
+}
+
 static void test_rules_see_the_referrals_fields_read_only(void **state)
 {
     (void)state;
@@ -635,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_a_fact_that_writes_f_sends_the_referral_to_a_person),
         cmocka_unit_test(test_a_rule_that_assigns_a_fact_sends_the_referral_to_a_person),
         cmocka_unit_test(test_a_fact_that_depends_on_itself_or_an_unknown_name_fails),
+        cmocka_unit_test(test_a_fact_that_raises_is_named_in_the_manual_review_reason),
         cmocka_unit_test(test_rules_see_the_referrals_fields_read_only),
         cmocka_unit_test(test_history_shows_no_entry_of_an_earlier_referrals_child),
         cmocka_unit_test(test_rules_read_each_referrals_own_strings_however_many),
