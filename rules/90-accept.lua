@@ -28,26 +28,31 @@ end
 
 local URGENT = X.say("Henvisningen prioriteres som hastende på grund af %s (frist {deadline_days.urgent} dage).")
 
+-- The policy's causes of urgency (the fact `urgent` holds them), each named
+-- by its own condition: a criterion added to `urgent` is a rule of its own,
+-- with its own reason (rules/README, "Worked example"), and this one then
+-- neither applies for it nor names a cause that does not hold.
+local function cause(f)
+  if f.suicide_attempt == "past" then return "et tidligere selvmordsforsøg" end
+  if f.self_harm then return "selvskade" end
+  if f.suicidal_ideation then return "selvmordstanker" end
+  if f.groups.BIPOLAR then return "bipolar lidelse" end
+  if f.groups.DEPRESSION and f.severe_depression then return "svær depression" end
+  return nil
+end
+
 rule {
   id = "ACC-01",
   title = "Hastende prioritet",
   evidence = { "self_harm", "suicidal_ideation", "suicide_attempt", "BIPOLAR", "DEPRESSION",
                "severe_depression" },
-  when = function(r, f, d) return f.urgent end,
+  when = function(r, f, d) return f.urgent and cause(f) ~= nil end,
   explain = function(r, f, d)
     return ("selvskade: %s; selvmordstanker: %s; bipolar: %s; svær depression: %s")
       :format(X.yes(f.self_harm), X.yes(f.suicidal_ideation), X.yes(f.groups.BIPOLAR),
               X.yes(f.groups.DEPRESSION and f.severe_depression))
   end,
-  action = function(r, f, d)
-    local why
-    if f.suicide_attempt == "past" then why = "et tidligere selvmordsforsøg"
-    elseif f.self_harm then why = "selvskade"
-    elseif f.suicidal_ideation then why = "selvmordstanker"
-    elseif f.groups.BIPOLAR then why = "bipolar lidelse"
-    else why = "svær depression" end
-    d:reason(URGENT, why)
-  end,
+  action = function(r, f, d) d:reason(URGENT, cause(f)) end,
 }
 
 local ACCEPT = { outcome = "accept", target = "buc" }
