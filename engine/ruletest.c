@@ -164,7 +164,9 @@ static void rt_case(triage_decider *dc, rt_ctx *c, json_t *tc)
     }
     triage_referral *r = rt_referral(c, ref, "the referral");
     if (r) {
-        triage_decision *d = triage_decide(dc, r, 0);
+        /* with the trace, as the intake page asks: a rule's explain runs
+        ** only then, and one that raises must fail here, not there */
+        triage_decision *d = triage_decide(dc, r, TRIAGE_EXPLAIN);
         char *s = d ? triage_decision_json(d) : NULL;
         json_t *got = s ? json_loads(s, 0, NULL) : NULL;
         if (got)

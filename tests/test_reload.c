@@ -133,6 +133,12 @@ static void test_reload_keeps_old_rules_on_syntax_runtime_or_test_failure(void *
         {"10-rules.lua", "rule{ id='ACC-01', when=function(r) return r.agee > 3 end,\n"
                          "  action=function(r, f, d) d:decide{outcome='accept', target='buc'} end }\n",
          "tests/cases.json", "went to manual_review: ACC-01: ", 2},
+        /* an explain that raises (called only when the trace is recorded,
+        ** as on the intake page) fails the tests, not first the staff */
+        {"10-rules.lua", "rule{ id='ACC-01', when=function() return true end,\n"
+                         "  explain=function(r) return ('%d'):format(r.id) end,\n"
+                         "  action=function(r, f, d) d:decide{outcome='accept', target='buc'} end }\n",
+         "tests/cases.json", "went to manual_review: ACC-01: ", 2},
         /* what follows the array is no case: a half-written one is an error */
         {"tests/cases.json", "[]\n{\"name\": \"half\"\n", "tests/cases.json",
          "only white space may follow the array of cases", 2},
