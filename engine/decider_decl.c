@@ -172,6 +172,8 @@ int rl_fact_decl(lua_State *L)
     if (lua_getfield(L, -1, name) != LUA_TNIL)
         return rl_error(L, "fact '%s' is declared twice", name);
     lua_pop(L, 1);
+    if (dc->nfacts == RL_MAX_FACTS)   /* said here, where the file and line are known */
+        return rl_error(L, "fact '%s': at most %d facts are allowed", name, RL_MAX_FACTS);
     int id = dc->nfacts + 1;
     unsigned *gen = realloc(dc->fgen, (size_t)(id + 1) * sizeof *gen);
     if (gen)

@@ -43,7 +43,6 @@
 ** referral ends, the running driver calls in its place a function that
 ** returns what f holds (rl_driver_fact). */
 
-#define RL_MAX_FACTS 180        /* each fact's value is a local of the driver (200 at most) */
 
 typedef struct rl_src {
     char *s;

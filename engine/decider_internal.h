@@ -24,6 +24,8 @@ typedef struct rl_rule {
     char **keys;
 } rl_rule;
 
+#define RL_MAX_FACTS 180        /* each fact's value is a local of the driver (200 at most) */
+
 struct triage_decider {
     triage_ruleset *rs;
     triage_store *store;

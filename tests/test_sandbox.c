@@ -272,6 +272,17 @@ static void test_load_errors_name_file_and_line(void **state)
     tu_rmtree(dir);
     free(dir);
 
+    /* one fact too many: its file and line, not only the directory */
+    char lua[8192] = "rule{ id='A', when=function() return true end }\n";
+    for (int i = 1; i <= 181; i++)
+        snprintf(lua + strlen(lua), sizeof lua - strlen(lua), "fact('f%d', function() end)\n", i);
+    dir = tu_rules(lua);
+    assert_null(triage_ruleset_load(dir, NULL, &err));
+    assert_non_null(strstr(err.text, "fact 'f181': at most 180 facts"));
+    assert_int_equal(err.line, 182);
+    tu_rmtree(dir);
+    free(dir);
+
     assert_null(triage_ruleset_load("/nonexistent/rules", NULL, &err));
     assert_non_null(strstr(err.text, "--rules"));
 }
