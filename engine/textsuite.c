@@ -141,6 +141,28 @@ static int tt_passage(tx_reader *r, json_t *p, const char *file, size_t line, FI
         tt_fail(out, res, file, line, id ? id : "?", "a passage needs id, text and received (YYYY-MM-DD)");
         return 0;
     }
+    /* A misspelt field ("expects") would leave the passage checking nothing,
+    ** and passing, unseen. */
+    static const char *const fields[] = {"id", "bullet", "referrer", "received", "age",
+                                         "text", "expect", "absent", NULL};
+    const char *k;
+    json_t *v;
+    json_object_foreach(p, k, v) {
+        int known = 0;
+        for (int f = 0; fields[f] && !known; f++)
+            known = !strcmp(fields[f], k);
+        if (!known) {
+            char what[160];
+            snprintf(what, sizeof what, "unknown field '%.100s'", k);
+            tt_fail(out, res, file, line, id, what);
+            return 0;
+        }
+    }
+    if (!json_array_size(json_object_get(p, "expect")) &&
+        !json_array_size(json_object_get(p, "absent"))) {
+        tt_fail(out, res, file, line, id, "a passage checks nothing: it needs expect or absent");
+        return 0;
+    }
     const tx_evidence *ev = txe_read(r, text, strlen(text), day);
     if (!ev) {
         tt_fail(out, res, file, line, id, "the text layer could not read it (out of memory)");
@@ -166,7 +188,12 @@ static int tt_passage(tx_reader *r, json_t *p, const char *file, size_t line, FI
         int m = key ? tt_measure(ev, key, &v) : -1;
         int id2 = key ? txl_key_id(txe_lexicon(r), key) : -1;
         res->expectations++;
-        if (m > 0 || (m < 0 && id2 >= 0 && ev->key[id2].counted) || (m < 0 && id2 < 0)) {
+        if (m < 0 && id2 < 0) {
+            snprintf(why, sizeof why, "%s: no such key in the text data", key ? key : "(no key)");
+            tt_fail(out, res, file, line, id, why);
+            res->failed_expectations++;
+            ok = 0;
+        } else if (m > 0 || (m < 0 && ev->key[id2].counted)) {
             char expl[256] = "";
             if (m < 0 && id2 >= 0)
                 txe_explain_key(r, (uint32_t)id2, expl, sizeof expl);
@@ -197,7 +224,9 @@ int tt_run(tx_reader *r, const char *label, const char *data, size_t len, FILE *
             json_error_t je;
             json_t *p = json_loadb(data + i, e - i, 0, &je);
             if (!p) {
-                tt_fail(out, res, label, ln, "(file)", "not a passage");
+                char what[240];
+                snprintf(what, sizeof what, "not a passage: %s", je.text);
+                tt_fail(out, res, label, ln, "(file)", what);
                 rc = -1;
             } else {
                 res->passages++;

@@ -113,6 +113,46 @@ static void test_a_failing_passage_is_named_with_the_evidence_that_differs(void 
     txl_free(lx);
 }
 
+/* A passage a rule author got wrong in form, not in evidence: a misspelt
+** field ("expects") would check nothing and pass, a key in absent that is
+** no key would read as one that counted, a line that is no JSON says why. */
+static void test_a_passage_that_checks_nothing_or_names_no_key_fails_saying_so(void **state)
+{
+    (void)state;
+    static const char passages[] =
+        "{\"id\":\"typo-1\",\"received\":\"2024-05-10\",\"text\":\"Angst.\","
+        "\"expects\":[{\"key\":\"ANXIETY\",\"counted\":true}]}\n"
+        "{\"id\":\"none-1\",\"received\":\"2024-05-10\",\"text\":\"Angst.\"}\n"
+        "{\"id\":\"nokey-1\",\"received\":\"2024-05-10\",\"text\":\"Angst.\","
+        "\"absent\":[\"ADHDD\"]}\n"
+        "{\"id\":\"ok-1\",\"received\":\"2024-05-10\",\"text\":\"Angst.\","
+        "\"expect\":[{\"key\":\"ANXIETY\",\"counted\":true}]}\n"
+        "{\"id\":\"half\",\"received\"\n";
+    char err[512];
+    tx_lexicon *lx = txl_load_dir(TRIAGE_SOURCE_DIR "/rules", &tx_malloc, err, sizeof err);
+    assert_non_null(lx);
+    tx_reader *r = txe_new(lx, &tx_malloc);
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *mem = open_memstream(&out, &outlen);
+    tt_result res = {0};
+    assert_int_equal(tt_run(r, "x.jsonl", passages, sizeof passages - 1, mem, 0, &res), -1);
+    fclose(mem);
+    assert_int_equal(res.passed, 1);
+    static const char *const want[] = {
+        "FAIL x.jsonl:1: typo-1: unknown field 'expects'",
+        "FAIL x.jsonl:2: none-1: a passage checks nothing: it needs expect or absent",
+        "FAIL x.jsonl:3: nokey-1: ADHDD: no such key in the text data",
+        "FAIL x.jsonl:5: (file): not a passage: ",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!strstr(out, want[i]))
+            fail_msg("output lacks '%s':\n%s", want[i], out);
+    free(out);
+    txe_free(r);
+    txl_free(lx);
+}
+
 /* `triage test` (triage_ruleset_test) runs the rule set's passages with its
 ** cases: a passage that fails fails the run, named with what differs. */
 static void test_triage_test_runs_the_text_passages_and_names_a_failing_one(void **state)
@@ -172,6 +212,7 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_failing_passage_is_named_with_the_evidence_that_differs),
+        cmocka_unit_test(test_a_passage_that_checks_nothing_or_names_no_key_fails_saying_so),
         cmocka_unit_test(test_every_passage_gives_the_evidence_it_expects),
         cmocka_unit_test(test_triage_test_runs_the_text_passages_and_names_a_failing_one),
     };
