@@ -75,6 +75,24 @@ static void test_every_passage_gives_the_evidence_it_expects(void **state)
     assert_int_equal(res.passed, res.passages);
 }
 
+/* Run passages (JSON Lines) as file x.jsonl with the shipped words: tt_run's
+** return, its printed output in *out (the caller frees) and its counts. */
+static int run_passages(const char *passages, size_t len, char **out, tt_result *res)
+{
+    char err[512];
+    tx_lexicon *lx = txl_load_dir(TRIAGE_SOURCE_DIR "/rules", &tx_malloc, err, sizeof err);
+    assert_non_null(lx);
+    tx_reader *r = txe_new(lx, &tx_malloc);
+    size_t outlen = 0;
+    FILE *mem = open_memstream(out, &outlen);
+    memset(res, 0, sizeof *res);
+    int rc = tt_run(r, "x.jsonl", passages, len, mem, 0, res);
+    fclose(mem);
+    txe_free(r);
+    txl_free(lx);
+    return rc;
+}
+
 /* The runner itself: a passage whose evidence differs is named, with what
 ** differs; the others pass. */
 static void test_a_failing_passage_is_named_with_the_evidence_that_differs(void **state)
@@ -89,16 +107,9 @@ static void test_a_failing_passage_is_named_with_the_evidence_that_differs(void 
         "\n"
         "{\"id\":\"wrong-2\",\"received\":\"2024-05-10\",\"text\":\"Vægt 40 kg.\","
         "\"expect\":[{\"key\":\"weight_kg\",\"value\":41}],\"absent\":[\"ADHD\"]}\n";
-    char err[512];
-    tx_lexicon *lx = txl_load_dir(TRIAGE_SOURCE_DIR "/rules", &tx_malloc, err, sizeof err);
-    assert_non_null(lx);
-    tx_reader *r = txe_new(lx, &tx_malloc);
     char *out = NULL;
-    size_t outlen = 0;
-    FILE *mem = open_memstream(&out, &outlen);
-    tt_result res = {0};
-    assert_int_equal(tt_run(r, "x.jsonl", passages, sizeof passages - 1, mem, 0, &res), 0);
-    fclose(mem);
+    tt_result res;
+    assert_int_equal(run_passages(passages, sizeof passages - 1, &out, &res), 0);
     assert_int_equal(res.passages, 3);
     assert_int_equal(res.passed, 1);
     assert_int_equal(res.failed_expectations, 2);
@@ -109,8 +120,6 @@ static void test_a_failing_passage_is_named_with_the_evidence_that_differs(void 
     assert_string_equal(res.first, "2: wrong-1: ANXIETY: want counted, got negated "
                                    "(negeret af 'ingen')");
     free(out);
-    txe_free(r);
-    txl_free(lx);
 }
 
 /* A passage a rule author got wrong in form, not in evidence: a misspelt
@@ -128,16 +137,9 @@ static void test_a_passage_that_checks_nothing_or_names_no_key_fails_saying_so(v
         "{\"id\":\"ok-1\",\"received\":\"2024-05-10\",\"text\":\"Angst.\","
         "\"expect\":[{\"key\":\"ANXIETY\",\"counted\":true}]}\n"
         "{\"id\":\"half\",\"received\"\n";
-    char err[512];
-    tx_lexicon *lx = txl_load_dir(TRIAGE_SOURCE_DIR "/rules", &tx_malloc, err, sizeof err);
-    assert_non_null(lx);
-    tx_reader *r = txe_new(lx, &tx_malloc);
     char *out = NULL;
-    size_t outlen = 0;
-    FILE *mem = open_memstream(&out, &outlen);
-    tt_result res = {0};
-    assert_int_equal(tt_run(r, "x.jsonl", passages, sizeof passages - 1, mem, 0, &res), -1);
-    fclose(mem);
+    tt_result res;
+    assert_int_equal(run_passages(passages, sizeof passages - 1, &out, &res), -1);
     assert_int_equal(res.passed, 1);
     static const char *const want[] = {
         "FAIL x.jsonl:1: typo-1: unknown field 'expects'",
@@ -149,8 +151,6 @@ static void test_a_passage_that_checks_nothing_or_names_no_key_fails_saying_so(v
         if (!strstr(out, want[i]))
             fail_msg("output lacks '%s':\n%s", want[i], out);
     free(out);
-    txe_free(r);
-    txl_free(lx);
 }
 
 /* `triage test` (triage_ruleset_test) runs the rule set's passages with its
