@@ -301,6 +301,11 @@ static int rt_text(triage_ruleset *rs, FILE *out, int verbose, rt_result *res,
 {
     const tx_lexicon *lx = rl_lexicon(rs);
     tx_reader *r = NULL;
+    json_t *ids = json_object();                  /* over every file: unique ids */
+    if (!ids) {
+        triage_error_set(first, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
+        return -1;
+    }
     for (int i = 0; i < rl_file_count(rs); i++) {
         const char *data;
         size_t len;
@@ -320,10 +325,11 @@ static int rt_text(triage_ruleset *rs, FILE *out, int verbose, rt_result *res,
         }
         if (!r && !(r = txe_new(lx, &tx_malloc))) {
             triage_error_set(first, TRIAGE_ENOMEM, NULL, 0, NULL, NULL, NULL);
+            json_decref(ids);
             return -1;
         }
         tt_result t = {0};
-        if (tt_run(r, label, data, len, out, verbose, &t) != 0)
+        if (tt_run(r, label, data, len, out, verbose, ids, &t) != 0)
             res->failed++;
         res->passages += t.passages;
         res->passed += t.passed;
@@ -333,6 +339,7 @@ static int rt_text(triage_ruleset *rs, FILE *out, int verbose, rt_result *res,
                              t.first);
     }
     txe_free(r);
+    json_decref(ids);
     return 0;
 }
 

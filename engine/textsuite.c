@@ -131,7 +131,7 @@ static void tt_fail(FILE *out, tt_result *res, const char *file, size_t line, co
 }
 
 static int tt_passage(tx_reader *r, json_t *p, const char *file, size_t line, FILE *out,
-                      tt_result *res)
+                      json_t *ids, tt_result *res)
 {
     const char *id = json_string_value(json_object_get(p, "id"));
     const char *text = json_string_value(json_object_get(p, "text"));
@@ -140,6 +140,20 @@ static int tt_passage(tx_reader *r, json_t *p, const char *file, size_t line, FI
     if (!id || !text || !recv || !dt_parse_iso(recv, strlen(recv), &day)) {
         tt_fail(out, res, file, line, id ? id : "?", "a passage needs id, text and received (YYYY-MM-DD)");
         return 0;
+    }
+    /* The runner names a failure by its id: two passages with one would
+    ** send whoever mends it to the wrong one. */
+    const char *first = json_string_value(json_object_get(ids, id));
+    if (first) {
+        char what[200];
+        snprintf(what, sizeof what, "the id is used before, at %.160s", first);
+        tt_fail(out, res, file, line, id, what);
+        return 0;
+    }
+    if (ids) {
+        char where[640];
+        snprintf(where, sizeof where, "%s:%zu", file, line);
+        json_object_set_new(ids, id, json_string(where));
     }
     /* A misspelt field ("expects") would leave the passage checking nothing,
     ** and passing, unseen. */
@@ -209,7 +223,7 @@ static int tt_passage(tx_reader *r, json_t *p, const char *file, size_t line, FI
 
 
 int tt_run(tx_reader *r, const char *label, const char *data, size_t len, FILE *out,
-           int verbose, tt_result *res)
+           int verbose, json_t *ids, tt_result *res)
 {
     int rc = 0;
     size_t ln = 0;
@@ -230,7 +244,7 @@ int tt_run(tx_reader *r, const char *label, const char *data, size_t len, FILE *
                 rc = -1;
             } else {
                 res->passages++;
-                int ok = tt_passage(r, p, label, ln, out, res);
+                int ok = tt_passage(r, p, label, ln, out, ids, res);
                 res->passed += ok;
                 if (ok && verbose && out)
                     fprintf(out, "ok   %s:%zu: %s\n", label, ln,

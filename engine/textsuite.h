@@ -7,6 +7,7 @@
 */
 #ifndef TRIAGE_TEXTSUITE_H
 #define TRIAGE_TEXTSUITE_H
+#include <jansson.h>
 #include <stdio.h>
 
 #include "text_evidence.h"
@@ -21,8 +22,10 @@ typedef struct tt_result {
 ** label names the file in messages. Each failure is printed to out (may be
 ** NULL) as "LABEL:LINE: ID: what differs" (the key, what was wanted and
 ** what the layer read, with its Danish why), every passage when verbose.
-** Adds to res. Returns 0, or -1 when a line is not a passage (printed as a
-** failure too). */
+** ids holds the ids met so far over the whole suite (id -> "LABEL:LINE"),
+** the caller's, filled in here: a passage whose id is there fails naming
+** where; NULL checks nothing. Adds to res. Returns 0, or -1 when a line is
+** not a passage (printed as a failure too). */
 int tt_run(tx_reader *r, const char *label, const char *data, size_t len, FILE *out,
-           int verbose, tt_result *res);
+           int verbose, json_t *ids, tt_result *res);
 #endif

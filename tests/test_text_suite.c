@@ -42,16 +42,18 @@ static int run_dir(tx_reader *r, const char *dir, FILE *out, tt_result *res)
     closedir(d);
     qsort(names, nn, sizeof *names, name_cmp);
     int rc = 0;
+    json_t *ids = json_object();
     for (size_t i = 0; i < nn; i++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         size_t len;
         char *data = tu_slurp(path, &len);
-        if (!data || tt_run(r, names[i], data, len, out, 0, res) != 0)
+        if (!data || tt_run(r, names[i], data, len, out, 0, ids, res) != 0)
             rc = -1;
         free(data);
         free(names[i]);
     }
+    json_decref(ids);
     return rc;
 }
 
@@ -86,7 +88,9 @@ static int run_passages(const char *passages, size_t len, char **out, tt_result 
     size_t outlen = 0;
     FILE *mem = open_memstream(out, &outlen);
     memset(res, 0, sizeof *res);
-    int rc = tt_run(r, "x.jsonl", passages, len, mem, 0, res);
+    json_t *ids = json_object();
+    int rc = tt_run(r, "x.jsonl", passages, len, mem, 0, ids, res);
+    json_decref(ids);
     fclose(mem);
     txe_free(r);
     txl_free(lx);
@@ -153,15 +157,22 @@ static void test_a_passage_that_checks_nothing_or_names_no_key_fails_saying_so(v
     free(out);
 }
 
+/* A copy of the shipped rule set in a new directory (the caller removes it). */
+static char *shipped_rules_copy(void)
+{
+    char *dir = tu_tmpdir();
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cp -r %s/rules/. '%s'", TRIAGE_SOURCE_DIR, dir);
+    assert_int_equal(system(cmd), 0);
+    return dir;
+}
+
 /* `triage test` (triage_ruleset_test) runs the rule set's passages with its
 ** cases: a passage that fails fails the run, named with what differs. */
 static void test_triage_test_runs_the_text_passages_and_names_a_failing_one(void **state)
 {
     (void)state;
-    char *dir = tu_tmpdir();
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cp -r %s/rules/. '%s'", TRIAGE_SOURCE_DIR, dir);
-    assert_int_equal(system(cmd), 0);
+    char *dir = shipped_rules_copy();
     triage_error err;
     triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
     assert_non_null(rs);
@@ -185,6 +196,36 @@ static void test_triage_test_runs_the_text_passages_and_names_a_failing_one(void
     assert_non_null(strstr(out, "tests/text/zz-wrong.jsonl:1: zz-wrong-1: self_harm: want "
                                 "counted, got negated (negeret af 'ingen')"));
     assert_non_null(strstr(err.text, "zz-wrong-1"));
+    free(out);
+    triage_ruleset_release(rs);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* Ids are unique over the whole suite (the runner names a failure by its
+** id): a passage whose id another file used already fails naming where. */
+static void test_a_passage_id_used_twice_in_the_suite_fails_naming_the_first(void **state)
+{
+    (void)state;
+    char *dir = shipped_rules_copy();
+    static const char passage[] =
+        "{\"id\":\"zz-twice-1\",\"received\":\"2024-05-10\",\"text\":\"Angst.\","
+        "\"expect\":[{\"key\":\"ANXIETY\",\"counted\":true}]}\n";
+    tu_write(dir, "tests/text/zz-a.jsonl", passage);
+    tu_write(dir, "tests/text/zz-b.jsonl", passage);
+    triage_error err;
+    triage_ruleset *rs = triage_ruleset_load(dir, NULL, &err);
+    assert_non_null(rs);
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *mem = open_memstream(&out, &outlen);
+    triage_test_result res;
+    assert_int_equal(triage_ruleset_test(rs, mem, 0, &res, &err), TRIAGE_OK);
+    fclose(mem);
+    assert_int_equal(res.failed, 1);
+    if (!strstr(out, "tests/text/zz-b.jsonl:1: zz-twice-1: the id is used before, at ") ||
+        !strstr(out, "tests/text/zz-a.jsonl:1"))
+        fail_msg("output:\n%s", out);
     free(out);
     triage_ruleset_release(rs);
     tu_rmtree(dir);
@@ -215,6 +256,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_a_passage_that_checks_nothing_or_names_no_key_fails_saying_so),
         cmocka_unit_test(test_every_passage_gives_the_evidence_it_expects),
         cmocka_unit_test(test_triage_test_runs_the_text_passages_and_names_a_failing_one),
+        cmocka_unit_test(test_a_passage_id_used_twice_in_the_suite_fails_naming_the_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
