@@ -321,6 +321,14 @@ int rl_rule_count(const triage_decider *dc)
     return dc->nrules;
 }
 
+int rl_rule_known(const triage_decider *dc, const char *id)
+{
+    for (int i = 0; id && i < dc->nrules; i++)
+        if (!strcmp(dc->rules[i].id, id))
+            return 1;
+    return 0;
+}
+
 triage_ruleset *triage_decider_ruleset(const triage_decider *dc)
 {
     return dc->rs;

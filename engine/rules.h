@@ -65,6 +65,8 @@ void rl_set_history(triage_decider *dc, rl_history_fn fn, void *ud);
 
 /* Rules the decider's rule set declares. */
 int rl_rule_count(const triage_decider *dc);
+/* 1 when a rule of dc's set has this id, else 0. */
+int rl_rule_known(const triage_decider *dc, const char *id);
 
 /* Free the spare of a rule set being freed: it holds no reference to it. */
 void rl_free_spare(triage_decider *dc);

@@ -139,6 +139,13 @@ static void test_reload_keeps_old_rules_on_syntax_runtime_or_test_failure(void *
                          "  explain=function(r) return ('%d'):format(r.id) end,\n"
                          "  action=function(r, f, d) d:decide{outcome='accept', target='buc'} end }\n",
          "tests/cases.json", "went to manual_review: ACC-01: ", 2},
+        /* a reason asked of a rule id that no rule has: a typo, said so */
+        {"tests/cases.json",
+         "[\n {\"name\":\"typo\",\"referral\":{\"id\":\"T1\",\"received\":\"2020-03-02\","
+         "\"referrer\":{\"kind\":\"gp\"},\"patient\":{\"birth_date\":\"2011-06-14\","
+         "\"municipality\":\"Herlev\"}},\"expect\":{\"outcome\":\"accept\","
+         "\"reasons_include\":[\"ACC-1\"]}}\n]\n",
+         "tests/cases.json", "reasons_include: no rule has the id ACC-1", 2},
         /* what follows the array is no case: a half-written one is an error */
         {"tests/cases.json", "[]\n{\"name\": \"half\"\n", "tests/cases.json",
          "only white space may follow the array of cases", 2},
