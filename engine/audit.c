@@ -31,7 +31,7 @@ static const char AU_STATE[] =
     " (SELECT assignee FROM audit WHERE referral_id = ?1 AND action = 'assign'"
     "  ORDER BY seq DESC LIMIT 1),"
     " (SELECT max(seq) FROM decisions WHERE referral_id = ?1),"
-    " EXISTS (SELECT 1 FROM referrals WHERE id = ?1)";
+    " (SELECT received FROM referrals WHERE id = ?1)";
 static const char AU_PERSON[] =
     "SELECT seq, actor, at, decision FROM audit WHERE referral_id = ?1"
     " AND action IN ('confirm', 'override') ORDER BY seq DESC LIMIT 1";
@@ -185,7 +185,7 @@ static triage_review_status au_status(const char *s, int suggested)
 }
 
 triage_code au_state(triage_store *st, const char *id, triage_review_state *out,
-                     long *status_seq, triage_error *err)
+                     long *status_seq, triage_day *received, triage_error *err)
 {
     sqlite3_stmt *s = st_prepared(st, AU_STATE), *p = st_prepared(st, AU_PERSON);
     memset(out, 0, sizeof *out);
@@ -195,7 +195,8 @@ triage_code au_state(triage_store *st, const char *id, triage_review_state *out,
         sqlite3_reset(s);
         return au_dberr(st, err, "review state");
     }
-    if (!sqlite3_column_int(s, 5)) {
+    const char *came = au_col(s, 5);
+    if (!came) {
         sqlite3_reset(s);
         return triage_error_set(err, TRIAGE_ENOTFOUND, NULL, 0, id, NULL,
                                 "no referral with this id is stored");
@@ -204,6 +205,7 @@ triage_code au_state(triage_store *st, const char *id, triage_review_state *out,
     out->suggestion_seq = (long)sqlite3_column_int64(s, 4);
     out->status = au_status(au_col(s, 1), out->suggestion_seq > 0);
     if (status_seq) *status_seq = (long)sqlite3_column_int64(s, 2);
+    if (received && !triage_date_parse(came, strlen(came), received)) *received = TRIAGE_NO_DAY;
     snprintf(out->assignee, sizeof out->assignee, "%s", au_col(s, 3) ? au_col(s, 3) : "");
     sqlite3_reset(s);
     triage_code code = TRIAGE_OK;
@@ -229,7 +231,7 @@ triage_code triage_review_state_get(triage_store *st, const char *id,
 {
     if (!st || !id || !out)
         return triage_error_set(err, TRIAGE_EUSAGE, NULL, 0, NULL, NULL, "no store, id or state");
-    return au_state(st, id, out, NULL, err);
+    return au_state(st, id, out, NULL, NULL, err);
 }
 
 void triage_review_state_clear(triage_review_state *s)
@@ -278,7 +280,7 @@ triage_code triage_audit(triage_store *st, const char *id, triage_audit_fn fn, v
     if (!st || !fn) return triage_error_set(err, TRIAGE_EUSAGE, NULL, 0, NULL, NULL, "no store or callback");
     if (id) {
         triage_review_state rs;
-        triage_code code = au_state(st, id, &rs, NULL, err);
+        triage_code code = au_state(st, id, &rs, NULL, NULL, err);
         triage_review_state_clear(&rs);
         if (code != TRIAGE_OK) return code;
     }

@@ -29,9 +29,10 @@ triage_code au_account(triage_store *st, const char *actor, const char *action,
 triage_code au_dberr(triage_store *st, triage_error *err, const char *doing);
 
 /* Where referral id stands: triage_review_state, plus the seq of its latest
-** entry that changed its status (0: none). TRIAGE_ENOTFOUND without it. */
+** entry that changed its status (0: none) and the day it was received (each
+** may be NULL). TRIAGE_ENOTFOUND without it. */
 triage_code au_state(triage_store *st, const char *id, triage_review_state *out,
-                     long *status_seq, triage_error *err);
+                     long *status_seq, triage_day *received, triage_error *err);
 
 /* The decision log's entry seq rebuilt (no trace); NULL when there is none
 ** or it does not read back. */

@@ -101,6 +101,21 @@ static triage_code rv_intake(triage_store *st, const char *name, const char *id,
     return code;
 }
 
+/* A person's deadline is a day from the one the referral came on: one
+** before it (a slip of the year) would tell the referrer "at the latest" a
+** day that had passed before anyone read the referral. */
+static triage_code rv_check_deadline(const triage_decision *d, triage_day received,
+                                     const char *id, triage_error *err)
+{
+    triage_day deadline = triage_decision_deadline(d);
+    if (deadline == TRIAGE_NO_DAY || received == TRIAGE_NO_DAY || deadline >= received)
+        return TRIAGE_OK;
+    char day[11];
+    triage_date_format(received, day);
+    return triage_error_set(err, TRIAGE_EUSAGE, NULL, 0, id, "deadline",
+                            "before the referral was received (%s)", day);
+}
+
 /* Fill row for a, given where the referral stands; the texts it points to
 ** live in *own (freed by the caller). */
 static triage_code rv_row(const triage_action *a, const char *id, const triage_review_state *s,
@@ -170,13 +185,14 @@ triage_code triage_review(triage_store *st, const char *id, const triage_action 
 
     triage_review_state s = {0};
     long status_seq = 0;
+    triage_day received = TRIAGE_NO_DAY;
     char *own[2] = {NULL, NULL}, first[72];
     int had = a->key ? au_by_key(st, a->actor, a->key, &res->seq, first) : 0;
     if (had < 0)
         code = au_dberr(st, err, "review");
     else if (had && strcmp(first, id) != 0)
         code = rv_fail(err, TRIAGE_ECONFLICT, id, "key", "already used for another referral");
-    else if ((code = au_state(st, id, &s, &status_seq, err)) != TRIAGE_OK)
+    else if ((code = au_state(st, id, &s, &status_seq, &received, err)) != TRIAGE_OK)
         ;
     else if (had)
         res->repeated = 1;
@@ -184,6 +200,9 @@ triage_code triage_review(triage_store *st, const char *id, const triage_action 
         ;
     else if (!strcmp(a->kind, "assign") && a->assignee &&
              (code = rv_intake(st, a->assignee, id, "assignee", err)) != TRIAGE_OK)
+        ;
+    else if (!strcmp(a->kind, "override") &&
+             (code = rv_check_deadline(a->decision, received, id, err)) != TRIAGE_OK)
         ;
     else {
         au_row row = {0};

@@ -165,6 +165,24 @@ static void test_review_override_outside_the_schema_is_refused_and_nothing_store
     assert_int_equal(entries("RV-SCHEMA"), 0);
 }
 
+/* A deadline is a day after the referral came: one before it (a typo of the
+** year) would go to the referrer as "senest" a day already past. */
+static void test_review_override_with_a_deadline_before_received_is_refused(void **state)
+{
+    assert_int_equal(sf_post(&S, "RV-EARLY", WELLBEING), 0);     /* received 2020-03-02 */
+    refused("RV-EARLY", "{\"action\":\"override\",\"outcome\":\"accept\",\"target\":\"buc\","
+            "\"unit\":\"B193\",\"priority\":\"urgent\",\"deadline\":\"2019-03-16\","
+            "\"reason\":\"x\"}", 400, "before the referral was received (2020-03-02)", "deadline");
+    refused("RV-EARLY", "{\"action\":\"override\",\"outcome\":\"redirect\",\"target\":"
+            "\"adult_psychiatry\",\"priority\":\"acute\",\"deadline\":\"2020-03-01\","
+            "\"reason\":\"x\"}", 400, "before the referral was received", "deadline");
+    hc_resp r = review(&anna, "RV-EARLY", "{\"action\":\"override\",\"outcome\":\"accept\","
+                       "\"target\":\"buc\",\"unit\":\"B193\",\"priority\":\"acute\","
+                       "\"deadline\":\"2020-03-02\",\"reason\":\"Akut: samme dag.\"}");
+    assert_int_equal(r.status, 201);
+    hc_free(&r);
+}
+
 static void test_review_override_is_logged_with_the_persons_decision_and_reason(void **state)
 {
     assert_int_equal(sf_post(&S, "RV-OVER", WELLBEING), 0);
@@ -378,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_review_confirm_of_manual_review_is_refused),
         cmocka_unit_test(test_review_override_without_reason_is_refused_and_nothing_stored),
         cmocka_unit_test(test_review_override_outside_the_schema_is_refused_and_nothing_stored),
+        cmocka_unit_test(test_review_override_with_a_deadline_before_received_is_refused),
         cmocka_unit_test(test_review_override_is_logged_with_the_persons_decision_and_reason),
         cmocka_unit_test(test_review_later_rule_set_never_overwrites_a_persons_decision),
         cmocka_unit_test(test_review_assign_to_a_colleague_and_filter_the_work_list),

@@ -100,7 +100,7 @@ const FIELD_DA = {
   target: 'Vælg, hvor henvisningen skal sendes hen.',
   unit: 'Vælg en af politikkens enheder (og ved visitation: prioritet og frist).',
   priority: 'Vælg en prioritet.',
-  deadline: 'Angiv en gyldig frist, eller ingen.',
+  deadline: 'Angiv en gyldig frist, tidligst den dag henvisningen blev modtaget (visitation til BUC skal have en).',
   missing: 'Vælg, hvad der mangler, og hvem der skal sende det.',
   request_from: 'Vælg, hvem oplysningerne indhentes hos.',
   assignee: 'Vælg en aktiv kollega i visitationen.',

@@ -134,6 +134,9 @@ function startOverride() {
   closeForms();
   const f = $('#override');
   f.reset();
+  /* a deadline before the referral came is refused; the picker says so first */
+  const got = open.record && open.record.referral && open.record.referral.received;
+  f.elements.deadline.min = got || '';
   const d = open.review.decision || open.review.suggestion;
   if (d && d.outcome !== 'manual_review') {
     const r = $(`#ov-${d.outcome}`);
