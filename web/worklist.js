@@ -1,6 +1,7 @@
 /*
- * worklist.js — the work list: filters by status, person and the rules'
- * suggestion, a page of referrals at a time; each row opens its referral,
+ * worklist.js — the work list: filters by status, person, the rules'
+ * suggestion and its priority, a page of referrals at a time, each with its
+ * priority and deadline; each row opens its referral,
  * and the keys j/k (or the arrows) move through the list.
  */
 'use strict';
@@ -11,7 +12,7 @@ const list = { offset: 0, ids: [], current: null, asked: 0 };
 function listQuery() {
   const f = new FormData($('#filters'));
   const p = new URLSearchParams();
-  for (const k of ['review', 'outcome', 'q']) {
+  for (const k of ['review', 'outcome', 'priority', 'q']) {
     const v = (f.get(k) || '').trim();
     if (v) p.set(k, v);
   }
@@ -49,9 +50,14 @@ async function loadList(keepSelection) {
     if (it.assignee) first.append(el('span', it.assignee, 'assignee'));
     const state = el('td');
     state.append(statusBadge(it.review));
-    tr.append(first, el('td', it.municipality || ''),
-      el('td', T.outcome[it.outcome] || (it.outcome ? it.outcome : '–'), 'outcome ' + (it.outcome || '')),
-      state);
+    /* how soon, beside the suggestion: an acute one must stand out on a
+     * page of routine ones, and each deadline is read without opening it */
+    const sugg = el('td');
+    sugg.append(el('span', T.outcome[it.outcome] || (it.outcome ? it.outcome : '–'), 'outcome ' + (it.outcome || '')));
+    if (it.priority && it.priority !== 'routine')
+      sugg.append(' ', el('span', T.priority[it.priority] || it.priority, 'badge prio ' + it.priority));
+    if (it.deadline) sugg.append(el('span', 'frist ' + day(it.deadline), 'due'));
+    tr.append(first, el('td', it.municipality || ''), sugg, state);
     if (it.id === list.current) tr.classList.add('selected');
     tbody.append(tr);
   });

@@ -1,7 +1,8 @@
 /*
  * page.test.js — the intake page in headless Chromium (Debian's, through
  * playwright-core), as intake staff use it: refused without a session and
- * without the CSRF token; log in; confirm one referral with one key;
+ * without the CSRF token; log in; the work list's priorities and deadlines;
+ * confirm one referral with one key;
  * correct another with a reason; see both in its history; print the answer
  * letter and mark it sent; the learning view; an admin's accounts; trying a
  * referral; keyboard, 1280x720 and a tablet; axe-core finds no serious
@@ -105,6 +106,17 @@ async function openRow(page, id) {
     await login(page, 'anna', 'password-of-anna');
     await page.waitForSelector('#worklist tbody tr');
     check((await page.textContent('#me-name')).includes('anna'), 'logged in as anna');
+
+    /* ----------------------- the work list shows what is urgent, and when due */
+    await page.selectOption('#filters select[name=review]', '');
+    await page.selectOption('#filters select[name=priority]', 'acute');
+    await page.waitForFunction(() => [...document.querySelectorAll('#worklist .rowlink')]
+      .map((b) => b.textContent).join() === 'EX-03', null, { timeout: 20000 });
+    const acuteRow = await page.textContent('#worklist tbody tr');
+    check(acuteRow.includes('Akut') && acuteRow.includes('frist 5. nov. 2020'),
+      'the work list filters by priority, and a row shows it and its deadline: ' + acuteRow.replace(/\s+/g, ' '));
+    await page.selectOption('#filters select[name=priority]', '');
+    await page.selectOption('#filters select[name=review]', 'suggested');
 
     /* --------------------------------------- confirm one referral with one key */
     await openRow(page, 'EX-02');
