@@ -30,6 +30,12 @@ const T = {
     note: 'noterede', answer: 'svarede henviseren',
   },
   role: { intake: 'visitation', author: 'regelforfatter', admin: 'administrator' },
+  asked: { routine: 'rutine', urgent: 'hastende', asap: 'hurtigst muligt' },
+  custody: { joint: 'fælles', sole: 'én forælder', placed: 'anbragt uden for hjemmet', unknown: 'ukendt' },
+  risk: {
+    suicide_attempt: 'selvmordsforsøg', suicide_plan: 'selvmordsplaner', suicidal_ideation: 'selvmordstanker',
+    self_harm: 'selvskade', psychosis: 'psykotiske symptomer', substance_misuse: 'misbrug',
+  },
   missing: {},     /* from the policy (/api/policy) */
   units: {},
 };

@@ -1,9 +1,11 @@
 /*
  * referral.js — one referral as a person reads it: who sent it and about
- * whom (never the CPR), the letter as text with every passage the text
- * layer read marked (counted or dropped, why as its title; those a reason
- * rests on linked to it: the decision's evidence and byte offsets), the decision in force and the rules' suggestion with the places
- * by name, and the history: every suggestion and every person's action.
+ * whom (never the CPR), what it states besides the letter (risk, consent,
+ * tests, efforts, measurements), the letter as text with every passage the
+ * text layer read marked (counted or dropped, why as its title; those a
+ * reason rests on linked to it: the decision's evidence and byte offsets),
+ * the decision in force and the rules' suggestion with the places by name,
+ * and the history: every suggestion and every person's action.
  */
 'use strict';
 
@@ -147,9 +149,29 @@ function factsOf(rec, answer) {
     add('Skrevet som', p.municipality);
   const ref = r.referrer || {};
   add('Henviser', [T.referrer[ref.kind] || ref.kind, ref.name].filter(Boolean).join(': '));
+  add('Henviser beder om', T.asked[r.priority] || r.priority);
+  add('Forældremyndighed', T.custody[p.custody] || p.custody);
+  const consent = (r.consent || {}).both_custodians;
+  add('Samtykke', consent === true ? 'fra begge forældremyndighedsindehavere'
+    : consent === false ? 'ikke fra begge forældremyndighedsindehavere' : '');
   add('Diagnoser', (r.diagnoses || []).join(', '));
+  /* what the rules read besides the letter (risk, GAPD, IQ, efforts,
+   * measurements): a reason resting on it must be checkable here */
+  const risk = r.risk || {}, flagged = (v) => Object.keys(T.risk).filter((k) => risk[k] === v)
+    .map((k) => T.risk[k]).join(', ');
+  add('Risiko', flagged(true));
+  add('Risiko afkræftet', flagged(false));
+  add('GAPD', Number.isInteger(r.gapd) ? String(r.gapd) : '');
   add('Vedlagt', (r.assessments || []).map((a) => [a.kind === 'cognitive' ? 'kognitiv vurdering'
-    : a.kind === 'ppv' ? 'PPV' : a.kind, a.instrument, day(a.date)].filter(Boolean).join(' ')).join('; '));
+    : a.kind === 'ppv' ? 'PPV' : a.kind, a.instrument, day(a.date),
+  Number.isInteger(a.fsiq) ? `(samlet IK ${a.fsiq})` : ''].filter(Boolean).join(' ')).join('; '));
+  add('Indsatser prøvet', (r.prior_interventions || []).join(', '));
+  const s = r.somatic || {}, num = (v) => String(v).replace('.', ',');
+  add('Højde, vægt', [typeof s.height_cm === 'number' ? `${num(s.height_cm)} cm` : '',
+    typeof s.weight_kg === 'number' ? `${num(s.weight_kg)} kg` : '',
+    typeof s.bmi === 'number' ? `BMI ${num(s.bmi)}` : '',
+    typeof s.weight_loss_pct_3m === 'number' ? `vægttab ${num(s.weight_loss_pct_3m)} % på 3 mdr.` : '']
+    .filter(Boolean).join(', '));
   if (r.previous_buc_contact) add('Tidligere i BUC', 'ja');
   add('Medicin', (r.medication || []).join(', '));
 }

@@ -2,12 +2,12 @@
  * page.test.js — the intake page in headless Chromium (Debian's, through
  * playwright-core), as intake staff use it: refused without a session and
  * without the CSRF token; log in; the work list's priorities and deadlines;
- * confirm one referral with one key;
- * correct another with a reason; see both in its history; print the answer
- * letter and mark it sent; the learning view; an admin's accounts; trying a
- * referral; keyboard, 1280x720 and a tablet; axe-core finds no serious
- * accessibility problem; no CPR in any address the page uses. Run by run.sh,
- * which starts the server. Writes screenshots.
+ * a referral's risk, consent and tests beside its letter; confirm one
+ * referral with one key; correct another with a reason; see both in its
+ * history; print the answer letter and mark it sent; the learning view; an
+ * admin's accounts; trying a referral; keyboard, 1280x720 and a tablet;
+ * axe-core finds no serious accessibility problem; no CPR in any address
+ * the page uses. Run by run.sh, which starts the server. Writes screenshots.
  */
 'use strict';
 const fs = require('fs');
@@ -117,6 +117,25 @@ async function openRow(page, id) {
       'the work list filters by priority, and a row shows it and its deadline: ' + acuteRow.replace(/\s+/g, ' '));
     await page.selectOption('#filters select[name=priority]', '');
     await page.selectOption('#filters select[name=review]', 'suggested');
+
+    /* ------------------ what the rules rest on beyond the letter is shown */
+    const stored = await ctx.request.post(base + '/api/referrals', { headers: { Authorization: 'Bearer ' + token },
+      data: { id: 'EX-FACTS', received: '2020-03-04', priority: 'asap', referrer: { kind: 'gp' },
+        patient: { birth_date: '2008-05-01', municipality: 'Gentofte', custody: 'joint' },
+        consent: { both_custodians: false }, diagnoses: ['F50.0'], gapd: 4,
+        assessments: [{ kind: 'cognitive', instrument: 'WISC-V', date: '2019-09-01', fsiq: 68 }],
+        prior_interventions: ['family_support'], risk: { suicide_attempt: true, self_harm: false },
+        somatic: { height_cm: 150, weight_kg: 33, bmi: 14.7 }, text: 'Pige med spiseforstyrrelse.' },
+      failOnStatusCode: false });
+    check(stored.status() === 201, `a referral with structured facts is stored (${stored.status()})`);
+    await openRow(page, 'EX-FACTS');
+    const facts = await page.$$eval('#referral-facts > *', (els) => els.map((e) => e.textContent).join(' | '));
+    check(['Henviser beder om | hurtigst muligt', 'Forældremyndighed | fælles',
+      'Samtykke | ikke fra begge forældremyndighedsindehavere', 'Risiko | selvmordsforsøg',
+      'Risiko afkræftet | selvskade', 'GAPD | 4', 'samlet IK 68', 'Indsatser prøvet | family_support',
+      'Højde, vægt | 150 cm, 33 kg, BMI 14,7'].every((w) => facts.includes(w)),
+    'the referral\'s risk, consent, custody, GAPD, IQ, efforts and measurements are shown: ' + facts);
+    await accessible(page, 'a referral with its facts');
 
     /* --------------------------------------- confirm one referral with one key */
     await openRow(page, 'EX-02');
