@@ -27,8 +27,21 @@ function statusBadge(review) {
   return el('span', T.review[review] || review, 'badge ' + review);
 }
 
+/* A CPR number (six digits, maybe a separator, four) never goes into an
+ * address: a proxy's access log and the browser's network log keep those.
+ * The search cannot find one anyway (it reads ids and municipalities). */
+const CPR_LIKE = /\d{6}\s*[-/]?\s*\d{4}/;
+
 async function loadList(keepSelection) {
   const asked = ++list.asked;     /* only the latest answer is shown */
+  if (CPR_LIKE.test($('#filters input[name=q]').value)) {
+    $('#worklist tbody').replaceChildren();
+    list.ids = [];
+    $('#prev').disabled = $('#next').disabled = true;
+    $('#list-count').textContent = 'Der søges ikke på CPR-nummer (det må ikke stå i en adresse). ' +
+      'Søg på henvisningens nummer eller kommunen.';
+    return;
+  }
   const { status, body } = await api('/api/referrals?' + listQuery().toString());
   if (asked !== list.asked) return;
   const tbody = $('#worklist tbody');

@@ -118,6 +118,20 @@ async function openRow(page, id) {
     await page.selectOption('#filters select[name=priority]', '');
     await page.selectOption('#filters select[name=review]', 'suggested');
 
+    /* staff type the child's CPR number into the search: it must not go
+     * into an address (a proxy's access log keeps those), and they are told */
+    const asked = urls.length;
+    await page.fill('#filters input[name=q]', CPR.slice(0, 6) + '-' + CPR.slice(6));
+    await page.press('#filters input[name=q]', 'Enter');
+    await page.waitForFunction(() => /CPR/.test(document.querySelector('#list-count').textContent),
+      null, { timeout: 5000 }).catch(() => {});
+    await page.waitForTimeout(500);
+    check(/CPR-nummer/.test(await page.textContent('#list-count')) &&
+      !urls.slice(asked).some((u) => /\d{6}-?\d{4}/.test(decodeURIComponent(u))),
+    'a CPR number typed in the search is never sent, and the page says why');
+    await page.fill('#filters input[name=q]', '');
+    await page.press('#filters input[name=q]', 'Enter');
+
     /* ------------------ what the rules rest on beyond the letter is shown */
     const stored = await ctx.request.post(base + '/api/referrals', { headers: { Authorization: 'Bearer ' + token },
       data: { id: 'EX-FACTS', received: '2020-03-04', priority: 'asap', referrer: { kind: 'gp' },
