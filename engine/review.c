@@ -71,7 +71,8 @@ static triage_code rv_check_action(const triage_action *a, const char *id, triag
     if (!strcmp(a->kind, "override")) {
         if (rv_blank(a->text))
             return rv_fail(err, TRIAGE_EUSAGE, id, "reason",
-                           "an override needs a reason (what the rules missed)");
+                           "an override needs a reason (the decision's reason, in the "
+                           "answer to the referrer)");
         if (!a->decision)
             return rv_fail(err, TRIAGE_EUSAGE, id, "outcome", "an override needs a decision");
         if (strcmp(triage_decision_id(a->decision), id) != 0)

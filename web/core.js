@@ -101,7 +101,7 @@ async function api(path, opts = {}) {
 /* What the server refused, in Danish: by the field it names or the status;
  * its own (English) words only where nothing better is known. */
 const FIELD_DA = {
-  reason: 'Skriv en begrundelse: hvad overså reglerne?',
+  reason: 'Skriv en begrundelse; den står i svaret til henviseren.',
   outcome: 'Vælg en afgørelse, som en medarbejder kan træffe.',
   target: 'Vælg, hvor henvisningen skal sendes hen.',
   unit: 'Vælg en af politikkens enheder (og ved visitation: prioritet og frist).',

@@ -231,6 +231,8 @@ async function openRow(page, id) {
     await page.click('#override button[type=submit]');
     check(await page.isVisible('#override') && (await entries('EX-04')) === 0,
       'an override without a reason is not sent');
+    check((await page.textContent('label[for=ov-reason]')).includes('svaret til henviseren'),
+      'the form says the reason is written in the answer to the referrer');
     await page.fill('#ov-reason', 'Skolefraværet har varet et år; PPR skal vurdere barnet først.');
     await page.screenshot({ path: path.join(shots, 'browser-override.png'), fullPage: true });
     await accessible(page, 'the override form');
