@@ -32,6 +32,11 @@ const T = {
   role: { intake: 'visitation', author: 'regelforfatter', admin: 'administrator' },
   asked: { routine: 'rutine', urgent: 'hastende', asap: 'hurtigst muligt' },
   custody: { joint: 'fælles', sole: 'én forælder', placed: 'anbragt uden for hjemmet', unknown: 'ukendt' },
+  /* the efforts the referral schema names; any other is shown as sent */
+  effort: {
+    ppr: 'PPR', section_126a: '§ 126 a', family_support: 'familiestøtte',
+    special_education: 'specialundervisning',
+  },
   risk: {
     suicide_attempt: 'selvmordsforsøg', suicide_plan: 'selvmordsplaner', suicidal_ideation: 'selvmordstanker',
     self_harm: 'selvskade', psychosis: 'psykotiske symptomer', substance_misuse: 'misbrug',

@@ -165,7 +165,7 @@ function factsOf(rec, answer) {
   add('Vedlagt', (r.assessments || []).map((a) => [a.kind === 'cognitive' ? 'kognitiv vurdering'
     : a.kind === 'ppv' ? 'PPV' : a.kind, a.instrument, day(a.date),
   Number.isInteger(a.fsiq) ? `(samlet IK ${a.fsiq})` : ''].filter(Boolean).join(' ')).join('; '));
-  add('Indsatser prøvet', (r.prior_interventions || []).join(', '));
+  add('Indsatser prøvet', (r.prior_interventions || []).map((x) => T.effort[x] || x).join(', '));
   const s = r.somatic || {}, num = (v) => String(v).replace('.', ',');
   add('Højde, vægt', [typeof s.height_cm === 'number' ? `${num(s.height_cm)} cm` : '',
     typeof s.weight_kg === 'number' ? `${num(s.weight_kg)} kg` : '',

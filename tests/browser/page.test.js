@@ -146,7 +146,7 @@ async function openRow(page, id) {
     const facts = await page.$$eval('#referral-facts > *', (els) => els.map((e) => e.textContent).join(' | '));
     check(['Henviser beder om | hurtigst muligt', 'Forældremyndighed | fælles',
       'Samtykke | ikke fra begge forældremyndighedsindehavere', 'Risiko | selvmordsforsøg',
-      'Risiko afkræftet | selvskade', 'GAPD | 4', 'samlet IK 68', 'Indsatser prøvet | family_support',
+      'Risiko afkræftet | selvskade', 'GAPD | 4', 'samlet IK 68', 'Indsatser prøvet | familiestøtte',
       'Højde, vægt | 150 cm, 33 kg, BMI 14,7'].every((w) => facts.includes(w)),
     'the referral\'s risk, consent, custody, GAPD, IQ, efforts and measurements are shown: ' + facts);
     await accessible(page, 'a referral with its facts');
