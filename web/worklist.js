@@ -49,7 +49,8 @@ async function loadList(keepSelection) {
   tbody.replaceChildren();
   const to = Math.min(list.offset + body.items.length, body.total);
   $('#list-count').textContent = body.total
-    ? `${body.total} henvisninger – viser ${list.offset + 1}–${to}` : 'Ingen henvisninger her';
+    ? `${body.total} ${body.total === 1 ? 'henvisning' : 'henvisninger'} – viser ${list.offset + 1}–${to}`
+    : 'Ingen henvisninger her';
   $('#prev').disabled = list.offset === 0;
   $('#next').disabled = to >= body.total;
   list.ids = body.items.map((it) => it.id);

@@ -129,6 +129,12 @@ async function openRow(page, id) {
     check(/CPR-nummer/.test(await page.textContent('#list-count')) &&
       !urls.slice(asked).some((u) => /\d{6}-?\d{4}/.test(decodeURIComponent(u))),
     'a CPR number typed in the search is never sent, and the page says why');
+    await page.fill('#filters input[name=q]', 'EX-02');
+    await page.press('#filters input[name=q]', 'Enter');
+    await page.waitForFunction(() => /– viser/.test(document.querySelector('#list-count').textContent),
+      null, { timeout: 5000 }).catch(() => {});
+    check((await page.textContent('#list-count')).startsWith('1 henvisning –'),
+      'one referral found is "1 henvisning", in the singular');
     await page.fill('#filters input[name=q]', '');
     await page.press('#filters input[name=q]', 'Enter');
 
