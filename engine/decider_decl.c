@@ -124,9 +124,8 @@ int rl_rule_decl(lua_State *L)
             return rl_error(L, "rule %s: unknown key '%s' (id, title, when, action, explain, "
                                "evidence)", id, k);
     }
-    for (int i = 0; i < dc->nrules; i++)
-        if (!strcmp(dc->rules[i].id, id))
-            return rl_error(L, "rule %s: the id is declared twice", id);
+    if (rl_rule_known(dc, id))
+        return rl_error(L, "rule %s: the id is declared twice", id);
     rl_rule *nr = realloc(dc->rules, (size_t)(dc->nrules + 1) * sizeof *nr);
     if (!nr)
         return luaL_error(L, "not enough memory");
